@@ -1,0 +1,175 @@
+package io.ambidex;
+
+import io.ambidex.internal.Timers;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The future of one operation, as handed to callers: they can wait for it, compose it and
+ * <em>cancel</em> it, but not complete it.
+ *
+ * <p>Policies:
+ *
+ * <ul>
+ *   <li><b>Cancellation propagates</b>: {@code cancel(mayInterrupt)} cancels the stage the
+ *       operation is waiting on at that moment (the transport call, the sleep, the inner step),
+ *       which a plain {@code CompletableFuture} does not do.
+ *   <li><b>Completion is refused</b>: {@code complete}, {@code completeExceptionally}, {@code
+ *       completeAsync} and the {@code obtrude} methods throw {@link UnsupportedOperationException}.
+ *       Only the operation completes its future, so no caller can forge another caller's result.
+ *   <li><b>Timeouts work</b>: {@code orTimeout} and {@code completeOnTimeout} are supported and
+ *       run on a shared daemon timer thread; {@code orTimeout} does not cancel the operation (use
+ *       {@link Async#withTimeout} for that).
+ *   <li><b>Derived stages</b> ({@code thenApply}, {@code copy}, ...) are plain {@code
+ *       CompletableFuture}s, as usual; their continuations run on the thread that completes this
+ *       future, or on the caller's thread if it is already complete.
+ * </ul>
+ *
+ * @param <T> the operation's result type
+ */
+public final class CallFuture<T extends @Nullable Object> extends CompletableFuture<T> {
+  private static final String REFUSED =
+      "A CallFuture is completed only by the operation it represents. To stop the operation,"
+          + " cancel the future; to substitute a value, derive a new stage (handle, exceptionally,"
+          + " completeOnTimeout on a copy()).";
+
+  private final String operation;
+  private volatile @Nullable Future<?> upstream;
+
+  /** Creates an incomplete future for {@code operation}. Package-private: created by Ambidex. */
+  CallFuture(String operation) {
+    this.operation = operation;
+  }
+
+  /** Returns the name of the operation this future belongs to. */
+  public String operation() {
+    return operation;
+  }
+
+  // ---- internal completion, for the operation only ----
+
+  boolean succeed(T value) {
+    upstream = null;
+    return super.complete(value);
+  }
+
+  boolean fail(Throwable failure) {
+    upstream = null;
+    return super.completeExceptionally(failure);
+  }
+
+  /**
+   * Records the stage the operation is waiting on now, so that cancelling this future cancels it.
+   * If this future is already cancelled, cancels {@code current} at once.
+   */
+  void dependOn(@Nullable Future<?> current) {
+    upstream = current;
+    if (current != null && isCancelled()) {
+      current.cancel(true);
+    }
+  }
+
+  // ---- cancellation ----
+
+  /**
+   * Cancels this future and the stage the operation is currently waiting on.
+   *
+   * @param mayInterruptIfRunning passed on to the upstream stage
+   * @return true if this future is now cancelled
+   */
+  @Override
+  public boolean cancel(boolean mayInterruptIfRunning) {
+    boolean cancelled = super.cancel(mayInterruptIfRunning);
+    Future<?> current = upstream;
+    if (cancelled && current != null) {
+      upstream = null;
+      current.cancel(mayInterruptIfRunning);
+    }
+    return cancelled;
+  }
+
+  // ---- refused operations ----
+
+  /** Refused: throws {@link UnsupportedOperationException}. */
+  @Override
+  public boolean complete(T value) {
+    throw new UnsupportedOperationException(REFUSED);
+  }
+
+  /** Refused: throws {@link UnsupportedOperationException}. */
+  @Override
+  public boolean completeExceptionally(Throwable ex) {
+    throw new UnsupportedOperationException(REFUSED);
+  }
+
+  /** Refused: throws {@link UnsupportedOperationException}. */
+  @Override
+  public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier, Executor executor) {
+    throw new UnsupportedOperationException(REFUSED);
+  }
+
+  /** Refused: throws {@link UnsupportedOperationException}. */
+  @Override
+  public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier) {
+    throw new UnsupportedOperationException(REFUSED);
+  }
+
+  /** Refused: throws {@link UnsupportedOperationException}. */
+  @Override
+  public void obtrudeValue(T value) {
+    throw new UnsupportedOperationException(REFUSED);
+  }
+
+  /** Refused: throws {@link UnsupportedOperationException}. */
+  @Override
+  public void obtrudeException(Throwable ex) {
+    throw new UnsupportedOperationException(REFUSED);
+  }
+
+  // ---- timeouts, reimplemented on the internal completion methods ----
+
+  /**
+   * Fails this future with a {@link TimeoutException} if it has not completed within the timeout.
+   * The operation itself is not cancelled.
+   */
+  @Override
+  public CompletableFuture<T> orTimeout(long timeout, TimeUnit unit) {
+    if (!isDone()) {
+      ScheduledFuture<?> task =
+          Timers.shared().schedule(() -> fail(new TimeoutException()), timeout, unit);
+      whenComplete((v, e) -> task.cancel(false));
+    }
+    return this;
+  }
+
+  /** Completes this future with {@code value} if it has not completed within the timeout. */
+  @Override
+  public CompletableFuture<T> completeOnTimeout(T value, long timeout, TimeUnit unit) {
+    if (!isDone()) {
+      ScheduledFuture<?> task =
+          Timers.shared().schedule(() -> succeed(value), timeout, unit);
+      whenComplete((v, e) -> task.cancel(false));
+    }
+    return this;
+  }
+
+  /** Derived stages are plain {@code CompletableFuture}s. */
+  @Override
+  public <U extends @Nullable Object> CompletableFuture<U> newIncompleteFuture() {
+    return new CompletableFuture<>();
+  }
+
+  @Override
+  public String toString() {
+    Future<?> current = upstream;
+    String base = super.toString();
+    return "CallFuture[" + operation + "]" + base.substring(base.indexOf('['))
+        + (current != null && !isDone() ? " waiting on " + current : "");
+  }
+}

@@ -1,0 +1,72 @@
+package io.ambidex;
+
+import io.ambidex.internal.Failures;
+import io.ambidex.internal.Stages;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The zero-hop bridge: returns the outcome of a stage that has <em>already completed</em>, on the
+ * caller's thread. It is what a blocking facade uses over a core built on a sync transport and
+ * {@link SyncRuntime}, where every stage completes during the call.
+ *
+ * <p>Policies:
+ *
+ * <ul>
+ *   <li><b>Thread</b>: everything happens on the calling thread; no executor, no park, no hop.
+ *   <li><b>Never waits</b>: if the stage is incomplete, it is cancelled (when it is a {@code
+ *       CompletableFuture}) and an {@link IncompleteStageException} naming the operation is thrown
+ *       at once.
+ *   <li><b>Failures</b>: translated by the <a href="package-summary.html#translation">package's
+ *       exception table</a>; the sync path throws what the async path fails with.
+ *   <li><b>Guard</b>: not consulted, since nothing blocks.
+ * </ul>
+ */
+public final class Immediate {
+  private Immediate() {}
+
+  /**
+   * Returns the value of a completed stage, or throws its failure.
+   *
+   * @param stage the stage returned by the core
+   * @param operation the operation's name, used in error messages
+   * @return the stage's value
+   * @throws IncompleteStageException if the stage has not completed (it is cancelled first)
+   * @throws java.lang.reflect.UndeclaredThrowableException if it failed with a checked exception
+   */
+  public static <T extends @Nullable Object> T get(
+      CompletionStage<T> stage, String operation) {
+    return get(stage, operation, null);
+  }
+
+  /**
+   * Returns the value of a completed stage, or throws its failure; a checked failure of type
+   * {@code declared} is thrown as it is.
+   *
+   * @param stage the stage returned by the core
+   * @param operation the operation's name, used in error messages
+   * @param declared the checked exception type the blocking method declares, or null
+   * @return the stage's value
+   * @throws X if the stage failed with an exception of the declared type
+   * @throws IncompleteStageException if the stage has not completed (it is cancelled first)
+   */
+  public static <T extends @Nullable Object, X extends Exception> T get(
+      CompletionStage<T> stage, String operation, @Nullable Class<X> declared) throws X {
+    Objects.requireNonNull(stage, "stage");
+    Objects.requireNonNull(operation, "operation");
+    CompletableFuture<T> future = Stages.asFuture(stage);
+    // If cancel() loses a race with a completion, the stage is done and its outcome is returned.
+    if (!future.isDone() && future.cancel(true)) {
+      throw new IncompleteStageException(operation);
+    }
+    try {
+      return future.join();
+    } catch (CompletionException | CancellationException failure) {
+      throw Failures.rethrow(failure, operation, declared);
+    }
+  }
+}
