@@ -1,5 +1,6 @@
 package io.ambidex.internal;
 
+import io.ambidex.CallFuture;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -15,8 +16,12 @@ public final class Stages {
    */
   @SuppressWarnings("unchecked")
   public static <T> CompletableFuture<T> asFuture(CompletionStage<? extends T> stage) {
-    if (stage instanceof CompletableFuture<?> f) {
-      return (CompletableFuture<T>) f;
+    // Fast path for the common classes. Not every CompletableFuture subclass supports the
+    // CompletableFuture API: minimalCompletionStage() returns one that throws, so anything else
+    // goes through toCompletableFuture(), which returns `this` for ordinary subclasses.
+    Class<?> type = stage.getClass();
+    if (type == CompletableFuture.class || type == CallFuture.class) {
+      return (CompletableFuture<T>) stage;
     }
     try {
       return (CompletableFuture<T>) stage.toCompletableFuture();

@@ -1,0 +1,4 @@
+package reactor.core.scheduler;
+
+/** Test stand-in for Reactor's marker interface of non-blocking threads. */
+public interface NonBlocking {}
