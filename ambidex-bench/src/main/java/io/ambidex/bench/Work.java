@@ -15,10 +15,10 @@ final class Work {
   /** What the transport answers: a status and a body, built from the request. */
   record Response(int status, String body) {}
 
-  /** Step 1: rejects an empty key. */
+  /** Step 1: accepts a key of the form {@code name:id}, with a non-empty name. */
   static String validate(String key) {
-    if (key.isEmpty()) {
-      throw new IllegalArgumentException("key must not be empty");
+    if (key.indexOf(':') < 1) {
+      throw new IllegalArgumentException("key must look like name:id, but was '" + key + "'");
     }
     return key;
   }
@@ -28,12 +28,13 @@ final class Work {
     return new Response(200, request);
   }
 
-  /** Step 3: checks the status and extracts the body's length. */
+  /** Step 3: checks the status and parses the id after the colon of the body. */
   static int parse(Response response) {
     if (response.status() != 200) {
       throw new IllegalStateException("unexpected status " + response.status());
     }
-    return response.body().length();
+    String body = response.body();
+    return Integer.parseInt(body, body.indexOf(':') + 1, body.length(), 10);
   }
 
   /** A sync transport: the exchange happens during the call. */
