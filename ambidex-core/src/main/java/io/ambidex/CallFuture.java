@@ -1,6 +1,10 @@
 package io.ambidex;
 
+import io.ambidex.internal.Failures;
+import io.ambidex.internal.Stages;
 import io.ambidex.internal.Timers;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
@@ -45,6 +49,37 @@ public final class CallFuture<T extends @Nullable Object> extends CompletableFut
   /** Creates an incomplete future for {@code operation}. Package-private: created by Ambidex. */
   CallFuture(String operation) {
     this.operation = operation;
+  }
+
+  /**
+   * Returns a future that completes as {@code stage} does (failures unwrapped from {@code
+   * CompletionException}) and whose cancellation cancels {@code stage}. This is how an async
+   * facade hands a core's stage to its caller. A {@code CallFuture} is returned as it is.
+   *
+   * @param operation the operation's name, shown by {@link #toString()}
+   * @param stage the core's stage
+   * @return a future the caller can cancel but not complete
+   */
+  @SuppressWarnings("unchecked")
+  public static <T extends @Nullable Object> CallFuture<T> of(
+      String operation, CompletionStage<? extends T> stage) {
+    Objects.requireNonNull(operation, "operation");
+    Objects.requireNonNull(stage, "stage");
+    if (stage instanceof CallFuture<?> f) {
+      return (CallFuture<T>) f;
+    }
+    CallFuture<T> result = new CallFuture<>(operation);
+    CompletableFuture<? extends T> source = Stages.asFuture(stage);
+    result.dependOn(source);
+    source.whenComplete(
+        (value, failure) -> {
+          if (failure != null) {
+            result.fail(Failures.unwrap(failure));
+          } else {
+            result.succeed(value);
+          }
+        });
+    return result;
   }
 
   /** Returns the name of the operation this future belongs to. */

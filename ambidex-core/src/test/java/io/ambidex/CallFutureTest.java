@@ -93,4 +93,27 @@ class CallFutureTest {
     assertThat(f.toString()).contains("Completed normally");
     assertThat(f.operation()).isEqualTo("op");
   }
+
+  @Test
+  void of_followsTheStageAndCancelsIt() {
+    CompletableFuture<String> stage = new CompletableFuture<>();
+    CallFuture<String> f = CallFuture.of("blob.get", stage);
+    assertThat(f).isNotDone();
+    stage.complete("v");
+    assertThat(f).isCompletedWithValue("v");
+
+    CompletableFuture<String> other = new CompletableFuture<>();
+    CallFuture<String> g = CallFuture.of("blob.get", other);
+    g.cancel(true);
+    assertThat(other).isCancelled();
+  }
+
+  @Test
+  void of_unwrapsFailures() {
+    IllegalStateException root = new IllegalStateException("root");
+    CallFuture<String> f =
+        CallFuture.of("op", CompletableFuture.<String>completedFuture("x").thenApply(v -> { throw root; }));
+    assertThatThrownBy(f::join).isInstanceOf(java.util.concurrent.CompletionException.class).hasCause(root);
+    assertThat(f.exceptionNow()).isSameAs(root);
+  }
 }
