@@ -1,5 +1,6 @@
 package io.ambidex;
 
+import io.ambidex.internal.Done;
 import io.ambidex.internal.Failures;
 import io.ambidex.internal.Stages;
 import java.time.Duration;
@@ -127,14 +128,15 @@ public final class BlockingWait {
           throw new OperationTimeoutException(operation, Objects.requireNonNull(timeout));
         }
       } catch (ExecutionException | CancellationException failure) {
-        throw Failures.rethrow(failure, operation, declared);
+        // get() wraps a stored CancellationException in a new one; report the stored outcome.
+        throw Failures.rethrow(Done.failureOf(future, failure), operation, declared);
       }
     }
     // Complete (possibly in a race with our cancel): report its own outcome.
     try {
       return future.join();
     } catch (CompletionException | CancellationException failure) {
-      throw Failures.rethrow(failure, operation, declared);
+      throw Failures.rethrow(Done.failureOf(future, failure), operation, declared);
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.ambidex;
 
+import io.ambidex.internal.Done;
 import io.ambidex.internal.Failures;
 import io.ambidex.internal.LoopThreads;
 import io.ambidex.internal.Stages;
@@ -183,7 +184,7 @@ public final class CallerDrained {
       if (timedOut) {
         throw new OperationTimeoutException(operation, Objects.requireNonNull(timeout));
       }
-      throw Failures.rethrow(cancelled, operation, declared);
+      throw Failures.rethrow(Done.failureOf(future, cancelled), operation, declared);
     } catch (CompletionException failure) {
       throw Failures.rethrow(failure, operation, declared);
     }

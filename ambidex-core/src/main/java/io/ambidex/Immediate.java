@@ -1,5 +1,6 @@
 package io.ambidex;
 
+import io.ambidex.internal.Done;
 import io.ambidex.internal.Failures;
 import io.ambidex.internal.Stages;
 import java.util.Objects;
@@ -66,7 +67,7 @@ public final class Immediate {
     try {
       return future.join();
     } catch (CompletionException | CancellationException failure) {
-      throw Failures.rethrow(failure, operation, declared);
+      throw Failures.rethrow(Done.failureOf(future, failure), operation, declared);
     }
   }
 }

@@ -306,4 +306,24 @@ class BridgeOutcomeTest {
                     }))
         .isSameAs(bad);
   }
+
+  @ParameterizedTest
+  @EnumSource(Bridge.class)
+  void cancellationSubtype_keepsItsTypeAndIdentity(Bridge bridge) {
+    CallInterruptedException stored = new CallInterruptedException("inner");
+    assertThat(catchThrowable(() -> bridge.read(producing(() -> { throw stored; })))).isSameAs(stored);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Bridge.class)
+  void directlyFailedWithCancellationSubtype_keepsItsTypeAndIdentity(Bridge bridge) {
+    CallInterruptedException stored = new CallInterruptedException("inner");
+    Function<Executor, CompletionStage<String>> op =
+        executor -> {
+          CompletableFuture<String> f = new CompletableFuture<>();
+          executor.execute(() -> f.completeExceptionally(stored));
+          return f;
+        };
+    assertThat(catchThrowable(() -> bridge.read(op))).isSameAs(stored);
+  }
 }

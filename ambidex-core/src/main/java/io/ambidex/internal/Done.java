@@ -17,7 +17,8 @@ public final class Done {
     try {
       return done.join();
     } catch (CancellationException e) {
-      throw e;
+      Throwable stored = failure(done);
+      throw stored instanceof RuntimeException r ? r : e;
     } catch (CompletionException e) {
       Throwable cause = Failures.unwrap(e);
       if (cause instanceof RuntimeException r) {
@@ -35,11 +36,22 @@ public final class Done {
     if (!done.isCompletedExceptionally()) {
       return null;
     }
-    try {
-      done.join();
-      return null;
-    } catch (CancellationException | CompletionException e) {
-      return Failures.unwrap(e);
+    // handle() hands over the stored exception itself; join() and get() may wrap a stored
+    // CancellationException in a new one (JDK 23+), which would lose its subtype and identity.
+    Throwable stored = done.handle((v, e) -> e).getNow(null);
+    return stored == null ? null : Failures.unwrap(stored);
+  }
+
+  /**
+   * Returns the stored failure of a future that {@code get()} reported as {@code reported}: the
+   * exception {@code join()} would throw, which for cancellation is the stored instance rather than
+   * the fresh one {@code get()} creates.
+   */
+  public static Throwable failureOf(CompletableFuture<?> done, Throwable reported) {
+    if (!done.isDone()) {
+      return reported;
     }
+    Throwable stored = failure(done);
+    return stored != null ? stored : reported;
   }
 }
