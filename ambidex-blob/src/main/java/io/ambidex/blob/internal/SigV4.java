@@ -1,0 +1,188 @@
+package io.ambidex.blob.internal;
+
+import io.ambidex.blob.Credentials;
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * AWS Signature Version 4 in the Authorization header, as S3 wants it: the path is encoded once
+ * (not twice as for other services), and {@code x-amz-content-sha256} carries the payload hash (a
+ * hex SHA-256, or {@code UNSIGNED-PAYLOAD}). Stateless and thread-safe. Not API.
+ */
+public final class SigV4 {
+  /** The payload hash to send when the body is not hashed. */
+  public static final String UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
+
+  /** The hex SHA-256 of the empty string. */
+  public static final String EMPTY_SHA256 =
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+  private static final DateTimeFormatter AMZ_DATE =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+  private static final HexFormat HEX = HexFormat.of();
+
+  private SigV4() {}
+
+  /**
+   * What is signed of a request.
+   *
+   * @param method the HTTP method
+   * @param rawPath the path, not yet encoded (e.g. {@code /bucket/a key})
+   * @param query the query parameters, not yet encoded (a value may be empty)
+   * @param headers the headers to sign; must include {@code host}
+   * @param payloadSha256 the hex SHA-256 of the body, or {@link #UNSIGNED_PAYLOAD}
+   */
+  public record Request(
+      String method,
+      String rawPath,
+      Map<String, String> query,
+      Map<String, String> headers,
+      String payloadSha256) {}
+
+  /**
+   * Signs a request and returns the headers to add to it: {@code x-amz-date}, {@code
+   * x-amz-content-sha256}, {@code x-amz-security-token} for temporary credentials, and {@code
+   * Authorization}.
+   *
+   * @param request the request
+   * @param credentials the credentials
+   * @param region e.g. {@code us-east-1}
+   * @param service e.g. {@code s3}
+   * @param now the signing time
+   * @return the headers to add, in a stable order
+   */
+  public static Map<String, String> sign(
+      Request request, Credentials credentials, String region, String service, Instant now) {
+    String amzDate = AMZ_DATE.format(now);
+    String date = amzDate.substring(0, 8);
+    Map<String, String> added = new LinkedHashMap<>();
+    added.put("x-amz-date", amzDate);
+    added.put("x-amz-content-sha256", request.payloadSha256());
+    if (credentials.sessionToken() != null) {
+      added.put("x-amz-security-token", credentials.sessionToken());
+    }
+    TreeMap<String, String> signed = new TreeMap<>();
+    request.headers().forEach((k, v) -> signed.put(k.toLowerCase(Locale.ROOT), canonicalValue(v)));
+    added.forEach((k, v) -> signed.put(k, canonicalValue(v)));
+    if (!signed.containsKey("host")) {
+      throw new IllegalArgumentException("the signed headers must include host");
+    }
+    String signedHeaders = String.join(";", signed.keySet());
+    StringBuilder canonical = new StringBuilder(256);
+    canonical.append(request.method()).append('\n');
+    canonical.append(encodePath(request.rawPath())).append('\n');
+    canonical.append(canonicalQuery(request.query())).append('\n');
+    signed.forEach((k, v) -> canonical.append(k).append(':').append(v).append('\n'));
+    canonical.append('\n').append(signedHeaders).append('\n').append(request.payloadSha256());
+
+    String scope = date + "/" + region + "/" + service + "/aws4_request";
+    String stringToSign =
+        "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n" + sha256Hex(canonical.toString());
+    byte[] key = hmac(("AWS4" + credentials.secretAccessKey()).getBytes(StandardCharsets.UTF_8), date);
+    key = hmac(key, region);
+    key = hmac(key, service);
+    key = hmac(key, "aws4_request");
+    String signature = HEX.formatHex(hmac(key, stringToSign));
+    added.put(
+        "Authorization",
+        "AWS4-HMAC-SHA256 Credential=" + credentials.accessKeyId() + "/" + scope
+            + ", SignedHeaders=" + signedHeaders + ", Signature=" + signature);
+    return added;
+  }
+
+  /** Trims a header value and collapses runs of spaces, as the canonical form requires. */
+  static String canonicalValue(String value) {
+    return value.strip().replaceAll(" +", " ");
+  }
+
+  /** Encodes each segment of a path (RFC 3986 unreserved characters stay), keeping slashes. */
+  public static String encodePath(String rawPath) {
+    if (rawPath.isEmpty()) {
+      return "/";
+    }
+    StringBuilder out = new StringBuilder(rawPath.length() + 16);
+    String[] segments = rawPath.split("/", -1);
+    for (int i = 0; i < segments.length; i++) {
+      if (i > 0) {
+        out.append('/');
+      }
+      out.append(encode(segments[i]));
+    }
+    return out.toString();
+  }
+
+  /** Builds the canonical query string: sorted, each key and value encoded. */
+  public static String canonicalQuery(Map<String, String> query) {
+    List<String[]> pairs = new ArrayList<>(query.size());
+    query.forEach((k, v) -> pairs.add(new String[] {encode(k), encode(v == null ? "" : v)}));
+    pairs.sort((a, b) -> a[0].equals(b[0]) ? a[1].compareTo(b[1]) : a[0].compareTo(b[0]));
+    StringBuilder out = new StringBuilder();
+    for (String[] p : pairs) {
+      if (!out.isEmpty()) {
+        out.append('&');
+      }
+      out.append(p[0]).append('=').append(p[1]);
+    }
+    return out.toString();
+  }
+
+  /** Percent-encodes everything but RFC 3986 unreserved characters, with upper-case hex. */
+  public static String encode(String s) {
+    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+    StringBuilder out = new StringBuilder(bytes.length + 8);
+    for (byte b : bytes) {
+      int c = b & 0xff;
+      if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+          || c == '-' || c == '_' || c == '.' || c == '~') {
+        out.append((char) c);
+      } else {
+        out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+      }
+    }
+    return out.toString();
+  }
+
+  /** Returns the hex SHA-256 of a string's UTF-8 bytes. */
+  public static String sha256Hex(String s) {
+    return sha256Hex(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Returns the hex SHA-256 of bytes. */
+  public static String sha256Hex(byte[] bytes) {
+    return HEX.formatHex(sha256().digest(bytes));
+  }
+
+  /** Returns a new SHA-256 digest. */
+  public static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this JDK has no SHA-256", e);
+    }
+  }
+
+  private static byte[] hmac(byte[] key, String data) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+      throw new IllegalStateException("this JDK cannot compute HmacSHA256", e);
+    }
+  }
+}
