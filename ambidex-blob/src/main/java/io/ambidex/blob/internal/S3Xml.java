@@ -1,0 +1,196 @@
+package io.ambidex.blob.internal;
+
+import io.ambidex.blob.BlobObject;
+import io.ambidex.blob.CommonPrefix;
+import io.ambidex.blob.ListEntry;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.xml.stream.XMLInputFactory;
+import javax.xml.stream.XMLStreamConstants;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reading and writing the few XML documents of the S3 API, with StAX and with DTDs and external
+ * entities disabled. Element names are matched without namespace, as servers differ on it. Not
+ * API.
+ */
+public final class S3Xml {
+  private static final XMLInputFactory FACTORY = newFactory();
+
+  private S3Xml() {}
+
+  private static XMLInputFactory newFactory() {
+    XMLInputFactory f = XMLInputFactory.newFactory();
+    f.setProperty(XMLInputFactory.SUPPORT_DTD, false);
+    f.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
+    f.setProperty(XMLInputFactory.IS_NAMESPACE_AWARE, false);
+    return f;
+  }
+
+  /** A page of a ListObjectsV2 listing. */
+  public record ListPage(List<ListEntry> entries, @Nullable String nextToken) {}
+
+  /** An S3 error document. */
+  public record Error(String code, String message, @Nullable String requestId) {}
+
+  /** Parses a ListObjectsV2 result. */
+  public static ListPage listPage(byte[] xml) {
+    List<ListEntry> entries = new ArrayList<>();
+    String next = null;
+    boolean truncated = false;
+    try {
+      XMLStreamReader r = FACTORY.createXMLStreamReader(new ByteArrayInputStream(xml));
+      while (r.hasNext()) {
+        if (r.next() != XMLStreamConstants.START_ELEMENT) {
+          continue;
+        }
+        switch (r.getLocalName()) {
+          case "Contents" -> {
+            Map<String, String> f = fields(r, "Contents");
+            entries.add(
+                new BlobObject(
+                    required(f, "Key", "Contents"),
+                    Long.parseLong(required(f, "Size", "Contents")),
+                    unquote(f.getOrDefault("ETag", "")),
+                    instant(f.get("LastModified"))));
+          }
+          case "CommonPrefixes" -> {
+            Map<String, String> f = fields(r, "CommonPrefixes");
+            entries.add(new CommonPrefix(required(f, "Prefix", "CommonPrefixes")));
+          }
+          case "IsTruncated" -> truncated = Boolean.parseBoolean(r.getElementText().strip());
+          case "NextContinuationToken" -> next = r.getElementText();
+          default -> {}
+        }
+      }
+    } catch (XMLStreamException | NumberFormatException e) {
+      throw malformed("ListObjectsV2 result", e);
+    }
+    if (truncated && (next == null || next.isEmpty())) {
+      throw malformed(
+          "ListObjectsV2 result",
+          new IllegalStateException("IsTruncated is true but there is no NextContinuationToken"));
+    }
+    return new ListPage(entries, truncated ? next : null);
+  }
+
+  /** Returns the text of the first element named {@code name}, or null. */
+  public static @Nullable String firstText(byte[] xml, String name) {
+    try {
+      XMLStreamReader r = FACTORY.createXMLStreamReader(new ByteArrayInputStream(xml));
+      while (r.hasNext()) {
+        if (r.next() == XMLStreamConstants.START_ELEMENT && r.getLocalName().equals(name)) {
+          return r.getElementText();
+        }
+      }
+      return null;
+    } catch (XMLStreamException e) {
+      throw malformed("response", e);
+    }
+  }
+
+  /** Parses an error document; returns null if the body is not one. */
+  public static @Nullable Error error(byte[] xml) {
+    if (xml.length == 0) {
+      return null;
+    }
+    try {
+      XMLStreamReader r = FACTORY.createXMLStreamReader(new ByteArrayInputStream(xml));
+      while (r.hasNext()) {
+        if (r.next() == XMLStreamConstants.START_ELEMENT && r.getLocalName().equals("Error")) {
+          Map<String, String> f = fields(r, "Error");
+          return new Error(
+              f.getOrDefault("Code", "Unknown"), f.getOrDefault("Message", ""), f.get("RequestId"));
+        }
+      }
+      return null;
+    } catch (XMLStreamException e) {
+      return null; // not XML: the caller reports the status and the raw body
+    }
+  }
+
+  /** The body of CompleteMultipartUpload for the parts' ETags, in part-number order. */
+  public static byte[] completeMultipartUpload(List<String> partEtags) {
+    StringBuilder b = new StringBuilder(64 + partEtags.size() * 80);
+    b.append("<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">");
+    for (int i = 0; i < partEtags.size(); i++) {
+      b.append("<Part><PartNumber>").append(i + 1).append("</PartNumber><ETag>\"")
+          .append(escape(unquote(partEtags.get(i)))).append("\"</ETag></Part>");
+    }
+    b.append("</CompleteMultipartUpload>");
+    return b.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Removes the double quotes around an ETag. */
+  public static String unquote(String etag) {
+    String e = etag.strip();
+    if (e.length() >= 2 && e.startsWith("\"") && e.endsWith("\"")) {
+      return e.substring(1, e.length() - 1);
+    }
+    return e.replace("&quot;", "");
+  }
+
+  private static String escape(String s) {
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+  }
+
+  private static Map<String, String> fields(XMLStreamReader r, String parent)
+      throws XMLStreamException {
+    Map<String, String> out = new HashMap<>();
+    while (r.hasNext()) {
+      int e = r.next();
+      if (e == XMLStreamConstants.START_ELEMENT) {
+        String name = r.getLocalName();
+        StringBuilder text = new StringBuilder();
+        int depth = 1;
+        while (depth > 0) {
+          int ev = r.next();
+          if (ev == XMLStreamConstants.CHARACTERS || ev == XMLStreamConstants.CDATA) {
+            text.append(r.getText());
+          } else if (ev == XMLStreamConstants.START_ELEMENT) {
+            depth++;
+          } else if (ev == XMLStreamConstants.END_ELEMENT) {
+            depth--;
+          }
+        }
+        out.putIfAbsent(name, text.toString());
+      } else if (e == XMLStreamConstants.END_ELEMENT && r.getLocalName().equals(parent)) {
+        return out;
+      }
+    }
+    return out;
+  }
+
+  private static String required(Map<String, String> f, String name, String parent) {
+    String v = f.get(name);
+    if (v == null) {
+      throw malformed(
+          "listing", new IllegalStateException(parent + " has no " + name + " element"));
+    }
+    return v;
+  }
+
+  private static @Nullable Instant instant(@Nullable String s) {
+    if (s == null || s.isBlank()) {
+      return null;
+    }
+    try {
+      return Instant.parse(s.strip());
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  private static IllegalStateException malformed(String what, Exception cause) {
+    return new IllegalStateException(
+        "The server sent a malformed " + what + ": " + cause.getMessage(), cause);
+  }
+}
