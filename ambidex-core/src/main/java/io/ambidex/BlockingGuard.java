@@ -120,6 +120,9 @@ public final class BlockingGuard {
     if (thread.isVirtual()) {
       return null;
     }
+    if (DrainLoop.current() != null) {
+      return "an Ambidex caller-drained loop";
+    }
     String loop = LoopThreads.current();
     if (loop != null) {
       return loop;

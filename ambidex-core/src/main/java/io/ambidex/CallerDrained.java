@@ -2,7 +2,6 @@ package io.ambidex;
 
 import io.ambidex.internal.Done;
 import io.ambidex.internal.Failures;
-import io.ambidex.internal.LoopThreads;
 import io.ambidex.internal.Stages;
 import java.time.Duration;
 import java.util.Objects;
@@ -45,8 +44,9 @@ import org.jspecify.annotations.Nullable;
  *       throws {@link OperationTimeoutException}. If the stage completed first, its outcome wins.
  *   <li><b>Failures</b>: translated by the <a href="package-summary.html#translation">package's
  *       exception table</a>. An exception thrown by {@code call} itself propagates unchanged.
- *   <li><b>Nesting</b>: a caller-drained call inside another runs its own loop; the outer loop's
- *       work waits until the inner call returns.
+ *   <li><b>Nesting</b>: a caller-drained call inside another runs its own loop as long as it
+ *       never has to wait; if it must park, it fails with {@link BlockingNotAllowedException},
+ *       because the outer loop's work could not run meanwhile.
  * </ul>
  */
 public final class CallerDrained {
@@ -126,7 +126,6 @@ public final class CallerDrained {
     long timeoutNanos = timeout == null ? 0 : positiveNanos(timeout);
     DrainLoop loop = new DrainLoop();
     DrainLoop previousLoop = DrainLoop.enter(loop);
-    String previousMark = LoopThreads.enter("an Ambidex caller-drained loop");
     boolean interrupted = false;
     boolean timedOut = false;
     CompletableFuture<T> future;
@@ -160,7 +159,7 @@ public final class CallerDrained {
           wait = Math.min(wait, remaining);
         }
         if (!checked) {
-          checkGuard(operation, previousMark, future);
+          checkGuard(operation, previousLoop, future);
           checked = true;
         }
         if (!loop.hasReady() && !future.isDone()) {
@@ -169,7 +168,6 @@ public final class CallerDrained {
       }
       finish(loop, interrupted || timedOut);
     } finally {
-      LoopThreads.exit(previousMark);
       DrainLoop.exit(previousLoop);
     }
     if (interrupted) {
@@ -191,16 +189,18 @@ public final class CallerDrained {
   }
 
   private static void checkGuard(
-      String operation, @Nullable String outerLoop, CompletableFuture<?> future) {
-    // The caller's own mark says "caller-drained loop"; judge the thread as it was before.
-    String mark = LoopThreads.enter(outerLoop);
+      String operation, @Nullable DrainLoop outerLoop, CompletableFuture<?> future) {
+    // This call's own loop marks the thread; judge the thread as it was before the call. Inside
+    // an outer caller-drained call the guard refuses: the outer loop's work could not run while
+    // this call waits.
+    DrainLoop mine = DrainLoop.enter(outerLoop);
     try {
       BlockingGuard.check(operation);
     } catch (BlockingNotAllowedException refused) {
       future.cancel(true);
       throw refused;
     } finally {
-      LoopThreads.exit(mark);
+      DrainLoop.exit(mine);
     }
   }
 

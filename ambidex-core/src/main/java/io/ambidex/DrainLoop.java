@@ -18,31 +18,40 @@ import org.jspecify.annotations.Nullable;
  * the leak that a draining executor otherwise has once nobody drains it.
  */
 final class DrainLoop implements Executor {
-  private static final ThreadLocal<DrainLoop> CURRENT = new ThreadLocal<>();
+  // One reusable holder per thread: entering and leaving a call allocates nothing.
+  private static final ThreadLocal<@Nullable DrainLoop[]> CURRENT =
+      ThreadLocal.withInitial(() -> new DrainLoop[1]);
 
   private final Thread owner = Thread.currentThread();
   private final ConcurrentLinkedQueue<Runnable> ready = new ConcurrentLinkedQueue<>();
-  private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+  private @Nullable PriorityQueue<Timer> timers; // owner-only; created by the first timer
   private volatile boolean closed;
   private long sequence;
 
   /** Returns the loop the current thread is draining, or null. */
   static @Nullable DrainLoop current() {
-    return CURRENT.get();
+    return CURRENT.get()[0];
   }
 
-  static @Nullable DrainLoop enter(DrainLoop loop) {
-    DrainLoop previous = CURRENT.get();
-    CURRENT.set(loop);
+  /** Makes {@code loop} (may be null) the current thread's loop; returns the previous one. */
+  static @Nullable DrainLoop enter(@Nullable DrainLoop loop) {
+    DrainLoop[] holder = CURRENT.get();
+    DrainLoop previous = holder[0];
+    holder[0] = loop;
     return previous;
   }
 
   static void exit(@Nullable DrainLoop previous) {
-    if (previous == null) {
-      CURRENT.remove();
-    } else {
-      CURRENT.set(previous);
+    CURRENT.get()[0] = previous;
+  }
+
+  private PriorityQueue<Timer> timers() {
+    PriorityQueue<Timer> t = timers;
+    if (t == null) {
+      t = new PriorityQueue<>();
+      timers = t;
     }
+    return t;
   }
 
   Thread owner() {
@@ -74,7 +83,7 @@ final class DrainLoop implements Executor {
     Timer timer = new Timer(System.nanoTime() + Math.max(0, delayNanos), task, abandoned);
     if (Thread.currentThread() == owner && !closed) {
       timer.sequence = sequence++;
-      timers.add(timer);
+      timers().add(timer);
     } else {
       execute(
           () -> {
@@ -82,7 +91,7 @@ final class DrainLoop implements Executor {
               timer.abandon();
             } else {
               timer.sequence = sequence++;
-              timers.add(timer);
+              timers().add(timer);
             }
           });
     }
@@ -102,6 +111,10 @@ final class DrainLoop implements Executor {
 
   /** Fires the timers that are due; returns true if any fired. */
   boolean runDueTimers() {
+    PriorityQueue<Timer> timers = this.timers;
+    if (timers == null) {
+      return false;
+    }
     boolean ran = false;
     long now = System.nanoTime();
     Timer t;
@@ -115,12 +128,20 @@ final class DrainLoop implements Executor {
   }
 
   boolean hasPendingTimers() {
+    PriorityQueue<Timer> timers = this.timers;
+    if (timers == null) {
+      return false;
+    }
     timers.removeIf(t -> t.cancelled);
     return !timers.isEmpty();
   }
 
   /** Nanoseconds until the next timer is due (0 if one is due), or Long.MAX_VALUE if none. */
   long nanosToNextTimer() {
+    PriorityQueue<Timer> timers = this.timers;
+    if (timers == null) {
+      return Long.MAX_VALUE;
+    }
     Timer t;
     while ((t = timers.peek()) != null && t.cancelled) {
       timers.poll();
@@ -145,10 +166,11 @@ final class DrainLoop implements Executor {
     Timer t;
     do {
       runReady();
-      while ((t = timers.poll()) != null) {
+      PriorityQueue<Timer> timers = this.timers;
+      while (timers != null && (t = timers.poll()) != null) {
         t.abandon();
       }
-    } while (hasReady() || !timers.isEmpty());
+    } while (hasReady() || hasPendingTimers());
     closed = true;
     runReady(); // tasks that raced with the close; later ones run on their submitters
   }
@@ -156,7 +178,7 @@ final class DrainLoop implements Executor {
   @Override
   public String toString() {
     return "DrainLoop[owner=" + owner.getName() + ", ready=" + ready.size()
-        + ", timers=" + timers.size() + (closed ? ", closed]" : "]");
+        + (closed ? ", closed]" : "]");
   }
 
   private static final class Timer implements Future<Void>, Comparable<Timer> {

@@ -6,8 +6,9 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
@@ -32,8 +33,19 @@ abstract class Driver<R extends @Nullable Object> implements BiConsumer<Object, 
   private static final int INLINE = 2;
   private static final int WAITING = 3;
 
+  private static final VarHandle PHASE;
+
+  static {
+    try {
+      PHASE = MethodHandles.lookup().findVarHandle(Driver.class, "phase", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   final CallFuture<R> result;
-  private final AtomicInteger phase = new AtomicInteger(IDLE);
+  @SuppressWarnings("unused") // accessed through PHASE
+  private volatile int phase = IDLE;
   private @Nullable Object pendingValue;
   private @Nullable Throwable pendingFailure;
 
@@ -85,9 +97,9 @@ abstract class Driver<R extends @Nullable Object> implements BiConsumer<Object, 
       CompletableFuture<?> future = Stages.asFuture(next);
       if (!future.isDone()) {
         track(future);
-        phase.set(REGISTERING);
+        PHASE.setVolatile(this, REGISTERING);
         future.whenComplete(this);
-        if (phase.compareAndSet(REGISTERING, WAITING)) {
+        if (PHASE.compareAndSet(this, REGISTERING, WAITING)) {
           return;
         }
         v = pendingValue;
@@ -109,16 +121,16 @@ abstract class Driver<R extends @Nullable Object> implements BiConsumer<Object, 
   @Override
   public final void accept(@Nullable Object value, @Nullable Throwable failure) {
     Throwable f = failure == null ? null : Failures.unwrap(failure);
-    if (phase.get() == REGISTERING) {
+    if ((int) PHASE.getVolatile(this) == REGISTERING) {
       pendingValue = value;
       pendingFailure = f;
-      if (phase.compareAndSet(REGISTERING, INLINE)) {
+      if (PHASE.compareAndSet(this, REGISTERING, INLINE)) {
         return;
       }
       pendingValue = null;
       pendingFailure = null;
     }
-    phase.set(IDLE);
+    PHASE.setVolatile(this, IDLE);
     run(value, f);
   }
 }
