@@ -172,7 +172,8 @@ public final class SyncHttpTransport implements HttpTransport {
     if (request.readTimeout() != null || deadline != null) {
       long nanos = read.toNanos();
       if (deadline != null) {
-        nanos = Math.max(1_000_000, Math.min(nanos, deadline.remainingNanos()));
+        // A little past the deadline, so that the abort timer, not the socket, reports it.
+        nanos = Math.max(1_000_000, Math.min(nanos, deadline.remainingNanos() + 50_000_000));
       }
       context.setRequestConfig(
           RequestConfig.custom()

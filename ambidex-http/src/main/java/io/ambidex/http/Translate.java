@@ -135,7 +135,9 @@ final class Translate {
       Duration connectTimeout,
       Duration readTimeout) {
     Throwable t = Futures.unwrap(raw);
-    if (deadline != null && deadline.fired() && !(t instanceof RuntimeException)) {
+    if (deadline != null
+        && (deadline.fired() || deadline.deadline().isExpired())
+        && !(t instanceof RuntimeException)) {
       OperationTimeoutException e = deadline.deadline().exceeded();
       e.initCause(t);
       return e;
