@@ -92,6 +92,7 @@ public final class AsyncHttpTransport implements HttpTransport {
 
   private final CloseableHttpAsyncClient client;
   private final PoolingAsyncClientConnectionManager pool;
+  private final TrackingConnectionManager connections;
   private final ExecutorService blockingReads;
   private final Duration connectTimeout;
   private final Duration readTimeout;
@@ -123,12 +124,13 @@ public final class AsyncHttpTransport implements HttpTransport {
                     .setTimeToLive(TimeValue.of(b.connectionTtl))
                     .build())
             .build();
+    this.connections = new TrackingConnectionManager(pool);
     AtomicInteger threads = new AtomicInteger();
     ThreadFactory factory =
         r -> new IoThread(r, "ambidex-http-io-" + id + "-" + threads.incrementAndGet());
     this.client =
         HttpAsyncClients.custom()
-            .setConnectionManager(pool)
+            .setConnectionManager(connections)
             .setIOReactorConfig(
                 IOReactorConfig.custom()
                     .setIoThreadCount(b.ioThreads)
@@ -200,7 +202,7 @@ public final class AsyncHttpTransport implements HttpTransport {
               .setAuthenticationEnabled(false)
               .build());
     }
-    Exchange exchange = new Exchange(request, read);
+    Exchange exchange = new Exchange(request, read, context);
     Future<Void> future;
     try {
       future =
@@ -271,6 +273,7 @@ public final class AsyncHttpTransport implements HttpTransport {
     final CompletableFuture<HttpResponse> result = new CompletableFuture<>();
     private final HttpRequest request;
     private final Duration read;
+    private final HttpClientContext context;
     private final Object lock = new Object();
     private final ArrayDeque<ByteBuffer> chunks = new ArrayDeque<>();
     private volatile @Nullable Future<Void> future;
@@ -282,9 +285,10 @@ public final class AsyncHttpTransport implements HttpTransport {
     private int buffered;
     private int granted;
 
-    Exchange(HttpRequest request, Duration read) {
+    Exchange(HttpRequest request, Duration read, HttpClientContext context) {
       this.request = request;
       this.read = read;
+      this.context = context;
     }
 
     void started(Future<Void> f) {
@@ -292,7 +296,7 @@ public final class AsyncHttpTransport implements HttpTransport {
       result.whenComplete(
           (r, e) -> {
             if (e instanceof CancellationException) {
-              f.cancel(true);
+              abort();
             }
           });
     }
@@ -302,6 +306,7 @@ public final class AsyncHttpTransport implements HttpTransport {
       if (f != null) {
         f.cancel(true);
       }
+      connections.abort(context.getExchangeId());
     }
 
     // ---- AsyncResponseConsumer (I/O thread) ----
