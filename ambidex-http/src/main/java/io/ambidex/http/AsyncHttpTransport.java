@@ -1,0 +1,707 @@
+package io.ambidex.http;
+
+import io.ambidex.AsyncIterator;
+import io.ambidex.BlockingGuard;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.config.TlsConfig;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManager;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.protocol.HttpClientContext;
+import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
+import org.apache.hc.core5.concurrent.FutureCallback;
+import org.apache.hc.core5.http.EntityDetails;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.message.BasicHttpRequest;
+import org.apache.hc.core5.http.nio.AsyncEntityProducer;
+import org.apache.hc.core5.http.nio.AsyncResponseConsumer;
+import org.apache.hc.core5.http.nio.CapacityChannel;
+import org.apache.hc.core5.http.nio.DataStreamChannel;
+import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
+import org.apache.hc.core5.http.protocol.HttpContext;
+import org.apache.hc.core5.http2.HttpVersionPolicy;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.reactor.IOReactorConfig;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The non-blocking transport: {@link #send} starts the exchange and returns at once; the
+ * transport's I/O threads complete the stage when the response head arrives and deliver the body
+ * as the reader asks for it. Built on Apache HttpClient 5's async client (HTTP/1.1), so both
+ * transports share one pool model, one timeout model and one exception translation (the choice
+ * and its figures are in {@code docs/http.md}).
+ *
+ * <p>Policies:
+ *
+ * <ul>
+ *   <li><b>Threads</b>: {@link Builder#ioThreads} daemon platform threads named {@code
+ *       ambidex-http-io-N}, started by {@link #create}/{@link Builder#build} and stopped by {@link
+ *       #close}. Stages complete, and the core's continuations run, on them: continuations must
+ *       not block. {@link BlockingGuard} knows these threads, so a blocking bridge called on one
+ *       fails at once instead of stalling every exchange. A request body read from an {@code
+ *       InputStream} is read on a virtual thread, never on an I/O thread.
+ *   <li><b>Pool and timeouts</b>: as {@link SyncHttpTransport}: per-host pooling up to {@link
+ *       Builder#maxConnections}, a connect timeout, a read timeout (the longest silence on the
+ *       connection). The total per-call timeout is the runtime's ({@link
+ *       io.ambidex.AsyncRuntime#withTimeout}), which cancels the stage.
+ *   <li><b>Cancellation</b>: cancelling the returned stage before the head arrives aborts the
+ *       exchange; after it, closing the body does. Either way the connection is closed and its
+ *       pool slot freed. A response that arrives after its stage was cancelled is closed, never
+ *       leaked.
+ *   <li><b>Backpressure</b>: at most 64 KiB of a response body is buffered ahead of the reader;
+ *       request bodies are pulled one chunk at a time as the socket accepts them.
+ * </ul>
+ */
+public final class AsyncHttpTransport implements HttpTransport {
+  private static final int WINDOW = 64 * 1024;
+  private static final AtomicInteger IDS = new AtomicInteger();
+
+  static {
+    BlockingGuard.register(
+        "an Ambidex HTTP I/O thread (AsyncHttpTransport)", t -> t instanceof IoThread);
+  }
+
+  /** The I/O threads' class, which the blocking guard recognises. */
+  static final class IoThread extends Thread {
+    IoThread(Runnable r, String name) {
+      super(r, name);
+      setDaemon(true);
+    }
+  }
+
+  private final CloseableHttpAsyncClient client;
+  private final PoolingAsyncClientConnectionManager pool;
+  private final TrackingConnectionManager connections;
+  private final ExecutorService blockingReads;
+  private final Duration connectTimeout;
+  private final Duration readTimeout;
+  private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+  private volatile boolean closed;
+
+  private AsyncHttpTransport(Builder b) {
+    this.connectTimeout = b.connectTimeout;
+    this.readTimeout = b.readTimeout;
+    int id = IDS.incrementAndGet();
+    ClientTlsStrategyBuilder tls = ClientTlsStrategyBuilder.create();
+    if (b.sslContext != null) {
+      tls.setSslContext(b.sslContext);
+    } else {
+      tls.useSystemProperties();
+    }
+    this.pool =
+        PoolingAsyncClientConnectionManagerBuilder.create()
+            .setMaxConnTotal(b.maxConnections)
+            .setMaxConnPerRoute(b.maxConnections)
+            .setTlsStrategy(tls.buildAsync())
+            .setDefaultTlsConfig(
+                TlsConfig.custom().setVersionPolicy(HttpVersionPolicy.FORCE_HTTP_1).build())
+            .setDefaultConnectionConfig(
+                ConnectionConfig.custom()
+                    .setConnectTimeout(Timeout.of(b.connectTimeout))
+                    .setSocketTimeout(Timeout.of(b.readTimeout))
+                    .setValidateAfterInactivity(TimeValue.ofSeconds(1))
+                    .setTimeToLive(TimeValue.of(b.connectionTtl))
+                    .build())
+            .build();
+    this.connections = new TrackingConnectionManager(pool);
+    AtomicInteger threads = new AtomicInteger();
+    ThreadFactory factory =
+        r -> new IoThread(r, "ambidex-http-io-" + id + "-" + threads.incrementAndGet());
+    this.client =
+        HttpAsyncClients.custom()
+            .setConnectionManager(connections)
+            .setIOReactorConfig(
+                IOReactorConfig.custom()
+                    .setIoThreadCount(b.ioThreads)
+                    .setSoTimeout(Timeout.of(b.readTimeout))
+                    .build())
+            .setThreadFactory(factory)
+            .setDefaultRequestConfig(
+                RequestConfig.custom()
+                    .setResponseTimeout(Timeout.of(b.readTimeout))
+                    .setConnectionRequestTimeout(Timeout.of(b.connectTimeout))
+                    .setRedirectsEnabled(false)
+                    .setContentCompressionEnabled(false)
+                    .setAuthenticationEnabled(false)
+                    .build())
+            .disableAutomaticRetries()
+            .disableRedirectHandling()
+            .disableCookieManagement()
+            .disableAuthCaching()
+            .disableConnectionState()
+            .disableContentCompression()
+            .evictIdleConnections(TimeValue.ofSeconds(30))
+            .build();
+    this.blockingReads =
+        Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("ambidex-http-body-" + id + "-", 0).factory());
+    client.start();
+  }
+
+  /** Returns a started transport with the defaults of {@link Builder}. */
+  public static AsyncHttpTransport create() {
+    return builder().build();
+  }
+
+  /** Returns a builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Starts the exchange and returns a stage of the response, completed on an I/O thread when the
+   * head arrives, or failed as {@link HttpTransport} describes. Never blocks.
+   *
+   * @throws IllegalStateException if the transport is closed
+   */
+  @Override
+  public CompletionStage<HttpResponse> send(HttpRequest request) {
+    Objects.requireNonNull(request, "request");
+    if (closed) {
+      throw new IllegalStateException(
+          "AsyncHttpTransport.send(" + request + ") was called after the transport was closed.");
+    }
+    BasicHttpRequest head = new BasicHttpRequest(request.method(), request.uri());
+    for (var field : request.headers().map().entrySet()) {
+      for (String value : field.getValue()) {
+        head.addHeader(field.getKey(), value);
+      }
+    }
+    BodyProducer producer =
+        SyncHttpTransport.hasEntity(request) ? new BodyProducer(request, request.body()) : null;
+    Duration read = request.readTimeout() != null ? request.readTimeout() : readTimeout;
+    HttpClientContext context = HttpClientContext.create();
+    if (request.readTimeout() != null) {
+      context.setRequestConfig(
+          RequestConfig.custom()
+              .setResponseTimeout(Timeout.of(read))
+              .setConnectionRequestTimeout(Timeout.of(connectTimeout))
+              .setRedirectsEnabled(false)
+              .setContentCompressionEnabled(false)
+              .setAuthenticationEnabled(false)
+              .build());
+    }
+    Exchange exchange = new Exchange(request, read, context);
+    Future<Void> future;
+    try {
+      future =
+          client.execute(
+              new BasicRequestProducer(head, producer), exchange, null, context, exchange);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    exchange.started(future);
+    return exchange.result;
+  }
+
+  /** Returns the number of pooled connections currently leased (in use). For tests. */
+  int leasedConnections() {
+    return pool.getTotalStats().getLeased();
+  }
+
+  /**
+   * Aborts open exchanges, closes every connection and stops the I/O threads; later sends throw
+   * {@link IllegalStateException}. Idempotent.
+   *
+   * @return a stage that completes when the I/O threads have ended
+   */
+  @Override
+  public CompletionStage<Void> close() {
+    synchronized (this) {
+      if (closed) {
+        return terminated;
+      }
+      closed = true;
+    }
+    Thread.ofVirtual()
+        .name("ambidex-http-close")
+        .start(
+            () -> {
+              try {
+                client.close(CloseMode.IMMEDIATE);
+                client.awaitShutdown(TimeValue.ofSeconds(10));
+                pool.close(CloseMode.IMMEDIATE);
+                blockingReads.shutdownNow();
+                blockingReads.awaitTermination(10, TimeUnit.SECONDS);
+                terminated.complete(null);
+              } catch (InterruptedException e) {
+                terminated.completeExceptionally(e);
+              } catch (RuntimeException e) {
+                terminated.completeExceptionally(e);
+              }
+            });
+    return terminated;
+  }
+
+  @Override
+  public String toString() {
+    return "AsyncHttpTransport[" + pool.getTotalStats() + (closed ? ", closed]" : "]");
+  }
+
+  private RuntimeException translate(Throwable t, HttpRequest request, Duration read) {
+    return Translate.failure(t, request, connectTimeout, read);
+  }
+
+  /*
+   * One exchange: the response consumer, the completion callback, and the body source that the
+   * reader pulls from. Apache calls consumeResponse/consume/streamEnd/failed on an I/O thread; the
+   * reader calls hasNext/next/close on any thread; `lock` guards the shared state.
+   */
+  private final class Exchange
+      implements AsyncResponseConsumer<Void>, FutureCallback<Void>, AsyncIterator<ByteBuffer> {
+    final CompletableFuture<HttpResponse> result = new CompletableFuture<>();
+    private final HttpRequest request;
+    private final Duration read;
+    private final HttpClientContext context;
+    private final Object lock = new Object();
+    private final ArrayDeque<ByteBuffer> chunks = new ArrayDeque<>();
+    private volatile @Nullable Future<Void> future;
+    private @Nullable CapacityChannel capacity;
+    private @Nullable CompletableFuture<Boolean> waiting;
+    private @Nullable RuntimeException failure;
+    private boolean ended;
+    private boolean closed;
+    private int buffered;
+    private int granted;
+
+    Exchange(HttpRequest request, Duration read, HttpClientContext context) {
+      this.request = request;
+      this.read = read;
+      this.context = context;
+    }
+
+    void started(Future<Void> f) {
+      future = f;
+      result.whenComplete(
+          (r, e) -> {
+            if (e instanceof CancellationException) {
+              abort();
+            }
+          });
+    }
+
+    private void abort() {
+      Future<Void> f = future;
+      if (f != null) {
+        f.cancel(true);
+      }
+      connections.abort(context.getExchangeId());
+    }
+
+    // ---- AsyncResponseConsumer (I/O thread) ----
+
+    @Override
+    public void consumeResponse(
+        org.apache.hc.core5.http.HttpResponse response,
+        @Nullable EntityDetails entity,
+        HttpContext context,
+        FutureCallback<Void> callback) {
+      HttpHeaders.Builder headers = new HttpHeaders.Builder();
+      for (Header h : response.getHeaders()) {
+        headers.addReceived(h.getName(), h.getValue());
+      }
+      long length = entity == null ? 0 : entity.getContentLength();
+      String contentType = entity == null ? null : entity.getContentType();
+      if (entity == null) {
+        synchronized (lock) {
+          ended = true;
+        }
+        callback.completed(null);
+      }
+      HttpResponse r =
+          HttpResponse.of(
+              request,
+              response.getCode(),
+              headers.build(),
+              new ResponseBody(
+                  this, length, contentType, request.method() + " " + request.uri(), null, null));
+      if (!result.complete(r)) {
+        close(); // the caller cancelled: nobody will ever read this response
+      }
+    }
+
+    @Override
+    public void informationResponse(
+        org.apache.hc.core5.http.HttpResponse response, HttpContext context) {}
+
+    @Override
+    public void updateCapacity(CapacityChannel channel) throws IOException {
+      int grant;
+      synchronized (lock) {
+        capacity = channel;
+        grant = WINDOW - buffered - granted;
+        if (grant <= 0) {
+          return;
+        }
+        granted += grant;
+      }
+      channel.update(grant);
+    }
+
+    @Override
+    public void consume(ByteBuffer src) {
+      ByteBuffer copy = ByteBuffer.allocate(src.remaining());
+      copy.put(src).flip();
+      CompletableFuture<Boolean> w;
+      synchronized (lock) {
+        if (closed) {
+          return;
+        }
+        granted = Math.max(0, granted - copy.remaining());
+        buffered += copy.remaining();
+        chunks.add(copy);
+        w = waiting;
+        waiting = null;
+      }
+      if (w != null) {
+        w.complete(true);
+      }
+    }
+
+    @Override
+    public void streamEnd(@Nullable List<? extends Header> trailers) {
+      CompletableFuture<Boolean> w;
+      synchronized (lock) {
+        ended = true;
+        w = waiting;
+        waiting = null;
+      }
+      if (w != null) {
+        w.complete(false);
+      }
+    }
+
+    @Override
+    public void failed(Exception cause) {
+      RuntimeException e = translate(cause, request, read);
+      if (result.completeExceptionally(e)) {
+        return;
+      }
+      fail(e);
+    }
+
+    private void fail(RuntimeException e) {
+      CompletableFuture<Boolean> w;
+      synchronized (lock) {
+        if (ended || failure != null) {
+          return;
+        }
+        failure = e;
+        w = waiting;
+        waiting = null;
+      }
+      if (w != null) {
+        w.completeExceptionally(e);
+      }
+    }
+
+    @Override
+    public void releaseResources() {}
+
+    // ---- FutureCallback of the whole exchange ----
+
+    @Override
+    public void completed(@Nullable Void ignored) {}
+
+    @Override
+    public void cancelled() {
+      CancellationException c = new CancellationException(
+          request.method() + " " + request.uri() + " was cancelled");
+      if (!result.completeExceptionally(c)) {
+        fail(c);
+      }
+    }
+
+    // ---- AsyncIterator, the reader's side of the body ----
+
+    @Override
+    public CompletionStage<Boolean> hasNext() {
+      synchronized (lock) {
+        if (closed) {
+          return CompletableFuture.failedFuture(
+              new IllegalStateException("hasNext() was called on a closed response body"));
+        }
+        if (!chunks.isEmpty()) {
+          return Chunks.TRUE;
+        }
+        if (failure != null) {
+          return CompletableFuture.failedFuture(failure);
+        }
+        if (ended) {
+          return Chunks.FALSE;
+        }
+        CompletableFuture<Boolean> w = new CompletableFuture<>();
+        waiting = w;
+        return w;
+      }
+    }
+
+    @Override
+    public ByteBuffer next() {
+      ByteBuffer b;
+      CapacityChannel c;
+      int grant = 0;
+      synchronized (lock) {
+        b = chunks.poll();
+        if (b == null) {
+          throw new java.util.NoSuchElementException(
+              "next() was called without a successful hasNext()");
+        }
+        buffered -= b.remaining();
+        c = capacity;
+        if (c != null && !ended) {
+          grant = WINDOW - buffered - granted;
+          if (grant > 0) {
+            granted += grant;
+          }
+        }
+      }
+      if (c != null && grant > 0) {
+        try {
+          c.update(grant);
+        } catch (IOException e) {
+          fail(translate(e, request, read));
+        }
+      }
+      return b;
+    }
+
+    @Override
+    public CompletionStage<Void> close() {
+      CompletableFuture<Boolean> w;
+      boolean complete;
+      synchronized (lock) {
+        if (closed) {
+          return Chunks.CLOSED;
+        }
+        closed = true;
+        complete = ended && failure == null;
+        chunks.clear();
+        w = waiting;
+        waiting = null;
+      }
+      if (!complete) {
+        abort(); // closes the connection; Apache frees the pool slot
+      }
+      if (w != null) {
+        w.completeExceptionally(new CancellationException("the response body was closed"));
+      }
+      return Chunks.CLOSED;
+    }
+  }
+
+  /*
+   * Streams a RequestBody into the connection: pulls one chunk, writes as much as the socket
+   * takes, and asks for the next only when it is fully written. When the body's stage is not
+   * complete (an async source, a virtual-thread read, a progress callback), produce() returns and
+   * the completion requests output again.
+   */
+  private final class BodyProducer implements AsyncEntityProducer {
+    private final HttpRequest request;
+    private final RequestBody body;
+    private @Nullable AsyncIterator<ByteBuffer> it;
+    private @Nullable ByteBuffer current;
+    private @Nullable CompletableFuture<Boolean> pending;
+    private boolean done;
+
+    BodyProducer(HttpRequest request, RequestBody body) {
+      this.request = request;
+      this.body = body;
+    }
+
+    @Override
+    public int available() {
+      ByteBuffer c = current;
+      if (c != null && c.hasRemaining()) {
+        return c.remaining();
+      }
+      CompletableFuture<Boolean> p = pending;
+      return done || (p != null && !p.isDone()) ? 0 : 1;
+    }
+
+    @Override
+    public void produce(DataStreamChannel channel) throws IOException {
+      if (done) {
+        return;
+      }
+      AsyncIterator<ByteBuffer> source = it;
+      if (source == null) {
+        try {
+          source = it = body.open(blockingReads);
+        } catch (RuntimeException e) {
+          throw new WrappedFailure(e);
+        }
+      }
+      while (true) {
+        ByteBuffer c = current;
+        if (c != null) {
+          channel.write(c);
+          if (c.hasRemaining()) {
+            return; // the socket is full: Apache calls produce() again when writable
+          }
+          current = null;
+        }
+        CompletableFuture<Boolean> p = pending;
+        if (p == null) {
+          p = Futures.asFuture(source.hasNext());
+        }
+        if (!p.isDone()) {
+          pending = p;
+          p.whenComplete((v, e) -> channel.requestOutput());
+          return;
+        }
+        pending = null;
+        Throwable failure = Futures.failureOf(p);
+        if (failure != null) {
+          throw new WrappedFailure(
+              failure instanceof RuntimeException r ? r : Chunks.asUnchecked(failure, body));
+        }
+        if (!p.join()) {
+          done = true;
+          channel.endStream();
+          source.close();
+          return;
+        }
+        current = source.next();
+      }
+    }
+
+    @Override
+    public boolean isRepeatable() {
+      return body.isReplayable();
+    }
+
+    @Override
+    public void failed(Exception cause) {
+      releaseResources();
+    }
+
+    @Override
+    public void releaseResources() {
+      AsyncIterator<ByteBuffer> source = it;
+      if (source != null) {
+        source.close();
+      }
+    }
+
+    @Override
+    public long getContentLength() {
+      return body.contentLength();
+    }
+
+    @Override
+    public @Nullable String getContentType() {
+      return null;
+    }
+
+    @Override
+    public @Nullable String getContentEncoding() {
+      return null;
+    }
+
+    @Override
+    public boolean isChunked() {
+      return body.contentLength() < 0;
+    }
+
+    @Override
+    public Set<String> getTrailerNames() {
+      return Set.of();
+    }
+
+    @Override
+    public String toString() {
+      return "body of " + request;
+    }
+  }
+
+  /** Carries a failure of our own (a body source's) through Apache's IOException channel. */
+  static final class WrappedFailure extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    WrappedFailure(RuntimeException failure) {
+      super(failure.getMessage(), failure);
+    }
+  }
+
+  /** Builds an {@link AsyncHttpTransport}. Not thread-safe. */
+  public static final class Builder {
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private Duration readTimeout = Duration.ofSeconds(30);
+    private Duration connectionTtl = Duration.ofMinutes(5);
+    private int maxConnections = 64;
+    private int ioThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    private @Nullable SSLContext sslContext;
+
+    private Builder() {}
+
+    /** Sets the longest wait to open a connection (and to get a pool slot). Default 10 s. */
+    public Builder connectTimeout(Duration connectTimeout) {
+      this.connectTimeout = SyncHttpTransport.positive(connectTimeout, "connectTimeout");
+      return this;
+    }
+
+    /** Sets the longest silence on a connection while a response is awaited. Default 30 s. */
+    public Builder readTimeout(Duration readTimeout) {
+      this.readTimeout = SyncHttpTransport.positive(readTimeout, "readTimeout");
+      return this;
+    }
+
+    /** Sets how long a pooled connection may be reused. Default 5 minutes. */
+    public Builder connectionTtl(Duration connectionTtl) {
+      this.connectionTtl = SyncHttpTransport.positive(connectionTtl, "connectionTtl");
+      return this;
+    }
+
+    /** Sets the most connections open at once, in all and per host. Default 64. */
+    public Builder maxConnections(int maxConnections) {
+      if (maxConnections < 1) {
+        throw new IllegalArgumentException(
+            "maxConnections must be at least 1, but was " + maxConnections);
+      }
+      this.maxConnections = maxConnections;
+      return this;
+    }
+
+    /** Sets the number of I/O threads. Default: the number of processors, at most 4. */
+    public Builder ioThreads(int ioThreads) {
+      if (ioThreads < 1) {
+        throw new IllegalArgumentException("ioThreads must be at least 1, but was " + ioThreads);
+      }
+      this.ioThreads = ioThreads;
+      return this;
+    }
+
+    /** Sets the TLS context (trust store, client keys). Default: the JVM's default. */
+    public Builder sslContext(SSLContext sslContext) {
+      this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
+      return this;
+    }
+
+    /** Builds and starts the transport (its I/O threads start now). */
+    public AsyncHttpTransport build() {
+      return new AsyncHttpTransport(this);
+    }
+  }
+}

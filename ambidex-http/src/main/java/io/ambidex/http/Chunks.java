@@ -1,0 +1,236 @@
+package io.ambidex.http;
+
+import io.ambidex.AsyncIterator;
+import io.ambidex.BlockingWait;
+import io.ambidex.CallFuture;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
+
+/** Chunk iterators shared by bodies and transports. */
+final class Chunks {
+  private Chunks() {}
+
+  static final CompletionStage<Boolean> TRUE =
+      CallFuture.of("hasNext", CompletableFuture.completedFuture(Boolean.TRUE));
+  static final CompletionStage<Boolean> FALSE =
+      CallFuture.of("hasNext", CompletableFuture.completedFuture(Boolean.FALSE));
+  static final CompletionStage<Void> CLOSED =
+      CallFuture.of("close", CompletableFuture.<Void>completedFuture(null));
+
+  /**
+   * Returns whether the iterator has another chunk, reading its stage in place when complete and
+   * waiting with {@link BlockingWait} otherwise. For blocking readers only.
+   */
+  static boolean immediateHasNext(AsyncIterator<ByteBuffer> it) {
+    return awaitHasNext(it);
+  }
+
+  /** Same as {@link #immediateHasNext} but returns the failure unwrapped and unchanged. */
+  static boolean awaitHasNext(AsyncIterator<ByteBuffer> it) {
+    CompletionStage<Boolean> stage = it.hasNext();
+    CompletableFuture<Boolean> f = Futures.asFuture(stage);
+    if (f.isDone() && !f.isCompletedExceptionally()) {
+      return f.join();
+    }
+    return BlockingWait.get(stage, "read chunk");
+  }
+
+  /** Waits for a close stage: read in place when complete, else with {@link BlockingWait}. */
+  static void awaitClose(CompletionStage<Void> stage) {
+    CompletableFuture<Void> f = Futures.asFuture(stage);
+    if (f.isDone() && !f.isCompletedExceptionally()) {
+      return;
+    }
+    BlockingWait.get(stage, "close body");
+  }
+
+  static RuntimeException asUnchecked(Throwable t, Object source) {
+    if (t instanceof RuntimeException r) {
+      return r;
+    }
+    if (t instanceof Error e) {
+      throw e;
+    }
+    if (t instanceof IOException io) {
+      return new RequestBodyException(
+          "Reading the request body " + source + " failed: " + io, io);
+    }
+    return new UncheckedIOException(new IOException(t));
+  }
+
+  /**
+   * An iterator over a source that reads synchronously: {@link #read()} returns the next chunk or
+   * null at the end. Every stage it returns is complete.
+   */
+  abstract static class Immediate implements AsyncIterator<ByteBuffer> {
+    private @Nullable ByteBuffer current;
+    private @Nullable CompletionStage<Boolean> terminal; // FALSE or a failed stage
+    private boolean closed;
+
+    /** Reads the next chunk; null at the end. */
+    abstract @Nullable ByteBuffer read() throws IOException;
+
+    /** Releases the source; called once, on close or at the end. */
+    void release() throws IOException {}
+
+    @Override
+    public final CompletionStage<Boolean> hasNext() {
+      if (closed) {
+        return CompletableFuture.failedFuture(
+            new IllegalStateException("hasNext() was called on a closed body iterator"));
+      }
+      if (terminal != null) {
+        return terminal;
+      }
+      try {
+        ByteBuffer b = read();
+        if (b == null) {
+          terminal = FALSE;
+          releaseQuietly();
+          return FALSE;
+        }
+        current = b;
+        return TRUE;
+      } catch (IOException | RuntimeException e) {
+        CompletionStage<Boolean> failed = CompletableFuture.failedFuture(asUnchecked(e, this));
+        terminal = failed;
+        releaseQuietly();
+        return failed;
+      }
+    }
+
+    @Override
+    public final ByteBuffer next() {
+      ByteBuffer b = current;
+      if (b == null) {
+        throw new NoSuchElementException("next() was called without a successful hasNext()");
+      }
+      current = null;
+      return b;
+    }
+
+    @Override
+    public final CompletionStage<Void> close() {
+      if (!closed) {
+        closed = true;
+        current = null;
+        try {
+          release();
+        } catch (IOException | RuntimeException e) {
+          return CompletableFuture.failedFuture(asUnchecked(e, this));
+        }
+      }
+      return CLOSED;
+    }
+
+    private void releaseQuietly() {
+      try {
+        release();
+      } catch (IOException | RuntimeException ignored) {
+        // the read outcome is what matters; close() reports nothing more
+      }
+    }
+
+    /** Returns a view that performs each read on {@code executor} (for blocking sources). */
+    final AsyncIterator<ByteBuffer> on(Executor executor) {
+      Immediate self = this;
+      return new AsyncIterator<>() {
+        private @Nullable CompletableFuture<Boolean> pending;
+
+        @Override
+        public CompletionStage<Boolean> hasNext() {
+          CompletableFuture<Boolean> p = new CompletableFuture<>();
+          pending = p;
+          try {
+            executor.execute(
+                () -> {
+                  CompletableFuture<Boolean> r = Futures.asFuture(self.hasNext());
+                  r.whenComplete(
+                      (v, e) -> {
+                        if (e != null) {
+                          p.completeExceptionally(e);
+                        } else {
+                          p.complete(v);
+                        }
+                      });
+                });
+          } catch (RuntimeException rejected) {
+            p.completeExceptionally(rejected);
+          }
+          return p;
+        }
+
+        @Override
+        public ByteBuffer next() {
+          return self.next();
+        }
+
+        @Override
+        public CompletionStage<Void> close() {
+          CompletableFuture<Boolean> p = pending;
+          if (p == null || p.isDone()) {
+            return self.close();
+          }
+          // Close after the read in flight, on the thread that runs it.
+          return p.handle((v, e) -> null).thenCompose(ignored -> self.close());
+        }
+
+        @Override
+        public String toString() {
+          return self.toString();
+        }
+      };
+    }
+  }
+
+  /** An {@link Immediate} whose reads may block for long (an {@code InputStream}). */
+  abstract static class Blocking extends Immediate {}
+
+  /** Checks that an async chunk source holds exactly its declared length. */
+  static final class LengthChecked implements AsyncIterator<ByteBuffer> {
+    private final AsyncIterator<ByteBuffer> source;
+    private final long length;
+    private final Object body;
+    private long seen;
+
+    LengthChecked(AsyncIterator<ByteBuffer> source, long length, Object body) {
+      this.source = source;
+      this.length = length;
+      this.body = body;
+    }
+
+    @Override
+    public CompletionStage<Boolean> hasNext() {
+      return source
+          .hasNext()
+          .thenApply(
+              has -> {
+                if (!has && seen < length) {
+                  throw RequestBody.sourceEnded(body, length, seen);
+                }
+                return has;
+              });
+    }
+
+    @Override
+    public ByteBuffer next() {
+      ByteBuffer b = source.next();
+      seen += b.remaining();
+      if (seen > length) {
+        throw RequestBody.sourceLonger(body, length);
+      }
+      return b;
+    }
+
+    @Override
+    public CompletionStage<Void> close() {
+      return source.close();
+    }
+  }
+}

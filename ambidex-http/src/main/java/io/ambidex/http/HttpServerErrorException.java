@@ -1,0 +1,24 @@
+package io.ambidex.http;
+
+import java.net.URI;
+
+/**
+ * The server answered with a 5xx status: it failed to handle a request that may have been valid.
+ */
+public class HttpServerErrorException extends HttpStatusException {
+  private static final long serialVersionUID = 1L;
+
+  /**
+   * Creates the exception.
+   *
+   * @param method the request method
+   * @param uri the request URI
+   * @param status the response status
+   * @param headers the response headers
+   * @param bodySnippet the start of the response body, already bounded
+   */
+  public HttpServerErrorException(
+      String method, URI uri, int status, HttpHeaders headers, String bodySnippet) {
+    super(method, uri, status, headers, bodySnippet);
+  }
+}

@@ -1,0 +1,516 @@
+package io.ambidex.http;
+
+import io.ambidex.AsyncIterator;
+import io.ambidex.CallInterruptedException;
+import io.ambidex.Deadline;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Proxy;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import org.apache.hc.client5.http.DnsResolver;
+import org.apache.hc.client5.http.SchemePortResolver;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.DefaultHttpClientConnectionOperator;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.io.HttpClientConnectionOperator;
+import org.apache.hc.client5.http.protocol.HttpClientContext;
+import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
+import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.URIScheme;
+import org.apache.hc.core5.http.config.RegistryBuilder;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The blocking transport: {@link #send} performs the whole exchange, up to the response head, on
+ * the calling thread and returns an already completed stage, so a core on it runs with no thread
+ * hop and its blocking facade reads results with {@link io.ambidex.Immediate}. Built on Apache
+ * HttpClient 5's classic (blocking I/O) client, chosen over the JDK's {@code HttpClient.send},
+ * which is {@code sendAsync(..).get()} internally, a hop on every call (figures in {@code
+ * docs/http.md}).
+ *
+ * <p>Policies:
+ *
+ * <ul>
+ *   <li><b>Thread</b>: connect, request body and response head on the caller's thread; the body is
+ *       read on the thread that reads it. No thread of its own (a shared daemon timer only when a
+ *       {@link Deadline} is set).
+ *   <li><b>Pool</b>: connections are pooled and reused per host (at most {@link
+ *       Builder#maxConnections} in all); a caller that finds the pool exhausted waits for a slot,
+ *       within the connect timeout.
+ *   <li><b>Timeouts</b>: connect timeout; read timeout (the longest silence while waiting for the
+ *       head or any body read); and {@link Deadline#current()}: socket waits are clamped to the
+ *       time left, and a timer aborts the exchange when it passes (a stalled upload included). A
+ *       passed deadline fails with {@link io.ambidex.OperationTimeoutException}.
+ *   <li><b>Interrupt</b>: sockets are interruptible channels, so interrupting the calling thread
+ *       (platform or virtual) closes the connection and the call fails with {@link
+ *       CallInterruptedException}, flag kept set; the pool slot is freed.
+ *   <li><b>Nothing hidden</b>: no automatic retries, redirects, cookies or content decoding;
+ *       those belong to the {@link RequestClient}, or are not wanted (decoding would break
+ *       length and checksum verification).
+ * </ul>
+ */
+public final class SyncHttpTransport implements HttpTransport {
+  private final CloseableHttpClient client;
+  private final PoolingHttpClientConnectionManager pool;
+  private final Duration connectTimeout;
+  private final Duration readTimeout;
+  private volatile boolean closed;
+
+  private SyncHttpTransport(Builder b) {
+    this.connectTimeout = b.connectTimeout;
+    this.readTimeout = b.readTimeout;
+    TlsSocketStrategy tls =
+        b.sslContext != null
+            ? new DefaultClientTlsStrategy(b.sslContext)
+            : DefaultClientTlsStrategy.createDefault();
+    this.pool =
+        new InterruptibleSocketsPoolBuilder(tls)
+            .setMaxConnTotal(b.maxConnections)
+            .setMaxConnPerRoute(b.maxConnections)
+            .setTlsSocketStrategy(tls)
+            .setDefaultConnectionConfig(
+                ConnectionConfig.custom()
+                    .setConnectTimeout(Timeout.of(b.connectTimeout))
+                    .setSocketTimeout(Timeout.of(b.readTimeout))
+                    .setValidateAfterInactivity(TimeValue.ofSeconds(1))
+                    .setTimeToLive(TimeValue.of(b.connectionTtl))
+                    .build())
+            .build();
+    this.client =
+        HttpClients.custom()
+            .setConnectionManager(pool)
+            .setDefaultRequestConfig(
+                RequestConfig.custom()
+                    .setResponseTimeout(Timeout.of(b.readTimeout))
+                    .setConnectionRequestTimeout(Timeout.of(b.connectTimeout))
+                    .setRedirectsEnabled(false)
+                    .setContentCompressionEnabled(false)
+                    .setAuthenticationEnabled(false)
+                    .build())
+            .disableAutomaticRetries()
+            .disableRedirectHandling()
+            .disableCookieManagement()
+            .disableContentCompression()
+            .disableAuthCaching()
+            .disableConnectionState()
+            .disableDefaultUserAgent()
+            .evictIdleConnections(TimeValue.ofSeconds(30))
+            .build();
+  }
+
+  /** Returns a transport with the defaults of {@link Builder}. */
+  public static SyncHttpTransport create() {
+    return builder().build();
+  }
+
+  /** Returns a builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Performs the exchange on the calling thread and returns a completed stage of the response
+   * (head received, body unread), or a stage failed as {@link HttpTransport} describes.
+   *
+   * @throws IllegalStateException if the transport is closed
+   */
+  @Override
+  public CompletionStage<HttpResponse> send(HttpRequest request) {
+    Objects.requireNonNull(request, "request");
+    if (closed) {
+      throw new IllegalStateException(
+          "SyncHttpTransport.send(" + request + ") was called after the transport was closed.");
+    }
+    try {
+      return CompletableFuture.completedFuture(exchange(request));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private HttpResponse exchange(HttpRequest request) {
+    String name = request.method() + " " + request.uri();
+    if (Thread.currentThread().isInterrupted()) {
+      throw new CallInterruptedException(name);
+    }
+    Deadline deadline = Deadline.current();
+    if (deadline != null && deadline.isExpired()) {
+      throw deadline.exceeded();
+    }
+    HttpUriRequestBase req = new HttpUriRequestBase(request.method(), request.uri());
+    for (var field : request.headers().map().entrySet()) {
+      for (String value : field.getValue()) {
+        req.addHeader(field.getKey(), value);
+      }
+    }
+    if (hasEntity(request)) {
+      req.setEntity(new BodyEntity(request.body()));
+    }
+    Duration read = request.readTimeout() != null ? request.readTimeout() : readTimeout;
+    HttpClientContext context = HttpClientContext.create();
+    if (request.readTimeout() != null || deadline != null) {
+      long nanos = read.toNanos();
+      if (deadline != null) {
+        // A little past the deadline, so that the abort timer, not the socket, reports it.
+        nanos = Math.max(1_000_000, Math.min(nanos, deadline.remainingNanos() + 50_000_000));
+      }
+      context.setRequestConfig(
+          RequestConfig.custom()
+              .setResponseTimeout(Timeout.of(nanos, TimeUnit.NANOSECONDS))
+              .setConnectionRequestTimeout(Timeout.of(connectTimeout))
+              .setRedirectsEnabled(false)
+              .setContentCompressionEnabled(false)
+              .setAuthenticationEnabled(false)
+              .build());
+    }
+    DeadlineAbort abort = deadline == null ? null : DeadlineAbort.arm(deadline, req);
+    ClassicHttpResponse response;
+    try {
+      response = client.executeOpen(null, req, context);
+    } catch (IOException | RuntimeException e) {
+      if (abort != null) {
+        abort.disarm();
+      }
+      throw Translate.blockingFailure(e, request, abort, connectTimeout, read);
+    }
+    try {
+      HttpHeaders.Builder headers = new HttpHeaders.Builder();
+      for (Iterator<Header> it = response.headerIterator(); it.hasNext(); ) {
+        Header h = it.next();
+        headers.addReceived(h.getName(), h.getValue());
+      }
+      HttpEntity entity = response.getEntity();
+      InputStream content = entity == null ? null : entity.getContent();
+      long length = entity == null ? 0 : entity.getContentLength();
+      String contentType = entity == null ? null : entity.getContentType();
+      AsyncIterator<ByteBuffer> source =
+          new ClassicBody(request, req, response, content, length, abort, read);
+      return HttpResponse.of(
+          request,
+          response.getCode(),
+          headers.build(),
+          new ResponseBody(source, length, contentType, name, null, null));
+    } catch (IOException | RuntimeException e) {
+      req.cancel();
+      closeQuietly(response);
+      if (abort != null) {
+        abort.disarm();
+      }
+      throw Translate.blockingFailure(e, request, abort, connectTimeout, read);
+    }
+  }
+
+  static boolean hasEntity(HttpRequest request) {
+    RequestBody body = request.body();
+    if (body.contentLength() != 0) {
+      return true;
+    }
+    return switch (request.method()) {
+      case "GET", "HEAD", "DELETE", "OPTIONS", "TRACE", "CONNECT" -> false;
+      default -> true; // PUT, POST, PATCH... send "Content-Length: 0"
+    };
+  }
+
+  private static void closeQuietly(ClassicHttpResponse response) {
+    try {
+      response.close();
+    } catch (IOException | RuntimeException ignored) {
+      // aborting anyway
+    }
+  }
+
+  /** Returns the number of pooled connections currently leased (in use). For tests. */
+  int leasedConnections() {
+    return pool.getTotalStats().getLeased();
+  }
+
+  /** Returns the number of idle pooled connections. For tests. */
+  int availableConnections() {
+    return pool.getTotalStats().getAvailable();
+  }
+
+  /**
+   * Closes every pooled connection; later sends throw {@link IllegalStateException}. Responses
+   * still open are aborted. Idempotent; the returned stage is complete.
+   */
+  @Override
+  public CompletionStage<Void> close() {
+    closed = true;
+    client.close(CloseMode.IMMEDIATE);
+    pool.close(CloseMode.IMMEDIATE);
+    return Chunks.CLOSED;
+  }
+
+  @Override
+  public String toString() {
+    return "SyncHttpTransport[" + pool.getTotalStats() + (closed ? ", closed]" : "]");
+  }
+
+  /*
+   * The response body source: reads the entity stream on the reading thread. At the end of the
+   * stream Apache has already returned the connection to the pool; a close before the end aborts
+   * the exchange (closing the connection) instead of letting close() drain the rest.
+   */
+  private final class ClassicBody extends Chunks.Immediate {
+    private final HttpRequest request;
+    private final HttpUriRequestBase exchange;
+    private final ClassicHttpResponse response;
+    private final @Nullable InputStream content;
+    private final @Nullable DeadlineAbort abort;
+    private final Duration read;
+    private final byte[] buffer;
+    private boolean eof;
+
+    ClassicBody(
+        HttpRequest request,
+        HttpUriRequestBase exchange,
+        ClassicHttpResponse response,
+        @Nullable InputStream content,
+        long length,
+        @Nullable DeadlineAbort abort,
+        Duration read) {
+      this.request = request;
+      this.exchange = exchange;
+      this.response = response;
+      this.content = content;
+      this.abort = abort;
+      this.read = read;
+      this.buffer =
+          new byte[length >= 0 ? (int) Math.max(1, Math.min(length, RequestBody.CHUNK_SIZE)) : 16 * 1024];
+      if (content == null) {
+        eof = true;
+      }
+    }
+
+    @Override
+    @Nullable ByteBuffer read() {
+      InputStream in = content;
+      if (eof || in == null) {
+        return null;
+      }
+      if (abort != null) {
+        abort.beforeRead();
+      }
+      int n;
+      try {
+        n = in.read(buffer);
+      } catch (IOException | RuntimeException e) {
+        throw Translate.blockingFailure(e, request, abort, connectTimeout, read);
+      }
+      if (n < 0) {
+        eof = true;
+        return null;
+      }
+      return ByteBuffer.wrap(buffer, 0, n);
+    }
+
+    @Override
+    void release() {
+      if (abort != null) {
+        abort.disarm();
+      }
+      if (!eof) {
+        exchange.cancel(); // close the connection rather than drain it
+      }
+      closeQuietly(response);
+    }
+  }
+
+  /** Streams a {@link RequestBody} into the connection, one chunk at a time. */
+  private static final class BodyEntity implements HttpEntity {
+    private final RequestBody body;
+
+    BodyEntity(RequestBody body) {
+      this.body = body;
+    }
+
+    @Override
+    public boolean isRepeatable() {
+      return body.isReplayable();
+    }
+
+    @Override
+    public InputStream getContent() {
+      throw new UnsupportedOperationException("request bodies are written, not read");
+    }
+
+    @Override
+    public void writeTo(OutputStream out) throws IOException {
+      AsyncIterator<ByteBuffer> it = body.open(null);
+      byte[] copy = null;
+      try {
+        while (Chunks.awaitHasNext(it)) {
+          ByteBuffer b = it.next();
+          if (b.hasArray()) {
+            out.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
+            b.position(b.limit());
+          } else {
+            if (copy == null) {
+              copy = new byte[RequestBody.CHUNK_SIZE];
+            }
+            while (b.hasRemaining()) {
+              int n = Math.min(copy.length, b.remaining());
+              b.get(copy, 0, n);
+              out.write(copy, 0, n);
+            }
+          }
+        }
+      } finally {
+        it.close();
+      }
+    }
+
+    @Override
+    public boolean isStreaming() {
+      return !body.isReplayable();
+    }
+
+    @Override
+    public void close() {}
+
+    @Override
+    public long getContentLength() {
+      return body.contentLength();
+    }
+
+    @Override
+    public @Nullable String getContentType() {
+      return null;
+    }
+
+    @Override
+    public @Nullable String getContentEncoding() {
+      return null;
+    }
+
+    @Override
+    public boolean isChunked() {
+      return body.contentLength() < 0;
+    }
+
+    @Override
+    public java.util.Set<String> getTrailerNames() {
+      return java.util.Set.of();
+    }
+
+    @Override
+    public org.apache.hc.core5.function.@Nullable Supplier<java.util.List<? extends Header>> getTrailers() {
+      return null;
+    }
+  }
+
+  /*
+   * Pool whose plain sockets are SocketChannel adaptors: a thread blocked in a read or write on
+   * one is released by Thread.interrupt() (the channel is closed, ClosedByInterruptException),
+   * on platform threads as on virtual ones. TLS sockets are layered over them.
+   */
+  private static final class InterruptibleSocketsPoolBuilder
+      extends PoolingHttpClientConnectionManagerBuilder {
+    private final TlsSocketStrategy tls;
+
+    InterruptibleSocketsPoolBuilder(TlsSocketStrategy tls) {
+      this.tls = tls;
+    }
+
+    @Override
+    protected HttpClientConnectionOperator createConnectionOperator(
+        SchemePortResolver schemePortResolver,
+        DnsResolver dnsResolver,
+        TlsSocketStrategy tlsSocketStrategy) {
+      return new DefaultHttpClientConnectionOperator(
+          SyncHttpTransport::interruptibleSocket,
+          schemePortResolver,
+          dnsResolver,
+          RegistryBuilder.<TlsSocketStrategy>create()
+              .register(URIScheme.HTTPS.id, tlsSocketStrategy != null ? tlsSocketStrategy : tls)
+              .build());
+    }
+  }
+
+  private static Socket interruptibleSocket(@Nullable Proxy proxy) throws IOException {
+    if (proxy != null && proxy.type() != Proxy.Type.DIRECT) {
+      return new Socket(proxy);
+    }
+    return SocketChannel.open().socket();
+  }
+
+  /** Builds a {@link SyncHttpTransport}. Not thread-safe. */
+  public static final class Builder {
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private Duration readTimeout = Duration.ofSeconds(30);
+    private Duration connectionTtl = Duration.ofMinutes(5);
+    private int maxConnections = 64;
+    private @Nullable SSLContext sslContext;
+
+    private Builder() {}
+
+    /** Sets the longest wait to open a connection (and to get a pool slot). Default 10 s. */
+    public Builder connectTimeout(Duration connectTimeout) {
+      this.connectTimeout = positive(connectTimeout, "connectTimeout");
+      return this;
+    }
+
+    /** Sets the longest wait for any byte of a response, head or body. Default 30 s. */
+    public Builder readTimeout(Duration readTimeout) {
+      this.readTimeout = positive(readTimeout, "readTimeout");
+      return this;
+    }
+
+    /** Sets how long a pooled connection may be reused. Default 5 minutes. */
+    public Builder connectionTtl(Duration connectionTtl) {
+      this.connectionTtl = positive(connectionTtl, "connectionTtl");
+      return this;
+    }
+
+    /** Sets the most connections open at once, in all and per host. Default 64. */
+    public Builder maxConnections(int maxConnections) {
+      if (maxConnections < 1) {
+        throw new IllegalArgumentException(
+            "maxConnections must be at least 1, but was " + maxConnections);
+      }
+      this.maxConnections = maxConnections;
+      return this;
+    }
+
+    /** Sets the TLS context (trust store, client keys). Default: the JVM's default. */
+    public Builder sslContext(SSLContext sslContext) {
+      this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
+      return this;
+    }
+
+    /** Builds the transport. */
+    public SyncHttpTransport build() {
+      return new SyncHttpTransport(this);
+    }
+  }
+
+  static Duration positive(Duration d, String name) {
+    Objects.requireNonNull(d, name);
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive, but was " + d);
+    }
+    return d;
+  }
+
+}

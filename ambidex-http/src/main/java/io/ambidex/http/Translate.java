@@ -1,0 +1,190 @@
+package io.ambidex.http;
+
+import io.ambidex.CallInterruptedException;
+import io.ambidex.Deadline;
+import io.ambidex.OperationTimeoutException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.channels.ClosedByInterruptException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.CancellationException;
+import javax.net.ssl.SSLException;
+import org.apache.hc.core5.http.ConnectionClosedException;
+import org.apache.hc.core5.http.MalformedChunkCodingException;
+import org.apache.hc.core5.http.NoHttpResponseException;
+import org.apache.hc.core5.http.ProtocolException;
+import org.apache.hc.core5.http.TruncatedChunkException;
+import org.jspecify.annotations.Nullable;
+
+/*
+ * The one translation table from lower-layer exceptions to this package's family (drawn in
+ * package-info). Both transports use it, so the blocking and the async path fail with the same
+ * types. The original exception is always the cause; messages name the exchange, the peer and the
+ * likely cause.
+ */
+final class Translate {
+  private Translate() {}
+
+  static RuntimeException failure(
+      Throwable raw,
+      HttpRequest request,
+      Duration connectTimeout,
+      Duration readTimeout) {
+    Throwable t = Futures.unwrap(raw);
+    if (t instanceof AsyncHttpTransport.WrappedFailure w && w.getCause() instanceof RuntimeException r) {
+      return r;
+    }
+    if (t instanceof RuntimeException r) {
+      return r; // ours, the core's (timeouts, cancellation), or a bug: unchanged
+    }
+    if (t instanceof Error e) {
+      throw e;
+    }
+    IOException io = t instanceof IOException x ? x : new IOException(t.toString(), t);
+    String exchange = request.method() + " " + request.uri();
+    String peer = peer(request.uri());
+    String detail = describe(io);
+
+    if (io instanceof org.apache.hc.client5.http.ConnectTimeoutException
+        || (io instanceof SocketTimeoutException && mentions(io, "connect"))) {
+      return new ConnectTimeoutException(
+          "Could not connect to " + peer + " within the connect timeout of " + human(connectTimeout)
+              + " for " + exchange + ": the server is unreachable or too slow to accept"
+              + " connections (a firewall that drops packets looks like this). Nothing was sent.",
+          io);
+    }
+    if (io instanceof UnknownHostException) {
+      return new ConnectFailedException(
+          "Could not connect for " + exchange + ": the host name '" + request.uri().getHost()
+              + "' is unknown; check it and the DNS configuration. Nothing was sent.",
+          io);
+    }
+    if (io instanceof ConnectException || io instanceof NoRouteToHostException) {
+      return new ConnectFailedException(
+          "Could not connect to " + peer + " for " + exchange + " (" + detail + "): is the server"
+              + " running and listening on that port, and reachable from here? Nothing was sent.",
+          io);
+    }
+    if (io instanceof SSLException) {
+      return new TlsException(
+          "The TLS handshake with " + peer + " failed for " + exchange + " (" + detail + "):"
+              + " check the server's certificate, the trust store and the host name.",
+          io);
+    }
+    if (io instanceof SocketTimeoutException) {
+      return new ReadTimeoutException(
+          "No data arrived from " + peer + " within the read timeout of " + human(readTimeout)
+              + " during " + exchange + ": the server stalled, is overloaded, or the read timeout"
+              + " is too short for this request.",
+          io);
+    }
+    if (io instanceof TruncatedChunkException
+        || (io instanceof ConnectionClosedException && mentions(io, "premature end"))) {
+      return new TruncatedBodyException(
+          "The response body of " + exchange + " from " + peer + " ended early (" + detail
+              + "): the connection closed before the whole body arrived. The data is incomplete"
+              + " and was not returned as a success.",
+          io,
+          -1,
+          -1);
+    }
+    if (io instanceof MalformedChunkCodingException
+        || io instanceof org.apache.hc.client5.http.ClientProtocolException
+        || io.getCause() instanceof ProtocolException
+        || t instanceof org.apache.hc.core5.http.HttpException) {
+      return new HttpProtocolException(
+          "The response of " + peer + " to " + exchange + " is not valid HTTP (" + detail + ").",
+          io);
+    }
+    if (io instanceof NoHttpResponseException) {
+      return new ConnectionResetException(
+          peer + " closed the connection without answering " + exchange + " (" + detail
+              + "): a pooled connection the server had already closed, or the server crashed or"
+              + " dropped the request.",
+          io);
+    }
+    if (io instanceof ConnectionClosedException
+        || (io instanceof SocketException && !(io instanceof ConnectException))
+        || io instanceof java.io.EOFException
+        || io instanceof java.nio.channels.ClosedChannelException) {
+      return new ConnectionResetException(
+          "The connection to " + peer + " was closed or reset during " + exchange + " (" + detail
+              + "): the server, a proxy or the network dropped it. The server may have processed"
+              + " the request.",
+          io);
+    }
+    return new HttpIOException(
+        "I/O failure during " + exchange + " with " + peer + ": " + detail, io);
+  }
+
+  /**
+   * Translation for the blocking transport, which also knows why an exchange may have been
+   * aborted: the thread was interrupted, or the current deadline passed.
+   */
+  static RuntimeException blockingFailure(
+      Throwable raw,
+      HttpRequest request,
+      @Nullable DeadlineAbort deadline,
+      Duration connectTimeout,
+      Duration readTimeout) {
+    Throwable t = Futures.unwrap(raw);
+    if (deadline != null
+        && (deadline.fired() || deadline.deadline().isExpired())
+        && !(t instanceof RuntimeException)) {
+      OperationTimeoutException e = deadline.deadline().exceeded();
+      e.initCause(t);
+      return e;
+    }
+    if (t instanceof ClosedByInterruptException
+        || (!(t instanceof RuntimeException) && Thread.currentThread().isInterrupted())
+        || (t instanceof InterruptedIOException
+            && !(t instanceof SocketTimeoutException)
+            && !(t instanceof org.apache.hc.client5.http.ConnectTimeoutException))) {
+      Thread.currentThread().interrupt();
+      CallInterruptedException e = new CallInterruptedException(request.method() + " " + request.uri());
+      e.initCause(t);
+      return e;
+    }
+    if (t instanceof CancellationException c) {
+      return c;
+    }
+    return failure(t, request, connectTimeout, readTimeout);
+  }
+
+  static OperationTimeoutException exceeded(Deadline deadline) {
+    return deadline.exceeded();
+  }
+
+  private static boolean mentions(Throwable t, String word) {
+    String m = t.getMessage();
+    return m != null && m.toLowerCase(Locale.ROOT).contains(word);
+  }
+
+  private static String describe(IOException io) {
+    String m = io.getMessage();
+    return m == null || m.isBlank() ? io.getClass().getSimpleName()
+        : io.getClass().getSimpleName() + ": " + m;
+  }
+
+  static String peer(URI uri) {
+    int port = uri.getPort();
+    if (port < 0) {
+      port = "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    }
+    return uri.getHost() + ":" + port;
+  }
+
+  static String human(Duration d) {
+    if (d.toMillis() % 1000 == 0) {
+      return d.toSeconds() + " s";
+    }
+    return d.toMillis() + " ms";
+  }
+}
