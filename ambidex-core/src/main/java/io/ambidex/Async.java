@@ -203,7 +203,7 @@ public final class Async {
             result.fail(withEarlier(failure));
             return null;
           }
-          java.time.Duration delay = policy.delayBefore(attempts);
+          java.time.Duration delay = policy.delayAfter(attempts, failure);
           policy.notifyRetry(attempts, failure, delay);
           remember(failure);
           sleeping = true;

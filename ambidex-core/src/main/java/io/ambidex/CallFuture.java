@@ -11,6 +11,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -63,11 +64,31 @@ public final class CallFuture<T extends @Nullable Object> extends CompletableFut
   @SuppressWarnings("unchecked")
   public static <T extends @Nullable Object> CallFuture<T> of(
       String operation, CompletionStage<? extends T> stage) {
-    Objects.requireNonNull(operation, "operation");
     Objects.requireNonNull(stage, "stage");
     if (stage instanceof CallFuture<?> f) {
       return (CallFuture<T>) f;
     }
+    return of(operation, stage, null);
+  }
+
+  /**
+   * Like {@link #of(String, CompletionStage)}, for values that hold resources: a value that
+   * arrives after the future was already completed (typically cancelled by the caller, in a race
+   * with the operation's success) is handed to {@code discarded}, which should release it (close a
+   * response, return a connection). Without it such a value would be dropped and leak.
+   *
+   * @param operation the operation's name, shown by {@link #toString()}
+   * @param stage the core's stage
+   * @param discarded receives a value nobody will see, on the thread that completed the stage;
+   *     null to drop it
+   * @return a future the caller can cancel but not complete
+   */
+  public static <T extends @Nullable Object> CallFuture<T> of(
+      String operation,
+      CompletionStage<? extends T> stage,
+      @Nullable Consumer<? super T> discarded) {
+    Objects.requireNonNull(operation, "operation");
+    Objects.requireNonNull(stage, "stage");
     CallFuture<T> result = new CallFuture<>(operation);
     CompletableFuture<? extends T> source = Stages.asFuture(stage);
     result.dependOn(source);
@@ -75,8 +96,8 @@ public final class CallFuture<T extends @Nullable Object> extends CompletableFut
         (value, failure) -> {
           if (failure != null) {
             result.fail(Failures.unwrap(failure));
-          } else {
-            result.succeed(value);
+          } else if (!result.succeed(value) && discarded != null) {
+            discarded.accept(value);
           }
         });
     return result;

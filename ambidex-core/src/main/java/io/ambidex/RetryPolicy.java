@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiFunction;
 import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
@@ -64,6 +65,7 @@ public final class RetryPolicy {
   private final Predicate<Throwable> retryable;
   private final @Nullable RandomGenerator random;
   private final @Nullable Listener listener;
+  private final @Nullable BiFunction<? super Throwable, Duration, Duration> adjuster;
 
   private RetryPolicy(Builder b) {
     this.maxAttempts = b.maxAttempts;
@@ -74,6 +76,7 @@ public final class RetryPolicy {
     this.retryable = b.retryable;
     this.random = b.random;
     this.listener = b.listener;
+    this.adjuster = b.adjuster;
   }
 
   /** Returns a policy that makes one attempt and never retries. */
@@ -132,7 +135,33 @@ public final class RetryPolicy {
     return Duration.ofNanos(nanos);
   }
 
-  void notifyRetry(int attempt, Throwable failure, Duration delay) {
+  /**
+   * Returns the delay to wait after attempt {@code attempt} failed with {@code failure}: the
+   * backoff of {@link #delayBefore}, adjusted by the builder's {@linkplain Builder#adjustDelay
+   * delay adjuster} if there is one (to honour a server's Retry-After, for example).
+   *
+   * @param attempt the number of the attempt that failed (1-based)
+   * @param failure its failure
+   * @return the delay, never negative
+   */
+  public Duration delayAfter(int attempt, Throwable failure) {
+    Duration backoff = delayBefore(attempt);
+    if (adjuster == null) {
+      return backoff;
+    }
+    Duration adjusted = Objects.requireNonNull(adjuster.apply(failure, backoff), "adjusted delay");
+    return adjusted.isNegative() ? Duration.ZERO : adjusted;
+  }
+
+  /**
+   * Tells the listener, if any, that attempt {@code attempt} failed and another follows after
+   * {@code delay}. Code that drives its own retry loop calls it to honour the policy's listener.
+   *
+   * @param attempt the number of the attempt that failed
+   * @param failure its failure
+   * @param delay the wait before the next attempt
+   */
+  public void notifyRetry(int attempt, Throwable failure, Duration delay) {
     Listener l = listener;
     if (l != null) {
       l.beforeRetry(attempt, failure, delay);
@@ -155,8 +184,22 @@ public final class RetryPolicy {
     private Predicate<Throwable> retryable = IO_FAILURES;
     private @Nullable RandomGenerator random;
     private @Nullable Listener listener;
+    private @Nullable BiFunction<? super Throwable, Duration, Duration> adjuster;
 
     private Builder() {}
+
+    /**
+     * Sets a function that adjusts the backoff for a given failure, e.g. to wait at least what a
+     * server's Retry-After asks. It receives the failure and the computed backoff and returns the
+     * delay to use (a negative result counts as zero).
+     *
+     * @param adjuster the adjuster
+     * @return this builder
+     */
+    public Builder adjustDelay(BiFunction<? super Throwable, Duration, Duration> adjuster) {
+      this.adjuster = Objects.requireNonNull(adjuster, "adjuster");
+      return this;
+    }
 
     /**
      * Sets the maximum number of attempts, the first included.

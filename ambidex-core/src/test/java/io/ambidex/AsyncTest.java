@@ -418,6 +418,22 @@ class AsyncTest {
   }
 
   @Test
+  void retry_adjustedDelay_honoursTheFailure() {
+    RecordingRuntime runtime = new RecordingRuntime();
+    RetryPolicy policy =
+        RetryPolicy.builder().maxAttempts(2).initialDelay(Duration.ofMillis(10))
+            .jitter(RetryPolicy.Jitter.NONE)
+            .adjustDelay((failure, backoff) -> failure.getMessage().equals("retry after 3s")
+                ? Duration.ofSeconds(3) : backoff)
+            .build();
+    AtomicInteger attempts = new AtomicInteger();
+    Async.retry(policy, runtime, () -> attempts.incrementAndGet() == 1
+        ? CompletableFuture.failedFuture(new IOException("retry after 3s"))
+        : CompletableFuture.completedFuture("ok"));
+    assertThat(runtime.sleeps).containsExactly(Duration.ofSeconds(3));
+  }
+
+  @Test
   void retryPolicy_badSettings_areRejectedWithTheRule() {
     assertThatThrownBy(() -> RetryPolicy.builder().maxAttempts(0))
         .hasMessage("maxAttempts must be at least 1, but was 0");

@@ -116,4 +116,20 @@ class CallFutureTest {
     assertThatThrownBy(f::join).isInstanceOf(java.util.concurrent.CompletionException.class).hasCause(root);
     assertThat(f.exceptionNow()).isSameAs(root);
   }
+
+  @Test
+  void of_valueArrivingAfterCancel_isHandedToTheDiscardHook() {
+    java.util.List<String> discarded = new java.util.ArrayList<>();
+    // A stage that completes normally despite the cancellation: the race the hook exists for.
+    CompletableFuture<String> late = new CompletableFuture<>() {
+      @Override
+      public boolean cancel(boolean mayInterruptIfRunning) {
+        return false; // ignores cancellation, completes later
+      }
+    };
+    CallFuture<String> h = CallFuture.of("op", late, discarded::add);
+    h.cancel(true);
+    late.complete("late response");
+    assertThat(discarded).containsExactly("late response");
+  }
 }
