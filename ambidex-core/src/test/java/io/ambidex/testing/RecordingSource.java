@@ -49,6 +49,7 @@ public final class RecordingSource<T> implements AsyncIterator<T> {
   private final List<Integer> inFlightAtClose = new CopyOnWriteArrayList<>();
   private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
   private final AtomicInteger cancelledFetches = new AtomicInteger();
+  private final AtomicInteger callsAfterClose = new AtomicInteger();
 
   private RecordingSource(int size, IntFunction<T> item, Mode mode, Executor executor) {
     this.size = size;
@@ -109,6 +110,7 @@ public final class RecordingSource<T> implements AsyncIterator<T> {
     hasNextCalls.incrementAndGet();
     threads.add(Thread.currentThread());
     if (closed) {
+      callsAfterClose.incrementAndGet();
       throw new IllegalStateException("RecordingSource: hasNext() after close()");
     }
     if (inFlight != null && !inFlight.isDone()) {
@@ -162,6 +164,7 @@ public final class RecordingSource<T> implements AsyncIterator<T> {
     nextCalls.incrementAndGet();
     threads.add(Thread.currentThread());
     if (closed) {
+      callsAfterClose.incrementAndGet();
       throw new IllegalStateException("RecordingSource: next() after close()");
     }
     if (!ready) {
@@ -206,6 +209,11 @@ public final class RecordingSource<T> implements AsyncIterator<T> {
   /** The numbers of the hasNext() calls that were in flight when close() was called. */
   public List<Integer> inFlightAtClose() {
     return new ArrayList<>(inFlightAtClose);
+  }
+
+  /** How many hasNext() or next() calls were made after close(): a consumer bug if not zero. */
+  public int callsAfterClose() {
+    return callsAfterClose.get();
   }
 
   /** How many in-flight stages close() cancelled. */
