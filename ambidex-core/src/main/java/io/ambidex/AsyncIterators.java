@@ -121,7 +121,7 @@ public final class AsyncIterators {
    *       java.util.concurrent.CancellationException}.
    *   <li><b>Threads</b>: a fetch is started by the thread that calls {@code hasNext()}. Under a
    *       sync transport every stage is complete and a blocking consumer iterates with no thread
-   *       and no allocation per the answer of {@code hasNext()}.
+   *       and {@code hasNext()} answers with a shared completed stage.
    *   <li><b>Type inference</b>: when {@code firstToken} is null, Java cannot infer {@code K} from
    *       an implicitly typed lambda; pass a method reference ({@code core::listPage}) or declare
    *       the parameter ({@code (String token) -> ...}).
