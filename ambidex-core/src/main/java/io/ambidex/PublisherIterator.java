@@ -27,8 +27,9 @@ import org.jspecify.annotations.Nullable;
  * Waiting. A hasNext() that finds the ring empty and the stream not terminated publishes a waiter
  * and then checks again; a signal stores its item (a volatile write) and then looks for a waiter.
  * Each side writes, then reads what the other writes, so at least one of them sees the other; the
- * consumer withdraws its waiter with compareAndSet, so a waiter is completed exactly once. The
- * waiter completes on the publisher's thread, which then runs the consumer's continuation.
+ * consumer withdraws its waiter with compareAndSet, so a waiter is completed exactly once, and a
+ * signal that finds nothing to report gives the waiter back (see signal()). The waiter completes
+ * on the publisher's thread, which then runs the consumer's continuation.
  *
  * Requests and cancel go through Upstream, a serializing loop (rule 2.7: calls on a Subscription
  * must not overlap): the first request runs on the publisher's thread in onSubscribe, refills on
@@ -150,25 +151,44 @@ final class PublisherIterator<T> implements AsyncIterator<T> {
     return (int) (index % prefetch);
   }
 
-  /* Completes the waiter, if the consumer is waiting, with what is there now. */
+  /*
+   * Completes the waiter, if the consumer is waiting, with what is there now.
+   *
+   * A wake-up can be stale: onNext() saw the waiter W1, but before it took it the consumer found
+   * the item on its own (re-check), withdrew W1, took the item and now waits on W2 for the next
+   * one. Then there is nothing to report to W2: it is given back, and the state is read again in
+   * case an event slipped in meanwhile and, finding no waiter, left the waking to us. Holding W2
+   * means the consumer is waiting, so reading its `taken` here is safe (it was written before W2
+   * was published).
+   */
   private void signal() {
-    CallFuture<Boolean> w = waiter.getAndSet(null);
-    if (w == null) {
-      return;
-    }
-    boolean ended = done;
-    if (ring.get(slot(taken)) != null) {
-      w.succeed(true);
-    } else if (ended) {
-      Throwable failure = error;
-      if (failure == null) {
-        w.succeed(false);
-      } else {
-        w.fail(failure);
+    for (; ; ) {
+      CallFuture<Boolean> w = waiter.getAndSet(null);
+      if (w == null) {
+        return;
       }
-    } else {
-      // Cannot happen: signal() runs after an item or a terminal signal was recorded.
-      w.fail(new IllegalStateException("fromPublisher woke its consumer with nothing to report"));
+      if (closed) {
+        w.cancel(true);
+        return;
+      }
+      boolean ended = done;
+      if (ring.get(slot(taken)) != null) {
+        w.succeed(true);
+        return;
+      }
+      if (ended) {
+        Throwable failure = error;
+        if (failure == null) {
+          w.succeed(false);
+        } else {
+          w.fail(failure);
+        }
+        return;
+      }
+      waiter.set(w);
+      if (!closed && !done && ring.get(slot(taken)) == null) {
+        return;
+      }
     }
   }
 
