@@ -44,7 +44,8 @@ import org.jspecify.annotations.Nullable;
  *       NullPointerException} naming it, an illegal size {@link IllegalArgumentException}.
  *   <li><b>Misuse</b>: every iterator made here throws {@link IllegalStateException} from {@code
  *       hasNext()} and {@code next()} once closed, and {@link java.util.NoSuchElementException}
- *       from a {@code next()} that no {@code hasNext()} true preceded.
+ *       from a {@code next()} that no {@code hasNext()} true preceded ({@link #map} and {@link
+ *       #take} leave that check to their source).
  * </ul>
  */
 public final class AsyncIterators {
@@ -98,6 +99,18 @@ public final class AsyncIterators {
   public static <T extends @Nullable Object> AsyncIterator<T> failed(Throwable failure) {
     Objects.requireNonNull(failure, "failure");
     return new FailedSource<>(failure);
+  }
+
+  /**
+   * Returns a shared, already completed stage of {@code value}, for {@link AsyncIterator#hasNext()}
+   * implementations that know the answer at once (a source on a sync transport): returning it
+   * allocates nothing. The stage is a {@link CallFuture}, so no caller can complete or obtrude it.
+   *
+   * @param value the answer of hasNext()
+   * @return the shared completed stage of {@code value}
+   */
+  public static CompletionStage<Boolean> completedStage(boolean value) {
+    return value ? Results.TRUE : Results.FALSE;
   }
 
   // ---- pagination ----

@@ -48,6 +48,8 @@ final class PublisherIterator<T> implements AsyncIterator<T> {
 
   // Consumer side.
   private boolean subscribed;
+  private boolean ready; // the last hasNext() answered true at once
+  private @Nullable CallFuture<Boolean> pendingAnswer; // or this waiter, which may complete true
   private long taken;
   private int takenSinceRequest;
   private @Nullable CallFuture<Boolean> failedAnswer;
@@ -75,8 +77,12 @@ final class PublisherIterator<T> implements AsyncIterator<T> {
         terminate(t);
       }
     }
+    if (ready) {
+      return Results.TRUE;
+    }
     boolean ended = done;
     if (ring.get(slot(taken)) != null) {
+      ready = true;
       return Results.TRUE;
     }
     if (ended) {
@@ -87,10 +93,15 @@ final class PublisherIterator<T> implements AsyncIterator<T> {
     ended = done;
     if (ring.get(slot(taken)) != null || ended) {
       if (waiter.compareAndSet(w, null)) {
-        return ring.get(slot(taken)) != null ? Results.TRUE : endAnswer();
+        if (ring.get(slot(taken)) != null) {
+          ready = true;
+          return Results.TRUE;
+        }
+        return endAnswer();
       }
       // A signal took the waiter and completes it.
     }
+    pendingAnswer = w;
     return w;
   }
 
@@ -113,11 +124,21 @@ final class PublisherIterator<T> implements AsyncIterator<T> {
     if (closed) {
       throw Iteration.closed(toString(), "next");
     }
+    CallFuture<Boolean> answer = pendingAnswer;
+    if (!ready
+        && answer != null
+        && answer.isDone()
+        && !answer.isCompletedExceptionally()
+        && answer.join()) {
+      ready = true;
+    }
     int slot = slot(taken);
     Object item = ring.get(slot);
-    if (item == null) {
+    if (!ready || item == null) {
       throw Iteration.noItem(toString());
     }
+    ready = false;
+    pendingAnswer = null;
     ring.lazySet(slot, null);
     taken++;
     if (++takenSinceRequest == refill) {

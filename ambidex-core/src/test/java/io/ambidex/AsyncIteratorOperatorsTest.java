@@ -467,6 +467,18 @@ class AsyncIteratorOperatorsTest {
         .isInstanceOf(UnsupportedOperationException.class);
   }
 
+  @Test
+  void completedStage_isTheSharedAnswerAndRefusesCompletion() {
+    assertThat(AsyncIterators.completedStage(true))
+        .isSameAs(AsyncIterators.fromIterable(List.of(1)).hasNext())
+        .isCompletedWithValue(true);
+    assertThat(AsyncIterators.completedStage(false))
+        .isSameAs(AsyncIterators.empty().hasNext())
+        .isCompletedWithValue(false);
+    assertThatThrownBy(() -> AsyncIterators.completedStage(false).toCompletableFuture().obtrudeValue(true))
+        .isInstanceOf(UnsupportedOperationException.class);
+  }
+
   // ---- close propagation, for every operator ----
 
   static Stream<Arguments> operators() {

@@ -475,6 +475,22 @@ class FlowBridgeTest {
   }
 
   @Test
+  void fromPublisher_nextWithoutHasNextTrue_throwsNoSuchElementEvenWithItemsBuffered() {
+    ManualPublisher<Integer> publisher = ManualPublisher.create();
+    AsyncIterator<Integer> it = AsyncIterators.fromPublisher(publisher);
+    CompletionStage<Boolean> pending = it.hasNext();
+    assertThatThrownBy(it::next).isInstanceOf(java.util.NoSuchElementException.class);
+    publisher.emit(1, 2);
+    assertThat(pending.toCompletableFuture()).isCompletedWithValue(true);
+    assertThat(it.next()).isEqualTo(1);
+    assertThatThrownBy(it::next)
+        .isInstanceOf(java.util.NoSuchElementException.class)
+        .hasMessageContaining("no item is available");
+    assertThat(it.hasNext()).isCompletedWithValue(true);
+    assertThat(it.next()).isEqualTo(2);
+  }
+
+  @Test
   void fromPublisher_itemsThenError_deliversTheItemsFirstThenFailsEveryTime() throws Exception {
     ManualPublisher<Integer> publisher = ManualPublisher.create();
     AsyncIterator<Integer> it = AsyncIterators.fromPublisher(publisher);
