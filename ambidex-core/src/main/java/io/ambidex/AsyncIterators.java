@@ -2,6 +2,8 @@ package io.ambidex;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
@@ -13,6 +15,7 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Collector;
 import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -470,7 +473,10 @@ public final class AsyncIterators {
    * @return a stream of its items
    */
   public static <T extends @Nullable Object> Stream<T> blockingStream(AsyncIterator<T> source) {
-    return blockingIterator(source).stream();
+    CloseableIterator<T> items = blockingIterator(source);
+    return StreamSupport.stream(
+            Spliterators.spliteratorUnknownSize(items, Spliterator.ORDERED), false)
+        .onClose(items::close);
   }
 
   // ---- Flow bridges ----

@@ -20,7 +20,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -286,34 +285,6 @@ class BlockingIteratorTest {
     Stream<Integer> stream = AsyncIterators.blockingStream(RecordingSource.sync(10));
     stream.close();
     assertThatThrownBy(stream::toList).isInstanceOf(IllegalStateException.class);
-  }
-
-  @Test
-  void closeableIterator_stream_closesTheIteratorOnStreamClose() {
-    AtomicReference<Boolean> closed = new AtomicReference<>(false);
-    CloseableIterator<Integer> it =
-        new CloseableIterator<>() {
-          private int i;
-
-          @Override
-          public boolean hasNext() {
-            return i < 3;
-          }
-
-          @Override
-          public Integer next() {
-            return i++;
-          }
-
-          @Override
-          public void close() {
-            closed.set(true);
-          }
-        };
-    try (Stream<Integer> s = it.stream()) {
-      assertThat(s.toList()).containsExactly(0, 1, 2);
-    }
-    assertThat(closed.get()).isTrue();
   }
 
   @Test
