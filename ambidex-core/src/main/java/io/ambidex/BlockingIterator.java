@@ -40,7 +40,7 @@ final class BlockingIterator<T extends @Nullable Object> implements CloseableIte
   @Override
   public boolean hasNext() {
     if (closed) {
-      throw Iteration.closed("blocking iterator", "hasNext");
+      throw Iteration.closed("A CloseableIterator", "blocking iterator", "hasNext");
     }
     if (ready) {
       return true;

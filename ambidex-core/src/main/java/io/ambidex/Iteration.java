@@ -11,10 +11,16 @@ import org.jspecify.annotations.Nullable;
 final class Iteration {
   private Iteration() {}
 
-  /** The exception for a call on a closed iterator: the rule, and the call that broke it. */
+  /** The exception for a call on a closed async iterator: the rule, and the call that broke it. */
   static IllegalStateException closed(String iterator, String method) {
+    return closed("An AsyncIterator", iterator, method);
+  }
+
+  /** The exception for a call on a closed iterator of the given kind ("A CloseableIterator"). */
+  static IllegalStateException closed(String kind, String iterator, String method) {
     return new IllegalStateException(
-        "An AsyncIterator must not be used after close(), but "
+        kind
+            + " must not be used after close(), but "
             + method
             + "() was called on the closed "
             + iterator);

@@ -155,8 +155,9 @@ class BlockingIteratorTest {
     it.close();
     assertThatThrownBy(it::hasNext)
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("must not be used after close()")
-        .hasMessageContaining("hasNext()");
+        .hasMessage(
+            "A CloseableIterator must not be used after close(), but hasNext() was called on the"
+                + " closed blocking iterator");
     assertThatThrownBy(it::next)
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("must not be used after close()");

@@ -11,7 +11,13 @@ import java.util.concurrent.Executor;
 import java.util.stream.LongStream;
 import org.reactivestreams.tck.TestEnvironment;
 
-/** Shared settings and sources of the TCK verifications. */
+/**
+ * Shared settings and sources of the Reactive Streams TCK verifications in this package.
+ *
+ * <p>The TCK is TestNG-based. Surefire's JUnit Platform provider runs it next to the JUnit tests
+ * through {@code testng-engine} (test dependencies of ambidex-core), and counts both in one report;
+ * the verification classes are named {@code *TckTest} so Surefire's default includes pick them up.
+ */
 final class Tck {
   private Tck() {}
 
