@@ -231,16 +231,7 @@ public final class AsyncIterators {
           AsyncIterator<T> source, Function<? super T, ? extends Iterable<? extends R>> mapper) {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(mapper, "mapper");
-    return new FlatMapIterator<T, R>(
-        source,
-        item -> {
-          Iterable<? extends R> elements = mapper.apply(item);
-          if (elements == null) {
-            throw new NullPointerException("The flatMapIterable function returned null");
-          }
-          return new IterableSource<R>(elements);
-        },
-        List.of());
+    return new FlatMapIterableIterator<>(source, mapper);
   }
 
   /**

@@ -244,6 +244,56 @@ class AsyncIteratorOperatorsTest {
   }
 
   @Test
+  void flatMapIterable_iterableThrowsMidway_elementsBeforeThenTheFailureEveryTime()
+      throws Exception {
+    IllegalStateException boom = new IllegalStateException("bad page");
+    Iterable<Integer> failing =
+        () ->
+            new java.util.Iterator<>() {
+              private int i;
+
+              @Override
+              public boolean hasNext() {
+                if (i == 2) {
+                  throw boom;
+                }
+                return true;
+              }
+
+              @Override
+              public Integer next() {
+                return i++;
+              }
+            };
+    AsyncIterator<Integer> items = AsyncIterators.flatMapIterable(AsyncIterators.of(1), p -> failing);
+    assertThat(items.hasNext()).isCompletedWithValue(true);
+    assertThat(items.next()).isZero();
+    assertThat(items.hasNext()).isCompletedWithValue(true);
+    assertThat(items.next()).isEqualTo(1);
+    assertThat(failureOf(items.hasNext())).isSameAs(boom);
+    assertThat(failureOf(items.hasNext())).isSameAs(boom);
+  }
+
+  @Test
+  void flatMapIterable_nextTwiceAfterOneHasNext_throwsNoSuchElement() {
+    AsyncIterator<Integer> items =
+        AsyncIterators.flatMapIterable(AsyncIterators.of(1), p -> List.of(1, 2, 3));
+    assertThat(items.hasNext()).isCompletedWithValue(true);
+    assertThat(items.next()).isEqualTo(1);
+    assertThatThrownBy(items::next).isInstanceOf(NoSuchElementException.class);
+    assertThat(items.hasNext()).isCompletedWithValue(true);
+    assertThat(items.next()).isEqualTo(2);
+  }
+
+  @Test
+  void flatMapIterable_functionReturnsNull_failsWithClearMessage() throws Exception {
+    AsyncIterator<Integer> items = AsyncIterators.flatMapIterable(AsyncIterators.of(1), p -> null);
+    assertThat(failureOf(items.hasNext()))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("flatMapIterable function returned null");
+  }
+
+  @Test
   void concat_iteratorOfIterators_allItemsInOrder() throws Exception {
     AsyncIterator<AsyncIterator<Integer>> parts =
         AsyncIterators.of(
