@@ -4,7 +4,6 @@ import io.ambidex.internal.Failures;
 import io.ambidex.internal.Stages;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 

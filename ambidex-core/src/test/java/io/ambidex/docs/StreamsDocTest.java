@@ -11,11 +11,13 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Every ```java block of docs/streams.md appears in {@link StreamsSamples}, line for line
  * (indentation and blank lines aside), so the page's samples compile and cannot go stale.
  */
+@Timeout(10)
 class StreamsDocTest {
   private static final Path PAGE = Path.of("..", "docs", "streams.md");
   private static final Path SAMPLES =
