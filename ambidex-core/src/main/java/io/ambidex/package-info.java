@@ -15,6 +15,9 @@
  *       io.ambidex.AsyncRuntime}.
  *   <li>Lifecycle: {@link io.ambidex.AsyncCloseable}; futures handed to callers: {@link
  *       io.ambidex.CallFuture}.
+ *   <li>Results that arrive over time: {@link io.ambidex.AsyncIterator}, with pagination ({@link
+ *       io.ambidex.Page}), operators and bridges to {@link io.ambidex.CloseableIterator}, {@code
+ *       Stream} and {@code Flow.Publisher} in {@link io.ambidex.AsyncIterators}.
  *   <li>The {@link io.ambidex.BlockingGuard}, consulted before any bridge parks a thread.
  * </ul>
  *
