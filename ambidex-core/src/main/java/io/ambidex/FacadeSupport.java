@@ -2,6 +2,7 @@ package io.ambidex;
 
 import io.ambidex.internal.Failures;
 import io.ambidex.internal.Stages;
+import java.lang.reflect.UndeclaredThrowableException;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
@@ -179,7 +180,107 @@ public final class FacadeSupport {
     }
   }
 
+  /**
+   * Returns the exception a blocking method throws for a checked failure it does not declare: an
+   * {@link UndeclaredThrowableException} with it as the cause, as the bridges
+   * do. Generated methods that declare several checked exceptions call the bridge with {@code
+   * Exception.class}, rethrow the declared ones and pass the others here.
+   *
+   * @param failure the checked exception
+   * @param operation the operation's name, for the message
+   * @return the exception to throw
+   */
+  public static RuntimeException undeclared(Exception failure, String operation) {
+    if (failure instanceof RuntimeException unchecked) {
+      return unchecked;
+    }
+    return new UndeclaredThrowableException(
+        failure,
+        "Operation '"
+            + operation
+            + "' failed with the checked exception "
+            + failure.getClass().getName()
+            + ", which the blocking method does not declare; it is the cause of this exception.");
+  }
+
+  /**
+   * Returns a future failed with {@code failure}. Async facades declare no checked exceptions: a
+   * checked exception that a core method throws when called is handed to the caller this way,
+   * like a failure of the stage it would have returned.
+   *
+   * @param operation the operation's name, shown by the future
+   * @param failure the failure
+   * @return a failed future
+   */
+  public static <T extends @Nullable Object> CallFuture<T> failedFuture(
+      String operation, Throwable failure) {
+    Objects.requireNonNull(failure, "failure");
+    CallFuture<T> result = new CallFuture<>(Objects.requireNonNull(operation, "operation"));
+    result.fail(failure);
+    return result;
+  }
+
   // ---- blocking calls run asynchronously ----
+
+  /**
+   * A blocking action without a result, which may throw; the void counterpart of {@link
+   * Callable}.
+   */
+  @FunctionalInterface
+  public interface BlockingAction {
+    /**
+     * Runs the action.
+     *
+     * @throws Exception if it fails
+     */
+    void run() throws Exception;
+  }
+
+  /**
+   * Runs a blocking call on a new virtual thread named after the operation; see {@link
+   * #callAsync(String, Executor, Callable)}.
+   *
+   * @param operation the operation's name, shown by the future and used as the thread's name
+   * @param call the blocking call
+   * @return a future the caller can cancel (interrupting the call) but not complete
+   */
+  public static <T extends @Nullable Object> CallFuture<T> callAsync(
+      String operation, Callable<? extends T> call) {
+    return callAsync(operation, null, call);
+  }
+
+  /**
+   * Runs a blocking action on a new virtual thread named after the operation; see {@link
+   * #callAsync(String, Executor, Callable)}.
+   *
+   * @param operation the operation's name, shown by the future and used as the thread's name
+   * @param action the blocking action
+   * @return a future that completes with null when the action has returned
+   */
+  public static CallFuture<@Nullable Void> runAsync(String operation, BlockingAction action) {
+    return runAsync(operation, null, action);
+  }
+
+  /**
+   * Runs a blocking action on {@code executor}, or on a new virtual thread if it is null; see
+   * {@link #callAsync(String, Executor, Callable)}.
+   *
+   * @param operation the operation's name, shown by the future and used as the thread's name
+   * @param executor the executor to run the action on, or null for a new virtual thread
+   * @param action the blocking action
+   * @return a future that completes with null when the action has returned
+   */
+  public static CallFuture<@Nullable Void> runAsync(
+      String operation, @Nullable Executor executor, BlockingAction action) {
+    Objects.requireNonNull(action, "action");
+    return callAsync(
+        operation,
+        executor,
+        () -> {
+          action.run();
+          return null;
+        });
+  }
 
   /**
    * Runs a blocking call on a new virtual thread, named after the operation, or on {@code
