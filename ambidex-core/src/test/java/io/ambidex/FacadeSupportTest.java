@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -630,6 +631,63 @@ class FacadeSupportTest {
               () -> "x");
 
       assertThatThrownBy(future::join).hasCause(rejected);
+    }
+
+    @Test
+    void runAsync_action_completesWithNullOnAVirtualThread() throws Exception {
+      AtomicReference<Thread> ranOn = new AtomicReference<>();
+
+      CallFuture<@Nullable Void> future =
+          FacadeSupport.runAsync("Files.touch", () -> ranOn.set(Thread.currentThread()));
+
+      assertThat(future.get(10, TimeUnit.SECONDS)).isNull();
+      assertThat(ranOn.get().isVirtual()).isTrue();
+    }
+
+    @Test
+    void runAsync_actionThrows_failsTheFuture() {
+      IOException disk = new IOException("disk");
+
+      CallFuture<@Nullable Void> future =
+          FacadeSupport.runAsync(
+              "Files.touch",
+              pool,
+              () -> {
+                throw disk;
+              });
+
+      assertThatThrownBy(() -> future.get(10, TimeUnit.SECONDS)).hasCause(disk);
+    }
+
+    @Test
+    void failedFuture_isFailedWithTheGivenException() {
+      IOException disk = new IOException("disk");
+
+      CallFuture<String> future = FacadeSupport.failedFuture("Files.read", disk);
+
+      assertThat(future).isCompletedExceptionally();
+      assertThat(future.operation()).isEqualTo("Files.read");
+      assertThatThrownBy(future::join).hasCause(disk);
+    }
+
+    @Test
+    void undeclared_checkedException_wrapsItAsTheBridgesDo() {
+      IOException disk = new IOException("disk");
+
+      RuntimeException thrown = FacadeSupport.undeclared(disk, "Files.read");
+
+      assertThat(thrown)
+          .isInstanceOf(UndeclaredThrowableException.class)
+          .hasCause(disk)
+          .hasMessageContaining("'Files.read'")
+          .hasMessageContaining("java.io.IOException");
+    }
+
+    @Test
+    void undeclared_runtimeException_isReturnedAsItIs() {
+      IllegalStateException state = new IllegalStateException("x");
+
+      assertThat(FacadeSupport.undeclared(state, "Files.read")).isSameAs(state);
     }
 
     @Test
