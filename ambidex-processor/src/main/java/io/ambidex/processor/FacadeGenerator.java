@@ -864,10 +864,14 @@ final class FacadeGenerator {
       if (module == null || module.isUnnamed()) {
         return true;
       }
+      // A public class of a named module annotated with a type the module does not require
+      // transitively draws javac's [exports] warning, so only use @Generated when it is
+      // ("requires static transitive java.compiler" costs nothing at run time).
       for (ModuleElement.RequiresDirective requires :
           ElementFilter.requiresIn(module.getDirectives())) {
         String dependency = requires.getDependency().getQualifiedName().toString();
-        if (dependency.equals("java.compiler") || dependency.equals("java.se")) {
+        if ((dependency.equals("java.compiler") || dependency.equals("java.se"))
+            && requires.isTransitive()) {
           return true;
         }
       }
