@@ -3,8 +3,10 @@ package io.ambidex.processor;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import javax.annotation.processing.AbstractProcessor;
 import javax.annotation.processing.Filer;
@@ -45,6 +47,7 @@ import javax.tools.JavaFileObject;
  */
 public final class AmbidexProcessor extends AbstractProcessor {
   private final Set<String> deferred = new LinkedHashSet<>();
+  private final Map<String, String> generatedFrom = new HashMap<>();
   private CoreAnalyzer analyzer;
   private FacadeGenerator generator;
 
@@ -84,14 +87,17 @@ public final class AmbidexProcessor extends AbstractProcessor {
       }
     }
     deferred.clear();
+    // Cores in the order javac was given the sources (and declaration order within each), so
+    // that output and diagnostics do not depend on the iteration order of a set.
+    for (Element root : round.getRootElements()) {
+      collectCores(root, cores);
+    }
     for (TypeElement annotation : annotations) {
       String name = annotation.getQualifiedName().toString();
-      for (Element element : round.getElementsAnnotatedWith(annotation)) {
-        if (name.equals(CoreAnalyzer.ASYNC_CORE) || name.equals(CoreAnalyzer.BLOCKING_CORE)) {
-          if (element instanceof TypeElement core && !cores.contains(core)) {
-            cores.add(core);
-          }
-        } else if (!name.equals(CoreAnalyzer.EXCLUDE)) {
+      if (name.equals(CoreAnalyzer.BLOCKING_FACTORY)
+          || name.equals(CoreAnalyzer.ASYNC_FACTORY)
+          || name.equals(CoreAnalyzer.ASYNC_EXECUTOR)) {
+        for (Element element : round.getElementsAnnotatedWith(annotation)) {
           analyzer.checkPlacement(element, name);
         }
       }
@@ -110,10 +116,45 @@ public final class AmbidexProcessor extends AbstractProcessor {
     return false;
   }
 
+  private static void collectCores(Element element, List<TypeElement> cores) {
+    if (!(element instanceof TypeElement type)) {
+      return;
+    }
+    if ((CoreAnalyzer.annotation(type, CoreAnalyzer.ASYNC_CORE) != null
+            || CoreAnalyzer.annotation(type, CoreAnalyzer.BLOCKING_CORE) != null)
+        && !cores.contains(type)) {
+      cores.add(type);
+    }
+    for (Element member : type.getEnclosedElements()) {
+      collectCores(member, cores);
+    }
+  }
+
   private void process(TypeElement core) {
     CoreModel model = analyzer.analyze(core);
     if (model == null) {
       return;
+    }
+    List<String> names = new ArrayList<>();
+    if (model.hasBlockingFacade()) {
+      names.add(qualified(model, model.blockingName()));
+    }
+    names.add(qualified(model, model.asyncName()));
+    for (String name : names) {
+      String other = generatedFrom.get(name);
+      if (other != null) {
+        processingEnv
+            .getMessager()
+            .printMessage(
+                Diagnostic.Kind.ERROR,
+                Problem.FACADE_NAME.message(
+                    "The facade " + name + " is already generated from " + other + "."),
+                core);
+        return;
+      }
+    }
+    for (String name : names) {
+      generatedFrom.put(name, core.getQualifiedName().toString());
     }
     if (model.hasBlockingFacade()) {
       write(model, model.blockingName(), generator.blocking(model));
@@ -121,9 +162,12 @@ public final class AmbidexProcessor extends AbstractProcessor {
     write(model, model.asyncName(), generator.async(model));
   }
 
+  private static String qualified(CoreModel model, String simpleName) {
+    return model.packageName().isEmpty() ? simpleName : model.packageName() + "." + simpleName;
+  }
+
   private void write(CoreModel model, String simpleName, String source) {
-    String name =
-        model.packageName().isEmpty() ? simpleName : model.packageName() + "." + simpleName;
+    String name = qualified(model, simpleName);
     Filer filer = processingEnv.getFiler();
     try {
       JavaFileObject file = filer.createSourceFile(name, model.core());

@@ -200,6 +200,41 @@ class DiagnosticsTest {
   }
 
   @Nested
+  class FacadeNamesAcrossCores {
+    @Test
+    void twoCoresNamingTheSameFacade_secondIsReported() {
+      JavaFileObject first =
+          JavaFileObjects.forSourceLines(
+              "test.Core",
+              "package test;",
+              "import io.ambidex.annotations.*;",
+              "@AsyncCore(blocking = \"Client\", async = \"AsyncClient\")",
+              "class Core {",
+              "  @BlockingFactory @AsyncFactory static Core create() { return new Core(); }",
+              "}");
+      JavaFileObject second =
+          JavaFileObjects.forSourceLines(
+              "test.Other",
+              "package test;",
+              "import io.ambidex.annotations.*;",
+              "@BlockingCore(async = \"AsyncClient\")",
+              "class Other {",
+              "  @AsyncFactory static Other create() { return new Other(); }",
+              "}");
+
+      Compilation compilation = Compilations.compile(first, second);
+
+      assertThat(compilation).hadErrorCount(1);
+      assertThat(compilation)
+          .hadErrorContaining(
+              "[AMBIDEX-FACADE-NAME] The facade test.AsyncClient is already generated from"
+                  + " test.Core.")
+          .inFile(second)
+          .onLine(4);
+    }
+  }
+
+  @Nested
   class Factories {
     @Test
     void missingBlockingFactory_isReportedOnTheCore() {
