@@ -1,0 +1,16 @@
+/**
+ * The parity test kit.
+ *
+ * <ul>
+ *   <li>{@link io.ambidex.test.ParityExtension} and {@link io.ambidex.test.ParityTest}: one test
+ *       body, run once per facade and transport, with a {@link io.ambidex.test.Parity} that calls
+ *       the operation on whichever facade the run is for and hands back its outcome the same way
+ *       (a value, or the exception the operation failed with).
+ *   <li>{@link io.ambidex.test.ApiParity}: fails when a blocking type and its async type drift
+ *       apart (names, parameters, result types).
+ * </ul>
+ */
+@NullMarked
+package io.ambidex.test;
+
+import org.jspecify.annotations.NullMarked;
