@@ -1,0 +1,48 @@
+package io.ambidex.bench;
+
+import io.ambidex.AsyncRuntime;
+import io.ambidex.CoreRuntime;
+import io.ambidex.SyncRuntime;
+import io.ambidex.annotations.AsyncCore;
+import io.ambidex.annotations.AsyncFactory;
+import io.ambidex.annotations.BlockingFactory;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The benchmark operation as an annotated core: the processor generates {@code BenchClient}
+ * (blocking, immediate bridge) and {@code AsyncBenchClient} from it, so {@link FacadeBenchmark} can
+ * measure what a generated facade adds over calling the bridge by hand.
+ */
+@AsyncCore(blocking = "BenchClient", async = "AsyncBenchClient")
+final class BenchCore {
+  private final Work.SyncTransport transport;
+  @SuppressWarnings("unused") // held as a real core would; the operation does not sleep or fan out
+  private final CoreRuntime runtime;
+
+  private BenchCore(Work.SyncTransport transport, CoreRuntime runtime) {
+    this.transport = transport;
+    this.runtime = runtime;
+  }
+
+  /** A core on the sync transport, for the blocking facade. */
+  @BlockingFactory
+  static BenchCore blocking() {
+    return new BenchCore(new Work.SyncTransport(), SyncRuntime.create());
+  }
+
+  /** The same core for the async facade (not measured here). */
+  @AsyncFactory
+  static BenchCore async() {
+    return new BenchCore(new Work.SyncTransport(), AsyncRuntime.create());
+  }
+
+  /**
+   * The three-step operation of {@link Work}.
+   *
+   * @param key a key of the form {@code name:id}
+   * @return the parsed id
+   */
+  public CompletionStage<Integer> op(String key) {
+    return transport.send(Work.validate(key)).thenApply(Work::parse);
+  }
+}
