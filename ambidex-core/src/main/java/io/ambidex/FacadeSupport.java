@@ -220,6 +220,138 @@ public final class FacadeSupport {
     return result;
   }
 
+  // ---- calls on a Synchronizer ----
+
+  /**
+   * A call that may throw anything, checked exceptions included: what a facade on a {@link
+   * Synchronizer} runs on the loop.
+   *
+   * @param <R> the call's result
+   */
+  @FunctionalInterface
+  public interface LoopCall<R extends @Nullable Object> {
+    /**
+     * Makes the call.
+     *
+     * @return its result
+     * @throws Throwable whatever it throws
+     */
+    R call() throws Throwable;
+  }
+
+  /**
+   * Returns a {@code Supplier} that makes {@code call} and lets whatever it throws, checked
+   * exceptions included, propagate unchanged. A {@link Synchronizer} runs the supplier on its loop
+   * and hands what it throws to the caller as the call's failure, so a checked exception that a
+   * core method throws when called reaches the blocking facade's caller as it is (when declared)
+   * and fails the async facade's future.
+   *
+   * @param call the core method's invocation
+   * @return a supplier for {@link Synchronizer#call}, {@link Synchronizer#async} or {@link
+   *     Synchronizer#stream}
+   */
+  public static <R extends @Nullable Object> Supplier<R> unchecked(LoopCall<R> call) {
+    Objects.requireNonNull(call, "call");
+    return () -> {
+      try {
+        return call.call();
+      } catch (Throwable failure) {
+        throw FacadeSupport.<RuntimeException>sneaky(failure);
+      }
+    };
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <E extends Throwable> E sneaky(Throwable failure) throws E {
+    throw (E) failure;
+  }
+
+  /**
+   * Returns {@code stage} typed as a stage of its upper bound, for a core method that returns
+   * {@code CompletionStage<? extends T>}. Safe for reading, which is all a facade does with it.
+   *
+   * @param stage the core's stage
+   * @return the same stage
+   */
+  @SuppressWarnings("unchecked")
+  public static <T extends @Nullable Object> CompletionStage<T> widen(
+      CompletionStage<? extends T> stage) {
+    return (CompletionStage<T>) stage;
+  }
+
+  /**
+   * The blocking close of a facade over a core on a {@link Synchronizer}: runs the core's close on
+   * the loop and waits for it, then, if the core {@linkplain SynchronizerBound#ownsSynchronizer()
+   * owns} its Synchronizer, closes the Synchronizer, whether the core's close succeeded or not.
+   * Closing again once an owned Synchronizer is closed does nothing.
+   *
+   * @param operation the operation's name
+   * @param declared the checked exception type the facade's close declares, or null
+   * @param core the core
+   * @param close the core's close, run on the loop
+   * @throws X if the core's close failed with an exception of the declared type
+   */
+  public static <V extends @Nullable Object, X extends Exception> void closeOnLoop(
+      String operation,
+      @Nullable Class<X> declared,
+      SynchronizerBound core,
+      LoopCall<? extends CompletionStage<V>> close)
+      throws X {
+    Synchronizer synchronizer = Objects.requireNonNull(core.synchronizer(), "synchronizer");
+    boolean owned = core.ownsSynchronizer();
+    if (owned && synchronizer.isClosed()) {
+      return;
+    }
+    try {
+      synchronizer.call(operation, declared, unchecked(close));
+    } finally {
+      if (owned) {
+        synchronizer.close();
+      }
+    }
+  }
+
+  /**
+   * The async close of a facade over a core on a {@link Synchronizer}: starts the core's close on
+   * the loop; once it has completed, closes the Synchronizer if the core {@linkplain
+   * SynchronizerBound#ownsSynchronizer() owns} it, and then completes the returned future on the
+   * Synchronizer's callback executor, never on the loop. Cancelling the future cancels the core's
+   * close on the loop. Closing again once an owned Synchronizer is closed returns a completed
+   * future.
+   *
+   * @param operation the operation's name
+   * @param core the core
+   * @param close the core's close, run on the loop
+   * @return a future that completes when the core (and the Synchronizer it owns) has closed
+   */
+  public static <V extends @Nullable Object> CallFuture<@Nullable Void> closeOnLoopAsync(
+      String operation, SynchronizerBound core, LoopCall<? extends CompletionStage<V>> close) {
+    Synchronizer synchronizer = Objects.requireNonNull(core.synchronizer(), "synchronizer");
+    boolean owned = core.ownsSynchronizer();
+    CallFuture<@Nullable Void> result = new CallFuture<>(operation);
+    if (owned && synchronizer.isClosed()) {
+      result.succeed(null);
+      return result;
+    }
+    CallFuture<V> closing = synchronizer.async(operation, unchecked(close));
+    result.dependOn(closing);
+    closing.whenComplete(
+        (ignored, failure) -> {
+          try {
+            if (owned) {
+              synchronizer.close();
+            }
+          } finally {
+            if (failure != null) {
+              result.fail(Failures.unwrap(failure));
+            } else {
+              result.succeed(null);
+            }
+          }
+        });
+    return result;
+  }
+
   // ---- blocking calls run asynchronously ----
 
   /**

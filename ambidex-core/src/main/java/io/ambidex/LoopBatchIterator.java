@@ -20,7 +20,8 @@ import org.jspecify.annotations.Nullable;
  * the next round trip, because the AsyncIterator contract forbids calling hasNext() twice.
  */
 final class LoopBatchIterator<T extends @Nullable Object> implements Iterator<T>, AutoCloseable {
-  private record Batch<T>(List<T> items, boolean ended, @Nullable Throwable failure) {}
+  /** A batch: the items fetched, whether the source ended after them, and its failure if any. */
+  record Batch<T>(List<T> items, boolean ended, @Nullable Throwable failure) {}
 
   private final Synchronizer synchronizer;
   private final String operation;
@@ -75,7 +76,7 @@ final class LoopBatchIterator<T extends @Nullable Object> implements Iterator<T>
   }
 
   /** Runs on the loop: collects the next batch. */
-  private CompletionStage<Batch<T>> fill() {
+  CompletionStage<Batch<T>> fill() {
     CompletableFuture<Batch<T>> result = new CompletableFuture<>();
     fillInto(new ArrayList<>(), result);
     return result;
@@ -137,6 +138,20 @@ final class LoopBatchIterator<T extends @Nullable Object> implements Iterator<T>
     result.complete(new Batch<>(items, false, null));
   }
 
+  /** Runs on the loop: drops a pending hasNext() and closes the source. Never throws. */
+  CompletableFuture<Void> closeSource() {
+    CompletableFuture<Boolean> pending = pendingHasNext;
+    pendingHasNext = null;
+    if (pending != null) {
+      pending.cancel(true);
+    }
+    try {
+      return Stages.asFuture(source.close());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
   /**
    * Closes the source on the loop and waits for its close at most the Synchronizer's cancel grace;
    * a slower close goes on in the background. Idempotent.
@@ -156,18 +171,7 @@ final class LoopBatchIterator<T extends @Nullable Object> implements Iterator<T>
     CompletableFuture<Void> done = new CompletableFuture<>();
     synchronizer.runOnLoopAndWait(
         l,
-        () -> {
-          CompletableFuture<Boolean> pending = pendingHasNext;
-          pendingHasNext = null;
-          if (pending != null) {
-            pending.cancel(true);
-          }
-          try {
-            Stages.asFuture(source.close()).whenComplete((v, e) -> done.complete(null));
-          } catch (RuntimeException e) {
-            done.complete(null);
-          }
-        },
+        () -> closeSource().whenComplete((v, e) -> done.complete(null)),
         synchronizer.cancelGrace());
     try {
       done.get(synchronizer.cancelGrace().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Flow;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -301,22 +302,60 @@ public final class Synchronizer implements AutoCloseable {
    */
   public <T extends @Nullable Object> Stream<T> stream(
       String operation, Supplier<? extends AsyncIterator<T>> source) {
+    return stream(operation, null, source);
+  }
+
+  /**
+   * Like {@link #stream(String, Supplier)}; a checked exception of type {@code declared} that
+   * {@code source} throws while opening is thrown as it is.
+   *
+   * @param operation the operation's name
+   * @param declared the checked exception type the caller declares, or null
+   * @param source opens the async iterator; runs on the loop thread
+   * @return a stream to close when done
+   * @throws X if opening the source threw an exception of the declared type
+   */
+  public <T extends @Nullable Object, X extends Exception> Stream<T> stream(
+      String operation,
+      @Nullable Class<X> declared,
+      Supplier<? extends AsyncIterator<T>> source)
+      throws X {
     Objects.requireNonNull(operation, "operation");
     Objects.requireNonNull(source, "source");
-    LoopBatchIterator<T> it = iterator(operation, source);
+    LoopBatchIterator<T> it = iterator(operation, declared, source);
     return StreamSupport.stream(
             Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL), false)
         .onClose(it::close);
   }
 
-  <T extends @Nullable Object> LoopBatchIterator<T> iterator(
-      String operation, Supplier<? extends AsyncIterator<T>> source) {
+  <T extends @Nullable Object, X extends Exception> LoopBatchIterator<T> iterator(
+      String operation, @Nullable Class<X> declared, Supplier<? extends AsyncIterator<T>> source)
+      throws X {
     SynchronizerLoop l = loop();
     checkMayBlock(l, operation);
     AsyncIterator<T> opened =
         await(l, submit(l, operation, () -> CompletableFuture.completedFuture(source.get()), null),
-            operation, null);
+            operation, declared);
     return new LoopBatchIterator<>(this, operation, Objects.requireNonNull(opened, "source"));
+  }
+
+  /**
+   * Returns a publisher, for one subscriber, of the items of the async iterator that {@code source}
+   * opens on the loop: the async counterpart of {@link #stream}. At the subscriber's first request
+   * one loop round trip opens the source and fetches the first batch; later batches (of up to the
+   * batch size, one round trip each) are fetched as the subscriber requests more. Every signal to
+   * the subscriber runs on the callback executor or on the thread that called {@code request},
+   * never on the loop. Cancelling the subscription closes the source on the loop.
+   *
+   * @param operation the operation's name
+   * @param source opens the async iterator; runs on the loop thread
+   * @return a publisher for one subscriber
+   */
+  public <T> Flow.Publisher<T> publisher(
+      String operation, Supplier<? extends AsyncIterator<T>> source) {
+    Objects.requireNonNull(operation, "operation");
+    Objects.requireNonNull(source, "source");
+    return FacadeSupport.publisher(operation, new IsolatedBatchIterator<>(this, operation, source));
   }
 
   // ---------------------------------------------------------------- wrapping objects
@@ -361,6 +400,10 @@ public final class Synchronizer implements AutoCloseable {
 
   String name() {
     return name;
+  }
+
+  boolean isClosed() {
+    return closed;
   }
 
   int batchSize() {
