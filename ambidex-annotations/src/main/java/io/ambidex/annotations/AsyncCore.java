@@ -62,7 +62,8 @@ public @interface AsyncCore {
    * How the blocking facade turns each stage into a result.
    *
    * @return {@link Bridge#IMMEDIATE} by default, for cores whose blocking factory builds them on a
-   *     sync transport
+   *     sync transport; {@link Bridge#SYNCHRONIZER} for a core that runs on a Synchronizer's loop
+   *     (both facades then call it there)
    */
   Bridge bridge() default Bridge.IMMEDIATE;
 }

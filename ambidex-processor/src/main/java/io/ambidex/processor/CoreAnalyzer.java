@@ -67,6 +67,7 @@ final class CoreAnalyzer {
   private final TypeElement executor;
   private final TypeElement asyncIterator;
   private final TypeElement asyncCallback;
+  private final TypeElement synchronizerBound;
   private final TypeMirror runtimeException;
   private final TypeMirror error;
   private final TypeMirror exception;
@@ -85,6 +86,7 @@ final class CoreAnalyzer {
     // with "package io.ambidex does not exist", which says what is missing.
     this.asyncIterator = elements.getTypeElement("io.ambidex.AsyncIterator");
     this.asyncCallback = elements.getTypeElement("io.ambidex.AsyncCallback");
+    this.synchronizerBound = elements.getTypeElement("io.ambidex.SynchronizerBound");
     this.runtimeException = elements.getTypeElement("java.lang.RuntimeException").asType();
     this.error = elements.getTypeElement("java.lang.Error").asType();
     this.exception = elements.getTypeElement("java.lang.Exception").asType();
@@ -128,6 +130,14 @@ final class CoreAnalyzer {
       AnnotationValue value = explicitValue(marker, "bridge");
       if (value != null) {
         bridge = Bridge.valueOf(((VariableElement) value.getValue()).getSimpleName().toString());
+      }
+      if (bridge == Bridge.SYNCHRONIZER && !isSubtypeOf(core.asType(), synchronizerBound)) {
+        report(
+            Problem.SYNCHRONIZER_BOUND,
+            core,
+            "The core " + core.getSimpleName() + " uses bridge = Bridge.SYNCHRONIZER but does not"
+                + " implement io.ambidex.SynchronizerBound, so its facades cannot find its"
+                + " Synchronizer.");
       }
     }
 
@@ -408,6 +418,7 @@ final class CoreAnalyzer {
             || annotation(method, EXCLUDE) != null
             || method.equals(executorMethod)
             || overridesObjectMethod(method)
+            || isSynchronizerBoundMethod(method, core)
             || isOverridden(method, result, core)) {
           continue;
         }
@@ -415,6 +426,24 @@ final class CoreAnalyzer {
       }
     }
     return result;
+  }
+
+  /*
+   * The methods of SynchronizerBound (and the core's implementations of them) are plumbing for the
+   * facades, never part of them.
+   */
+  private boolean isSynchronizerBoundMethod(ExecutableElement method, TypeElement core) {
+    if (synchronizerBound == null) {
+      return false;
+    }
+    for (ExecutableElement bound : ElementFilter.methodsIn(synchronizerBound.getEnclosedElements())) {
+      if (method.equals(bound)
+          || (method.getSimpleName().equals(bound.getSimpleName())
+              && elements.overrides(method, bound, core))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private TypeElement superclass(TypeElement type) {

@@ -34,7 +34,9 @@ record CoreModel(
   enum Bridge {
     IMMEDIATE("Immediate", "immediateStream"),
     CALLER_DRAINED("CallerDrained", "drainedStream"),
-    BLOCKING_WAIT("BlockingWait", "waitingStream");
+    BLOCKING_WAIT("BlockingWait", "waitingStream"),
+    /* A mode of both facades: every async call runs on the core's Synchronizer. */
+    SYNCHRONIZER("Synchronizer", "stream");
 
     final String className;
     final String streamMethod;
@@ -43,6 +45,11 @@ record CoreModel(
       this.className = className;
       this.streamMethod = streamMethod;
     }
+  }
+
+  /** Whether both facades route the core's async methods through its Synchronizer. */
+  boolean onSynchronizer() {
+    return bridge == Bridge.SYNCHRONIZER;
   }
 
   boolean hasBlockingFacade() {

@@ -35,6 +35,10 @@ enum Problem {
       "AMBIDEX-EXECUTOR",
       "Annotate at most one method of a @BlockingCore with @AsyncExecutor: an instance method"
           + " with no parameters, not private, returning java.util.concurrent.Executor."),
+  SYNCHRONIZER_BOUND(
+      "AMBIDEX-SYNCHRONIZER-BOUND",
+      "Implement io.ambidex.SynchronizerBound in the core: its synchronizer() returns the"
+          + " Synchronizer whose loop the core runs on, such as the one its factories create."),
   RAW_STAGE(
       "AMBIDEX-RAW-STAGE",
       "Give the stage its result type: CompletionStage<T>, or CompletionStage<Void> when there is"

@@ -25,7 +25,7 @@ class DeterminismTest {
     Map<String, String> second = generated(Compilations.javac().compile(sources));
     Map<String, String> third = generated(Compilations.javac().compile(reversed));
 
-    assertThat(first).hasSize(9);
+    assertThat(first).hasSize(11);
     assertThat(second).isEqualTo(first);
     assertThat(third).isEqualTo(first);
   }

@@ -144,6 +144,20 @@ class DiagnosticsTest {
     }
 
     @Test
+    void synchronizerCoreWithoutSynchronizerBound_isReportedOnTheCore() {
+      compile(
+              "@AsyncCore(blocking = \"Client\", async = \"AsyncClient\","
+                  + " bridge = Bridge.SYNCHRONIZER)",
+              "final class Core { //!",
+              "  @BlockingFactory @AsyncFactory static Core create() { return new Core(); }",
+              "  public CompletionStage<String> name() {",
+              "    return CompletableFuture.completedFuture(\"x\");",
+              "  }",
+              "}")
+          .fails(Problem.SYNCHRONIZER_BOUND, "Implement io.ambidex.SynchronizerBound in the core");
+    }
+
+    @Test
     void genericCore_isRejected() {
       compile(
               "@AsyncCore(blocking = \"Client\", async = \"AsyncClient\")",

@@ -38,7 +38,9 @@ class GoldenSourceTest {
         "RemoteClient", // blocking-wait bridge
         "Disk", // blocking-first: the blocking facade
         "AsyncDisk", // blocking-first: the async facade on virtual threads
-        "AsyncPooled" // blocking-first with an @AsyncExecutor
+        "AsyncPooled", // blocking-first with an @AsyncExecutor
+        "LoopClient", // Synchronizer mode: the blocking facade
+        "AsyncLoopClient" // Synchronizer mode: the async facade
       })
   void generatedSource_matchesTheGoldenFile(String facade) throws IOException {
     JavaFileObject generated =
@@ -62,7 +64,9 @@ class GoldenSourceTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"StoreClient", "AsyncStoreClient", "Disk", "AsyncDisk"})
+  @ValueSource(
+      strings = {"StoreClient", "AsyncStoreClient", "Disk", "AsyncDisk", "LoopClient",
+        "AsyncLoopClient"})
   void generatedSource_isFormatted(String facade) throws IOException {
     String source = Files.readString(GOLDEN.resolve(facade + ".java"));
     List<String> lines = source.lines().toList();
