@@ -71,7 +71,11 @@ import org.jspecify.annotations.Nullable;
  *       the caller's stack ({@link CallerStackTrace}) and follows the <a
  *       href="package-summary.html#translation">exception table</a>.
  *   <li><b>Streams</b>: {@link #stream} pulls items on the loop in batches (one loop round trip
- *       per batch of up to the batch size, not per item).
+ *       per batch of up to the batch size, not per item); {@link #publisher} does the same for an
+ *       async consumer, signalling it on the callback executor, never on the loop.
+ *   <li><b>Typed wrappers</b>: a core that implements {@link SynchronizerBound} and is annotated
+ *       {@code @AsyncCore(bridge = Bridge.SYNCHRONIZER)} gets generated blocking and async facades
+ *       that make these calls without reflection.
  * </ul>
  */
 public final class Synchronizer implements AutoCloseable {
