@@ -35,7 +35,8 @@ class BridgeFacadesTest {
   void callerDrained_asyncFacade_runsTheContinuationElsewhere() throws Exception {
     AsyncClock clock = new AsyncClock();
     try {
-      assertThat(clock.threadAfter(Duration.ofMillis(5)).get(10, TimeUnit.SECONDS))
+      // Long enough that the sleep cannot end before the core registers its continuation.
+      assertThat(clock.threadAfter(Duration.ofMillis(200)).get(10, TimeUnit.SECONDS))
           .isNotSameAs(Thread.currentThread());
     } finally {
       clock.close().get(10, TimeUnit.SECONDS);
