@@ -1,8 +1,11 @@
 package io.ambidex.blob;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.ambidex.RetryPolicy;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ThreadLocalRandom;
@@ -72,6 +75,12 @@ final class Fixtures {
         .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
         .httpClientBuilder(ApacheHttpClient.builder())
         .build();
+  }
+
+  /** Compares two arrays, with a short message instead of printing megabytes. */
+  static void assertSameBytes(byte[] actual, byte[] expected) {
+    assertThat(actual.length).as("length").isEqualTo(expected.length);
+    assertThat(Arrays.mismatch(actual, expected)).as("index of the first differing byte").isEqualTo(-1);
   }
 
   /** The multipart uploads in progress in a bucket, as the AWS SDK lists them. */
