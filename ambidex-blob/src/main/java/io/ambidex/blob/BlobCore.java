@@ -562,12 +562,33 @@ final class BlobCore implements AsyncCloseable {
                               error.requestId());
                         }
                         String etag = S3Xml.firstText(bytes, "ETag");
-                        return new PutResult(
-                            key,
-                            etag == null ? "" : S3Xml.unquote(etag),
-                            source.size(),
-                            parts.size());
+                        String stored = etag == null ? "" : S3Xml.unquote(etag);
+                        checkComposite(stored, parts, r.headers());
+                        return new PutResult(key, stored, source.size(), parts.size());
                       }));
+    }
+
+    /*
+     * A multipart ETag is the MD5 of the parts' MD5s, "-N": if the service says so, it must match
+     * the parts sent, or it assembled something else. (The object then exists: it is reported,
+     * not aborted.)
+     */
+    private void checkComposite(String etag, List<StoredPart> parts, HttpHeaders headers) {
+      if (!etag.matches("[0-9a-fA-F]{32}-[0-9]+") || !DownloadVerifier.etagIsChecksum(headers)) {
+        return;
+      }
+      java.security.MessageDigest md5 = Digests.newMd5();
+      for (StoredPart part : parts) {
+        md5.update(part.md5());
+      }
+      String expected = java.util.HexFormat.of().formatHex(md5.digest()) + "-" + parts.size();
+      if (!expected.equalsIgnoreCase(etag)) {
+        throw new BlobIntegrityException(
+            what(bucket, key) + " was completed with ETag " + etag + ", but the " + parts.size()
+                + " parts sent give " + expected + ": the service assembled something else.",
+            expected,
+            etag);
+      }
     }
 
     /*

@@ -250,6 +250,21 @@ class FaultTest {
   }
 
   @ParityTest
+  void put_multipart_completedWithAnotherCompositeEtag_failsWithBlobIntegrityException(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) {
+    s3.handler =
+        multipart(r -> r.getMethod().equals("POST") && r.getTarget().contains("uploadId=")
+            ? new MockResponse.Builder().code(200)
+                .body("<CompleteMultipartUploadResult><ETag>\"0123456789abcdef0123456789abcdef-2\"</ETag>"
+                    + "</CompleteMultipartUploadResult>").build()
+            : null);
+
+    assertThatThrownBy(() -> p.call(c -> c.put("bkt", "big", bytes(6 * MIB, 14))).async(a -> a.put("bkt", "big", bytes(6 * MIB, 14))))
+        .isInstanceOf(BlobIntegrityException.class)
+        .hasMessageContaining("assembled something else");
+  }
+
+  @ParityTest
   void put_multipart_sendsEveryPartAndCompletesInOrder(Parity<BlobClient, AsyncBlobClient> p, MockS3 s3)
       throws Exception {
     byte[] data = bytes(16 * MIB + 1, 13);
