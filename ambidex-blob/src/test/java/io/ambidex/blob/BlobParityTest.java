@@ -120,7 +120,7 @@ class BlobParityTest {
     PutResult put = p.call(c -> c.put(bucket, key, hello), a -> a.put(bucket, key, hello));
     assertThat(put.isMultipart()).isFalse();
     assertThat(put.size()).isEqualTo(hello.length);
-    assertThat(put.etag()).isEqualTo("8c0a13d4d2dc6a2a7bd6bbcf7b6d01f4".length() == 32 ? put.etag() : "");
+    assertThat(put.etag()).isEqualTo(MockS3.md5Hex(hello));
 
     assertThat(p.call(c -> c.get(bucket, key)).async(a -> a.get(bucket, key))).isEqualTo(hello);
     BlobObject head = p.call(c -> c.head(bucket, key), a -> a.head(bucket, key));
