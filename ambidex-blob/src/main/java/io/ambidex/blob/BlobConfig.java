@@ -1,0 +1,386 @@
+package io.ambidex.blob;
+
+import io.ambidex.RetryPolicy;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The settings of a {@link BlobClient} or {@link AsyncBlobClient}: where the service is, who signs,
+ * and how transfers are cut up. Immutable; build one with {@link #builder()}.
+ *
+ * <p>Defaults: endpoint {@code https://s3.<region>.amazonaws.com}, region {@code us-east-1},
+ * credentials from {@link Credentials#fromEnvironment()} (read by {@link Builder#build()}),
+ * virtual-host addressing for the AWS endpoint and path-style addressing for any endpoint set
+ * explicitly, multipart above 16 MiB, 8 MiB parts, 4 parts in flight, 3 attempts per request,
+ * connect timeout 10 s, read timeout 60 s, no total timeout per request, {@link
+ * PayloadSigning#SIGNED}, listings of 1000 keys per page.
+ */
+public final class BlobConfig {
+  /** 1 MiB. */
+  static final long MIB = 1024 * 1024;
+
+  /** The smallest part S3 accepts, except for the last part of an upload. */
+  public static final long MIN_PART_SIZE = 5 * MIB;
+
+  /** The largest part S3 accepts. */
+  public static final long MAX_PART_SIZE = 5L * 1024 * MIB;
+
+  /** The most parts one multipart upload may have. */
+  public static final int MAX_PARTS = 10_000;
+
+  private final URI endpoint;
+  private final String region;
+  private final Credentials credentials;
+  private final boolean pathStyle;
+  private final long multipartThreshold;
+  private final long partSize;
+  private final int concurrency;
+  private final RetryPolicy retryPolicy;
+  private final Duration connectTimeout;
+  private final Duration readTimeout;
+  private final @Nullable Duration requestTimeout;
+  private final PayloadSigning payloadSigning;
+  private final int listPageSize;
+
+  private BlobConfig(Builder b, Credentials credentials) {
+    this.region = b.region;
+    this.endpoint =
+        b.endpoint != null ? b.endpoint : URI.create("https://s3." + b.region + ".amazonaws.com");
+    this.credentials = credentials;
+    this.pathStyle = b.pathStyle != null ? b.pathStyle : b.endpoint != null;
+    this.multipartThreshold = b.multipartThreshold;
+    this.partSize = b.partSize;
+    this.concurrency = b.concurrency;
+    this.retryPolicy = b.retryPolicy;
+    this.connectTimeout = b.connectTimeout;
+    this.readTimeout = b.readTimeout;
+    this.requestTimeout = b.requestTimeout;
+    this.payloadSigning = b.payloadSigning;
+    this.listPageSize = b.listPageSize;
+  }
+
+  /** Returns a builder with the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Returns the service's endpoint, such as {@code http://127.0.0.1:9000}. */
+  public URI endpoint() {
+    return endpoint;
+  }
+
+  /** Returns the signing region. */
+  public String region() {
+    return region;
+  }
+
+  /** Returns the credentials. */
+  public Credentials credentials() {
+    return credentials;
+  }
+
+  /**
+   * Returns true for path-style addressing ({@code endpoint/bucket/key}), false for virtual-host
+   * addressing ({@code bucket.endpoint/key}).
+   */
+  public boolean pathStyle() {
+    return pathStyle;
+  }
+
+  /** Returns the size above which an upload of known size is sent in parts. */
+  public long multipartThreshold() {
+    return multipartThreshold;
+  }
+
+  /** Returns the size of each part but the last. */
+  public long partSize() {
+    return partSize;
+  }
+
+  /** Returns how many parts one upload sends at once. */
+  public int concurrency() {
+    return concurrency;
+  }
+
+  /** Returns the retry policy of each request. */
+  public RetryPolicy retryPolicy() {
+    return retryPolicy;
+  }
+
+  /** Returns the connect timeout. */
+  public Duration connectTimeout() {
+    return connectTimeout;
+  }
+
+  /** Returns the longest silence while reading a response. */
+  public Duration readTimeout() {
+    return readTimeout;
+  }
+
+  /** Returns the total time limit of one request, all its attempts included, or null. */
+  public @Nullable Duration requestTimeout() {
+    return requestTimeout;
+  }
+
+  /** Returns what request signatures cover of the body. */
+  public PayloadSigning payloadSigning() {
+    return payloadSigning;
+  }
+
+  /** Returns how many keys a listing asks for per page ({@code max-keys}). */
+  public int listPageSize() {
+    return listPageSize;
+  }
+
+  @Override
+  public String toString() {
+    return "BlobConfig[endpoint=" + endpoint + ", region=" + region + ", " + credentials
+        + (pathStyle ? ", path-style" : ", virtual-host") + ", multipartThreshold="
+        + multipartThreshold + ", partSize=" + partSize + ", concurrency=" + concurrency + ", "
+        + payloadSigning + "]";
+  }
+
+  /** Builds a {@link BlobConfig}. Not thread-safe. Each setter checks its value at once. */
+  public static final class Builder {
+    private @Nullable URI endpoint;
+    private String region = "us-east-1";
+    private @Nullable Credentials credentials;
+    private @Nullable Boolean pathStyle;
+    private long multipartThreshold = 16 * MIB;
+    private long partSize = 8 * MIB;
+    private int concurrency = 4;
+    private RetryPolicy retryPolicy = RetryPolicy.builder().build();
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private Duration readTimeout = Duration.ofSeconds(60);
+    private @Nullable Duration requestTimeout;
+    private PayloadSigning payloadSigning = PayloadSigning.SIGNED;
+    private int listPageSize = 1000;
+
+    private Builder() {}
+
+    /**
+     * Sets the endpoint of an S3-compatible service.
+     *
+     * @param endpoint an absolute {@code http} or {@code https} URI with no path, query or
+     *     fragment, such as {@code http://127.0.0.1:9000}
+     * @return this builder
+     */
+    public Builder endpoint(URI endpoint) {
+      Objects.requireNonNull(endpoint, "endpoint");
+      String scheme = endpoint.getScheme();
+      if (scheme == null
+          || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+          || endpoint.getHost() == null) {
+        throw new IllegalArgumentException(
+            "endpoint must be an absolute http or https URI with a host, but was " + endpoint);
+      }
+      String path = endpoint.getRawPath();
+      if ((path != null && !path.isEmpty() && !path.equals("/"))
+          || endpoint.getRawQuery() != null
+          || endpoint.getRawFragment() != null) {
+        throw new IllegalArgumentException(
+            "endpoint must have no path, query or fragment, but was " + endpoint);
+      }
+      this.endpoint = URI.create(scheme.toLowerCase(java.util.Locale.ROOT) + "://"
+          + endpoint.getRawAuthority());
+      return this;
+    }
+
+    /**
+     * Sets the endpoint of an S3-compatible service.
+     *
+     * @param endpoint such as {@code http://127.0.0.1:9000}
+     * @return this builder
+     */
+    public Builder endpoint(String endpoint) {
+      Objects.requireNonNull(endpoint, "endpoint");
+      try {
+        return endpoint(new URI(endpoint));
+      } catch (java.net.URISyntaxException e) {
+        throw new IllegalArgumentException("endpoint is not a URI: " + e.getMessage(), e);
+      }
+    }
+
+    /**
+     * Sets the signing region. Default {@code us-east-1}.
+     *
+     * @param region such as {@code eu-west-1}
+     * @return this builder
+     */
+    public Builder region(String region) {
+      Objects.requireNonNull(region, "region");
+      if (!region.matches("[a-z0-9-]+")) {
+        throw new IllegalArgumentException(
+            "region must be lower-case letters, digits and dashes, but was '" + region + "'");
+      }
+      this.region = region;
+      return this;
+    }
+
+    /**
+     * Sets the credentials. Default: {@link Credentials#fromEnvironment()}, read when {@link
+     * #build()} is called.
+     *
+     * @param credentials the credentials
+     * @return this builder
+     */
+    public Builder credentials(Credentials credentials) {
+      this.credentials = Objects.requireNonNull(credentials, "credentials");
+      return this;
+    }
+
+    /**
+     * Chooses path-style ({@code true}: {@code endpoint/bucket/key}) or virtual-host ({@code
+     * false}: {@code bucket.endpoint/key}) addressing. Default: virtual-host for the AWS
+     * endpoint, path-style when an endpoint was set.
+     *
+     * @param pathStyle true for path-style addressing
+     * @return this builder
+     */
+    public Builder pathStyle(boolean pathStyle) {
+      this.pathStyle = pathStyle;
+      return this;
+    }
+
+    /**
+     * Sets the size above which an upload of known size (bytes, a file) is sent as a multipart
+     * upload. Default 16 MiB. A stream of unknown length is sent in one request only if it ends
+     * within its first part.
+     *
+     * @param bytes at least 1 and at most 5 GiB
+     * @return this builder
+     */
+    public Builder multipartThreshold(long bytes) {
+      if (bytes < 1 || bytes > MAX_PART_SIZE) {
+        throw new IllegalArgumentException(
+            "multipartThreshold must be between 1 and 5 GiB, but was " + bytes);
+      }
+      this.multipartThreshold = bytes;
+      return this;
+    }
+
+    /**
+     * Sets the size of each part of a multipart upload but the last. Default 8 MiB. For an upload
+     * of known size that would need more than 10,000 parts, a larger size is used (a multiple of
+     * 1 MiB). Memory: a stream upload holds at most {@code partSize * concurrency} bytes.
+     *
+     * @param bytes at least 5 MiB ({@link #MIN_PART_SIZE}) and at most 5 GiB
+     * @return this builder
+     */
+    public Builder partSize(long bytes) {
+      if (bytes < MIN_PART_SIZE || bytes > MAX_PART_SIZE) {
+        throw new IllegalArgumentException(
+            "partSize must be between 5 MiB (" + MIN_PART_SIZE + ") and 5 GiB, but was " + bytes);
+      }
+      this.partSize = bytes;
+      return this;
+    }
+
+    /**
+     * Sets how many parts of one upload are sent at once. Default 4.
+     *
+     * @param parts between 1 and 64
+     * @return this builder
+     */
+    public Builder concurrency(int parts) {
+      if (parts < 1 || parts > 64) {
+        throw new IllegalArgumentException("concurrency must be between 1 and 64, but was " + parts);
+      }
+      this.concurrency = parts;
+      return this;
+    }
+
+    /**
+     * Sets the retry policy of each request (see the retry table of {@code docs/http.md}).
+     * Default: 3 attempts, 100 ms doubling backoff with jitter.
+     *
+     * @param retryPolicy the policy; {@link RetryPolicy#none()} for no retries
+     * @return this builder
+     */
+    public Builder retryPolicy(RetryPolicy retryPolicy) {
+      this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+      return this;
+    }
+
+    /**
+     * Sets the connect timeout. Default 10 s.
+     *
+     * @param timeout positive
+     * @return this builder
+     */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = positive(timeout, "connectTimeout");
+      return this;
+    }
+
+    /**
+     * Sets the longest silence while reading a response. Default 60 s.
+     *
+     * @param timeout positive
+     * @return this builder
+     */
+    public Builder readTimeout(Duration timeout) {
+      this.readTimeout = positive(timeout, "readTimeout");
+      return this;
+    }
+
+    /**
+     * Sets the total time limit of each request (one part, one listing page, one download),
+     * retries included. Default: none. On the blocking path a stalled upload is bounded only by
+     * this limit, since a socket write has no timeout in Java.
+     *
+     * @param timeout positive
+     * @return this builder
+     */
+    public Builder requestTimeout(Duration timeout) {
+      this.requestTimeout = positive(timeout, "requestTimeout");
+      return this;
+    }
+
+    /**
+     * Sets what request signatures cover of the body. Default {@link PayloadSigning#SIGNED}.
+     *
+     * @param payloadSigning the mode
+     * @return this builder
+     */
+    public Builder payloadSigning(PayloadSigning payloadSigning) {
+      this.payloadSigning = Objects.requireNonNull(payloadSigning, "payloadSigning");
+      return this;
+    }
+
+    /**
+     * Sets how many keys a listing asks for per page. Default 1000, the S3 maximum.
+     *
+     * @param keys between 1 and 1000
+     * @return this builder
+     */
+    public Builder listPageSize(int keys) {
+      if (keys < 1 || keys > 1000) {
+        throw new IllegalArgumentException("listPageSize must be between 1 and 1000, but was " + keys);
+      }
+      this.listPageSize = keys;
+      return this;
+    }
+
+    /**
+     * Builds the configuration.
+     *
+     * @return the configuration
+     * @throws IllegalStateException if no credentials were set and the environment has none
+     */
+    public BlobConfig build() {
+      Credentials c = credentials != null ? credentials : Credentials.fromEnvironment();
+      return new BlobConfig(this, c);
+    }
+
+    private static Duration positive(Duration d, String name) {
+      Objects.requireNonNull(d, name);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, but was " + d);
+      }
+      return d;
+    }
+  }
+}

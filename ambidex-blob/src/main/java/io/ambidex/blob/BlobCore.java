@@ -1,0 +1,1087 @@
+package io.ambidex.blob;
+
+import io.ambidex.Async;
+import io.ambidex.AsyncCallback;
+import io.ambidex.AsyncCloseable;
+import io.ambidex.AsyncIterator;
+import io.ambidex.AsyncIterators;
+import io.ambidex.AsyncRuntime;
+import io.ambidex.CoreRuntime;
+import io.ambidex.Page;
+import io.ambidex.SyncRuntime;
+import io.ambidex.annotations.AsyncCore;
+import io.ambidex.annotations.AsyncFactory;
+import io.ambidex.annotations.BlockingFactory;
+import io.ambidex.blob.internal.Chains;
+import io.ambidex.blob.internal.Digests;
+import io.ambidex.blob.internal.DownloadStream;
+import io.ambidex.blob.internal.DownloadVerifier;
+import io.ambidex.blob.internal.PartSource;
+import io.ambidex.blob.internal.PartSource.Part;
+import io.ambidex.blob.internal.ProgressTracker;
+import io.ambidex.blob.internal.S3Xml;
+import io.ambidex.blob.internal.SigV4;
+import io.ambidex.blob.internal.Signer;
+import io.ambidex.blob.internal.Validate;
+import io.ambidex.http.AsyncHttpTransport;
+import io.ambidex.http.HttpHeaders;
+import io.ambidex.http.HttpRequest;
+import io.ambidex.http.HttpResponse;
+import io.ambidex.http.HttpStatusException;
+import io.ambidex.http.HttpTransport;
+import io.ambidex.http.RequestBody;
+import io.ambidex.http.RequestClient;
+import io.ambidex.http.RequestInterceptor;
+import io.ambidex.http.SyncHttpTransport;
+import io.ambidex.http.TransferProgress;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.IntStream;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A client of an S3-compatible object store: buckets, objects, listings, multipart uploads.
+ *
+ * <p>Policies:
+ *
+ * <ul>
+ *   <li><b>At the call</b>: bucket names, keys, files, ranges and null arguments are checked before
+ *       anything is sent; a bad one throws {@link IllegalArgumentException} or {@link
+ *       NullPointerException}, naming the rule and the value, on both facades.
+ *   <li><b>Failures</b>: error responses are {@link BlobException}s (the code's subtype: {@link
+ *       NoSuchKeyException}, {@link BlobAuthenticationException}, ...); failures below HTTP are
+ *       ambidex-http's {@code HttpIOException} family; damaged data is {@link
+ *       BlobIntegrityException}. All unchecked: the blocking facade throws what the async facade's
+ *       futures fail with.
+ *   <li><b>Retries</b>: each request is retried by the request client's rules (5xx, throttling,
+ *       resets, timeouts, for idempotent requests) with the configured policy; each multipart
+ *       part is retried on its own.
+ *   <li><b>Integrity</b>: uploads send {@code Content-MD5} (and, when signed, the SHA-256 of the
+ *       body) and check the returned ETag; whole-object downloads are checked against the ETag.
+ *   <li><b>Multipart</b>: above the threshold, parts go up {@code concurrency} at a time; a
+ *       failed or cancelled multipart upload is aborted, so no parts are left behind.
+ *   <li><b>Progress</b>: callbacks receive the bytes transferred so far, summed over the parts in
+ *       flight, never decreasing, never two at once; the last event has {@code loaded == total ==
+ *       size}. On the blocking facade they run on the threads that transfer (the caller, or the
+ *       part upload threads); on the async facade on the transport's I/O threads, and a stage a
+ *       callback returns is waited for. A callback that throws fails (and aborts) the transfer.
+ *   <li><b>Threads</b>: the blocking facade uses the caller's thread, plus up to {@code
+ *       concurrency} virtual threads during a multipart upload. The async facade never blocks
+ *       its caller; reads of a file or stream to upload run on virtual threads.
+ * </ul>
+ */
+@AsyncCore(blocking = "BlobClient", async = "AsyncBlobClient")
+final class BlobCore implements AsyncCloseable {
+  private static final Duration ABORT_TIMEOUT = Duration.ofSeconds(60);
+  private static final long MAX_XML = 16 * 1024 * 1024;
+  private static final String S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/";
+
+  private final BlobConfig config;
+  private final CoreRuntime runtime;
+  private final RequestClient http;
+  private final @Nullable ExecutorService blockingReads;
+  private final boolean signPayload;
+
+  private BlobCore(
+      BlobConfig config,
+      HttpTransport transport,
+      CoreRuntime runtime,
+      @Nullable ExecutorService blockingReads) {
+    this.config = config;
+    this.runtime = runtime;
+    this.blockingReads = blockingReads;
+    this.signPayload = config.payloadSigning() == PayloadSigning.SIGNED;
+    Signer signer = new Signer(config.credentials(), config.region(), config.payloadSigning());
+    Errors errors = new Errors(config.pathStyle());
+    RequestClient.Builder b =
+        RequestClient.builder(transport, runtime)
+            .retryPolicy(config.retryPolicy())
+            .userAgent("ambidex-blob")
+            .interceptor(RequestInterceptor.of(signer::sign))
+            .errorMapper(errors::map);
+    if (config.requestTimeout() != null) {
+      b.timeout(config.requestTimeout());
+    }
+    this.http = b.build();
+  }
+
+  /**
+   * Creates a blocking client: every call runs on the calling thread (a multipart upload also on
+   * up to {@code concurrency} virtual threads) and returns when it is done. Close it to release
+   * its connections.
+   *
+   * @param config the endpoint, credentials and transfer settings
+   */
+  @BlockingFactory
+  static BlobCore blocking(BlobConfig config) {
+    Objects.requireNonNull(config, "config");
+    SyncHttpTransport transport =
+        SyncHttpTransport.builder()
+            .connectTimeout(config.connectTimeout())
+            .readTimeout(config.readTimeout())
+            .maxConnections(Math.max(8, config.concurrency() * 2))
+            .build();
+    return new BlobCore(config, transport, SyncRuntime.create(), null);
+  }
+
+  /**
+   * Creates an async client: calls return a future at once and never block the caller; I/O runs
+   * on the client's I/O threads, which also complete the futures. Close it to stop them.
+   *
+   * @param config the endpoint, credentials and transfer settings
+   */
+  @AsyncFactory
+  static BlobCore async(BlobConfig config) {
+    Objects.requireNonNull(config, "config");
+    AsyncHttpTransport transport =
+        AsyncHttpTransport.builder()
+            .connectTimeout(config.connectTimeout())
+            .readTimeout(config.readTimeout())
+            .maxConnections(Math.max(8, config.concurrency() * 2))
+            .build();
+    ExecutorService reads =
+        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("ambidex-blob-read-", 0).factory());
+    return new BlobCore(config, transport, AsyncRuntime.create(), reads);
+  }
+
+  // ---- buckets ----
+
+  /**
+   * Creates a bucket in the configured region.
+   *
+   * @param bucket the bucket's name
+   * @return a stage that completes when the bucket exists
+   * @throws IllegalArgumentException if the name breaks the S3 naming rules
+   */
+  public CompletionStage<Void> createBucket(String bucket) {
+    Validate.bucket(bucket);
+    RequestBody body =
+        config.region().equals("us-east-1")
+            ? RequestBody.empty()
+            : RequestBody.of(
+                "<CreateBucketConfiguration xmlns=\"" + S3_NS + "\"><LocationConstraint>"
+                    + config.region() + "</LocationConstraint></CreateBucketConfiguration>");
+    return http.send(request(bucket, null).PUT(body).build(), BlobCore::discard);
+  }
+
+  /**
+   * Deletes an empty bucket.
+   *
+   * @param bucket the bucket's name
+   * @return a stage that completes when the bucket is gone; it fails with {@link
+   *     BucketNotEmptyException} if objects remain, {@link NoSuchBucketException} if there is no
+   *     such bucket
+   * @throws IllegalArgumentException if the name breaks the S3 naming rules
+   */
+  public CompletionStage<Void> deleteBucket(String bucket) {
+    Validate.bucket(bucket);
+    return http.send(request(bucket, null).DELETE().build(), BlobCore::discard);
+  }
+
+  // ---- uploads ----
+
+  /**
+   * Uploads bytes, in one request up to the multipart threshold, in parts above it.
+   *
+   * @param bucket the bucket
+   * @param key the object's key
+   * @param data the bytes; not copied, so do not change them until the stage completes
+   * @return a stage that completes with what was stored
+   */
+  public CompletionStage<PutResult> put(String bucket, String key, byte[] data) {
+    return put(bucket, key, data, null);
+  }
+
+  /**
+   * Uploads bytes, in one request up to the multipart threshold, in parts above it, reporting
+   * progress.
+   *
+   * @param bucket the bucket
+   * @param key the object's key
+   * @param data the bytes; not copied, so do not change them until the stage completes
+   * @param progress receives the progress of the upload, or null
+   * @return a stage that completes with what was stored
+   */
+  public CompletionStage<PutResult> put(
+      String bucket,
+      String key,
+      byte[] data,
+      @Nullable AsyncCallback<TransferProgress> progress) {
+    Validate.bucket(bucket);
+    Validate.key(key);
+    Objects.requireNonNull(data, "data");
+    long size = data.length;
+    ProgressTracker tracker =
+        new ProgressTracker(runtime, progress, TransferProgress.Direction.UPLOAD, size);
+    if (size <= config.multipartThreshold()) {
+      return single(bucket, key, PartSource.ofBytes(data, Math.max(1, size), signPayload), tracker);
+    }
+    return multipart(
+        bucket, key, PartSource.ofBytes(data, config.partSize(), signPayload), tracker);
+  }
+
+  /**
+   * Uploads a file, in one request up to the multipart threshold, in parts above it. Parts are
+   * sent from the file; the file must not change during the upload.
+   *
+   * @param bucket the bucket
+   * @param key the object's key
+   * @param file a readable regular file
+   * @return a stage that completes with what was stored
+   * @throws IllegalArgumentException if the file does not exist or cannot be read
+   */
+  public CompletionStage<PutResult> put(String bucket, String key, Path file) {
+    return put(bucket, key, file, null);
+  }
+
+  /**
+   * Uploads a file, in one request up to the multipart threshold, in parts above it, reporting
+   * progress. Parts are sent from the file; the file must not change during the upload.
+   *
+   * @param bucket the bucket
+   * @param key the object's key
+   * @param file a readable regular file
+   * @param progress receives the progress of the upload, or null
+   * @return a stage that completes with what was stored
+   * @throws IllegalArgumentException if the file does not exist or cannot be read
+   */
+  public CompletionStage<PutResult> put(
+      String bucket, String key, Path file, @Nullable AsyncCallback<TransferProgress> progress) {
+    Validate.bucket(bucket);
+    Validate.key(key);
+    long size = Validate.readableFile(file);
+    ProgressTracker tracker =
+        new ProgressTracker(runtime, progress, TransferProgress.Direction.UPLOAD, size);
+    if (size <= config.multipartThreshold()) {
+      return single(
+          bucket,
+          key,
+          PartSource.ofFile(file, size, Math.max(1, size), signPayload, blockingReads),
+          tracker);
+    }
+    return multipart(
+        bucket,
+        key,
+        PartSource.ofFile(file, size, config.partSize(), signPayload, blockingReads),
+        tracker);
+  }
+
+  /**
+   * Uploads a stream of unknown length, read to its end (not closed: the caller closes it). It is
+   * read one part at a time; if it ends within the first part (and the multipart threshold), it is
+   * sent in one request, otherwise as a multipart upload. Memory: at most {@code partSize *
+   * concurrency} bytes are buffered.
+   *
+   * @param bucket the bucket
+   * @param key the object's key
+   * @param in the stream
+   * @return a stage that completes with what was stored
+   */
+  public CompletionStage<PutResult> put(String bucket, String key, InputStream in) {
+    return put(bucket, key, in, null);
+  }
+
+  /**
+   * Uploads a stream of unknown length, reporting progress (with {@code total} -1 until the end).
+   * The stream is read to its end and not closed. It is read one part at a time; if it ends within
+   * the first part (and the multipart threshold), it is sent in one request, otherwise as a
+   * multipart upload. Memory: at most {@code partSize * concurrency} bytes are buffered.
+   *
+   * @param bucket the bucket
+   * @param key the object's key
+   * @param in the stream
+   * @param progress receives the progress of the upload, or null
+   * @return a stage that completes with what was stored
+   */
+  public CompletionStage<PutResult> put(
+      String bucket,
+      String key,
+      InputStream in,
+      @Nullable AsyncCallback<TransferProgress> progress) {
+    Validate.bucket(bucket);
+    Validate.key(key);
+    Objects.requireNonNull(in, "in");
+    PartSource.StreamSource source =
+        PartSource.ofStream(in, config.partSize(), signPayload, blockingReads);
+    ProgressTracker tracker =
+        new ProgressTracker(runtime, progress, TransferProgress.Direction.UPLOAD, -1);
+    return Chains.then(
+        source.first(),
+        first -> {
+          long size = source.size();
+          if (size >= 0 && size <= config.multipartThreshold()) {
+            tracker.total(size);
+            return single(bucket, key, source, tracker);
+          }
+          return multipart(bucket, key, source, tracker);
+        });
+  }
+
+  private CompletionStage<PutResult> single(
+      String bucket, String key, PartSource source, ProgressTracker tracker) {
+    return Chains.then(
+        source.next(),
+        part -> {
+          Part p = Objects.requireNonNull(part, "part");
+          HttpRequest put =
+              withDigests(request(bucket, key).PUT(p.body()), p)
+                  .onProgress(tracker.forPart(1))
+                  .build();
+          return Chains.then(
+              http.send(put, r -> uploaded(r, p, "PUT " + what(bucket, key))),
+              etag ->
+                  Chains.then(
+                      tracker.finish(p.length()),
+                      done -> Chains.done(new PutResult(key, etag, p.length(), 0))));
+        });
+  }
+
+  /*
+   * The multipart upload: create, then `concurrency` lanes that each take the next part from the
+   * source and upload it until the source is empty (one mapConcurrently call site for every
+   * source and both runtimes), then complete. Any failure, and cancellation, aborts the upload
+   * after the lanes have stopped. The create itself is not cancelled: its upload id is needed to
+   * abort.
+   */
+  private CompletionStage<PutResult> multipart(
+      String bucket, String key, PartSource source, ProgressTracker tracker) {
+    MultipartUpload upload = new MultipartUpload(bucket, key, source, tracker);
+    upload.start();
+    return upload;
+  }
+
+  /** A part that is stored: its number, ETag and MD5. */
+  private record StoredPart(int number, String etag, byte[] md5) {}
+
+  /** One multipart upload in progress; cancelling it cancels the parts in flight, then aborts. */
+  private final class MultipartUpload extends CompletableFuture<PutResult> {
+    private final String bucket;
+    private final String key;
+    private final PartSource source;
+    private final ProgressTracker tracker;
+    private final List<StoredPart> stored = Collections.synchronizedList(new ArrayList<>());
+    private volatile @Nullable Future<?> running;
+
+    MultipartUpload(String bucket, String key, PartSource source, ProgressTracker tracker) {
+      this.bucket = bucket;
+      this.key = key;
+      this.source = source;
+      this.tracker = tracker;
+    }
+
+    void start() {
+      HttpRequest create =
+          request(bucket, key)
+              .query("uploads", null)
+              .POST(RequestBody.empty())
+              .setHeader(DownloadVerifier.PART_SIZE_HEADER, Long.toString(source.partSize()))
+              .build();
+      CompletionStage<byte[]> created;
+      try {
+        created = http.send(create, BlobCore::xml);
+      } catch (RuntimeException e) {
+        completeExceptionally(e);
+        return;
+      }
+      created.whenComplete(
+          (xml, failure) -> {
+            if (failure != null) {
+              completeExceptionally(Chains.unwrap(failure));
+              return;
+            }
+            String id;
+            try {
+              id = S3Xml.firstText(xml, "UploadId");
+            } catch (RuntimeException e) {
+              completeExceptionally(e);
+              return;
+            }
+            if (id == null || id.isBlank()) {
+              completeExceptionally(
+                  new IllegalStateException(
+                      "The server answered " + create.method() + " " + create.uri()
+                          + " without an UploadId."));
+              return;
+            }
+            run(id);
+          });
+    }
+
+    private void run(String id) {
+      if (isDone()) {
+        abort(id).whenComplete((ignored, e) -> {}); // cancelled while creating
+        return;
+      }
+      CompletableFuture<PutResult> body;
+      try {
+        body = Chains.then(uploadParts(id), parts -> complete(id, parts));
+      } catch (RuntimeException e) {
+        body = Chains.failed(e);
+      }
+      running = body;
+      if (isDone()) {
+        body.cancel(true);
+      }
+      body.whenComplete(
+          (result, failure) -> {
+            running = null;
+            if (failure == null) {
+              Chains.then(tracker.finish(result.size()), ignored -> Chains.done(result))
+                  .whenComplete(
+                      (r, e) -> {
+                        if (e != null) {
+                          completeExceptionally(Chains.unwrap(e));
+                        } else {
+                          complete(r);
+                        }
+                      });
+              return;
+            }
+            Throwable f = Chains.unwrap(failure);
+            abort(id)
+                .whenComplete(
+                    (ignored, abortFailure) -> {
+                      if (abortFailure != null && Chains.unwrap(abortFailure) != f) {
+                        f.addSuppressed(Chains.unwrap(abortFailure));
+                      }
+                      completeExceptionally(f);
+                    });
+          });
+    }
+
+    private CompletionStage<List<StoredPart>> uploadParts(String id) {
+      int known = source.partCount();
+      int lanes = known > 0 ? Math.min(config.concurrency(), known) : config.concurrency();
+      List<Integer> laneIds = IntStream.range(0, lanes).boxed().toList();
+      return Chains.then(
+          runtime.mapConcurrently(laneIds, lanes, lane -> lane(id)),
+          ignored -> {
+            List<StoredPart> parts;
+            synchronized (stored) {
+              parts = new ArrayList<>(stored);
+            }
+            parts.sort(Comparator.comparingInt(StoredPart::number));
+            for (int i = 0; i < parts.size(); i++) {
+              if (parts.get(i).number() != i + 1) {
+                throw new IllegalStateException(
+                    "Part " + (i + 1) + " of " + what(bucket, key) + " is missing: " + parts);
+              }
+            }
+            return Chains.done(parts);
+          });
+    }
+
+    /** One lane: takes the next part and uploads it, until the source is empty. */
+    private CompletionStage<Boolean> lane(String id) {
+      return Async.loop(
+          Boolean.TRUE,
+          more -> more,
+          more ->
+              Chains.then(
+                  source.next(),
+                  part -> {
+                    if (part == null) {
+                      return Chains.done(Boolean.FALSE);
+                    }
+                    return Chains.then(
+                        uploadPart(id, part),
+                        etag -> {
+                          stored.add(new StoredPart(part.number(), etag, part.digests().md5()));
+                          return Chains.done(Boolean.TRUE);
+                        });
+                  }));
+    }
+
+    private CompletionStage<String> uploadPart(String id, Part part) {
+      HttpRequest put =
+          withDigests(
+                  request(bucket, key)
+                      .query("partNumber", Integer.toString(part.number()))
+                      .query("uploadId", id)
+                      .PUT(part.body()),
+                  part)
+              .onProgress(tracker.forPart(part.number()))
+              .build();
+      return http.send(put, r -> uploaded(r, part, "PUT " + what(bucket, key)));
+    }
+
+    private CompletionStage<PutResult> complete(String id, List<StoredPart> parts) {
+      List<String> etags = parts.stream().map(StoredPart::etag).toList();
+      byte[] body = S3Xml.completeMultipartUpload(etags);
+      HttpRequest post =
+          request(bucket, key)
+              .query("uploadId", id)
+              .POST(RequestBody.of(body))
+              .setHeader("Content-MD5", Digests.of(body, 0, body.length, false).md5Base64())
+              .build();
+      return http.send(
+          post,
+          r ->
+              xml(r)
+                  .thenApply(
+                      bytes -> {
+                        // CompleteMultipartUpload may fail after a 200 status, in the body.
+                        S3Xml.Error error = S3Xml.error(bytes);
+                        if (error != null) {
+                          throw Errors.of(
+                              new HttpStatusException(
+                                  post.method(),
+                                  post.uri(),
+                                  r.status(),
+                                  r.headers(),
+                                  new String(bytes, StandardCharsets.UTF_8)),
+                              error.code(),
+                              error.message(),
+                              error.requestId());
+                        }
+                        String etag = S3Xml.firstText(bytes, "ETag");
+                        String stored = etag == null ? "" : S3Xml.unquote(etag);
+                        checkComposite(stored, parts, r.headers());
+                        return new PutResult(key, stored, source.size(), parts.size());
+                      }));
+    }
+
+    /*
+     * A multipart ETag is the MD5 of the parts' MD5s, "-N": if the service says so, it must match
+     * the parts sent, or it assembled something else. (The object then exists: it is reported,
+     * not aborted.)
+     */
+    private void checkComposite(String etag, List<StoredPart> parts, HttpHeaders headers) {
+      if (!etag.matches("[0-9a-fA-F]{32}-[0-9]+") || !DownloadVerifier.etagIsChecksum(headers)) {
+        return;
+      }
+      java.security.MessageDigest md5 = Digests.newMd5();
+      for (StoredPart part : parts) {
+        md5.update(part.md5());
+      }
+      String expected = java.util.HexFormat.of().formatHex(md5.digest()) + "-" + parts.size();
+      if (!expected.equalsIgnoreCase(etag)) {
+        throw new BlobIntegrityException(
+            what(bucket, key) + " was completed with ETag " + etag + ", but the " + parts.size()
+                + " parts sent give " + expected + ": the service assembled something else.",
+            expected,
+            etag);
+      }
+    }
+
+    /*
+     * Aborts the upload. On the blocking path this may run on a thread whose interrupt flag is set
+     * (the caller was interrupted during the parts): the flag is cleared for the request, which
+     * the interruptible sockets would otherwise refuse at once, and restored after it.
+     */
+    private CompletionStage<Void> abort(String id) {
+      HttpRequest delete =
+          request(bucket, key).query("uploadId", id).DELETE().timeout(ABORT_TIMEOUT).build();
+      boolean interrupted = Thread.interrupted();
+      try {
+        CompletableFuture<Void> aborted = new CompletableFuture<>();
+        http.send(delete, BlobCore::discard)
+            .whenComplete(
+                (ignored, failure) -> {
+                  Throwable f = failure == null ? null : Chains.unwrap(failure);
+                  if (f == null
+                      || (f instanceof BlobException b && b.code().equals("NoSuchUpload"))) {
+                    aborted.complete(null);
+                  } else {
+                    aborted.completeExceptionally(f);
+                  }
+                });
+        return aborted;
+      } catch (RuntimeException e) {
+        return Chains.failed(e);
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      boolean cancelled = super.cancel(mayInterruptIfRunning);
+      Future<?> r = running;
+      if (cancelled && r != null) {
+        r.cancel(true);
+      }
+      return cancelled;
+    }
+
+    @Override
+    public <U> CompletableFuture<U> newIncompleteFuture() {
+      return new CompletableFuture<>();
+    }
+
+    @Override
+    public String toString() {
+      return "MultipartUpload[" + what(bucket, key) + ", " + stored.size() + " parts stored, "
+          + super.toString() + "]";
+    }
+  }
+
+  // ---- downloads ----
+
+  /**
+   * Downloads a whole object into memory, checked against its ETag.
+   *
+   * @param bucket the bucket
+   * @param key the object's key
+   * @return a stage that completes with the object's bytes; it fails with {@link
+   *     NoSuchKeyException} if there is no such object, {@link BlobIntegrityException} if the
+   *     bytes do not match the ETag
+   */
+  public CompletionStage<byte[]> get(String bucket, String key) {
+    Validate.bucket(bucket);
+    Validate.key(key);
+    return getBytes(bucket, key, null);
+  }
+
+  /**
+   * Downloads a range of an object into memory. Ranges are not checked against the ETag (it
+   * covers the whole object); their length is.
+   *
+   * @param bucket the bucket
+   * @param key the object's key
+   * @param range the bytes wanted
+   * @return a stage that completes with the bytes of the range; it fails with {@link
+   *     InvalidRangeException} if the range starts beyond the end of the object
+   */
+  public CompletionStage<byte[]> get(String bucket, String key, ByteRange range) {
+    Validate.bucket(bucket);
+    Validate.key(key);
+    Objects.requireNonNull(range, "range");
+    return getBytes(bucket, key, range);
+  }
+
+  private CompletionStage<byte[]> getBytes(String bucket, String key, @Nullable ByteRange range) {
+    HttpRequest.Builder get = request(bucket, key).GET();
+    if (range != null) {
+      get.setHeader("Range", range.header());
+    }
+    String what = what(bucket, key);
+    return http.send(
+        get.build(),
+        r -> {
+          DownloadVerifier verifier = DownloadVerifier.of(what, r.headers(), range != null);
+          long length = r.body().contentLength();
+          if (length > Integer.MAX_VALUE - 16) {
+            r.close();
+            throw new IllegalArgumentException(
+                what + " has " + length + " bytes, too many for an array; use download or open.");
+          }
+          ByteArrayOutputStream out =
+              new ByteArrayOutputStream(length >= 0 ? (int) length : 8192);
+          return Chains.then(
+              AsyncIterators.forEach(
+                  r.body().chunks(),
+                  chunk -> {
+                    verifier.update(chunk);
+                    byte[] b = new byte[chunk.remaining()];
+                    chunk.get(b);
+                    out.writeBytes(b);
+                  }),
+              ignored -> {
+                verifier.finish();
+                return Chains.done(out.toByteArray());
+              });
+        });
+  }
+
+  /**
+   * Downloads a whole object to a file, checked against its ETag. The bytes are written to a
+   * temporary file next to {@code target}, which replaces {@code target} only once every byte has
+   * arrived and matched: on failure {@code target} is left as it was.
+   *
+   * @param bucket the bucket
+   * @param key the object's key
+   * @param target the file to write (replaced if it exists); its directory must exist
+   * @param progress receives the progress of the download, or null
+   * @return a stage that completes with the object's metadata once the file is in place
+   * @throws IllegalArgumentException if {@code target} is a directory or its directory is missing
+   */
+  public CompletionStage<BlobObject> download(
+      String bucket, String key, Path target, @Nullable AsyncCallback<TransferProgress> progress) {
+    Validate.bucket(bucket);
+    Validate.key(key);
+    Path file = Validate.writableTarget(target);
+    ProgressTracker tracker =
+        new ProgressTracker(runtime, progress, TransferProgress.Direction.DOWNLOAD, -1);
+    HttpRequest get = request(bucket, key).GET().onProgress(tracker.forPart(1)).build();
+    String what = what(bucket, key);
+    return Chains.then(
+        http.send(get, r -> save(r, key, file, tracker, what)),
+        object -> Chains.then(tracker.finish(object.size()), ignored -> Chains.done(object)));
+  }
+
+  private static CompletionStage<BlobObject> save(
+      HttpResponse r, String key, Path file, ProgressTracker tracker, String what) {
+    tracker.total(r.body().contentLength());
+    DownloadVerifier verifier = DownloadVerifier.of(what, r.headers(), false);
+    Path temp =
+        file.resolveSibling(
+            "." + file.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong())
+                + ".part");
+    FileChannel channel;
+    try {
+      channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    } catch (IOException e) {
+      r.close();
+      throw new UncheckedIOException("Cannot create " + temp + " to download " + what, e);
+    }
+    CompletableFuture<BlobObject> saved = new CompletableFuture<>();
+    AsyncIterators.forEach(
+            r.body().chunks(),
+            chunk -> {
+              verifier.update(chunk);
+              try {
+                while (chunk.hasRemaining()) {
+                  channel.write(chunk);
+                }
+              } catch (IOException e) {
+                throw new UncheckedIOException("Cannot write " + temp + " for " + what, e);
+              }
+            })
+        .whenComplete(
+            (ignored, failure) -> {
+              Throwable f = failure == null ? null : Chains.unwrap(failure);
+              try {
+                channel.close();
+                if (f == null) {
+                  verifier.finish();
+                  move(temp, file);
+                }
+              } catch (IOException e) {
+                f = new UncheckedIOException("Cannot write " + file + " for " + what, e);
+              } catch (RuntimeException e) {
+                f = e;
+              }
+              if (f != null) {
+                try {
+                  Files.deleteIfExists(temp);
+                } catch (IOException e) {
+                  f.addSuppressed(e);
+                }
+                saved.completeExceptionally(f);
+              } else {
+                saved.complete(metadata(key, verifier.bytes(), r.headers()));
+              }
+            });
+    return saved;
+  }
+
+  private static void move(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  /**
+   * Opens an object's bytes as a stream of buffers, which the caller must close (or read to the
+   * end). The request is sent on the first pull; each buffer is the caller's own. At the end the
+   * bytes are checked against the ETag: a mismatch fails the last pull with {@link
+   * BlobIntegrityException} instead of ending the stream normally, so treat the data as
+   * unverified until the end has been reached. Closing early closes the connection.
+   *
+   * @param bucket the bucket
+   * @param key the object's key
+   * @return the object's bytes, in order
+   */
+  public AsyncIterator<ByteBuffer> open(String bucket, String key) {
+    Validate.bucket(bucket);
+    Validate.key(key);
+    return openStream(bucket, key, null);
+  }
+
+  /**
+   * Opens a range of an object as a stream of buffers, which the caller must close (or read to
+   * the end). Ranges are not checked against the ETag; their length is.
+   *
+   * @param bucket the bucket
+   * @param key the object's key
+   * @param range the bytes wanted
+   * @return the bytes of the range, in order
+   */
+  public AsyncIterator<ByteBuffer> open(String bucket, String key, ByteRange range) {
+    Validate.bucket(bucket);
+    Validate.key(key);
+    Objects.requireNonNull(range, "range");
+    return openStream(bucket, key, range);
+  }
+
+  private AsyncIterator<ByteBuffer> openStream(
+      String bucket, String key, @Nullable ByteRange range) {
+    HttpRequest.Builder get = request(bucket, key).GET();
+    if (range != null) {
+      get.setHeader("Range", range.header());
+    }
+    HttpRequest request = get.build();
+    return new DownloadStream(() -> http.send(request), what(bucket, key), range != null);
+  }
+
+  // ---- metadata, delete, list, copy ----
+
+  /**
+   * Returns an object's metadata without its bytes.
+   *
+   * @param bucket the bucket
+   * @param key the object's key
+   * @return a stage that completes with the metadata; it fails with {@link NoSuchKeyException}
+   *     if there is no such object (or no such bucket: a HEAD response has no body to tell)
+   */
+  public CompletionStage<BlobObject> head(String bucket, String key) {
+    Validate.bucket(bucket);
+    Validate.key(key);
+    return http.send(
+        request(bucket, key).HEAD().build(),
+        r ->
+            discard(r)
+                .thenApply(
+                    ignored ->
+                        metadata(
+                            key, r.headers().firstValueAsLong("content-length").orElse(0), r.headers())));
+  }
+
+  /**
+   * Deletes an object. Deleting a key that does not exist succeeds, as in S3.
+   *
+   * @param bucket the bucket
+   * @param key the object's key
+   * @return a stage that completes when the object is gone
+   */
+  public CompletionStage<Void> delete(String bucket, String key) {
+    Validate.bucket(bucket);
+    Validate.key(key);
+    return http.send(request(bucket, key).DELETE().build(), BlobCore::discard);
+  }
+
+  /**
+   * Lists the objects whose keys start with {@code prefix}, in key order, fetching pages of
+   * {@code listPageSize} keys lazily as the listing is read (ListObjectsV2 continuation tokens).
+   *
+   * @param bucket the bucket
+   * @param prefix the key prefix, or null (or empty) for every object
+   * @return the objects, fetched page by page as they are pulled
+   */
+  public AsyncIterator<BlobObject> list(String bucket, @Nullable String prefix) {
+    Validate.bucket(bucket);
+    return AsyncIterators.paginate(
+        (String) null,
+        (@Nullable String token) ->
+            Chains.then(
+                listPage(bucket, prefix, null, token),
+                page -> {
+                  List<BlobObject> objects = new ArrayList<>(page.entries().size());
+                  for (ListEntry e : page.entries()) {
+                    if (e instanceof BlobObject o) {
+                      objects.add(o);
+                    }
+                  }
+                  return Chains.done(Page.of(objects, page.nextToken()));
+                }));
+  }
+
+  /**
+   * Lists one level of a hierarchy: the objects directly under {@code prefix}, and a {@link
+   * CommonPrefix} for each "directory" (the keys that share the prefix up to the next {@code
+   * delimiter}), fetched lazily page by page.
+   *
+   * @param bucket the bucket
+   * @param prefix the key prefix, or null (or empty) for the top level
+   * @param delimiter the delimiter, usually {@code "/"}
+   * @return the entries, fetched page by page as they are pulled
+   */
+  public AsyncIterator<ListEntry> list(String bucket, @Nullable String prefix, String delimiter) {
+    Validate.bucket(bucket);
+    Objects.requireNonNull(delimiter, "delimiter");
+    if (delimiter.isEmpty()) {
+      throw new IllegalArgumentException(
+          "delimiter must not be empty; use list(bucket, prefix) for a flat listing");
+    }
+    return AsyncIterators.paginate(
+        (String) null,
+        (@Nullable String token) ->
+            Chains.then(
+                listPage(bucket, prefix, delimiter, token),
+                page -> Chains.done(Page.of(page.entries(), page.nextToken()))));
+  }
+
+  private CompletionStage<S3Xml.ListPage> listPage(
+      String bucket, @Nullable String prefix, @Nullable String delimiter, @Nullable String token) {
+    HttpRequest.Builder b =
+        request(bucket, null)
+            .query("list-type", "2")
+            .query("max-keys", Integer.toString(config.listPageSize()));
+    if (prefix != null && !prefix.isEmpty()) {
+      b.query("prefix", prefix);
+    }
+    if (delimiter != null) {
+      b.query("delimiter", delimiter);
+    }
+    if (token != null) {
+      b.query("continuation-token", token);
+    }
+    return http.send(b.build(), r -> xml(r).thenApply(S3Xml::listPage));
+  }
+
+  /**
+   * Copies an object on the server side (up to 5 GiB, the limit of a single S3 copy).
+   *
+   * @param sourceBucket the source's bucket
+   * @param sourceKey the source's key
+   * @param targetBucket the copy's bucket
+   * @param targetKey the copy's key
+   * @return a stage that completes with the copy's ETag
+   */
+  public CompletionStage<String> copy(
+      String sourceBucket, String sourceKey, String targetBucket, String targetKey) {
+    Validate.bucket(sourceBucket);
+    Validate.key(sourceKey);
+    Validate.bucket(targetBucket);
+    Validate.key(targetKey);
+    HttpRequest put =
+        request(targetBucket, targetKey)
+            .PUT(RequestBody.empty())
+            .setHeader("x-amz-copy-source", SigV4.encodePath("/" + sourceBucket + "/" + sourceKey))
+            .build();
+    return http.send(
+        put,
+        r ->
+            xml(r)
+                .thenApply(
+                    bytes -> {
+                      // CopyObject may fail after a 200 status, in the body.
+                      S3Xml.Error error = S3Xml.error(bytes);
+                      if (error != null) {
+                        throw Errors.of(
+                            new HttpStatusException(
+                                put.method(),
+                                put.uri(),
+                                r.status(),
+                                r.headers(),
+                                new String(bytes, StandardCharsets.UTF_8)),
+                            error.code(),
+                            error.message(),
+                            error.requestId());
+                      }
+                      String etag = S3Xml.firstText(bytes, "ETag");
+                      return etag == null ? "" : S3Xml.unquote(etag);
+                    }));
+  }
+
+  // ---- helpers ----
+
+  private HttpRequest.Builder request(String bucket, @Nullable String key) {
+    URI e = config.endpoint();
+    String authority;
+    String path;
+    if (config.pathStyle()) {
+      authority = e.getRawAuthority();
+      path = "/" + bucket + (key == null ? "" : "/" + key);
+    } else {
+      authority = bucket + "." + e.getRawAuthority();
+      path = "/" + (key == null ? "" : key);
+    }
+    return HttpRequest.newBuilder(URI.create(e.getScheme() + "://" + authority + SigV4.encodePath(path)));
+  }
+
+  private HttpRequest.Builder withDigests(HttpRequest.Builder b, Part part) {
+    b.setHeader("Content-MD5", part.digests().md5Base64());
+    String sha = part.digests().sha256Hex();
+    b.setHeader("x-amz-content-sha256", sha != null ? sha : SigV4.UNSIGNED_PAYLOAD);
+    return b;
+  }
+
+  private static BlobObject metadata(String key, long size, HttpHeaders headers) {
+    Instant modified = null;
+    String lm = headers.firstValue("last-modified").orElse(null);
+    if (lm != null) {
+      try {
+        modified = ZonedDateTime.parse(lm.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+      } catch (DateTimeParseException e) {
+        modified = null;
+      }
+    }
+    return new BlobObject(
+        key, size, S3Xml.unquote(headers.firstValue("etag").orElse("")), modified);
+  }
+
+  private static String what(String bucket, String key) {
+    return "s3://" + bucket + "/" + key;
+  }
+
+  private static CompletionStage<Void> discard(HttpResponse response) {
+    return response.body().readAllBytes(MAX_XML).thenApply(bytes -> null);
+  }
+
+  private static CompletionStage<byte[]> xml(HttpResponse response) {
+    return response.body().readAllBytes(MAX_XML);
+  }
+
+  /** Reads an upload's response and checks the ETag against the MD5 sent; returns the ETag. */
+  private static CompletionStage<String> uploaded(HttpResponse r, Part part, String what) {
+    return discard(r)
+        .thenApply(
+            ignored -> {
+              String etag = S3Xml.unquote(r.headers().firstValue("etag").orElse(""));
+              String md5 = part.digests().md5Hex();
+              if (etag.matches("[0-9a-fA-F]{32}")
+                  && DownloadVerifier.etagIsChecksum(r.headers())
+                  && !etag.equalsIgnoreCase(md5)) {
+                throw new BlobIntegrityException(
+                    what + (part.number() > 1 || r.request().uri().getRawQuery() != null
+                        ? " (part " + part.number() + ")" : "")
+                        + " was stored with ETag " + etag + ", but the MD5 of the bytes sent is "
+                        + md5 + ": the service stored something else.",
+                    md5,
+                    etag);
+              }
+              return etag;
+            });
+  }
+
+  @Override
+  public CompletionStage<Void> close() {
+    return Chains.then(
+        http.close(),
+        ignored -> {
+          if (blockingReads != null) {
+            blockingReads.shutdown();
+          }
+          return runtime.close().thenApply(x -> null);
+        });
+  }
+
+  @Override
+  public String toString() {
+    return "BlobCore[" + config.endpoint() + ", " + config.region()
+        + (runtime.isBlocking() ? ", blocking]" : ", async]");
+  }
+}

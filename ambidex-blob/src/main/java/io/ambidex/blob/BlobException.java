@@ -1,0 +1,94 @@
+package io.ambidex.blob;
+
+import io.ambidex.http.HttpStatusException;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The service answered a blob operation with an S3 error: the status, and the error code and
+ * message of the error document. The root of the blob client's error responses; the common codes
+ * have their own subclasses, so callers catch what they can handle:
+ *
+ * <pre>
+ * HttpStatusException (ambidex-http)        status, headers, body snippet
+ *  └── BlobException                        code(), serverMessage(), requestId()
+ *       ├── NoSuchBucketException            NoSuchBucket
+ *       ├── NoSuchKeyException               NoSuchKey; a HEAD or GET answered 404 without a body
+ *       ├── BlobAuthenticationException      AccessDenied, SignatureDoesNotMatch, InvalidAccessKeyId,
+ *       │                                    and other 401/403 answers
+ *       ├── BucketAlreadyExistsException     BucketAlreadyExists, BucketAlreadyOwnedByYou
+ *       ├── BucketNotEmptyException          BucketNotEmpty
+ *       └── InvalidRangeException            InvalidRange (416)
+ * BlobIntegrityException (an HttpIOException) the bytes do not match their checksum
+ * </pre>
+ *
+ * <p>Unchecked, like every failure of the blob client, so that {@link BlobClient} throws exactly
+ * the types that {@link AsyncBlobClient}'s futures fail with. Failures below HTTP (connection,
+ * timeouts, truncated bodies) are ambidex-http's {@code HttpIOException} family.
+ */
+public class BlobException extends HttpStatusException {
+  private static final long serialVersionUID = 1L;
+
+  private final String code;
+  private final String serverMessage;
+  private final @Nullable String requestId;
+
+  /**
+   * Creates the exception from the error response.
+   *
+   * @param response the error response, as the request client reported it
+   * @param code the S3 error code, such as {@code NoSuchKey}
+   * @param serverMessage the message of the error document (possibly empty)
+   * @param requestId the request id the service gave, or null
+   */
+  public BlobException(
+      HttpStatusException response, String code, String serverMessage, @Nullable String requestId) {
+    super(
+        response.method(),
+        response.uri(),
+        response.status(),
+        response.headers(),
+        response.bodySnippet());
+    this.code = Objects.requireNonNull(code, "code");
+    this.serverMessage = Objects.requireNonNull(serverMessage, "serverMessage");
+    this.requestId = requestId;
+  }
+
+  /** Returns the S3 error code, such as {@code NoSuchKey} or {@code SignatureDoesNotMatch}. */
+  public String code() {
+    return code;
+  }
+
+  /** Returns the message of the service's error document, possibly empty. */
+  public String serverMessage() {
+    return serverMessage;
+  }
+
+  /** Returns the service's request id, for its support, or null. */
+  public @Nullable String requestId() {
+    return requestId;
+  }
+
+  @Override
+  public String getMessage() {
+    StringBuilder b = new StringBuilder();
+    b.append(method()).append(' ').append(uri()).append(" failed: ").append(code)
+        .append(" (status ").append(status()).append(')');
+    if (!serverMessage.isBlank()) {
+      b.append(": ").append(serverMessage.strip());
+    }
+    String hint = hint();
+    if (!hint.isEmpty()) {
+      b.append(". ").append(hint);
+    }
+    if (requestId != null) {
+      b.append(" [request id ").append(requestId).append(']');
+    }
+    return b.toString();
+  }
+
+  /** A sentence naming the likely cause, or empty. */
+  String hint() {
+    return "";
+  }
+}

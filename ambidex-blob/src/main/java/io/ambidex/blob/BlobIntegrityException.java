@@ -1,0 +1,44 @@
+package io.ambidex.blob;
+
+import io.ambidex.http.HttpIOException;
+import java.io.IOException;
+
+/**
+ * The bytes of a transfer do not match their checksum: a download whose MD5 differs from the
+ * object's ETag, or an upload the service rejected with {@code BadDigest} (its {@code
+ * Content-MD5} did not match what arrived). Never silently ignored: the data is not returned (a
+ * download to a file leaves the target untouched; a stream fails at its end).
+ *
+ * <p>An {@link HttpIOException}: the request client retries an idempotent download that fails
+ * with it, as it retries any other damaged transfer, so this is thrown only when the attempts ran
+ * out.
+ */
+public class BlobIntegrityException extends HttpIOException {
+  private static final long serialVersionUID = 1L;
+
+  private final String expected;
+  private final String actual;
+
+  /**
+   * Creates the exception.
+   *
+   * @param message a sentence naming the transfer and what did not match
+   * @param expected the checksum the data should have (hex)
+   * @param actual the checksum it has (hex), or empty if the server computed it
+   */
+  public BlobIntegrityException(String message, String expected, String actual) {
+    super(message, new IOException("checksum mismatch: expected " + expected + ", got " + actual));
+    this.expected = expected;
+    this.actual = actual;
+  }
+
+  /** Returns the checksum the data should have had (hex). */
+  public String expected() {
+    return expected;
+  }
+
+  /** Returns the checksum of the data received (hex), or empty if only the server knows it. */
+  public String actual() {
+    return actual;
+  }
+}

@@ -1,0 +1,106 @@
+package io.ambidex.blob.internal;
+
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Sequencing of stages that keeps cancellation flowing down: {@code thenCompose} returns a stage
+ * whose cancellation does not reach the stage in flight, so a cancelled download would keep its
+ * connection. {@link #then} does what {@code thenCompose} does, and cancelling its result cancels
+ * whichever stage it is waiting on. Not API.
+ */
+public final class Chains {
+  private Chains() {}
+
+  /**
+   * Returns {@code first.thenCompose(next)}, whose cancellation cancels {@code first} or the stage
+   * {@code next} returned, whichever is in flight. A throw from {@code next} fails the result.
+   */
+  public static <T extends @Nullable Object, R extends @Nullable Object> CompletableFuture<R> then(
+      CompletionStage<T> first, Function<? super T, ? extends CompletionStage<R>> next) {
+    Linked<R> result = new Linked<>();
+    CompletableFuture<T> f = first.toCompletableFuture();
+    result.upstream = f;
+    f.whenComplete(
+        (value, failure) -> {
+          if (failure != null) {
+            result.completeExceptionally(unwrap(failure));
+            return;
+          }
+          if (result.isDone()) {
+            return;
+          }
+          CompletableFuture<R> second;
+          try {
+            second = next.apply(value).toCompletableFuture();
+          } catch (Throwable t) {
+            result.completeExceptionally(t);
+            return;
+          }
+          result.upstream = second;
+          if (result.isDone()) {
+            second.cancel(true);
+          }
+          second.whenComplete(
+              (r, e) -> {
+                if (e != null) {
+                  result.completeExceptionally(unwrap(e));
+                } else {
+                  result.complete(r);
+                }
+              });
+        });
+    return result;
+  }
+
+  /** Returns a completed stage. */
+  public static <T extends @Nullable Object> CompletableFuture<T> done(T value) {
+    return CompletableFuture.completedFuture(value);
+  }
+
+  /** Returns a failed stage. */
+  public static <T extends @Nullable Object> CompletableFuture<T> failed(Throwable failure) {
+    return CompletableFuture.failedFuture(failure);
+  }
+
+  /** Removes {@code CompletionException} and {@code ExecutionException} wrappers. */
+  public static Throwable unwrap(Throwable t) {
+    Throwable x = t;
+    while ((x instanceof CompletionException || x instanceof ExecutionException)
+        && x.getCause() != null) {
+      x = x.getCause();
+    }
+    return x;
+  }
+
+  /** Returns true if {@code t} is a cancellation, however wrapped. */
+  public static boolean isCancellation(Throwable t) {
+    return unwrap(t) instanceof CancellationException;
+  }
+
+  /** A future whose cancellation cancels the stage it waits on. */
+  static final class Linked<T> extends CompletableFuture<T> {
+    volatile @Nullable Future<?> upstream;
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      boolean cancelled = super.cancel(mayInterruptIfRunning);
+      Future<?> u = upstream;
+      if (cancelled && u != null) {
+        u.cancel(true);
+      }
+      return cancelled;
+    }
+
+    @Override
+    public <U> CompletableFuture<U> newIncompleteFuture() {
+      return new CompletableFuture<>();
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package io.ambidex.blob.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Argument checks done at the call, before anything is sent. Messages state the rule and the
+ * value. Not API.
+ */
+public final class Validate {
+  private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+  private static final Pattern IPV4 = Pattern.compile("[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+");
+
+  private Validate() {}
+
+  /**
+   * Checks a bucket name against the S3 rules: 3 to 63 characters, lower-case letters, digits,
+   * dots and dashes, starting and ending with a letter or digit, no two adjacent dots, not an IP
+   * address.
+   */
+  public static String bucket(String bucket) {
+    Objects.requireNonNull(bucket, "bucket");
+    if (!BUCKET.matcher(bucket).matches()
+        || bucket.contains("..")
+        || bucket.contains(".-")
+        || bucket.contains("-.")
+        || IPV4.matcher(bucket).matches()) {
+      throw new IllegalArgumentException(
+          "Invalid bucket name '" + bucket + "': a bucket name has 3 to 63 characters, lower-case"
+              + " letters, digits, dots and dashes, starts and ends with a letter or digit, has no"
+              + " two adjacent dots and is not an IP address.");
+    }
+    return bucket;
+  }
+
+  /** Checks a key: not empty, at most 1024 bytes of UTF-8. */
+  public static String key(String key) {
+    Objects.requireNonNull(key, "key");
+    if (key.isEmpty()) {
+      throw new IllegalArgumentException("Invalid key: a key must not be empty.");
+    }
+    int bytes = key.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > 1024) {
+      throw new IllegalArgumentException(
+          "Invalid key: a key has at most 1024 bytes of UTF-8, but this one has " + bytes
+              + " (it starts with '" + key.substring(0, 40) + "').");
+    }
+    return key;
+  }
+
+  /** Checks that {@code file} is a readable regular file and returns its size. */
+  public static long readableFile(Path file) {
+    Objects.requireNonNull(file, "file");
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException(
+          "Cannot upload " + file + ": "
+              + (Files.exists(file) ? "it is not a regular file." : "no such file."));
+    }
+    if (!Files.isReadable(file)) {
+      throw new IllegalArgumentException("Cannot upload " + file + ": it is not readable.");
+    }
+    try {
+      return Files.size(file);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("Cannot upload " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Checks that {@code target} can be written: not a directory, its directory exists. */
+  public static Path writableTarget(Path target) {
+    Objects.requireNonNull(target, "target");
+    Path absolute = target.toAbsolutePath();
+    if (Files.isDirectory(absolute)) {
+      throw new IllegalArgumentException(
+          "Cannot download to " + target + ": it is a directory; name the file to write.");
+    }
+    Path dir = absolute.getParent();
+    if (dir == null || !Files.isDirectory(dir)) {
+      throw new IllegalArgumentException(
+          "Cannot download to " + target + ": the directory " + dir + " does not exist.");
+    }
+    if (!Files.isWritable(dir)) {
+      throw new IllegalArgumentException(
+          "Cannot download to " + target + ": the directory " + dir + " is not writable.");
+    }
+    return absolute;
+  }
+}

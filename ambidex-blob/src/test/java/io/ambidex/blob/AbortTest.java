@@ -1,0 +1,134 @@
+package io.ambidex.blob;
+
+import static io.ambidex.blob.Fixtures.MIB;
+import static io.ambidex.blob.Fixtures.bytes;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.ambidex.CallFuture;
+import io.ambidex.CallInterruptedException;
+import io.ambidex.s3embedded.EmbeddedS3;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Cancellation (async) and interrupt (blocking) in the middle of a multipart upload: the upload
+ * is aborted and no parts remain, as ListMultipartUploads (through the AWS SDK) and the embedded
+ * store's files show.
+ */
+@Timeout(60)
+class AbortTest {
+  static EmbeddedS3 s3;
+  static S3Client sdk;
+
+  @TempDir static Path data;
+
+  @BeforeAll
+  static void start() {
+    s3 = EmbeddedS3.start(data.resolve("store"));
+    sdk = Fixtures.sdk(s3.endpoint(), s3.accessKey(), s3.secretKey());
+  }
+
+  @AfterAll
+  static void stop() {
+    sdk.close();
+    s3.close();
+  }
+
+  static BlobConfig config() {
+    return Fixtures.config(s3.endpoint(), s3.accessKey(), s3.secretKey()).build();
+  }
+
+  @Test
+  void asyncPut_cancelledWhilePartsAreInFlight_abortsTheUpload() throws Exception {
+    String bucket = Fixtures.bucket();
+    AsyncBlobClient client = new AsyncBlobClient(config());
+    try {
+      client.createBucket(bucket).get(10, TimeUnit.SECONDS);
+      CountDownLatch midway = new CountDownLatch(1);
+      CompletableFuture<Void> never = new CompletableFuture<>();
+      // Once 1 MiB is out, every progress callback returns a stage that never completes: the
+      // parts wait for it (the async runtime's callback rule), so the upload is held midway.
+      CallFuture<PutResult> put =
+          client.put(bucket, "big", bytes(12 * MIB, 1), e -> {
+            if (e.loaded() > MIB) {
+              midway.countDown();
+              return never;
+            }
+            return null;
+          });
+      assertThat(midway.await(20, TimeUnit.SECONDS)).isTrue();
+      assertThat(Fixtures.uploads(sdk, bucket)).hasSize(1);
+
+      assertThat(put.cancel(true)).isTrue();
+
+      assertThat(put).isCancelled();
+      await().atMost(Duration.ofSeconds(20)).until(() -> Fixtures.uploads(sdk, bucket).isEmpty());
+      assertThat(BlobParityTest.storedFilesUnder(data.resolve("store"), bucket)).isEmpty();
+      assertThatThrownBy(() -> client.head(bucket, "big").join())
+          .hasCauseInstanceOf(NoSuchKeyException.class);
+    } finally {
+      client.close().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void blockingPut_interruptedWhilePartsAreInFlight_abortsTheUpload_andKeepsTheFlag()
+      throws Exception {
+    String bucket = Fixtures.bucket();
+    try (BlobClient client = new BlobClient(config())) {
+      client.createBucket(bucket);
+      CountDownLatch midway = new CountDownLatch(1);
+      AtomicReference<Throwable> thrown = new AtomicReference<>();
+      AtomicBoolean flagAfter = new AtomicBoolean();
+      Thread caller =
+          new Thread(
+              () -> {
+                try {
+                  // Once 1 MiB is out, the callback (on a part's thread) blocks until interrupted.
+                  client.put(bucket, "big", bytes(12 * MIB, 2), e -> {
+                    if (e.loaded() > MIB) {
+                      midway.countDown();
+                      try {
+                        new CountDownLatch(1).await();
+                      } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted in the callback", ie);
+                      }
+                    }
+                  });
+                } catch (Throwable t) {
+                  thrown.set(t);
+                }
+                flagAfter.set(Thread.currentThread().isInterrupted());
+              },
+              "blob-caller");
+      caller.start();
+      assertThat(midway.await(20, TimeUnit.SECONDS)).isTrue();
+      assertThat(Fixtures.uploads(sdk, bucket)).hasSize(1);
+
+      caller.interrupt();
+      caller.join(30_000);
+
+      assertThat(caller.isAlive()).isFalse();
+      assertThat(thrown.get()).isInstanceOf(CallInterruptedException.class);
+      assertThat(flagAfter.get()).as("interrupt flag restored").isTrue();
+      // The blocking call aborted before it returned: nothing to wait for.
+      assertThat(Fixtures.uploads(sdk, bucket)).isEmpty();
+      assertThat(BlobParityTest.storedFilesUnder(data.resolve("store"), bucket)).isEmpty();
+      assertThatThrownBy(() -> client.head(bucket, "big")).isInstanceOf(NoSuchKeyException.class);
+    }
+  }
+}

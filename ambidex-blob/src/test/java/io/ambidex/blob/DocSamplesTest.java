@@ -1,0 +1,65 @@
+package io.ambidex.blob;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ambidex.s3embedded.EmbeddedS3;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The samples of docs/blob.md, compiled and run against the embedded store. */
+class DocSamplesTest {
+  @Test
+  void blockingAndAsyncSamples_run(@TempDir Path dir) throws Exception {
+    try (EmbeddedS3 s3 = EmbeddedS3.start(null)) {
+      BlobConfig config = BlobConfig.builder()
+          .endpoint(s3.endpoint())
+          .credentials(Credentials.of(s3.accessKey(), s3.secretKey()))
+          .build();
+      Path photo = Files.write(dir.resolve("cat.jpg"), Fixtures.bytes(20_000, 1));
+      Path copy = dir.resolve("copy.jpg");
+      List<String> lines = new ArrayList<>();
+
+      try (BlobClient blobs = new BlobClient(config)) {
+        blobs.createBucket("photos");
+        PutResult put = blobs.put("photos", "2024/cat.jpg", photo, p ->
+            lines.add(p.loaded() + " of " + p.total() + " bytes"));
+        blobs.download("photos", "2024/cat.jpg", copy, null);
+        try (Stream<BlobObject> objects = blobs.list("photos", "2024/")) {
+          objects.forEach(o -> lines.add(o.key() + " " + o.size()));
+        }
+        assertThat(put.size()).isEqualTo(20_000);
+      }
+      assertThat(Files.readAllBytes(copy)).isEqualTo(Files.readAllBytes(photo));
+      assertThat(lines).endsWith("20000 of 20000 bytes", "2024/cat.jpg 20000");
+
+      AsyncBlobClient blobs = new AsyncBlobClient(config);
+      CompletableFuture<String> text =
+          blobs.put("photos", "hello.txt", "hello".getBytes(UTF_8))
+              .thenCompose(stored -> blobs.get("photos", "hello.txt"))
+              .thenApply(bytes -> new String(bytes, UTF_8));
+      assertThat(text.get(10, TimeUnit.SECONDS)).isEqualTo("hello");
+      blobs.close().get(10, TimeUnit.SECONDS);
+
+      try (BlobClient client = new BlobClient(config)) {
+        assertThat(sizeOrMinusOne(client, "photos", "missing.jpg")).isEqualTo(-1);
+        assertThat(sizeOrMinusOne(client, "photos", "2024/cat.jpg")).isEqualTo(20_000);
+      }
+    }
+  }
+
+  static long sizeOrMinusOne(BlobClient blobs, String bucket, String key) {
+    try {
+      return blobs.head(bucket, key).size();
+    } catch (NoSuchKeyException e) {
+      return -1;
+    }
+  }
+}

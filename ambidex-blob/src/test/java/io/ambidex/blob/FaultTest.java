@@ -1,0 +1,421 @@
+package io.ambidex.blob;
+
+import static io.ambidex.blob.Fixtures.MIB;
+import static io.ambidex.blob.Fixtures.bytes;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ambidex.http.HttpIOException;
+import io.ambidex.test.Parity;
+import io.ambidex.test.ParityExtension;
+import io.ambidex.test.ParityTest;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import mockwebserver3.MockResponse;
+import mockwebserver3.RecordedRequest;
+import mockwebserver3.SocketEffect;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Faults scripted with mockwebserver3, through both generated clients: retried where safe, a
+ * typed error where not, never a corrupted or truncated object returned, a failing multipart
+ * upload aborted. The requests the server saw are checked too.
+ */
+class FaultTest {
+  @RegisterExtension
+  static final ParityExtension<BlobClient, AsyncBlobClient> CLIENTS =
+      ParityExtension.<BlobClient, AsyncBlobClient>builder()
+          .blocking("mockwebserver", MockS3::create, m -> new BlobClient(m.config()))
+          .async("mockwebserver", MockS3::create, m -> new AsyncBlobClient(m.config()))
+          .build();
+
+  // ---- downloads ----
+
+  @ParityTest
+  void get_503Twice_thenOk_isRetried(Parity<BlobClient, AsyncBlobClient> p, MockS3 s3)
+      throws Exception {
+    byte[] data = bytes(50_000, 1);
+    AtomicInteger calls = new AtomicInteger();
+    s3.handler =
+        r -> calls.incrementAndGet() <= 2 ? MockS3.error(503, "SlowDown") : MockS3.object(data, MockS3.md5Hex(data));
+
+    Fixtures.assertSameBytes(p.call(c -> c.get("bkt", "k")).async(a -> a.get("bkt", "k")), data);
+    assertThat(s3.matching("GET", "/bkt/k")).hasSize(3);
+  }
+
+  @ParityTest
+  void get_503Always_failsWithTheTypedError(Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) {
+    s3.handler = r -> MockS3.error(503, "SlowDown");
+    assertThatThrownBy(() -> p.call(c -> c.get("bkt", "k")).async(a -> a.get("bkt", "k")))
+        .isInstanceOfSatisfying(BlobException.class, e -> {
+          assertThat(e.code()).isEqualTo("SlowDown");
+          assertThat(e.status()).isEqualTo(503);
+          assertThat(e.requestId()).isEqualTo("req-1");
+          assertThat(e.isThrottling()).isTrue();
+        });
+    assertThat(s3.matching("GET", "/bkt/k")).hasSize(3);
+  }
+
+  @ParityTest
+  void get_truncatedEveryTime_failsWithAnIoError_neverReturnsData(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) {
+    byte[] data = bytes(300_000, 2);
+    s3.handler =
+        r -> new MockResponse.Builder()
+            .code(200)
+            .addHeader("ETag", "\"" + MockS3.md5Hex(data) + "\"")
+            .body(new okio.Buffer().write(data))
+            .onResponseBody(new SocketEffect.CloseSocket())
+            .build();
+
+    assertThatThrownBy(() -> p.call(c -> c.get("bkt", "k")).async(a -> a.get("bkt", "k")))
+        .isInstanceOf(HttpIOException.class);
+    assertThat(s3.matching("GET", "/bkt/k")).hasSize(3);
+  }
+
+  @ParityTest
+  void get_bytesNotMatchingTheEtag_failsWithBlobIntegrityException(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) {
+    byte[] data = bytes(10_000, 3);
+    byte[] other = bytes(10_000, 4);
+    s3.handler = r -> MockS3.object(data, MockS3.md5Hex(other));
+
+    assertThatThrownBy(() -> p.call(c -> c.get("bkt", "k")).async(a -> a.get("bkt", "k")))
+        .isInstanceOfSatisfying(BlobIntegrityException.class, e -> {
+          assertThat(e.expected()).isEqualTo(MockS3.md5Hex(other));
+          assertThat(e.actual()).isEqualTo(MockS3.md5Hex(data));
+        });
+    // A damaged transfer is an I/O failure: retried, like a reset.
+    assertThat(s3.matching("GET", "/bkt/k")).hasSize(3);
+  }
+
+  @ParityTest
+  void download_corrupted_leavesTheTargetUntouched(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3, @TempDir Path dir) throws Exception {
+    byte[] data = bytes(10_000, 5);
+    s3.handler = r -> MockS3.object(data, MockS3.md5Hex(new byte[1]));
+    Path target = Files.writeString(dir.resolve("keep.txt"), "precious");
+
+    assertThatThrownBy(
+            () -> p.call(c -> c.download("bkt", "k", target, null))
+                .async(a -> a.download("bkt", "k", target, null)))
+        .isInstanceOf(BlobIntegrityException.class);
+    assertThat(Files.readString(target)).isEqualTo("precious");
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files).containsExactly(target);
+    }
+  }
+
+  @ParityTest
+  void open_corrupted_failsAtTheEndOfTheStream(Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) {
+    byte[] data = bytes(200_000, 6);
+    s3.handler = r -> MockS3.object(data, MockS3.md5Hex(new byte[2]));
+    assertThatThrownBy(() -> p.items(c -> c.open("bkt", "k")).async(a -> a.open("bkt", "k")))
+        .isInstanceOf(BlobIntegrityException.class);
+  }
+
+  @ParityTest
+  void get_multipartEtag_withPartSize_isCheckedPartByPart(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) throws Exception {
+    byte[] data = bytes(10, 7);
+    String composite = composite(data, 4);
+    byte[] corrupted = data.clone();
+    corrupted[9] ^= 1;
+    AtomicInteger calls = new AtomicInteger();
+    s3.handler =
+        r -> new MockResponse.Builder()
+            .code(200)
+            .addHeader("ETag", "\"" + composite + "\"")
+            .addHeader("x-amz-meta-ambidex-part-size", "4")
+            .body(new okio.Buffer().write(calls.incrementAndGet() == 1 ? data : corrupted))
+            .build();
+
+    Fixtures.assertSameBytes(p.call(c -> c.get("bkt", "k")).async(a -> a.get("bkt", "k")), data);
+    assertThatThrownBy(() -> p.call(c -> c.get("bkt", "k")).async(a -> a.get("bkt", "k")))
+        .isInstanceOfSatisfying(
+            BlobIntegrityException.class, e -> assertThat(e.expected()).isEqualTo(composite));
+  }
+
+  @ParityTest
+  void get_multipartEtag_withoutPartSize_checksTheLengthOnly(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) throws Exception {
+    byte[] data = bytes(10, 8);
+    s3.handler = r -> MockS3.object(data, "0123456789abcdef0123456789abcdef-3");
+    Fixtures.assertSameBytes(p.call(c -> c.get("bkt", "k")).async(a -> a.get("bkt", "k")), data);
+  }
+
+  // ---- uploads ----
+
+  @ParityTest
+  void put_sendsContentMd5_andTheSignedPayloadHash_neverChunked(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) throws Exception {
+    byte[] data = bytes(70_000, 9);
+    s3.handler = r -> etagOfBody(r);
+
+    p.call(c -> c.put("bkt", "bytes", data), a -> a.put("bkt", "bytes", data));
+    p.call(c -> c.put("bkt", "stream", new ByteArrayInputStream(data)),
+        a -> a.put("bkt", "stream", new ByteArrayInputStream(data)));
+
+    for (RecordedRequest r : s3.matching("PUT", "/bkt/")) {
+      assertThat(r.getHeaders().get("Content-MD5")).isEqualTo(Base64.getEncoder().encodeToString(md5(data)));
+      assertThat(r.getHeaders().get("x-amz-content-sha256")).isEqualTo(sha256Hex(data));
+      assertThat(r.getHeaders().get("Authorization")).startsWith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/");
+      assertThat(r.getHeaders().get("Content-Length")).isEqualTo(Integer.toString(data.length));
+      assertThat(r.getHeaders().get("Transfer-Encoding")).isNull();
+      assertThat(r.getHeaders().get("Content-Encoding")).isNull();
+    }
+    assertThat(s3.matching("PUT", "/bkt/")).hasSize(2);
+  }
+
+  @ParityTest
+  void put_unsignedPayloadMode_stillSendsContentMd5(Parity<BlobClient, AsyncBlobClient> p)
+      throws Exception {
+    try (MockS3 s3 = new MockS3()) {
+      s3.handler = r -> etagOfBody(r);
+      BlobConfig unsigned =
+          Fixtures.config(s3.endpoint(), "AKIDEXAMPLE", "secret")
+              .payloadSigning(PayloadSigning.UNSIGNED)
+              .build();
+      byte[] data = bytes(1000, 10);
+      if (p.isBlocking()) {
+        try (BlobClient c = new BlobClient(unsigned)) {
+          c.put("bkt", "k", data);
+        }
+      } else {
+        AsyncBlobClient a = new AsyncBlobClient(unsigned);
+        p.await(a.put("bkt", "k", data));
+        p.await(a.close());
+      }
+      RecordedRequest put = s3.matching("PUT", "/bkt/k").get(0);
+      assertThat(put.getHeaders().get("x-amz-content-sha256")).isEqualTo("UNSIGNED-PAYLOAD");
+      assertThat(put.getHeaders().get("Content-MD5")).isEqualTo(Base64.getEncoder().encodeToString(md5(data)));
+    }
+  }
+
+  @ParityTest
+  void put_serverSaysBadDigest_failsWithBlobIntegrityException(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) {
+    s3.handler = r -> MockS3.error(400, "BadDigest");
+    assertThatThrownBy(() -> p.call(c -> c.put("bkt", "k", new byte[5])).async(a -> a.put("bkt", "k", new byte[5])))
+        .isInstanceOf(BlobIntegrityException.class)
+        .hasMessageContaining("BadDigest");
+  }
+
+  @ParityTest
+  void put_storedEtagIsNotTheMd5Sent_failsWithBlobIntegrityException(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) {
+    s3.handler = r -> MockS3.object(new byte[0], MockS3.md5Hex(new byte[] {42}));
+    assertThatThrownBy(() -> p.call(c -> c.put("bkt", "k", new byte[5])).async(a -> a.put("bkt", "k", new byte[5])))
+        .isInstanceOf(BlobIntegrityException.class)
+        .hasMessageContaining("stored something else");
+  }
+
+  @ParityTest
+  void put_multipart_aPartKeepsFailing_abortsTheUpload_andNeverCompletes(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) {
+    s3.handler = multipart(r -> r.getTarget().contains("partNumber=2&") ? MockS3.error(500, "InternalError") : null);
+
+    assertThatThrownBy(() -> p.call(c -> c.put("bkt", "big", bytes(12 * MIB, 11))).async(a -> a.put("bkt", "big", bytes(12 * MIB, 11))))
+        .isInstanceOfSatisfying(BlobException.class, e -> assertThat(e.code()).isEqualTo("InternalError"));
+    assertThat(s3.matching("PUT", "partNumber=2&")).hasSize(3); // retried, then given up
+    assertThat(s3.matching("DELETE", "uploadId=upload-1")).hasSize(1);
+    assertThat(s3.matching("POST", "?uploadId=")).isEmpty();
+  }
+
+  @ParityTest
+  void put_multipart_completeFailsInsideA200_failsAndAborts(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) {
+    s3.handler =
+        multipart(r -> r.getMethod().equals("POST") && r.getTarget().contains("uploadId=")
+            ? new MockResponse.Builder().code(200)
+                .body("<Error><Code>InternalError</Code><Message>oops</Message></Error>").build()
+            : null);
+
+    assertThatThrownBy(() -> p.call(c -> c.put("bkt", "big", bytes(6 * MIB, 12))).async(a -> a.put("bkt", "big", bytes(6 * MIB, 12))))
+        .isInstanceOfSatisfying(BlobException.class, e -> {
+          assertThat(e.code()).isEqualTo("InternalError");
+          assertThat(e.serverMessage()).isEqualTo("oops");
+        });
+    assertThat(s3.matching("DELETE", "uploadId=upload-1")).hasSize(1);
+  }
+
+  @ParityTest
+  void put_multipart_completedWithAnotherCompositeEtag_failsWithBlobIntegrityException(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) {
+    s3.handler =
+        multipart(r -> r.getMethod().equals("POST") && r.getTarget().contains("uploadId=")
+            ? new MockResponse.Builder().code(200)
+                .body("<CompleteMultipartUploadResult><ETag>\"0123456789abcdef0123456789abcdef-2\"</ETag>"
+                    + "</CompleteMultipartUploadResult>").build()
+            : null);
+
+    assertThatThrownBy(() -> p.call(c -> c.put("bkt", "big", bytes(6 * MIB, 14))).async(a -> a.put("bkt", "big", bytes(6 * MIB, 14))))
+        .isInstanceOf(BlobIntegrityException.class)
+        .hasMessageContaining("assembled something else");
+  }
+
+  @ParityTest
+  void put_multipart_sendsEveryPartAndCompletesInOrder(Parity<BlobClient, AsyncBlobClient> p, MockS3 s3)
+      throws Exception {
+    byte[] data = bytes(16 * MIB + 1, 13);
+    s3.handler = multipart(r -> null);
+
+    PutResult put = p.call(c -> c.put("bkt", "big", data), a -> a.put("bkt", "big", data));
+
+    assertThat(put.parts()).isEqualTo(4);
+    RecordedRequest complete = s3.matching("POST", "?uploadId=upload-1").get(0);
+    String xml = complete.getBody().utf8();
+    for (int i = 1; i <= 4; i++) {
+      assertThat(xml).contains("<PartNumber>" + i + "</PartNumber>");
+      byte[] part = Arrays.copyOfRange(data, (i - 1) * 5 * MIB, Math.min(data.length, i * 5 * MIB));
+      assertThat(xml).contains("\"" + MockS3.md5Hex(part) + "\"");
+    }
+    assertThat(xml.indexOf("<PartNumber>1<")).isLessThan(xml.indexOf("<PartNumber>4<"));
+    assertThat(s3.matching("POST", "?uploads").get(0).getHeaders().get("x-amz-meta-ambidex-part-size"))
+        .isEqualTo(Integer.toString(5 * MIB));
+    assertThat(s3.matching("DELETE", "uploadId")).isEmpty();
+  }
+
+  // ---- bad input: rejected at the call, nothing sent ----
+
+  @ParityTest
+  void badInput_isRejectedAtTheCall_andNothingIsSent(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3, @TempDir Path dir) {
+    String longKey = "é".repeat(513); // 1026 bytes of UTF-8
+    for (String bucket : new String[] {"ab", "Upper", "under_score", "a..b", "-start", "end-", "192.168.0.1", "x".repeat(64)}) {
+      assertThatThrownBy(() -> p.run(c -> c.createBucket(bucket)).async(a -> a.createBucket(bucket)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("Invalid bucket name '" + bucket + "'");
+    }
+    assertThatThrownBy(() -> p.call(c -> c.put("bkt", "", new byte[1])).async(a -> a.put("bkt", "", new byte[1])))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must not be empty");
+    assertThatThrownBy(() -> p.call(c -> c.get("bkt", longKey)).async(a -> a.get("bkt", longKey)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1026");
+    assertThatThrownBy(() -> p.call(c -> c.put("bkt", "k", (byte[]) null)).async(a -> a.put("bkt", "k", (byte[]) null)))
+        .isInstanceOf(NullPointerException.class).hasMessageContaining("data");
+    assertThatThrownBy(() -> p.call(c -> c.get(null, "k")).async(a -> a.get(null, "k")))
+        .isInstanceOf(NullPointerException.class).hasMessageContaining("bucket");
+    assertThatThrownBy(() -> p.call(c -> c.head("bkt", null)).async(a -> a.head("bkt", null)))
+        .isInstanceOf(NullPointerException.class).hasMessageContaining("key");
+    Path missing = dir.resolve("missing.bin");
+    assertThatThrownBy(() -> p.call(c -> c.put("bkt", "k", missing)).async(a -> a.put("bkt", "k", missing)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no such file");
+    assertThatThrownBy(() -> p.call(c -> c.put("bkt", "k", dir)).async(a -> a.put("bkt", "k", dir)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a regular file");
+    assertThatThrownBy(() -> p.call(c -> c.download("bkt", "k", dir, null)).async(a -> a.download("bkt", "k", dir, null)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is a directory");
+    Path noDir = dir.resolve("no/such/dir/file");
+    assertThatThrownBy(() -> p.call(c -> c.download("bkt", "k", noDir, null)).async(a -> a.download("bkt", "k", noDir, null)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not exist");
+    assertThatThrownBy(() -> p.call(c -> c.get("bkt", "k", null)).async(a -> a.get("bkt", "k", null)))
+        .isInstanceOf(NullPointerException.class).hasMessageContaining("range");
+    assertThatThrownBy(() -> p.items(c -> c.list("bkt", null, "")).async(a -> a.list("bkt", null, "")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("delimiter");
+    assertThatThrownBy(() -> p.call(c -> c.copy("bkt", "k", "B2", "k")).async(a -> a.copy("bkt", "k", "B2", "k")))
+        .isInstanceOf(IllegalArgumentException.class);
+
+    assertThat(s3.requests).as("nothing was sent").isEmpty();
+  }
+
+  @org.junit.jupiter.api.Test
+  void byteRange_rejectsNegativeAndInvertedBounds() {
+    assertThatThrownBy(() -> ByteRange.of(-1, 5)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
+    assertThatThrownBy(() -> ByteRange.of(5, 2)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("before first");
+    assertThatThrownBy(() -> ByteRange.from(-3)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-3");
+    assertThatThrownBy(() -> ByteRange.lastBytes(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive");
+    assertThat(ByteRange.of(0, 0).header()).isEqualTo("bytes=0-0");
+    assertThat(ByteRange.from(7).header()).isEqualTo("bytes=7-");
+    assertThat(ByteRange.lastBytes(3).header()).isEqualTo("bytes=-3");
+  }
+
+  @org.junit.jupiter.api.Test
+  void config_rejectsBadSettings() {
+    assertThatThrownBy(() -> BlobConfig.builder().partSize(1024)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("5 MiB");
+    assertThatThrownBy(() -> BlobConfig.builder().concurrency(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> BlobConfig.builder().endpoint("ftp://x")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> BlobConfig.builder().endpoint("http://h:1/path")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no path");
+    BlobConfig aws = BlobConfig.builder().credentials(Credentials.of("a", "b")).region("eu-west-1").build();
+    assertThat(aws.endpoint().toString()).isEqualTo("https://s3.eu-west-1.amazonaws.com");
+    assertThat(aws.pathStyle()).isFalse();
+    assertThat(BlobConfig.builder().credentials(Credentials.of("a", "b")).endpoint("http://127.0.0.1:9000").build().pathStyle()).isTrue();
+  }
+
+  // ---- helpers ----
+
+  /**
+   * A scripted multipart server: uploads are "upload-1", parts answer with their MD5; {@code
+   * override} may answer a request itself (non-null).
+   */
+  static java.util.function.Function<RecordedRequest, MockResponse> multipart(
+      java.util.function.Function<RecordedRequest, MockResponse> override) {
+    return r -> {
+      MockResponse o = override.apply(r);
+      if (o != null) {
+        return o;
+      }
+      String t = r.getTarget();
+      if (r.getMethod().equals("POST") && t.endsWith("?uploads")) {
+        return new MockResponse.Builder().code(200)
+            .body("<InitiateMultipartUploadResult><UploadId>upload-1</UploadId></InitiateMultipartUploadResult>")
+            .build();
+      }
+      if (r.getMethod().equals("PUT")) {
+        return etagOfBody(r);
+      }
+      if (r.getMethod().equals("POST") && t.contains("uploadId=")) {
+        return new MockResponse.Builder().code(200)
+            .body("<CompleteMultipartUploadResult><ETag>\"abc-4\"</ETag></CompleteMultipartUploadResult>")
+            .build();
+      }
+      if (r.getMethod().equals("DELETE")) {
+        return new MockResponse.Builder().code(204).build();
+      }
+      return MockS3.error(400, "Unexpected");
+    };
+  }
+
+  static MockResponse etagOfBody(RecordedRequest r) {
+    byte[] body = r.getBody() == null ? new byte[0] : r.getBody().toByteArray();
+    return new MockResponse.Builder().code(200).addHeader("ETag", "\"" + MockS3.md5Hex(body) + "\"").build();
+  }
+
+  static String composite(byte[] data, int partSize) throws Exception {
+    ByteArrayOutputStream md5s = new ByteArrayOutputStream();
+    int parts = 0;
+    for (int off = 0; off < data.length; off += partSize) {
+      md5s.writeBytes(md5(Arrays.copyOfRange(data, off, Math.min(data.length, off + partSize))));
+      parts++;
+    }
+    return HexFormat.of().formatHex(md5(md5s.toByteArray())) + "-" + parts;
+  }
+
+  static byte[] md5(byte[] data) {
+    try {
+      return MessageDigest.getInstance("MD5").digest(data);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String sha256Hex(byte[] data) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String utf8(byte[] b) {
+    return new String(b, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,92 @@
+package io.ambidex.blob;
+
+import java.net.URI;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.function.Function;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+
+/**
+ * A scripted S3 endpoint on OkHttp's MockWebServer, for faults no real server produces on demand:
+ * every request is recorded and answered by {@link #handler}.
+ */
+final class MockS3 implements AutoCloseable {
+  final MockWebServer server = new MockWebServer();
+  final List<RecordedRequest> requests = Collections.synchronizedList(new ArrayList<>());
+  volatile Function<RecordedRequest, MockResponse> handler =
+      r -> new MockResponse.Builder().code(500).build();
+
+  /** For the parity extension's fixture supplier, which cannot throw checked exceptions. */
+  static MockS3 create() {
+    try {
+      return new MockS3();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot start MockWebServer", e);
+    }
+  }
+
+  MockS3() throws Exception {
+    server.setDispatcher(
+        new Dispatcher() {
+          @Override
+          public MockResponse dispatch(RecordedRequest request) {
+            requests.add(request);
+            return handler.apply(request);
+          }
+        });
+    server.start();
+  }
+
+  BlobConfig config() {
+    return Fixtures.config(endpoint(), "AKIDEXAMPLE", "secret").build();
+  }
+
+  URI endpoint() {
+    return URI.create("http://127.0.0.1:" + server.getPort());
+  }
+
+  /** The recorded requests whose method and target start as given. */
+  List<RecordedRequest> matching(String method, String targetContains) {
+    synchronized (requests) {
+      return requests.stream()
+          .filter(r -> r.getMethod().equals(method) && r.getTarget().contains(targetContains))
+          .toList();
+    }
+  }
+
+  static String md5Hex(byte[] data) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(data));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static MockResponse object(byte[] body, String etag) {
+    return new MockResponse.Builder()
+        .code(200)
+        .addHeader("ETag", "\"" + etag + "\"")
+        .body(new okio.Buffer().write(body))
+        .build();
+  }
+
+  static MockResponse error(int status, String code) {
+    return new MockResponse.Builder()
+        .code(status)
+        .addHeader("Content-Type", "application/xml")
+        .body("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code
+            + "</Code><Message>scripted " + code + "</Message><RequestId>req-1</RequestId></Error>")
+        .build();
+  }
+
+  @Override
+  public void close() throws java.io.IOException {
+    server.close();
+  }
+}
