@@ -79,7 +79,7 @@ public class BlobException extends HttpStatusException {
     }
     String hint = hint();
     if (!hint.isEmpty()) {
-      b.append(". ").append(hint);
+      b.append(b.charAt(b.length() - 1) == '.' ? " " : ". ").append(hint);
     }
     if (requestId != null) {
       b.append(" [request id ").append(requestId).append(']');

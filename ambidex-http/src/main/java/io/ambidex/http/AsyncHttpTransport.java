@@ -239,9 +239,13 @@ public final class AsyncHttpTransport implements HttpTransport {
         .start(
             () -> {
               try {
-                client.close(CloseMode.IMMEDIATE);
-                client.awaitShutdown(TimeValue.ofSeconds(10));
+                // Connections first (this aborts open exchanges), then a graceful stop of the
+                // I/O reactor: an IMMEDIATE stop races the reactor's own termination and its
+                // worker threads die with a ClosedSelectorException printed to stderr.
                 pool.close(CloseMode.IMMEDIATE);
+                client.close(CloseMode.GRACEFUL);
+                client.awaitShutdown(TimeValue.ofSeconds(10));
+                client.close(CloseMode.IMMEDIATE); // no-op once it has stopped
                 blockingReads.shutdownNow();
                 blockingReads.awaitTermination(10, TimeUnit.SECONDS);
                 terminated.complete(null);

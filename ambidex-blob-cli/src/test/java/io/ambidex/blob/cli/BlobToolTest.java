@@ -1,0 +1,119 @@
+package io.ambidex.blob.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The tool end to end, against its embedded store in a temporary data directory. */
+@Timeout(120)
+class BlobToolTest {
+  @TempDir Path dir;
+
+  record Run(int code, String out, String err) {}
+
+  private Run blob(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    List<String> all = new ArrayList<>(List.of("--data-dir", dir.resolve("store").toString()));
+    all.addAll(List.of(args));
+    int code =
+        BlobTool.run(
+            all.toArray(String[]::new),
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void mbPutLsGetRm_roundTripAcrossInvocations(boolean async) throws Exception {
+    String flag = async ? "--async" : "--no-progress";
+    Path file = dir.resolve("photo.bin");
+    byte[] data = new byte[300_000];
+    new Random(7).nextBytes(data);
+    Files.write(file, data);
+
+    assertThat(blob(flag, "mb", "photos")).isEqualTo(new Run(0, "make_bucket: photos\n", ""));
+    Run put = blob(flag, "put", file.toString(), "s3://photos/2026/cat.bin");
+    assertThat(put.code()).isZero();
+    assertThat(put.out()).startsWith("upload: " + file + " to s3://photos/2026/cat.bin");
+
+    Run ls = blob(flag, "ls", "s3://photos");
+    assertThat(ls.code()).isZero();
+    assertThat(ls.out()).contains("PRE 2026/");
+    Run lsPrefix = blob(flag, "ls", "s3://photos/2026/");
+    assertThat(lsPrefix.out()).contains("300000 2026/cat.bin");
+
+    Path back = dir.resolve("back.bin");
+    assertThat(blob(flag, "get", "s3://photos/2026/cat.bin", back.toString()).code()).isZero();
+    assertThat(Files.readAllBytes(back)).isEqualTo(data);
+
+    assertThat(blob(flag, "rm", "s3://photos/2026/cat.bin").code()).isZero();
+    assertThat(blob(flag, "ls", "s3://photos/2026/").out()).doesNotContain("cat.bin");
+  }
+
+  @Test
+  void userErrors_printOneLineAndExitNonZero() throws Exception {
+    Run badUri = blob("put", "x", "photos/cat");
+    assertThat(badUri.code()).isNotZero();
+    assertThat(badUri.err()).isEqualTo("blob: 'photos/cat' is not an s3:// address; write s3://BUCKET/KEY\n");
+
+    Run missing = blob("put", dir.resolve("nope").toString(), "s3://photos/k");
+    assertThat(missing.code()).isNotZero();
+    assertThat(missing.err()).startsWith("blob: ").doesNotContain("\tat ").contains("nope");
+
+    Path f = Files.writeString(dir.resolve("f.txt"), "x");
+    Run noBucket = blob("put", f.toString(), "s3://no-such-bucket/k");
+    assertThat(noBucket.code()).isNotZero();
+    assertThat(noBucket.err().lines().count()).isEqualTo(1);
+    assertThat(noBucket.err()).startsWith("blob: ").doesNotContain("Exception");
+
+    Run keyless = blob("rm", "s3://photos");
+    assertThat(keyless.err()).contains("rm needs an object");
+  }
+
+  @Test
+  void help_isAvailableForEveryCommand() {
+    for (String command : List.of("mb", "put", "get", "ls", "rm")) {
+      Run help = blob(command, "--help");
+      assertThat(help.code()).as(command).isZero();
+      assertThat(help.out()).as(command).contains("Usage: blob " + command);
+    }
+    assertThat(blob("--help").out()).contains("--async").contains("--endpoint");
+  }
+
+  @Test
+  void s3Uri_parsesAndRejects() {
+    assertThat(S3Uri.parse("s3://b/a/b c")).isEqualTo(new S3Uri("b", "a/b c"));
+    assertThat(S3Uri.parse("s3://b")).isEqualTo(new S3Uri("b", ""));
+    assertThatThrownBy(() -> S3Uri.parse("s3:///k")).hasMessageContaining("names no bucket");
+  }
+
+  @Test
+  void progressBar_rendersAndEndsAtOneHundredPercent() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    long[] now = {0};
+    ProgressBar bar = new ProgressBar(new PrintStream(out, true, StandardCharsets.UTF_8), "put", () -> now[0]);
+    bar.update(0, 2048);
+    now[0] = 1_000_000_000L;
+    bar.update(1024, 2048);
+    now[0] = 2_000_000_000L;
+    bar.update(2048, 2048);
+    String drawn = out.toString(StandardCharsets.UTF_8);
+    assertThat(drawn).contains(" 50%").contains("100%  2.0 KiB / 2.0 KiB").endsWith("\n");
+    assertThat(ProgressBar.size(5 * 1024 * 1024)).isEqualTo("5.0 MiB");
+  }
+}
