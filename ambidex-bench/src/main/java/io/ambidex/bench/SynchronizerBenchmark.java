@@ -64,6 +64,7 @@ public class SynchronizerBenchmark {
   private Scheduler reactorScheduler;
   private SyncOp synchronizerProxy;
   private SyncOp lettuceProxy;
+  private LoopBenchClient generated;
 
   /** Starts the loop and the executor. */
   @Setup(Level.Trial)
@@ -76,6 +77,7 @@ public class SynchronizerBenchmark {
             Thread.ofPlatform().name("bench-io").daemon(true).factory());
     reactorScheduler = Schedulers.fromExecutor(ioThread);
     AsyncOp library = core::op;
+    generated = new LoopBenchClient(synchronizer);
     synchronizerProxy = synchronizer.blocking(SyncOp.class, library);
     lettuceProxy =
         (SyncOp)
@@ -118,6 +120,12 @@ public class SynchronizerBenchmark {
   @Benchmark
   public int synchronizerProxy() {
     return synchronizerProxy.op(key);
+  }
+
+  /** The typed blocking facade the processor generated for a Synchronizer core. */
+  @Benchmark
+  public int generatedSynchronizerFacade() {
+    return generated.op(key);
   }
 
   /** A Lettuce-style {@code Proxy} whose handler hops to the executor and joins. */
