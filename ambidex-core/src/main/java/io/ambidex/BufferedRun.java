@@ -273,6 +273,7 @@ final class BufferedRun<T, S extends @Nullable Object> extends ProducerRun<T, S>
         Thread.currentThread().interrupt();
         closed = true;
         cancelBody();
+        takeCleanupFailure(); // nobody waits for the cleanup: a failure of it is logged
         throw new CallInterruptedException(operation);
       }
     }
@@ -294,8 +295,16 @@ final class BufferedRun<T, S extends @Nullable Object> extends ProducerRun<T, S>
     }
   }
 
+  @Override
+  boolean reportsCleanupFailures() {
+    return true;
+  }
+
   private void completeClose(CallFuture<@Nullable Void> c) {
-    Throwable failure = ended ? cleanupFailure : null;
+    if (c.isDone()) {
+      return;
+    }
+    Throwable failure = takeCleanupFailure();
     if (failure != null) {
       c.fail(failure);
     } else {
@@ -392,7 +401,7 @@ final class BufferedRun<T, S extends @Nullable Object> extends ProducerRun<T, S>
         cancelBody();
         awaitEnd();
       }
-      Throwable failure = ended ? cleanupFailure : null;
+      Throwable failure = takeCleanupFailure();
       if (failure != null) {
         throw Failures.rethrow(failure, "Producer.close", null);
       }
@@ -493,10 +502,10 @@ final class BufferedRun<T, S extends @Nullable Object> extends ProducerRun<T, S>
       cancelBody();
       if (graceNanos > 0) {
         ScheduledFuture<?> timer =
-            Timers.shared().schedule(() -> c.succeed(null), graceNanos, TimeUnit.NANOSECONDS);
+            Timers.shared().schedule(() -> completeClose(c), graceNanos, TimeUnit.NANOSECONDS);
         c.whenComplete((v, e) -> timer.cancel(false));
       } else {
-        c.succeed(null);
+        completeClose(c);
       }
       if (ended) {
         completeClose(c);
@@ -517,6 +526,7 @@ final class BufferedRun<T, S extends @Nullable Object> extends ProducerRun<T, S>
       closed = true;
       wakeOnClose();
       cancelBody();
+      takeCleanupFailure(); // nobody waits for the cleanup: a failure of it is logged
       return true;
     }
 

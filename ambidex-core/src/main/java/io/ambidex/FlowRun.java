@@ -156,6 +156,12 @@ final class FlowRun<T, S extends @Nullable Object> extends ProducerRun<T, S>
     }
   }
 
+  /** Nobody waits for the body after a cancel: a cleanup failure is logged. */
+  @Override
+  boolean reportsCleanupFailures() {
+    return false;
+  }
+
   // ---- the body's side ----
 
   @Override

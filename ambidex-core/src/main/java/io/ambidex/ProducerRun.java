@@ -39,12 +39,14 @@ abstract class ProducerRun<T, S extends @Nullable Object> implements ProducerCon
 
   private static final VarHandle INTERRUPT;
   private static final VarHandle START;
+  private static final VarHandle REPORT;
 
   static {
     try {
       MethodHandles.Lookup lookup = MethodHandles.lookup();
       INTERRUPT = lookup.findVarHandle(ProducerRun.class, "interrupt", int.class);
       START = lookup.findVarHandle(ProducerRun.class, "startState", int.class);
+      REPORT = lookup.findVarHandle(ProducerRun.class, "cleanupReport", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -72,9 +74,21 @@ abstract class ProducerRun<T, S extends @Nullable Object> implements ProducerCon
   private boolean setupSignalled;
   private boolean bodyReturned;
 
-  /** Set just before the body's thread ends; read by consumers deciding what close reports. */
+  /** Set just before the body's thread ends. */
   volatile boolean ended;
-  volatile @Nullable Throwable cleanupFailure;
+
+  /*
+   * A failure of the body after a cancellation (its cleanup failed) is reported by the close that
+   * waits for it, or logged if that close has stopped waiting: whichever of the body (CLAIMED)
+   * and the closer (GAVE_UP) moves `cleanupReport` first decides.
+   */
+  private static final int UNDECIDED = 0;
+  private static final int CLAIMED = 1;
+  private static final int GAVE_UP = 2;
+  private static final System.Logger LOG = System.getLogger(Producer.class.getName());
+  private volatile @Nullable Throwable cleanupFailure;
+  @SuppressWarnings("unused") // accessed through REPORT
+  private volatile int cleanupReport;
 
   ProducerRun(Producer.Body<T, S> body, ThreadFactory threadFactory, Duration grace) {
     this.body = body;
@@ -219,6 +233,12 @@ abstract class ProducerRun<T, S extends @Nullable Object> implements ProducerCon
     }
     if (cancelled && failure != null && !Cancellations.isReaction(failure)) {
       cleanupFailure = failure;
+      if (!reportsCleanupFailures() || !REPORT.compareAndSet(this, UNDECIDED, CLAIMED)) {
+        LOG.log(System.Logger.Level.WARNING,
+            "A producer body failed while it ended after its consumer had closed or cancelled it,"
+                + " and nobody was waiting for it any more",
+            failure);
+      }
     }
     try {
       publishEnd(failure);
@@ -230,6 +250,20 @@ abstract class ProducerRun<T, S extends @Nullable Object> implements ProducerCon
 
   /** Called on the body's thread after the end is published. */
   void afterEnd() {}
+
+  /** Returns true if a close may wait for the body and report its cleanup failure. */
+  abstract boolean reportsCleanupFailures();
+
+  /**
+   * Called by a close that stops waiting for the body: returns the body's cleanup failure if it
+   * has ended with one, else null, in which case a later cleanup failure is logged instead.
+   */
+  final @Nullable Throwable takeCleanupFailure() {
+    if (REPORT.compareAndSet(this, UNDECIDED, GAVE_UP)) {
+      return null;
+    }
+    return (int) REPORT.getVolatile(this) == CLAIMED ? cleanupFailure : null;
+  }
 
   // ---- the consumer's side ----
 

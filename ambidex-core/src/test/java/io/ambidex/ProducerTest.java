@@ -499,6 +499,50 @@ class ProducerTest {
   }
 
   @Test
+  void cleanupFailureAfterTheGrace_isLogged() throws Exception {
+    java.util.logging.Logger log = java.util.logging.Logger.getLogger(Producer.class.getName());
+    List<java.util.logging.LogRecord> records = new CopyOnWriteArrayList<>();
+    java.util.logging.Handler handler =
+        new java.util.logging.Handler() {
+          @Override
+          public void publish(java.util.logging.LogRecord r) {
+            records.add(r);
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    log.addHandler(handler);
+    try {
+      CountDownLatch releaseCleanup = new CountDownLatch(1);
+      Producer<Integer, Void> p =
+          producer().cleanupGrace(Duration.ofMillis(20)).build(ctx -> {
+            try {
+              ctx.started();
+              while (true) {
+                ctx.send(1);
+              }
+            } finally {
+              releaseCleanup.await();
+              releaseConnectionFails();
+            }
+          });
+      ProducerIterator<Integer, Void> it = p.iterator();
+      it.next();
+      it.close(); // returns after the grace, without the failure
+      releaseCleanup.countDown();
+      await().until(() -> !records.isEmpty());
+      assertThat(records.get(0).getLevel()).isEqualTo(java.util.logging.Level.WARNING);
+      assertThat(records.get(0).getThrown()).hasMessage("could not release the connection");
+    } finally {
+      log.removeHandler(handler);
+    }
+  }
+
+  @Test
   void failureBeforeClose_isNotReportedByClose() {
     Producer<Integer, Void> p =
         producer().build(ctx -> {
