@@ -28,15 +28,17 @@ import org.jspecify.annotations.Nullable;
  *
  * Indexes only grow. The body writes ring[tail & mask] and then publishes tail + 1 (volatile);
  * the consumer reads up to tail and clears the slots it consumed. Demand is `limit`: the body may
- * publish index i only if i < limit. The consumer grants demand only in hasNext(), the moment it
- * asks for more, and only once the items buffered plus the demand outstanding have fallen to half
- * the buffer (to zero for a buffer of one); it then raises limit to head + bufferSize. So with a
- * large buffer the body parks at most once per half buffer, and with a buffer of one the two
- * sides move in lock step: send(x) returns when the consumer asks for the item after x.
+ * publish index i only if i < limit. The consumer grants demand only when it asks for an item
+ * (hasNext/next), raising limit to head + bufferSize, and only if the items buffered plus the
+ * demand outstanding have fallen to half the buffer, or if the body is waiting for demand and
+ * there is room at all. The second rule matters for speed: granting the moment a waiting body can
+ * go on means it is usually awake again before the consumer runs dry, instead of both sides
+ * parking in turn once per half buffer (measured: about 3x fewer ns per item). With a buffer of
+ * one both rules give lock step: send(x) returns when the consumer asks for the item after x.
  *
- * Both sides cache the other side's index (consumerTail, producerLimit) and read the shared
- * volatile only when the cache runs out, so a consumer that drains a batch touches no field the
- * body writes.
+ * The indexes live in Ring.Indexes, padded so that the body's per-item fields, the consumer's
+ * per-item fields and `limit` sit on different cache lines. Both sides cache the other side's
+ * index (consumerTail, producerLimit) and read the shared volatile only when the cache runs out.
  *
  * Waking the consumer: it publishes itself in `waiting` (its Thread, or the CallFuture of a
  * pending async hasNext) and re-checks; the body, after every publication (item, setup, end),
@@ -57,8 +59,8 @@ final class BufferedRun<T, S extends @Nullable Object> extends ProducerRun<T, S>
   static {
     try {
       MethodHandles.Lookup lookup = MethodHandles.lookup();
-      TAIL = lookup.findVarHandle(BufferedRun.class, "tail", long.class);
-      LIMIT = lookup.findVarHandle(BufferedRun.class, "limit", long.class);
+      TAIL = lookup.findVarHandle(Ring.ProducerSide.class, "tail", long.class);
+      LIMIT = lookup.findVarHandle(Ring.Demand.class, "limit", long.class);
       WAITING = lookup.findVarHandle(BufferedRun.class, "waiting", Object.class);
       CLOSING = lookup.findVarHandle(BufferedRun.class, "closing", CallFuture.class);
     } catch (ReflectiveOperationException e) {
@@ -71,15 +73,7 @@ final class BufferedRun<T, S extends @Nullable Object> extends ProducerRun<T, S>
   private final int capacity;
   private final int grantThreshold;
 
-  // The body's side (plain fields: body's thread only).
-  private long producerTail;
-  private long producerLimit;
-
   // Shared.
-  @SuppressWarnings("unused") // accessed through TAIL
-  private volatile long tail;
-  @SuppressWarnings("unused") // accessed through LIMIT
-  private volatile long limit;
   private volatile @Nullable Object waiting;
   private volatile @Nullable Object terminal;
   private volatile boolean closed;
@@ -89,10 +83,8 @@ final class BufferedRun<T, S extends @Nullable Object> extends ProducerRun<T, S>
   @SuppressWarnings("unused") // accessed through CLOSING
   private volatile @Nullable CallFuture<@Nullable Void> closing;
 
-  // The consumer's side (plain fields: the consumer's thread only).
-  private long head;
-  private long consumerTail;
-  private long grantedLimit;
+  /** The indexes, padded apart: plain fields are the body's or the consumer's own. */
+  private final Ring.Indexes ix = new Ring.Indexes();
 
   final CallFuture<S> setup = new CallFuture<>("Producer.setup");
 
@@ -128,20 +120,20 @@ final class BufferedRun<T, S extends @Nullable Object> extends ProducerRun<T, S>
 
   @Override
   void deliver(T item) {
-    long t = producerTail;
+    long t = ix.producerTail;
     ring[(int) t & mask] = item;
-    producerTail = t + 1;
-    TAIL.setVolatile(this, t + 1);
+    ix.producerTail = t + 1;
+    TAIL.setVolatile(ix, t + 1);
     wake(true);
   }
 
   @Override
   boolean hasDemand() {
-    if (producerTail < producerLimit) {
+    if (ix.producerTail < ix.producerLimit) {
       return true;
     }
-    producerLimit = (long) LIMIT.getVolatile(this);
-    return producerTail < producerLimit;
+    ix.producerLimit = (long) LIMIT.getVolatile(ix);
+    return ix.producerTail < ix.producerLimit;
   }
 
   @Override
@@ -178,7 +170,7 @@ final class BufferedRun<T, S extends @Nullable Object> extends ProducerRun<T, S>
     } else if (resolvesAsync && WAITING.compareAndSet(this, w, null)) {
       // waitHead was written before `waiting`, so it is the consumer's head at registration:
       // an item at or after it is the answer, else the end.
-      resolve((CallFuture<Boolean>) w, producerTail > waitHead ? null : terminal);
+      resolve((CallFuture<Boolean>) w, ix.producerTail > waitHead ? null : terminal);
     }
   }
 
@@ -203,12 +195,17 @@ final class BufferedRun<T, S extends @Nullable Object> extends ProducerRun<T, S>
     }
   }
 
+  /**
+   * Called when the consumer asks for an item: grants demand up to a full buffer if at most half
+   * of it is outstanding, or if the body waits for demand and there is room at all.
+   */
   private void maybeGrant() {
-    if (grantedLimit - head <= grantThreshold) {
-      long granted = head + capacity;
-      grantedLimit = granted;
-      LIMIT.setVolatile(this, granted);
-      Thread parked = producerParked;
+    long outstanding = ix.grantedLimit - ix.head;
+    if (outstanding <= grantThreshold || (outstanding < capacity && producerWaiting != null)) {
+      long granted = ix.head + capacity;
+      ix.grantedLimit = granted;
+      LIMIT.setVolatile(ix, granted);
+      Thread parked = producerWaiting;
       if (parked != null) {
         LockSupport.unpark(parked);
       }
@@ -217,20 +214,20 @@ final class BufferedRun<T, S extends @Nullable Object> extends ProducerRun<T, S>
 
   /** Returns true if an item is buffered, refreshing the cached tail. */
   private boolean itemBuffered() {
-    if (head < consumerTail) {
+    if (ix.head < ix.consumerTail) {
       return true;
     }
-    consumerTail = (long) TAIL.getVolatile(this);
-    return head < consumerTail;
+    ix.consumerTail = (long) TAIL.getVolatile(ix);
+    return ix.head < ix.consumerTail;
   }
 
   @SuppressWarnings("unchecked")
   private T take() {
-    long h = head;
+    long h = ix.head;
     int i = (int) h & mask;
     T item = (T) ring[i];
     ring[i] = null;
-    head = h + 1;
+    ix.head = h + 1;
     return item;
   }
 
@@ -347,7 +344,7 @@ final class BufferedRun<T, S extends @Nullable Object> extends ProducerRun<T, S>
 
     @Override
     public boolean hasNext() {
-      if (head < consumerTail && !closed) {
+      if (ix.head < ix.consumerTail && !closed) {
         maybeGrant();
         return true;
       }
@@ -375,7 +372,7 @@ final class BufferedRun<T, S extends @Nullable Object> extends ProducerRun<T, S>
 
     @Override
     public T next() {
-      if (head < consumerTail && !closed) {
+      if (ix.head < ix.consumerTail && !closed) {
         maybeGrant(); // asking for an item is asking for more, as in hasNext()
       } else if (!hasNext()) {
         throw new NoSuchElementException("The producer has ended: no more items");
@@ -428,7 +425,7 @@ final class BufferedRun<T, S extends @Nullable Object> extends ProducerRun<T, S>
 
     @Override
     public CompletionStage<Boolean> hasNext() {
-      if (head < consumerTail && !closed) {
+      if (ix.head < ix.consumerTail && !closed) {
         maybeGrant();
         return TRUE;
       }
@@ -449,7 +446,7 @@ final class BufferedRun<T, S extends @Nullable Object> extends ProducerRun<T, S>
       }
       CallFuture<Boolean> pending = new CallFuture<>("Producer.hasNext");
       pending.dependOn(canceller);
-      waitHead = head;
+      waitHead = ix.head;
       waiting = pending;
       if (itemBuffered() || terminal != null) {
         if (WAITING.compareAndSet(BufferedRun.this, pending, null)) {

@@ -131,7 +131,7 @@ final class FlowRun<T, S extends @Nullable Object> extends ProducerRun<T, S>
     } while (current != Long.MAX_VALUE && !REQUESTED.compareAndSet(this, current, next));
     int s = (int) STATE.getVolatile(this);
     if (s == RUNNING) {
-      Thread parked = producerParked;
+      Thread parked = producerWaiting;
       if (parked != null) {
         LockSupport.unpark(parked);
       }

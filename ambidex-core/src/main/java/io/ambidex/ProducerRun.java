@@ -24,9 +24,11 @@ import org.jspecify.annotations.Nullable;
  * claims HANDLED when it sees the cancellation inside send(), in which case no interrupt is sent;
  * if the interrupt won the race, send() waits for it to land and clears the flag before throwing.
  *
- * Memory ordering for parking uses the usual Dekker pattern: the body publishes `producerParked`
- * (volatile) and re-checks demand and `cancelled`; the consumer publishes demand or `cancelled`
- * (volatile) and then reads `producerParked` to unpark it.
+ * Memory ordering for parking uses the usual Dekker pattern: the body publishes
+ * `producerWaiting` (volatile) when it starts waiting for demand (spinning first, then parking),
+ * and re-checks demand and `cancelled` before every park; the consumer publishes demand or
+ * `cancelled` (volatile) and then reads `producerWaiting` to unpark it. While `producerWaiting`
+ * is set the body is in our code, so a cancellation unparks it instead of interrupting it.
  */
 abstract class ProducerRun<T, S extends @Nullable Object> implements ProducerContext<T, S>,
     Runnable {
@@ -63,7 +65,7 @@ abstract class ProducerRun<T, S extends @Nullable Object> implements ProducerCon
 
   volatile @Nullable Thread thread;
   volatile boolean cancelled;
-  volatile @Nullable Thread producerParked;
+  volatile @Nullable Thread producerWaiting;
   @SuppressWarnings("unused") // accessed through START
   private volatile int startState;
   @SuppressWarnings("unused") // accessed through INTERRUPT
@@ -172,30 +174,32 @@ abstract class ProducerRun<T, S extends @Nullable Object> implements ProducerCon
 
   /** Parks the body's thread until there is demand; throws if cancelled first. */
   private void awaitDemand() {
-    for (int spins = 0; ; ) {
-      if (cancelled) {
-        throwCancelled();
-      }
-      if (hasDemand()) {
-        return;
-      }
-      if (spins < SPINS) {
-        spins++;
-        Thread.onSpinWait();
-        continue;
-      }
-      producerParked = Thread.currentThread();
-      if (!cancelled && !hasDemand()) {
+    Thread me = Thread.currentThread();
+    producerWaiting = me; // seen by the consumer: it grants at once, and unparks
+    try {
+      for (int spins = 0; ; spins++) {
+        if (cancelled) {
+          throwCancelled();
+        }
+        if (hasDemand()) {
+          return;
+        }
+        if (spins < SPINS) {
+          Thread.onSpinWait();
+          continue;
+        }
         LockSupport.park(this);
+        if (me.isInterrupted() && !cancelled) {
+          // Not our interrupt (ours come with `cancelled`): parking would return at once forever.
+          throw new ProducerCancelledException(
+              "The producer's thread was interrupted while it waited for the consumer's demand");
+        }
       }
-      producerParked = null;
-      if (Thread.currentThread().isInterrupted() && !cancelled) {
-        // Not our interrupt (ours come with `cancelled`): parking would return at once forever.
-        throw new ProducerCancelledException(
-            "The producer's thread was interrupted while it waited for the consumer's demand");
-      }
+    } finally {
+      producerWaiting = null;
     }
   }
+
 
   private void throwCancelled() {
     if (!INTERRUPT.compareAndSet(this, NOT_INTERRUPTED, HANDLED)) {
@@ -316,7 +320,7 @@ abstract class ProducerRun<T, S extends @Nullable Object> implements ProducerCon
     }
     cancelled = true;
     START.compareAndSet(this, NOT_STARTED, NEVER);
-    Thread parked = producerParked;
+    Thread parked = producerWaiting;
     if (parked != null) {
       LockSupport.unpark(parked);
       return;

@@ -152,15 +152,37 @@ class ProducerTest {
     try (ProducerIterator<Integer, Void> it = p.iterator()) {
       assertThat(it.next()).isEqualTo(0);
       awaitParked(threads.last());
-      // The first hasNext granted 4: four items were handed over, the fourth send waits.
+      // The first pull granted 4: four items were handed over, the fourth send waits.
       assertThat(entered).hasValue(4);
       assertThat(returned).hasValue(3);
-      // Asking for an item with half the buffer outstanding raises the demand to head + 4.
-      assertThat(it.next()).isEqualTo(1);
-      assertThat(it.next()).isEqualTo(2); // head 2, limit 4: granted up to 6
-      awaitParked(threads.last());
-      assertThat(entered).hasValue(6);
-      assertThat(returned).hasValue(5);
+      // Asking for an item while the body waits grants room for one more.
+      for (int consumed = 1; consumed <= 3; consumed++) {
+        assertThat(it.next()).isEqualTo(consumed);
+        awaitParked(threads.last());
+        assertThat(entered).hasValue(4 + consumed);
+        assertThat(returned).hasValue(3 + consumed);
+        assertThat(entered.get() - (consumed + 1)).isLessThanOrEqualTo(4); // never past the buffer
+      }
+    }
+    assertNoProducerThread();
+  }
+
+  @Test
+  void bufferOfOne_movesInLockStep() {
+    AtomicInteger lastSent = new AtomicInteger(-1);
+    Producer<Integer, Void> p =
+        producer().bufferSize(1).build(ctx -> {
+          ctx.started();
+          for (int i = 0; i < 100; i++) {
+            lastSent.set(i);
+            ctx.send(i);
+          }
+        });
+    try (ProducerIterator<Integer, Void> it = p.iterator()) {
+      for (int i = 0; it.hasNext(); i++) {
+        assertThat(it.next()).isEqualTo(i);
+        assertThat(lastSent).hasValue(i); // the body waits until the consumer asks again
+      }
     }
     assertNoProducerThread();
   }
