@@ -327,6 +327,9 @@ final class GroupCore {
                   + " for itself. Close the group from the code that opened it.");
         }
       }
+      if (running > 0) {
+        BlockingGuard.check(kind + "." + method); // before anything changes
+      }
       closing = true;
       while (running > 0) {
         try {

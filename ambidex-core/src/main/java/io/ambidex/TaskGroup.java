@@ -215,6 +215,8 @@ public final class TaskGroup implements AutoCloseable {
    * @throws CallInterruptedException if the closing thread was interrupted (after the tasks
    *     ended; the group's failure, if any, is suppressed in it)
    * @throws IllegalStateException if called by one of the group's own tasks
+   * @throws BlockingNotAllowedException if tasks are running and the calling thread must not
+   *     block (the group stays open)
    */
   @Override
   public void close() {

@@ -347,7 +347,10 @@ class AsyncTaskGroupTest {
       CallFuture<Void> closed = group.close();
       assertThat(closed).isCompletedWithValue(null);
       assertThat(threads.anyAlive()).isFalse();
-      assertThat(ranOn).hasSize(3).allMatch(Thread::isVirtual).doesNotContain(Thread.currentThread());
+      assertThat(ranOn)
+          .hasSize(3)
+          .allMatch(Thread::isVirtual)
+          .doesNotContain(Thread.currentThread());
       assertThat(threads.created()).isEqualTo(3);
     }
 
@@ -439,7 +442,8 @@ class AsyncTaskGroupTest {
           return CompletableFuture.completedFuture(3);
         });
     if (blocking) {
-      assertThat(count).isCompletedWithValue(3); // no waiting: the blocking runtime's stages are done
+      // No waiting: every stage of a blocking runtime is done when returned.
+      assertThat(count).isCompletedWithValue(3);
       assertThat(threads.created()).isEqualTo(3);
     }
     assertThat(done(count)).isEqualTo(3);

@@ -248,7 +248,9 @@ class ProducerTest {
       assertThatThrownBy(() -> it.setup(IOException.class))
           .isSameAs(boom)
           .satisfies(
-              e -> assertThat(e.getSuppressed()).hasAtLeastOneElementOfType(CallerStackTrace.class));
+              e ->
+                  assertThat(e.getSuppressed())
+                      .hasAtLeastOneElementOfType(CallerStackTrace.class));
       assertThatThrownBy(it::setup)
           .isInstanceOf(UndeclaredThrowableException.class)
           .cause().isSameAs(boom);
@@ -754,7 +756,9 @@ class ProducerTest {
         });
     AsyncProducerIterator<Integer, Void> it = p.asyncIterator();
     CompletionStage<Void> setup = it.setup();
-    await().until(() -> threads.created() == 1 && threads.last().getState() == Thread.State.WAITING);
+    await()
+        .until(() -> threads.created() == 1
+            && threads.last().getState() == Thread.State.WAITING);
     assertThat(setup.toCompletableFuture().cancel(true)).isTrue();
     await().until(cleaned::get);
     assertThat(done(it.hasNext().exceptionally(e -> false))).isFalse();

@@ -390,6 +390,38 @@ class TaskGroupTest {
   }
 
   @Test
+  @SuppressWarnings("try")
+  void closeAndStart_onAThreadThatMustNotBlock_failInsteadOfWaiting() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    TaskGroup group = TaskGroup.open(threads);
+    group.startSoon(release::await);
+    try (BlockingGuard.Registration r =
+        BlockingGuard.register("a test loop", t -> t.getName().equals("group-loop"))) {
+      CompletableFuture<List<Throwable>> outcome = new CompletableFuture<>();
+      Thread.ofPlatform().name("group-loop").start(() -> {
+        List<Throwable> thrown = new CopyOnWriteArrayList<>();
+        try {
+          group.close();
+        } catch (Throwable t) {
+          thrown.add(t);
+        }
+        try {
+          group.start(status -> status.started());
+        } catch (Throwable t) {
+          thrown.add(t);
+        }
+        outcome.complete(thrown);
+      });
+      assertThat(outcome.get())
+          .hasSize(2)
+          .allMatch(t -> t instanceof BlockingNotAllowedException);
+    }
+    release.countDown();
+    group.close(); // still open: closes normally from a thread that may block
+    assertNoTaskThread();
+  }
+
+  @Test
   void threadFactoryFailure_isThrownByStartSoon_andDoesNotBlockClose() {
     TaskGroup group = TaskGroup.open(r -> null);
     assertThatThrownBy(() -> group.startSoon(() -> {}))
