@@ -46,7 +46,6 @@ import org.jspecify.annotations.Nullable;
  * before publishing itself, so a body that keeps up costs no park at all.
  */
 final class BufferedRun<T, S extends @Nullable Object> extends ProducerRun<T, S> {
-  private static final int CONSUMER_SPINS = 512;
   private static final Object END = new Object();
   private static final CallFuture<Boolean> TRUE = Async.completed("Producer.hasNext", true);
   private static final CallFuture<Boolean> FALSE = Async.completed("Producer.hasNext", false);
@@ -243,6 +242,7 @@ final class BufferedRun<T, S extends @Nullable Object> extends ProducerRun<T, S>
   private void awaitBlocking(boolean forSetup, String operation) {
     Thread me = Thread.currentThread();
     boolean guardChecked = false;
+    int budget = ix.spinBudget;
     for (int spins = 0; ; spins++) {
       if (closed) {
         // Checked first: what the body does after a close is a reaction to it, not news.
@@ -251,9 +251,10 @@ final class BufferedRun<T, S extends @Nullable Object> extends ProducerRun<T, S>
                 + " waited");
       }
       if (forSetup ? setup.isDone() : itemBuffered() || terminal != null) {
+        ix.spinBudget = Spin.adapt(budget, spins <= budget);
         return;
       }
-      if (spins < CONSUMER_SPINS) {
+      if (spins < budget) {
         Thread.onSpinWait();
         continue;
       }

@@ -32,7 +32,6 @@ import org.jspecify.annotations.Nullable;
  */
 abstract class ProducerRun<T, S extends @Nullable Object> implements ProducerContext<T, S>,
     Runnable {
-  private static final int SPINS = 256;
 
   private static final int NOT_INTERRUPTED = 0;
   private static final int INTERRUPTING = 1;
@@ -74,6 +73,7 @@ abstract class ProducerRun<T, S extends @Nullable Object> implements ProducerCon
   /** Set on the body's thread only. */
   private @Nullable Thread bodyThread;
   private boolean setupSignalled;
+  private int spinBudget = Spin.MAX;
   private boolean bodyReturned;
 
   /** Set just before the body's thread ends. */
@@ -176,15 +176,17 @@ abstract class ProducerRun<T, S extends @Nullable Object> implements ProducerCon
   private void awaitDemand() {
     Thread me = Thread.currentThread();
     producerWaiting = me; // seen by the consumer: it grants at once, and unparks
+    int budget = spinBudget;
     try {
       for (int spins = 0; ; spins++) {
         if (cancelled) {
           throwCancelled();
         }
         if (hasDemand()) {
+          spinBudget = Spin.adapt(budget, spins <= budget);
           return;
         }
-        if (spins < SPINS) {
+        if (spins < budget) {
           Thread.onSpinWait();
           continue;
         }

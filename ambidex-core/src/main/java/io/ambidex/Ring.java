@@ -38,6 +38,8 @@ final class Ring {
     long consumerTail;
     /** The consumer's copy of limit. */
     long grantedLimit;
+    /** How long the consumer spins before it parks (see Spin). */
+    int spinBudget = Spin.MAX;
   }
 
   abstract static class PadDemand extends ConsumerSide {
