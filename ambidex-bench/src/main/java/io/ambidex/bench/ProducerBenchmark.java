@@ -2,9 +2,6 @@ package io.ambidex.bench;
 
 import io.ambidex.Producer;
 import io.ambidex.ProducerIterator;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -39,8 +36,7 @@ import reactor.core.scheduler.Schedulers;
  * <p>Rows: Ambidex's {@link Producer} through its blocking iterator, and through its publisher
  * with {@code request(1)} per item and {@code request(256)} per 256 items; the peers Reactor
  * {@code Flux.create(...).subscribeOn(single()).toIterable()}, a JDK {@link SubmissionPublisher}
- * (buffer 256), a producer thread with an {@code ArrayBlockingQueue(256)}; and a plain {@code
- * Iterator} on the same thread as the limit.
+ * (buffer 256), and a producer thread with an {@code ArrayBlockingQueue(256)}.
  *
  * <p>The iterator rows hand every item from one thread to the other. The publisher rows do not:
  * a producer's publisher (like the {@code SubmissionPublisher} here, whose executor is the
@@ -65,17 +61,12 @@ public class ProducerBenchmark {
   static final int N = 10_000;
   private static final Integer END = Integer.MIN_VALUE;
 
-  private List<Integer> list;
   private Producer<Integer, Void> producer;
   private Scheduler single;
 
   /** Builds the producer and the peers' schedulers. */
   @Setup(Level.Trial)
   public void setUp() {
-    list = new ArrayList<>(N);
-    for (int i = 0; i < N; i++) {
-      list.add(i);
-    }
     producer =
         Producer.of(ctx -> {
           ctx.started();
@@ -90,17 +81,6 @@ public class ProducerBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() {
     single.dispose();
-  }
-
-  /** The limit: a plain iterator over a list, on the benchmark thread. */
-  @Benchmark
-  @OperationsPerInvocation(N)
-  public long plainIterator() {
-    long sum = 0;
-    for (Iterator<Integer> it = list.iterator(); it.hasNext(); ) {
-      sum += it.next();
-    }
-    return sum;
   }
 
   /** Ambidex: producer on a virtual thread, consumed through its blocking iterator. */
