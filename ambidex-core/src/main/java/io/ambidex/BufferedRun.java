@@ -397,8 +397,8 @@ final class BufferedRun<T, S extends @Nullable Object> extends ProducerRun<T, S>
       wakeOnClose();
       if (!ended) {
         cancelBody();
-        awaitEnd();
       }
+      awaitEnd(); // also when the body has just ended: its thread is finishing
       Throwable failure = takeCleanupFailure();
       if (failure != null) {
         throw Failures.rethrow(failure, "Producer.close", null);
