@@ -462,13 +462,18 @@ final class GroupCore {
    */
   <V extends @Nullable Object> CallFuture<V> startOnThread(
       StartableBody<V> body, String method) {
-    BlockingGuard.check(kind + "." + method);
     ThreadChild child = new ThreadChild(STARTING);
     CallFuture<V> outcome = new CallFuture<>(kind + "." + method);
     Status<V> status = new Status<>(child, outcome);
     if (!admit(child, method)) {
       outcome.fail(notStarted(method));
       return outcome;
+    }
+    try {
+      BlockingGuard.check(kind + "." + method);
+    } catch (RuntimeException refused) {
+      finished(child, null, false);
+      throw refused;
     }
     launch(child, () -> {
       Throwable failure = null;
