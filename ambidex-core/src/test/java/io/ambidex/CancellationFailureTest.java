@@ -25,6 +25,13 @@ class CancellationFailureTest {
   }
 
   @Test
+  void doneValue_rethrowsTheSameCancellationSubclass() {
+    CallInterruptedException original = new CallInterruptedException("inner");
+    assertThatThrownBy(() -> io.ambidex.internal.Done.value(failedWith(original)))
+        .isSameAs(original);
+  }
+
+  @Test
   void blockingWait_rethrowsTheSameCancellationSubclass() {
     ProducerCancelledException original = new ProducerCancelledException("cancelled");
     assertThatThrownBy(() -> BlockingWait.get(failedWith(original), "op")).isSameAs(original);

@@ -17,7 +17,7 @@ public final class Done {
     try {
       return done.join();
     } catch (CancellationException e) {
-      throw e;
+      throw (CancellationException) Failures.unwrap(e); // the original, not JDK 23+'s wrapper
     } catch (CompletionException e) {
       Throwable cause = Failures.unwrap(e);
       if (cause instanceof RuntimeException r) {
