@@ -297,6 +297,11 @@ public final class SyncRuntime implements CoreRuntime {
     return failure == null ? Results.DONE : Async.failed("callback", failure);
   }
 
+  /** The factory of this runtime's threads; task groups opened on it use it too. */
+  ThreadFactory threadFactory() {
+    return threadFactory;
+  }
+
   /** Returns true. */
   @Override
   public boolean isBlocking() {

@@ -19,6 +19,13 @@
  *       io.ambidex.Page}), operators and bridges to {@link io.ambidex.CloseableIterator}, {@code
  *       Stream} and {@code Flow.Publisher} in {@link io.ambidex.AsyncIterators}.
  *   <li>The {@link io.ambidex.BlockingGuard}, consulted before any bridge parks a thread.
+ *   <li>Two-phase producers: blocking code that feeds a stream, run lazily on its own thread and
+ *       consumed as an iterator, a stream, an async iterator or a {@code Flow.Publisher}: {@link
+ *       io.ambidex.Producer}, {@link io.ambidex.ProducerContext}, {@link
+ *       io.ambidex.ProducerIterator}, {@link io.ambidex.AsyncProducerIterator}.
+ *   <li>Structured concurrency with trio's {@code start()}/{@code started()}: {@link
+ *       io.ambidex.TaskGroup} (threads) and {@link io.ambidex.AsyncTaskGroup} (stages, or threads
+ *       under a {@link io.ambidex.SyncRuntime}), with {@link io.ambidex.TaskStatus}.
  * </ul>
  *
  * <h2>Exceptions</h2>
@@ -29,7 +36,8 @@
  *  │    ├── {@link io.ambidex.IncompleteStageException}     a stage did not complete under the immediate bridge
  *  │    └── {@link io.ambidex.BlockingNotAllowedException}  a blocking bridge was called on a thread that must not block
  *  ├── CancellationException (JDK)
- *  │    └── {@link io.ambidex.CallInterruptedException}     the blocked caller was interrupted; the operation was cancelled
+ *  │    ├── {@link io.ambidex.CallInterruptedException}     the blocked caller was interrupted; the operation was cancelled
+ *  │    └── {@link io.ambidex.ProducerCancelledException}   thrown in a producer body: its consumer closed or cancelled
  *  └── {@link io.ambidex.OperationTimeoutException}         a deadline passed; the operation was cancelled
  * </pre>
  *

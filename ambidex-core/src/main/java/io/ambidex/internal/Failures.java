@@ -2,6 +2,7 @@ package io.ambidex.internal;
 
 import io.ambidex.CallerStackTrace;
 import java.lang.reflect.UndeclaredThrowableException;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.jspecify.annotations.Nullable;
@@ -13,14 +14,27 @@ import org.jspecify.annotations.Nullable;
 public final class Failures {
   private Failures() {}
 
-  /** Peels {@code CompletionException} and {@code ExecutionException} wrappers off a failure. */
+  /**
+   * Peels {@code CompletionException} and {@code ExecutionException} wrappers off a failure, and
+   * the plain {@code CancellationException} that {@code CompletableFuture.join()}/{@code get()}
+   * wrap around a {@code CancellationException} failure since JDK 23 (JDK 21 throws the original).
+   */
   public static Throwable unwrap(Throwable failure) {
     Throwable t = failure;
-    while ((t instanceof CompletionException || t instanceof ExecutionException)
-        && t.getCause() != null) {
-      t = t.getCause();
+    while (true) {
+      Throwable cause = t.getCause();
+      if (cause == null) {
+        return t;
+      }
+      if (t instanceof CompletionException
+          || t instanceof ExecutionException
+          || (t.getClass() == CancellationException.class
+              && cause instanceof CancellationException)) {
+        t = cause;
+      } else {
+        return t;
+      }
     }
-    return t;
   }
 
   /**
