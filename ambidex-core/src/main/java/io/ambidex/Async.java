@@ -87,6 +87,48 @@ public final class Async {
   }
 
   /**
+   * {@code first.thenCompose(next)} with cancellation that reaches the stage in flight: cancelling
+   * the result cancels {@code first} while it runs, then the stage {@code next} returned. (A plain
+   * {@code thenCompose} stage does not pass its cancellation on, so a cancelled download would
+   * keep its connection.) A throw from {@code next} fails the result; failures are unwrapped
+   * from {@code CompletionException}.
+   *
+   * @param first the first stage
+   * @param next starts the second stage from the first one's value
+   * @return a future of the second stage's value
+   */
+  public static <T extends @Nullable Object, R extends @Nullable Object> CallFuture<R> then(
+      CompletionStage<T> first, Function<? super T, ? extends CompletionStage<R>> next) {
+    Objects.requireNonNull(first, "first");
+    Objects.requireNonNull(next, "next");
+    return new Driver<R>("then") {
+      private int step;
+
+      @Override
+      @SuppressWarnings("unchecked")
+      @Nullable CompletionStage<?> step(@Nullable Object value, @Nullable Throwable failure) {
+        switch (step++) {
+          case 0:
+            return first;
+          case 1:
+            if (failure != null) {
+              result.fail(failure);
+              return null;
+            }
+            return Objects.requireNonNull(next.apply((T) value), "next returned a null stage");
+          default:
+            if (failure != null) {
+              result.fail(failure);
+            } else {
+              result.succeed((R) value);
+            }
+            return null;
+        }
+      }
+    }.start();
+  }
+
+  /**
    * Runs {@code body} while {@code condition} holds: {@code while (condition()) await body()}.
    *
    * @param condition tested before every iteration

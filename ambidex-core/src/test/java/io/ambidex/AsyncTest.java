@@ -211,6 +211,29 @@ class AsyncTest {
     assertThat(started).hasSize(3);
   }
 
+  // ---- then ----
+
+  @Test
+  void then_composesAndUnwrapsFailures() {
+    assertThat(Async.then(later(2), v -> later(v * 21)).join()).isEqualTo(42);
+    IllegalStateException boom = new IllegalStateException("boom");
+    CallFuture<Integer> failed = Async.then(later(1), v -> { throw boom; });
+    assertThatThrownBy(() -> BlockingWait.get(failed, "then")).isSameAs(boom);
+  }
+
+  @Test
+  void then_cancelled_cancelsWhicheverStageIsInFlight() {
+    CompletableFuture<Integer> first = new CompletableFuture<>();
+    CallFuture<Integer> a = Async.then(first, v -> CompletableFuture.completedFuture(v));
+    a.cancel(true);
+    assertThat(first).isCancelled();
+
+    CompletableFuture<Integer> second = new CompletableFuture<>();
+    CallFuture<Integer> b = Async.then(CompletableFuture.completedFuture(1), v -> second);
+    b.cancel(true);
+    assertThat(second).isCancelled();
+  }
+
   // ---- parallel ----
 
   @Test
