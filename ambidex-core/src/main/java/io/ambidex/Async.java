@@ -186,8 +186,10 @@ public final class Async {
 
   /**
    * Applies {@code task} to every input with at most {@code limit} tasks in flight, without
-   * blocking any thread, and collects the results in input order. The first failure fails the
-   * result and cancels every task still in flight; no new task starts after it.
+   * blocking any thread, and collects the results in input order. The first failure cancels every
+   * task still in flight and starts no new one; the result fails with it once the tasks in flight
+   * have finished (so nothing the fan-out started is still running when it reports). Cancelling
+   * the result completes it at once and cancels the tasks in flight.
    *
    * @param inputs the inputs
    * @param limit the maximum number of tasks in flight, at least 1
@@ -394,6 +396,9 @@ public final class Async {
     private final AtomicReferenceArray<@Nullable Future<?>> inFlight;
     private final AtomicInteger next = new AtomicInteger();
     private final AtomicInteger remaining;
+    private final AtomicInteger activeLanes;
+    private final java.util.concurrent.atomic.AtomicReference<@Nullable Throwable> firstFailure =
+        new java.util.concurrent.atomic.AtomicReference<>();
     private final CallFuture<List<R>> result = new CallFuture<>("parallel");
 
     FanOut(List<T> inputs, int limit, Function<? super T, ? extends CompletionStage<R>> task) {
@@ -403,6 +408,7 @@ public final class Async {
       this.results = new Object[inputs.size()];
       this.inFlight = new AtomicReferenceArray<>(inputs.size());
       this.remaining = new AtomicInteger(inputs.size());
+      this.activeLanes = new AtomicInteger(lanes);
     }
 
     CallFuture<List<R>> start() {
@@ -411,8 +417,8 @@ public final class Async {
         return result;
       }
       result.dependOn(this);
-      for (int i = 0; i < lanes && !result.isDone(); i++) {
-        new Lane().start();
+      for (int i = 0; i < lanes; i++) {
+        new Lane().start(); // a lane started after a failure stops at once
       }
       return result;
     }
@@ -422,9 +428,28 @@ public final class Async {
       result.succeed(Collections.unmodifiableList(Arrays.asList((R[]) results)));
     }
 
+    /*
+     * The first failure stops the fan-out: no new task starts and the tasks in flight are
+     * cancelled. The result fails only once every lane has stopped, so the fan-out returns after
+     * every task it started has finished, as CoreRuntime.mapConcurrently promises (an abort that
+     * follows a failed multipart upload must not race a part still being sent).
+     */
     private void failAll(Throwable failure) {
-      if (result.fail(failure)) {
+      if (firstFailure.compareAndSet(null, failure)) {
         cancelInFlight();
+      }
+    }
+
+    private boolean stopped() {
+      return firstFailure.get() != null || result.isDone();
+    }
+
+    private void laneDone() {
+      if (activeLanes.decrementAndGet() == 0) {
+        Throwable failure = firstFailure.get();
+        if (failure != null) {
+          result.fail(failure);
+        }
       }
     }
 
@@ -446,13 +471,13 @@ public final class Async {
 
       @Override
       boolean finished() {
-        return FanOut.this.result.isDone();
+        return false; // step() decides, so that every lane reports when it stops
       }
 
       @Override
       void track(Future<?> stage) {
         inFlight.set(index, stage);
-        if (FanOut.this.result.isDone()) {
+        if (stopped()) {
           stage.cancel(true);
         }
       }
@@ -463,16 +488,23 @@ public final class Async {
           inFlight.set(index, null);
           if (failure != null) {
             failAll(failure);
+            laneDone();
             return null;
           }
           results[index] = value;
           if (remaining.decrementAndGet() == 0) {
             finish();
+            laneDone();
             return null;
           }
         }
+        if (stopped()) {
+          laneDone();
+          return null;
+        }
         index = next.getAndIncrement();
         if (index >= inputs.size()) {
+          laneDone();
           return null;
         }
         try {

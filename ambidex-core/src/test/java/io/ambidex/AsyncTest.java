@@ -282,6 +282,26 @@ class AsyncTest {
   }
 
   @Test
+  void parallel_firstFailure_failsOnlyAfterTheTasksInFlightHaveFinished() {
+    IOException bad = new IOException("part 0 failed");
+    /** A task that ignores cancellation: it finishes when the test says so. */
+    final class Stubborn extends CompletableFuture<Integer> {
+      @Override
+      public boolean cancel(boolean mayInterruptIfRunning) {
+        return false;
+      }
+    }
+    Stubborn inFlight = new Stubborn();
+    CompletableFuture<Integer> failing = new CompletableFuture<>();
+    CallFuture<List<Integer>> result =
+        Async.parallel(List.of(0, 1, 2), 2, i -> i == 0 ? failing : inFlight);
+    failing.completeExceptionally(bad);
+    assertThat(result).isNotDone(); // part 1 is still running
+    inFlight.complete(1);
+    assertThatThrownBy(() -> Immediate.get(result, "parallel", IOException.class)).isSameAs(bad);
+  }
+
+  @Test
   void parallel_emptyInputs_completesWithEmptyList() {
     assertThat(Async.parallel(List.of(), 3, i -> CompletableFuture.completedFuture(i)))
         .isCompletedWithValue(List.of());
