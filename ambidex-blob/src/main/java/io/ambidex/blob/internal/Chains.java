@@ -1,11 +1,12 @@
 package io.ambidex.blob.internal;
 
+import io.ambidex.Async;
+
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -24,39 +25,7 @@ public final class Chains {
    */
   public static <T extends @Nullable Object, R extends @Nullable Object> CompletableFuture<R> then(
       CompletionStage<T> first, Function<? super T, ? extends CompletionStage<R>> next) {
-    Linked<R> result = new Linked<>();
-    CompletableFuture<T> f = first.toCompletableFuture();
-    result.upstream = f;
-    f.whenComplete(
-        (value, failure) -> {
-          if (failure != null) {
-            result.completeExceptionally(unwrap(failure));
-            return;
-          }
-          if (result.isDone()) {
-            return;
-          }
-          CompletableFuture<R> second;
-          try {
-            second = next.apply(value).toCompletableFuture();
-          } catch (Throwable t) {
-            result.completeExceptionally(t);
-            return;
-          }
-          result.upstream = second;
-          if (result.isDone()) {
-            second.cancel(true);
-          }
-          second.whenComplete(
-              (r, e) -> {
-                if (e != null) {
-                  result.completeExceptionally(unwrap(e));
-                } else {
-                  result.complete(r);
-                }
-              });
-        });
-    return result;
+    return Async.then(first, next);
   }
 
   /** Returns a completed stage. */
@@ -82,25 +51,5 @@ public final class Chains {
   /** Returns true if {@code t} is a cancellation, however wrapped. */
   public static boolean isCancellation(Throwable t) {
     return unwrap(t) instanceof CancellationException;
-  }
-
-  /** A future whose cancellation cancels the stage it waits on. */
-  static final class Linked<T> extends CompletableFuture<T> {
-    volatile @Nullable Future<?> upstream;
-
-    @Override
-    public boolean cancel(boolean mayInterruptIfRunning) {
-      boolean cancelled = super.cancel(mayInterruptIfRunning);
-      Future<?> u = upstream;
-      if (cancelled && u != null) {
-        u.cancel(true);
-      }
-      return cancelled;
-    }
-
-    @Override
-    public <U> CompletableFuture<U> newIncompleteFuture() {
-      return new CompletableFuture<>();
-    }
   }
 }
