@@ -137,7 +137,13 @@ class HttpRequestTest {
     AsyncHttpTransport async = AsyncHttpTransport.builder().ioThreads(2).build();
     try (mockwebserver3.MockWebServer server = new mockwebserver3.MockWebServer()) {
       server.start();
-      server.enqueue(new mockwebserver3.MockResponse.Builder().body("x").build());
+      // The delay makes the response arrive after thenAccept is registered, so the action runs on
+      // the I/O thread that completes the stage (not inline on the test thread).
+      server.enqueue(
+          new mockwebserver3.MockResponse.Builder()
+              .headersDelay(200, TimeUnit.MILLISECONDS)
+              .body("x")
+              .build());
       CompletableFuture<String> kind = new CompletableFuture<>();
       async
           .send(HttpRequest.newBuilder(server.url("/").uri()).build())
