@@ -151,12 +151,29 @@ public final class BlobTool implements Callable<Integer> {
   }
 
   Consumer<TransferProgress> progress(String label, ProgressBar[] holder) {
-    if (noProgress || (System.console() == null && !forceProgress)) {
+    if (noProgress || (!onTerminal() && !forceProgress)) {
       return event -> {};
     }
     ProgressBar bar = new ProgressBar(err, label);
     holder[0] = bar;
     return event -> bar.update(event.loaded(), event.total());
+  }
+
+  /*
+   * True when the tool talks to a terminal. On JDK 22+ System.console() is not null when output is
+   * redirected; Console.isTerminal() (looked up reflectively, since the tool targets release 21)
+   * tells the difference.
+   */
+  static boolean onTerminal() {
+    java.io.Console console = System.console();
+    if (console == null) {
+      return false;
+    }
+    try {
+      return (boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return true; // JDK 21: a console exists only for a terminal
+    }
   }
 
   @Command(name = "mb", mixinStandardHelpOptions = true, description = "Makes a bucket.")
