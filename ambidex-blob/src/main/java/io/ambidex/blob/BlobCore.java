@@ -548,21 +548,7 @@ final class BlobCore implements AsyncCloseable {
                   .thenApply(
                       bytes -> {
                         // CompleteMultipartUpload may fail after a 200 status, in the body.
-                        S3Xml.Error error = S3Xml.error(bytes);
-                        if (error != null) {
-                          throw Errors.of(
-                              new HttpStatusException(
-                                  post.method(),
-                                  post.uri(),
-                                  r.status(),
-                                  r.headers(),
-                                  new String(bytes, StandardCharsets.UTF_8)),
-                              error.code(),
-                              error.message(),
-                              error.requestId());
-                        }
-                        String etag = S3Xml.firstText(bytes, "ETag");
-                        String stored = etag == null ? "" : S3Xml.unquote(etag);
+                        String stored = etagOfSuccess(post, r, bytes);
                         checkComposite(stored, parts, r.headers());
                         return new PutResult(key, stored, source.size(), parts.size());
                       }));
@@ -978,21 +964,7 @@ final class BlobCore implements AsyncCloseable {
                 .thenApply(
                     bytes -> {
                       // CopyObject may fail after a 200 status, in the body.
-                      S3Xml.Error error = S3Xml.error(bytes);
-                      if (error != null) {
-                        throw Errors.of(
-                            new HttpStatusException(
-                                put.method(),
-                                put.uri(),
-                                r.status(),
-                                r.headers(),
-                                new String(bytes, StandardCharsets.UTF_8)),
-                            error.code(),
-                            error.message(),
-                            error.requestId());
-                      }
-                      String etag = S3Xml.firstText(bytes, "ETag");
-                      return etag == null ? "" : S3Xml.unquote(etag);
+                      return etagOfSuccess(put, r, bytes);
                     }));
   }
 
@@ -1077,6 +1049,29 @@ final class BlobCore implements AsyncCloseable {
           }
           return runtime.close().thenApply(x -> null);
         });
+  }
+
+  /*
+   * CompleteMultipartUpload and CopyObject can fail after a 200 status, with an error document in
+   * the body: throw it as the typed exception a non-200 error would have been, else return the
+   * ETag of the result document (unquoted, empty if absent).
+   */
+  private static String etagOfSuccess(HttpRequest request, HttpResponse response, byte[] body) {
+    S3Xml.Error error = S3Xml.error(body);
+    if (error != null) {
+      throw Errors.of(
+          new HttpStatusException(
+              request.method(),
+              request.uri(),
+              response.status(),
+              response.headers(),
+              new String(body, StandardCharsets.UTF_8)),
+          error.code(),
+          error.message(),
+          error.requestId());
+    }
+    String etag = S3Xml.firstText(body, "ETag");
+    return etag == null ? "" : S3Xml.unquote(etag);
   }
 
   @Override

@@ -150,13 +150,24 @@ public final class BlobTool implements Callable<Integer> {
     T run(Store store) throws Exception;
   }
 
-  Consumer<TransferProgress> progress(String label, ProgressBar[] holder) {
-    if (noProgress || (!onTerminal() && !forceProgress)) {
-      return event -> {};
+  /** A transfer command's work, given the store and where to report progress. */
+  interface Transfer<T> {
+    T run(Store store, Consumer<TransferProgress> progress) throws Exception;
+  }
+
+  /** Runs a transfer with a progress bar on a terminal (none otherwise, or with --no-progress). */
+  <T> T transfer(String label, Transfer<T> action) throws Exception {
+    ProgressBar bar =
+        noProgress || (!onTerminal() && !forceProgress) ? null : new ProgressBar(err, label);
+    Consumer<TransferProgress> progress =
+        bar == null ? event -> {} : event -> bar.update(event.loaded(), event.total());
+    try {
+      return withStore(store -> action.run(store, progress));
+    } finally {
+      if (bar != null) {
+        bar.close();
+      }
     }
-    ProgressBar bar = new ProgressBar(err, label);
-    holder[0] = bar;
-    return event -> bar.update(event.loaded(), event.total());
   }
 
   /*
@@ -211,16 +222,8 @@ public final class BlobTool implements Callable<Integer> {
       if (!Files.isRegularFile(file)) {
         throw new IllegalArgumentException(file + " is not a readable file");
       }
-      ProgressBar[] bar = new ProgressBar[1];
-      PutResult result;
-      try {
-        result =
-            tool.withStore(store -> store.put(to.bucket(), to.key(), file, tool.progress("put", bar)));
-      } finally {
-        if (bar[0] != null) {
-          bar[0].close();
-        }
-      }
+      PutResult result =
+          tool.transfer("put", (store, progress) -> store.put(to.bucket(), to.key(), file, progress));
       tool.out.println("upload: " + file + " to " + to + " (etag " + result.etag() + ")");
       return 0;
     }
@@ -239,17 +242,12 @@ public final class BlobTool implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       S3Uri from = S3Uri.parse(source).requireKey("get");
-      ProgressBar[] bar = new ProgressBar[1];
-      try {
-        tool.withStore(store -> {
-          store.download(from.bucket(), from.key(), file, tool.progress("get", bar));
-          return null;
-        });
-      } finally {
-        if (bar[0] != null) {
-          bar[0].close();
-        }
-      }
+      tool.transfer(
+          "get",
+          (store, progress) -> {
+            store.download(from.bucket(), from.key(), file, progress);
+            return null;
+          });
       tool.out.println("download: " + from + " to " + file);
       return 0;
     }

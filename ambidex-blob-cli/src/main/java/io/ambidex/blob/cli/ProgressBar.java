@@ -16,7 +16,7 @@ final class ProgressBar {
   private final PrintStream out;
   private final String label;
   private final LongSupplier clock;
-  private final long started;
+  private long started = Long.MIN_VALUE; // the first update's time: the transfer's start
   private long lastDraw = Long.MIN_VALUE;
   private boolean finished;
 
@@ -28,7 +28,6 @@ final class ProgressBar {
     this.out = out;
     this.label = label;
     this.clock = clock;
-    this.started = clock.getAsLong();
   }
 
   /**
@@ -42,6 +41,9 @@ final class ProgressBar {
       return;
     }
     long now = clock.getAsLong();
+    if (started == Long.MIN_VALUE) {
+      started = now;
+    }
     boolean done = total >= 0 && loaded >= total;
     if (!done && lastDraw != Long.MIN_VALUE && now - lastDraw < REDRAW_NANOS) {
       return;
