@@ -210,18 +210,21 @@ public final class Async {
   }
 
   /**
-   * Makes up to {@code policy.maxAttempts()} attempts, sleeping through {@code runtime} between
-   * them, until one succeeds or a failure is not retryable. The returned failure is the last
-   * attempt's, with the earlier attempts' failures attached as suppressed exceptions.
+   * Makes attempts until one succeeds or {@code decider} says to stop, sleeping through {@code
+   * runtime} for the delay it returns between them. With a {@link RetryPolicy} that is up to
+   * {@code policy.maxAttempts()} attempts of the failures its predicate accepts. The returned
+   * failure is the last attempt's, with the earlier attempts' failures attached as suppressed
+   * exceptions. A {@link CancellationException} or an {@link Error} ends the retries whatever the
+   * decider says; cancelling the result cancels the attempt in flight or the sleep.
    *
-   * @param policy the retry policy
+   * @param decider the retry policy, or any decider: called once after each failed attempt
    * @param runtime the runtime whose {@link CoreRuntime#sleep} waits between attempts
    * @param attempt starts one attempt
    * @return a future of the first successful attempt's result
    */
   public static <T extends @Nullable Object> CallFuture<T> retry(
-      RetryPolicy policy, CoreRuntime runtime, Supplier<? extends CompletionStage<T>> attempt) {
-    Objects.requireNonNull(policy, "policy");
+      RetryDecider decider, CoreRuntime runtime, Supplier<? extends CompletionStage<T>> attempt) {
+    Objects.requireNonNull(decider, "decider");
     Objects.requireNonNull(runtime, "runtime");
     Objects.requireNonNull(attempt, "attempt");
     return new Driver<T>("retry") {
@@ -243,12 +246,14 @@ public final class Async {
             result.succeed((T) value);
             return null;
           }
-          if (!policy.shouldRetry(attempts, failure)) {
+          java.time.Duration delay =
+              failure instanceof CancellationException || failure instanceof Error
+                  ? null
+                  : decider.nextDelay(attempts, failure);
+          if (delay == null) {
             result.fail(withEarlier(failure));
             return null;
           }
-          java.time.Duration delay = policy.delayAfter(attempts, failure);
-          policy.notifyRetry(attempts, failure, delay);
           remember(failure);
           sleeping = true;
           return runtime.sleep(delay);
@@ -263,7 +268,7 @@ public final class Async {
 
       private void remember(Throwable failure) {
         if (earlier == null) {
-          earlier = new ArrayList<>(policy.maxAttempts());
+          earlier = new ArrayList<>(2);
         }
         earlier.add(failure);
       }

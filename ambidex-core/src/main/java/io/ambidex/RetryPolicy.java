@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * multiplier^(n-1))}, then jittered: {@link Jitter#NONE} keeps it, {@link Jitter#FULL} picks
  * uniformly in {@code [0, delay]}, {@link Jitter#EQUAL} in {@code [delay/2, delay]}.
  */
-public final class RetryPolicy {
+public final class RetryPolicy implements RetryDecider {
   /** How the computed delay is randomised, to spread out clients that failed together. */
   public enum Jitter {
     /** Use the computed delay as it is. */
@@ -166,6 +166,21 @@ public final class RetryPolicy {
     if (l != null) {
       l.beforeRetry(attempt, failure, delay);
     }
+  }
+
+  /**
+   * The policy as a {@link RetryDecider}: null if {@link #shouldRetry} says no; otherwise {@link
+   * #delayAfter}, after telling the {@linkplain Builder#listener listener} through {@link
+   * #notifyRetry}. Call it once per failed attempt.
+   */
+  @Override
+  public @Nullable Duration nextDelay(int attempt, Throwable failure) {
+    if (!shouldRetry(attempt, failure)) {
+      return null;
+    }
+    Duration delay = delayAfter(attempt, failure);
+    notifyRetry(attempt, failure, delay);
+    return delay;
   }
 
   @Override

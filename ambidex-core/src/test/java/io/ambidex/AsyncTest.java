@@ -170,7 +170,7 @@ class AsyncTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("limit must be at least 1, but was 0");
     assertThatThrownBy(() -> Async.retry(null, SyncRuntime.create(), () -> null))
-        .hasMessage("policy");
+        .hasMessage("decider");
     assertThatThrownBy(() -> Async.using(null, r -> null)).hasMessage("resource");
   }
 
@@ -474,6 +474,46 @@ class AsyncTest {
         ? CompletableFuture.failedFuture(new IOException("retry after 3s"))
         : CompletableFuture.completedFuture("ok"));
     assertThat(runtime.sleeps).containsExactly(Duration.ofSeconds(3));
+  }
+
+  @Test
+  void retry_customDecider_isAskedOncePerFailureAndItsDelaysAreSlept() {
+    RecordingRuntime runtime = new RecordingRuntime();
+    List<String> asked = new ArrayList<>();
+    RetryDecider decider =
+        (attempt, failure) -> {
+          asked.add(attempt + ":" + failure.getMessage());
+          return attempt < 3 ? Duration.ofSeconds(attempt) : null;
+        };
+    AtomicInteger attempts = new AtomicInteger();
+    CallFuture<String> result =
+        Async.retry(
+            decider,
+            runtime,
+            () -> CompletableFuture.failedFuture(new IOException("n" + attempts.incrementAndGet())));
+    Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(
+        () -> Immediate.get(result, "retry", IOException.class));
+    assertThat(thrown).hasMessage("n3");
+    assertThat(asked).containsExactly("1:n1", "2:n2", "3:n3");
+    assertThat(runtime.sleeps).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2));
+  }
+
+  @Test
+  void retry_customDecider_isNotAskedAboutCancellationOrErrors() {
+    AtomicInteger asked = new AtomicInteger();
+    RetryDecider always = (attempt, failure) -> {
+      asked.incrementAndGet();
+      return Duration.ZERO;
+    };
+    CallFuture<String> cancelled =
+        Async.retry(always, new RecordingRuntime(),
+            () -> CompletableFuture.failedFuture(new CancellationException()));
+    CallFuture<String> error =
+        Async.retry(always, new RecordingRuntime(),
+            () -> CompletableFuture.failedFuture(new AssertionError("bug")));
+    assertThat(cancelled).isCompletedExceptionally();
+    assertThat(error).isCompletedExceptionally();
+    assertThat(asked).hasValue(0);
   }
 
   @Test

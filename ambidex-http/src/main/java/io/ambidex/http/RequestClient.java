@@ -1,8 +1,10 @@
 package io.ambidex.http;
 
+import io.ambidex.Async;
 import io.ambidex.AsyncCloseable;
 import io.ambidex.AsyncRuntime;
 import io.ambidex.CoreRuntime;
+import io.ambidex.RetryDecider;
 import io.ambidex.RetryPolicy;
 import io.ambidex.SyncRuntime;
 import java.time.Duration;
@@ -13,11 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Future;
-import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -38,8 +37,9 @@ import org.jspecify.annotations.Nullable;
  *       another transport failure, and the statuses 408, 429, 500, 502, 503 and 504, are retried
  *       only for {@linkplain HttpRequest#isIdempotent() idempotent} requests. A body that is not
  *       replayable is never sent twice: once a one-shot body has been opened, nothing is retried.
- *       Up to the policy's {@code maxAttempts}, sleeping {@code policy.delayBefore(n)} through the
- *       runtime, or the server's {@code Retry-After} when it is longer (a {@code Retry-After}
+ *       Up to the policy's {@code maxAttempts}, sleeping {@code policy.delayAfter(n, failure)}
+ *       through the runtime (the listener told first), or the server's {@code Retry-After} when
+ *       it is longer (a {@code Retry-After}
  *       beyond {@link Builder#maxRetryAfter} is not waited for: the error is returned). I/O
  *       failures are also checked against the policy's predicate; statuses are not. Never
  *       retried: cancellation, a passed deadline, TLS and protocol errors, request body failures.
@@ -142,20 +142,9 @@ public final class RequestClient implements AsyncCloseable {
     Objects.requireNonNull(request, "request");
     ensureOpen(request);
     Duration limit = request.timeout() != null ? request.timeout() : timeout;
-    if (limit == null) {
-      return new Call<HttpResponse>(request, null).start();
-    }
-    CompletableFuture<HttpResponse>[] inner = newArray();
-    CompletionStage<HttpResponse> outer =
-        runtime.withTimeout(limit, name(request), () -> inner[0] = new Call<HttpResponse>(request, null).start());
-    // If the timeout wins a race with a response that had just arrived, close that response.
-    outer.whenComplete(
-        (v, e) -> {
-          if (e != null && inner[0] != null) {
-            inner[0].thenAccept(HttpResponse::close);
-          }
-        });
-    return outer;
+    Call<HttpResponse> call = new Call<>(request, null);
+    return call.releasingOnFailure(
+        limit == null ? call.start() : runtime.withTimeout(limit, name(request), call::start));
   }
 
   /**
@@ -202,11 +191,6 @@ public final class RequestClient implements AsyncCloseable {
     }
   }
 
-  @SuppressWarnings("unchecked")
-  private static <T> CompletableFuture<T>[] newArray() {
-    return (CompletableFuture<T>[]) new CompletableFuture<?>[1];
-  }
-
   private static String name(HttpRequest request) {
     return request.method() + " " + request.uri();
   }
@@ -233,17 +217,25 @@ public final class RequestClient implements AsyncCloseable {
   }
 
   /*
-   * One call: a chain of attempts. Each await() records the stage in flight as `upstream`, so
-   * cancelling `result` cancels it; a value that arrives after `result` completed (cancelled or
-   * timed out) is closed. Recursion depth is bounded by maxAttempts, so the chain stays shallow
-   * even when every stage completes inline (the blocking path).
+   * One call: Async.retry over attempts, with this call as the RetryDecider (the decision needs
+   * the attempt's body: a one-shot body that was opened is never sent again). An attempt is
+   * interceptors -> exchange -> handler, composed with Async.then and Async.using, so cancelling
+   * the call reaches the stage in flight and a response is always closed, even one that arrives
+   * after a cancellation.
    */
-  private final class Call<T extends @Nullable Object> {
+  private final class Call<T extends @Nullable Object> implements RetryDecider {
     private final HttpRequest request;
     private final @Nullable Function<? super HttpResponse, ? extends CompletionStage<T>> handler;
-    private final Linked<T> result = new Linked<>();
     private int attempt;
-    private @Nullable List<Throwable> earlier;
+    // The body of the attempt in flight; attempts are sequential, so the decider sees the body of
+    // the attempt that failed.
+    private @Nullable AttemptBody body;
+    // The error an attempt already decided was final (mapped and not to be retried).
+    private @Nullable Throwable finalError;
+    // send(request) without a handler hands the response over: until the caller has it, the
+    // call owns the latest response, and closes it if the call fails (cancelled, timed out).
+    private volatile @Nullable HttpResponse unclaimed;
+    private volatile boolean abandoned;
 
     Call(
         HttpRequest request,
@@ -252,262 +244,175 @@ public final class RequestClient implements AsyncCloseable {
       this.handler = handler;
     }
 
-    CompletableFuture<T> start() {
-      nextAttempt();
-      return result;
+    CompletionStage<T> start() {
+      return Async.retry(this, runtime, this::attempt);
     }
 
-    private <X> void await(CompletionStage<X> stage, BiConsumer<X, @Nullable Throwable> then) {
-      CompletableFuture<X> f;
-      try {
-        f = Futures.asFuture(Objects.requireNonNull(stage, "a stage was null"));
-      } catch (RuntimeException e) {
-        finish(null, e);
-        return;
-      }
-      result.upstream = f;
-      if (result.isDone()) {
-        f.cancel(true);
-      }
-      f.whenComplete(
+    /** Closes an undelivered response once {@code outer}, the stage the caller sees, fails. */
+    CompletionStage<T> releasingOnFailure(CompletionStage<T> outer) {
+      outer.whenComplete(
           (v, e) -> {
-            if (result.isDone()) {
-              if (v instanceof HttpResponse r) {
-                r.close(); // arrived after a cancellation or timeout: nobody will read it
+            if (e != null) {
+              abandoned = true;
+              HttpResponse r = unclaimed;
+              if (r != null) {
+                r.close();
               }
-              return;
-            }
-            try {
-              then.accept(v, e == null ? null : Futures.unwrap(e));
-            } catch (RuntimeException | Error thrown) {
-              finish(null, thrown);
             }
           });
+      return outer;
     }
 
-    private void nextAttempt() {
+    private CompletionStage<T> attempt() {
       attempt++;
       HttpRequest.Builder b = request.toBuilder();
       if (userAgent != null && !request.headers().contains("user-agent")) {
         b.setHeader("User-Agent", userAgent);
       }
-      AttemptBody body = new AttemptBody(request.body(), runtime, request.progressListener());
-      b.method(request.method(), body);
-      intercept(b.build(), 0, body);
+      AttemptBody attemptBody = new AttemptBody(request.body(), runtime, request.progressListener());
+      body = attemptBody;
+      b.method(request.method(), attemptBody);
+      int n = attempt;
+      return Async.then(intercept(b.build(), 0), req -> exchange(req, n));
     }
 
-    private void intercept(HttpRequest req, int index, AttemptBody body) {
+    private CompletionStage<HttpRequest> intercept(HttpRequest req, int index) {
       if (index == interceptors.size()) {
-        send(req, body);
-        return;
+        return CompletableFuture.completedFuture(req);
       }
-      CompletionStage<HttpRequest> next;
-      try {
-        next = interceptors.get(index).intercept(req);
-      } catch (RuntimeException e) {
-        finish(null, e);
-        return;
-      }
-      await(
-          next,
-          (r, e) -> {
-            if (e != null) {
-              finish(null, e);
-            } else {
-              HttpRequest rewritten = Objects.requireNonNull(r, "an interceptor returned null");
-              // Keep tracking the attempt's body even if the interceptor rebuilt the request.
-              HttpRequest tracked =
-                  rewritten.body() == body || rewritten.body() instanceof AttemptBody
-                      ? rewritten
-                      : rewritten.toBuilder().method(rewritten.method(),
-                          new AttemptBody(rewritten.body(), runtime, request.progressListener()))
-                          .build();
-              intercept(tracked, index + 1, (AttemptBody) tracked.body());
+      return Async.then(
+          Objects.requireNonNull(
+              interceptors.get(index).intercept(req), "an interceptor returned a null stage"),
+          rewritten -> {
+            Objects.requireNonNull(rewritten, "an interceptor returned null");
+            // Keep tracking the attempt's body even if the interceptor rebuilt the request.
+            HttpRequest tracked = rewritten;
+            if (!(rewritten.body() instanceof AttemptBody)) {
+              AttemptBody wrapped =
+                  new AttemptBody(rewritten.body(), runtime, request.progressListener());
+              body = wrapped;
+              tracked = rewritten.toBuilder().method(rewritten.method(), wrapped).build();
             }
+            return intercept(tracked, index + 1);
           });
     }
 
-    private void send(HttpRequest req, AttemptBody body) {
-      CompletionStage<HttpResponse> sent;
-      try {
-        sent = transport.send(req);
-      } catch (RuntimeException e) {
-        finish(null, e);
-        return;
+    private CompletionStage<T> exchange(HttpRequest req, int n) {
+      CompletionStage<HttpResponse> sent =
+          Objects.requireNonNull(transport.send(req), "the transport returned a null stage");
+      if (handler == null) {
+        sent.whenComplete(
+            (r, e) -> {
+              if (r != null) {
+                unclaimed = r;
+                if (abandoned) {
+                  r.close();
+                }
+              }
+            });
+        return Async.then(
+            sent,
+            response -> {
+              if (response.status() >= 400) {
+                return Async.using(
+                    CompletableFuture.completedFuture(response), r -> statusFailure(r, n));
+              }
+              @SuppressWarnings("unchecked")
+              T value = (T) delivered(response);
+              return CompletableFuture.completedFuture(value);
+            });
       }
-      await(
+      Function<? super HttpResponse, ? extends CompletionStage<T>> h = handler;
+      // using closes the response before the attempt completes: the connection is back in the
+      // pool when the call ends, and a response that arrives after a cancellation is closed too.
+      return Async.using(
           sent,
-          (response, failure) -> {
-            if (failure != null) {
-              failed(failure, body);
-            } else {
-              received(Objects.requireNonNull(response), body);
-            }
+          response ->
+              response.status() >= 400
+                  ? statusFailure(response, n)
+                  : Objects.requireNonNull(
+                      h.apply(delivered(response)), "the handler returned null"));
+    }
+
+    private HttpResponse delivered(HttpResponse response) {
+      return request.progressListener() == null
+          ? response
+          : response.withBody(response.body().withProgress(runtime, request.progressListener()));
+    }
+
+    /*
+     * An error status. One that will be retried fails the attempt at once (its body is not
+     * read); the final one carries the start of the body and goes through the error mapper.
+     */
+    private CompletionStage<T> statusFailure(HttpResponse response, int n) {
+      int status = response.status();
+      HttpStatusException bare = statusError(status, response.headers(), "");
+      if (retryable(n, bare)) {
+        return CompletableFuture.failedFuture(bare);
+      }
+      return Async.then(
+          response.body().snippet(errorSnippetLimit),
+          snippet -> {
+            HttpStatusException error =
+                statusError(status, response.headers(), snippet == null ? "" : snippet);
+            RuntimeException mapped = errorMapper == null ? error : errorMapper.apply(error);
+            Throwable last = mapped == null ? error : mapped;
+            finalError = last;
+            return CompletableFuture.failedFuture(last);
           });
     }
 
-    private void received(HttpResponse response, AttemptBody body) {
-      int status = response.status();
-      if (RETRYABLE_STATUSES.contains(status) && mayResend(body) && attempt < retryPolicy.maxAttempts()) {
-        Duration backoff = retryPolicy.delayBefore(attempt);
-        Duration serverSays = retryAfter(response.headers());
-        if (serverSays == null || serverSays.compareTo(maxRetryAfter) <= 0) {
-          Duration delay =
-              serverSays != null && serverSays.compareTo(backoff) > 0 ? serverSays : backoff;
-          response.close();
-          remember(
-              status < 500
-                  ? new HttpClientErrorException(
-                      request.method(), request.uri(), status, response.headers(), "")
-                  : new HttpServerErrorException(
-                      request.method(), request.uri(), status, response.headers(), ""));
-          retryAfterSleep(delay);
-          return;
+    private HttpStatusException statusError(int status, HttpHeaders headers, String snippet) {
+      return status < 500
+          ? new HttpClientErrorException(request.method(), request.uri(), status, headers, snippet)
+          : new HttpServerErrorException(request.method(), request.uri(), status, headers, snippet);
+    }
+
+    @Override
+    public @Nullable Duration nextDelay(int n, Throwable failure) {
+      if (failure == finalError || !retryable(n, failure)) {
+        return null;
+      }
+      Duration delay = retryPolicy.delayAfter(n, failure);
+      if (failure instanceof HttpStatusException s) {
+        Duration serverSays = retryAfter(s.headers());
+        if (serverSays != null && serverSays.compareTo(delay) > 0) {
+          delay = serverSays;
         }
       }
-      if (status >= 400) {
-        await(
-            response.body().snippet(errorSnippetLimit),
-            (snippet, e) -> {
-              String text = snippet == null ? "" : snippet;
-              HttpStatusException error =
-                  status < 500
-                      ? new HttpClientErrorException(
-                          request.method(), request.uri(), status, response.headers(), text)
-                      : new HttpServerErrorException(
-                          request.method(), request.uri(), status, response.headers(), text);
-              RuntimeException mapped = errorMapper == null ? error : errorMapper.apply(error);
-              finish(null, mapped == null ? error : mapped);
-            });
-        return;
-      }
-      HttpResponse delivered =
-          request.progressListener() == null
-              ? response
-              : response.withBody(response.body().withProgress(runtime, request.progressListener()));
-      if (handler == null) {
-        @SuppressWarnings("unchecked")
-        T value = (T) delivered;
-        finish(value, null);
-        return;
-      }
-      CompletionStage<T> handled;
-      try {
-        handled = Objects.requireNonNull(handler.apply(delivered), "the handler returned null");
-      } catch (RuntimeException e) {
-        delivered.close();
-        failed(e, body);
-        return;
-      }
-      await(
-          handled,
-          (value, e) -> {
-            // Close before completing, so the connection is back in the pool when the call ends.
-            CompletionStage<Void> closing = delivered.close();
-            await(
-                closing,
-                (ignored, closeFailure) -> {
-                  if (e != null) {
-                    failed(e, body);
-                  } else if (closeFailure != null) {
-                    finish(null, closeFailure);
-                  } else {
-                    finish(value, null);
-                  }
-                });
-          });
+      retryPolicy.notifyRetry(n, failure, delay);
+      return delay;
     }
 
-    private void failed(Throwable failure, AttemptBody body) {
-      if (retryable(failure, body) && attempt < retryPolicy.maxAttempts()
-          && retryPolicy.shouldRetry(attempt, failure)) {
-        remember(failure);
-        retryAfterSleep(retryPolicy.delayBefore(attempt));
-        return;
+    /** The retry table of the class comment; side-effect free. */
+    private boolean retryable(int n, Throwable failure) {
+      AttemptBody b = body;
+      if (n >= retryPolicy.maxAttempts() || b == null) {
+        return false;
       }
-      finish(null, failure);
-    }
-
-    private boolean retryable(Throwable failure, AttemptBody body) {
+      if (failure instanceof HttpStatusException s) {
+        if (!RETRYABLE_STATUSES.contains(s.status()) || !mayResend(b)) {
+          return false;
+        }
+        Duration serverSays = retryAfter(s.headers());
+        return serverSays == null || serverSays.compareTo(maxRetryAfter) <= 0;
+      }
+      boolean transportSays;
       if (failure instanceof ConnectFailedException) {
-        return body.isReplayable() || !body.opened(); // nothing was sent
-      }
-      if (failure instanceof RequestBodyException
+        transportSays = b.isReplayable() || !b.opened(); // nothing was sent
+      } else if (failure instanceof RequestBodyException
           || failure instanceof TlsException
           || failure instanceof HttpProtocolException
           || failure instanceof BodyTooLargeException) {
-        return false;
+        transportSays = false;
+      } else {
+        transportSays = failure instanceof HttpIOException && mayResend(b);
       }
-      return failure instanceof HttpIOException && mayResend(body);
+      return transportSays && retryPolicy.shouldRetry(n, failure);
     }
 
-    private boolean mayResend(AttemptBody body) {
-      return request.isIdempotent() && (body.isReplayable() || !body.opened());
-    }
-
-    private void retryAfterSleep(Duration delay) {
-      CompletionStage<?> sleep;
-      try {
-        sleep = runtime.sleep(delay);
-      } catch (RuntimeException e) {
-        finish(null, e);
-        return;
-      }
-      await(
-          sleep,
-          (ignored, e) -> {
-            if (e != null) {
-              finish(null, e);
-            } else {
-              nextAttempt();
-            }
-          });
-    }
-
-    private void remember(Throwable failure) {
-      if (earlier == null) {
-        earlier = new ArrayList<>(2);
-      }
-      earlier.add(failure);
-    }
-
-    private void finish(@Nullable T value, @Nullable Throwable failure) {
-      result.upstream = null;
-      if (failure == null) {
-        if (!result.complete(value) && value instanceof HttpResponse r) {
-          r.close();
-        }
-        return;
-      }
-      Throwable f = Futures.unwrap(failure);
-      if (earlier != null && !(f instanceof CancellationException)) {
-        for (Throwable t : earlier) {
-          if (t != f) {
-            f.addSuppressed(t);
-          }
-        }
-      }
-      result.completeExceptionally(f);
-    }
-  }
-
-  /** A future whose cancellation cancels the stage the call waits on. */
-  private static final class Linked<T> extends CompletableFuture<T> {
-    volatile @Nullable Future<?> upstream;
-
-    @Override
-    public boolean cancel(boolean mayInterruptIfRunning) {
-      boolean cancelled = super.cancel(mayInterruptIfRunning);
-      Future<?> u = upstream;
-      if (cancelled && u != null) {
-        u.cancel(true);
-      }
-      return cancelled;
-    }
-
-    @Override
-    public <U> CompletableFuture<U> newIncompleteFuture() {
-      return new CompletableFuture<>();
+    private boolean mayResend(AttemptBody b) {
+      return request.isIdempotent() && (b.isReplayable() || !b.opened());
     }
   }
 

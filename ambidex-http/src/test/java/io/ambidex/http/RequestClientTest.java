@@ -183,6 +183,38 @@ class RequestClientTest {
 
   @ParameterizedTest
   @EnumSource(Kind.class)
+  void retryPolicy_listenerAndDelayAdjuster_seeEveryRetry(Kind kind) {
+    List<Duration> sleeps = new CopyOnWriteArrayList<>();
+    List<String> heard = new CopyOnWriteArrayList<>();
+    RetryPolicy policy =
+        RetryPolicy.builder()
+            .maxAttempts(3)
+            .initialDelay(Duration.ofMillis(1))
+            .jitter(RetryPolicy.Jitter.NONE)
+            .adjustDelay((failure, backoff) -> backoff.plusMillis(7))
+            .listener(
+                (attempt, failure, delay) ->
+                    heard.add(attempt + " " + ((HttpStatusException) failure).status() + " " + delay))
+            .build();
+    fixture =
+        Fixture.create(
+            kind,
+            Duration.ofSeconds(10),
+            4,
+            b -> b.retryPolicy(policy),
+            runtime -> new RecordingSleeps(runtime, sleeps));
+    Fixture f = fixture;
+    server.enqueue(status(500, "one"));
+    server.enqueue(status(503, "two"));
+    server.enqueue(ok("three"));
+
+    assertThat(f.await(f.client.send(request("/l").build(), text()))).isEqualTo("three");
+    assertThat(heard).containsExactly("1 500 PT0.008S", "2 503 PT0.009S");
+    assertThat(sleeps).containsExactly(Duration.ofMillis(8), Duration.ofMillis(9));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Kind.class)
   void retryAfterBeyondTheMaximum_isNotWaitedFor(Kind kind) {
     Fixture f = fixture(kind);
     server.enqueue(new MockResponse.Builder().code(429).addHeader("Retry-After", "3600").body("slow down").build());
