@@ -1,9 +1,7 @@
 package io.ambidex;
 
 import io.ambidex.internal.Failures;
-import io.ambidex.internal.Stages;
 import java.lang.reflect.UndeclaredThrowableException;
-import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Objects;
@@ -12,7 +10,6 @@ import java.util.Spliterators;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -20,8 +17,6 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -108,7 +103,7 @@ public final class FacadeSupport {
    * @return a sequential stream to close when done
    */
   public static <T> Stream<T> immediateStream(String operation, Flow.Publisher<T> items) {
-    return stream(operation, new PublisherIterator<>(items), Wait.IMMEDIATE);
+    return stream(operation, new PublisherIterator<>(Objects.requireNonNull(items, "items"), PREFETCH), Wait.IMMEDIATE);
   }
 
   /**
@@ -120,7 +115,7 @@ public final class FacadeSupport {
    * @return a sequential stream to close when done
    */
   public static <T> Stream<T> waitingStream(String operation, Flow.Publisher<T> items) {
-    return stream(operation, new PublisherIterator<>(items), Wait.BLOCKING);
+    return stream(operation, new PublisherIterator<>(Objects.requireNonNull(items, "items"), PREFETCH), Wait.BLOCKING);
   }
 
   /**
@@ -132,7 +127,7 @@ public final class FacadeSupport {
    * @return a sequential stream to close when done
    */
   public static <T> Stream<T> drainedStream(String operation, Flow.Publisher<T> items) {
-    return stream(operation, new PublisherIterator<>(items), Wait.DRAINED);
+    return stream(operation, new PublisherIterator<>(Objects.requireNonNull(items, "items"), PREFETCH), Wait.DRAINED);
   }
 
   private static <T> Stream<T> stream(String operation, AsyncIterator<T> items, Wait wait) {
@@ -150,7 +145,10 @@ public final class FacadeSupport {
 
   /**
    * Returns a publisher of the items of {@code items}, for one subscriber (a second one receives
-   * {@code onError(IllegalStateException)}).
+   * {@code onSubscribe} then {@code onError(IllegalStateException)} naming the operation). It is
+   * {@link AsyncIterators#toPublisher(AsyncIterator)}, with its policies: items only under demand,
+   * one {@code hasNext()} of look-ahead, the source closed on cancel, end and failure, and the
+   * Reactive Streams rules (checked by the TCK).
    *
    * @param operation the operation's name, for error messages
    * @param items the core's iterator
@@ -159,7 +157,18 @@ public final class FacadeSupport {
   public static <T> Flow.Publisher<T> publisher(String operation, AsyncIterator<T> items) {
     Objects.requireNonNull(operation, "operation");
     Objects.requireNonNull(items, "items");
-    return new IteratorPublisher<>(operation, items);
+    AtomicBoolean used = new AtomicBoolean();
+    // AsyncIterators.toPublisher's implementation (the one the Reactive Streams TCK checks), with
+    // a refusal of a second subscriber that names the operation.
+    return new IteratorPublisher<T>(
+        () -> {
+          if (!used.compareAndSet(false, true)) {
+            throw new IllegalStateException(
+                "The items of '" + operation + "' can be subscribed to once; call the operation"
+                    + " again for another subscriber.");
+          }
+          return items;
+        });
   }
 
   // ---- callbacks ----
@@ -574,374 +583,6 @@ public final class FacadeSupport {
         if (closeFailure != failure) {
           failure.addSuppressed(closeFailure);
         }
-      }
-    }
-  }
-
-  // ---- implementation: Flow.Publisher over an AsyncIterator ----
-
-  private static final class IteratorPublisher<T> implements Flow.Publisher<T> {
-    private final String operation;
-    private final AsyncIterator<T> items;
-    private final AtomicBoolean subscribed = new AtomicBoolean();
-
-    IteratorPublisher(String operation, AsyncIterator<T> items) {
-      this.operation = operation;
-      this.items = items;
-    }
-
-    @Override
-    public void subscribe(Flow.Subscriber<? super T> subscriber) {
-      Objects.requireNonNull(subscriber, "subscriber");
-      if (!subscribed.compareAndSet(false, true)) {
-        subscriber.onSubscribe(NoSubscription.INSTANCE);
-        subscriber.onError(
-            new IllegalStateException(
-                "The items of '"
-                    + operation
-                    + "' can be subscribed to once; call the operation again for another"
-                    + " subscriber."));
-        return;
-      }
-      new IteratorSubscription<T>(operation, items, subscriber).start();
-    }
-
-    @Override
-    public String toString() {
-      return "Publisher[" + operation + "]";
-    }
-  }
-
-  private enum NoSubscription implements Flow.Subscription {
-    INSTANCE;
-
-    @Override
-    public void request(long n) {}
-
-    @Override
-    public void cancel() {}
-  }
-
-  /*
-   * Signals are serialized by a work-in-progress counter: whichever thread increments it from 0
-   * runs the loop; others only record their request, cancel or completion and leave. A stage that
-   * completes inline is consumed by the same loop iteration, so a sync source never recurses.
-   * The fields below the volatile ones are touched only by the thread running the loop.
-   */
-  private static final class IteratorSubscription<T> implements Flow.Subscription {
-    private final String operation;
-    private final AsyncIterator<T> items;
-    private final Flow.Subscriber<? super T> subscriber;
-    private final AtomicInteger wip = new AtomicInteger();
-    private final AtomicLong requested = new AtomicLong();
-    private volatile boolean cancelled;
-    private volatile @Nullable IllegalArgumentException badRequest;
-    private boolean done;
-    private @Nullable CompletableFuture<Boolean> fetch;
-    private @Nullable CompletableFuture<?> closing;
-
-    IteratorSubscription(
-        String operation, AsyncIterator<T> items, Flow.Subscriber<? super T> subscriber) {
-      this.operation = operation;
-      this.items = items;
-      this.subscriber = subscriber;
-    }
-
-    void start() {
-      subscriber.onSubscribe(this);
-    }
-
-    @Override
-    public void request(long n) {
-      if (n <= 0) {
-        badRequest =
-            new IllegalArgumentException(
-                "Flow rule 3.9: request(n) needs n > 0, but the subscriber of '"
-                    + operation
-                    + "' requested "
-                    + n);
-      } else {
-        requested.getAndUpdate(r -> r + n < 0 ? Long.MAX_VALUE : r + n);
-      }
-      drain();
-    }
-
-    @Override
-    public void cancel() {
-      cancelled = true;
-      drain();
-    }
-
-    private void drain() {
-      if (wip.getAndIncrement() != 0) {
-        return;
-      }
-      int missed = 1;
-      do {
-        run();
-        missed = wip.addAndGet(-missed);
-      } while (missed != 0);
-    }
-
-    private void run() {
-      while (!done) {
-        if (cancelled) {
-          done = true;
-          closeQuietly();
-          return;
-        }
-        IllegalArgumentException bad = badRequest;
-        if (bad != null) {
-          done = true;
-          closeQuietly();
-          subscriber.onError(bad);
-          return;
-        }
-        CompletableFuture<?> close = closing;
-        if (close != null) {
-          if (!close.isDone()) {
-            return;
-          }
-          done = true;
-          Throwable failure = failureOf(close);
-          if (failure == null) {
-            subscriber.onComplete();
-          } else {
-            subscriber.onError(failure);
-          }
-          return;
-        }
-        CompletableFuture<Boolean> pending = fetch;
-        if (pending == null) {
-          if (requested.get() == 0) {
-            return;
-          }
-          try {
-            pending = Stages.asFuture(items.hasNext());
-          } catch (RuntimeException | Error failure) {
-            fail(failure);
-            return;
-          }
-          fetch = pending;
-          if (!pending.isDone()) {
-            pending.whenComplete((more, failure) -> drain());
-            return;
-          }
-        } else if (!pending.isDone()) {
-          return;
-        }
-        fetch = null;
-        Throwable failure = failureOf(pending);
-        if (failure != null) {
-          fail(failure);
-          return;
-        }
-        if (!Boolean.TRUE.equals(pending.join())) {
-          CompletableFuture<?> closed = Stages.asFuture(items.close());
-          closing = closed;
-          if (!closed.isDone()) {
-            closed.whenComplete((v, e) -> drain());
-          }
-          continue;
-        }
-        T item;
-        try {
-          item = Objects.requireNonNull(items.next(), "Flow rule 2.13: an item must not be null");
-        } catch (RuntimeException | Error nextFailure) {
-          fail(nextFailure);
-          return;
-        }
-        if (requested.get() != Long.MAX_VALUE) {
-          requested.decrementAndGet();
-        }
-        try {
-          subscriber.onNext(item);
-        } catch (RuntimeException | Error subscriberFailure) {
-          // Flow rule 2.13 broken by the subscriber: treat the subscription as cancelled.
-          done = true;
-          closeQuietly();
-          throw subscriberFailure;
-        }
-      }
-    }
-
-    private void fail(Throwable failure) {
-      done = true;
-      closeQuietly();
-      subscriber.onError(failure);
-    }
-
-    private void closeQuietly() {
-      try {
-        items.close();
-      } catch (RuntimeException ignored) {
-        // The sequence is over either way; a failing close must not hide the first signal.
-      }
-    }
-
-    private static @Nullable Throwable failureOf(CompletableFuture<?> done) {
-      try {
-        done.join();
-        return null;
-      } catch (CompletionException | CancellationException failure) {
-        return Failures.unwrap(failure);
-      }
-    }
-  }
-
-  // ---- implementation: AsyncIterator over a Flow.Publisher ----
-
-  /*
-   * Subscribes on the first hasNext(), keeps up to PREFETCH items requested, and requests more as
-   * the consumer takes them. Subscriber signals may arrive on any thread; state is guarded by
-   * `this`, and stages are completed outside the lock.
-   */
-  private static final class PublisherIterator<T> implements AsyncIterator<T>, Flow.Subscriber<T> {
-    private final Flow.Publisher<T> publisher;
-    private final ArrayDeque<T> buffer = new ArrayDeque<>();
-    private boolean started;
-    private boolean ended;
-    private boolean closed;
-    private @Nullable Throwable failure;
-    private Flow.@Nullable Subscription subscription;
-    private @Nullable CompletableFuture<Boolean> waiting;
-    private int consumed;
-
-    PublisherIterator(Flow.Publisher<T> publisher) {
-      this.publisher = Objects.requireNonNull(publisher, "items");
-    }
-
-    @Override
-    public CompletionStage<Boolean> hasNext() {
-      CompletableFuture<Boolean> result;
-      boolean subscribe = false;
-      synchronized (this) {
-        if (closed) {
-          return CompletableFuture.failedFuture(
-              new IllegalStateException("hasNext() was called after close()"));
-        }
-        if (!buffer.isEmpty()) {
-          return CompletableFuture.completedFuture(Boolean.TRUE);
-        }
-        if (failure != null) {
-          return CompletableFuture.failedFuture(failure);
-        }
-        if (ended) {
-          return CompletableFuture.completedFuture(Boolean.FALSE);
-        }
-        if (!started) {
-          started = true;
-          subscribe = true;
-        }
-        result = new CompletableFuture<>();
-        waiting = result;
-      }
-      if (subscribe) {
-        publisher.subscribe(this);
-      }
-      return result;
-    }
-
-    @Override
-    public T next() {
-      T item;
-      Flow.Subscription more = null;
-      int count = 0;
-      synchronized (this) {
-        item = buffer.poll();
-        if (item == null) {
-          throw new NoSuchElementException("no item is available: call hasNext() first");
-        }
-        if (++consumed >= PREFETCH / 2) {
-          count = consumed;
-          consumed = 0;
-          more = subscription;
-        }
-      }
-      if (more != null) {
-        more.request(count);
-      }
-      return item;
-    }
-
-    @Override
-    public CompletionStage<Void> close() {
-      Flow.Subscription cancel;
-      CompletableFuture<Boolean> pending;
-      synchronized (this) {
-        if (closed) {
-          return CompletableFuture.completedFuture(null);
-        }
-        closed = true;
-        buffer.clear();
-        cancel = subscription;
-        pending = waiting;
-        waiting = null;
-      }
-      if (cancel != null) {
-        cancel.cancel();
-      }
-      if (pending != null) {
-        pending.cancel(false);
-      }
-      return CompletableFuture.completedFuture(null);
-    }
-
-    @Override
-    public void onSubscribe(Flow.Subscription s) {
-      boolean reject;
-      synchronized (this) {
-        reject = subscription != null || closed;
-        if (!reject) {
-          subscription = s;
-        }
-      }
-      if (reject) {
-        s.cancel();
-      } else {
-        s.request(PREFETCH);
-      }
-    }
-
-    @Override
-    public void onNext(T item) {
-      CompletableFuture<Boolean> wake;
-      synchronized (this) {
-        if (closed) {
-          return;
-        }
-        buffer.add(item);
-        wake = waiting;
-        waiting = null;
-      }
-      if (wake != null) {
-        wake.complete(Boolean.TRUE);
-      }
-    }
-
-    @Override
-    public void onError(Throwable error) {
-      CompletableFuture<Boolean> wake;
-      synchronized (this) {
-        failure = error;
-        wake = waiting;
-        waiting = null;
-      }
-      if (wake != null) {
-        wake.completeExceptionally(error);
-      }
-    }
-
-    @Override
-    public void onComplete() {
-      CompletableFuture<Boolean> wake;
-      synchronized (this) {
-        ended = true;
-        wake = waiting;
-        waiting = null;
-      }
-      if (wake != null) {
-        wake.complete(Boolean.FALSE);
       }
     }
   }
