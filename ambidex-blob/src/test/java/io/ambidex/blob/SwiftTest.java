@@ -96,11 +96,7 @@ class SwiftTest {
   }
 
   static BlobConfig config(PayloadSigning signing) {
-    return Fixtures.config(endpoint, ACCESS_KEY, SECRET_KEY)
-        .payloadSigning(signing)
-        // Swift's proxy answers a little slower than the embedded server under a parallel build.
-        .readTimeout(Duration.ofSeconds(60))
-        .build();
+    return Fixtures.config(endpoint, ACCESS_KEY, SECRET_KEY).payloadSigning(signing).build();
   }
 
   /** Four runs per test: both facades, payloads signed and unsigned (the fixture). */
