@@ -6,7 +6,8 @@ import java.io.IOException;
 /**
  * The bytes of a transfer do not match their checksum: a download whose MD5 differs from the
  * object's ETag, or an upload the service rejected with {@code BadDigest} (its {@code
- * Content-MD5} did not match what arrived). Never silently ignored: the data is not returned (a
+ * Content-MD5} did not match what arrived) or {@code XAmzContentSHA256Mismatch} (its signed
+ * SHA-256 did not). Never silently ignored: the data is not returned (a
  * download to a file leaves the target untouched; a stream fails at its end).
  *
  * <p>An {@link HttpIOException}: the request client retries an idempotent download that fails

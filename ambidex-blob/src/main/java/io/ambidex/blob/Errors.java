@@ -55,6 +55,16 @@ final class Errors {
                   + " stored.",
               "Content-MD5",
               "");
+      // S3's answer when the body's SHA-256 differs from the signed x-amz-content-sha256 (Swift's
+      // s3api says BadDigest for the same).
+      case "XAmzContentSHA256Mismatch" ->
+          new BlobIntegrityException(
+              e.method() + " " + e.uri() + " was refused with " + code
+                  + ": the SHA-256 signed in x-amz-content-sha256 does not match the bytes the"
+                  + " service received, so the body was damaged on the way (or changed while it"
+                  + " was read). Nothing was stored.",
+              "x-amz-content-sha256",
+              "");
       default ->
           e.status() == 401 || e.status() == 403
               ? new BlobAuthenticationException(e, code, message, requestId)

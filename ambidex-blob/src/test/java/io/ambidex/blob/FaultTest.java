@@ -212,6 +212,16 @@ class FaultTest {
   }
 
   @ParityTest
+  void put_serverSaysXAmzContentSHA256Mismatch_failsWithBlobIntegrityException(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) {
+    s3.handler = r -> MockS3.error(400, "XAmzContentSHA256Mismatch");
+    assertThatThrownBy(() -> p.call(c -> c.put("bkt", "k", new byte[5])).async(a -> a.put("bkt", "k", new byte[5])))
+        .isInstanceOfSatisfying(
+            BlobIntegrityException.class, e -> assertThat(e.expected()).isEqualTo("x-amz-content-sha256"))
+        .hasMessageContaining("XAmzContentSHA256Mismatch");
+  }
+
+  @ParityTest
   void put_storedEtagIsNotTheMd5Sent_failsWithBlobIntegrityException(
       Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) {
     s3.handler = r -> MockS3.object(new byte[0], MockS3.md5Hex(new byte[] {42}));

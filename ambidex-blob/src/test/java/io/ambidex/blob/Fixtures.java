@@ -16,6 +16,8 @@ import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 
 /** Shared settings of the blob tests. */
@@ -63,9 +65,22 @@ final class Fixtures {
    * ({@code apache-client}, deprecated in 2.56 in favour of {@code apache5-client}; kept because it
    * is the client the comparisons name).
    */
-  @SuppressWarnings("deprecation")
   static S3Client sdk(URI endpoint, String accessKey, String secretKey) {
-    return S3Client.builder()
+    return sdk(endpoint, accessKey, secretKey, true);
+  }
+
+  /**
+   * The AWS SDK v2 client as {@link #sdk(URI, String, String)}, optionally without {@code
+   * aws-chunked} uploads: over plain HTTP the SDK sends {@code PutObject} and {@code UploadPart}
+   * bodies as signed {@code aws-chunked} streams, which strict servers (Swift's s3api) refuse.
+   */
+  @SuppressWarnings("deprecation")
+  static S3Client sdk(URI endpoint, String accessKey, String secretKey, boolean chunkedEncoding) {
+    S3ClientBuilder builder = S3Client.builder();
+    if (!chunkedEncoding) {
+      builder.serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build());
+    }
+    return builder
         .endpointOverride(endpoint)
         .forcePathStyle(true)
         .region(Region.US_EAST_1)
