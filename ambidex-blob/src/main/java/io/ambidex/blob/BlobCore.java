@@ -100,6 +100,8 @@ import org.jspecify.annotations.Nullable;
 @AsyncCore(blocking = "BlobClient", async = "AsyncBlobClient")
 final class BlobCore implements AsyncCloseable {
   private static final Duration ABORT_TIMEOUT = Duration.ofSeconds(60);
+  private static final int ABORT_ROUNDS = 4;
+  private static final Duration ABORT_RECHECK_DELAY = Duration.ofMillis(100);
   private static final long MAX_XML = 16 * 1024 * 1024;
   private static final String S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/";
 
@@ -578,28 +580,27 @@ final class BlobCore implements AsyncCloseable {
     }
 
     /*
-     * Aborts the upload. On the blocking path this may run on a thread whose interrupt flag is set
-     * (the caller was interrupted during the parts): the flag is cleared for the request, which
-     * the interruptible sockets would otherwise refuse at once, and restored after it.
+     * Aborts the upload, then makes sure it is gone. A part whose request was cancelled may still
+     * be stored by the service after the abort (S3's documentation says so: "it might be necessary
+     * to abort a given multipart upload multiple times"), which leaves the upload, or its parts,
+     * behind. So after each abort, ListParts: NoSuchUpload means done; a listing means abort
+     * again, a little later, up to ABORT_ROUNDS times. A ListParts the service refuses (not
+     * implemented, not permitted) ends the check: the abort itself succeeded.
+     *
+     * On the blocking path this may run on a thread whose interrupt flag is set (the caller was
+     * interrupted during the parts): the flag is cleared for the requests, which the interruptible
+     * sockets would otherwise refuse at once, and restored after them.
      */
     private CompletionStage<Void> abort(String id) {
-      HttpRequest delete =
-          request(bucket, key).query("uploadId", id).DELETE().timeout(ABORT_TIMEOUT).build();
       boolean interrupted = Thread.interrupted();
       try {
-        CompletableFuture<Void> aborted = new CompletableFuture<>();
-        http.send(delete, BlobCore::discard)
-            .whenComplete(
-                (ignored, failure) -> {
-                  Throwable f = failure == null ? null : Chains.unwrap(failure);
-                  if (f == null
-                      || (f instanceof BlobException b && b.code().equals("NoSuchUpload"))) {
-                    aborted.complete(null);
-                  } else {
-                    aborted.completeExceptionally(f);
-                  }
-                });
-        return aborted;
+        return Async.retry(
+            (round, failure) ->
+                failure instanceof UploadStillThere && round < ABORT_ROUNDS
+                    ? ABORT_RECHECK_DELAY.multipliedBy(round)
+                    : null,
+            runtime,
+            () -> Async.then(abortOnce(id), ignored -> confirmGone(id)));
       } catch (RuntimeException e) {
         return Chains.failed(e);
       } finally {
@@ -607,6 +608,55 @@ final class BlobCore implements AsyncCloseable {
           Thread.currentThread().interrupt();
         }
       }
+    }
+
+    private CompletionStage<Void> abortOnce(String id) {
+      HttpRequest delete =
+          request(bucket, key).query("uploadId", id).DELETE().timeout(ABORT_TIMEOUT).build();
+      return absentIsDone(http.send(delete, BlobCore::discard));
+    }
+
+    /* Fails with UploadStillThere if ListParts still lists a part of the upload. */
+    private CompletionStage<Void> confirmGone(String id) {
+      HttpRequest listParts =
+          request(bucket, key)
+              .query("uploadId", id)
+              .query("max-parts", "1")
+              .GET()
+              .timeout(ABORT_TIMEOUT)
+              .build();
+      CompletableFuture<Void> gone = new CompletableFuture<>();
+      http.send(listParts, BlobCore::xml)
+          .whenComplete(
+              (listing, failure) -> {
+                Throwable f = failure == null ? null : Chains.unwrap(failure);
+                if (f == null) {
+                  if (S3Xml.firstText(listing, "PartNumber") == null) {
+                    gone.complete(null); // some services answer an empty listing, not 404
+                  } else {
+                    gone.completeExceptionally(new UploadStillThere(what(bucket, key), id));
+                  }
+                } else if (f instanceof java.util.concurrent.CancellationException) {
+                  gone.completeExceptionally(f);
+                } else {
+                  gone.complete(null); // NoSuchUpload, or a check the service does not allow
+                }
+              });
+      return gone;
+    }
+
+    private static CompletionStage<Void> absentIsDone(CompletionStage<Void> sent) {
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      sent.whenComplete(
+          (ignored, failure) -> {
+            Throwable f = failure == null ? null : Chains.unwrap(failure);
+            if (f == null || (f instanceof BlobException b && b.code().equals("NoSuchUpload"))) {
+              done.complete(null);
+            } else {
+              done.completeExceptionally(f);
+            }
+          });
+      return done;
     }
 
     @Override
@@ -1078,5 +1128,17 @@ final class BlobCore implements AsyncCloseable {
   public String toString() {
     return "BlobCore[" + config.endpoint() + ", " + config.region()
         + (runtime.isBlocking() ? ", blocking]" : ", async]");
+  }
+
+  /** A multipart upload that ListParts still finds after it was aborted. */
+  private static final class UploadStillThere extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    UploadStillThere(String what, String uploadId) {
+      super("The multipart upload " + uploadId + " of " + what + " still had parts after it was"
+          + " aborted " + ABORT_ROUNDS + " times (a part sent before the abort may have been"
+          + " stored after it): abort it again, or set a lifecycle rule that expires incomplete"
+          + " uploads.");
+    }
   }
 }

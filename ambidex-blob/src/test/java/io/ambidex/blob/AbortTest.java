@@ -125,8 +125,11 @@ class AbortTest {
       assertThat(caller.isAlive()).isFalse();
       assertThat(thrown.get()).isInstanceOf(CallInterruptedException.class);
       assertThat(flagAfter.get()).as("interrupt flag restored").isTrue();
-      // The blocking call aborted before it returned: nothing to wait for.
-      assertThat(Fixtures.uploads(sdk, bucket)).isEmpty();
+      // The blocking call aborted before it returned: nothing to wait for. (If this fails, the
+      // description shows what the abort met: it is attached to the failure as suppressed.)
+      java.io.StringWriter trace = new java.io.StringWriter();
+      thrown.get().printStackTrace(new java.io.PrintWriter(trace));
+      assertThat(Fixtures.uploads(sdk, bucket)).as("uploads left; the put threw %s", trace).isEmpty();
       assertThat(BlobParityTest.storedFilesUnder(data.resolve("store"), bucket)).isEmpty();
       assertThatThrownBy(() -> client.head(bucket, "big")).isInstanceOf(NoSuchKeyException.class);
     }

@@ -242,6 +242,61 @@ class FaultTest {
     assertThat(s3.matching("POST", "?uploadId=")).isEmpty();
   }
 
+  private static final String ONE_PART_LISTED =
+      "<ListPartsResult><UploadId>upload-1</UploadId><Part><PartNumber>2</PartNumber>"
+          + "<ETag>\"x\"</ETag><Size>5</Size></Part></ListPartsResult>";
+
+  @ParityTest
+  void put_multipart_partStoredAfterTheAbort_isAbortedAgain(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) {
+    java.util.concurrent.atomic.AtomicInteger listings = new java.util.concurrent.atomic.AtomicInteger();
+    s3.handler =
+        multipart(r -> {
+          if (r.getTarget().contains("partNumber=2&")) {
+            return MockS3.error(400, "InvalidPart");
+          }
+          if (r.getMethod().equals("GET") && r.getTarget().contains("uploadId=upload-1")) {
+            // The first ListParts still finds a part (stored after the abort), the second none.
+            return listings.getAndIncrement() == 0
+                ? new MockResponse.Builder().code(200).body(ONE_PART_LISTED).build()
+                : new MockResponse.Builder().code(200).body("<ListPartsResult/>").build();
+          }
+          return null;
+        });
+
+    assertThatThrownBy(() -> p.call(c -> c.put("bkt", "big", bytes(12 * MIB, 15))).async(a -> a.put("bkt", "big", bytes(12 * MIB, 15))))
+        .isInstanceOfSatisfying(BlobException.class, e -> {
+          assertThat(e.code()).isEqualTo("InvalidPart");
+          assertThat(e.getSuppressed()).noneMatch(t -> t.getMessage().contains("still had parts"));
+        });
+    assertThat(s3.matching("DELETE", "uploadId=upload-1")).hasSize(2);
+    assertThat(s3.matching("GET", "uploadId=upload-1")).hasSize(2);
+  }
+
+  @ParityTest
+  void put_multipart_partsThatOutliveEveryAbort_areReportedWithTheFailure(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) {
+    s3.handler =
+        multipart(r -> {
+          if (r.getTarget().contains("partNumber=2&")) {
+            return MockS3.error(400, "InvalidPart");
+          }
+          if (r.getMethod().equals("GET") && r.getTarget().contains("uploadId=upload-1")) {
+            return new MockResponse.Builder().code(200).body(ONE_PART_LISTED).build();
+          }
+          return null;
+        });
+
+    assertThatThrownBy(() -> p.call(c -> c.put("bkt", "big", bytes(12 * MIB, 16))).async(a -> a.put("bkt", "big", bytes(12 * MIB, 16))))
+        .isInstanceOfSatisfying(BlobException.class, e -> {
+          assertThat(e.code()).isEqualTo("InvalidPart");
+          assertThat(e.getSuppressed())
+              .anySatisfy(t -> assertThat(t).hasMessageContaining("upload-1")
+                  .hasMessageContaining("still had parts after it was aborted 4 times"));
+        });
+    assertThat(s3.matching("DELETE", "uploadId=upload-1")).hasSize(4);
+  }
+
   @ParityTest
   void put_multipart_completeFailsInsideA200_failsAndAborts(
       Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) {
@@ -389,6 +444,9 @@ class FaultTest {
       }
       if (r.getMethod().equals("DELETE")) {
         return new MockResponse.Builder().code(204).build();
+      }
+      if (r.getMethod().equals("GET") && t.contains("uploadId=")) {
+        return MockS3.error(404, "NoSuchUpload"); // ListParts after the abort: gone
       }
       return MockS3.error(400, "Unexpected");
     };
