@@ -56,13 +56,14 @@ import software.amazon.awssdk.services.s3.model.PutObjectResponse;
  * second pass over the file), which the SDK's async client does not compute either.
  *
  * <p>Run (after {@code mvn -B -pl ambidex-bench -am package -DskipTests}, from the repository
- * root), with the held heap from {@link RetainedHeapProfiler}:
+ * root), with the held heap from {@link RetainedHeapProfiler} and the CPU per transfer from {@link
+ * ProcessCpuProfiler} ({@code bin/bench-blob-vs-sdk} runs these):
  *
  * <pre>
  * J=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java; B=ambidex-bench/target/benchmarks.jar
- * $J -jar $B 'BlobLargeTransferBenchmark.upload' -prof io.ambidex.bench.blob.RetainedHeapProfiler
- * $J -jar $B 'BlobLargeTransferBenchmark.download' -p client=ambidex,ambidex-async,sdk \
- *     -prof io.ambidex.bench.blob.RetainedHeapProfiler
+ * P="-prof io.ambidex.bench.blob.RetainedHeapProfiler -prof io.ambidex.bench.blob.ProcessCpuProfiler"
+ * $J -jar $B 'BlobLargeTransferBenchmark.upload' $P
+ * $J -jar $B 'BlobLargeTransferBenchmark.download' -p client=ambidex,ambidex-async,sdk $P
  * </pre>
  *
  * <p>At a small heap (does it complete?): add {@code -jvmArgsAppend -Xmx96m -wi 0 -i 1}.
