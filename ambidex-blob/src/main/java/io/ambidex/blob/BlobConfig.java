@@ -13,9 +13,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Defaults: endpoint {@code https://s3.<region>.amazonaws.com}, region {@code us-east-1},
  * credentials from {@link Credentials#fromEnvironment()} (read by {@link Builder#build()}),
  * virtual-host addressing for the AWS endpoint and path-style addressing for any endpoint set
- * explicitly, multipart above 16 MiB, 8 MiB parts, 4 parts in flight, 3 attempts per request,
- * connect timeout 10 s, read timeout 60 s, no total timeout per request, {@link
- * PayloadSigning#SIGNED}, listings of 1000 keys per page.
+ * explicitly, multipart above 16 MiB, 8 MiB parts, 4 parts in flight, a pool of {@code max(8, 2 *
+ * concurrency)} connections, 3 attempts per request, connect timeout 10 s, read timeout 60 s, no
+ * total timeout per request, {@link PayloadSigning#SIGNED}, listings of 1000 keys per page.
  */
 public final class BlobConfig {
   /** 1 MiB. */
@@ -37,6 +37,7 @@ public final class BlobConfig {
   private final long multipartThreshold;
   private final long partSize;
   private final int concurrency;
+  private final int maxConnections;
   private final RetryPolicy retryPolicy;
   private final Duration connectTimeout;
   private final Duration readTimeout;
@@ -53,6 +54,7 @@ public final class BlobConfig {
     this.multipartThreshold = b.multipartThreshold;
     this.partSize = b.partSize;
     this.concurrency = b.concurrency;
+    this.maxConnections = b.maxConnections > 0 ? b.maxConnections : Math.max(8, 2 * b.concurrency);
     this.retryPolicy = b.retryPolicy;
     this.connectTimeout = b.connectTimeout;
     this.readTimeout = b.readTimeout;
@@ -104,6 +106,14 @@ public final class BlobConfig {
     return concurrency;
   }
 
+  /**
+   * Returns how many connections the client's pool keeps open at most: the most requests in
+   * flight at once, over all the calls of the client.
+   */
+  public int maxConnections() {
+    return maxConnections;
+  }
+
   /** Returns the retry policy of each request. */
   public RetryPolicy retryPolicy() {
     return retryPolicy;
@@ -138,8 +148,8 @@ public final class BlobConfig {
   public String toString() {
     return "BlobConfig[endpoint=" + endpoint + ", region=" + region + ", " + credentials
         + (pathStyle ? ", path-style" : ", virtual-host") + ", multipartThreshold="
-        + multipartThreshold + ", partSize=" + partSize + ", concurrency=" + concurrency + ", "
-        + payloadSigning + "]";
+        + multipartThreshold + ", partSize=" + partSize + ", concurrency=" + concurrency
+        + ", maxConnections=" + maxConnections + ", " + payloadSigning + "]";
   }
 
   /** Builds a {@link BlobConfig}. Not thread-safe. Each setter checks its value at once. */
@@ -151,6 +161,7 @@ public final class BlobConfig {
     private long multipartThreshold = 16 * MIB;
     private long partSize = 8 * MIB;
     private int concurrency = 4;
+    private int maxConnections; // 0: derived from concurrency at build()
     private RetryPolicy retryPolicy = RetryPolicy.builder().build();
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration readTimeout = Duration.ofSeconds(60);
@@ -293,6 +304,26 @@ public final class BlobConfig {
     }
 
     /**
+     * Sets how many connections the client keeps open at most, which is how many requests it has
+     * in flight at once over all its calls: a call that finds them all busy waits for one (at
+     * most the connect timeout). Default {@code max(8, 2 * concurrency)}, enough for two
+     * multipart uploads at once; raise it for many concurrent small calls on an {@link
+     * AsyncBlobClient} or on a {@link BlobClient} shared by many threads.
+     *
+     * @param connections between 1 and 4096, and at least {@code concurrency} (checked by {@link
+     *     #build()})
+     * @return this builder
+     */
+    public Builder maxConnections(int connections) {
+      if (connections < 1 || connections > 4096) {
+        throw new IllegalArgumentException(
+            "maxConnections must be between 1 and 4096, but was " + connections);
+      }
+      this.maxConnections = connections;
+      return this;
+    }
+
+    /**
      * Sets the retry policy of each request (see the retry table of {@code docs/http.md}).
      * Default: 3 attempts, 100 ms doubling backoff with jitter.
      *
@@ -369,8 +400,15 @@ public final class BlobConfig {
      *
      * @return the configuration
      * @throws IllegalStateException if no credentials were set and the environment has none
+     * @throws IllegalArgumentException if {@code maxConnections} was set below {@code
+     *     concurrency} (a multipart upload's parts would wait for connections)
      */
     public BlobConfig build() {
+      if (maxConnections > 0 && maxConnections < concurrency) {
+        throw new IllegalArgumentException(
+            "maxConnections (" + maxConnections + ") must be at least concurrency (" + concurrency
+                + "), or the parts of one upload wait for connections");
+      }
       Credentials c = credentials != null ? credentials : Credentials.fromEnvironment();
       return new BlobConfig(this, c);
     }

@@ -148,7 +148,7 @@ final class BlobCore implements AsyncCloseable {
         SyncHttpTransport.builder()
             .connectTimeout(config.connectTimeout())
             .readTimeout(config.readTimeout())
-            .maxConnections(Math.max(8, config.concurrency() * 2))
+            .maxConnections(config.maxConnections())
             .build();
     return new BlobCore(config, transport, SyncRuntime.create(), null);
   }
@@ -166,7 +166,7 @@ final class BlobCore implements AsyncCloseable {
         AsyncHttpTransport.builder()
             .connectTimeout(config.connectTimeout())
             .readTimeout(config.readTimeout())
-            .maxConnections(Math.max(8, config.concurrency() * 2))
+            .maxConnections(config.maxConnections())
             .build();
     ExecutorService reads =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("ambidex-blob-read-", 0).factory());

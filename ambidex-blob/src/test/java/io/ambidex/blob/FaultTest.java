@@ -413,6 +413,57 @@ class FaultTest {
     assertThat(aws.endpoint().toString()).isEqualTo("https://s3.eu-west-1.amazonaws.com");
     assertThat(aws.pathStyle()).isFalse();
     assertThat(BlobConfig.builder().credentials(Credentials.of("a", "b")).endpoint("http://127.0.0.1:9000").build().pathStyle()).isTrue();
+    assertThatThrownBy(() -> BlobConfig.builder().maxConnections(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxConnections must be between 1 and 4096, but was 0");
+    assertThatThrownBy(() -> BlobConfig.builder().credentials(Credentials.of("a", "b")).concurrency(6).maxConnections(5).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxConnections (5) must be at least concurrency (6)");
+    assertThat(BlobConfig.builder().credentials(Credentials.of("a", "b")).build().maxConnections()).isEqualTo(8);
+    assertThat(BlobConfig.builder().credentials(Credentials.of("a", "b")).concurrency(10).build().maxConnections()).isEqualTo(20);
+    assertThat(BlobConfig.builder().credentials(Credentials.of("a", "b")).maxConnections(64).build().maxConnections()).isEqualTo(64);
+  }
+
+  @ParityTest
+  void maxConnections_thatManyRequestsAreInFlightAtOnce(Parity<BlobClient, AsyncBlobClient> p)
+      throws Exception {
+    // The default pool for concurrency 1 is 8 connections; 12 requests arrive together only if
+    // the configured 12 are used. Each response waits until all 12 requests have arrived (or 10 s).
+    int n = 12;
+    byte[] data = bytes(100, 11);
+    AtomicInteger inFlight = new AtomicInteger();
+    AtomicInteger most = new AtomicInteger();
+    java.util.concurrent.CountDownLatch all = new java.util.concurrent.CountDownLatch(n);
+    try (MockS3 s3 = new MockS3()) {
+      s3.handler =
+          r -> {
+            most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            all.countDown();
+            try {
+              all.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            inFlight.decrementAndGet();
+            return MockS3.object(data, MockS3.md5Hex(data));
+          };
+      BlobConfig config =
+          Fixtures.config(s3.endpoint(), "AKIDEXAMPLE", "secret").concurrency(1).maxConnections(n).build();
+      if (p.isBlocking()) {
+        try (BlobClient c = new BlobClient(config);
+            var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+          var gets = java.util.stream.IntStream.range(0, n).mapToObj(i -> threads.submit(() -> c.get("bkt", "k" + i))).toList();
+          for (var get : gets) {
+            Fixtures.assertSameBytes(get.get(), data);
+          }
+        }
+      } else {
+        AsyncBlobClient a = new AsyncBlobClient(config);
+        var gets = java.util.stream.IntStream.range(0, n).mapToObj(i -> a.get("bkt", "k" + i)).toList();
+        for (var get : gets) {
+          Fixtures.assertSameBytes(p.await(get), data);
+        }
+        p.await(a.close());
+      }
+    }
+    assertThat(most.get()).as("requests in flight at once").isEqualTo(n);
   }
 
   // ---- helpers ----

@@ -47,6 +47,42 @@ class SigV4Test {
   }
 
   @Test
+  void keyCache_signsAsWithoutIt_acrossDaysRegionsAndSecrets() {
+    SigV4.KeyCache keys = new SigV4.KeyCache();
+    SigV4.Request get =
+        new SigV4.Request(
+            "GET", "/test.txt", Map.of(),
+            headers("Host", "examplebucket.s3.amazonaws.com", "Range", "bytes=0-9"), SigV4.EMPTY_SHA256);
+    Credentials other = Credentials.of("AKIDOTHER", "another-secret");
+    Instant nextDay = DOC_TIME.plusSeconds(86_400);
+    Object[][] runs = {
+      {DOC_KEYS, "us-east-1", DOC_TIME}, {DOC_KEYS, "us-east-1", DOC_TIME}, {DOC_KEYS, "us-east-1", nextDay},
+      {DOC_KEYS, "eu-west-1", nextDay}, {other, "eu-west-1", nextDay}, {DOC_KEYS, "us-east-1", DOC_TIME},
+    };
+    for (Object[] run : runs) {
+      Credentials c = (Credentials) run[0];
+      String region = (String) run[1];
+      Instant t = (Instant) run[2];
+      assertThat(SigV4.sign(get, c, region, "s3", t, keys)).isEqualTo(SigV4.sign(get, c, region, "s3", t));
+    }
+    assertThat(signature(SigV4.sign(get, DOC_KEYS, "us-east-1", "s3", DOC_TIME, keys)))
+        .isEqualTo("f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41");
+  }
+
+  @Test
+  void headerValues_areTrimmed_andRunsOfSpacesCollapsed() {
+    Map<String, String> spaced =
+        SigV4.sign(
+            new SigV4.Request("GET", "/", Map.of(), headers("Host", "h", "x-amz-meta-a", "  a   b c "), SigV4.EMPTY_SHA256),
+            DOC_KEYS, "us-east-1", "s3", DOC_TIME);
+    Map<String, String> plain =
+        SigV4.sign(
+            new SigV4.Request("GET", "/", Map.of(), headers("Host", "h", "x-amz-meta-a", "a b c"), SigV4.EMPTY_SHA256),
+            DOC_KEYS, "us-east-1", "s3", DOC_TIME);
+    assertThat(spaced).isEqualTo(plain);
+  }
+
+  @Test
   void putObject_documentationExample() {
     String payloadHash = SigV4.sha256Hex("Welcome to Amazon S3.");
     Map<String, String> added =

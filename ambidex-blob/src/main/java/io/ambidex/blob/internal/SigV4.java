@@ -15,8 +15,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * AWS Signature Version 4 in the Authorization header, as S3 wants it: the path is encoded once
@@ -34,8 +36,43 @@ public final class SigV4 {
   private static final DateTimeFormatter AMZ_DATE =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
   private static final HexFormat HEX = HexFormat.of();
+  private static final Pattern SPACES = Pattern.compile(" {2,}");
 
   private SigV4() {}
+
+  /**
+   * The signing key of one secret, kept for the date, region and service it was last derived for:
+   * a signer that keeps one of these derives the key (four HMACs) once a day instead of on every
+   * request, and computes each signature with a copy of a {@link Mac} already initialised with it.
+   * Thread-safe; a request for another secret or scope replaces the entry.
+   */
+  public static final class KeyCache {
+    private record Entry(String secret, String date, String region, String service, byte[] key, Mac mac) {}
+
+    private volatile @Nullable Entry last;
+
+    /** Creates an empty cache. */
+    public KeyCache() {}
+
+    /** Returns a fresh HmacSHA256 initialised with the signing key of this secret and scope. */
+    Mac mac(String secret, String date, String region, String service) {
+      Entry e = last;
+      if (e == null || !e.date.equals(date) || !e.region.equals(region) || !e.service.equals(service)
+          || !e.secret.equals(secret)) {
+        byte[] key = hmac(("AWS4" + secret).getBytes(StandardCharsets.UTF_8), date);
+        key = hmac(key, region);
+        key = hmac(key, service);
+        key = hmac(key, "aws4_request");
+        e = new Entry(secret, date, region, service, key, newMac(key));
+        last = e;
+      }
+      try {
+        return (Mac) e.mac.clone(); // the entry's Mac is never used itself, only copied
+      } catch (CloneNotSupportedException notCloneable) {
+        return newMac(e.key);
+      }
+    }
+  }
 
   /**
    * What is signed of a request.
@@ -67,6 +104,28 @@ public final class SigV4 {
    */
   public static Map<String, String> sign(
       Request request, Credentials credentials, String region, String service, Instant now) {
+    return sign(request, credentials, region, service, now, new KeyCache());
+  }
+
+  /**
+   * Signs a request as {@link #sign(Request, Credentials, String, String, Instant)} does, with the
+   * signing key taken from (or derived into) {@code keys}.
+   *
+   * @param request the request
+   * @param credentials the credentials
+   * @param region e.g. {@code us-east-1}
+   * @param service e.g. {@code s3}
+   * @param now the signing time
+   * @param keys the signer's key cache
+   * @return the headers to add, in a stable order
+   */
+  public static Map<String, String> sign(
+      Request request,
+      Credentials credentials,
+      String region,
+      String service,
+      Instant now,
+      KeyCache keys) {
     String amzDate = AMZ_DATE.format(now);
     String date = amzDate.substring(0, 8);
     Map<String, String> added = new LinkedHashMap<>();
@@ -92,11 +151,8 @@ public final class SigV4 {
     String scope = date + "/" + region + "/" + service + "/aws4_request";
     String stringToSign =
         "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n" + sha256Hex(canonical.toString());
-    byte[] key = hmac(("AWS4" + credentials.secretAccessKey()).getBytes(StandardCharsets.UTF_8), date);
-    key = hmac(key, region);
-    key = hmac(key, service);
-    key = hmac(key, "aws4_request");
-    String signature = HEX.formatHex(hmac(key, stringToSign));
+    Mac mac = keys.mac(credentials.secretAccessKey(), date, region, service);
+    String signature = HEX.formatHex(mac.doFinal(stringToSign.getBytes(StandardCharsets.UTF_8)));
     added.put(
         "Authorization",
         "AWS4-HMAC-SHA256 Credential=" + credentials.accessKeyId() + "/" + scope
@@ -106,7 +162,8 @@ public final class SigV4 {
 
   /** Trims a header value and collapses runs of spaces, as the canonical form requires. */
   static String canonicalValue(String value) {
-    return value.strip().replaceAll(" +", " ");
+    String v = value.strip();
+    return v.contains("  ") ? SPACES.matcher(v).replaceAll(" ") : v;
   }
 
   /** Encodes each segment of a path (RFC 3986 unreserved characters stay), keeping slashes. */
@@ -177,10 +234,14 @@ public final class SigV4 {
   }
 
   private static byte[] hmac(byte[] key, String data) {
+    return newMac(key).doFinal(data.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static Mac newMac(byte[] key) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
+      return mac;
     } catch (NoSuchAlgorithmException | InvalidKeyException e) {
       throw new IllegalStateException("this JDK cannot compute HmacSHA256", e);
     }

@@ -27,6 +27,7 @@ public final class Signer {
   private final Credentials credentials;
   private final String region;
   private final PayloadSigning signing;
+  private final SigV4.KeyCache keys = new SigV4.KeyCache();
 
   /**
    * Creates a signer.
@@ -73,7 +74,8 @@ public final class Signer {
             credentials,
             region,
             "s3",
-            Instant.now());
+            Instant.now(),
+            keys);
     HttpRequest.Builder b = request.toBuilder();
     added.forEach(b::setHeader);
     return b.build();

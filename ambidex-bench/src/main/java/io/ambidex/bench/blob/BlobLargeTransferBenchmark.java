@@ -1,0 +1,241 @@
+package io.ambidex.bench.blob;
+
+import io.ambidex.bench.blob.Clients.Kind;
+import io.ambidex.blob.AsyncBlobClient;
+import io.ambidex.blob.BlobClient;
+import io.ambidex.blob.BlobConfig;
+import io.ambidex.blob.BlobObject;
+import io.ambidex.blob.PutResult;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.core.async.AsyncResponseTransformer;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+
+/**
+ * One 256 MiB object: a multipart upload from a file, and a download to a file, timed one transfer
+ * per iteration ({@code SingleShotTime}), each client in its own fork with the same heap ({@code
+ * -Xmx512m}). Both clients cut the upload alike: 8 MiB parts above 16 MiB, 4 parts in flight. Ours
+ * is {@code put(bucket, key, Path)} on {@link BlobClient} (parts on virtual threads) or {@link
+ * AsyncBlobClient}, and {@code download(bucket, key, Path, null)}; the AWS SDK's is its Java
+ * multipart client ({@code S3AsyncClient} on Netty with {@code multipartEnabled(true)}), {@code
+ * putObject(.., AsyncRequestBody.fromFile(..))}, and {@code getObject(..,
+ * AsyncResponseTransformer.toFile(..))} on the same client without its multipart layer (whose
+ * downloads are GETs by part number, which S3Proxy does not implement): a download is one GET
+ * streamed to a file in both clients. Every fork downloads the same object, uploaded by our
+ * client in the trial's setup (so it carries the part size that lets ours check every part's MD5).
+ * The server (S3Proxy over a filesystem store in a temporary directory) runs in a JVM of its own.
+ *
+ * <p>Rows ({@code client}): {@code ambidex}, {@code ambidex-unsigned}, {@code ambidex-async},
+ * {@code ambidex-async-unsigned}, {@code sdk}. The unsigned rows skip the payload's SHA-256 (a
+ * second pass over the file), which the SDK's async client does not compute either.
+ *
+ * <p>Run (after {@code mvn -B -pl ambidex-bench -am package -DskipTests}, from the repository
+ * root), with the held heap from {@link RetainedHeapProfiler} and the CPU per transfer from {@link
+ * ProcessCpuProfiler} ({@code bin/bench-blob-vs-sdk} runs these):
+ *
+ * <pre>
+ * J=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java; B=ambidex-bench/target/benchmarks.jar
+ * P="-prof io.ambidex.bench.blob.RetainedHeapProfiler -prof io.ambidex.bench.blob.ProcessCpuProfiler"
+ * $J -jar $B 'BlobLargeTransferBenchmark.upload' $P
+ * $J -jar $B 'BlobLargeTransferBenchmark.download' -p client=ambidex,ambidex-async,sdk $P
+ * </pre>
+ *
+ * <p>At a small heap (does it complete?): add {@code -jvmArgsAppend -Xmx96m -wi 0 -i 1}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Fork(value = 1, jvmArgsAppend = "-Xmx512m")
+@Warmup(iterations = 2)
+@Measurement(iterations = 5)
+public class BlobLargeTransferBenchmark {
+  /** The object's size: 256 MiB. */
+  static final long SIZE = 256L * Clients.MIB;
+
+  static final long PART_SIZE = 8L * Clients.MIB;
+  static final long THRESHOLD = 16L * Clients.MIB;
+  static final int PARTS_IN_FLIGHT = 4;
+
+  /** The key every download reads. */
+  static final String OBJECT = "object";
+
+  /** The key every upload writes (replaced each time). */
+  static final String UPLOADED = "uploaded";
+
+  /**
+   * Which client: {@code ambidex}, {@code ambidex-unsigned}, {@code ambidex-async}, {@code
+   * ambidex-async-unsigned} or {@code sdk}.
+   */
+  @Param({"ambidex", "ambidex-unsigned", "ambidex-async", "ambidex-async-unsigned", "sdk"})
+  public String client;
+
+  private Path dir;
+  private Path source;
+  private Path target;
+  private S3ServerProcess server;
+  private BlobClient blobs;
+  private AsyncBlobClient asyncBlobs;
+  private S3AsyncClient s3;
+
+  /**
+   * Starts the server, writes the 256 MiB source file (seeded random bytes), builds the client
+   * and, for the download rows, stores the object with our client.
+   */
+  @Setup(Level.Trial)
+  public void setUp(BenchmarkParams params) throws IOException {
+    dir = Files.createTempDirectory("ambidex-bench-large-");
+    source = dir.resolve("source.bin");
+    target = dir.resolve("downloaded.bin");
+    writeRandom(source, SIZE);
+    server = S3ServerProcess.start(dir.resolve("store"));
+    boolean sdk = client.equals("sdk");
+    boolean download = params.getBenchmark().endsWith(".download");
+    if (!sdk && !client.startsWith("ambidex")) {
+      throw new IllegalArgumentException(
+          "client must be ambidex, ambidex-unsigned, ambidex-async, ambidex-async-unsigned or sdk,"
+              + " but was '" + client + "'");
+    }
+    Kind kind = client.endsWith("-unsigned") ? Kind.AMBIDEX_UNSIGNED : Kind.AMBIDEX;
+    BlobConfig config =
+        Clients.ambidex(server.endpoint(), kind, 2 * PARTS_IN_FLIGHT)
+            .partSize(PART_SIZE)
+            .multipartThreshold(THRESHOLD)
+            .concurrency(PARTS_IN_FLIGHT)
+            .build();
+    // The object every download reads, stored by our client with its defaults for this setup.
+    try (BlobClient setup = new BlobClient(config)) {
+      setup.createBucket(Clients.BUCKET);
+      if (download) {
+        setup.put(Clients.BUCKET, OBJECT, source);
+      }
+    }
+    if (sdk) {
+      // S3Proxy refuses the multipart layer's GETs by part number (501, "Reading one part of a
+      // multipart object is not supported"), so the SDK downloads with one GET, as ours does.
+      s3 =
+          download
+              ? Clients.sdkAsync(server.endpoint(), 2 * PARTS_IN_FLIGHT)
+              : Clients.sdkMultipart(server.endpoint(), THRESHOLD, PART_SIZE, PARTS_IN_FLIGHT);
+    } else if (client.startsWith("ambidex-async")) {
+      asyncBlobs = new AsyncBlobClient(config);
+    } else {
+      blobs = new BlobClient(config);
+    }
+  }
+
+  /** Removes the previous download, so that every download creates its file. */
+  @Setup(Level.Iteration)
+  public void clearTarget() throws IOException {
+    Files.deleteIfExists(target);
+  }
+
+  /** Checks that a download wrote the whole object (outside the timed part). */
+  @TearDown(Level.Iteration)
+  public void checkTarget(BenchmarkParams params) throws IOException {
+    if (params.getBenchmark().endsWith(".download") && Files.size(target) != SIZE) {
+      throw new IllegalStateException(
+          "The download wrote " + Files.size(target) + " bytes instead of " + SIZE);
+    }
+  }
+
+  /** Closes the client, stops the server and deletes the files. */
+  @TearDown(Level.Trial)
+  public void tearDown() throws IOException {
+    try {
+      if (s3 != null) {
+        s3.close();
+      }
+      if (blobs != null) {
+        blobs.close();
+      }
+      if (asyncBlobs != null) {
+        asyncBlobs.close().join();
+      }
+    } finally {
+      server.close();
+      try (Stream<Path> files = Files.walk(dir)) {
+        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+  }
+
+  /** One multipart upload of the 256 MiB file. */
+  @Benchmark
+  public Object upload() {
+    if (s3 != null) {
+      PutObjectResponse r =
+          s3.putObject(
+                  PutObjectRequest.builder().bucket(Clients.BUCKET).key(UPLOADED).build(),
+                  AsyncRequestBody.fromFile(source))
+              .join();
+      return r;
+    }
+    PutResult r =
+        blobs != null
+            ? blobs.put(Clients.BUCKET, UPLOADED, source)
+            : asyncBlobs.put(Clients.BUCKET, UPLOADED, source).join();
+    if (r.parts() != SIZE / PART_SIZE) {
+      throw new IllegalStateException("Uploaded in " + r.parts() + " parts instead of " + SIZE / PART_SIZE);
+    }
+    return r;
+  }
+
+  /** One download of the 256 MiB object to a new file. */
+  @Benchmark
+  public Object download() {
+    if (s3 != null) {
+      GetObjectResponse r =
+          s3.getObject(
+                  GetObjectRequest.builder().bucket(Clients.BUCKET).key(OBJECT).build(),
+                  AsyncResponseTransformer.toFile(target))
+              .join();
+      return r;
+    }
+    BlobObject r =
+        blobs != null
+            ? blobs.download(Clients.BUCKET, OBJECT, target, null)
+            : asyncBlobs.download(Clients.BUCKET, OBJECT, target, null).join();
+    return r;
+  }
+
+  private static void writeRandom(Path file, long size) throws IOException {
+    Random random = new Random(256);
+    byte[] block = new byte[Clients.MIB];
+    try (OutputStream out = Files.newOutputStream(file)) {
+      for (long written = 0; written < size; written += block.length) {
+        random.nextBytes(block);
+        out.write(block);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write the source file " + file, e);
+    }
+  }
+}

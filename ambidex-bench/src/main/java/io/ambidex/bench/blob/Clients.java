@@ -1,0 +1,147 @@
+package io.ambidex.bench.blob;
+
+import io.ambidex.blob.BlobConfig;
+import io.ambidex.blob.Credentials;
+import io.ambidex.blob.PayloadSigning;
+import java.net.URI;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The two clients of the blob benchmarks, set up alike: the same endpoint, path-style addressing,
+ * static credentials, region {@code us-east-1}, and a pool large enough for the requests each
+ * benchmark has in flight. The AWS SDK computes and validates checksums only when an operation
+ * requires them ({@code WHEN_REQUIRED}, as TOOLBOX.md says for S3-compatible servers); every other
+ * SDK setting is its default. What each client does per request is listed in {@code
+ * docs/benchmarks.md}.
+ */
+final class Clients {
+  /** 1 MiB. */
+  static final int MIB = 1024 * 1024;
+
+  /** The bucket every blob benchmark uses. */
+  static final String BUCKET = "bench";
+
+  private Clients() {}
+
+  /** Which client a benchmark row measures ({@code @Param} values). */
+  enum Kind {
+    /** Ours, default settings (payload SHA-256 signed, Content-MD5, ETag checks). */
+    AMBIDEX,
+    /** Ours with {@link PayloadSigning#UNSIGNED}: no SHA-256 pass over the body. */
+    AMBIDEX_UNSIGNED,
+    /** The AWS SDK for Java v2. */
+    SDK;
+
+    static Kind of(String param) {
+      return switch (param) {
+        case "ambidex" -> AMBIDEX;
+        case "ambidex-unsigned" -> AMBIDEX_UNSIGNED;
+        case "sdk" -> SDK;
+        default -> throw new IllegalArgumentException(
+            "client must be ambidex, ambidex-unsigned or sdk, but was '" + param + "'");
+      };
+    }
+  }
+
+  /**
+   * Our configuration: endpoint (hence path-style), static credentials, us-east-1 (the default).
+   *
+   * @param kind {@link Kind#AMBIDEX} or {@link Kind#AMBIDEX_UNSIGNED}
+   * @param maxConnections the pool's size
+   */
+  static BlobConfig.Builder ambidex(URI endpoint, Kind kind, int maxConnections) {
+    return BlobConfig.builder()
+        .endpoint(endpoint)
+        .pathStyle(true)
+        .region("us-east-1")
+        .credentials(Credentials.of(S3ServerProcess.ACCESS_KEY, S3ServerProcess.SECRET_KEY))
+        .maxConnections(maxConnections)
+        .payloadSigning(kind == Kind.AMBIDEX_UNSIGNED ? PayloadSigning.UNSIGNED : PayloadSigning.SIGNED);
+  }
+
+  /**
+   * The SDK's blocking client on its Apache (HttpClient 4) client, which the issue names
+   * ({@code apache-client}, deprecated in 2.56 in favour of {@code apache5-client}).
+   */
+  @SuppressWarnings("deprecation")
+  static S3Client sdkBlocking(URI endpoint, int maxConnections) {
+    return S3Client.builder()
+        .endpointOverride(endpoint)
+        .forcePathStyle(true)
+        .region(Region.US_EAST_1)
+        .credentialsProvider(credentials())
+        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+        .httpClientBuilder(ApacheHttpClient.builder().maxConnections(maxConnections))
+        .build();
+  }
+
+  /** The SDK's async client on Netty, without its multipart layer (the small-object rows). */
+  static S3AsyncClient sdkAsync(URI endpoint, int maxConcurrency) {
+    return asyncBuilder(endpoint, maxConcurrency).build();
+  }
+
+  /**
+   * The SDK's async client on Netty with its Java multipart layer ({@code multipartEnabled}),
+   * cut like ours: parts of {@code partSize} above {@code threshold}, and a buffer of {@code
+   * partSize * parts} bytes, which is what bounds the parts it has in flight.
+   *
+   * <p>One header is removed: the multipart layer sends {@code x-amz-mp-object-size} with
+   * CompleteMultipartUpload, which S3Proxy 4.1.0 refuses (501 NotImplemented, "Unknown header").
+   * The header is an optional size check that AWS added in 2024; removing it before signing
+   * changes nothing else.
+   */
+  static S3AsyncClient sdkMultipart(URI endpoint, long threshold, long partSize, int parts) {
+    return asyncBuilder(endpoint, Math.max(parts * 2, 8))
+        .overrideConfiguration(c -> c.addExecutionInterceptor(new WithoutMpObjectSize()))
+        .multipartEnabled(true)
+        .multipartConfiguration(
+            c ->
+                c.thresholdInBytes(threshold)
+                    .minimumPartSizeInBytes(partSize)
+                    .apiCallBufferSizeInBytes(partSize * parts)
+                    .parallelConfiguration(p -> p.maxInFlightParts(parts)))
+        .build();
+  }
+
+  private static S3AsyncClientBuilder asyncBuilder(URI endpoint, int maxConcurrency) {
+    return S3AsyncClient.builder()
+        .endpointOverride(endpoint)
+        .forcePathStyle(true)
+        .region(Region.US_EAST_1)
+        .credentialsProvider(credentials())
+        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+        .httpClientBuilder(NettyNioAsyncHttpClient.builder().maxConcurrency(maxConcurrency));
+  }
+
+  /** Removes {@code x-amz-mp-object-size}, which S3Proxy does not implement. */
+  private static final class WithoutMpObjectSize implements ExecutionInterceptor {
+    @Override
+    public SdkHttpRequest modifyHttpRequest(
+        Context.ModifyHttpRequest context, ExecutionAttributes executionAttributes) {
+      SdkHttpRequest request = context.httpRequest();
+      return request.firstMatchingHeader("x-amz-mp-object-size").isPresent()
+          ? request.toBuilder().removeHeader("x-amz-mp-object-size").build()
+          : request;
+    }
+  }
+
+  private static StaticCredentialsProvider credentials() {
+    return StaticCredentialsProvider.create(
+        AwsBasicCredentials.create(S3ServerProcess.ACCESS_KEY, S3ServerProcess.SECRET_KEY));
+  }
+}
