@@ -119,7 +119,7 @@ final class BlobCore implements AsyncCloseable {
     this.blockingReads = blockingReads;
     this.signPayload = config.payloadSigning() == PayloadSigning.SIGNED;
     Signer signer = new Signer(config.credentials(), config.region(), config.payloadSigning());
-    Errors errors = new Errors(config.pathStyle());
+    Errors errors = new Errors(config.endpoint());
     RequestClient.Builder b =
         RequestClient.builder(transport, runtime)
             .retryPolicy(config.retryPolicy())
@@ -142,13 +142,15 @@ final class BlobCore implements AsyncCloseable {
   @BlockingFactory
   static BlobCore blocking(BlobConfig config) {
     Objects.requireNonNull(config, "config");
-    SyncHttpTransport transport =
+    SyncHttpTransport.Builder transport =
         SyncHttpTransport.builder()
             .connectTimeout(config.connectTimeout())
             .readTimeout(config.readTimeout())
-            .maxConnections(Math.max(8, config.concurrency() * 2))
-            .build();
-    return new BlobCore(config, transport, SyncRuntime.create(), null);
+            .maxConnections(Math.max(8, config.concurrency() * 2));
+    if (config.sslContext() != null) {
+      transport.sslContext(config.sslContext());
+    }
+    return new BlobCore(config, transport.build(), SyncRuntime.create(), null);
   }
 
   /**
@@ -160,15 +162,17 @@ final class BlobCore implements AsyncCloseable {
   @AsyncFactory
   static BlobCore async(BlobConfig config) {
     Objects.requireNonNull(config, "config");
-    AsyncHttpTransport transport =
+    AsyncHttpTransport.Builder transport =
         AsyncHttpTransport.builder()
             .connectTimeout(config.connectTimeout())
             .readTimeout(config.readTimeout())
-            .maxConnections(Math.max(8, config.concurrency() * 2))
-            .build();
+            .maxConnections(Math.max(8, config.concurrency() * 2));
+    if (config.sslContext() != null) {
+      transport.sslContext(config.sslContext());
+    }
     ExecutorService reads =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("ambidex-blob-read-", 0).factory());
-    return new BlobCore(config, transport, AsyncRuntime.create(), reads);
+    return new BlobCore(config, transport.build(), AsyncRuntime.create(), reads);
   }
 
   // ---- buckets ----
@@ -974,7 +978,8 @@ final class BlobCore implements AsyncCloseable {
     URI e = config.endpoint();
     String authority;
     String path;
-    if (config.pathStyle()) {
+    // A dotted bucket name stays path-style in virtual-host mode (BlobConfig.Builder.pathStyle).
+    if (config.pathStyle() || bucket.indexOf('.') >= 0) {
       authority = e.getRawAuthority();
       path = "/" + bucket + (key == null ? "" : "/" + key);
     } else {
