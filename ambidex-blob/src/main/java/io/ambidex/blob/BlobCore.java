@@ -8,6 +8,7 @@ import io.ambidex.AsyncIterators;
 import io.ambidex.AsyncRuntime;
 import io.ambidex.CoreRuntime;
 import io.ambidex.Page;
+import io.ambidex.RetryPolicy;
 import io.ambidex.SyncRuntime;
 import io.ambidex.annotations.AsyncCore;
 import io.ambidex.annotations.AsyncFactory;
@@ -100,6 +101,19 @@ import org.jspecify.annotations.Nullable;
 @AsyncCore(blocking = "BlobClient", async = "AsyncBlobClient")
 final class BlobCore implements AsyncCloseable {
   private static final Duration ABORT_TIMEOUT = Duration.ofSeconds(60);
+
+  /*
+   * The abort is cleanup whose failure leaves billable parts behind, so it has attempts of its own
+   * whatever the configured policy (which may be none): a pooled connection that the peer closed
+   * while the parts failed is the usual reason a first attempt fails. The request client's own
+   * policy still applies inside each attempt.
+   */
+  private static final RetryPolicy ABORT_ATTEMPTS =
+      RetryPolicy.builder()
+          .maxAttempts(3)
+          .initialDelay(Duration.ofMillis(50))
+          .maxDelay(Duration.ofMillis(500))
+          .build();
   private static final long MAX_XML = 16 * 1024 * 1024;
   private static final String S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/";
 
@@ -592,7 +606,7 @@ final class BlobCore implements AsyncCloseable {
       boolean interrupted = Thread.interrupted();
       try {
         CompletableFuture<Void> aborted = new CompletableFuture<>();
-        http.send(delete, BlobCore::discard)
+        Async.retry(ABORT_ATTEMPTS, runtime, () -> http.send(delete, BlobCore::discard))
             .whenComplete(
                 (ignored, failure) -> {
                   Throwable f = failure == null ? null : Chains.unwrap(failure);
