@@ -4,6 +4,8 @@ import io.ambidex.RetryPolicy;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -13,9 +15,11 @@ import org.jspecify.annotations.Nullable;
  * <p>Defaults: endpoint {@code https://s3.<region>.amazonaws.com}, region {@code us-east-1},
  * credentials from {@link Credentials#fromEnvironment()} (read by {@link Builder#build()}),
  * virtual-host addressing for the AWS endpoint and path-style addressing for any endpoint set
- * explicitly, multipart above 16 MiB, 8 MiB parts, 4 parts in flight, a pool of {@code max(8, 2 *
- * concurrency)} connections, 3 attempts per request, connect timeout 10 s, read timeout 60 s, no
- * total timeout per request, {@link PayloadSigning#SIGNED}, listings of 1000 keys per page.
+ * explicitly (in virtual-host mode a bucket whose name contains a dot is still addressed
+ * path-style), the JVM's default TLS trust, multipart above 16 MiB, 8 MiB parts, 4 parts in
+ * flight, a pool of {@code max(8, 2 * concurrency)} connections, 3 attempts per request, connect
+ * timeout 10 s, read timeout 60 s, no total timeout per request, {@link PayloadSigning#SIGNED},
+ * listings of 1000 keys per page.
  */
 public final class BlobConfig {
   /** 1 MiB. */
@@ -44,6 +48,7 @@ public final class BlobConfig {
   private final @Nullable Duration requestTimeout;
   private final PayloadSigning payloadSigning;
   private final int listPageSize;
+  private final @Nullable SSLContext sslContext;
 
   private BlobConfig(Builder b, Credentials credentials) {
     this.region = b.region;
@@ -61,6 +66,7 @@ public final class BlobConfig {
     this.requestTimeout = b.requestTimeout;
     this.payloadSigning = b.payloadSigning;
     this.listPageSize = b.listPageSize;
+    this.sslContext = b.sslContext;
   }
 
   /** Returns a builder with the defaults. */
@@ -85,7 +91,8 @@ public final class BlobConfig {
 
   /**
    * Returns true for path-style addressing ({@code endpoint/bucket/key}), false for virtual-host
-   * addressing ({@code bucket.endpoint/key}).
+   * addressing ({@code bucket.endpoint/key}). In virtual-host mode, a bucket whose name contains a
+   * dot is addressed path-style all the same (see {@link Builder#pathStyle}).
    */
   public boolean pathStyle() {
     return pathStyle;
@@ -144,6 +151,14 @@ public final class BlobConfig {
     return listPageSize;
   }
 
+  /**
+   * Returns the TLS context of {@code https} connections, or null for the JVM's default (its
+   * default trust store).
+   */
+  public @Nullable SSLContext sslContext() {
+    return sslContext;
+  }
+
   @Override
   public String toString() {
     return "BlobConfig[endpoint=" + endpoint + ", region=" + region + ", " + credentials
@@ -168,6 +183,7 @@ public final class BlobConfig {
     private @Nullable Duration requestTimeout;
     private PayloadSigning payloadSigning = PayloadSigning.SIGNED;
     private int listPageSize = 1000;
+    private @Nullable SSLContext sslContext;
 
     private Builder() {}
 
@@ -246,6 +262,13 @@ public final class BlobConfig {
      * Chooses path-style ({@code true}: {@code endpoint/bucket/key}) or virtual-host ({@code
      * false}: {@code bucket.endpoint/key}) addressing. Default: virtual-host for the AWS
      * endpoint, path-style when an endpoint was set.
+     *
+     * <p>Virtual-host addressing puts the bucket in the host name, so the endpoint's host must be
+     * a name under which {@code <bucket>.<host>} resolves to the service ({@link #build()} refuses
+     * an IP address). A bucket whose name contains a dot is addressed path-style even in this
+     * mode: over {@code https} a wildcard certificate for {@code *.<host>} does not cover {@code
+     * a.b.<host>}, and some S3-compatible servers take only the first label of the host as the
+     * bucket. (AWS still serves such buckets path-style.)
      *
      * @param pathStyle true for path-style addressing
      * @return this builder
@@ -396,12 +419,28 @@ public final class BlobConfig {
     }
 
     /**
+     * Sets the TLS context for {@code https} endpoints: its trust managers decide which server
+     * certificates are accepted (for a service whose certificate comes from a private CA), its key
+     * managers which client certificate is offered. The server's host name is checked against its
+     * certificate either way. Both clients use it for every connection. Default: the JVM's
+     * default context. Ignored for an {@code http} endpoint.
+     *
+     * @param sslContext an initialised context; not copied, so do not re-initialise it
+     * @return this builder
+     */
+    public Builder sslContext(SSLContext sslContext) {
+      this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
+      return this;
+    }
+
+    /**
      * Builds the configuration.
      *
      * @return the configuration
      * @throws IllegalStateException if no credentials were set and the environment has none
      * @throws IllegalArgumentException if {@code maxConnections} was set below {@code
-     *     concurrency} (a multipart upload's parts would wait for connections)
+     *     concurrency} (a multipart upload's parts would wait for connections), or if virtual-host
+     *     addressing was chosen for an endpoint whose host is an IP address
      */
     public BlobConfig build() {
       if (maxConnections > 0 && maxConnections < concurrency) {
@@ -409,8 +448,20 @@ public final class BlobConfig {
             "maxConnections (" + maxConnections + ") must be at least concurrency (" + concurrency
                 + "), or the parts of one upload wait for connections");
       }
+      if (Boolean.FALSE.equals(pathStyle) && endpoint != null && isIpAddress(endpoint.getHost())) {
+        throw new IllegalArgumentException(
+            "pathStyle(false) puts the bucket in the host name, which the endpoint " + endpoint
+                + " cannot carry: its host is an IP address. Use a host name that resolves"
+                + " <bucket>.<host> to the service, or path-style addressing.");
+      }
       Credentials c = credentials != null ? credentials : Credentials.fromEnvironment();
       return new BlobConfig(this, c);
+    }
+
+    private static final Pattern IPV4 = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
+
+    private static boolean isIpAddress(String host) {
+      return host.startsWith("[") || IPV4.matcher(host).matches();
     }
 
     private static Duration positive(Duration d, String name) {

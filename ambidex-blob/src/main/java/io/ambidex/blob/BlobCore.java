@@ -8,6 +8,7 @@ import io.ambidex.AsyncIterators;
 import io.ambidex.AsyncRuntime;
 import io.ambidex.CoreRuntime;
 import io.ambidex.Page;
+import io.ambidex.RetryPolicy;
 import io.ambidex.SyncRuntime;
 import io.ambidex.annotations.AsyncCore;
 import io.ambidex.annotations.AsyncFactory;
@@ -102,6 +103,19 @@ final class BlobCore implements AsyncCloseable {
   private static final Duration ABORT_TIMEOUT = Duration.ofSeconds(60);
   private static final int ABORT_ROUNDS = 4;
   private static final Duration ABORT_RECHECK_DELAY = Duration.ofMillis(100);
+
+  /*
+   * The abort is cleanup whose failure leaves billable parts behind, so it has attempts of its own
+   * whatever the configured policy (which may be none): a pooled connection that the peer closed
+   * while the parts failed is the usual reason a first attempt fails. The request client's own
+   * policy still applies inside each attempt.
+   */
+  private static final RetryPolicy ABORT_ATTEMPTS =
+      RetryPolicy.builder()
+          .maxAttempts(3)
+          .initialDelay(Duration.ofMillis(50))
+          .maxDelay(Duration.ofMillis(500))
+          .build();
   private static final long MAX_XML = 16 * 1024 * 1024;
   private static final String S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/";
 
@@ -121,7 +135,7 @@ final class BlobCore implements AsyncCloseable {
     this.blockingReads = blockingReads;
     this.signPayload = config.payloadSigning() == PayloadSigning.SIGNED;
     Signer signer = new Signer(config.credentials(), config.region(), config.payloadSigning());
-    Errors errors = new Errors(config.pathStyle());
+    Errors errors = new Errors(config.endpoint());
     RequestClient.Builder b =
         RequestClient.builder(transport, runtime)
             .retryPolicy(config.retryPolicy())
@@ -144,13 +158,15 @@ final class BlobCore implements AsyncCloseable {
   @BlockingFactory
   static BlobCore blocking(BlobConfig config) {
     Objects.requireNonNull(config, "config");
-    SyncHttpTransport transport =
+    SyncHttpTransport.Builder transport =
         SyncHttpTransport.builder()
             .connectTimeout(config.connectTimeout())
             .readTimeout(config.readTimeout())
-            .maxConnections(config.maxConnections())
-            .build();
-    return new BlobCore(config, transport, SyncRuntime.create(), null);
+            .maxConnections(config.maxConnections());
+    if (config.sslContext() != null) {
+      transport.sslContext(config.sslContext());
+    }
+    return new BlobCore(config, transport.build(), SyncRuntime.create(), null);
   }
 
   /**
@@ -162,15 +178,17 @@ final class BlobCore implements AsyncCloseable {
   @AsyncFactory
   static BlobCore async(BlobConfig config) {
     Objects.requireNonNull(config, "config");
-    AsyncHttpTransport transport =
+    AsyncHttpTransport.Builder transport =
         AsyncHttpTransport.builder()
             .connectTimeout(config.connectTimeout())
             .readTimeout(config.readTimeout())
-            .maxConnections(config.maxConnections())
-            .build();
+            .maxConnections(config.maxConnections());
+    if (config.sslContext() != null) {
+      transport.sslContext(config.sslContext());
+    }
     ExecutorService reads =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("ambidex-blob-read-", 0).factory());
-    return new BlobCore(config, transport, AsyncRuntime.create(), reads);
+    return new BlobCore(config, transport.build(), AsyncRuntime.create(), reads);
   }
 
   // ---- buckets ----
@@ -613,7 +631,8 @@ final class BlobCore implements AsyncCloseable {
     private CompletionStage<Void> abortOnce(String id) {
       HttpRequest delete =
           request(bucket, key).query("uploadId", id).DELETE().timeout(ABORT_TIMEOUT).build();
-      return absentIsDone(http.send(delete, BlobCore::discard));
+      return absentIsDone(
+          Async.retry(ABORT_ATTEMPTS, runtime, () -> http.send(delete, BlobCore::discard)));
     }
 
     /* Fails with UploadStillThere if ListParts still lists a part of the upload. */
@@ -1024,7 +1043,8 @@ final class BlobCore implements AsyncCloseable {
     URI e = config.endpoint();
     String authority;
     String path;
-    if (config.pathStyle()) {
+    // A dotted bucket name stays path-style in virtual-host mode (BlobConfig.Builder.pathStyle).
+    if (config.pathStyle() || bucket.indexOf('.') >= 0) {
       authority = e.getRawAuthority();
       path = "/" + bucket + (key == null ? "" : "/" + key);
     } else {

@@ -13,7 +13,13 @@ import org.jspecify.annotations.Nullable;
  * @param sessionToken the session token of temporary credentials, or null
  */
 public record Credentials(String accessKeyId, String secretAccessKey, @Nullable String sessionToken) {
-  /** Checks the components. */
+  /**
+   * Checks the components.
+   *
+   * @throws NullPointerException if the access key id or the secret is null
+   * @throws IllegalArgumentException if the access key id is blank, the secret empty, or the
+   *     session token blank (a blank token would be sent, and refused)
+   */
   public Credentials {
     Objects.requireNonNull(accessKeyId, "accessKeyId");
     Objects.requireNonNull(secretAccessKey, "secretAccessKey");
@@ -22,6 +28,11 @@ public record Credentials(String accessKeyId, String secretAccessKey, @Nullable 
     }
     if (secretAccessKey.isEmpty()) {
       throw new IllegalArgumentException("secretAccessKey must not be empty");
+    }
+    if (sessionToken != null && sessionToken.isBlank()) {
+      throw new IllegalArgumentException(
+          "sessionToken must be null (long-term credentials) or not blank, but was '"
+              + sessionToken + "'");
     }
   }
 
@@ -38,7 +49,9 @@ public record Credentials(String accessKeyId, String secretAccessKey, @Nullable 
 
   /**
    * Reads {@code AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY} and the optional {@code
-   * AWS_SESSION_TOKEN} from the environment.
+   * AWS_SESSION_TOKEN} from the environment. A session token makes every request carry {@code
+   * x-amz-security-token}, covered by the signature; an empty or blank {@code AWS_SESSION_TOKEN}
+   * counts as unset.
    *
    * @return the credentials
    * @throws IllegalStateException naming the missing variable if one is not set
@@ -60,7 +73,7 @@ public record Credentials(String accessKeyId, String secretAccessKey, @Nullable 
           "AWS_SECRET_ACCESS_KEY is not set; set it, or pass credentials explicitly.");
     }
     String token = env.get("AWS_SESSION_TOKEN");
-    return new Credentials(id, secret, token == null || token.isEmpty() ? null : token);
+    return new Credentials(id, secret, token == null || token.isBlank() ? null : token);
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.ambidex.blob;
 
 import io.ambidex.blob.internal.S3Xml;
 import io.ambidex.http.HttpStatusException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
@@ -13,10 +14,10 @@ import org.jspecify.annotations.Nullable;
  * {@link InvalidRangeException}. Anything else without a document is left as it is.
  */
 final class Errors {
-  private final boolean pathStyle;
+  private final URI endpoint;
 
-  Errors(boolean pathStyle) {
-    this.pathStyle = pathStyle;
+  Errors(URI endpoint) {
+    this.endpoint = endpoint;
   }
 
   RuntimeException map(HttpStatusException e) {
@@ -77,7 +78,9 @@ final class Errors {
     if (path == null || path.length() <= 1) {
       return false;
     }
-    // path-style: /bucket/key..., virtual-host: /key...
+    // path-style (the endpoint's own host): /bucket/key..., virtual-host (bucket.host): /key...
+    // Decided per request: in virtual-host mode, dotted bucket names are still path-style.
+    boolean pathStyle = endpoint.getHost().equalsIgnoreCase(e.uri().getHost());
     return !pathStyle || path.indexOf('/', 1) > 0;
   }
 }

@@ -55,6 +55,29 @@ class DocSamplesTest {
     }
   }
 
+  @Test
+  void addressingSample_buildsTheConfigurationItDescribes() throws Exception {
+    int port = 9443;
+    String accessKeyId = "ASIAEXAMPLE";
+    String secretAccessKey = "secret";
+    String sessionToken = "token";
+    javax.net.ssl.SSLContext privateCa = TlsTest.trustingTheCa();
+
+    BlobConfig config = BlobConfig.builder()
+        .endpoint("https://s3.storage.internal:" + port)
+        .region("eu-west-1")
+        .credentials(new Credentials(accessKeyId, secretAccessKey, sessionToken))
+        .sslContext(privateCa)
+        .pathStyle(false)
+        .build();
+
+    assertThat(config.endpoint().toString()).isEqualTo("https://s3.storage.internal:9443");
+    assertThat(config.region()).isEqualTo("eu-west-1");
+    assertThat(config.credentials().sessionToken()).isEqualTo("token");
+    assertThat(config.sslContext()).isSameAs(privateCa);
+    assertThat(config.pathStyle()).isFalse();
+  }
+
   static long sizeOrMinusOne(BlobClient blobs, String bucket, String key) {
     try {
       return blobs.head(bucket, key).size();

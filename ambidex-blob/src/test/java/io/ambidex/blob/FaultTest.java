@@ -298,6 +298,37 @@ class FaultTest {
   }
 
   @ParityTest
+  void put_multipart_abortDroppedOnce_isSentAgain_evenWithRetriesOff(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) throws Exception {
+    AtomicInteger deletes = new AtomicInteger();
+    s3.handler =
+        multipart(r -> {
+          if (r.getTarget().contains("partNumber=2&")) {
+            return MockS3.error(500, "InternalError");
+          }
+          if (r.getMethod().equals("DELETE") && deletes.incrementAndGet() == 1) {
+            // The connection drops before the answer, as a pooled connection a proxy closed does.
+            return new MockResponse.Builder().code(204).onResponseStart(new SocketEffect.CloseSocket()).build();
+          }
+          return null;
+        });
+    BlobConfig noRetries =
+        Fixtures.config(s3.endpoint(), "AKIDEXAMPLE", "secret")
+            .retryPolicy(io.ambidex.RetryPolicy.none())
+            .build();
+
+    try (SideClient c = SideClient.open(p, noRetries)) {
+      assertThatThrownBy(() -> c.call(b -> b.put("bkt", "big", bytes(12 * MIB, 13)), a -> a.put("bkt", "big", bytes(12 * MIB, 13))))
+          .isInstanceOfSatisfying(BlobException.class, e -> {
+            assertThat(e.code()).isEqualTo("InternalError");
+            assertThat(e.getSuppressed()).noneMatch(t -> t instanceof HttpIOException);
+          });
+    }
+    assertThat(s3.matching("PUT", "partNumber=2&")).hasSize(1); // retries off
+    assertThat(s3.matching("DELETE", "uploadId=upload-1")).hasSize(2); // the abort, sent again
+  }
+
+  @ParityTest
   void put_multipart_completeFailsInsideA200_failsAndAborts(
       Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) {
     s3.handler =

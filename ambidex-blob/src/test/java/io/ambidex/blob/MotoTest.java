@@ -10,19 +10,9 @@ import io.ambidex.test.Parity;
 import io.ambidex.test.ParityExtension;
 import io.ambidex.test.ParityTest;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -33,81 +23,20 @@ import software.amazon.awssdk.services.s3.S3Client;
  * installed. moto does not check signatures, so authentication is tested against S3Proxy only.
  */
 class MotoTest {
-  static Process moto;
+  static MotoServer moto;
   static URI endpoint;
   static S3Client sdk;
 
   @BeforeAll
   static void start() throws Exception {
-    Path executable = findMoto();
-    if (executable == null && "true".equals(System.getenv("CI"))) {
-      // In CI the server must be there (.ci/run installs it if missing): never skip silently.
-      throw new IllegalStateException(
-          "moto_server is not installed, and CI=true: .ci/run should have installed it");
-    }
-    Assumptions.assumeTrue(
-        executable != null,
-        "moto_server is not installed (looked on PATH and under ~/.pyenv/versions/*/bin):"
-            + " pip install 'moto[server]' to run these tests");
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
-    moto =
-        new ProcessBuilder(executable.toString(), "-H", "127.0.0.1", "-p", Integer.toString(port))
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start();
-    endpoint = URI.create("http://127.0.0.1:" + port);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!accepts(port)) {
-      if (!moto.isAlive() || System.nanoTime() > deadline) {
-        moto.destroyForcibly();
-        throw new IllegalStateException("moto_server did not start on port " + port);
-      }
-      Thread.sleep(50);
-    }
-    sdk = Fixtures.sdk(endpoint, "testing", "testing");
+    moto = MotoServer.start();
+    endpoint = moto.endpoint;
+    sdk = moto.sdk;
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (sdk != null) {
-      sdk.close();
-    }
-    if (moto != null) {
-      moto.destroy();
-      if (!moto.waitFor(10, TimeUnit.SECONDS)) {
-        moto.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    }
-  }
-
-  private static boolean accepts(int port) {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static Path findMoto() throws IOException {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-      Path p = Path.of(dir, "moto_server");
-      if (!dir.isEmpty() && Files.isExecutable(p)) {
-        return p;
-      }
-    }
-    Path versions = Path.of(System.getProperty("user.home"), ".pyenv", "versions");
-    if (Files.isDirectory(versions)) {
-      try (Stream<Path> all = Files.list(versions)) {
-        List<Path> found = new ArrayList<>();
-        all.map(v -> v.resolve("bin/moto_server")).filter(Files::isExecutable).forEach(found::add);
-        return found.isEmpty() ? null : found.get(0);
-      }
-    }
-    return null;
+    MotoServer.stop(moto);
   }
 
   static BlobConfig config() {

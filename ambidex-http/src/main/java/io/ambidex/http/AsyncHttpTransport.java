@@ -19,6 +19,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.config.TlsConfig;
@@ -27,7 +29,9 @@ import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
 import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManager;
 import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
-import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
+import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
+import org.apache.hc.client5.http.ssl.HostnameVerificationPolicy;
+import org.apache.hc.client5.http.ssl.HttpsSupport;
 import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.EntityDetails;
 import org.apache.hc.core5.http.Header;
@@ -41,6 +45,8 @@ import org.apache.hc.core5.http.protocol.HttpContext;
 import org.apache.hc.core5.http2.HttpVersionPolicy;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.reactor.IOReactorConfig;
+import org.apache.hc.core5.reactor.ssl.SSLBufferMode;
+import org.apache.hc.core5.ssl.SSLContexts;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 import org.jspecify.annotations.Nullable;
@@ -103,17 +109,18 @@ public final class AsyncHttpTransport implements HttpTransport {
     this.connectTimeout = b.connectTimeout;
     this.readTimeout = b.readTimeout;
     int id = IDS.incrementAndGet();
-    ClientTlsStrategyBuilder tls = ClientTlsStrategyBuilder.create();
-    if (b.sslContext != null) {
-      tls.setSslContext(b.sslContext);
-    } else {
-      tls.useSystemProperties();
-    }
+    HostCheckingTlsStrategy tls =
+        b.sslContext != null
+            ? new HostCheckingTlsStrategy(b.sslContext, null, null)
+            : new HostCheckingTlsStrategy(
+                SSLContexts.createSystemDefault(),
+                HttpsSupport.getSystemProtocols(),
+                HttpsSupport.getSystemCipherSuits());
     this.pool =
         PoolingAsyncClientConnectionManagerBuilder.create()
             .setMaxConnTotal(b.maxConnections)
             .setMaxConnPerRoute(b.maxConnections)
-            .setTlsStrategy(tls.buildAsync())
+            .setTlsStrategy(tls)
             .setDefaultTlsConfig(
                 TlsConfig.custom().setVersionPolicy(HttpVersionPolicy.FORCE_HTTP_1).build())
             .setDefaultConnectionConfig(
@@ -261,6 +268,30 @@ public final class AsyncHttpTransport implements HttpTransport {
   @Override
   public String toString() {
     return "AsyncHttpTransport[" + pool.getTotalStats() + (closed ? ", closed]" : "]");
+  }
+
+  /*
+   * Apache HttpClient 5.6's async TLS strategy sets the endpoint identification algorithm on its
+   * SSLParameters after it has applied them to the engine, so under its default (built-in) host
+   * name policy the JSSE never checked the host name: a certificate issued to any other host, by
+   * a trusted CA, was accepted. initializeEngine runs after that step, so the check is switched
+   * on here, inside the handshake, as the classic strategy of SyncHttpTransport does it; a
+   * mismatch fails the handshake (TlsException).
+   */
+  private static final class HostCheckingTlsStrategy extends DefaultClientTlsStrategy {
+    HostCheckingTlsStrategy(
+        SSLContext context, String @Nullable [] protocols, String @Nullable [] cipherSuites) {
+      super(
+          context, protocols, cipherSuites, SSLBufferMode.STATIC,
+          HostnameVerificationPolicy.BUILTIN, null);
+    }
+
+    @Override
+    protected void initializeEngine(SSLEngine engine) {
+      SSLParameters parameters = engine.getSSLParameters();
+      parameters.setEndpointIdentificationAlgorithm("HTTPS");
+      engine.setSSLParameters(parameters);
+    }
   }
 
   private RuntimeException translate(Throwable t, HttpRequest request, Duration read) {

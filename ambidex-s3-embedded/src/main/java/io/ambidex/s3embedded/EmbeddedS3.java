@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 import org.gaul.s3proxy.BlobStores;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
@@ -18,9 +20,11 @@ import org.jspecify.annotations.Nullable;
  * filesystem store (objects persist in a directory between runs) or a transient in-memory store.
  * It checks AWS Signature V2 and V4 with the access key and secret it was given.
  *
- * <p>Policies: {@link #start} returns once the server accepts connections; {@link #close()} stops
- * it and waits for its threads. Not for production use: it is the blob tool's default store and
- * the tests' server.
+ * <p>Policies: {@link #start} (and {@link Builder#start()}) returns once the server accepts
+ * connections; {@link #close()} stops it and waits for its threads. It listens on 127.0.0.1 only.
+ * By default it serves plain HTTP with path-style addressing; {@link #builder()} adds virtual-host
+ * addressing and TLS. Not for production use: it is the blob tool's default store and the tests'
+ * server.
  */
 public final class EmbeddedS3 implements AutoCloseable {
   /** The access key id the embedded store accepts unless told otherwise. */
@@ -61,46 +65,16 @@ public final class EmbeddedS3 implements AutoCloseable {
    * @return the running server
    */
   public static EmbeddedS3 start(@Nullable Path dataDirectory, String accessKey, String secretKey) {
-    Objects.requireNonNull(accessKey, "accessKey");
-    Objects.requireNonNull(secretKey, "secretKey");
-    Properties properties = new Properties();
-    properties.setProperty("jclouds.identity", accessKey);
-    properties.setProperty("jclouds.credential", secretKey);
-    String provider = "transient";
+    Builder b = builder().keys(accessKey, secretKey);
     if (dataDirectory != null) {
-      try {
-        Files.createDirectories(dataDirectory);
-      } catch (IOException e) {
-        throw new UncheckedIOException(
-            "Cannot create the embedded store's data directory " + dataDirectory, e);
-      }
-      provider = "filesystem";
-      properties.setProperty("jclouds.filesystem.basedir", dataDirectory.toAbsolutePath().toString());
+      b.dataDirectory(dataDirectory);
     }
-    S3Proxy proxy =
-        S3Proxy.builder()
-            .blobStore(BlobStores.create(provider, properties))
-            .endpoint(URI.create("http://127.0.0.1:0"))
-            .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
-            .build();
-    try {
-      proxy.start();
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (!"STARTED".equals(proxy.getState())) {
-        if (System.nanoTime() - deadline > 0) {
-          throw new IllegalStateException("The embedded S3 server did not start within 30 s");
-        }
-        Thread.sleep(5);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      stopQuietly(proxy);
-      throw new IllegalStateException("Interrupted while starting the embedded S3 server", e);
-    } catch (Exception e) {
-      stopQuietly(proxy);
-      throw new IllegalStateException("The embedded S3 server failed to start: " + e.getMessage(), e);
-    }
-    return new EmbeddedS3(proxy, URI.create("http://127.0.0.1:" + proxy.getPort()), accessKey, secretKey);
+    return b.start();
+  }
+
+  /** Returns a builder: in-memory store, default keys, plain HTTP, path-style addressing. */
+  public static Builder builder() {
+    return new Builder();
   }
 
   private static void stopQuietly(S3Proxy proxy) {
@@ -111,7 +85,10 @@ public final class EmbeddedS3 implements AutoCloseable {
     }
   }
 
-  /** Returns the server's endpoint, {@code http://127.0.0.1:PORT}. */
+  /**
+   * Returns the server's endpoint: {@code http://127.0.0.1:PORT} by default, with the virtual-host
+   * domain as its host if one was set, and {@code https} if TLS was.
+   */
   public URI endpoint() {
     return endpoint;
   }
@@ -133,6 +110,144 @@ public final class EmbeddedS3 implements AutoCloseable {
       proxy.stop();
     } catch (Exception e) {
       throw new IllegalStateException("The embedded S3 server failed to stop: " + e.getMessage(), e);
+    }
+  }
+
+  /** Configures and starts an {@link EmbeddedS3}. Not thread-safe. Each setter checks its value. */
+  public static final class Builder {
+    private static final Pattern DOMAIN =
+        Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
+
+    private @Nullable Path dataDirectory;
+    private String accessKey = DEFAULT_ACCESS_KEY;
+    private String secretKey = DEFAULT_SECRET_KEY;
+    private @Nullable String virtualHost;
+    private @Nullable SSLContext tls;
+
+    private Builder() {}
+
+    /**
+     * Keeps objects in a directory (created if missing), so they outlive the server. Default: an
+     * in-memory store, lost on close.
+     *
+     * @param dataDirectory the directory
+     * @return this builder
+     */
+    public Builder dataDirectory(Path dataDirectory) {
+      this.dataDirectory = Objects.requireNonNull(dataDirectory, "dataDirectory");
+      return this;
+    }
+
+    /**
+     * Sets the keys requests must be signed with. Default {@link #DEFAULT_ACCESS_KEY} and {@link
+     * #DEFAULT_SECRET_KEY}.
+     *
+     * @param accessKey the access key id
+     * @param secretKey the secret key
+     * @return this builder
+     */
+    public Builder keys(String accessKey, String secretKey) {
+      this.accessKey = Objects.requireNonNull(accessKey, "accessKey");
+      this.secretKey = Objects.requireNonNull(secretKey, "secretKey");
+      return this;
+    }
+
+    /**
+     * Serves virtual-host addressing under {@code domain}: a request whose Host is {@code
+     * <bucket>.<domain>} addresses that bucket. The endpoint then names {@code domain}, and
+     * path-style requests must use it as their Host too (the server takes any other host name
+     * for a bucket). The server still listens on 127.0.0.1 only, so {@code domain} and its
+     * subdomains must resolve there: {@code *.localhost} names do with systemd's resolver, and in
+     * tests a JDK {@code InetAddressResolverProvider} can do it.
+     *
+     * @param domain a host name such as {@code s3.localhost}; not an IP address
+     * @return this builder
+     * @throws IllegalArgumentException if {@code domain} is not a lower-case host name
+     */
+    public Builder virtualHost(String domain) {
+      Objects.requireNonNull(domain, "domain");
+      if (!DOMAIN.matcher(domain).matches() || domain.matches("[0-9.]+")) {
+        throw new IllegalArgumentException(
+            "virtualHost must be a lower-case host name such as s3.localhost, but was '" + domain
+                + "'");
+      }
+      this.virtualHost = domain;
+      return this;
+    }
+
+    /**
+     * Serves HTTPS instead of HTTP, with the certificate and key of {@code serverContext}'s key
+     * manager. The certificate must name the endpoint's host (127.0.0.1, or the virtual-host
+     * domain and its subdomains); clients must trust its issuer.
+     *
+     * @param serverContext an initialised context with a key manager
+     * @return this builder
+     */
+    public Builder tls(SSLContext serverContext) {
+      this.tls = Objects.requireNonNull(serverContext, "serverContext");
+      return this;
+    }
+
+    /**
+     * Starts the server.
+     *
+     * @return the running server
+     * @throws UncheckedIOException if the data directory cannot be created
+     * @throws IllegalStateException if the server fails to start within 30 s
+     */
+    public EmbeddedS3 start() {
+      Properties properties = new Properties();
+      properties.setProperty("jclouds.identity", accessKey);
+      properties.setProperty("jclouds.credential", secretKey);
+      String provider = "transient";
+      if (dataDirectory != null) {
+        try {
+          Files.createDirectories(dataDirectory);
+        } catch (IOException e) {
+          throw new UncheckedIOException(
+              "Cannot create the embedded store's data directory " + dataDirectory, e);
+        }
+        provider = "filesystem";
+        properties.setProperty(
+            "jclouds.filesystem.basedir", dataDirectory.toAbsolutePath().toString());
+      }
+      S3Proxy.Builder b =
+          S3Proxy.builder()
+              .blobStore(BlobStores.create(provider, properties))
+              .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey);
+      if (tls != null) {
+        b.secureEndpoint(URI.create("https://127.0.0.1:0")).sslContext(tls);
+      } else {
+        b.endpoint(URI.create("http://127.0.0.1:0"));
+      }
+      if (virtualHost != null) {
+        b.virtualHost(virtualHost);
+      }
+      S3Proxy proxy = b.build();
+      try {
+        proxy.start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!"STARTED".equals(proxy.getState())) {
+          if (System.nanoTime() - deadline > 0) {
+            throw new IllegalStateException("The embedded S3 server did not start within 30 s");
+          }
+          Thread.sleep(5);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        stopQuietly(proxy);
+        throw new IllegalStateException("Interrupted while starting the embedded S3 server", e);
+      } catch (Exception e) {
+        stopQuietly(proxy);
+        throw new IllegalStateException(
+            "The embedded S3 server failed to start: " + e.getMessage(), e);
+      }
+      String host = virtualHost != null ? virtualHost : "127.0.0.1";
+      URI endpoint =
+          tls != null
+              ? URI.create("https://" + host + ":" + proxy.getSecurePort())
+              : URI.create("http://" + host + ":" + proxy.getPort());
+      return new EmbeddedS3(proxy, endpoint, accessKey, secretKey);
     }
   }
 }

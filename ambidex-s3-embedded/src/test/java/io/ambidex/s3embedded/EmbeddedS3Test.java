@@ -1,6 +1,7 @@
 package io.ambidex.s3embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -8,6 +9,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import okhttp3.tls.HandshakeCertificates;
+import okhttp3.tls.HeldCertificate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,6 +30,43 @@ class EmbeddedS3Test {
           http.send(HttpRequest.newBuilder(endpoint.resolve("/")).GET().build(),
               HttpResponse.BodyHandlers.ofString());
       assertThat(response.statusCode()).isEqualTo(403);
+    }
+  }
+
+  @Test
+  void tls_servesHttpsWithTheGivenCertificate() throws Exception {
+    HeldCertificate ca = new HeldCertificate.Builder().certificateAuthority(0).build();
+    HeldCertificate server =
+        new HeldCertificate.Builder().signedBy(ca).addSubjectAlternativeName("127.0.0.1").build();
+    SSLContext serverContext =
+        new HandshakeCertificates.Builder().heldCertificate(server, ca.certificate()).build().sslContext();
+    SSLContext trusting =
+        new HandshakeCertificates.Builder().addTrustedCertificate(ca.certificate()).build().sslContext();
+    try (EmbeddedS3 s3 = EmbeddedS3.builder().tls(serverContext).start()) {
+      URI endpoint = s3.endpoint();
+      assertThat(endpoint.getScheme()).isEqualTo("https");
+      assertThat(endpoint.getHost()).isEqualTo("127.0.0.1");
+      HttpRequest unsigned = HttpRequest.newBuilder(endpoint.resolve("/")).GET().build();
+
+      HttpClient trustingClient =
+          HttpClient.newBuilder().sslContext(trusting).connectTimeout(Duration.ofSeconds(5)).build();
+      assertThat(trustingClient.send(unsigned, HttpResponse.BodyHandlers.ofString()).statusCode())
+          .isEqualTo(403);
+      HttpClient defaultTrust = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      assertThatThrownBy(() -> defaultTrust.send(unsigned, HttpResponse.BodyHandlers.ofString()))
+          .isInstanceOf(SSLHandshakeException.class);
+    }
+  }
+
+  @Test
+  void virtualHost_namesTheDomainInTheEndpoint_andChecksIt() {
+    try (EmbeddedS3 s3 = EmbeddedS3.builder().virtualHost("s3.localhost").start()) {
+      assertThat(s3.endpoint().toString()).matches("http://s3\\.localhost:[0-9]+");
+    }
+    for (String bad : new String[] {"", "S3.Localhost", "127.0.0.1", "-a.localhost", "a..b"}) {
+      assertThatThrownBy(() -> EmbeddedS3.builder().virtualHost(bad))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("virtualHost must be a lower-case host name");
     }
   }
 }
