@@ -103,6 +103,13 @@ final class Translate {
           "The response of " + peer + " to " + exchange + " is not valid HTTP (" + detail + ").",
           io);
     }
+    if (io instanceof org.apache.hc.core5.http.RequestNotExecutedException) {
+      // Apache's word that the request never went out: a pooled connection closed under it.
+      return new ConnectFailedException(
+          "The connection to " + peer + " was closed before " + exchange + " was sent (" + detail
+              + "): a pooled connection the server or a proxy had closed. Nothing was sent.",
+          io);
+    }
     if (io instanceof NoHttpResponseException) {
       return new ConnectionResetException(
           peer + " closed the connection without answering " + exchange + " (" + detail
