@@ -534,6 +534,7 @@ final class BlobCore implements AsyncCloseable {
                         uploadPart(id, part),
                         etag -> {
                           stored.add(new StoredPart(part.number(), etag, part.digests().md5()));
+                          source.recycle(part); // stored: no request reads its body any more
                           return Chains.done(Boolean.TRUE);
                         });
                   }));

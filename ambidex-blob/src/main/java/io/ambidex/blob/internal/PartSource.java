@@ -5,6 +5,7 @@ import io.ambidex.http.RequestBodyException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -41,8 +42,11 @@ public abstract class PartSource {
    * @param body its bytes, replayable
    * @param length its length
    * @param digests its checksums
+   * @param buffer the array the part was read into, if the source owns it (a stream's part), so
+   *     that {@link #recycle} can reuse it; null for parts of the caller's array or of a file
    */
-  public record Part(int number, RequestBody body, long length, Digests digests) {}
+  public record Part(
+      int number, RequestBody body, long length, Digests digests, byte @Nullable [] buffer) {}
 
   final long partSize;
   final boolean sha256;
@@ -56,6 +60,17 @@ public abstract class PartSource {
 
   /** Returns a stage of the next part, or of null once every part has been handed out. */
   public abstract CompletionStage<@Nullable Part> next();
+
+  /**
+   * Hands back a part that was stored: its buffer may be reused for a later part, so that a long
+   * stream is read into the same {@code concurrency} buffers instead of a new one per part (which
+   * under G1 are humongous allocations, and fragment a small heap). Call it only once no request
+   * can read the part's body any more: after the part's upload succeeded, never after a failure or
+   * a cancellation (a cancelled exchange may still be reading it).
+   *
+   * @param part a part this source handed out
+   */
+  public void recycle(Part part) {}
 
   /** Returns the size of the whole upload, or -1 while it is unknown (a stream not yet ended). */
   public abstract long size();
@@ -88,7 +103,7 @@ public abstract class PartSource {
         int off = (int) offset;
         int len = (int) length;
         return new Part(
-            number, RequestBody.of(data, off, len), len, Digests.of(data, off, len, sha256));
+            number, RequestBody.of(data, off, len), len, Digests.of(data, off, len, sha256), null);
       }
     };
   }
@@ -103,7 +118,8 @@ public abstract class PartSource {
             number,
             RequestBody.ofFile(file, offset, length),
             length,
-            Digests.of(file, offset, length, sha256));
+            Digests.of(file, offset, length, sha256),
+            null);
       }
 
       @Override
@@ -177,6 +193,7 @@ public abstract class PartSource {
   public static final class StreamSource extends PartSource {
     private final InputStream in;
     private final ReentrantLock lock = new ReentrantLock();
+    private final ArrayDeque<byte[]> spare = new ArrayDeque<>(); // recycled part buffers
     private int pushback = -1;
     private boolean ended;
     private int nextNumber = 1;
@@ -237,6 +254,22 @@ public abstract class PartSource {
       }
     }
 
+    @Override
+    public void recycle(Part part) {
+      byte[] buf = part.buffer();
+      if (buf == null || buf.length != partSize) {
+        return;
+      }
+      lock.lock();
+      try {
+        if (!ended) {
+          spare.addLast(buf);
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+
     private @Nullable Part readPart() {
       lock.lock();
       try {
@@ -254,7 +287,8 @@ public abstract class PartSource {
           // The first part may be all there is: grow its buffer instead of allocating partSize.
           buf = new byte[(int) Math.min(partSize, 64 * 1024)];
         } else {
-          buf = new byte[(int) partSize];
+          byte[] reused = spare.pollFirst();
+          buf = reused != null ? reused : new byte[(int) partSize];
         }
         if (pushback >= 0) {
           buf[n++] = (byte) pushback;
@@ -281,7 +315,7 @@ public abstract class PartSource {
         }
         read += n;
         int number = nextNumber++;
-        return new Part(number, RequestBody.of(buf, 0, n), n, Digests.of(buf, 0, n, sha256));
+        return new Part(number, RequestBody.of(buf, 0, n), n, Digests.of(buf, 0, n, sha256), buf);
       } catch (IOException e) {
         throw new RequestBodyException(
             "Cannot read the upload's input stream (part " + nextNumber + "): " + e.getMessage(), e);
