@@ -328,18 +328,20 @@ class ConnectAndTlsTest {
 
             @Override
             public ServerSocket createServerSocket(int port) throws IOException {
-              throw new UnsupportedOperationException();
+              return createServerSocket(port, 50, null);
             }
 
             @Override
             public ServerSocket createServerSocket(int port, int backlog) throws IOException {
-              throw new UnsupportedOperationException();
+              return createServerSocket(port, backlog, null);
             }
 
             @Override
             public ServerSocket createServerSocket(int port, int backlog, InetAddress address)
                 throws IOException {
-              throw new UnsupportedOperationException();
+              ServerSocket s = createServerSocket();
+              s.bind(new java.net.InetSocketAddress(address, port), backlog);
+              return s;
             }
           });
       server.useHttps(
