@@ -353,13 +353,12 @@ public abstract class RequestBody {
     }
   }
 
-  private static final class StreamBody extends RequestBody {
-    private final InputStream in;
-    private final long length;
+  /* A body that can be read once: a stream, or the caller's iterator. */
+  private abstract static class OneShotBody extends RequestBody {
+    final long length;
     private final AtomicBoolean opened = new AtomicBoolean();
 
-    StreamBody(InputStream in, long length) {
-      this.in = in;
+    OneShotBody(long length) {
       this.length = length;
     }
 
@@ -379,10 +378,31 @@ public abstract class RequestBody {
     }
 
     @Override
-    AsyncIterator<ByteBuffer> open(@Nullable Executor blockingReads) {
+    final AsyncIterator<ByteBuffer> open(@Nullable Executor blockingReads) {
       if (!opened.compareAndSet(false, true)) {
         throw alreadyConsumed(this);
       }
+      return openOnce(blockingReads);
+    }
+
+    abstract AsyncIterator<ByteBuffer> openOnce(@Nullable Executor blockingReads);
+
+    final String describe(String source) {
+      return "RequestBody[" + source + ", " + (length < 0 ? "unknown length" : length + " bytes")
+          + "]";
+    }
+  }
+
+  private static final class StreamBody extends OneShotBody {
+    private final InputStream in;
+
+    StreamBody(InputStream in, long length) {
+      super(length);
+      this.in = in;
+    }
+
+    @Override
+    AsyncIterator<ByteBuffer> openOnce(@Nullable Executor blockingReads) {
       Chunks.Blocking source =
           new Chunks.Blocking() {
             private final byte[] buffer = new byte[CHUNK_SIZE];
@@ -418,48 +438,26 @@ public abstract class RequestBody {
 
     @Override
     public String toString() {
-      return "RequestBody[InputStream, " + (length < 0 ? "unknown length" : length + " bytes")
-          + "]";
+      return describe("InputStream");
     }
   }
 
-  private static final class ChunksBody extends RequestBody {
+  private static final class ChunksBody extends OneShotBody {
     private final AsyncIterator<ByteBuffer> chunks;
-    private final long length;
-    private final AtomicBoolean opened = new AtomicBoolean();
 
     ChunksBody(AsyncIterator<ByteBuffer> chunks, long length) {
+      super(length);
       this.chunks = chunks;
-      this.length = length;
     }
 
     @Override
-    public long contentLength() {
-      return length;
-    }
-
-    @Override
-    public boolean isReplayable() {
-      return false;
-    }
-
-    @Override
-    void updateDigest(MessageDigest md) {
-      throw new AssertionError("not replayable");
-    }
-
-    @Override
-    AsyncIterator<ByteBuffer> open(@Nullable Executor blockingReads) {
-      if (!opened.compareAndSet(false, true)) {
-        throw alreadyConsumed(this);
-      }
+    AsyncIterator<ByteBuffer> openOnce(@Nullable Executor blockingReads) {
       return length < 0 ? chunks : new Chunks.LengthChecked(chunks, length, this);
     }
 
     @Override
     public String toString() {
-      return "RequestBody[AsyncIterator, " + (length < 0 ? "unknown length" : length + " bytes")
-          + "]";
+      return describe("AsyncIterator");
     }
   }
 
