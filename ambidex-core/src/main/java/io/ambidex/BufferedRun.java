@@ -77,7 +77,7 @@ final class BufferedRun<T, S extends @Nullable Object> extends ProducerRun<T, S>
   private volatile @Nullable Object terminal;
   private volatile boolean closed;
   /** The consumer's head when it registered a pending async hasNext (published by `waiting`). */
-  private long waitHead;
+  private volatile long waitHead;
   private final Canceller canceller = new Canceller();
   @SuppressWarnings("unused") // accessed through CLOSING
   private volatile @Nullable CallFuture<@Nullable Void> closing;
@@ -119,10 +119,20 @@ final class BufferedRun<T, S extends @Nullable Object> extends ProducerRun<T, S>
 
   @Override
   void deliver(T item) {
+    publish(item);
+    wake(true);
+  }
+
+  /** The first half of {@link #deliver}: makes the item visible. Apart so tests can interleave. */
+  void publish(T item) {
     long t = ix.producerTail;
     ring[(int) t & mask] = item;
     ix.producerTail = t + 1;
     TAIL.setVolatile(ix, t + 1);
+  }
+
+  /** The second half of {@link #deliver}: wakes the consumer for the item just published. */
+  void wakeForItem() {
     wake(true);
   }
 
@@ -166,10 +176,27 @@ final class BufferedRun<T, S extends @Nullable Object> extends ProducerRun<T, S>
       if (WAITING.compareAndSet(this, w, null)) {
         LockSupport.unpark(t);
       }
-    } else if (resolvesAsync && WAITING.compareAndSet(this, w, null)) {
-      // waitHead was written before `waiting`, so it is the consumer's head at registration:
-      // an item at or after it is the answer, else the end.
-      resolve((CallFuture<Boolean>) w, ix.producerTail > waitHead ? null : terminal);
+      return;
+    }
+    if (!resolvesAsync) {
+      return;
+    }
+    /*
+     * Claim the pending hasNext() only if it can be answered now: an item at or after the head it
+     * was registered at, or the end. The wake of item t can find a pending hasNext() registered
+     * *after* the consumer saw and took item t by itself (publish t; the consumer reads the tail,
+     * takes t, asks again and registers with waitHead = t + 1; only then does this wake read
+     * `waiting`). That one is waiting for item t + 1, whose own publication wakes it; answering
+     * it here would say true with no item behind it (next() then throws NoSuchElementException).
+     *
+     * waitHead is written before `waiting`, and a new registration needs the previous one settled,
+     * so the value read here belongs to w or to a later registration; in the latter case w is no
+     * longer in `waiting` and the CAS below fails anyway.
+     */
+    boolean item = ix.producerTail > waitHead;
+    Object term = terminal;
+    if ((item || term != null) && WAITING.compareAndSet(this, w, null)) {
+      resolve((CallFuture<Boolean>) w, item ? null : term);
     }
   }
 
