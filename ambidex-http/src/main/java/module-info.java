@@ -13,4 +13,5 @@ module io.ambidex.http {
   requires org.apache.httpcomponents.core5.httpcore5.h2;
 
   exports io.ambidex.http;
+  exports io.ambidex.http.error;
 }

@@ -4,7 +4,7 @@ package io.ambidex.processor.samples;
 
 import io.ambidex.AsyncCloseable;
 import io.ambidex.CallFuture;
-import io.ambidex.FacadeSupport;
+import io.ambidex.facade.FacadeSupport;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;

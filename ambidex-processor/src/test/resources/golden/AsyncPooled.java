@@ -3,7 +3,7 @@
 package io.ambidex.processor.samples;
 
 import io.ambidex.CallFuture;
-import io.ambidex.FacadeSupport;
+import io.ambidex.facade.FacadeSupport;
 import java.util.concurrent.ExecutorService;
 import javax.annotation.processing.Generated;
 

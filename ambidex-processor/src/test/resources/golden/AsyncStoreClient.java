@@ -2,10 +2,10 @@
 // Do not edit: change StoreCore and recompile.
 package io.ambidex.processor.samples;
 
-import io.ambidex.AsyncCallback;
 import io.ambidex.AsyncCloseable;
 import io.ambidex.CallFuture;
-import io.ambidex.FacadeSupport;
+import io.ambidex.control.AsyncCallback;
+import io.ambidex.facade.FacadeSupport;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -3,7 +3,7 @@
 package io.ambidex.processor.samples;
 
 import io.ambidex.CallerDrained;
-import io.ambidex.FacadeSupport;
+import io.ambidex.facade.FacadeSupport;
 import java.time.Duration;
 import java.util.stream.Stream;
 import javax.annotation.processing.Generated;

@@ -3,7 +3,7 @@
 package io.ambidex.processor.samples;
 
 import io.ambidex.BlockingWait;
-import io.ambidex.FacadeSupport;
+import io.ambidex.facade.FacadeSupport;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;

@@ -1,5 +1,6 @@
 package io.ambidex;
 
+import io.ambidex.internal.DrainLoop;
 import io.ambidex.internal.LoopThreads;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;

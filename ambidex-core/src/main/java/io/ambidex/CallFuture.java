@@ -1,5 +1,6 @@
 package io.ambidex;
 
+import io.ambidex.internal.Calls;
 import io.ambidex.internal.Failures;
 import io.ambidex.internal.Stages;
 import io.ambidex.internal.Timers;
@@ -43,6 +44,31 @@ public final class CallFuture<T extends @Nullable Object> extends CompletableFut
       "A CallFuture is completed only by the operation it represents. To stop the operation,"
           + " cancel the future; to substitute a value, derive a new stage (handle, exceptionally,"
           + " completeOnTimeout on a copy()).";
+
+  static {
+    Calls.install(
+        new Calls.Access() {
+          @Override
+          public <T extends @Nullable Object> CallFuture<T> create(String operation) {
+            return new CallFuture<>(operation);
+          }
+
+          @Override
+          public <T extends @Nullable Object> boolean succeed(CallFuture<T> future, T value) {
+            return future.succeed(value);
+          }
+
+          @Override
+          public boolean fail(CallFuture<?> future, Throwable failure) {
+            return future.fail(failure);
+          }
+
+          @Override
+          public void dependOn(CallFuture<?> future, @Nullable Future<?> upstream) {
+            future.dependOn(upstream);
+          }
+        });
+  }
 
   private final String operation;
   private volatile @Nullable Future<?> upstream;

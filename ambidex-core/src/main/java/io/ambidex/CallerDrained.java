@@ -1,5 +1,7 @@
 package io.ambidex;
 
+import io.ambidex.internal.Deadlines;
+import io.ambidex.internal.DrainLoop;
 import io.ambidex.internal.Done;
 import io.ambidex.internal.Failures;
 import io.ambidex.internal.Stages;
@@ -235,6 +237,6 @@ public final class CallerDrained {
       throw new IllegalArgumentException("timeout must be positive, but was " + timeout);
     }
     // Clamped so that adding it to System.nanoTime() cannot overflow (about 73 years).
-    return Math.min(Deadline.saturatedNanos(timeout), Long.MAX_VALUE / 4);
+    return Math.min(Deadlines.saturatedNanos(timeout), Long.MAX_VALUE / 4);
   }
 }

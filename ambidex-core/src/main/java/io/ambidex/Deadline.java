@@ -1,5 +1,6 @@
 package io.ambidex;
 
+import io.ambidex.internal.Deadlines;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
@@ -13,6 +14,26 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Deadline {
   private static final ThreadLocal<Deadline> CURRENT = new ThreadLocal<>();
+
+  static {
+    Deadlines.install(
+        new Deadlines.Access() {
+          @Override
+          public @Nullable Deadline install(Duration timeout, String operation) {
+            return Deadline.install(timeout, operation);
+          }
+
+          @Override
+          public @Nullable Deadline bind(@Nullable Deadline deadline) {
+            return Deadline.bind(deadline);
+          }
+
+          @Override
+          public void restore(@Nullable Deadline previous) {
+            Deadline.restore(previous);
+          }
+        });
+  }
 
   private final long deadlineNanos;
   private final Duration timeout;
@@ -58,7 +79,7 @@ public final class Deadline {
   static @Nullable Deadline install(Duration timeout, String operation) {
     Deadline previous = CURRENT.get();
     long now = System.nanoTime();
-    long nanos = saturatedNanos(timeout);
+    long nanos = Deadlines.saturatedNanos(timeout);
     long at = nanos > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + nanos;
     if (previous == null || at - previous.deadlineNanos < 0) {
       CURRENT.set(new Deadline(at, timeout, operation));
@@ -81,11 +102,4 @@ public final class Deadline {
     }
   }
 
-  static long saturatedNanos(Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException tooLong) {
-      return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
-    }
-  }
 }

@@ -8,24 +8,24 @@
  *   <li>Bridges from a stage to a blocking result: {@link io.ambidex.Immediate} (zero-hop, for
  *       cores on a sync transport), {@link io.ambidex.CallerDrained} (the caller's thread runs the
  *       core's scheduled work) and {@link io.ambidex.BlockingWait} (a real cross-thread wait).
- *   <li>Stack-safe control flow over stages: {@link io.ambidex.Async} and {@link
- *       io.ambidex.RetryPolicy}.
+ *   <li>Stack-safe control flow over stages: {@link io.ambidex.control.Async} and {@link
+ *       io.ambidex.control.RetryPolicy}.
  *   <li>Runtimes that hold what differs between the two paths (sleeping, concurrency, callbacks):
- *       {@link io.ambidex.CoreRuntime}, {@link io.ambidex.SyncRuntime}, {@link
- *       io.ambidex.AsyncRuntime}.
+ *       {@link io.ambidex.control.CoreRuntime}, {@link io.ambidex.control.SyncRuntime}, {@link
+ *       io.ambidex.control.AsyncRuntime}.
  *   <li>Lifecycle: {@link io.ambidex.AsyncCloseable}; futures handed to callers: {@link
  *       io.ambidex.CallFuture}.
- *   <li>Results that arrive over time: {@link io.ambidex.AsyncIterator}, with pagination ({@link
- *       io.ambidex.Page}), operators and bridges to {@link io.ambidex.CloseableIterator}, {@code
- *       Stream} and {@code Flow.Publisher} in {@link io.ambidex.AsyncIterators}.
+ *   <li>Results that arrive over time: {@link io.ambidex.stream.AsyncIterator}, with pagination ({@link
+ *       io.ambidex.stream.Page}), operators and bridges to {@link io.ambidex.stream.CloseableIterator}, {@code
+ *       Stream} and {@code Flow.Publisher} in {@link io.ambidex.stream.AsyncIterators}.
  *   <li>The {@link io.ambidex.BlockingGuard}, consulted before any bridge parks a thread.
  *   <li>Two-phase producers: blocking code that feeds a stream, run lazily on its own thread and
  *       consumed as an iterator, a stream, an async iterator or a {@code Flow.Publisher}: {@link
- *       io.ambidex.Producer}, {@link io.ambidex.ProducerContext}, {@link
- *       io.ambidex.ProducerIterator}, {@link io.ambidex.AsyncProducerIterator}.
+ *       io.ambidex.producer.Producer}, {@link io.ambidex.producer.ProducerContext}, {@link
+ *       io.ambidex.producer.ProducerIterator}, {@link io.ambidex.producer.AsyncProducerIterator}.
  *   <li>Structured concurrency with trio's {@code start()}/{@code started()}: {@link
- *       io.ambidex.TaskGroup} (threads) and {@link io.ambidex.AsyncTaskGroup} (stages, or threads
- *       under a {@link io.ambidex.SyncRuntime}), with {@link io.ambidex.TaskStatus}.
+ *       io.ambidex.taskgroup.TaskGroup} (threads) and {@link io.ambidex.taskgroup.AsyncTaskGroup} (stages, or threads
+ *       under a {@link io.ambidex.control.SyncRuntime}), with {@link io.ambidex.taskgroup.TaskStatus}.
  * </ul>
  *
  * <h2>Exceptions</h2>
@@ -37,7 +37,7 @@
  *  │    └── {@link io.ambidex.BlockingNotAllowedException}  a blocking bridge was called on a thread that must not block
  *  ├── CancellationException (JDK)
  *  │    ├── {@link io.ambidex.CallInterruptedException}     the blocked caller was interrupted; the operation was cancelled
- *  │    └── {@link io.ambidex.ProducerCancelledException}   thrown in a producer body: its consumer closed or cancelled
+ *  │    └── {@link io.ambidex.producer.ProducerCancelledException}   thrown in a producer body: its consumer closed or cancelled
  *  └── {@link io.ambidex.OperationTimeoutException}         a deadline passed; the operation was cancelled
  * </pre>
  *

@@ -1,5 +1,6 @@
 package io.ambidex;
 
+import io.ambidex.control.SyncRuntime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,8 @@
 package io.ambidex;
 
+import io.ambidex.control.Async;
+import io.ambidex.control.AsyncRuntime;
+import io.ambidex.control.RetryPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;

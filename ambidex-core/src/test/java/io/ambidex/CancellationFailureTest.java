@@ -1,5 +1,6 @@
 package io.ambidex;
 
+import io.ambidex.producer.ProducerCancelledException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;

@@ -28,10 +28,10 @@ public enum Bridge {
   BLOCKING_WAIT,
 
   /**
-   * {@code io.ambidex.Synchronizer}: both facades run each of the core's async methods on the
+   * {@code io.ambidex.synchronizer.Synchronizer}: both facades run each of the core's async methods on the
    * loop thread of the core's Synchronizer. For cores that are async for real: their I/O
    * completes on threads they own and their state is confined to one thread. The core must
-   * implement {@code io.ambidex.SynchronizerBound}, which hands the facades its Synchronizer.
+   * implement {@code io.ambidex.synchronizer.SynchronizerBound}, which hands the facades its Synchronizer.
    *
    * <p>The blocking facade waits for each call with {@code Synchronizer.call} (an interrupt
    * cancels the task on the loop and waits for its cleanup) and pulls streams in batches with

@@ -1,9 +1,9 @@
 package io.ambidex.bench;
 
-import io.ambidex.AsyncIterator;
-import io.ambidex.AsyncIterators;
-import io.ambidex.CloseableIterator;
-import io.ambidex.Page;
+import io.ambidex.stream.AsyncIterator;
+import io.ambidex.stream.AsyncIterators;
+import io.ambidex.stream.CloseableIterator;
+import io.ambidex.stream.Page;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;

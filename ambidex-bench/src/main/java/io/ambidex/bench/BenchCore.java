@@ -1,8 +1,8 @@
 package io.ambidex.bench;
 
-import io.ambidex.AsyncRuntime;
-import io.ambidex.CoreRuntime;
-import io.ambidex.SyncRuntime;
+import io.ambidex.control.AsyncRuntime;
+import io.ambidex.control.CoreRuntime;
+import io.ambidex.control.SyncRuntime;
 import io.ambidex.annotations.AsyncCore;
 import io.ambidex.annotations.AsyncFactory;
 import io.ambidex.annotations.BlockingFactory;

@@ -1,10 +1,10 @@
 package io.ambidex.bench;
 
-import io.ambidex.Async;
+import io.ambidex.control.Async;
 import io.ambidex.CallerDrained;
 import io.ambidex.Immediate;
-import io.ambidex.RetryPolicy;
-import io.ambidex.SyncRuntime;
+import io.ambidex.control.RetryPolicy;
+import io.ambidex.control.SyncRuntime;
 import io.ambidex.bench.Work.Core;
 import io.ambidex.bench.Work.Response;
 import io.ambidex.bench.Work.SyncTransport;

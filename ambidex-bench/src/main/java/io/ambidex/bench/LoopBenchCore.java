@@ -1,7 +1,7 @@
 package io.ambidex.bench;
 
-import io.ambidex.Synchronizer;
-import io.ambidex.SynchronizerBound;
+import io.ambidex.synchronizer.Synchronizer;
+import io.ambidex.synchronizer.SynchronizerBound;
 import io.ambidex.annotations.AsyncCore;
 import io.ambidex.annotations.AsyncFactory;
 import io.ambidex.annotations.BlockingFactory;

@@ -1,7 +1,7 @@
 package io.ambidex.bench;
 
-import io.ambidex.Producer;
-import io.ambidex.ProducerIterator;
+import io.ambidex.producer.Producer;
+import io.ambidex.producer.ProducerIterator;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;

@@ -1,6 +1,6 @@
 package io.ambidex.bench;
 
-import io.ambidex.Synchronizer;
+import io.ambidex.synchronizer.Synchronizer;
 import java.lang.reflect.Proxy;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;

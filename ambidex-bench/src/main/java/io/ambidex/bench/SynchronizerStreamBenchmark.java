@@ -1,7 +1,7 @@
 package io.ambidex.bench;
 
-import io.ambidex.AsyncIterators;
-import io.ambidex.Synchronizer;
+import io.ambidex.stream.AsyncIterators;
+import io.ambidex.synchronizer.Synchronizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

@@ -1,6 +1,6 @@
 package io.ambidex.blob;
 
-import io.ambidex.RetryPolicy;
+import io.ambidex.control.RetryPolicy;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;

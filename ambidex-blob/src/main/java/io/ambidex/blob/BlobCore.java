@@ -1,15 +1,15 @@
 package io.ambidex.blob;
 
-import io.ambidex.Async;
-import io.ambidex.AsyncCallback;
+import io.ambidex.control.Async;
+import io.ambidex.control.AsyncCallback;
 import io.ambidex.AsyncCloseable;
-import io.ambidex.AsyncIterator;
-import io.ambidex.AsyncIterators;
-import io.ambidex.AsyncRuntime;
-import io.ambidex.CoreRuntime;
-import io.ambidex.Page;
-import io.ambidex.RetryPolicy;
-import io.ambidex.SyncRuntime;
+import io.ambidex.stream.AsyncIterator;
+import io.ambidex.stream.AsyncIterators;
+import io.ambidex.control.AsyncRuntime;
+import io.ambidex.control.CoreRuntime;
+import io.ambidex.stream.Page;
+import io.ambidex.control.RetryPolicy;
+import io.ambidex.control.SyncRuntime;
 import io.ambidex.annotations.AsyncCore;
 import io.ambidex.annotations.AsyncFactory;
 import io.ambidex.annotations.BlockingFactory;

@@ -1,6 +1,6 @@
 package io.ambidex.blob;
 
-import io.ambidex.http.HttpIOException;
+import io.ambidex.http.error.HttpIOException;
 import java.io.IOException;
 
 /**

@@ -5,7 +5,7 @@ import static io.ambidex.blob.Fixtures.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.ambidex.http.HttpIOException;
+import io.ambidex.http.error.HttpIOException;
 import io.ambidex.test.Parity;
 import io.ambidex.test.ParityExtension;
 import io.ambidex.test.ParityTest;
@@ -314,7 +314,7 @@ class FaultTest {
         });
     BlobConfig noRetries =
         Fixtures.config(s3.endpoint(), "AKIDEXAMPLE", "secret")
-            .retryPolicy(io.ambidex.RetryPolicy.none())
+            .retryPolicy(io.ambidex.control.RetryPolicy.none())
             .build();
 
     try (SideClient c = SideClient.open(p, noRetries)) {

@@ -2,7 +2,7 @@ package io.ambidex.blob;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ambidex.RetryPolicy;
+import io.ambidex.control.RetryPolicy;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;

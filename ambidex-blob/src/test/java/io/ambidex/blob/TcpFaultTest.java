@@ -6,12 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.ambidex.AsyncCallback;
+import io.ambidex.control.AsyncCallback;
 import io.ambidex.CallerStackTrace;
-import io.ambidex.RetryPolicy;
-import io.ambidex.http.ConnectTimeoutException;
-import io.ambidex.http.HttpIOException;
-import io.ambidex.http.ReadTimeoutException;
+import io.ambidex.control.RetryPolicy;
+import io.ambidex.http.error.ConnectTimeoutException;
+import io.ambidex.http.error.HttpIOException;
+import io.ambidex.http.error.ReadTimeoutException;
 import io.ambidex.http.TransferProgress;
 import io.ambidex.s3embedded.EmbeddedS3;
 import io.ambidex.test.Parity;

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ambidex.CallerStackTrace;
-import io.ambidex.http.TlsException;
+import io.ambidex.http.error.TlsException;
 import io.ambidex.s3embedded.EmbeddedS3;
 import io.ambidex.test.Parity;
 import io.ambidex.test.ParityExtension;

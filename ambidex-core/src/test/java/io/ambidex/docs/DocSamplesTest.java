@@ -2,12 +2,12 @@ package io.ambidex.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ambidex.AsyncIterator;
-import io.ambidex.AsyncRuntime;
+import io.ambidex.stream.AsyncIterator;
+import io.ambidex.control.AsyncRuntime;
 import io.ambidex.BlockingWait;
-import io.ambidex.Producer;
-import io.ambidex.ProducerIterator;
-import io.ambidex.SyncRuntime;
+import io.ambidex.producer.Producer;
+import io.ambidex.producer.ProducerIterator;
+import io.ambidex.control.SyncRuntime;
 import io.ambidex.docs.ProducerDocSamples.Connection;
 import io.ambidex.docs.ProducerDocSamples.Page;
 import io.ambidex.docs.ProducerDocSamples.Row;

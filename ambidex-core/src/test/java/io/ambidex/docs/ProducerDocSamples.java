@@ -1,10 +1,10 @@
 package io.ambidex.docs;
 
-import io.ambidex.Async;
-import io.ambidex.AsyncIterator;
-import io.ambidex.AsyncProducerIterator;
-import io.ambidex.Producer;
-import io.ambidex.ProducerIterator;
+import io.ambidex.control.Async;
+import io.ambidex.stream.AsyncIterator;
+import io.ambidex.producer.AsyncProducerIterator;
+import io.ambidex.producer.Producer;
+import io.ambidex.producer.ProducerIterator;
 import java.io.BufferedReader;
 import java.io.StringReader;
 import java.time.Duration;

@@ -1,10 +1,10 @@
 package io.ambidex.docs;
 
-import io.ambidex.AsyncIterator;
-import io.ambidex.AsyncIterators;
+import io.ambidex.stream.AsyncIterator;
+import io.ambidex.stream.AsyncIterators;
 import io.ambidex.CallFuture;
-import io.ambidex.CloseableIterator;
-import io.ambidex.Page;
+import io.ambidex.stream.CloseableIterator;
+import io.ambidex.stream.Page;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -2,8 +2,8 @@ package io.ambidex.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ambidex.AsyncIterator;
-import io.ambidex.AsyncIterators;
+import io.ambidex.stream.AsyncIterator;
+import io.ambidex.stream.AsyncIterators;
 import io.ambidex.CallFuture;
 import io.ambidex.docs.StreamsSamples.AsyncListing;
 import io.ambidex.docs.StreamsSamples.BlockingListing;

@@ -1,9 +1,9 @@
 package io.ambidex.docs;
 
-import io.ambidex.AsyncTaskGroup;
+import io.ambidex.taskgroup.AsyncTaskGroup;
 import io.ambidex.CallFuture;
-import io.ambidex.CoreRuntime;
-import io.ambidex.TaskGroup;
+import io.ambidex.control.CoreRuntime;
+import io.ambidex.taskgroup.TaskGroup;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;

@@ -1,6 +1,6 @@
 package io.ambidex.tck;
 
-import io.ambidex.AsyncIterators;
+import io.ambidex.stream.AsyncIterators;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;

@@ -1,7 +1,7 @@
 package io.ambidex.tck;
 
-import io.ambidex.AsyncIterator;
-import io.ambidex.AsyncIterators;
+import io.ambidex.stream.AsyncIterator;
+import io.ambidex.stream.AsyncIterators;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicReference;
 import org.reactivestreams.tck.flow.FlowSubscriberBlackboxVerification;

@@ -3,7 +3,7 @@ package io.ambidex.tck;
 import static org.testng.Assert.assertEquals;
 import static org.testng.Assert.assertTrue;
 
-import io.ambidex.Producer;
+import io.ambidex.producer.Producer;
 import io.ambidex.testing.CountingVirtualThreadFactory;
 import java.time.Duration;
 import java.util.concurrent.Flow;

@@ -1,8 +1,8 @@
 package io.ambidex.tck;
 
-import io.ambidex.AsyncIterator;
-import io.ambidex.AsyncIterators;
-import io.ambidex.Page;
+import io.ambidex.stream.AsyncIterator;
+import io.ambidex.stream.AsyncIterators;
+import io.ambidex.stream.Page;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -1,6 +1,6 @@
 package io.ambidex.testing;
 
-import io.ambidex.AsyncIterator;
+import io.ambidex.stream.AsyncIterator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;

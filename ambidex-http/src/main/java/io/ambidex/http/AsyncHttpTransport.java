@@ -1,6 +1,6 @@
 package io.ambidex.http;
 
-import io.ambidex.AsyncIterator;
+import io.ambidex.stream.AsyncIterator;
 import io.ambidex.BlockingGuard;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -70,7 +70,7 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Pool and timeouts</b>: as {@link SyncHttpTransport}: per-host pooling up to {@link
  *       Builder#maxConnections}, a connect timeout, a read timeout (the longest silence on the
  *       connection). The total per-call timeout is the runtime's ({@link
- *       io.ambidex.AsyncRuntime#withTimeout}), which cancels the stage.
+ *       io.ambidex.control.AsyncRuntime#withTimeout}), which cancels the stage.
  *   <li><b>Cancellation</b>: cancelling the returned stage before the head arrives aborts the
  *       exchange; after it, closing the body does. Either way the connection is closed and its
  *       pool slot freed. A response that arrives after its stage was cancelled is closed, never

@@ -1,6 +1,7 @@
 package io.ambidex.http;
 
-import io.ambidex.AsyncIterator;
+import io.ambidex.http.error.RequestBodyException;
+import io.ambidex.stream.AsyncIterator;
 import io.ambidex.BlockingWait;
 import io.ambidex.CallFuture;
 import java.io.IOException;

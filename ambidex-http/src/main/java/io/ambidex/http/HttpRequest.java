@@ -1,6 +1,6 @@
 package io.ambidex.http;
 
-import io.ambidex.AsyncCallback;
+import io.ambidex.control.AsyncCallback;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -343,7 +343,7 @@ public final class HttpRequest {
 
     /**
      * Sets the listener of upload and download progress; the {@link RequestClient} calls it
-     * through its runtime's {@link io.ambidex.CoreRuntime#emit} rule.
+     * through its runtime's {@link io.ambidex.control.CoreRuntime#emit} rule.
      *
      * @param listener the listener, or null for none
      */

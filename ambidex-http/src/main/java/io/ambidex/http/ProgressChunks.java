@@ -1,8 +1,8 @@
 package io.ambidex.http;
 
-import io.ambidex.AsyncCallback;
-import io.ambidex.AsyncIterator;
-import io.ambidex.CoreRuntime;
+import io.ambidex.control.AsyncCallback;
+import io.ambidex.stream.AsyncIterator;
+import io.ambidex.control.CoreRuntime;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;

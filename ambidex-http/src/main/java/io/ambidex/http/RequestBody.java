@@ -1,6 +1,7 @@
 package io.ambidex.http;
 
-import io.ambidex.AsyncIterator;
+import io.ambidex.http.error.RequestBodyException;
+import io.ambidex.stream.AsyncIterator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

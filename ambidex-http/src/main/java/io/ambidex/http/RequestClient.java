@@ -1,12 +1,18 @@
 package io.ambidex.http;
 
-import io.ambidex.Async;
+import io.ambidex.http.error.BodyTooLargeException;
+import io.ambidex.http.error.ConnectFailedException;
+import io.ambidex.http.error.HttpIOException;
+import io.ambidex.http.error.HttpProtocolException;
+import io.ambidex.http.error.RequestBodyException;
+import io.ambidex.http.error.TlsException;
+import io.ambidex.control.Async;
 import io.ambidex.AsyncCloseable;
-import io.ambidex.AsyncRuntime;
-import io.ambidex.CoreRuntime;
-import io.ambidex.RetryDecider;
-import io.ambidex.RetryPolicy;
-import io.ambidex.SyncRuntime;
+import io.ambidex.control.AsyncRuntime;
+import io.ambidex.control.CoreRuntime;
+import io.ambidex.control.RetryDecider;
+import io.ambidex.control.RetryPolicy;
+import io.ambidex.control.SyncRuntime;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;

@@ -1,11 +1,15 @@
 package io.ambidex.http;
 
-import io.ambidex.Async;
-import io.ambidex.AsyncCallback;
+import io.ambidex.http.error.BodyTooLargeException;
+import io.ambidex.http.error.HttpIOException;
+import io.ambidex.http.error.HttpProtocolException;
+import io.ambidex.http.error.TruncatedBodyException;
+import io.ambidex.control.Async;
+import io.ambidex.control.AsyncCallback;
 import io.ambidex.AsyncCloseable;
-import io.ambidex.AsyncIterator;
+import io.ambidex.stream.AsyncIterator;
 import io.ambidex.BlockingWait;
-import io.ambidex.CoreRuntime;
+import io.ambidex.control.CoreRuntime;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;

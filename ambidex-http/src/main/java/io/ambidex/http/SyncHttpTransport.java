@@ -1,6 +1,6 @@
 package io.ambidex.http;
 
-import io.ambidex.AsyncIterator;
+import io.ambidex.stream.AsyncIterator;
 import io.ambidex.CallInterruptedException;
 import io.ambidex.Deadline;
 import java.io.IOException;

@@ -1,5 +1,13 @@
 package io.ambidex.http;
 
+import io.ambidex.http.error.ConnectFailedException;
+import io.ambidex.http.error.ConnectTimeoutException;
+import io.ambidex.http.error.ConnectionResetException;
+import io.ambidex.http.error.HttpIOException;
+import io.ambidex.http.error.HttpProtocolException;
+import io.ambidex.http.error.ReadTimeoutException;
+import io.ambidex.http.error.TlsException;
+import io.ambidex.http.error.TruncatedBodyException;
 import io.ambidex.CallInterruptedException;
 import io.ambidex.Deadline;
 import io.ambidex.OperationTimeoutException;

@@ -1,6 +1,8 @@
 /**
  * HTTP for Ambidex cores: two transports of distinct types behind one async-shaped interface, and
- * the request client written once on top of them.
+ * the request client written once on top of them, with the status errors. The I/O failures
+ * ({@code HttpIOException} and its subclasses) are in {@code io.ambidex.http.error}, which uses
+ * nothing of this package.
  *
  * <pre>
  *   core (written once)      RequestClient: retries, error mapping, interceptors, progress
@@ -20,16 +22,16 @@
  * <pre>
  * RuntimeException
  *  ├── UncheckedIOException (JDK)
- *  │    └── {@link io.ambidex.http.HttpIOException}              the exchange failed below HTTP
- *  │         ├── {@link io.ambidex.http.ConnectFailedException}       no connection: refused, unreachable, unknown host (nothing sent)
- *  │         │    └── {@link io.ambidex.http.ConnectTimeoutException} not connected within the connect timeout (nothing sent)
- *  │         ├── {@link io.ambidex.http.ReadTimeoutException}         no byte within the read timeout (head or body)
- *  │         ├── {@link io.ambidex.http.ConnectionResetException}     the peer closed or reset the connection mid-exchange
- *  │         ├── {@link io.ambidex.http.TruncatedBodyException}       the body ended before its Content-Length / last chunk
- *  │         ├── {@link io.ambidex.http.TlsException}                 the TLS handshake failed (certificate, host name, protocol)
- *  │         ├── {@link io.ambidex.http.HttpProtocolException}        the response is not valid HTTP
- *  │         ├── {@link io.ambidex.http.RequestBodyException}         the request body's source failed or lied about its length
- *  │         └── {@link io.ambidex.http.BodyTooLargeException}        a body exceeded the limit its reader set
+ *  │    └── {@link io.ambidex.http.error.HttpIOException}              the exchange failed below HTTP
+ *  │         ├── {@link io.ambidex.http.error.ConnectFailedException}       no connection: refused, unreachable, unknown host (nothing sent)
+ *  │         │    └── {@link io.ambidex.http.error.ConnectTimeoutException} not connected within the connect timeout (nothing sent)
+ *  │         ├── {@link io.ambidex.http.error.ReadTimeoutException}         no byte within the read timeout (head or body)
+ *  │         ├── {@link io.ambidex.http.error.ConnectionResetException}     the peer closed or reset the connection mid-exchange
+ *  │         ├── {@link io.ambidex.http.error.TruncatedBodyException}       the body ended before its Content-Length / last chunk
+ *  │         ├── {@link io.ambidex.http.error.TlsException}                 the TLS handshake failed (certificate, host name, protocol)
+ *  │         ├── {@link io.ambidex.http.error.HttpProtocolException}        the response is not valid HTTP
+ *  │         ├── {@link io.ambidex.http.error.RequestBodyException}         the request body's source failed or lied about its length
+ *  │         └── {@link io.ambidex.http.error.BodyTooLargeException}        a body exceeded the limit its reader set
  *  ├── {@link io.ambidex.http.HttpStatusException}            the server answered 4xx/5xx (after retries): status, headers, body snippet
  *  │    ├── {@link io.ambidex.http.HttpClientErrorException}      4xx
  *  │    └── {@link io.ambidex.http.HttpServerErrorException}      5xx
@@ -41,7 +43,7 @@
  * <p>Why unchecked: the blocking path must throw exactly what the async path fails with, and a
  * {@code CompletionStage} carries no checked types. Why {@code UncheckedIOException}: code that
  * already handles "an I/O failure, unchecked" keeps working, and {@link
- * io.ambidex.RetryPolicy#IO_FAILURES} recognises the family. Status errors are not I/O failures
+ * io.ambidex.control.RetryPolicy#IO_FAILURES} recognises the family. Status errors are not I/O failures
  * (the exchange worked) and sit apart, as in httpx ({@code HTTPStatusError} vs {@code
  * TransportError}).
  */

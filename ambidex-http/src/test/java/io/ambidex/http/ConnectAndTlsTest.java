@@ -1,15 +1,17 @@
 package io.ambidex.http;
 
+import io.ambidex.http.error.ConnectTimeoutException;
+import io.ambidex.http.error.TlsException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.ambidex.AsyncRuntime;
+import io.ambidex.control.AsyncRuntime;
 import io.ambidex.BlockingWait;
 import io.ambidex.CallFuture;
-import io.ambidex.CoreRuntime;
+import io.ambidex.control.CoreRuntime;
 import io.ambidex.Immediate;
-import io.ambidex.RetryPolicy;
-import io.ambidex.SyncRuntime;
+import io.ambidex.control.RetryPolicy;
+import io.ambidex.control.SyncRuntime;
 import io.ambidex.http.Fixture.Kind;
 import java.io.IOException;
 import java.net.ConnectException;

@@ -1,12 +1,12 @@
 package io.ambidex.http;
 
-import io.ambidex.AsyncRuntime;
+import io.ambidex.control.AsyncRuntime;
 import io.ambidex.BlockingWait;
 import io.ambidex.CallFuture;
-import io.ambidex.CoreRuntime;
+import io.ambidex.control.CoreRuntime;
 import io.ambidex.Immediate;
-import io.ambidex.RetryPolicy;
-import io.ambidex.SyncRuntime;
+import io.ambidex.control.RetryPolicy;
+import io.ambidex.control.SyncRuntime;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;

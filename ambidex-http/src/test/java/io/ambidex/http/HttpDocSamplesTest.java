@@ -1,14 +1,15 @@
 package io.ambidex.http;
 
+import io.ambidex.http.error.HttpIOException;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ambidex.AsyncCallback;
-import io.ambidex.AsyncRuntime;
+import io.ambidex.control.AsyncCallback;
+import io.ambidex.control.AsyncRuntime;
 import io.ambidex.BlockingWait;
 import io.ambidex.CallFuture;
 import io.ambidex.Immediate;
-import io.ambidex.RetryPolicy;
-import io.ambidex.SyncRuntime;
+import io.ambidex.control.RetryPolicy;
+import io.ambidex.control.SyncRuntime;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -3,10 +3,10 @@ package io.ambidex.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.ambidex.AsyncRuntime;
+import io.ambidex.control.AsyncRuntime;
 import io.ambidex.BlockingGuard;
 import io.ambidex.BlockingWait;
-import io.ambidex.SyncRuntime;
+import io.ambidex.control.SyncRuntime;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.ambidex.AsyncCallback;
+import io.ambidex.http.error.ConnectFailedException;
+import io.ambidex.http.error.ConnectionResetException;
+import io.ambidex.http.error.ReadTimeoutException;
+import io.ambidex.http.error.TruncatedBodyException;
+import io.ambidex.control.AsyncCallback;
 import io.ambidex.CallFuture;
 import io.ambidex.CallInterruptedException;
-import io.ambidex.CoreRuntime;
+import io.ambidex.control.CoreRuntime;
 import io.ambidex.OperationTimeoutException;
-import io.ambidex.RetryPolicy;
+import io.ambidex.control.RetryPolicy;
 import io.ambidex.http.Fixture.Kind;
 import java.io.IOException;
 import java.io.InputStream;
@@ -496,7 +500,7 @@ class RequestClientTest {
                 request("/big").build(),
                 r -> {
                   var it = r.body().chunks();
-                  return io.ambidex.Async.loop(
+                  return io.ambidex.control.Async.loop(
                           Boolean.TRUE,
                           more -> more,
                           x ->

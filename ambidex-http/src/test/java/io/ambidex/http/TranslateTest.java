@@ -2,6 +2,9 @@ package io.ambidex.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ambidex.http.error.ConnectFailedException;
+import io.ambidex.http.error.ConnectionResetException;
+import io.ambidex.http.error.TlsException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketException;

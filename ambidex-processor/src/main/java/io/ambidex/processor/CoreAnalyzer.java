@@ -84,9 +84,9 @@ final class CoreAnalyzer {
     this.executor = elements.getTypeElement("java.util.concurrent.Executor");
     // Null when ambidex-core is not on the class path; the generated code then fails to compile
     // with "package io.ambidex does not exist", which says what is missing.
-    this.asyncIterator = elements.getTypeElement("io.ambidex.AsyncIterator");
-    this.asyncCallback = elements.getTypeElement("io.ambidex.AsyncCallback");
-    this.synchronizerBound = elements.getTypeElement("io.ambidex.SynchronizerBound");
+    this.asyncIterator = elements.getTypeElement("io.ambidex.stream.AsyncIterator");
+    this.asyncCallback = elements.getTypeElement("io.ambidex.control.AsyncCallback");
+    this.synchronizerBound = elements.getTypeElement("io.ambidex.synchronizer.SynchronizerBound");
     this.runtimeException = elements.getTypeElement("java.lang.RuntimeException").asType();
     this.error = elements.getTypeElement("java.lang.Error").asType();
     this.exception = elements.getTypeElement("java.lang.Exception").asType();
@@ -136,7 +136,7 @@ final class CoreAnalyzer {
             Problem.SYNCHRONIZER_BOUND,
             core,
             "The core " + core.getSimpleName() + " uses bridge = Bridge.SYNCHRONIZER but does not"
-                + " implement io.ambidex.SynchronizerBound, so its facades cannot find its"
+                + " implement io.ambidex.synchronizer.SynchronizerBound, so its facades cannot find its"
                 + " Synchronizer.");
       }
     }

@@ -37,7 +37,7 @@ enum Problem {
           + " with no parameters, not private, returning java.util.concurrent.Executor."),
   SYNCHRONIZER_BOUND(
       "AMBIDEX-SYNCHRONIZER-BOUND",
-      "Implement io.ambidex.SynchronizerBound in the core: its synchronizer() returns the"
+      "Implement io.ambidex.synchronizer.SynchronizerBound in the core: its synchronizer() returns the"
           + " Synchronizer whose loop the core runs on, such as the one its factories create."),
   RAW_STAGE(
       "AMBIDEX-RAW-STAGE",

@@ -27,7 +27,9 @@ class DiagnosticsTest {
   private static final String[] HEADER = {
     "package test;",
     "",
-    "import io.ambidex.*;",
+    // The core's concept packages on one line, so the lines below keep their numbers.
+    "import io.ambidex.*; import io.ambidex.control.*; import io.ambidex.stream.*;"
+        + " import io.ambidex.synchronizer.*;",
     "import io.ambidex.annotations.*;",
     "import java.util.concurrent.*;",
     "import java.util.function.*;",
@@ -154,7 +156,7 @@ class DiagnosticsTest {
               "    return CompletableFuture.completedFuture(\"x\");",
               "  }",
               "}")
-          .fails(Problem.SYNCHRONIZER_BOUND, "Implement io.ambidex.SynchronizerBound in the core");
+          .fails(Problem.SYNCHRONIZER_BOUND, "Implement io.ambidex.synchronizer.SynchronizerBound in the core");
     }
 
     @Test

@@ -1,8 +1,8 @@
 package io.ambidex.test;
 
-import io.ambidex.AsyncCallback;
+import io.ambidex.control.AsyncCallback;
 import io.ambidex.AsyncCloseable;
-import io.ambidex.AsyncIterator;
+import io.ambidex.stream.AsyncIterator;
 import java.lang.reflect.GenericArrayType;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;

@@ -1,9 +1,9 @@
 package io.ambidex.test;
 
-import io.ambidex.AsyncCallback;
+import io.ambidex.control.AsyncCallback;
 import io.ambidex.AsyncCloseable;
 import io.ambidex.CallFuture;
-import io.ambidex.FacadeSupport;
+import io.ambidex.facade.FacadeSupport;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -116,7 +116,7 @@ final class Counters {
     public Flow.Publisher<Integer> upTo(int limit) {
       return FacadeSupport.publisher(
           "Counter.upTo",
-          new io.ambidex.AsyncIterator<Integer>() {
+          new io.ambidex.stream.AsyncIterator<Integer>() {
             int next = 1;
 
             @Override

@@ -1,6 +1,6 @@
 package io.ambidex.blob.cli;
 
-import io.ambidex.AsyncIterators;
+import io.ambidex.stream.AsyncIterators;
 import io.ambidex.BlockingWait;
 import io.ambidex.blob.AsyncBlobClient;
 import io.ambidex.blob.BlobClient;

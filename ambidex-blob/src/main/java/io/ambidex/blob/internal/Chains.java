@@ -1,6 +1,6 @@
 package io.ambidex.blob.internal;
 
-import io.ambidex.Async;
+import io.ambidex.control.Async;
 
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;

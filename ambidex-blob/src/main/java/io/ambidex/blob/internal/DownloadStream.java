@@ -1,6 +1,6 @@
 package io.ambidex.blob.internal;
 
-import io.ambidex.AsyncIterator;
+import io.ambidex.stream.AsyncIterator;
 import io.ambidex.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.util.NoSuchElementException;

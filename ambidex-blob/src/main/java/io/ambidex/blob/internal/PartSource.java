@@ -1,7 +1,7 @@
 package io.ambidex.blob.internal;
 
 import io.ambidex.http.RequestBody;
-import io.ambidex.http.RequestBodyException;
+import io.ambidex.http.error.RequestBodyException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.ambidex.blob.internal;
 
-import io.ambidex.AsyncCallback;
-import io.ambidex.CoreRuntime;
+import io.ambidex.control.AsyncCallback;
+import io.ambidex.control.CoreRuntime;
 import io.ambidex.http.TransferProgress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;

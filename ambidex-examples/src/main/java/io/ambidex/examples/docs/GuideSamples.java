@@ -1,15 +1,15 @@
 package io.ambidex.examples.docs;
 
-import io.ambidex.Async;
-import io.ambidex.AsyncRuntime;
+import io.ambidex.control.Async;
+import io.ambidex.control.AsyncRuntime;
 import io.ambidex.BlockingGuard;
 import io.ambidex.BlockingWait;
 import io.ambidex.CallFuture;
 import io.ambidex.CallerDrained;
-import io.ambidex.CoreRuntime;
+import io.ambidex.control.CoreRuntime;
 import io.ambidex.Immediate;
 import io.ambidex.OperationTimeoutException;
-import io.ambidex.RetryPolicy;
+import io.ambidex.control.RetryPolicy;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.ambidex.examples.docs;
 
 import io.ambidex.AsyncCloseable;
 import io.ambidex.CallFuture;
-import io.ambidex.Synchronizer;
+import io.ambidex.synchronizer.Synchronizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;

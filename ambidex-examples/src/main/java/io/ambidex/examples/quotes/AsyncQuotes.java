@@ -1,8 +1,8 @@
 package io.ambidex.examples.quotes;
 
-import io.ambidex.AsyncCallback;
+import io.ambidex.control.AsyncCallback;
 import io.ambidex.AsyncCloseable;
-import io.ambidex.AsyncRuntime;
+import io.ambidex.control.AsyncRuntime;
 import io.ambidex.CallFuture;
 import java.util.List;
 import java.util.concurrent.CompletionStage;

@@ -1,10 +1,10 @@
 package io.ambidex.examples.quotes;
 
-import io.ambidex.Async;
-import io.ambidex.AsyncCallback;
+import io.ambidex.control.Async;
+import io.ambidex.control.AsyncCallback;
 import io.ambidex.AsyncCloseable;
-import io.ambidex.CoreRuntime;
-import io.ambidex.RetryPolicy;
+import io.ambidex.control.CoreRuntime;
+import io.ambidex.control.RetryPolicy;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;

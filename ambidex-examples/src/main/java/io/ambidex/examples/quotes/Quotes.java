@@ -1,8 +1,8 @@
 package io.ambidex.examples.quotes;
 
-import io.ambidex.AsyncCallback;
+import io.ambidex.control.AsyncCallback;
 import io.ambidex.Immediate;
-import io.ambidex.SyncRuntime;
+import io.ambidex.control.SyncRuntime;
 import java.util.List;
 import java.util.function.Consumer;
 

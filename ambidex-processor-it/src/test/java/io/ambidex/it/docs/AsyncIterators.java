@@ -1,6 +1,6 @@
 package io.ambidex.it.docs;
 
-import io.ambidex.AsyncIterator;
+import io.ambidex.stream.AsyncIterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;

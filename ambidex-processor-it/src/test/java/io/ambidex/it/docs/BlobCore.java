@@ -1,11 +1,11 @@
 package io.ambidex.it.docs;
 
-import io.ambidex.AsyncCallback;
+import io.ambidex.control.AsyncCallback;
 import io.ambidex.AsyncCloseable;
-import io.ambidex.AsyncIterator;
-import io.ambidex.AsyncRuntime;
-import io.ambidex.CoreRuntime;
-import io.ambidex.SyncRuntime;
+import io.ambidex.stream.AsyncIterator;
+import io.ambidex.control.AsyncRuntime;
+import io.ambidex.control.CoreRuntime;
+import io.ambidex.control.SyncRuntime;
 import io.ambidex.annotations.AsyncCore;
 import io.ambidex.annotations.AsyncFactory;
 import io.ambidex.annotations.BlockingFactory;

@@ -1,7 +1,7 @@
 package io.ambidex.it.docs;
 
-import io.ambidex.AsyncCallback;
-import io.ambidex.AsyncIterator;
+import io.ambidex.control.AsyncCallback;
+import io.ambidex.stream.AsyncIterator;
 import io.ambidex.annotations.AsyncCore;
 import io.ambidex.annotations.AsyncFactory;
 import io.ambidex.annotations.BlockingFactory;

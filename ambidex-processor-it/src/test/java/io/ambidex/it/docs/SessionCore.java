@@ -1,10 +1,10 @@
 package io.ambidex.it.docs;
 
 import io.ambidex.AsyncCloseable;
-import io.ambidex.AsyncIterator;
-import io.ambidex.AsyncIterators;
-import io.ambidex.Synchronizer;
-import io.ambidex.SynchronizerBound;
+import io.ambidex.stream.AsyncIterator;
+import io.ambidex.stream.AsyncIterators;
+import io.ambidex.synchronizer.Synchronizer;
+import io.ambidex.synchronizer.SynchronizerBound;
 import io.ambidex.annotations.AsyncCore;
 import io.ambidex.annotations.AsyncFactory;
 import io.ambidex.annotations.BlockingFactory;

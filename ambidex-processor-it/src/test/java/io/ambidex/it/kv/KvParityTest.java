@@ -3,7 +3,7 @@ package io.ambidex.it.kv;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.ambidex.AsyncCallback;
+import io.ambidex.control.AsyncCallback;
 import io.ambidex.test.ApiParity;
 import io.ambidex.test.Parity;
 import io.ambidex.test.ParityExtension;

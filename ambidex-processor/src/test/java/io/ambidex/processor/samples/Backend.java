@@ -1,6 +1,6 @@
 package io.ambidex.processor.samples;
 
-import io.ambidex.AsyncIterator;
+import io.ambidex.stream.AsyncIterator;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

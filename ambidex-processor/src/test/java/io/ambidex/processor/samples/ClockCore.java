@@ -1,8 +1,8 @@
 package io.ambidex.processor.samples;
 
 import io.ambidex.AsyncCloseable;
-import io.ambidex.AsyncIterator;
-import io.ambidex.AsyncRuntime;
+import io.ambidex.stream.AsyncIterator;
+import io.ambidex.control.AsyncRuntime;
 import io.ambidex.annotations.AsyncCore;
 import io.ambidex.annotations.AsyncFactory;
 import io.ambidex.annotations.BlockingFactory;

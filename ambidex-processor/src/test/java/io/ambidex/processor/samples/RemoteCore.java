@@ -1,6 +1,6 @@
 package io.ambidex.processor.samples;
 
-import io.ambidex.FacadeSupport;
+import io.ambidex.facade.FacadeSupport;
 import io.ambidex.annotations.AsyncCore;
 import io.ambidex.annotations.AsyncFactory;
 import io.ambidex.annotations.BlockingFactory;
@@ -71,7 +71,7 @@ final class RemoteCore {
   public Flow.Publisher<Integer> count(int count) {
     return FacadeSupport.publisher(
         "RemoteCore.count",
-        new io.ambidex.AsyncIterator<Integer>() {
+        new io.ambidex.stream.AsyncIterator<Integer>() {
           private int next = 1;
 
           @Override

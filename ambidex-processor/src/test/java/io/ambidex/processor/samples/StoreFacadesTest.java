@@ -3,7 +3,7 @@ package io.ambidex.processor.samples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.ambidex.AsyncCallback;
+import io.ambidex.control.AsyncCallback;
 import io.ambidex.CallFuture;
 import io.ambidex.CallerStackTrace;
 import io.ambidex.IncompleteStageException;

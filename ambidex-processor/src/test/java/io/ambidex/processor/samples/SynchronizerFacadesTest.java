@@ -8,7 +8,7 @@ import io.ambidex.BlockingNotAllowedException;
 import io.ambidex.CallFuture;
 import io.ambidex.CallInterruptedException;
 import io.ambidex.CallerStackTrace;
-import io.ambidex.Synchronizer;
+import io.ambidex.synchronizer.Synchronizer;
 import io.ambidex.test.ApiParity;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,0 +1,90 @@
+package io.ambidex.control;
+
+import io.ambidex.AsyncCloseable;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What differs between the blocking path and the async path of a core, apart from the transport:
+ * how to wait, how to run things concurrently, how to bound a call in time, and how to treat a
+ * user callback. A core holds one runtime and calls it polymorphically, so its orchestration is
+ * written once.
+ *
+ * <p>The two implementations:
+ *
+ * <table>
+ *   <caption>The runtime split</caption>
+ *   <tr><th></th><th>{@link SyncRuntime} (blocking facades)</th>
+ *       <th>{@link AsyncRuntime} (async facades)</th></tr>
+ *   <tr><td>{@link #sleep}</td><td>{@code Thread.sleep} on the caller, interruptible</td>
+ *       <td>a delay on the runtime's timer thread, or on the caller-drained loop</td></tr>
+ *   <tr><td>{@link #mapConcurrently}</td><td>threads (virtual by default), each driving its
+ *       task's stage immediately; the caller waits</td>
+ *       <td>stages under a permit limit; no thread</td></tr>
+ *   <tr><td>{@link #withTimeout}</td><td>a {@link Deadline} that sleeps and sync transports
+ *       honour</td><td>a timer that cancels the stage</td></tr>
+ *   <tr><td>{@link #emit}</td><td>a callback's returned stage is never waited for</td>
+ *       <td>a callback's returned stage is waited for, without blocking</td></tr>
+ *   <tr><td>every stage it returns</td><td>is already complete</td><td>may be incomplete</td></tr>
+ * </table>
+ *
+ * <p>Every method throws {@link IllegalStateException} once the runtime is closed, and {@link
+ * NullPointerException} or {@link IllegalArgumentException}, naming the parameter, for bad
+ * arguments.
+ */
+public interface CoreRuntime extends AsyncCloseable {
+
+  /**
+   * Returns a stage that completes after {@code duration}.
+   *
+   * @param duration zero or positive
+   * @return a stage completed after the delay; failed with {@link CallInterruptedException} or
+   *     cancelled if the wait is interrupted, or with {@link OperationTimeoutException} if the
+   *     current {@link Deadline} ends first
+   */
+  CompletionStage<@Nullable Void> sleep(Duration duration);
+
+  /**
+   * Applies {@code task} to every input with at most {@code limit} tasks at once and returns the
+   * results in input order. The first failure fails the result and cancels (or interrupts) the
+   * tasks still running; none starts after it. The call returns only after every task it started
+   * has finished.
+   *
+   * @param inputs the inputs
+   * @param limit the maximum number of concurrent tasks, at least 1 (the runtime may lower it)
+   * @param task returns the stage of the result for one input
+   * @return a stage of the results in input order
+   */
+  <T extends @Nullable Object, R extends @Nullable Object> CompletionStage<List<R>> mapConcurrently(
+      List<? extends T> inputs, int limit, Function<? super T, ? extends CompletionStage<R>> task);
+
+  /**
+   * Runs {@code operation} under a time limit; if the limit passes first, the result fails with
+   * {@link OperationTimeoutException}.
+   *
+   * @param timeout positive
+   * @param name the operation's name, for the exception
+   * @param operation starts the operation
+   * @return a stage of the operation's result
+   */
+  <T extends @Nullable Object> CompletionStage<T> withTimeout(
+      Duration timeout, String name, Supplier<? extends CompletionStage<T>> operation);
+
+  /**
+   * Calls a user callback with {@code event} following this runtime's rule (see the table). A
+   * callback that throws, or whose stage fails, fails the returned stage, and so the operation
+   * that emitted the event: a callback can abort an operation by throwing.
+   *
+   * @param callback the callback, or null for none
+   * @param event the event
+   * @return a stage that completes when the callback is done as far as this runtime waits
+   */
+  <E> CompletionStage<@Nullable Void> emit(@Nullable AsyncCallback<? super E> callback, E event);
+
+  /** Returns true for the runtime of blocking facades, whose stages are always complete. */
+  boolean isBlocking();
+}

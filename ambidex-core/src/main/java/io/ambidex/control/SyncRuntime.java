@@ -1,0 +1,384 @@
+package io.ambidex.control;
+
+import io.ambidex.internal.Deadlines;
+import io.ambidex.internal.Calls;
+import io.ambidex.BlockingGuard;
+import io.ambidex.CallFuture;
+import io.ambidex.CallInterruptedException;
+import io.ambidex.Deadline;
+import io.ambidex.IncompleteStageException;
+import io.ambidex.OperationTimeoutException;
+import io.ambidex.control.internal.Results;
+import io.ambidex.internal.Done;
+import io.ambidex.internal.Stages;
+import io.ambidex.internal.Timers;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The runtime of blocking facades: every stage it returns is already complete, so a core on a
+ * sync transport and this runtime runs entirely on the caller's thread and its facade reads the
+ * result with {@link Immediate}.
+ *
+ * <p>Policies:
+ *
+ * <ul>
+ *   <li><b>{@link #sleep}</b>: {@code Thread.sleep} on the calling thread, interruptible (the flag
+ *       is restored and the stage fails with {@link CallInterruptedException}), never past the
+ *       current {@link Deadline}. The {@link BlockingGuard} is consulted first.
+ *   <li><b>{@link #mapConcurrently}</b>: with one task at a time, runs the tasks in order on the
+ *       caller's thread (no thread at all). Otherwise starts {@code min(limit, maxConcurrency,
+ *       inputs)} threads from the thread factory (virtual by default), each driving its tasks'
+ *       stages immediately on that thread; the caller waits for all of them. The first failure
+ *       interrupts the others; an interrupt of the caller interrupts all. No thread outlives the
+ *       call.
+ *   <li><b>{@link #withTimeout}</b>: installs a {@link Deadline} for the call's thread (and the
+ *       threads it fans out to), which sleeps and sync transports honour. A stage that is
+ *       unexpectedly incomplete is bounded by a timer instead.
+ *   <li><b>{@link #emit}</b>: calls the callback; a stage it returns is never waited for, but a
+ *       failure it already holds, or an exception the callback throws, fails the operation.
+ *   <li><b>{@link #close}</b>: the runtime owns no thread between calls; closing only makes
+ *       later calls fail with {@link IllegalStateException}. Calls in progress finish.
+ * </ul>
+ */
+public final class SyncRuntime implements CoreRuntime {
+  private static final int DEFAULT_MAX_CONCURRENCY = 64;
+
+  private final ThreadFactory threadFactory;
+  private final int maxConcurrency;
+  private volatile boolean closed;
+
+  private SyncRuntime(ThreadFactory threadFactory, int maxConcurrency) {
+    this.threadFactory = threadFactory;
+    this.maxConcurrency = maxConcurrency;
+  }
+
+  /** Returns a runtime with virtual threads and at most 64 concurrent tasks per call. */
+  public static SyncRuntime create() {
+    return builder().build();
+  }
+
+  /** Returns a builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public CompletionStage<@Nullable Void> sleep(Duration duration) {
+    Objects.requireNonNull(duration, "duration");
+    if (duration.isNegative()) {
+      throw new IllegalArgumentException("duration must not be negative, but was " + duration);
+    }
+    ensureOpen("sleep");
+    if (duration.isZero()) {
+      return Results.DONE;
+    }
+    BlockingGuard.check("sleep");
+    long nanos = Deadlines.saturatedNanos(duration);
+    Deadline deadline = Deadline.current();
+    boolean cut = deadline != null && deadline.remainingNanos() < nanos;
+    try {
+      if (cut) {
+        long left = deadline.remainingNanos();
+        if (left > 0) {
+          TimeUnit.NANOSECONDS.sleep(left);
+        }
+        return Calls.failed("sleep", deadline.exceeded());
+      }
+      TimeUnit.NANOSECONDS.sleep(nanos);
+      return Results.DONE;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Calls.failed("sleep", new CallInterruptedException("sleep"));
+    }
+  }
+
+  @Override
+  public <T extends @Nullable Object, R extends @Nullable Object>
+      CompletionStage<List<R>> mapConcurrently(
+          List<? extends T> inputs,
+          int limit,
+          Function<? super T, ? extends CompletionStage<R>> task) {
+    Objects.requireNonNull(inputs, "inputs");
+    Objects.requireNonNull(task, "task");
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1, but was " + limit);
+    }
+    ensureOpen("mapConcurrently");
+    List<T> items = new ArrayList<>(inputs);
+    int lanes = Math.min(Math.min(limit, maxConcurrency), items.size());
+    if (lanes == 0) {
+      return Calls.completed("mapConcurrently", List.of());
+    }
+    return lanes == 1 ? inSequence(items, task) : onThreads(items, lanes, task);
+  }
+
+  private static <T extends @Nullable Object, R extends @Nullable Object>
+      CompletionStage<List<R>> inSequence(
+          List<T> items, Function<? super T, ? extends CompletionStage<R>> task) {
+    List<R> results = new ArrayList<>(items.size());
+    for (T item : items) {
+      try {
+        results.add(runTask(task, item));
+      } catch (Throwable failure) {
+        return Calls.failed("mapConcurrently", failure);
+      }
+    }
+    return Calls.completed("mapConcurrently", Collections.unmodifiableList(results));
+  }
+
+  private static <T extends @Nullable Object, R extends @Nullable Object> R runTask(
+      Function<? super T, ? extends CompletionStage<R>> task, T item) {
+    CompletableFuture<R> f =
+        Stages.asFuture(Objects.requireNonNull(task.apply(item), "task returned a null stage"));
+    if (!f.isDone() && f.cancel(true)) {
+      throw new IncompleteStageException("mapConcurrently task");
+    }
+    return Done.value(f);
+  }
+
+  private <T extends @Nullable Object, R extends @Nullable Object>
+      CompletionStage<List<R>> onThreads(
+          List<T> items, int lanes, Function<? super T, ? extends CompletionStage<R>> task) {
+    BlockingGuard.check("mapConcurrently");
+    Object[] results = new Object[items.size()];
+    AtomicInteger next = new AtomicInteger();
+    AtomicReference<@Nullable Throwable> firstFailure = new AtomicReference<>();
+    Thread[] workers = new Thread[lanes];
+    Deadline deadline = Deadline.current();
+    Runnable lane =
+        () -> {
+          Deadlines.bind(deadline);
+          try {
+            while (firstFailure.get() == null) {
+              int i = next.getAndIncrement();
+              if (i >= items.size()) {
+                return;
+              }
+              try {
+                results[i] = runTask(task, items.get(i));
+              } catch (Throwable failure) {
+                if (firstFailure.compareAndSet(null, failure)) {
+                  interruptAll(workers);
+                }
+                return;
+              }
+            }
+          } finally {
+            Deadlines.restore(null);
+          }
+        };
+    int started = 0;
+    try {
+      for (; started < lanes; started++) {
+        Thread t = threadFactory.newThread(lane);
+        if (t == null) {
+          throw new IllegalStateException(
+              "The SyncRuntime's thread factory returned null; it must return a new thread.");
+        }
+        workers[started] = t;
+      }
+      for (Thread t : workers) {
+        t.start();
+      }
+    } catch (RuntimeException | Error startFailure) {
+      firstFailure.compareAndSet(null, startFailure);
+      interruptAll(workers);
+    }
+    boolean interrupted = joinAll(workers, firstFailure);
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    Throwable failure = firstFailure.get();
+    if (failure != null) {
+      return Calls.failed("mapConcurrently", failure);
+    }
+    @SuppressWarnings("unchecked")
+    List<R> list = (List<R>) Collections.unmodifiableList(Arrays.asList(results));
+    return Calls.completed("mapConcurrently", list);
+  }
+
+  private static boolean joinAll(Thread[] workers, AtomicReference<@Nullable Throwable> failure) {
+    boolean interrupted = false;
+    for (Thread t : workers) {
+      if (t == null || t.getState() == Thread.State.NEW) {
+        continue;
+      }
+      while (true) {
+        try {
+          t.join();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+          failure.compareAndSet(null, new CallInterruptedException("mapConcurrently"));
+          interruptAll(workers);
+        }
+      }
+    }
+    return interrupted;
+  }
+
+  private static void interruptAll(Thread[] workers) {
+    for (Thread t : workers) {
+      if (t != null && t != Thread.currentThread()) {
+        t.interrupt();
+      }
+    }
+  }
+
+  @Override
+  public <T extends @Nullable Object> CompletionStage<T> withTimeout(
+      Duration timeout, String name, Supplier<? extends CompletionStage<T>> operation) {
+    Objects.requireNonNull(timeout, "timeout");
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(operation, "operation");
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout must be positive, but was " + timeout);
+    }
+    ensureOpen("withTimeout");
+    Deadline previous = Deadlines.install(timeout, name);
+    CompletionStage<T> stage;
+    try {
+      stage = Objects.requireNonNull(operation.get(), "operation returned a null stage");
+    } finally {
+      Deadlines.restore(previous);
+    }
+    CompletableFuture<T> f = Stages.asFuture(stage);
+    if (f.isDone()) {
+      return stage;
+    }
+    // Not what a sync core should produce, but bound it anyway rather than let it run forever.
+    CallFuture<T> result = Calls.create(name);
+    Calls.dependOn(result, f);
+    ScheduledFuture<?> timer =
+        Timers.shared()
+            .schedule(
+                () -> {
+                  if (Calls.fail(result, new OperationTimeoutException(name, timeout))) {
+                    f.cancel(true);
+                  }
+                },
+                Deadlines.saturatedNanos(timeout),
+                TimeUnit.NANOSECONDS);
+    f.whenComplete(
+        (v, e) -> {
+          timer.cancel(false);
+          if (e != null) {
+            Calls.fail(result, io.ambidex.internal.Failures.unwrap(e));
+          } else {
+            Calls.succeed(result, v);
+          }
+        });
+    return result;
+  }
+
+  @Override
+  public <E> CompletionStage<@Nullable Void> emit(
+      @Nullable AsyncCallback<? super E> callback, E event) {
+    if (callback == null) {
+      return Results.DONE;
+    }
+    CompletionStage<?> returned;
+    try {
+      returned = callback.call(event);
+    } catch (Throwable thrown) {
+      return Calls.failed("callback", thrown);
+    }
+    if (returned == null) {
+      return Results.DONE;
+    }
+    CompletableFuture<?> f = Stages.asFuture(returned);
+    Throwable failure = f.isDone() ? Done.failure(f) : null;
+    return failure == null ? Results.DONE : Calls.failed("callback", failure);
+  }
+
+  /** The factory of this runtime's threads; task groups opened on it use it too. */
+  public ThreadFactory threadFactory() {
+    return threadFactory;
+  }
+
+  /** Returns true. */
+  @Override
+  public boolean isBlocking() {
+    return true;
+  }
+
+  /** Marks the runtime closed; returns a completed stage. Idempotent. */
+  @Override
+  public CompletionStage<@Nullable Void> close() {
+    closed = true;
+    return Results.DONE;
+  }
+
+  private void ensureOpen(String method) {
+    if (closed) {
+      throw new IllegalStateException(
+          "SyncRuntime." + method + " was called after the runtime was closed; create a new"
+              + " runtime (or do not close it while its core is in use).");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "SyncRuntime[maxConcurrency=" + maxConcurrency + (closed ? ", closed]" : "]");
+  }
+
+  /** Builds a {@link SyncRuntime}. Not thread-safe. */
+  public static final class Builder {
+    private @Nullable ThreadFactory threadFactory;
+    private int maxConcurrency = DEFAULT_MAX_CONCURRENCY;
+
+    private Builder() {}
+
+    /**
+     * Sets the factory of the threads that {@link #mapConcurrently} starts. The default makes
+     * virtual threads named {@code ambidex-sync-N}.
+     *
+     * @param threadFactory must return a new, unstarted thread for every call
+     * @return this builder
+     */
+    public Builder threadFactory(ThreadFactory threadFactory) {
+      this.threadFactory = Objects.requireNonNull(threadFactory, "threadFactory");
+      return this;
+    }
+
+    /**
+     * Sets the most tasks one {@link #mapConcurrently} call runs at once, whatever limit the
+     * core asks for.
+     *
+     * @param maxConcurrency at least 1
+     * @return this builder
+     */
+    public Builder maxConcurrency(int maxConcurrency) {
+      if (maxConcurrency < 1) {
+        throw new IllegalArgumentException(
+            "maxConcurrency must be at least 1, but was " + maxConcurrency);
+      }
+      this.maxConcurrency = maxConcurrency;
+      return this;
+    }
+
+    /** Builds the runtime. */
+    public SyncRuntime build() {
+      ThreadFactory factory =
+          threadFactory != null
+              ? threadFactory
+              : Thread.ofVirtual().name("ambidex-sync-", 0).factory();
+      return new SyncRuntime(factory, maxConcurrency);
+    }
+  }
+}

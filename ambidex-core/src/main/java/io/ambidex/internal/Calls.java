@@ -1,0 +1,94 @@
+package io.ambidex.internal;
+
+import io.ambidex.CallFuture;
+import java.util.Objects;
+import java.util.concurrent.Future;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The core's own access to {@link CallFuture}: creating one and completing it, which the public
+ * API refuses to callers. Every package of the core that hands out a {@code CallFuture} goes
+ * through here.
+ */
+/*
+ * The JDK's "shared secrets" pattern: CallFuture keeps these operations package-private and, in
+ * its static initializer, installs an Access that calls them. The holder reads the installed
+ * object once, after making sure CallFuture is initialized, so ACCESS is a constant the JIT folds
+ * and each call is a direct, inlinable call.
+ */
+public final class Calls {
+  /** What {@link CallFuture} lets the core do. Implemented by {@code CallFuture} alone. */
+  public interface Access {
+    /** Returns a new incomplete future for {@code operation}. */
+    <T extends @Nullable Object> CallFuture<T> create(String operation);
+
+    /** Completes {@code future} with {@code value}; returns false if it was already done. */
+    <T extends @Nullable Object> boolean succeed(CallFuture<T> future, T value);
+
+    /** Completes {@code future} with {@code failure}; returns false if it was already done. */
+    boolean fail(CallFuture<?> future, Throwable failure);
+
+    /** Records the stage {@code future} waits on, so cancelling the future cancels it. */
+    void dependOn(CallFuture<?> future, @Nullable Future<?> upstream);
+  }
+
+  private static @Nullable Access installed;
+
+  private Calls() {}
+
+  /** Called once, by {@code CallFuture}'s static initializer. */
+  public static void install(Access access) {
+    if (installed != null) {
+      throw new IllegalStateException("CallFuture access is installed by CallFuture only, once");
+    }
+    installed = Objects.requireNonNull(access, "access");
+  }
+
+  private static final class Holder {
+    static final Access ACCESS = load();
+
+    private static Access load() {
+      try {
+        Class.forName(CallFuture.class.getName(), true, Calls.class.getClassLoader());
+      } catch (ClassNotFoundException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+      return Objects.requireNonNull(installed, "CallFuture did not install its access");
+    }
+  }
+
+  /** Returns a new incomplete future for {@code operation}. */
+  public static <T extends @Nullable Object> CallFuture<T> create(String operation) {
+    return Holder.ACCESS.create(operation);
+  }
+
+  /** Completes {@code future} with {@code value}; returns false if it was already done. */
+  public static <T extends @Nullable Object> boolean succeed(CallFuture<T> future, T value) {
+    return Holder.ACCESS.succeed(future, value);
+  }
+
+  /** Completes {@code future} with {@code failure}; returns false if it was already done. */
+  public static boolean fail(CallFuture<?> future, Throwable failure) {
+    return Holder.ACCESS.fail(future, failure);
+  }
+
+  /** Records the stage {@code future} waits on, so cancelling the future cancels it. */
+  public static void dependOn(CallFuture<?> future, @Nullable Future<?> upstream) {
+    Holder.ACCESS.dependOn(future, upstream);
+  }
+
+  /** A completed {@code CallFuture}, for cores that need to return a value as a stage. */
+  public static <T extends @Nullable Object> CallFuture<T> completed(String operation, T value) {
+    CallFuture<T> f = create(operation);
+    succeed(f, value);
+    return f;
+  }
+
+  /** A failed {@code CallFuture}. */
+  public static <T extends @Nullable Object> CallFuture<T> failed(
+      String operation, Throwable failure) {
+    CallFuture<T> f = create(operation);
+    fail(f, failure);
+    return f;
+  }
+}

@@ -1,0 +1,170 @@
+package io.ambidex.stream.internal;
+
+import io.ambidex.BlockingWait;
+import io.ambidex.stream.AsyncIterator;
+import io.ambidex.stream.CloseableIterator;
+import io.ambidex.internal.Failures;
+import io.ambidex.internal.Stages;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/*
+ * The blocking view of an AsyncIterator: AsyncIterators.blockingIterator, and the streams of the
+ * generated blocking facades (FacadeSupport), which differ only in how a stage is waited for
+ * (Waiter) and in the operation names their errors carry.
+ *
+ * hasNext() asks the waiter for the source's stage. The default waiter is BlockingWait, which
+ * returns an already complete stage in place (no guard, no park: what Immediate does) and
+ * otherwise consults the guard and parks; a facade passes its own bridge (immediate, waiting or
+ * caller-drained). Each stage, the close's included, is requested *inside* the waiter's call, so
+ * a caller-drained waiter runs the work that stage schedules. At the end, or on a failure, the
+ * source is closed and that close awaited before hasNext() returns or throws, so a loop that runs
+ * to the end releases the source with no explicit close; a failure of that close is thrown at the
+ * end, or attached as suppressed to the failure. A failure is remembered: later calls rethrow it.
+ *
+ * close() may come from another thread while hasNext() is blocked: closing the source cancels its
+ * fetch in flight, and the blocked hasNext() then throws that cancellation. The source is closed
+ * once (sourceClosing); every caller waits for that one close.
+ */
+public final class BlockingIterator<T extends @Nullable Object> implements CloseableIterator<T> {
+  /** How the blocking side waits for a stage; the call that makes the stage runs inside. */
+  public interface Waiter {
+    /** Calls {@code call} and returns the value of the stage it returns, per this waiter. */
+    <V extends @Nullable Object> V await(
+        String operation, Supplier<? extends CompletionStage<V>> call);
+  }
+
+  /** The default waiter: {@link BlockingWait#get(CompletionStage, String)}. */
+  public static final Waiter BLOCKING_WAIT =
+      new Waiter() {
+        @Override
+        public <V extends @Nullable Object> V await(
+            String operation, Supplier<? extends CompletionStage<V>> call) {
+          return BlockingWait.get(call.get(), operation);
+        }
+      };
+
+  private final AsyncIterator<T> source;
+  private final String hasNextOperation;
+  private final String closeOperation;
+  private final Waiter waiter;
+  private final AtomicReference<@Nullable CompletableFuture<Object>> sourceClosing =
+      new AtomicReference<>();
+  private volatile boolean closed;
+  private boolean ready;
+  private boolean ended;
+  private @Nullable Throwable failure;
+
+  /** A blocking iterator that waits with {@link #BLOCKING_WAIT}, as AsyncIterators' does. */
+  public BlockingIterator(AsyncIterator<T> source) {
+    this(source, "AsyncIterator.hasNext", "AsyncIterator.close", BLOCKING_WAIT);
+  }
+
+  /**
+   * A blocking iterator that waits for the source's stages with {@code waiter}, naming
+   * {@code hasNextOperation} and {@code closeOperation} in its errors.
+   */
+  public BlockingIterator(
+      AsyncIterator<T> source, String hasNextOperation, String closeOperation, Waiter waiter) {
+    this.source = Objects.requireNonNull(source, "source");
+    this.hasNextOperation = Objects.requireNonNull(hasNextOperation, "hasNextOperation");
+    this.closeOperation = Objects.requireNonNull(closeOperation, "closeOperation");
+    this.waiter = Objects.requireNonNull(waiter, "waiter");
+  }
+
+  @Override
+  public boolean hasNext() {
+    if (closed) {
+      throw Iteration.closed("A CloseableIterator", "blocking iterator", "hasNext");
+    }
+    if (ready) {
+      return true;
+    }
+    if (ended) {
+      return false;
+    }
+    Throwable earlier = failure;
+    if (earlier != null) {
+      throw Failures.rethrow(earlier, hasNextOperation, null);
+    }
+    boolean has;
+    try {
+      has =
+          Iteration.has(
+              waiter.await(hasNextOperation, () -> Iteration.stage(source.hasNext(), "hasNext")));
+    } catch (Throwable t) {
+      failure = t;
+      try {
+        awaitSourceClosed();
+      } catch (Throwable closeFailure) {
+        if (closeFailure != t) {
+          t.addSuppressed(closeFailure);
+        }
+      }
+      throw Failures.rethrow(t, hasNextOperation, null);
+    }
+    if (!has) {
+      ended = true;
+      awaitSourceClosed();
+      return false;
+    }
+    ready = true;
+    return true;
+  }
+
+  @Override
+  public T next() {
+    if (!hasNext()) {
+      throw new NoSuchElementException(
+          "next() was called on a blocking iterator that has no more items");
+    }
+    ready = false;
+    return source.next();
+  }
+
+  /**
+   * Closes the source and waits for its close (in place if it completes during the call, with
+   * the waiter otherwise). Idempotent.
+   */
+  @Override
+  public void close() {
+    closed = true;
+    awaitSourceClosed();
+  }
+
+  private void awaitSourceClosed() {
+    waiter.await(closeOperation, this::closeSourceOnce);
+  }
+
+  /* Starts the source's close the first time; every call returns that one close. */
+  private CompletableFuture<Object> closeSourceOnce() {
+    CompletableFuture<Object> closing = sourceClosing.get();
+    if (closing != null) {
+      return closing;
+    }
+    CompletableFuture<Object> mine = new CompletableFuture<>();
+    if (!sourceClosing.compareAndSet(null, mine)) {
+      return Objects.requireNonNull(sourceClosing.get());
+    }
+    CompletableFuture<?> f = Stages.asFuture(Iteration.closeQuietly(source));
+    f.whenComplete(
+        (v, e) -> {
+          if (e == null) {
+            mine.complete(Boolean.TRUE);
+          } else {
+            mine.completeExceptionally(Failures.unwrap(e));
+          }
+        });
+    return mine;
+  }
+
+  @Override
+  public String toString() {
+    return "blocking iterator over " + source + (closed ? " [closed]" : "");
+  }
+}

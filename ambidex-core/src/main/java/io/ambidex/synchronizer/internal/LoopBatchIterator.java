@@ -1,0 +1,186 @@
+package io.ambidex.synchronizer.internal;
+
+import io.ambidex.stream.AsyncIterator;
+
+import io.ambidex.internal.Failures;
+import io.ambidex.internal.Stages;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
+
+/*
+ * A blocking iterator over an AsyncIterator that lives on a Synchronizer's loop. The consumer holds
+ * a batch; when it is used up, one loop round trip fills the next one with every item the source
+ * can hand over at once (up to the batch size), waiting asynchronously only while the batch is
+ * still empty. A hasNext() stage that is still pending when the batch is handed over is kept for
+ * the next round trip, because the AsyncIterator contract forbids calling hasNext() twice.
+ */
+public final class LoopBatchIterator<T extends @Nullable Object> implements Iterator<T>, AutoCloseable {
+  /** A batch: the items fetched, whether the source ended after them, and its failure if any. */
+  record Batch<T>(List<T> items, boolean ended, @Nullable Throwable failure) {}
+
+  private final LoopHost host;
+  private final String operation;
+  private final AsyncIterator<T> source;
+  private List<T> batch = List.of();
+  private int index;
+  private boolean ended;
+  private @Nullable Throwable failure;
+  private boolean closed;
+  // Loop-confined: touched only by tasks running on the loop.
+  private @Nullable CompletableFuture<Boolean> pendingHasNext;
+
+  public LoopBatchIterator(LoopHost host, String operation, AsyncIterator<T> source) {
+    this.host = host;
+    this.operation = operation;
+    this.source = source;
+  }
+
+  @Override
+  public boolean hasNext() {
+    if (closed) {
+      throw new IllegalStateException(
+          "The iterator of '" + operation + "' was closed; open a new one to iterate again.");
+    }
+    while (index >= batch.size()) {
+      if (failure != null) {
+        Throwable f = failure;
+        failure = null;
+        ended = true;
+        throw Failures.rethrow(f, operation, null);
+      }
+      if (ended) {
+        return false;
+      }
+      SynchronizerLoop l = host.loop();
+      host.checkMayBlock(l, operation);
+      Batch<T> next = host.await(l, host.submit(l, operation, this::fill, null), operation, null);
+      batch = next.items();
+      index = 0;
+      ended = next.ended();
+      failure = next.failure();
+    }
+    return true;
+  }
+
+  @Override
+  public T next() {
+    if (!hasNext()) {
+      throw new NoSuchElementException("'" + operation + "' has no more items");
+    }
+    return batch.get(index++);
+  }
+
+  /** Runs on the loop: collects the next batch. */
+  CompletionStage<Batch<T>> fill() {
+    CompletableFuture<Batch<T>> result = new CompletableFuture<>();
+    fillInto(new ArrayList<>(), result);
+    return result;
+  }
+
+  private void fillInto(List<T> items, CompletableFuture<Batch<T>> result) {
+    int max = host.batchSize();
+    while (items.size() < max) {
+      CompletableFuture<Boolean> h = pendingHasNext;
+      pendingHasNext = null;
+      if (h == null) {
+        try {
+          h = Stages.asFuture(source.hasNext());
+        } catch (Throwable t) {
+          result.complete(new Batch<>(items, true, t));
+          return;
+        }
+      }
+      if (!h.isDone()) {
+        if (!items.isEmpty()) {
+          pendingHasNext = h;
+          result.complete(new Batch<>(items, false, null));
+          return;
+        }
+        CompletableFuture<Boolean> waiting = h;
+        SynchronizerLoop l = host.loop();
+        waiting.whenComplete(
+            (v, e) -> {
+              try {
+                l.execute(
+                    () -> {
+                      pendingHasNext = waiting;
+                      fillInto(items, result);
+                    });
+              } catch (RuntimeException loopGone) {
+                result.completeExceptionally(loopGone);
+              }
+            });
+        return;
+      }
+      boolean more;
+      try {
+        more = h.join();
+      } catch (CompletionException | CancellationException e) {
+        result.complete(new Batch<>(items, true, Failures.unwrap(e)));
+        return;
+      }
+      if (!more) {
+        result.complete(new Batch<>(items, true, null));
+        return;
+      }
+      try {
+        items.add(source.next());
+      } catch (Throwable t) {
+        result.complete(new Batch<>(items, true, t));
+        return;
+      }
+    }
+    result.complete(new Batch<>(items, false, null));
+  }
+
+  /** Runs on the loop: drops a pending hasNext() and closes the source. Never throws. */
+  CompletableFuture<Void> closeSource() {
+    CompletableFuture<Boolean> pending = pendingHasNext;
+    pendingHasNext = null;
+    if (pending != null) {
+      pending.cancel(true);
+    }
+    try {
+      return Stages.asFuture(source.close());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * Closes the source on the loop and waits for its close at most the Synchronizer's cancel grace;
+   * a slower close goes on in the background. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    SynchronizerLoop l;
+    try {
+      l = host.loop();
+    } catch (IllegalStateException closedOrDead) {
+      return; // the loop is gone; it took the source with it
+    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    host.runOnLoopAndWait(
+        l,
+        () -> closeSource().whenComplete((v, e) -> done.complete(null)),
+        host.cancelGrace());
+    try {
+      done.get(host.cancelGrace().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      // bounded: the source finishes closing in the background
+    }
+  }
+}

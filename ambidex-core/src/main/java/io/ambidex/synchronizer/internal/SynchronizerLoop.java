@@ -1,0 +1,141 @@
+package io.ambidex.synchronizer.internal;
+
+import io.ambidex.internal.Calls;
+import io.ambidex.CallFuture;
+import io.ambidex.synchronizer.Synchronizer;
+import io.ambidex.internal.LoopThreads;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
+
+/*
+ * The loop thread of a Synchronizer: one platform thread draining a multi-producer queue. It parks
+ * only when the queue is empty; producers unpark it only when it is parked (the volatile `parked`
+ * flag, written before the last emptiness check, makes the handshake race-free).
+ *
+ * A RuntimeException thrown by a raw task is logged and the loop goes on, as an event loop's
+ * exception handler would. An Error kills the loop: the cause is kept and every later execute()
+ * fails with it, as does every task still queued.
+ */
+public final class SynchronizerLoop implements Executor {
+  private static final System.Logger LOG = System.getLogger(Synchronizer.class.getName());
+
+  private final String name;
+  private final Thread thread;
+  private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
+  private final CallFuture<@Nullable Void> terminated;
+  private volatile boolean parked;
+  private volatile boolean stopping;
+  private volatile @Nullable Throwable death;
+
+  /** A task that can be failed instead of run, when the loop dies before running it. */
+  public interface Task extends Runnable {
+    void abort(RuntimeException cause);
+  }
+
+  public SynchronizerLoop(String name, boolean daemon) {
+    this.name = name;
+    this.terminated = Calls.create("Synchronizer '" + name + "' loop");
+    this.thread =
+        Thread.ofPlatform().name("ambidex-synchronizer-" + name).daemon(daemon).unstarted(this::run);
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  public Thread thread() {
+    return thread;
+  }
+
+  public @Nullable Throwable death() {
+    return death;
+  }
+
+  public CallFuture<@Nullable Void> terminated() {
+    return terminated;
+  }
+
+  @Override
+  public void execute(Runnable task) {
+    Throwable dead = death;
+    if (dead != null) {
+      throw loopDied(name, dead);
+    }
+    if (stopping) {
+      throw new RejectedExecutionException(
+          "Synchronizer '" + name + "' is closed; its loop accepts no more tasks.");
+    }
+    queue.add(task);
+    if (parked) {
+      LockSupport.unpark(thread);
+    }
+  }
+
+  /** Asks the loop to finish the queued tasks and end. */
+  public void stop() {
+    stopping = true;
+    LockSupport.unpark(thread);
+  }
+
+  private void run() {
+    LoopThreads.enter(
+        "the loop thread of Synchronizer '" + name
+            + "', where a blocking call would deadlock waiting for itself");
+    try {
+      while (true) {
+        Runnable task = queue.poll();
+        if (task == null) {
+          if (stopping) {
+            break;
+          }
+          parked = true;
+          if (queue.isEmpty() && !stopping) {
+            LockSupport.park(this);
+          }
+          parked = false;
+          continue;
+        }
+        try {
+          task.run();
+        } catch (RuntimeException e) {
+          LOG.log(
+              System.Logger.Level.WARNING,
+              "A task on the loop of Synchronizer '" + name + "' threw; the loop goes on.",
+              e);
+        }
+      }
+    } catch (Throwable fatal) {
+      death = fatal;
+      LOG.log(
+          System.Logger.Level.ERROR,
+          "The loop thread of Synchronizer '" + name + "' died; later calls will fail.",
+          fatal);
+      RuntimeException failure = loopDied(name, fatal);
+      Runnable left;
+      while ((left = queue.poll()) != null) {
+        if (left instanceof Task t) {
+          t.abort(failure);
+        }
+      }
+    } finally {
+      Calls.succeed(terminated, null);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "SynchronizerLoop[" + thread.getName() + ", queued=" + queue.size()
+        + (death != null ? ", dead" : stopping ? ", stopping" : "") + "]";
+  }
+
+  /** The failure every call reports once the loop thread of {@code name} has died. */
+  public static IllegalStateException loopDied(String name, Throwable cause) {
+    return new IllegalStateException(
+        "The loop thread of Synchronizer '" + name + "' died (its cause is attached), so it can"
+            + " run no more calls; create a new Synchronizer.",
+        cause);
+  }
+}

@@ -1,0 +1,401 @@
+package io.ambidex.synchronizer.internal;
+
+import io.ambidex.AsyncCloseable;
+import io.ambidex.stream.AsyncIterator;
+import io.ambidex.synchronizer.Synchronizer;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Proxy;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Set;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import org.jspecify.annotations.Nullable;
+
+/*
+ * The reflective fallback behind Synchronizer.blocking/async: java.lang.reflect.Proxy wrappers with
+ * argument unwrapping, result re-wrapping, and a weak identity map so one target always maps to one
+ * wrapper (per interface and direction) for as long as that wrapper is reachable. Wrappers are held
+ * weakly too: a strong value would keep its target, and so its own key, alive forever.
+ */
+public final class SynchronizerWrappers {
+  private final LoopHost host;
+  private final Map<Key, WeakReference<Object>> wrappers = new HashMap<>(); // guarded by this
+  private final ReferenceQueue<Object> cleared = new ReferenceQueue<>();
+  private final Map<Method, Method> resolved = new ConcurrentHashMap<>();
+
+  public SynchronizerWrappers(LoopHost host) {
+    this.host = host;
+  }
+
+  public <B> B blocking(Class<B> blockingInterface, Object target) {
+    return wrap(blockingInterface, target, true);
+  }
+
+  public <A> A async(Class<A> asyncInterface, A target) {
+    Objects.requireNonNull(asyncInterface, "asyncInterface");
+    Objects.requireNonNull(target, "target");
+    if (!asyncInterface.isInstance(target)) {
+      throw new IllegalArgumentException(
+          "target " + target.getClass().getName() + " does not implement "
+              + asyncInterface.getName() + "; an async wrapper has the target's own interface.");
+    }
+    return wrap(asyncInterface, target, false);
+  }
+
+  private <W> W wrap(Class<W> iface, Object target, boolean blocking) {
+    Objects.requireNonNull(iface, "interface");
+    Objects.requireNonNull(target, "target");
+    if (!iface.isInterface()) {
+      throw new IllegalArgumentException(
+          iface.getName() + " is not an interface; a Synchronizer wraps objects through interfaces.");
+    }
+    Object unwrapped = unwrap(target);
+    synchronized (this) {
+      expunge();
+      Key probe = new Key(unwrapped, iface, blocking, null);
+      WeakReference<Object> ref = wrappers.get(probe);
+      Object existing = ref == null ? null : ref.get();
+      if (existing != null) {
+        return iface.cast(existing);
+      }
+      Object proxy =
+          Proxy.newProxyInstance(
+              iface.getClassLoader(),
+              new Class<?>[] {iface},
+              new Handler(iface, unwrapped, blocking));
+      wrappers.put(new Key(unwrapped, iface, blocking, cleared), new WeakReference<>(proxy));
+      return iface.cast(proxy);
+    }
+  }
+
+  private void expunge() {
+    java.lang.ref.Reference<?> r;
+    while ((r = cleared.poll()) != null) {
+      Object dead = r;
+      wrappers.keySet().removeIf(k -> k.ref == dead);
+    }
+    wrappers.values().removeIf(w -> w.get() == null);
+  }
+
+  /** Returns the target of a wrapper made by this Synchronizer, or the object itself. */
+  Object unwrap(Object maybeWrapper) {
+    if (Proxy.isProxyClass(maybeWrapper.getClass())
+        && Proxy.getInvocationHandler(maybeWrapper) instanceof Handler h
+        && h.owner() == this) {
+      return h.target;
+    }
+    return maybeWrapper;
+  }
+
+  private static final class Key {
+    final WeakReference<Object> ref;
+    final int hash;
+    final Class<?> iface;
+    final boolean blocking;
+    private final @Nullable Object strongProbe;
+
+    Key(Object target, Class<?> iface, boolean blocking, @Nullable ReferenceQueue<Object> queue) {
+      this.ref = new WeakReference<>(target, queue);
+      this.hash = System.identityHashCode(target) * 31 + iface.hashCode() + (blocking ? 1 : 0);
+      this.iface = iface;
+      this.blocking = blocking;
+      this.strongProbe = queue == null ? target : null;
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      if (!(o instanceof Key k)) {
+        return false;
+      }
+      Object mine = strongProbe != null ? strongProbe : ref.get();
+      Object theirs = k.strongProbe != null ? k.strongProbe : k.ref.get();
+      return mine != null && mine == theirs && iface == k.iface && blocking == k.blocking;
+    }
+  }
+
+  private final class Handler implements InvocationHandler {
+    final Class<?> iface;
+    final Object target;
+    final boolean blocking;
+
+    Handler(Class<?> iface, Object target, boolean blocking) {
+      this.iface = iface;
+      this.target = target;
+      this.blocking = blocking;
+    }
+
+    SynchronizerWrappers owner() {
+      return SynchronizerWrappers.this;
+    }
+
+    @Override
+    public @Nullable Object invoke(Object proxy, Method method, @Nullable Object @Nullable [] args)
+        throws Throwable {
+      if (method.getDeclaringClass() == Object.class) {
+        return switch (method.getName()) {
+          case "equals" -> args != null && proxy == args[0];
+          case "hashCode" -> System.identityHashCode(proxy);
+          default ->
+              (blocking ? "blocking " : "async ") + iface.getSimpleName() + " over " + target;
+        };
+      }
+      if (method.isDefault()) {
+        return InvocationHandler.invokeDefault(proxy, method, args);
+      }
+      Object[] actual = args == null ? new Object[0] : args.clone();
+      for (int i = 0; i < actual.length; i++) {
+        if (actual[i] != null) {
+          actual[i] = unwrap(actual[i]);
+        }
+      }
+      Method targetMethod = resolve(method, target, actual);
+      String operation = iface.getSimpleName() + "." + method.getName();
+      return blocking
+          ? invokeBlocking(method, targetMethod, operation, actual)
+          : invokeAsync(method, targetMethod, operation, actual);
+    }
+
+    private @Nullable Object invokeBlocking(
+        Method method, Method targetMethod, String operation, Object[] args) throws Exception {
+      Object value = host.synchronizer().call(operation, Exception.class, () -> stageOf(targetMethod, args));
+      Class<?> type = method.getReturnType();
+      if (type == void.class) {
+        return null;
+      }
+      if (value instanceof AsyncIterator<?> source && !type.isInstance(value)) {
+        LoopBatchIterator<?> it = new LoopBatchIterator<>(host, operation, source);
+        if (type == Stream.class) {
+          return StreamSupport.stream(
+                  Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED), false)
+              .onClose(it::close);
+        }
+        return it;
+      }
+      if (value != null && type.isInterface() && !type.isInstance(value)) {
+        return blocking(type, value);
+      }
+      return value;
+    }
+
+    private @Nullable Object invokeAsync(
+        Method method, Method targetMethod, String operation, Object[] args) {
+      Class<?> type = method.getReturnType();
+      if (CompletionStage.class.isAssignableFrom(type)) {
+        return host.synchronizer().async(operation, () -> stageOf(targetMethod, args));
+      }
+      Object value = host.synchronizer().call(operation, () -> stageOf(targetMethod, args));
+      if (value instanceof AsyncIterator<?> source) {
+        return new IsolatedIterator<>(operation, source);
+      }
+      if (value != null && type.isInstance(value) && isAsyncInterface(type)) {
+        @SuppressWarnings("unchecked")
+        Class<Object> t = (Class<Object>) type;
+        return async(t, value);
+      }
+      return value;
+    }
+
+    private CompletionStage<Object> stageOf(Method targetMethod, Object[] args) {
+      Object result;
+      try {
+        result = targetMethod.invoke(target, args);
+      } catch (InvocationTargetException e) {
+        return CompletableFuture.failedFuture(e.getCause());
+      } catch (IllegalAccessException e) {
+        return CompletableFuture.failedFuture(
+            new IllegalStateException(
+                "Cannot call " + targetMethod + " on " + target.getClass().getName()
+                    + ": declare it in a public interface that the target implements.",
+                e));
+      }
+      if (result instanceof CompletionStage<?> stage) {
+        @SuppressWarnings("unchecked")
+        CompletionStage<Object> s = (CompletionStage<Object>) stage;
+        return s;
+      }
+      return CompletableFuture.completedFuture(result);
+    }
+  }
+
+  /*
+   * Finds the target's method for a wrapper method: same name and arity, declared in a public type
+   * the target implements (so it can be invoked across modules), preferring one whose parameter
+   * types accept the actual arguments. Cached per (wrapper method) when unambiguous.
+   */
+  private Method resolve(Method method, Object target, Object[] args) {
+    Method cached = resolved.get(method);
+    if (cached != null && cached.getDeclaringClass().isInstance(target)) {
+      return cached;
+    }
+    List<Method> candidates = new ArrayList<>();
+    for (Class<?> type : publicTypes(target.getClass())) {
+      for (Method m : type.getMethods()) {
+        if (m.getName().equals(method.getName())
+            && m.getParameterCount() == method.getParameterCount()
+            && !Modifier.isStatic(m.getModifiers())) {
+          candidates.add(m);
+        }
+      }
+    }
+    Method best = null;
+    boolean ambiguous = false;
+    for (Method m : candidates) {
+      if (accepts(m, args)) {
+        if (best == null) {
+          best = m;
+        } else if (!sameSignature(best, m)) {
+          ambiguous = true;
+        }
+      }
+    }
+    if (best == null) {
+      throw new UnsupportedOperationException(
+          "No public method " + method.getName() + " with " + method.getParameterCount()
+              + " parameter(s) accepting these arguments on " + target.getClass().getName()
+              + " (looked in its public interfaces and classes); the wrapper interface "
+              + method.getDeclaringClass().getName() + " must mirror the target's methods.");
+    }
+    if (!ambiguous) {
+      resolved.put(method, best);
+    }
+    return best;
+  }
+
+  private static boolean sameSignature(Method a, Method b) {
+    return java.util.Arrays.equals(a.getParameterTypes(), b.getParameterTypes());
+  }
+
+  private static boolean accepts(Method m, Object[] args) {
+    Class<?>[] types = m.getParameterTypes();
+    for (int i = 0; i < types.length; i++) {
+      Object a = args[i];
+      Class<?> t = types[i].isPrimitive() ? boxed(types[i]) : types[i];
+      if (a == null ? types[i].isPrimitive() : !t.isInstance(a)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Class<?> boxed(Class<?> primitive) {
+    return java.lang.invoke.MethodType.methodType(primitive).wrap().returnType();
+  }
+
+  private static Set<Class<?>> publicTypes(Class<?> type) {
+    Set<Class<?>> out = new LinkedHashSet<>();
+    Deque<Class<?>> todo = new ArrayDeque<>();
+    todo.add(type);
+    while (!todo.isEmpty()) {
+      Class<?> c = todo.poll();
+      if (Modifier.isPublic(c.getModifiers()) && c != Object.class) {
+        out.add(c);
+      }
+      if (c.getSuperclass() != null) {
+        todo.add(c.getSuperclass());
+      }
+      todo.addAll(List.of(c.getInterfaces()));
+    }
+    return out;
+  }
+
+  /*
+   * An AsyncIterator handed to an async caller: hasNext() runs on the loop and completes on the
+   * callback executor; the item it fetched is handed over by next() on the caller's side.
+   */
+  private final class IsolatedIterator<T extends @Nullable Object> implements AsyncIterator<T> {
+    private final String operation;
+    private final AsyncIterator<T> source;
+    private @Nullable T item;
+    private boolean available;
+
+    IsolatedIterator(String operation, AsyncIterator<T> source) {
+      this.operation = operation;
+      this.source = source;
+    }
+
+    @Override
+    public CompletionStage<Boolean> hasNext() {
+      return host.synchronizer()
+          .async(
+              operation,
+              () ->
+                  source
+                      .hasNext()
+                      .thenApply(
+                          more -> {
+                            if (more) {
+                              T next = source.next();
+                              return new Object[] {next};
+                            }
+                            return null;
+                          }))
+          .thenApply(
+              box -> {
+                if (box == null) {
+                  available = false;
+                  return false;
+                }
+                @SuppressWarnings("unchecked")
+                T next = (T) box[0];
+                item = next;
+                available = true;
+                return true;
+              });
+    }
+
+    @Override
+    public T next() {
+      if (!available) {
+        throw new NoSuchElementException(
+            "next() of '" + operation + "' was called without a hasNext() that returned true");
+      }
+      available = false;
+      T t = item;
+      item = null;
+      return t;
+    }
+
+    @Override
+    public CompletionStage<Void> close() {
+      return host.synchronizer().async(operation + ".close", source::close);
+    }
+  }
+
+  /** An interface some of whose methods return a stage or an async iterator. */
+  private static boolean isAsyncInterface(Class<?> type) {
+    if (!type.isInterface() || type.getName().startsWith("java.")) {
+      return false;
+    }
+    for (Method m : type.getMethods()) {
+      Class<?> r = m.getReturnType();
+      if (m.getDeclaringClass() != AsyncCloseable.class
+          && (CompletionStage.class.isAssignableFrom(r) || AsyncIterator.class.isAssignableFrom(r))) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

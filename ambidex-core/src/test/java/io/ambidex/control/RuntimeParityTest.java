@@ -1,0 +1,312 @@
+package io.ambidex.control;
+
+import io.ambidex.BlockingWait;
+import io.ambidex.Immediate;
+import io.ambidex.control.AsyncCallback;
+import io.ambidex.control.AsyncRuntime;
+import io.ambidex.control.CoreRuntime;
+import io.ambidex.control.RetryPolicy;
+import io.ambidex.control.SyncRuntime;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.ambidex.testing.CountingThreadFactory;
+import io.ambidex.testing.FakeTransport;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * One core, two paths: the blocking path (sync transport, SyncRuntime, Immediate bridge) and the
+ * async path (async transport, AsyncRuntime, a future) must behave the same.
+ */
+@Timeout(60)
+class RuntimeParityTest {
+  private final ExecutorService io = Executors.newFixedThreadPool(8);
+  private final CountingThreadFactory syncThreads = new CountingThreadFactory("sync-task-");
+  private final RetryPolicy retry =
+      RetryPolicy.builder().maxAttempts(3).initialDelay(Duration.ofMillis(1))
+          .jitter(RetryPolicy.Jitter.NONE).build();
+
+  @AfterEach
+  void tearDown() throws InterruptedException {
+    io.shutdownNow();
+    assertThat(io.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+  }
+
+  enum Path {
+    BLOCKING,
+    ASYNC
+  }
+
+  /** The two facades a generated pair would have, written by hand for the test. */
+  private final class Client {
+    final FakeTransport transport;
+    final KvCore core;
+    final CoreRuntime runtime;
+    final Path path;
+
+    Client(Path path) {
+      this.path = path;
+      this.transport = path == Path.BLOCKING ? FakeTransport.sync() : FakeTransport.async(io);
+      this.runtime =
+          path == Path.BLOCKING
+              ? SyncRuntime.builder().threadFactory(syncThreads).build()
+              : AsyncRuntime.create();
+      this.core = new KvCore(transport, runtime, retry);
+    }
+
+    <T> T call(CompletionStage<T> stage) {
+      return path == Path.BLOCKING
+          ? Immediate.get(stage, "kv")
+          : BlockingWait.get(stage, "kv", Duration.ofSeconds(20));
+    }
+
+    String get(String key) {
+      return call(core.get(key));
+    }
+
+    List<String> putAll(List<String> keys, int concurrency, AsyncCallback<KvCore.Progress> cb) {
+      return call(core.putAll(keys, concurrency, cb));
+    }
+
+    void close() {
+      call(core.close());
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Path.class)
+  void get_returnsParsedValue(Path path) {
+    Client c = new Client(path);
+    assertThat(c.get("k1")).isEqualTo("GET k1");
+    assertThat(c.transport.requests()).containsExactly("GET k1");
+    c.close();
+  }
+
+  @Test
+  void blockingPath_runsEntirelyOnTheCallersThread() {
+    Client c = new Client(Path.BLOCKING);
+    c.transport.answer(failingFirst(2));
+    assertThat(c.get("k")).isEqualTo("GET k");
+    assertThat(c.transport.sendThreads()).hasSize(3).containsOnly(Thread.currentThread());
+    assertThat(syncThreads.created()).isZero();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Path.class)
+  void get_transientFailures_areRetriedTheSameWay(Path path) {
+    Client c = new Client(path);
+    c.transport.answer(failingFirst(2));
+    assertThat(c.get("k")).isEqualTo("GET k");
+    assertThat(c.transport.requests()).hasSize(3);
+    c.close();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Path.class)
+  void get_persistentFailure_throwsSameTypeOnBothPaths(Path path) {
+    Client c = new Client(path);
+    c.transport.answer(r -> { throw new UncheckedIOException(new IOException("connection reset")); });
+    assertThatThrownBy(() -> c.get("k"))
+        .isInstanceOf(UncheckedIOException.class)
+        .hasRootCauseMessage("connection reset");
+    assertThat(c.transport.requests()).hasSize(3);
+    c.close();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Path.class)
+  void get_invalidKey_failsAtTheCallBeforeAnyRequest(Path path) {
+    Client c = new Client(path);
+    assertThatThrownBy(() -> c.core.get("bad key"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("key must be non-empty and contain no spaces, but was 'bad key'");
+    assertThatThrownBy(() -> c.core.get(null)).isInstanceOf(NullPointerException.class).hasMessage("key");
+    assertThat(c.transport.requests()).isEmpty();
+    c.close();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Path.class)
+  void putAll_resultsInInputOrder_concurrencyBounded(Path path) {
+    Client c = new Client(path);
+    List<String> keys = IntStream.range(0, 40).mapToObj(i -> "k" + i).toList();
+    List<String> results = c.putAll(keys, 4, null);
+    assertThat(results).isEqualTo(keys.stream().map(k -> "ok:PUT " + k).toList());
+    assertThat(c.transport.maxInFlight()).isBetween(1, 4);
+    c.close();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Path.class)
+  void putAll_firstFailure_failsAndStopsStartingParts(Path path) {
+    Client c = new Client(path);
+    List<String> keys = IntStream.range(0, 100).mapToObj(i -> "k" + i).toList();
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    // Parts after k5 cannot finish until the test releases them, so the fan-out can only end
+    // through k5's failure; the parts started by then are bounded by the concurrency limit.
+    c.transport.answer(
+        r -> {
+          int part = Integer.parseInt(r.substring("PUT k".length()));
+          if (part == 5) {
+            throw new IllegalStateException("part k5 rejected");
+          }
+          if (part > 5) {
+            try {
+              release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new IllegalStateException("part " + part + " interrupted", e);
+            }
+          }
+          return "ok:" + r;
+        });
+    try {
+      assertThatThrownBy(() -> c.putAll(keys, 2, null))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("part k5 rejected");
+      // k0..k5, plus at most one part the other lane had started when k5 failed.
+      assertThat(c.transport.requests().size()).isBetween(6, 7);
+    } finally {
+      release.countDown();
+    }
+    c.close();
+  }
+
+  @Test
+  void syncRuntime_fanOut_leavesNoThreadBehind() {
+    Client c = new Client(Path.BLOCKING);
+    List<String> keys = IntStream.range(0, 50).mapToObj(i -> "k" + i).toList();
+    c.putAll(keys, 5, null);
+    assertThat(syncThreads.created()).isEqualTo(5);
+    assertThat(syncThreads.anyAlive()).isFalse();
+    c.transport.answer(r -> { throw new IllegalStateException("fail"); });
+    assertThatThrownBy(() -> c.putAll(keys, 5, null)).isInstanceOf(IllegalStateException.class);
+    assertThat(syncThreads.anyAlive()).isFalse();
+  }
+
+  @Test
+  void asyncRuntime_close_stopsItsTimerThread() throws Exception {
+    AsyncRuntime runtime = AsyncRuntime.create();
+    BlockingWait.get(runtime.sleep(Duration.ofMillis(1)), "sleep");
+    assertThat(timerThreads()).isNotEmpty();
+    runtime.close().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(5)).until(() -> timerThreads().isEmpty());
+  }
+
+  private static List<Thread> timerThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("ambidex-async-timer-") && t.isAlive())
+        .toList();
+  }
+
+  @Test
+  void asyncRuntime_close_cancelsPendingSleeps() {
+    AsyncRuntime runtime = AsyncRuntime.create();
+    CompletionStage<Void> sleep = runtime.sleep(Duration.ofHours(1));
+    runtime.close();
+    assertThat(sleep.toCompletableFuture()).isCancelled();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Path.class)
+  void closedRuntime_failsClearly(Path path) {
+    Client c = new Client(path);
+    c.close();
+    assertThatThrownBy(() -> c.runtime.sleep(Duration.ofMillis(1)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("after the runtime was closed");
+    assertThatThrownBy(() -> c.runtime.mapConcurrently(List.of(1), 1, CompletableFuture::completedFuture))
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  // ---- callbacks: the seed's await_callback rule ----
+
+  @ParameterizedTest
+  @EnumSource(Path.class)
+  void progress_syncCallback_seesEveryEvent(Path path) {
+    Client c = new Client(path);
+    List<KvCore.Progress> events = new CopyOnWriteArrayList<>();
+    c.putAll(List.of("a", "b", "c"), 1, AsyncCallback.of(events::add));
+    assertThat(events)
+        .containsExactly(new KvCore.Progress(1, 3), new KvCore.Progress(2, 3), new KvCore.Progress(3, 3));
+    c.close();
+  }
+
+  @Test
+  void asyncRuntime_awaitsTheCallbacksStage() {
+    Client c = new Client(Path.ASYNC);
+    CompletableFuture<Void> callbackDone = new CompletableFuture<>();
+    CompletionStage<List<String>> result =
+        c.core.putAll(List.of("a"), 1, event -> callbackDone);
+    await().during(Duration.ofMillis(50)).atMost(Duration.ofSeconds(5))
+        .until(() -> !result.toCompletableFuture().isDone());
+    callbackDone.complete(null);
+    assertThat(BlockingWait.get(result, "putAll")).containsExactly("ok:PUT a");
+    c.close();
+  }
+
+  @Test
+  void syncRuntime_neverWaitsForTheCallbacksStage() {
+    Client c = new Client(Path.BLOCKING);
+    CompletableFuture<Void> neverDone = new CompletableFuture<>();
+    assertThat(c.putAll(List.of("a"), 1, event -> neverDone)).containsExactly("ok:PUT a");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Path.class)
+  void throwingCallback_failsTheOperationWithItsException(Path path) {
+    Client c = new Client(path);
+    IllegalStateException abort = new IllegalStateException("user aborted");
+    AtomicInteger calls = new AtomicInteger();
+    assertThatThrownBy(
+            () ->
+                c.putAll(
+                    List.of("a", "b", "c"),
+                    1,
+                    AsyncCallback.of(
+                        e -> {
+                          calls.incrementAndGet();
+                          throw abort;
+                        })))
+        .isSameAs(abort);
+    assertThat(calls).hasValue(1);
+    c.close();
+  }
+
+  @Test
+  void asyncRuntime_callbackStageFailure_failsTheOperation() {
+    Client c = new Client(Path.ASYNC);
+    IOException failure = new IOException("progress sink down");
+    CompletionStage<List<String>> result =
+        c.core.putAll(List.of("a"), 1, e -> CompletableFuture.failedFuture(failure));
+    assertThatThrownBy(() -> BlockingWait.get(result, "putAll", null, IOException.class)).isSameAs(failure);
+    c.close();
+  }
+
+  private static java.util.function.Function<String, String> failingFirst(int n) {
+    AtomicInteger calls = new AtomicInteger();
+    return r -> {
+      if (calls.incrementAndGet() <= n) {
+        throw new UncheckedIOException(new IOException("503 slow down"));
+      }
+      return "ok:" + r;
+    };
+  }
+}

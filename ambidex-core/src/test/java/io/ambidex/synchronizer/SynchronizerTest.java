@@ -1,0 +1,527 @@
+package io.ambidex.synchronizer;
+
+import io.ambidex.BlockingGuard;
+import io.ambidex.BlockingNotAllowedException;
+import io.ambidex.CallFuture;
+import io.ambidex.CallInterruptedException;
+import io.ambidex.CallerStackTrace;
+import io.ambidex.stream.AsyncIterator;
+import io.ambidex.synchronizer.Synchronizer;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The behaviours of synchronicity's test suite, for the Java Synchronizer. */
+@Timeout(60)
+class SynchronizerTest {
+  private static final AtomicInteger NAMES = new AtomicInteger();
+  private final String name = "test-" + NAMES.incrementAndGet();
+  private final Synchronizer sync = Synchronizer.builder(name).closeTimeout(Duration.ofSeconds(2)).build();
+  private final ExecutorService userExecutor = Executors.newFixedThreadPool(2);
+
+  @AfterEach
+  void tearDown() throws InterruptedException {
+    sync.close();
+    userExecutor.shutdownNow();
+    assertThat(userExecutor.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+    await().atMost(Duration.ofSeconds(5)).until(() -> loopThreads().isEmpty());
+  }
+
+  private List<Thread> loopThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals("ambidex-synchronizer-" + name) && t.isAlive())
+        .toList();
+  }
+
+  private <T> CompletionStage<T> afterSleep(T value) {
+    return sync.runtime().sleep(Duration.ofMillis(20)).thenApply(v -> value);
+  }
+
+  // ---- calls ----
+
+  @Test
+  void call_returnsValue_computedOnTheLoop() {
+    AtomicReference<Thread> ranOn = new AtomicReference<>();
+    String v =
+        sync.call(
+            "f",
+            () -> {
+              ranOn.set(Thread.currentThread());
+              return afterSleep("x");
+            });
+    assertThat(v).isEqualTo("x");
+    assertThat(ranOn.get().getName()).isEqualTo("ambidex-synchronizer-" + name);
+  }
+
+  @Test
+  void sequentialCalls_runSequentially() {
+    List<String> events = new CopyOnWriteArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      int n = i;
+      sync.call(
+          "f",
+          () -> {
+            events.add("start " + n);
+            return afterSleep(n).whenComplete((v, e) -> events.add("end " + n));
+          });
+    }
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      expected.add("start " + i);
+      expected.add("end " + i);
+    }
+    assertThat(events).isEqualTo(expected);
+  }
+
+  @Test
+  void futures_runConcurrently() {
+    AtomicInteger running = new AtomicInteger();
+    AtomicInteger maxRunning = new AtomicInteger();
+    CompletableFuture<Void> release = new CompletableFuture<>();
+    List<CallFuture<Integer>> futures = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      int n = i;
+      futures.add(
+          sync.future(
+              "f",
+              () -> {
+                maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+                return release.thenApplyAsync(v -> n, sync.executor());
+              }));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> maxRunning.get() == 10);
+    release.complete(null);
+    assertThat(futures.stream().map(CompletableFuture::join).toList())
+        .containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+  }
+
+  @Test
+  void asyncCalls_runConcurrently_andCompleteOnTheCallersExecutor() {
+    CompletableFuture<Void> release = new CompletableFuture<>();
+    AtomicInteger started = new AtomicInteger();
+    List<CompletableFuture<String>> threads = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      threads.add(
+          sync.async(
+                  "f",
+                  userExecutor,
+                  () -> {
+                    started.incrementAndGet();
+                    return release.thenApplyAsync(v -> "done", sync.executor());
+                  })
+              .thenApply(v -> Thread.currentThread().getName()));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> started.get() == 10);
+    release.complete(null);
+    assertThat(threads.stream().map(CompletableFuture::join))
+        .allSatisfy(t -> assertThat(t).startsWith("pool-").doesNotContain("synchronizer"));
+  }
+
+  @Test
+  void twentyThreadsCallingAtOnce_allComplete() throws Exception {
+    ExecutorService callers = Executors.newFixedThreadPool(20);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<java.util.concurrent.Future<Integer>> results = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        int n = i;
+        results.add(callers.submit(() -> { go.await(); return sync.call("f", () -> afterSleep(n)); }));
+      }
+      go.countDown();
+      for (int i = 0; i < 20; i++) {
+        assertThat(results.get(i).get(20, TimeUnit.SECONDS)).isEqualTo(i);
+      }
+    } finally {
+      callers.shutdownNow();
+    }
+  }
+
+  @Test
+  void thousandConcurrentFirstCalls_startExactlyOneLoop() throws Exception {
+    try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+      CountDownLatch go = new CountDownLatch(1);
+      List<java.util.concurrent.Future<Integer>> results = new ArrayList<>();
+      for (int i = 0; i < 1000; i++) {
+        int n = i;
+        results.add(callers.submit(() -> {
+          go.await();
+          return sync.call("f", () -> CompletableFuture.completedFuture(n));
+        }));
+      }
+      go.countDown();
+      for (int i = 0; i < 1000; i++) {
+        assertThat(results.get(i).get(20, TimeUnit.SECONDS)).isEqualTo(i);
+      }
+    }
+    assertThat(loopThreads()).hasSize(1);
+  }
+
+  // ---- isolation ----
+
+  @Test
+  void loopBlockedByLibraryCode_doesNotStallTheCallersExecutor() throws Exception {
+    CountDownLatch unblockLoop = new CountDownLatch(1);
+    CallFuture<String> stuck =
+        sync.async(
+            "buggy",
+            userExecutor,
+            () -> {
+              awaitQuietly(unblockLoop); // a blocking bug in library code
+              return CompletableFuture.completedFuture("late");
+            });
+    // The user's executor keeps working while the library's loop is blocked.
+    assertThat(CompletableFuture.supplyAsync(() -> "user work", userExecutor).get(10, TimeUnit.SECONDS))
+        .isEqualTo("user work");
+    assertThat(stuck).isNotDone();
+    unblockLoop.countDown();
+    assertThat(stuck.get(10, TimeUnit.SECONDS)).isEqualTo("late");
+  }
+
+  @Test
+  void blockingUserContinuation_doesNotStallTheLoop() throws Exception {
+    CountDownLatch unblockUser = new CountDownLatch(1);
+    CompletableFuture<Void> userContinuation =
+        sync.async("f", userExecutor, () -> CompletableFuture.completedFuture("x"))
+            .thenAccept(v -> awaitQuietly(unblockUser));
+    // While the user's continuation blocks, the loop still serves other calls.
+    assertThat(sync.call("g", () -> afterSleep("served"))).isEqualTo("served");
+    unblockUser.countDown();
+    userContinuation.get(10, TimeUnit.SECONDS);
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(20, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  // ---- guard ----
+
+  @Test
+  void blockingCallOnTheLoopThread_failsAtOnceSayingItWouldDeadlock() {
+    Throwable thrown =
+        catchThrowable(
+            () -> sync.call("outer", () -> CompletableFuture.completedFuture(sync.call("inner", () -> afterSleep(1)))));
+    assertThat(thrown)
+        .isInstanceOf(BlockingNotAllowedException.class)
+        .hasMessageContaining("'inner'")
+        .hasMessageContaining("deadlock");
+  }
+
+  @Test
+  void blockingCallOnTheLoopThread_failsEvenWithTheGuardOff() {
+    BlockingGuard.Mode before = BlockingGuard.setMode(BlockingGuard.Mode.OFF);
+    try {
+      assertThatThrownBy(
+              () -> sync.call("outer", () -> CompletableFuture.completedFuture(sync.call("inner", () -> afterSleep(1)))))
+          .isInstanceOf(BlockingNotAllowedException.class);
+    } finally {
+      BlockingGuard.setMode(before);
+    }
+  }
+
+  // ---- lifecycle ----
+
+  @Test
+  void loopDeath_nextCallFailsWithTheCause() {
+    sync.call("warm up", () -> CompletableFuture.completedFuture(1));
+    OutOfMemoryError fatal = new OutOfMemoryError("simulated");
+    sync.executor().execute(() -> { throw fatal; });
+    await().atMost(Duration.ofSeconds(10)).until(() -> loopThreads().isEmpty());
+    assertThatThrownBy(() -> sync.call("f", () -> CompletableFuture.completedFuture(1)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("died")
+        .hasCause(fatal);
+  }
+
+  @Test
+  void runtimeExceptionInARawTask_isLoggedAndTheLoopGoesOn() {
+    sync.executor().execute(() -> { throw new IllegalStateException("a bug in a raw task"); });
+    assertThat(sync.call("f", () -> CompletableFuture.completedFuture("alive"))).isEqualTo("alive");
+  }
+
+  @Test
+  void closeDuringACall_failsTheCallerWithCancellation() throws Exception {
+    AtomicReference<Throwable> seen = new AtomicReference<>();
+    Thread caller = new Thread(() -> seen.set(catchThrowable(() -> sync.call("pending", CompletableFuture::new))));
+    caller.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> sync.toString().contains("inFlight=1"));
+    sync.close();
+    caller.join(10_000);
+    assertThat(seen.get())
+        .isInstanceOf(CancellationException.class)
+        .hasMessageContaining("was closed while 'pending' was in progress");
+  }
+
+  @Test
+  void closeDuringAStream_failsTheNextPull() {
+    AsyncIterator<Integer> slow = new TestSource(3, true);
+    Stream<Integer> stream = sync.stream("list", () -> slow);
+    var it = stream.iterator();
+    assertThat(it.next()).isEqualTo(0);
+    AtomicReference<Throwable> seen = new AtomicReference<>();
+    Thread consumer = new Thread(() -> seen.set(catchThrowable(() -> { while (it.hasNext()) it.next(); })));
+    consumer.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> sync.toString().contains("inFlight=1"));
+    sync.close();
+    await().atMost(Duration.ofSeconds(10)).until(() -> seen.get() != null);
+    assertThat(seen.get()).isInstanceOf(CancellationException.class);
+  }
+
+  @Test
+  void concurrentCloses_allReturn_andLaterCallsFailClearly() throws Exception {
+    sync.call("warm up", () -> CompletableFuture.completedFuture(1));
+    Thread a = new Thread(sync::close);
+    Thread b = new Thread(sync::close);
+    a.start();
+    b.start();
+    a.join(10_000);
+    b.join(10_000);
+    assertThat(a.isAlive() || b.isAlive()).isFalse();
+    assertThatThrownBy(() -> sync.call("f", () -> CompletableFuture.completedFuture(1)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("is closed and accepts no more calls");
+  }
+
+  @Test
+  void close_leavesNoThreadBehind() {
+    sync.call("f", () -> afterSleep(1)); // starts the loop and the runtime's timer
+    sync.close();
+    await().atMost(Duration.ofSeconds(10)).until(() -> loopThreads().isEmpty());
+    await().atMost(Duration.ofSeconds(10)).until(() -> Thread.getAllStackTraces().keySet().stream()
+        .noneMatch(t -> t.getName().startsWith("ambidex-async-timer-") && t.isAlive()));
+  }
+
+  @Test
+  void neverStarted_closeIsFree() {
+    Synchronizer unused = Synchronizer.create("unused");
+    unused.close();
+    assertThat(unused.toString()).contains("closed");
+  }
+
+  // ---- interrupts and cancellation ----
+
+  @Test
+  void interruptedCaller_seesItsExceptionOnlyAfterTheTasksFinallyRan() throws Exception {
+    AtomicBoolean finallyRan = new AtomicBoolean();
+    AtomicBoolean finallyRanBeforeCallerSawException = new AtomicBoolean();
+    AtomicReference<Throwable> seen = new AtomicReference<>();
+    AtomicBoolean flagRestored = new AtomicBoolean();
+    Thread caller =
+        new Thread(
+            () -> {
+              try {
+                sync.call(
+                    "long",
+                    () -> {
+                      CompletableFuture<String> task = new CompletableFuture<>();
+                      task.whenComplete((v, e) -> finallyRan.set(true)); // the task's finally
+                      return task;
+                    });
+              } catch (Throwable t) {
+                finallyRanBeforeCallerSawException.set(finallyRan.get());
+                flagRestored.set(Thread.currentThread().isInterrupted());
+                seen.set(t);
+              }
+            });
+    caller.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> sync.toString().contains("inFlight=1"));
+    caller.interrupt();
+    caller.join(10_000);
+    assertThat(seen.get()).isInstanceOf(CallInterruptedException.class);
+    assertThat(finallyRanBeforeCallerSawException).isTrue();
+    assertThat(flagRestored).isTrue();
+  }
+
+  /** A library stage that swallows cancellation and completes normally instead. */
+  private static final class Stubborn extends CompletableFuture<String> {
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      complete("completed anyway");
+      return false;
+    }
+
+    @Override
+    public <U> CompletableFuture<U> newIncompleteFuture() {
+      return new CompletableFuture<>();
+    }
+  }
+
+  @Test
+  void cancellationRequested_callerAlwaysSeesCancellation_evenIfTheTaskCompletedInTheRace()
+      throws Exception {
+    AtomicReference<Throwable> seen = new AtomicReference<>();
+    Thread caller = new Thread(() -> seen.set(catchThrowable(() -> sync.call("stubborn", Stubborn::new))));
+    caller.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> sync.toString().contains("inFlight=1"));
+    caller.interrupt();
+    caller.join(10_000);
+    assertThat(seen.get()).isInstanceOf(CallInterruptedException.class);
+
+    CallFuture<String> f = sync.future("stubborn", Stubborn::new);
+    await().atMost(Duration.ofSeconds(10)).until(() -> sync.toString().contains("inFlight=1"));
+    f.cancel(true);
+    assertThatThrownBy(f::join).isInstanceOf(CancellationException.class);
+  }
+
+  @Test
+  void cancellingAnAsyncResult_cancelsTheTaskOnTheLoop() {
+    AtomicReference<Thread> cancelledOn = new AtomicReference<>();
+    CompletableFuture<String> inner = new CompletableFuture<>();
+    inner.whenComplete((v, e) -> cancelledOn.set(Thread.currentThread()));
+    CallFuture<String> f = sync.async("f", userExecutor, () -> inner);
+    await().atMost(Duration.ofSeconds(10)).until(() -> sync.toString().contains("inFlight=1"));
+    f.cancel(true);
+    await().atMost(Duration.ofSeconds(10)).until(inner::isCancelled);
+    assertThat(cancelledOn.get().getName()).isEqualTo("ambidex-synchronizer-" + name);
+  }
+
+  // ---- exceptions ----
+
+  @Test
+  void exceptions_keepTypeAndIdentityOnEveryPath() throws Exception {
+    IOException failure = new IOException("disk full");
+    Throwable blocking =
+        catchThrowable(() -> sync.call("f", IOException.class, () -> CompletableFuture.failedFuture(failure)));
+    assertThat(blocking).isSameAs(failure);
+    assertThat(failure.getSuppressed()).hasAtLeastOneElementOfType(CallerStackTrace.class);
+    IllegalStateException other = new IllegalStateException("bad state");
+    CallFuture<Object> future = sync.future("f", () -> CompletableFuture.failedFuture(other));
+    await().atMost(Duration.ofSeconds(10)).until(future::isDone);
+    assertThat(future.exceptionNow()).isSameAs(other);
+    CallFuture<Object> async = sync.async("f", userExecutor, () -> CompletableFuture.failedFuture(other));
+    await().atMost(Duration.ofSeconds(10)).until(async::isDone);
+    assertThat(async.exceptionNow()).isSameAs(other);
+  }
+
+  @Test
+  void functionThrowingSynchronously_failsTheCallWithThatException() {
+    IllegalArgumentException bad = new IllegalArgumentException("bad key");
+    assertThatThrownBy(() -> sync.call("f", () -> { throw bad; })).isSameAs(bad);
+  }
+
+  // ---- streams ----
+
+  /** A source of n items on the loop; optionally its last hasNext never completes. */
+  private final class TestSource implements AsyncIterator<Integer> {
+    final int size;
+    final boolean hangAtEnd;
+    final AtomicInteger closed = new AtomicInteger();
+    final List<Thread> threads = new CopyOnWriteArrayList<>();
+    final AtomicInteger consumed;
+    final List<Integer> consumedWhenProduced = new CopyOnWriteArrayList<>();
+    int next;
+
+    TestSource(int size, boolean hangAtEnd) {
+      this(size, hangAtEnd, new AtomicInteger());
+    }
+
+    TestSource(int size, boolean hangAtEnd, AtomicInteger consumed) {
+      this.size = size;
+      this.hangAtEnd = hangAtEnd;
+      this.consumed = consumed;
+    }
+
+    @Override
+    public CompletionStage<Boolean> hasNext() {
+      threads.add(Thread.currentThread());
+      if (next < size) {
+        return CompletableFuture.completedFuture(true);
+      }
+      return hangAtEnd ? new CompletableFuture<>() : CompletableFuture.completedFuture(false);
+    }
+
+    @Override
+    public Integer next() {
+      consumedWhenProduced.add(consumed.get());
+      return next++;
+    }
+
+    @Override
+    public CompletionStage<Void> close() {
+      threads.add(Thread.currentThread());
+      closed.incrementAndGet();
+      return CompletableFuture.completedFuture(null);
+    }
+  }
+
+  @Test
+  void stream_pullsOnTheLoopInBatches() {
+    AtomicInteger consumed = new AtomicInteger();
+    TestSource source = new TestSource(1000, false, consumed);
+    List<Integer> out;
+    try (Stream<Integer> s = sync.stream("list", () -> source)) {
+      out = s.peek(i -> consumed.incrementAndGet()).collect(Collectors.toList());
+    }
+    assertThat(out).isEqualTo(IntStream.range(0, 1000).boxed().toList());
+    // The first 256 items were all produced before the consumer took any: one round trip.
+    assertThat(source.consumedWhenProduced.subList(0, 256)).containsOnly(0);
+    assertThat(source.consumedWhenProduced.get(256)).isEqualTo(256);
+    assertThat(source.threads).allMatch(t -> t.getName().equals("ambidex-synchronizer-" + name));
+  }
+
+  @Test
+  void stream_partialIterationThenClose_runsTheSourcesCleanupOnTheLoop() {
+    TestSource source = new TestSource(10_000, false);
+    try (Stream<Integer> s = sync.stream("list", () -> source)) {
+      assertThat(s.limit(5).toList()).containsExactly(0, 1, 2, 3, 4);
+    }
+    assertThat(source.closed).hasValue(1);
+  }
+
+  @Test
+  void stream_sourceFailure_isThrownAfterTheItemsBeforeIt() {
+    IOException broken = new IOException("connection reset");
+    AsyncIterator<Integer> failing =
+        new AsyncIterator<>() {
+          int n;
+
+          @Override
+          public CompletionStage<Boolean> hasNext() {
+            return n < 3 ? CompletableFuture.completedFuture(true) : CompletableFuture.failedFuture(broken);
+          }
+
+          @Override
+          public Integer next() {
+            return n++;
+          }
+
+          @Override
+          public CompletionStage<Void> close() {
+            return CompletableFuture.completedFuture(null);
+          }
+        };
+    List<Integer> seen = new ArrayList<>();
+    Throwable thrown;
+    try (Stream<Integer> s = sync.stream("list", () -> failing)) {
+      thrown = catchThrowable(() -> s.forEach(seen::add));
+    }
+    assertThat(seen).containsExactly(0, 1, 2);
+    assertThat(thrown).isInstanceOf(java.lang.reflect.UndeclaredThrowableException.class).hasCause(broken);
+  }
+}

@@ -1,0 +1,231 @@
+package io.ambidex.synchronizer;
+
+import io.ambidex.AsyncCloseable;
+import io.ambidex.BlockingWait;
+import io.ambidex.stream.AsyncIterator;
+import io.ambidex.synchronizer.Synchronizer;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Wrapping whole objects through interfaces, with the reflective fallback. */
+@Timeout(60)
+class SynchronizerWrappersTest {
+  /** The library's async API. */
+  public interface AsyncDb extends AsyncCloseable {
+    CompletionStage<String> query(String q) throws IOException;
+
+    CompletionStage<AsyncTable> table(String name);
+
+    CompletionStage<Integer> count(AsyncTable table);
+
+    AsyncIterator<String> rows(String table);
+
+    String name();
+  }
+
+  /** A sub-object of the async API. */
+  public interface AsyncTable {
+    CompletionStage<String> describe();
+  }
+
+  /** The blocking mirror a user programs against. */
+  public interface Db extends AutoCloseable {
+    String query(String q) throws IOException;
+
+    Table table(String name);
+
+    int count(Table table);
+
+    Stream<String> rows(String table);
+
+    String name();
+
+    @Override
+    void close();
+  }
+
+  /** The blocking mirror of the sub-object. */
+  public interface Table {
+    String describe();
+  }
+
+  static final class FakeDb implements AsyncDb {
+    final List<Thread> threads = new CopyOnWriteArrayList<>();
+    final AtomicInteger closes = new AtomicInteger();
+    final AsyncTable users = () -> CompletableFuture.completedFuture("users(id, name)");
+
+    @Override
+    public CompletionStage<String> query(String q) throws IOException {
+      threads.add(Thread.currentThread());
+      if (q.equals("bad")) {
+        throw new IOException("syntax error near 'bad'");
+      }
+      return CompletableFuture.completedFuture("result of " + q);
+    }
+
+    @Override
+    public CompletionStage<AsyncTable> table(String name) {
+      return CompletableFuture.completedFuture(users);
+    }
+
+    @Override
+    public CompletionStage<Integer> count(AsyncTable table) {
+      threads.add(Thread.currentThread());
+      return CompletableFuture.completedFuture(table == users ? 42 : -1);
+    }
+
+    @Override
+    public AsyncIterator<String> rows(String table) {
+      List<String> rows = new ArrayList<>();
+      for (int i = 0; i < 600; i++) {
+        rows.add(table + "#" + i);
+      }
+      Iterator<String> it = rows.iterator();
+      return new AsyncIterator<>() {
+        @Override
+        public CompletionStage<Boolean> hasNext() {
+          return CompletableFuture.completedFuture(it.hasNext());
+        }
+
+        @Override
+        public String next() {
+          return it.next();
+        }
+
+        @Override
+        public CompletionStage<Void> close() {
+          return CompletableFuture.completedFuture(null);
+        }
+      };
+    }
+
+    @Override
+    public String name() {
+      threads.add(Thread.currentThread());
+      return "fake";
+    }
+
+    @Override
+    public CompletionStage<Void> close() {
+      closes.incrementAndGet();
+      return CompletableFuture.completedFuture(null);
+    }
+  }
+
+  private final Synchronizer sync = Synchronizer.create("wrappers");
+  private final ExecutorService user = Executors.newSingleThreadExecutor();
+  private final FakeDb fake = new FakeDb();
+
+  @AfterEach
+  void tearDown() throws InterruptedException {
+    sync.close();
+    user.shutdownNow();
+    assertThat(user.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
+  void blockingWrapper_callsRunOnTheLoopAndReturnValues() throws IOException {
+    Db db = sync.blocking(Db.class, fake);
+    assertThat(db.query("select 1")).isEqualTo("result of select 1");
+    assertThat(db.name()).isEqualTo("fake");
+    assertThat(fake.threads).allMatch(t -> t.getName().equals("ambidex-synchronizer-wrappers"));
+  }
+
+  @Test
+  void blockingWrapper_declaredCheckedException_keepsTypeAndIdentity() {
+    Db db = sync.blocking(Db.class, fake);
+    assertThatThrownBy(() -> db.query("bad"))
+        .isInstanceOf(IOException.class)
+        .hasMessage("syntax error near 'bad'");
+  }
+
+  @Test
+  void sameTarget_alwaysMapsToTheSameWrapper() {
+    Db db = sync.blocking(Db.class, fake);
+    assertThat(sync.blocking(Db.class, fake)).isSameAs(db);
+    assertThat(db.table("users")).isSameAs(db.table("users"));
+  }
+
+  @Test
+  void wrappedArguments_areUnwrappedForTheLibrary() {
+    Db db = sync.blocking(Db.class, fake);
+    Table users = db.table("users");
+    assertThat(db.count(users)).isEqualTo(42);
+  }
+
+  @Test
+  void asyncIteratorResult_becomesABatchedBlockingStream() {
+    Db db = sync.blocking(Db.class, fake);
+    try (Stream<String> rows = db.rows("t")) {
+      assertThat(rows.count()).isEqualTo(600);
+    }
+  }
+
+  @Test
+  void asyncClose_becomesABlockingClose() {
+    try (Db db = sync.blocking(Db.class, fake)) {
+      assertThat(db.name()).isEqualTo("fake");
+    }
+    assertThat(fake.closes).hasValue(1);
+  }
+
+  @Test
+  void asyncWrapper_completesOnTheCallbackExecutorNotTheLoop() throws Exception {
+    Synchronizer isolated =
+        Synchronizer.builder("isolated").callbackExecutor(user).build();
+    try {
+      AsyncDb db = isolated.async(AsyncDb.class, fake);
+      String thread =
+          db.query("q").thenApply(v -> Thread.currentThread().getName()).toCompletableFuture()
+              .get(10, TimeUnit.SECONDS);
+      assertThat(thread).doesNotContain("synchronizer");
+      assertThat(fake.threads).allMatch(t -> t.getName().equals("ambidex-synchronizer-isolated"));
+      assertThat(isolated.async(AsyncDb.class, fake)).isSameAs(db);
+    } finally {
+      isolated.close();
+    }
+  }
+
+  @Test
+  void asyncWrapper_iteratorIsIsolatedToo() throws Exception {
+    AsyncDb db = sync.async(AsyncDb.class, fake);
+    AsyncIterator<String> rows = db.rows("t");
+    List<String> got = new ArrayList<>();
+    while (BlockingWait.get(rows.hasNext(), "hasNext", Duration.ofSeconds(10))) {
+      got.add(rows.next());
+    }
+    BlockingWait.get(rows.close(), "close");
+    assertThat(got).hasSize(600).startsWith("t#0", "t#1");
+  }
+
+  @Test
+  void asyncWrapper_rejectsATargetOfAnotherType() {
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    Class<Object> raw = (Class) AsyncDb.class;
+    assertThatThrownBy(() -> sync.async(raw, "not a db"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("does not implement");
+  }
+
+  @Test
+  void wrapperToString_saysWhatItWraps() {
+    assertThat(sync.blocking(Db.class, fake).toString()).startsWith("blocking Db over ");
+  }
+}
