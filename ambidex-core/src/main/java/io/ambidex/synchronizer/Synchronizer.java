@@ -680,9 +680,25 @@ public final class Synchronizer implements AutoCloseable {
     if (l.thread() == Thread.currentThread()) {
       return;
     }
+    long start = System.nanoTime();
     if (!waitFor(l.terminated(), closeTimeout)) {
       l.thread().interrupt();
       waitFor(l.terminated(), Duration.ofMillis(200));
+    }
+    // The loop completes `terminated` as the last thing it does, but its thread is still alive
+    // for a few instructions after that: join it, so no thread outlives close().
+    if (l.terminated().isDone()) {
+      long left = Deadlines.saturatedNanos(closeTimeout) - (System.nanoTime() - start);
+      join(l.thread(), Duration.ofNanos(Math.max(left, TimeUnit.MILLISECONDS.toNanos(200))));
+    }
+  }
+
+  /* Joins t at most `limit`; an interrupt is kept for the caller, not lost, and ends the wait. */
+  private static void join(Thread t, Duration limit) {
+    try {
+      t.join(limit);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
