@@ -735,4 +735,36 @@ class FlowBridgeTest {
         .hasMessage("prefetch must be at least 1, but was 0");
   }
 
+  /*
+   * A close() that lands after hasNext() checked `closed` but before it registered its waiter
+   * found no waiter to cancel; hasNext() must see the close when it re-checks, or its stage never
+   * completes (a compliant publisher sends nothing after cancel). Here the close comes from inside
+   * subscribe(), which hasNext() calls between the two, so the interleaving is fixed.
+   */
+  @Test
+  void fromPublisher_closedDuringTheFirstHasNext_cancelsItsStage() {
+    AtomicReference<AsyncIterator<Integer>> iterator = new AtomicReference<>();
+    AtomicInteger cancels = new AtomicInteger();
+    Flow.Publisher<Integer> closesOnSubscribe =
+        subscriber -> {
+          iterator.get().close();
+          subscriber.onSubscribe(
+              new Flow.Subscription() {
+                @Override
+                public void request(long n) {}
+
+                @Override
+                public void cancel() {
+                  cancels.incrementAndGet();
+                }
+              });
+        };
+    AsyncIterator<Integer> it = AsyncIterators.fromPublisher(closesOnSubscribe);
+    iterator.set(it);
+
+    CompletableFuture<Boolean> first = it.hasNext().toCompletableFuture();
+
+    assertThat(first).as("a hasNext() the close raced with").isCancelled();
+    assertThat(cancels).as("the subscription is cancelled").hasValue(1);
+  }
 }

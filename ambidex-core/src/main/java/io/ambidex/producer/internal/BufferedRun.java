@@ -475,6 +475,9 @@ public final class BufferedRun<T, S extends @Nullable Object> extends ProducerRu
                     + " Producer to run it again"));
       }
       startIfNeeded();
+      if (closed) {
+        return closedWhilePending(); // closed by another thread, or by the thread factory
+      }
       maybeGrant();
       if (itemBuffered()) {
         return TRUE;
@@ -487,13 +490,23 @@ public final class BufferedRun<T, S extends @Nullable Object> extends ProducerRu
       Calls.dependOn(pending, canceller);
       waitHead = ix.head;
       waiting = pending;
-      if (itemBuffered() || terminal != null) {
+      // `closed` too: a close after the check above found no pending hasNext() to fail (it
+      // writes `closed`, then reads `waiting`; we write `waiting`, then read `closed`), and a
+      // body that was never started will never answer.
+      if (itemBuffered() || terminal != null || closed) {
         if (WAITING.compareAndSet(BufferedRun.this, pending, null)) {
+          if (closed) {
+            return closedWhilePending();
+          }
           return itemBuffered() ? TRUE : answer(Objects.requireNonNull(terminal));
         }
-        // The body claimed it and is resolving it.
+        // The body (or the close) claimed it and is resolving it.
       }
       return pending;
+    }
+
+    private CompletionStage<Boolean> closedWhilePending() {
+      return Calls.failed("Producer.hasNext", closedWhilePendingFailure());
     }
 
     private CompletionStage<Boolean> answer(Object term) {

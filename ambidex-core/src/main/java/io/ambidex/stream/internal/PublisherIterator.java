@@ -96,8 +96,15 @@ public final class PublisherIterator<T> implements AsyncIterator<T> {
     CallFuture<Boolean> w = Calls.create("fromPublisher.hasNext");
     waiter.set(w);
     ended = done;
-    if (ring.get(slot(taken)) != null || ended) {
+    // `closed` too: a close() from another thread (or from inside subscribe()) after the check
+    // above found no waiter to cancel; it wrote `closed` before reading `waiter`, we wrote
+    // `waiter` before reading `closed`, so one of us sees the other.
+    if (ring.get(slot(taken)) != null || ended || closed) {
       if (waiter.compareAndSet(w, null)) {
+        if (closed) {
+          w.cancel(true); // what close() does to a hasNext() that is waiting
+          return w;
+        }
         if (ring.get(slot(taken)) != null) {
           ready = true;
           return Results.TRUE;

@@ -90,4 +90,36 @@ class ProducerInterleavingTest {
     assertThat(it.hasNext().toCompletableFuture()).isCompletedWithValue(false);
   }
 
+  /*
+   * A close() that lands while hasNext() starts the body (here: from the thread factory, which
+   * hasNext() calls) found no pending hasNext() to fail. hasNext() must see the close: with a body
+   * that never started it would otherwise wait forever, and with one that did, it was answered
+   * with the body's ProducerCancelledException instead of the close.
+   */
+  @Test
+  void asyncHasNext_closedWhileItStartsTheBody_failsAsClosed() {
+    AtomicReference<AsyncProducerIterator<Integer, Void>> iterator = new AtomicReference<>();
+    BufferedRun<Integer, Void> run =
+        new BufferedRun<>(
+            ctx -> {
+              ctx.started();
+              ctx.send(1);
+            },
+            task -> {
+              iterator.get().close();
+              return Thread.ofVirtual().unstarted(task);
+            },
+            4,
+            Duration.ZERO);
+    AsyncProducerIterator<Integer, Void> it = run.async();
+    iterator.set(it);
+
+    CompletableFuture<Boolean> first = it.hasNext().toCompletableFuture();
+
+    await().atMost(Duration.ofSeconds(5)).until(first::isDone);
+    assertThatThrownBy(first::join)
+        .hasCauseInstanceOf(IllegalStateException.class)
+        .cause()
+        .hasMessage("The producer iterator was closed while hasNext() was pending");
+  }
 }
