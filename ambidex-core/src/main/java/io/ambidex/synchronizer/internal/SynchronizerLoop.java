@@ -29,6 +29,8 @@ public final class SynchronizerLoop implements Executor {
   private volatile boolean parked;
   private volatile boolean stopping;
   private volatile @Nullable Throwable death;
+  /** Set by the loop before its last drain of the queue, on a stop or on its death. */
+  private volatile boolean exited;
 
   /** A task that can be failed instead of run, when the loop dies before running it. */
   public interface Task extends Runnable {
@@ -60,18 +62,41 @@ public final class SynchronizerLoop implements Executor {
 
   @Override
   public void execute(Runnable task) {
+    admit();
+    enqueue(task);
+  }
+
+  /** The first half of {@link #execute}: refuses a task once the loop stops or died. */
+  void admit() {
     Throwable dead = death;
     if (dead != null) {
       throw loopDied(name, dead);
     }
     if (stopping) {
-      throw new RejectedExecutionException(
-          "Synchronizer '" + name + "' is closed; its loop accepts no more tasks.");
+      throw closedFailure();
     }
+  }
+
+  /*
+   * The second half of execute(). The loop may have exited between admit() and the add: it sets
+   * `exited` and then drains the queue once more, and we add and then read `exited`. So either
+   * the loop's last drain runs the task, or we see `exited` and take the task back (and throw);
+   * if the take-back fails, the drain has it. A task is never left in a queue nobody reads.
+   */
+  void enqueue(Runnable task) {
     queue.add(task);
+    if (exited && queue.remove(task)) {
+      Throwable dead = death;
+      throw dead != null ? loopDied(name, dead) : closedFailure();
+    }
     if (parked) {
       LockSupport.unpark(thread);
     }
+  }
+
+  private RejectedExecutionException closedFailure() {
+    return new RejectedExecutionException(
+        "Synchronizer '" + name + "' is closed; its loop accepts no more tasks.");
   }
 
   /** Asks the loop to finish the queued tasks and end. */
@@ -89,6 +114,11 @@ public final class SynchronizerLoop implements Executor {
         Runnable task = queue.poll();
         if (task == null) {
           if (stopping) {
+            exited = true;
+            Runnable late; // added after the poll above, and not taken back (see enqueue)
+            while ((late = queue.poll()) != null) {
+              runTask(late);
+            }
             break;
           }
           parked = true;
@@ -98,17 +128,11 @@ public final class SynchronizerLoop implements Executor {
           parked = false;
           continue;
         }
-        try {
-          task.run();
-        } catch (RuntimeException e) {
-          LOG.log(
-              System.Logger.Level.WARNING,
-              "A task on the loop of Synchronizer '" + name + "' threw; the loop goes on.",
-              e);
-        }
+        runTask(task);
       }
     } catch (Throwable fatal) {
       death = fatal;
+      exited = true;
       LOG.log(
           System.Logger.Level.ERROR,
           "The loop thread of Synchronizer '" + name + "' died; later calls will fail.",
@@ -122,6 +146,17 @@ public final class SynchronizerLoop implements Executor {
       }
     } finally {
       Calls.succeed(terminated, null);
+    }
+  }
+
+  private void runTask(Runnable task) {
+    try {
+      task.run();
+    } catch (RuntimeException e) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "A task on the loop of Synchronizer '" + name + "' threw; the loop goes on.",
+          e);
     }
   }
 
