@@ -479,6 +479,14 @@ public final class Synchronizer implements AutoCloseable {
             LoopCancel cancel = new LoopCancel(l, inner);
             Calls.dependOn(result, cancel);
             inFlight.put(result, cancel);
+            if (closed && inFlight.remove(result) != null) {
+              // close() swept inFlight before this task (queued before the close, run after it)
+              // registered: fail it as the sweep would have, or its caller waits forever.
+              if (Calls.fail(result, closedWhileInProgress(operation))) {
+                cancel.cancel(true);
+              }
+              return;
+            }
             inner.whenComplete(
                 (v, e) -> {
                   inFlight.remove(result);
@@ -658,14 +666,11 @@ public final class Synchronizer implements AutoCloseable {
       return;
     }
     for (Map.Entry<CallFuture<?>, LoopCancel> e : inFlight.entrySet()) {
-      if (Calls.fail(e.getKey(), 
-          new CancellationException(
-              "Synchronizer '" + name + "' was closed while '" + e.getKey().operation()
-                  + "' was in progress."))) {
+      if (inFlight.remove(e.getKey()) != null
+          && Calls.fail(e.getKey(), closedWhileInProgress(e.getKey().operation()))) {
         e.getValue().cancel(true);
       }
     }
-    inFlight.clear();
     if (r != null) {
       r.close();
     }
@@ -700,6 +705,11 @@ public final class Synchronizer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  private CancellationException closedWhileInProgress(String operation) {
+    return new CancellationException(
+        "Synchronizer '" + name + "' was closed while '" + operation + "' was in progress.");
   }
 
   private void closeFromHook() {

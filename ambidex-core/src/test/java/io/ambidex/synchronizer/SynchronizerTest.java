@@ -524,4 +524,45 @@ class SynchronizerTest {
     assertThat(seen).containsExactly(0, 1, 2);
     assertThat(thrown).isInstanceOf(java.lang.reflect.UndeclaredThrowableException.class).hasCause(broken);
   }
+
+  /*
+   * A call queued behind busy work on the loop when close() runs: close() sweeps the calls in
+   * flight, but this one is not in flight yet; the loop then runs it ("finish the queued
+   * tasks") and it registers after the sweep. It must fail as the sweep would have failed it,
+   * or its caller waits forever on a library stage that never completes.
+   */
+  @Test
+  void close_whileACallIsQueuedBehindBusyWork_failsThatCall() throws Exception {
+    Synchronizer sync =
+        Synchronizer.builder("close-queued").closeTimeout(Duration.ofSeconds(30)).build();
+    CountDownLatch busy = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    sync.future(
+        "hold",
+        () -> {
+          busy.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return CompletableFuture.completedFuture(null);
+        });
+    assertThat(busy.await(10, TimeUnit.SECONDS)).isTrue();
+    CallFuture<String> queued = sync.future("queued", () -> new CompletableFuture<String>());
+    Thread closer = Thread.ofPlatform().name("closer").start(sync::close);
+    // close() has swept and stopped the loop once it waits for the loop to end.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> closer.getState() == Thread.State.TIMED_WAITING);
+
+    release.countDown();
+    closer.join(10_000);
+
+    assertThat(closer.isAlive()).isFalse();
+    await().atMost(Duration.ofSeconds(5)).until(queued::isDone);
+    assertThat(queued.handle((value, failure) -> failure).join())
+        .isInstanceOf(CancellationException.class)
+        .hasMessage("Synchronizer 'close-queued' was closed while 'queued' was in progress.");
+  }
 }
