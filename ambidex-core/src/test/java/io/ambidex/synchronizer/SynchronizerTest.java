@@ -565,4 +565,97 @@ class SynchronizerTest {
         .isInstanceOf(CancellationException.class)
         .hasMessage("Synchronizer 'close-queued' was closed while 'queued' was in progress.");
   }
+
+  /** A source whose first hasNext() waits for the test; it counts overlapping hasNext() calls. */
+  static final class GatedSource implements AsyncIterator<Integer> {
+    final CompletableFuture<Boolean> firstAnswer = new CompletableFuture<>();
+    final CountDownLatch asked = new CountDownLatch(1);
+    final AtomicInteger overlapping = new AtomicInteger();
+    private final int size;
+    private int next;
+    private @org.jspecify.annotations.Nullable CompletableFuture<Boolean> pending;
+
+    GatedSource(int size) {
+      this.size = size;
+    }
+
+    @Override
+    public CompletionStage<Boolean> hasNext() {
+      if (pending != null && !pending.isDone()) {
+        overlapping.incrementAndGet();
+      }
+      if (asked.getCount() > 0) {
+        asked.countDown();
+        pending = firstAnswer;
+      } else {
+        pending = CompletableFuture.completedFuture(next < size);
+      }
+      return pending;
+    }
+
+    @Override
+    public Integer next() {
+      return next++;
+    }
+
+    @Override
+    public CompletionStage<Void> close() {
+      return CompletableFuture.completedFuture(null);
+    }
+  }
+
+  /*
+   * The consumer is interrupted while the batch waits for the source's first hasNext(); that
+   * fill is abandoned. When the stage then completes, the abandoned fill must not pull the items
+   * into the cancelled batch (they were lost), and the retry must not call the source's hasNext()
+   * while the first one is pending (the AsyncIterator contract).
+   */
+  @Test
+  void stream_hasNextInterruptedWhileTheSourceWaits_thenRetried_losesNoItem() throws Exception {
+    Synchronizer sync = Synchronizer.create("interrupted-fill");
+    try {
+      GatedSource source = new GatedSource(5);
+      java.util.Iterator<Integer> it = sync.stream("items", () -> source).iterator();
+      AtomicReference<Throwable> interrupted = new AtomicReference<>();
+      CountDownLatch retry = new CountDownLatch(1);
+      List<Integer> received = new CopyOnWriteArrayList<>();
+      Thread consumer =
+          Thread.ofPlatform()
+              .name("consumer")
+              .start(
+                  () -> {
+                    try {
+                      it.hasNext();
+                    } catch (Throwable t) {
+                      interrupted.set(t);
+                    }
+                    Thread.interrupted(); // the test's interrupt, kept by the bridge: clear it
+                    try {
+                      retry.await();
+                    } catch (InterruptedException e) {
+                      return;
+                    }
+                    while (it.hasNext()) {
+                      received.add(it.next());
+                    }
+                  });
+      assertThat(source.asked.await(10, TimeUnit.SECONDS)).isTrue();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> consumer.getState() == Thread.State.WAITING);
+      consumer.interrupt();
+      await().atMost(Duration.ofSeconds(10)).until(() -> interrupted.get() != null);
+      assertThat(interrupted.get()).isInstanceOf(CallInterruptedException.class);
+
+      source.firstAnswer.complete(true); // the abandoned fill's callback is queued on the loop now
+      sync.call("barrier", () -> CompletableFuture.completedFuture(null)); // and has run after this
+      retry.countDown();
+      consumer.join(10_000);
+
+      assertThat(received).containsExactly(0, 1, 2, 3, 4);
+      assertThat(source.overlapping).hasValue(0);
+    } finally {
+      sync.close();
+    }
+  }
 }

@@ -35,6 +35,7 @@ public final class LoopBatchIterator<T extends @Nullable Object> implements Iter
   private boolean closed;
   // Loop-confined: touched only by tasks running on the loop.
   private @Nullable CompletableFuture<Boolean> pendingHasNext;
+  private @Nullable Batch<T> carried; // pulled for a fill whose caller stopped waiting
 
   public LoopBatchIterator(LoopHost host, String operation, AsyncIterator<T> source) {
     this.host = host;
@@ -79,40 +80,53 @@ public final class LoopBatchIterator<T extends @Nullable Object> implements Iter
 
   /** Runs on the loop: collects the next batch. */
   CompletionStage<Batch<T>> fill() {
+    Batch<T> left = carried;
+    if (left != null) {
+      carried = null;
+      return CompletableFuture.completedFuture(left);
+    }
     CompletableFuture<Batch<T>> result = new CompletableFuture<>();
     fillInto(new ArrayList<>(), result);
     return result;
   }
 
+  /*
+   * A fill whose result is already done was abandoned: its caller was interrupted (or cancelled)
+   * and may ask again. It must not pull from the source any more, and what it pulled already is
+   * carried to the next fill; the hasNext() stage it waited on stays in pendingHasNext until a
+   * fill consumes it, so a new fill never calls the source's hasNext() while one is pending.
+   */
   private void fillInto(List<T> items, CompletableFuture<Batch<T>> result) {
     int max = host.batchSize();
     while (items.size() < max) {
+      if (result.isDone()) {
+        if (!items.isEmpty()) {
+          carried = new Batch<>(items, false, null);
+        }
+        return;
+      }
       CompletableFuture<Boolean> h = pendingHasNext;
       pendingHasNext = null;
       if (h == null) {
         try {
           h = Stages.asFuture(source.hasNext());
         } catch (Throwable t) {
-          result.complete(new Batch<>(items, true, t));
+          complete(result, new Batch<>(items, true, t));
           return;
         }
       }
       if (!h.isDone()) {
         if (!items.isEmpty()) {
           pendingHasNext = h;
-          result.complete(new Batch<>(items, false, null));
+          complete(result, new Batch<>(items, false, null));
           return;
         }
-        CompletableFuture<Boolean> waiting = h;
+        pendingHasNext = h; // kept until a fill consumes it, this one or the next
         SynchronizerLoop l = host.loop();
-        waiting.whenComplete(
+        h.whenComplete(
             (v, e) -> {
               try {
-                l.execute(
-                    () -> {
-                      pendingHasNext = waiting;
-                      fillInto(items, result);
-                    });
+                l.execute(() -> fillInto(items, result));
               } catch (RuntimeException loopGone) {
                 result.completeExceptionally(loopGone);
               }
@@ -123,21 +137,28 @@ public final class LoopBatchIterator<T extends @Nullable Object> implements Iter
       try {
         more = h.join();
       } catch (CompletionException | CancellationException e) {
-        result.complete(new Batch<>(items, true, Failures.unwrap(e)));
+        complete(result, new Batch<>(items, true, Failures.unwrap(e)));
         return;
       }
       if (!more) {
-        result.complete(new Batch<>(items, true, null));
+        complete(result, new Batch<>(items, true, null));
         return;
       }
       try {
         items.add(source.next());
       } catch (Throwable t) {
-        result.complete(new Batch<>(items, true, t));
+        complete(result, new Batch<>(items, true, t));
         return;
       }
     }
-    result.complete(new Batch<>(items, false, null));
+    complete(result, new Batch<>(items, false, null));
+  }
+
+  /* Hands `batch` to the fill's caller, or, if it stopped waiting, to the next fill. */
+  private void complete(CompletableFuture<Batch<T>> result, Batch<T> batch) {
+    if (!result.complete(batch) && (!batch.items().isEmpty() || batch.ended())) {
+      carried = batch;
+    }
   }
 
   /** Runs on the loop: drops a pending hasNext() and closes the source. Never throws. */
