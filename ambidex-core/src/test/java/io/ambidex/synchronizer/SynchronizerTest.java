@@ -658,4 +658,57 @@ class SynchronizerTest {
       sync.close();
     }
   }
+
+  /*
+   * The loop dies (an Error in a task) while a stream's fill waits for the source: the fill's
+   * continuation is queued behind the fatal task. The death's drain must fail it, so the consumer
+   * sees the loop's death at once instead of waiting until the Synchronizer is closed.
+   */
+  @Test
+  void stream_loopDiesWhileTheFillIsQueued_failsTheConsumer() throws Exception {
+    Synchronizer sync = Synchronizer.create("dies-mid-fill");
+    try {
+      GatedSource source = new GatedSource(3);
+      java.util.Iterator<Integer> it = sync.stream("items", () -> source).iterator();
+      AtomicReference<Throwable> thrown = new AtomicReference<>();
+      Thread consumer =
+          Thread.ofPlatform()
+              .name("consumer")
+              .start(
+                  () -> {
+                    try {
+                      it.hasNext();
+                    } catch (Throwable t) {
+                      thrown.set(t);
+                    }
+                  });
+      assertThat(source.asked.await(10, TimeUnit.SECONDS)).isTrue();
+      CountDownLatch release = new CountDownLatch(1);
+      sync.loop()
+          .execute(
+              () -> {
+                try {
+                  release.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
+      sync.loop()
+          .execute(
+              () -> {
+                throw new AssertionError("the loop dies here");
+              });
+      source.firstAnswer.complete(true); // queues the fill's continuation behind the fatal task
+
+      release.countDown();
+      consumer.join(10_000);
+
+      assertThat(consumer.isAlive()).as("the consumer still waits").isFalse();
+      assertThat(thrown.get())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("died");
+    } finally {
+      sync.close();
+    }
+  }
 }

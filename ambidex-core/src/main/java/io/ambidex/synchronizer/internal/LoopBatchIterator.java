@@ -126,7 +126,20 @@ public final class LoopBatchIterator<T extends @Nullable Object> implements Iter
         h.whenComplete(
             (v, e) -> {
               try {
-                l.execute(() -> fillInto(items, result));
+                // A Task, so that a loop dying before it runs fails the fill instead of dropping
+                // it (its caller would wait until the Synchronizer is closed).
+                l.execute(
+                    new SynchronizerLoop.Task() {
+                      @Override
+                      public void run() {
+                        fillInto(items, result);
+                      }
+
+                      @Override
+                      public void abort(RuntimeException cause) {
+                        result.completeExceptionally(cause);
+                      }
+                    });
               } catch (RuntimeException loopGone) {
                 result.completeExceptionally(loopGone);
               }
