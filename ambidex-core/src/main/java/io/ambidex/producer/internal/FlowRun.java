@@ -66,7 +66,20 @@ public final class FlowRun<T, S extends @Nullable Object> extends ProducerRun<T,
     this.subscriber = subscriber;
   }
 
+  /** Runs {@code body} for {@code subscriber}: {@code Producer.toPublisher}'s subscribe. */
   public static <T, S extends @Nullable Object> void subscribe(Producer.Body<T, S> body,
+      ThreadFactory threadFactory, Duration grace, Flow.Subscriber<? super T> subscriber) {
+    FlowRun<T, S> run = open(body, threadFactory, grace, subscriber);
+    if (run != null) {
+      run.afterSubscribed();
+    }
+  }
+
+  /**
+   * The first half of {@link #subscribe}: makes the run and calls onSubscribe. Returns the run,
+   * now IDLE, for {@link #afterSubscribed}; or null if it already ended or moved on.
+   */
+  static <T, S extends @Nullable Object> @Nullable FlowRun<T, S> open(Producer.Body<T, S> body,
       ThreadFactory threadFactory, Duration grace, Flow.Subscriber<? super T> subscriber) {
     Objects.requireNonNull(subscriber, "subscriber"); // rule 1.9
     FlowRun<T, S> run = new FlowRun<>(body, threadFactory, grace, subscriber);
@@ -77,7 +90,7 @@ public final class FlowRun<T, S extends @Nullable Object> extends ProducerRun<T,
       run.state = DONE;
       subscriber.onSubscribe(run);
       subscriber.onError(refused);
-      return;
+      return null;
     }
     try {
       subscriber.onSubscribe(run);
@@ -87,22 +100,47 @@ public final class FlowRun<T, S extends @Nullable Object> extends ProducerRun<T,
       run.subscriber = null;
       throw violation;
     }
-    if (STATE.compareAndSet(run, SUBSCRIBING, IDLE)) {
-      run.afterSubscribed();
-    }
+    return STATE.compareAndSet(run, SUBSCRIBING, IDLE) ? run : null;
   }
 
   /** Acts on what the subscriber did during onSubscribe, or on a later request. */
   private void afterSubscribed() {
+    if (claimRunning()) {
+      startClaimed();
+    }
+  }
+
+  /**
+   * The first half of {@link #afterSubscribed}: signals a bad request, or claims the run (IDLE to
+   * RUNNING) if there is demand. Returns true if this thread must now start the body.
+   */
+  boolean claimRunning() {
     if (badRequest != null) {
       if (STATE.compareAndSet(this, IDLE, DONE)) {
         signalError(Objects.requireNonNull(badRequest));
       }
-    } else if ((long) REQUESTED.getVolatile(this) > 0 && STATE.compareAndSet(this, IDLE, RUNNING)) {
-      Throwable failure = ensureStarted();
-      if (failure != null) {
-        signalError(failure); // the thread will never run: this thread is the only signaller
+      return false;
+    }
+    return (long) REQUESTED.getVolatile(this) > 0 && STATE.compareAndSet(this, IDLE, RUNNING);
+  }
+
+  /*
+   * The second half: starts the body's thread. A request(n <= 0) or a cancel() that came between
+   * the claim and this start saw RUNNING and cancelled the body, which turns the start into a
+   * no-op (the thread will never run). Then nobody else will signal: a bad request's error is
+   * signalled here (rule 3.9); a cancel needs no signal.
+   */
+  void startClaimed() {
+    Throwable failure = ensureStarted();
+    if (failure != null) {
+      signalError(failure); // the thread will never run: this thread is the only signaller
+    } else if (!wasStarted()) {
+      STATE.setVolatile(this, DONE);
+      Throwable bad = badRequest;
+      if (bad != null) {
+        signalError(bad);
       }
+      subscriber = null;
     }
   }
 
@@ -117,13 +155,23 @@ public final class FlowRun<T, S extends @Nullable Object> extends ProducerRun<T,
                 "Rule 3.9: request(n) requires n > 0, but was " + n + "; the subscription is"
                     + " cancelled");
       }
-      int s = (int) STATE.getVolatile(this);
-      if (s == IDLE) {
-        afterSubscribed();
-      } else if (s == RUNNING) {
-        cancelBody(); // the body's thread signals the error once the body has ended
+      // As cancel(): retry until this thread ends the run (IDLE to DONE, and signals), hands it
+      // to the body (RUNNING: its thread, or startClaimed() if it never starts, signals), or
+      // finds it subscribing (the subscribing thread sees badRequest) or done.
+      while (true) {
+        int s = (int) STATE.getVolatile(this);
+        if (s == IDLE) {
+          if (STATE.compareAndSet(this, IDLE, DONE)) {
+            signalError(Objects.requireNonNull(badRequest));
+            return;
+          }
+        } else {
+          if (s == RUNNING) {
+            cancelBody();
+          }
+          return;
+        }
       }
-      return;
     }
     long current;
     long next;
