@@ -1,5 +1,6 @@
 package io.ambidex.producer.internal;
 
+import io.ambidex.internal.CancelHook;
 import io.ambidex.internal.Calls;
 import io.ambidex.BlockingGuard;
 import io.ambidex.CallFuture;
@@ -20,8 +21,6 @@ import java.util.Spliterators;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -569,7 +568,7 @@ public final class BufferedRun<T, S extends @Nullable Object> extends ProducerRu
   }
 
   /** Lets the cancellation of a stage handed to the consumer close the iterator. */
-  private final class Canceller implements Future<@Nullable Void> {
+  private final class Canceller extends CancelHook {
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
       closed = true;
@@ -589,14 +588,5 @@ public final class BufferedRun<T, S extends @Nullable Object> extends ProducerRu
       return ended;
     }
 
-    @Override
-    public @Nullable Void get() throws ExecutionException {
-      throw new ExecutionException(new UnsupportedOperationException("not a result"));
-    }
-
-    @Override
-    public @Nullable Void get(long timeout, TimeUnit unit) throws ExecutionException {
-      throw new ExecutionException(new UnsupportedOperationException("not a result"));
-    }
   }
 }

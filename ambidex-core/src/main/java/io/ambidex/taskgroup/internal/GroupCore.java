@@ -1,5 +1,6 @@
 package io.ambidex.taskgroup.internal;
 
+import io.ambidex.internal.CancelHook;
 import io.ambidex.internal.Calls;
 import io.ambidex.BlockingGuard;
 import io.ambidex.CallFuture;
@@ -23,7 +24,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
@@ -414,7 +414,7 @@ public final class GroupCore {
   }
 
   /** Cancelling a close stage cancels the group. */
-  private final class GroupCanceller implements Future<@Nullable Void> {
+  private final class GroupCanceller extends CancelHook {
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
       GroupCore.this.cancel();
@@ -431,15 +431,6 @@ public final class GroupCore {
       return false;
     }
 
-    @Override
-    public @Nullable Void get() throws ExecutionException {
-      throw new ExecutionException(new UnsupportedOperationException("not a result"));
-    }
-
-    @Override
-    public @Nullable Void get(long timeout, TimeUnit unit) throws ExecutionException {
-      throw new ExecutionException(new UnsupportedOperationException("not a result"));
-    }
   }
 
   // ---- thread children ----
@@ -583,7 +574,7 @@ public final class GroupCore {
   }
 
   /** Cancelling the stage of start() before started() cancels the task. */
-  private static final class StartCanceller implements Future<@Nullable Void> {
+  private static final class StartCanceller extends CancelHook {
     private final Child child;
 
     StartCanceller(Child child) {
@@ -609,15 +600,6 @@ public final class GroupCore {
       return child.phase.get() != STARTING;
     }
 
-    @Override
-    public @Nullable Void get() throws ExecutionException {
-      throw new ExecutionException(new UnsupportedOperationException("not a result"));
-    }
-
-    @Override
-    public @Nullable Void get(long timeout, TimeUnit unit) throws ExecutionException {
-      throw new ExecutionException(new UnsupportedOperationException("not a result"));
-    }
   }
 
   // ---- the start()/started() handshake ----
