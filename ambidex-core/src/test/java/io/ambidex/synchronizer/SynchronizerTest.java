@@ -566,6 +566,16 @@ class SynchronizerTest {
         .hasMessage("Synchronizer 'close-queued' was closed while 'queued' was in progress.");
   }
 
+  /*
+   * Waits until the loop has run everything queued and parked. After the source's first
+   * hasNext() was asked, that means the fill found the stage pending and registered for it:
+   * completing the stage before then would let the fill go on in place.
+   */
+  private static void awaitLoopIdle(Synchronizer sync) {
+    Thread loop = sync.loop().thread();
+    await().atMost(Duration.ofSeconds(10)).until(() -> loop.getState() == Thread.State.WAITING);
+  }
+
   /** A source whose first hasNext() waits for the test; it counts overlapping hasNext() calls. */
   static final class GatedSource implements AsyncIterator<Integer> {
     final CompletableFuture<Boolean> firstAnswer = new CompletableFuture<>();
@@ -640,6 +650,7 @@ class SynchronizerTest {
                     }
                   });
       assertThat(source.asked.await(10, TimeUnit.SECONDS)).isTrue();
+      awaitLoopIdle(sync); // the fill has registered for the source's stage
       await()
           .atMost(Duration.ofSeconds(10))
           .until(() -> consumer.getState() == Thread.State.WAITING);
@@ -683,6 +694,7 @@ class SynchronizerTest {
                     }
                   });
       assertThat(source.asked.await(10, TimeUnit.SECONDS)).isTrue();
+      awaitLoopIdle(sync); // the fill has registered for the source's stage
       CountDownLatch release = new CountDownLatch(1);
       sync.loop()
           .execute(
