@@ -1,31 +1,33 @@
 /**
  * Ambidex: write I/O logic once, against {@link java.util.concurrent.CompletionStage}, and ship a
- * blocking API and an async API from it.
+ * blocking API and an async API from it. This package is the call boundary, what every other
+ * package builds on; each concept above it has a package of its own, and uses only those listed
+ * before it.
  *
- * <h2>The pieces</h2>
+ * <h2>The packages</h2>
  *
  * <ul>
- *   <li>Bridges from a stage to a blocking result: {@link io.ambidex.Immediate} (zero-hop, for
- *       cores on a sync transport), {@link io.ambidex.CallerDrained} (the caller's thread runs the
- *       core's scheduled work) and {@link io.ambidex.BlockingWait} (a real cross-thread wait).
- *   <li>Stack-safe control flow over stages: {@link io.ambidex.control.Async} and {@link
- *       io.ambidex.control.RetryPolicy}.
- *   <li>Runtimes that hold what differs between the two paths (sleeping, concurrency, callbacks):
- *       {@link io.ambidex.control.CoreRuntime}, {@link io.ambidex.control.SyncRuntime}, {@link
- *       io.ambidex.control.AsyncRuntime}.
- *   <li>Lifecycle: {@link io.ambidex.AsyncCloseable}; futures handed to callers: {@link
- *       io.ambidex.CallFuture}.
- *   <li>Results that arrive over time: {@link io.ambidex.stream.AsyncIterator}, with pagination ({@link
- *       io.ambidex.stream.Page}), operators and bridges to {@link io.ambidex.stream.CloseableIterator}, {@code
- *       Stream} and {@code Flow.Publisher} in {@link io.ambidex.stream.AsyncIterators}.
- *   <li>The {@link io.ambidex.BlockingGuard}, consulted before any bridge parks a thread.
- *   <li>Two-phase producers: blocking code that feeds a stream, run lazily on its own thread and
- *       consumed as an iterator, a stream, an async iterator or a {@code Flow.Publisher}: {@link
- *       io.ambidex.producer.Producer}, {@link io.ambidex.producer.ProducerContext}, {@link
- *       io.ambidex.producer.ProducerIterator}, {@link io.ambidex.producer.AsyncProducerIterator}.
- *   <li>Structured concurrency with trio's {@code start()}/{@code started()}: {@link
- *       io.ambidex.taskgroup.TaskGroup} (threads) and {@link io.ambidex.taskgroup.AsyncTaskGroup} (stages, or threads
- *       under a {@link io.ambidex.control.SyncRuntime}), with {@link io.ambidex.taskgroup.TaskStatus}.
+ *   <li>{@code io.ambidex} (this one): bridges from a stage to a blocking result, {@link
+ *       io.ambidex.Immediate} (zero-hop, for cores on a sync transport), {@link
+ *       io.ambidex.CallerDrained} (the caller's thread runs the core's scheduled work) and {@link
+ *       io.ambidex.BlockingWait} (a real cross-thread wait); {@link io.ambidex.CallFuture}, the
+ *       future handed to callers; {@link io.ambidex.Deadline}; the {@link io.ambidex.BlockingGuard},
+ *       consulted before any bridge parks a thread; {@link io.ambidex.AsyncCloseable}; the
+ *       exceptions below.
+ *   <li>{@code io.ambidex.control}: stack-safe control flow over stages ({@link
+ *       io.ambidex.control.Async}, {@link io.ambidex.control.RetryPolicy}) and the runtimes that
+ *       hold what differs between the two paths ({@link io.ambidex.control.SyncRuntime}, {@link
+ *       io.ambidex.control.AsyncRuntime}).
+ *   <li>{@code io.ambidex.stream}: results that arrive over time ({@link
+ *       io.ambidex.stream.AsyncIterator}, {@link io.ambidex.stream.AsyncIterators}).
+ *   <li>{@code io.ambidex.producer}: blocking code that feeds a stream ({@link
+ *       io.ambidex.producer.Producer}).
+ *   <li>{@code io.ambidex.taskgroup}: structured concurrency ({@link
+ *       io.ambidex.taskgroup.TaskGroup}, {@link io.ambidex.taskgroup.AsyncTaskGroup}).
+ *   <li>{@code io.ambidex.synchronizer}: a library-owned loop thread ({@link
+ *       io.ambidex.synchronizer.Synchronizer}).
+ *   <li>{@code io.ambidex.facade}: what generated facades call ({@link
+ *       io.ambidex.facade.FacadeSupport}).
  * </ul>
  *
  * <h2>Exceptions</h2>
