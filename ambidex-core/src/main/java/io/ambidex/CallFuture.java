@@ -136,14 +136,25 @@ public final class CallFuture<T extends @Nullable Object> extends CompletableFut
 
   // ---- internal completion, for the operation only ----
 
+  /*
+   * The reference to the stage waited on is dropped only once this completion has won: a cancel
+   * that wins instead must still find it, to cancel it (clearing it first let a cancel racing
+   * with a losing completion leave that stage running; found by CallFutureLincheckTest).
+   */
   boolean succeed(T value) {
-    upstream = null;
-    return super.complete(value);
+    if (super.complete(value)) {
+      upstream = null;
+      return true;
+    }
+    return false;
   }
 
   boolean fail(Throwable failure) {
-    upstream = null;
-    return super.completeExceptionally(failure);
+    if (super.completeExceptionally(failure)) {
+      upstream = null;
+      return true;
+    }
+    return false;
   }
 
   /**
