@@ -94,8 +94,9 @@ import org.jspecify.annotations.Nullable;
  *       part upload threads); on the async facade on the transport's I/O threads, and a stage a
  *       callback returns is waited for. A callback that throws fails (and aborts) the transfer.
  *   <li><b>Threads</b>: the blocking facade uses the caller's thread, plus up to {@code
- *       concurrency} virtual threads during a multipart upload. The async facade never blocks
- *       its caller; reads of a file or stream to upload run on virtual threads.
+ *       concurrency} virtual threads during a multipart upload and one for its abort. The async
+ *       facade never blocks its caller; reads of a file or stream to upload run on virtual
+ *       threads.
  * </ul>
  */
 @AsyncCore(blocking = "BlobClient", async = "AsyncBlobClient")
@@ -606,27 +607,28 @@ final class BlobCore implements AsyncCloseable {
      * again, a little later, up to ABORT_ROUNDS times. A ListParts the service refuses (not
      * implemented, not permitted) ends the check: the abort itself succeeded.
      *
-     * On the blocking path this may run on a thread whose interrupt flag is set (the caller was
-     * interrupted during the parts): the flag is cleared for the requests, which the interruptible
-     * sockets would otherwise refuse at once, and restored after them.
+     * The whole of it runs shielded: on the blocking path the caller may have been interrupted
+     * during the parts, and its interruptible sockets would refuse the requests. Clearing the
+     * caller's flag for them was not enough (an interrupt still being delivered closes the socket
+     * the caller is blocked in after its flag was cleared: the AbortTest flake), so the sync
+     * runtime runs them on a thread of their own while the caller waits, its flag kept.
      */
     private CompletionStage<Void> abort(String id) {
-      boolean interrupted = Thread.interrupted();
       try {
-        return Async.retry(
-            (round, failure) ->
-                failure instanceof UploadStillThere && round < ABORT_ROUNDS
-                    ? ABORT_RECHECK_DELAY.multipliedBy(round)
-                    : null,
-            runtime,
-            () -> Async.then(abortOnce(id), ignored -> confirmGone(id)));
+        return runtime.shielded("abort " + what(bucket, key), () -> abortRounds(id));
       } catch (RuntimeException e) {
         return Chains.failed(e);
-      } finally {
-        if (interrupted) {
-          Thread.currentThread().interrupt();
-        }
       }
+    }
+
+    private CompletionStage<Void> abortRounds(String id) {
+      return Async.retry(
+          (round, failure) ->
+              failure instanceof UploadStillThere && round < ABORT_ROUNDS
+                  ? ABORT_RECHECK_DELAY.multipliedBy(round)
+                  : null,
+          runtime,
+          () -> Async.then(abortOnce(id), ignored -> confirmGone(id)));
     }
 
     private CompletionStage<Void> abortOnce(String id) {

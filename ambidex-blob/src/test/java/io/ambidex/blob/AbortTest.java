@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.ambidex.CallFuture;
 import io.ambidex.CallInterruptedException;
+import io.ambidex.CallerStackTrace;
 import io.ambidex.s3embedded.EmbeddedS3;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -132,6 +133,83 @@ class AbortTest {
       assertThat(Fixtures.uploads(sdk, bucket)).as("uploads left; the put threw %s", trace).isEmpty();
       assertThat(BlobParityTest.storedFilesUnder(data.resolve("store"), bucket)).isEmpty();
       assertThatThrownBy(() -> client.head(bucket, "big")).isInstanceOf(NoSuchKeyException.class);
+    }
+  }
+
+  /**
+   * The interleaving behind the blocking test's old flake, forced: {@code Thread.interrupt()} sets
+   * the flag, wakes the caller, and only then closes the channel the caller is blocked in; if the
+   * interrupting thread is descheduled in between, the caller has meanwhile cleared its flag and
+   * started the abort, and the late close lands on the abort's socket. Here the test interrupts
+   * the caller while the scripted server holds the abort's DELETE, which is what that late close
+   * does; the abort must still be answered and confirmed (ListParts), nothing suppressed.
+   */
+  @Test
+  void blockingPut_interruptReachesTheCallerWhileTheAbortIsInFlight_theAbortStillCompletes()
+      throws Exception {
+    CountDownLatch deleteArrived = new CountDownLatch(1);
+    CountDownLatch releaseDelete = new CountDownLatch(1);
+    try (MockS3 s3 = new MockS3()) {
+      s3.handler =
+          FaultTest.multipart(
+              r -> {
+                if (!r.getMethod().equals("DELETE")) {
+                  return null;
+                }
+                deleteArrived.countDown();
+                try {
+                  releaseDelete.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+                return null; // then answered 204 by the script
+              });
+      try (BlobClient client = new BlobClient(s3.config())) {
+        CountDownLatch midway = new CountDownLatch(1);
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicBoolean flagAfter = new AtomicBoolean();
+        Thread caller =
+            new Thread(
+                () -> {
+                  try {
+                    client.put("bkt", "big", bytes(12 * MIB, 3), e -> {
+                      if (e.loaded() > MIB) {
+                        midway.countDown();
+                        try {
+                          new CountDownLatch(1).await();
+                        } catch (InterruptedException ie) {
+                          Thread.currentThread().interrupt();
+                          throw new IllegalStateException("interrupted in the callback", ie);
+                        }
+                      }
+                    });
+                  } catch (Throwable t) {
+                    thrown.set(t);
+                  }
+                  flagAfter.set(Thread.currentThread().isInterrupted());
+                },
+                "blob-caller");
+        caller.start();
+        assertThat(midway.await(20, TimeUnit.SECONDS)).isTrue();
+        caller.interrupt();
+        assertThat(deleteArrived.await(20, TimeUnit.SECONDS)).as("the abort was sent").isTrue();
+
+        caller.interrupt(); // what the first interrupt's late channel close does to the abort
+        releaseDelete.countDown();
+        caller.join(30_000);
+
+        assertThat(caller.isAlive()).isFalse();
+        assertThat(thrown.get()).isInstanceOf(CallInterruptedException.class);
+        java.io.StringWriter trace = new java.io.StringWriter();
+        thrown.get().printStackTrace(new java.io.PrintWriter(trace));
+        assertThat(flagAfter.get()).as("interrupt flag restored").isTrue();
+        assertThat(thrown.get().getSuppressed())
+            .as("the abort failed: %s", trace)
+            .filteredOn(s -> !(s instanceof CallerStackTrace))
+            .isEmpty();
+        assertThat(s3.matching("DELETE", "uploadId=upload-1")).hasSize(1);
+        assertThat(s3.matching("GET", "uploadId=upload-1")).as("the abort confirmed").hasSize(1);
+      }
     }
   }
 }

@@ -1,8 +1,10 @@
 package io.ambidex.control;
 
+import io.ambidex.internal.Calls;
 import io.ambidex.AsyncCloseable;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -29,6 +31,9 @@ import org.jspecify.annotations.Nullable;
  *       honour</td><td>a timer that cancels the stage</td></tr>
  *   <tr><td>{@link #emit}</td><td>a callback's returned stage is never waited for</td>
  *       <td>a callback's returned stage is waited for, without blocking</td></tr>
+ *   <tr><td>{@link #shielded}</td><td>a thread of its own; the caller waits, and its interrupts
+ *       are kept for afterwards</td><td>runs at once; the caller's cancellation does not reach
+ *       it</td></tr>
  *   <tr><td>every stage it returns</td><td>is already complete</td><td>may be incomplete</td></tr>
  * </table>
  *
@@ -84,6 +89,32 @@ public interface CoreRuntime extends AsyncCloseable {
    * @return a stage that completes when the callback is done as far as this runtime waits
    */
   <E> CompletionStage<@Nullable Void> emit(@Nullable AsyncCallback<? super E> callback, E event);
+
+  /**
+   * Runs {@code cleanup}: work that must still be done after the operation it belongs to failed,
+   * was cancelled or was interrupted (an abort, a release), and that an interrupt of the caller
+   * must not cut short. Nothing but the cleanup itself stops it, so it should bound its own
+   * requests in time.
+   *
+   * <p>This default runs {@code cleanup} on the calling thread, which is right for a runtime whose
+   * cancellations do not reach a stage started afterwards ({@link AsyncRuntime} uses it). {@link
+   * SyncRuntime} runs it on a thread of its own, because interrupting a blocked caller also
+   * closes the interruptible channel it is blocked in.
+   *
+   * @param name the cleanup's name, for exceptions
+   * @param cleanup starts the cleanup; an exception it throws fails the returned stage
+   * @return a stage of the cleanup's result
+   */
+  default <T extends @Nullable Object> CompletionStage<T> shielded(
+      String name, Supplier<? extends CompletionStage<T>> cleanup) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(cleanup, "cleanup");
+    try {
+      return Objects.requireNonNull(cleanup.get(), "cleanup returned a null stage");
+    } catch (RuntimeException | Error e) {
+      return Calls.failed(name, e);
+    }
+  }
 
   /** Returns true for the runtime of blocking facades, whose stages are always complete. */
   boolean isBlocking();

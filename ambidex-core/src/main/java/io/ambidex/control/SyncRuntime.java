@@ -51,6 +51,11 @@ import org.jspecify.annotations.Nullable;
  *       unexpectedly incomplete is bounded by a timer instead.
  *   <li><b>{@link #emit}</b>: calls the callback; a stage it returns is never waited for, but a
  *       failure it already holds, or an exception the callback throws, fails the operation.
+ *   <li><b>{@link #shielded}</b>: runs the cleanup on a new thread from the thread factory (with
+ *       the current {@link Deadline}) and waits for it to end, whatever interrupts the caller
+ *       meanwhile: those are not passed on, and the interrupt flag is set again on return if it
+ *       was set before or during the wait. The cleanup's sockets are then not the caller's, so
+ *       an interrupt of the caller, even one still being delivered, cannot close them.
  *   <li><b>{@link #close}</b>: the runtime owns no thread between calls; closing only makes
  *       later calls fail with {@link IllegalStateException}. Calls in progress finish.
  * </ul>
@@ -185,12 +190,7 @@ public final class SyncRuntime implements CoreRuntime {
     int started = 0;
     try {
       for (; started < lanes; started++) {
-        Thread t = threadFactory.newThread(lane);
-        if (t == null) {
-          throw new IllegalStateException(
-              "The SyncRuntime's thread factory returned null; it must return a new thread.");
-        }
-        workers[started] = t;
+        workers[started] = newThread(lane);
       }
       for (Thread t : workers) {
         t.start();
@@ -230,6 +230,76 @@ public final class SyncRuntime implements CoreRuntime {
       }
     }
     return interrupted;
+  }
+
+  private Thread newThread(Runnable body) {
+    Thread t = threadFactory.newThread(body);
+    if (t == null) {
+      throw new IllegalStateException(
+          "The SyncRuntime's thread factory returned null; it must return a new thread.");
+    }
+    return t;
+  }
+
+  @Override
+  public <T extends @Nullable Object> CompletionStage<T> shielded(
+      String name, Supplier<? extends CompletionStage<T>> cleanup) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(cleanup, "cleanup");
+    ensureOpen("shielded");
+    BlockingGuard.check("shielded");
+    /*
+     * Why not run the cleanup on the caller with its interrupt flag cleared: Thread.interrupt()
+     * sets the flag first and only then closes the interruptible channel its target is blocked
+     * in. So an interrupt that has already woken the caller, and whose flag the caller has
+     * already cleared, may still close the channel of the
+     * cleanup's next request if the interrupting thread was descheduled in between. Cleanup I/O
+     * on a thread nobody else knows is safe from that; the caller only parks in join(), where no
+     * channel can be closed.
+     */
+    Deadline deadline = Deadline.current();
+    AtomicReference<@Nullable CompletionStage<T>> outcome = new AtomicReference<>();
+    Thread t =
+        newThread(
+            () -> {
+              Deadlines.bind(deadline);
+              try {
+                outcome.set(settled(name, cleanup));
+              } catch (Throwable failure) {
+                outcome.set(Calls.failed(name, failure));
+              } finally {
+                Deadlines.restore(null);
+              }
+            });
+    boolean interrupted = Thread.interrupted();
+    try {
+      t.start();
+      while (true) {
+        try {
+          t.join();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true; // kept for afterwards: the cleanup goes on
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return Objects.requireNonNull(outcome.get(), "the shielded thread ended without an outcome");
+  }
+
+  /* The cleanup's stage, which on this runtime must be complete when cleanup returns. */
+  private static <T extends @Nullable Object> CompletionStage<T> settled(
+      String name, Supplier<? extends CompletionStage<T>> cleanup) {
+    CompletionStage<T> stage =
+        Objects.requireNonNull(cleanup.get(), "cleanup returned a null stage");
+    CompletableFuture<T> f = Stages.asFuture(stage);
+    if (!f.isDone() && f.cancel(true)) {
+      return Calls.failed(name, new IncompleteStageException(name));
+    }
+    return stage;
   }
 
   private static void interruptAll(Thread[] workers) {

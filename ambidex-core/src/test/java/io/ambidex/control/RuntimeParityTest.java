@@ -1,6 +1,7 @@
 package io.ambidex.control;
 
 import io.ambidex.BlockingWait;
+import io.ambidex.Deadline;
 import io.ambidex.Immediate;
 import io.ambidex.control.AsyncCallback;
 import io.ambidex.control.AsyncRuntime;
@@ -15,15 +16,20 @@ import io.ambidex.testing.CountingThreadFactory;
 import io.ambidex.testing.FakeTransport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Pipe;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -234,6 +240,104 @@ class RuntimeParityTest {
         .hasMessageContaining("after the runtime was closed");
     assertThatThrownBy(() -> c.runtime.mapConcurrently(List.of(1), 1, CompletableFuture::completedFuture))
         .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> c.runtime.shielded("cleanup", () -> CompletableFuture.completedFuture(1)))
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  // ---- shielded cleanup ----
+
+  @ParameterizedTest
+  @EnumSource(Path.class)
+  void shielded_returnsTheCleanupsResult_andAThrowingCleanupFailsTheStage(Path path) {
+    Client c = new Client(path);
+    assertThat(c.call(c.runtime.shielded("cleanup", () -> CompletableFuture.completedFuture("done"))))
+        .isEqualTo("done");
+    IllegalStateException broken = new IllegalStateException("cleanup broken");
+    CompletionStage<String> failed =
+        c.runtime.shielded("cleanup", () -> {
+          throw broken;
+        });
+    assertThatThrownBy(() -> c.call(failed)).isSameAs(broken);
+    c.close();
+  }
+
+  /*
+   * The blocking path runs the cleanup on a thread of its own: an interrupt of the caller reaches
+   * neither the cleanup's flag nor the interruptible channel it is blocked in (here a pipe), and
+   * is kept on the caller for afterwards.
+   */
+  @Test
+  void syncRuntime_shielded_callerInterruptedDuringTheCleanup_cleanupRunsToItsEnd_flagKept()
+      throws Exception {
+    SyncRuntime runtime = SyncRuntime.builder().threadFactory(syncThreads).build();
+    Pipe pipe = Pipe.open();
+    CountDownLatch reading = new CountDownLatch(1);
+    AtomicReference<Object> outcome = new AtomicReference<>();
+    AtomicBoolean flagAfter = new AtomicBoolean();
+    Thread caller =
+        new Thread(
+            () -> {
+              CompletionStage<Byte> cleanup =
+                  runtime.shielded(
+                      "cleanup",
+                      () -> {
+                        reading.countDown();
+                        ByteBuffer one = ByteBuffer.allocate(1);
+                        try {
+                          pipe.source().read(one);
+                        } catch (IOException e) {
+                          return CompletableFuture.failedFuture(e);
+                        }
+                        return CompletableFuture.completedFuture(one.get(0));
+                      });
+              flagAfter.set(Thread.currentThread().isInterrupted());
+              cleanup.whenComplete((v, e) -> outcome.set(e != null ? e : v));
+            },
+            "shielded-caller");
+    caller.start();
+    assertThat(reading.await(10, TimeUnit.SECONDS)).isTrue();
+
+    caller.interrupt();
+    pipe.sink().write(ByteBuffer.wrap(new byte[] {42}));
+    caller.join(10_000);
+
+    assertThat(caller.isAlive()).isFalse();
+    assertThat(outcome.get()).isEqualTo((byte) 42);
+    assertThat(flagAfter).as("interrupt flag kept").isTrue();
+    assertThat(syncThreads.created()).isEqualTo(1);
+    assertThat(syncThreads.anyAlive()).isFalse();
+    pipe.source().close();
+    pipe.sink().close();
+  }
+
+  @Test
+  void syncRuntime_shielded_callerAlreadyInterrupted_cleanupRunsUninterrupted_flagKept() {
+    SyncRuntime runtime = SyncRuntime.builder().threadFactory(syncThreads).build();
+    Thread.currentThread().interrupt();
+    CompletionStage<Boolean> cleanup;
+    boolean flagAfter;
+    try {
+      cleanup =
+          runtime.shielded(
+              "cleanup", () -> CompletableFuture.completedFuture(Thread.currentThread().isInterrupted()));
+    } finally {
+      flagAfter = Thread.interrupted();
+    }
+    assertThat(flagAfter).as("interrupt flag kept").isTrue();
+    assertThat(Immediate.get(cleanup, "cleanup")).as("the cleanup's thread was interrupted").isFalse();
+  }
+
+  @Test
+  void syncRuntime_shielded_runsUnderTheCallersDeadline() {
+    SyncRuntime runtime = SyncRuntime.builder().threadFactory(syncThreads).build();
+    CompletionStage<Boolean> bound =
+        runtime.withTimeout(
+            Duration.ofMinutes(1),
+            "op",
+            () ->
+                runtime.shielded(
+                    "cleanup", () -> CompletableFuture.completedFuture(Deadline.current() != null)));
+    assertThat(Immediate.get(bound, "op")).isTrue();
   }
 
   // ---- callbacks: the seed's await_callback rule ----
