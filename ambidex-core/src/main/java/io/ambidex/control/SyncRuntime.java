@@ -11,6 +11,7 @@ import io.ambidex.OperationTimeoutException;
 import io.ambidex.control.internal.Results;
 import io.ambidex.internal.Done;
 import io.ambidex.internal.Stages;
+import io.ambidex.internal.Threads;
 import io.ambidex.internal.Timers;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -274,14 +275,8 @@ public final class SyncRuntime implements CoreRuntime {
     boolean interrupted = Thread.interrupted();
     try {
       t.start();
-      while (true) {
-        try {
-          t.join();
-          break;
-        } catch (InterruptedException e) {
-          interrupted = true; // kept for afterwards: the cleanup goes on
-        }
-      }
+      // Interrupts meanwhile are kept for afterwards: the cleanup goes on.
+      interrupted |= Threads.joinUninterruptibly(t);
     } finally {
       if (interrupted) {
         Thread.currentThread().interrupt();

@@ -4,6 +4,7 @@ import io.ambidex.internal.Deadlines;
 import io.ambidex.BlockingGuard;
 import io.ambidex.Deadline;
 import io.ambidex.internal.Cancellations;
+import io.ambidex.internal.Threads;
 import io.ambidex.producer.Producer;
 import io.ambidex.producer.ProducerCancelledException;
 import io.ambidex.producer.ProducerContext;
@@ -367,16 +368,7 @@ abstract class ProducerRun<T, S extends @Nullable Object> implements ProducerCon
     if (t == null || t == Thread.currentThread()) {
       return;
     }
-    boolean interrupted = false;
-    while (true) {
-      try {
-        t.join();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
+    if (Threads.joinUninterruptibly(t)) {
       Thread.currentThread().interrupt();
     }
   }

@@ -11,6 +11,7 @@ import io.ambidex.taskgroup.TaskStatus;
 import io.ambidex.internal.Done;
 import io.ambidex.internal.Failures;
 import io.ambidex.internal.Stages;
+import io.ambidex.internal.Threads;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -361,13 +362,7 @@ public final class GroupCore {
     }
     // The children have finished; their threads are returning. Wait for them to end.
     for (Thread t : toJoin) {
-      while (t.isAlive()) {
-        try {
-          t.join();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
+      interrupted |= Threads.joinUninterruptibly(t);
     }
     if (interrupted) {
       me.interrupt();
