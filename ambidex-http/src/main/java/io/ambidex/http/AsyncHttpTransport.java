@@ -2,6 +2,10 @@ package io.ambidex.http;
 
 import io.ambidex.stream.AsyncIterator;
 import io.ambidex.BlockingGuard;
+import io.ambidex.http.internal.Chunks;
+import io.ambidex.http.internal.Futures;
+import io.ambidex.http.internal.TrackingConnectionManager;
+import io.ambidex.http.internal.Translate;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -585,7 +589,7 @@ public final class AsyncHttpTransport implements HttpTransport {
         try {
           source = it = body.open(blockingReads);
         } catch (RuntimeException e) {
-          throw new WrappedFailure(e);
+          throw new Translate.WrappedFailure(e);
         }
       }
       while (true) {
@@ -609,7 +613,7 @@ public final class AsyncHttpTransport implements HttpTransport {
         pending = null;
         Throwable failure = Futures.failureOf(p);
         if (failure != null) {
-          throw new WrappedFailure(
+          throw new Translate.WrappedFailure(
               failure instanceof RuntimeException r ? r : Chunks.asUnchecked(failure, body));
         }
         if (!p.join()) {
@@ -668,15 +672,6 @@ public final class AsyncHttpTransport implements HttpTransport {
     @Override
     public String toString() {
       return "body of " + request;
-    }
-  }
-
-  /** Carries a failure of our own (a body source's) through Apache's IOException channel. */
-  static final class WrappedFailure extends IOException {
-    private static final long serialVersionUID = 1L;
-
-    WrappedFailure(RuntimeException failure) {
-      super(failure.getMessage(), failure);
     }
   }
 

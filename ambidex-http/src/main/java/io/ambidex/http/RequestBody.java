@@ -2,6 +2,7 @@ package io.ambidex.http;
 
 import io.ambidex.http.error.RequestBodyException;
 import io.ambidex.stream.AsyncIterator;
+import io.ambidex.http.internal.Chunks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -204,19 +205,6 @@ public abstract class RequestBody {
     }
   }
 
-  static RequestBodyException sourceEnded(Object body, long declared, long read) {
-    return new RequestBodyException(
-        "The request body " + body + " ended after " + read + " bytes, but it declared "
-            + declared + "; the source changed or its length was wrong. Nothing more was sent.",
-        new java.io.EOFException("request body ended early"));
-  }
-
-  static RequestBodyException sourceLonger(Object body, long declared) {
-    return new RequestBodyException(
-        "The request body " + body + " holds more than the " + declared + " bytes it declared;"
-            + " the source changed or its length was wrong.",
-        new IOException("request body longer than declared"));
-  }
 
   // ---- implementations ----
 
@@ -253,7 +241,7 @@ public abstract class RequestBody {
         private final int end = offset + length;
 
         @Override
-        @Nullable ByteBuffer read() {
+        protected @Nullable ByteBuffer read() {
           if (pos >= end) {
             return null;
           }
@@ -312,7 +300,7 @@ public abstract class RequestBody {
         private long done;
 
         @Override
-        @Nullable ByteBuffer read() throws IOException {
+        protected @Nullable ByteBuffer read() throws IOException {
           if (done >= length) {
             return null;
           }
@@ -329,7 +317,7 @@ public abstract class RequestBody {
           buffer.limit((int) Math.min(buffer.capacity(), length - done));
           int n = ch.read(buffer, offset + done);
           if (n < 0) {
-            throw sourceEnded(FileBody.this, length, done);
+            throw Chunks.sourceEnded(FileBody.this, length, done);
           }
           done += n;
           buffer.flip();
@@ -337,7 +325,7 @@ public abstract class RequestBody {
         }
 
         @Override
-        void release() throws IOException {
+        protected void release() throws IOException {
           FileChannel ch = channel;
           channel = null;
           if (ch != null) {
@@ -410,10 +398,10 @@ public abstract class RequestBody {
             private long done;
 
             @Override
-            @Nullable ByteBuffer read() throws IOException {
+            protected @Nullable ByteBuffer read() throws IOException {
               if (length >= 0 && done >= length) {
                 if (in.read() >= 0) {
-                  throw sourceLonger(StreamBody.this, length);
+                  throw Chunks.sourceLonger(StreamBody.this, length);
                 }
                 return null;
               }
@@ -421,7 +409,7 @@ public abstract class RequestBody {
               int n = in.read(buffer, 0, want);
               if (n < 0) {
                 if (length >= 0) {
-                  throw sourceEnded(StreamBody.this, length, done);
+                  throw Chunks.sourceEnded(StreamBody.this, length, done);
                 }
                 return null;
               }
@@ -430,7 +418,7 @@ public abstract class RequestBody {
             }
 
             @Override
-            void release() throws IOException {
+            protected void release() throws IOException {
               in.close();
             }
           };

@@ -13,6 +13,12 @@ import io.ambidex.control.CoreRuntime;
 import io.ambidex.control.RetryDecider;
 import io.ambidex.control.RetryPolicy;
 import io.ambidex.control.SyncRuntime;
+import io.ambidex.http.internal.ProgressChunks;
+import io.ambidex.control.AsyncCallback;
+import io.ambidex.stream.AsyncIterator;
+import java.security.MessageDigest;
+import java.util.concurrent.Executor;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -508,6 +514,70 @@ public final class RequestClient implements AsyncCloseable {
     /** Builds the client. */
     public RequestClient build() {
       return new RequestClient(this);
+    }
+  }
+
+  /*
+   * The body of one attempt of the RequestClient: records whether the transport opened it (a
+   * one-shot body that was never opened can still be retried, e.g. after a refused connection) and
+   * reports upload progress.
+   */
+  private static final class AttemptBody extends RequestBody {
+    private final RequestBody body;
+    private final CoreRuntime runtime;
+    private final @Nullable AsyncCallback<? super TransferProgress> listener;
+    private volatile boolean opened;
+
+    AttemptBody(
+        RequestBody body,
+        CoreRuntime runtime,
+        @Nullable AsyncCallback<? super TransferProgress> listener) {
+      this.body = body instanceof AttemptBody a ? a.body : body;
+      this.runtime = runtime;
+      this.listener = listener;
+    }
+
+    RequestBody original() {
+      return body;
+    }
+
+    boolean opened() {
+      return opened;
+    }
+
+    @Override
+    public long contentLength() {
+      return body.contentLength();
+    }
+
+    @Override
+    public boolean isReplayable() {
+      return body.isReplayable();
+    }
+
+    @Override
+    public byte[] digest(String algorithm) {
+      return body.digest(algorithm);
+    }
+
+    @Override
+    void updateDigest(MessageDigest md) {
+      body.updateDigest(md);
+    }
+
+    @Override
+    AsyncIterator<ByteBuffer> open(@Nullable Executor blockingReads) {
+      opened = true;
+      AsyncIterator<ByteBuffer> it = body.open(blockingReads);
+      return listener == null
+          ? it
+          : new ProgressChunks(
+              it, runtime, listener, TransferProgress.Direction.UPLOAD, body.contentLength());
+    }
+
+    @Override
+    public String toString() {
+      return body.toString();
     }
   }
 }

@@ -3,6 +3,9 @@ package io.ambidex.http;
 import io.ambidex.stream.AsyncIterator;
 import io.ambidex.CallInterruptedException;
 import io.ambidex.Deadline;
+import io.ambidex.http.internal.Chunks;
+import io.ambidex.http.internal.DeadlineAbort;
+import io.ambidex.http.internal.Translate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -304,7 +307,7 @@ public final class SyncHttpTransport implements HttpTransport {
     }
 
     @Override
-    @Nullable ByteBuffer read() {
+    protected @Nullable ByteBuffer read() {
       InputStream in = content;
       if (eof || in == null) {
         return null;
@@ -326,7 +329,7 @@ public final class SyncHttpTransport implements HttpTransport {
     }
 
     @Override
-    void release() {
+    protected void release() {
       if (abort != null) {
         abort.disarm();
       }

@@ -1,8 +1,10 @@
 /**
  * HTTP for Ambidex cores: two transports of distinct types behind one async-shaped interface, and
- * the request client written once on top of them, with the status errors. The I/O failures
- * ({@code HttpIOException} and its subclasses) are in {@code io.ambidex.http.error}, which uses
- * nothing of this package.
+ * the request client written once on top of them, the messages they exchange, and the status
+ * errors (which carry a response's status and headers). The I/O failures ({@code HttpIOException}
+ * and its subclasses) are in {@code io.ambidex.http.error}, which uses nothing of this package; the
+ * plumbing (chunk iterators, progress, the exception translation table, connection tracking) is in
+ * {@code io.ambidex.http.internal}, which is not exported.
  *
  * <pre>
  *   core (written once)      RequestClient: retries, error mapping, interceptors, progress

@@ -1,6 +1,7 @@
-package io.ambidex.http;
+package io.ambidex.http.internal;
 
 import io.ambidex.control.AsyncCallback;
+import io.ambidex.http.TransferProgress;
 import io.ambidex.stream.AsyncIterator;
 import io.ambidex.control.CoreRuntime;
 import java.nio.ByteBuffer;
@@ -15,7 +16,7 @@ import java.util.concurrent.CompletionStage;
  * listener. At the end, one final event with loaded == total is emitted unless the last chunk's
  * event already was one.
  */
-final class ProgressChunks implements AsyncIterator<ByteBuffer> {
+public final class ProgressChunks implements AsyncIterator<ByteBuffer> {
   private final AsyncIterator<ByteBuffer> source;
   private final CoreRuntime runtime;
   private final AsyncCallback<? super TransferProgress> listener;
@@ -26,7 +27,7 @@ final class ProgressChunks implements AsyncIterator<ByteBuffer> {
   private boolean lastWasComplete;
   private boolean finished;
 
-  ProgressChunks(
+  public ProgressChunks(
       AsyncIterator<ByteBuffer> source,
       CoreRuntime runtime,
       AsyncCallback<? super TransferProgress> listener,

@@ -1,4 +1,4 @@
-package io.ambidex.http;
+package io.ambidex.http.internal;
 
 import io.ambidex.Deadline;
 import java.util.concurrent.ScheduledFuture;
@@ -16,7 +16,7 @@ import org.apache.hc.core5.concurrent.Cancellable;
  * started: a body read after the call returned (the deadline no longer bound to the reading
  * thread) disarms it first, so a response handed out of a timed call is not aborted later.
  */
-final class DeadlineAbort {
+public final class DeadlineAbort {
   private static final class Timer {
     static final ScheduledThreadPoolExecutor INSTANCE = create();
 
@@ -43,7 +43,7 @@ final class DeadlineAbort {
             TimeUnit.NANOSECONDS);
   }
 
-  static DeadlineAbort arm(Deadline deadline, Cancellable exchange) {
+  public static DeadlineAbort arm(Deadline deadline, Cancellable exchange) {
     return new DeadlineAbort(deadline, exchange);
   }
 
@@ -52,15 +52,15 @@ final class DeadlineAbort {
     exchange.cancel();
   }
 
-  Deadline deadline() {
+  public Deadline deadline() {
     return deadline;
   }
 
-  boolean fired() {
+  public boolean fired() {
     return fired;
   }
 
-  void disarm() {
+  public void disarm() {
     timer.cancel(false);
   }
 
@@ -68,7 +68,7 @@ final class DeadlineAbort {
    * Called before each body read: throws if the deadline the exchange runs under has passed,
    * disarms if the reading thread is no longer under it.
    */
-  void beforeRead() {
+  public void beforeRead() {
     if (Deadline.current() != deadline) {
       disarm();
       return;

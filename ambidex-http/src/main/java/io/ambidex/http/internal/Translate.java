@@ -1,5 +1,6 @@
-package io.ambidex.http;
+package io.ambidex.http.internal;
 
+import io.ambidex.http.HttpRequest;
 import io.ambidex.http.error.ConnectFailedException;
 import io.ambidex.http.error.ConnectTimeoutException;
 import io.ambidex.http.error.ConnectionResetException;
@@ -37,16 +38,16 @@ import org.jspecify.annotations.Nullable;
  * types. The original exception is always the cause; messages name the exchange, the peer and the
  * likely cause.
  */
-final class Translate {
+public final class Translate {
   private Translate() {}
 
-  static RuntimeException failure(
+  public static RuntimeException failure(
       Throwable raw,
       HttpRequest request,
       Duration connectTimeout,
       Duration readTimeout) {
     Throwable t = Futures.unwrap(raw);
-    if (t instanceof AsyncHttpTransport.WrappedFailure w && w.getCause() instanceof RuntimeException r) {
+    if (t instanceof WrappedFailure w && w.getCause() instanceof RuntimeException r) {
       return r;
     }
     if (t instanceof RuntimeException r) {
@@ -143,7 +144,7 @@ final class Translate {
    * Translation for the blocking transport, which also knows why an exchange may have been
    * aborted: the thread was interrupted, or the current deadline passed.
    */
-  static RuntimeException blockingFailure(
+  public static RuntimeException blockingFailure(
       Throwable raw,
       HttpRequest request,
       @Nullable DeadlineAbort deadline,
@@ -173,7 +174,7 @@ final class Translate {
     return failure(t, request, connectTimeout, readTimeout);
   }
 
-  static OperationTimeoutException exceeded(Deadline deadline) {
+  public static OperationTimeoutException exceeded(Deadline deadline) {
     return deadline.exceeded();
   }
 
@@ -188,7 +189,7 @@ final class Translate {
         : io.getClass().getSimpleName() + ": " + m;
   }
 
-  static String peer(URI uri) {
+  public static String peer(URI uri) {
     int port = uri.getPort();
     if (port < 0) {
       port = "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
@@ -196,10 +197,19 @@ final class Translate {
     return uri.getHost() + ":" + port;
   }
 
-  static String human(Duration d) {
+  public static String human(Duration d) {
     if (d.toMillis() % 1000 == 0) {
       return d.toSeconds() + " s";
     }
     return d.toMillis() + " ms";
+  }
+
+  /** Carries a failure of our own (a body source's) through Apache's IOException channel. */
+  public static final class WrappedFailure extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    public WrappedFailure(RuntimeException failure) {
+      super(failure.getMessage(), failure);
+    }
   }
 }

@@ -1,4 +1,4 @@
-package io.ambidex.http;
+package io.ambidex.http.internal;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -9,12 +9,12 @@ import java.util.concurrent.ExecutionException;
  * Stage helpers of this module. Mirrors core's non-exported {@code io.ambidex.internal.Stages}
  * and {@code Failures.unwrap}, which this module cannot use.
  */
-final class Futures {
+public final class Futures {
   private Futures() {}
 
   /** A {@code CompletableFuture} view of a stage; never throws for minimal stages. */
   @SuppressWarnings("unchecked")
-  static <T> CompletableFuture<T> asFuture(CompletionStage<? extends T> stage) {
+  public static <T> CompletableFuture<T> asFuture(CompletionStage<? extends T> stage) {
     if (stage instanceof CompletableFuture<?> f && f.getClass() == CompletableFuture.class) {
       return (CompletableFuture<T>) f;
     }
@@ -35,7 +35,7 @@ final class Futures {
   }
 
   /** Peels {@code CompletionException} and {@code ExecutionException} off a failure. */
-  static Throwable unwrap(Throwable failure) {
+  public static Throwable unwrap(Throwable failure) {
     Throwable t = failure;
     while ((t instanceof CompletionException || t instanceof ExecutionException)
         && t.getCause() != null) {
@@ -45,7 +45,7 @@ final class Futures {
   }
 
   /** Returns the failure of a completed future, unwrapped, or null if it succeeded. */
-  static Throwable failureOf(CompletableFuture<?> done) {
+  public static Throwable failureOf(CompletableFuture<?> done) {
     try {
       done.join();
       return null;

@@ -1,4 +1,4 @@
-package io.ambidex.http;
+package io.ambidex.http.internal;
 
 import io.ambidex.http.error.RequestBodyException;
 import io.ambidex.stream.AsyncIterator;
@@ -14,26 +14,26 @@ import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
 /** Chunk iterators shared by bodies and transports. */
-final class Chunks {
+public final class Chunks {
   private Chunks() {}
 
-  static final CompletionStage<Boolean> TRUE =
+  public static final CompletionStage<Boolean> TRUE =
       CallFuture.of("hasNext", CompletableFuture.completedFuture(Boolean.TRUE));
-  static final CompletionStage<Boolean> FALSE =
+  public static final CompletionStage<Boolean> FALSE =
       CallFuture.of("hasNext", CompletableFuture.completedFuture(Boolean.FALSE));
-  static final CompletionStage<Void> CLOSED =
+  public static final CompletionStage<Void> CLOSED =
       CallFuture.of("close", CompletableFuture.<Void>completedFuture(null));
 
   /**
    * Returns whether the iterator has another chunk, reading its stage in place when complete and
    * waiting with {@link BlockingWait} otherwise. For blocking readers only.
    */
-  static boolean immediateHasNext(AsyncIterator<ByteBuffer> it) {
+  public static boolean immediateHasNext(AsyncIterator<ByteBuffer> it) {
     return awaitHasNext(it);
   }
 
   /** Same as {@link #immediateHasNext} but returns the failure unwrapped and unchanged. */
-  static boolean awaitHasNext(AsyncIterator<ByteBuffer> it) {
+  public static boolean awaitHasNext(AsyncIterator<ByteBuffer> it) {
     CompletionStage<Boolean> stage = it.hasNext();
     CompletableFuture<Boolean> f = Futures.asFuture(stage);
     if (f.isDone() && !f.isCompletedExceptionally()) {
@@ -43,15 +43,31 @@ final class Chunks {
   }
 
   /** Waits for a close stage: read in place when complete, else with {@link BlockingWait}. */
-  static void awaitClose(CompletionStage<Void> stage) {
+  public static void awaitClose(CompletionStage<Void> stage) {
     CompletableFuture<Void> f = Futures.asFuture(stage);
     if (f.isDone() && !f.isCompletedExceptionally()) {
       return;
     }
     BlockingWait.get(stage, "close body");
   }
+  /** The failure of a body source that ended before the length it declared. */
+  public static RequestBodyException sourceEnded(Object body, long declared, long read) {
+    return new RequestBodyException(
+        "The request body " + body + " ended after " + read + " bytes, but it declared "
+            + declared + "; the source changed or its length was wrong. Nothing more was sent.",
+        new java.io.EOFException("request body ended early"));
+  }
 
-  static RuntimeException asUnchecked(Throwable t, Object source) {
+  /** The failure of a body source that holds more than the length it declared. */
+  public static RequestBodyException sourceLonger(Object body, long declared) {
+    return new RequestBodyException(
+        "The request body " + body + " holds more than the " + declared + " bytes it declared;"
+            + " the source changed or its length was wrong.",
+        new IOException("request body longer than declared"));
+  }
+
+
+  public static RuntimeException asUnchecked(Throwable t, Object source) {
     if (t instanceof RuntimeException r) {
       return r;
     }
@@ -69,16 +85,16 @@ final class Chunks {
    * An iterator over a source that reads synchronously: {@link #read()} returns the next chunk or
    * null at the end. Every stage it returns is complete.
    */
-  abstract static class Immediate implements AsyncIterator<ByteBuffer> {
+  public abstract static class Immediate implements AsyncIterator<ByteBuffer> {
     private @Nullable ByteBuffer current;
     private @Nullable CompletionStage<Boolean> terminal; // FALSE or a failed stage
     private boolean closed;
 
     /** Reads the next chunk; null at the end. */
-    abstract @Nullable ByteBuffer read() throws IOException;
+    protected abstract @Nullable ByteBuffer read() throws IOException;
 
     /** Releases the source; called once, on close or at the end. */
-    void release() throws IOException {}
+    protected void release() throws IOException {}
 
     @Override
     public final CompletionStage<Boolean> hasNext() {
@@ -139,7 +155,7 @@ final class Chunks {
     }
 
     /** Returns a view that performs each read on {@code executor} (for blocking sources). */
-    final AsyncIterator<ByteBuffer> on(Executor executor) {
+    public final AsyncIterator<ByteBuffer> on(Executor executor) {
       Immediate self = this;
       return new AsyncIterator<>() {
         private @Nullable CompletableFuture<Boolean> pending;
@@ -191,16 +207,16 @@ final class Chunks {
   }
 
   /** An {@link Immediate} whose reads may block for long (an {@code InputStream}). */
-  abstract static class Blocking extends Immediate {}
+  public abstract static class Blocking extends Immediate {}
 
   /** Checks that an async chunk source holds exactly its declared length. */
-  static final class LengthChecked implements AsyncIterator<ByteBuffer> {
+  public static final class LengthChecked implements AsyncIterator<ByteBuffer> {
     private final AsyncIterator<ByteBuffer> source;
     private final long length;
     private final Object body;
     private long seen;
 
-    LengthChecked(AsyncIterator<ByteBuffer> source, long length, Object body) {
+    public LengthChecked(AsyncIterator<ByteBuffer> source, long length, Object body) {
       this.source = source;
       this.length = length;
       this.body = body;
@@ -213,7 +229,7 @@ final class Chunks {
           .thenApply(
               has -> {
                 if (!has && seen < length) {
-                  throw RequestBody.sourceEnded(body, length, seen);
+                  throw sourceEnded(body, length, seen);
                 }
                 return has;
               });
@@ -224,7 +240,7 @@ final class Chunks {
       ByteBuffer b = source.next();
       seen += b.remaining();
       if (seen > length) {
-        throw RequestBody.sourceLonger(body, length);
+        throw sourceLonger(body, length);
       }
       return b;
     }

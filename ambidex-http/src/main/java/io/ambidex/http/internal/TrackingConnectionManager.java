@@ -1,4 +1,4 @@
-package io.ambidex.http;
+package io.ambidex.http.internal;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
@@ -22,17 +22,17 @@ import org.jspecify.annotations.Nullable;
  * stays leased until the read timeout. Closing the endpoint fails the exchange at once, and Apache
  * releases (discards) it.
  */
-final class TrackingConnectionManager implements AsyncClientConnectionManager {
+public final class TrackingConnectionManager implements AsyncClientConnectionManager {
   private final PoolingAsyncClientConnectionManager pool;
   private final ConcurrentHashMap<String, AsyncConnectionEndpoint> byExchange =
       new ConcurrentHashMap<>();
 
-  TrackingConnectionManager(PoolingAsyncClientConnectionManager pool) {
+  public TrackingConnectionManager(PoolingAsyncClientConnectionManager pool) {
     this.pool = pool;
   }
 
   /** Closes the connection held by exchange {@code id}, if any. */
-  void abort(@Nullable String id) {
+  public void abort(@Nullable String id) {
     if (id == null) {
       return;
     }

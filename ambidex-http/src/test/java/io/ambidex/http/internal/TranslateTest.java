@@ -1,7 +1,9 @@
-package io.ambidex.http;
+package io.ambidex.http.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ambidex.http.HttpRequest;
+import io.ambidex.http.RequestBody;
 import io.ambidex.http.error.ConnectFailedException;
 import io.ambidex.http.error.ConnectionResetException;
 import io.ambidex.http.error.TlsException;
