@@ -27,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  * resumes the loop, on the completing thread, from a fresh frame.
  *
  * Cancellation: the stage being waited on is recorded with track(), so cancelling the result
- * cancels it; the loop stops as soon as it sees the result is done.
+ * cancels it; the loop stops as soon as it sees the result is done, and tells halted().
  */
 public abstract class Driver<R extends @Nullable Object> implements BiConsumer<Object, Throwable> {
   private static final int IDLE = 0;
@@ -74,6 +74,13 @@ public abstract class Driver<R extends @Nullable Object> implements BiConsumer<O
     return result.isDone();
   }
 
+  /**
+   * Called once the loop stops because it found its result completed from outside (cancelled)
+   * between steps; the driver runs no further step. Runs on the thread that found it. Does nothing
+   * unless overridden.
+   */
+  protected void halted() {}
+
   public final CallFuture<R> start() {
     run(null, null);
     return result;
@@ -84,6 +91,7 @@ public abstract class Driver<R extends @Nullable Object> implements BiConsumer<O
     Throwable f = failure;
     for (; ; ) {
       if (finished()) {
+        halted();
         return;
       }
       CompletionStage<?> next;

@@ -34,8 +34,19 @@ import org.jspecify.annotations.Nullable;
  *
  * Closing. close() may come from any thread, also while a hasNext() is pending. It marks the
  * iterator closed, releases what the subclass owns (whose close cancels its own fetch in flight)
- * and then cancels the hasNext() that pull() is computing, if it is still pending. release() runs closeOwned() once and every caller gets the same stage; a subclass
- * may call it before close() (take closes its source once n items are taken).
+ * and then cancels the hasNext() that pull() is computing, if it is still pending. release() runs
+ * closeOwned() once and every caller gets the same stage; a subclass may call it before close()
+ * (take closes its source once n items are taken).
+ *
+ * A cancelled hasNext(). Cancelling the stage hasNext() returned stops its pull, but not in the
+ * middle of a step: a driver already inside advance() (say in the source's next(), on the thread
+ * that completed the source's stage) finishes that step. A hasNext() asked meanwhile must not run
+ * beside it, or the source would have two callers and the subclass's state two writers. So
+ * `driving` holds the driver while it may still touch the state; a pull that finds one queues
+ * itself behind it (a Waiting), and the driver, once it will touch nothing more (it answered,
+ * failed, or halted on finding its answer cancelled), runs the queued hasNext() on its own thread.
+ * Nothing is lost: an item the abandoned step took stays in the subclass's state (a batch being
+ * gathered, a filter's ready item) for the queued hasNext() to find.
  */
 abstract class DerivedIterator<R extends @Nullable Object> implements AsyncIterator<R> {
   /** Returned by start() or advance() when the answer is true. Never handed out. */
@@ -50,6 +61,9 @@ abstract class DerivedIterator<R extends @Nullable Object> implements AsyncItera
   private volatile boolean closed;
   private volatile @Nullable CallFuture<Boolean> inFlight;
   private volatile @Nullable Throwable failure;
+  // The driver of the last pull that went asynchronous while it may still touch this iterator's
+  // state, or a Waiting pull queued behind it; null when no driver runs. See the class comment.
+  private final AtomicReference<@Nullable Object> driving = new AtomicReference<>();
 
   DerivedIterator(String name) {
     this.name = name;
@@ -85,6 +99,10 @@ abstract class DerivedIterator<R extends @Nullable Object> implements AsyncItera
 
   /** Runs one hasNext() of the subclass's state machine; see the class comment. */
   final CompletionStage<Boolean> pull() {
+    Object running = driving.get();
+    if (running != null) {
+      return behind(running);
+    }
     Throwable earlier = failure;
     if (earlier != null) {
       return Calls.failed(name + ".hasNext", earlier);
@@ -118,7 +136,7 @@ abstract class DerivedIterator<R extends @Nullable Object> implements AsyncItera
   }
 
   private CompletionStage<Boolean> resume(CompletableFuture<?> pending) {
-    CallFuture<Boolean> answer =
+    Driver<Boolean> driver =
         new Driver<Boolean>(name + ".hasNext") {
           private boolean resumed;
 
@@ -134,25 +152,111 @@ abstract class DerivedIterator<R extends @Nullable Object> implements AsyncItera
                 next = Iteration.stage(advance(value, thrown), "hasNext");
               } catch (Throwable t) {
                 failure = t;
+                stepsDone(this);
                 throw t;
               }
             }
             if (next == YES) {
+              stepsDone(this);
               Calls.succeed(result, true);
               return null;
             }
             if (next == NO) {
+              stepsDone(this);
               Calls.succeed(result, false);
               return null;
             }
             return next;
           }
-        }.start();
+
+          @Override
+          protected void halted() {
+            stepsDone(this);
+          }
+        };
+    driving.set(driver);
+    CallFuture<Boolean> answer = driver.start();
     inFlight = answer;
     if (closed) {
       answer.cancel(true);
     }
     return answer;
+  }
+
+  /* A pull asked while `running` may still step: queued, run by that driver once it is done. */
+  private CompletionStage<Boolean> behind(Object running) {
+    if (running instanceof Waiting) {
+      return Calls.failed(
+          name + ".hasNext",
+          new IllegalStateException(
+              "hasNext() was called on " + name + " while two earlier calls were still pending;"
+                  + " an AsyncIterator allows one hasNext() at a time: wait for (or cancel) the"
+                  + " previous stage first"));
+    }
+    Waiting queued = new Waiting(this, running, Calls.create(name + ".hasNext"));
+    if (!driving.compareAndSet(running, queued)) {
+      return pull(); // the driver finished meanwhile
+    }
+    inFlight = queued.answer;
+    if (closed) {
+      queued.answer.cancel(true);
+    }
+    return queued.answer;
+  }
+
+  /* Called by `driver` once it will touch no more state; runs the pull queued behind it. */
+  private void stepsDone(Driver<?> driver) {
+    for (; ; ) {
+      Object current = driving.get();
+      if (current == driver) {
+        if (driving.compareAndSet(driver, null)) {
+          return;
+        }
+      } else if (current instanceof Waiting w && w.driver == driver) {
+        if (driving.compareAndSet(w, null)) {
+          w.run();
+          return;
+        }
+      } else {
+        return; // said already (halted after answering)
+      }
+    }
+  }
+
+  /* A hasNext() that waits for the driver of an abandoned one to finish its step. */
+  private static final class Waiting {
+    final DerivedIterator<?> iterator;
+    final Object driver;
+    final CallFuture<Boolean> answer;
+
+    Waiting(DerivedIterator<?> iterator, Object driver, CallFuture<Boolean> answer) {
+      this.iterator = iterator;
+      this.driver = driver;
+      this.answer = answer;
+    }
+
+    void run() {
+      if (answer.isDone()) {
+        return; // cancelled while it waited, or the iterator was closed
+      }
+      CompletionStage<Boolean> next;
+      try {
+        next = iterator.hasNext();
+      } catch (Throwable t) {
+        Calls.fail(answer, t);
+        return;
+      }
+      CompletableFuture<Boolean> f = Stages.asFuture(next);
+      Calls.dependOn(answer, f);
+      f.whenComplete(
+          (v, e) -> {
+            if (e == null) {
+              Calls.succeed(answer, v);
+            } else {
+              Calls.fail(answer, Failures.unwrap(e));
+            }
+          });
+    }
   }
 
   /**
