@@ -1,0 +1,190 @@
+package io.ambidex.taskgroup.internal;
+
+import io.ambidex.taskgroup.AsyncTaskGroup;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.jetbrains.lincheck.datastructures.Operation;
+import org.jetbrains.lincheck.datastructures.StressOptions;
+import org.jetbrains.lincheck.datastructures.Validate;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Lincheck's stress mode over an {@link AsyncTaskGroup} (its {@link GroupCore}) in stage mode (no threads of its own):
+ * tasks started, completed, failed, the group cancelled and closed, from two threads at once. The
+ * operations return nothing; what they must keep is checked after every run, whatever the
+ * interleaving:
+ *
+ * <ul>
+ *   <li>a finished {@code close()} means every task the group ran has ended, and a {@code close()}
+ *       whose tasks have all ended has finished (nothing left running, nothing hanging);
+ *   <li>a task failure cancels the group and every other task it ran;
+ *   <li>a failed {@code close()} fails with a task's own failure;
+ *   <li>a {@code start()} future that succeeded holds the value its task passed to {@code
+ *       started()}.
+ * </ul>
+ *
+ * <p>Stress mode only: Lincheck 3.7's model checker fails inside its own snapshot tracker on this
+ * structure ({@code NullPointerException} in {@code SnapshotTracker.restoreValues}, restoring the
+ * static state between runs), before it reaches our code; see ARCHITECTURE.md, "Concurrency
+ * checked".
+ */
+@Timeout(180)
+public class AsyncTaskGroupLincheckTest {
+
+  private final AsyncTaskGroup group = AsyncTaskGroup.open();
+  // Fixed-size slots rather than concurrent collections: the model checker follows every access.
+  private final Slots<CompletableFuture<Void>> tasks = new Slots<>();
+  private final Slots<CompletableFuture<String>> starts = new Slots<>();
+  private final Slots<IllegalStateException> failures = new Slots<>();
+  private volatile @Nullable CompletableFuture<Void> closed;
+
+  @Operation
+  public void startSoon() {
+    try {
+      group.startSoon(
+          () -> {
+            CompletableFuture<Void> task = new CompletableFuture<>();
+            tasks.add(task);
+            return task;
+          });
+    } catch (IllegalStateException closedToNewTasks) {
+      // The group had closed: allowed, nothing ran.
+    }
+  }
+
+  /** A task that reports started("ready") at once and then keeps running. */
+  @Operation
+  public void start() {
+    try {
+      CompletableFuture<String> started =
+          group
+              .<String>start(
+                  status -> {
+                    CompletableFuture<Void> task = new CompletableFuture<>();
+                    tasks.add(task);
+                    status.started("ready");
+                    return task;
+                  })
+              .toCompletableFuture();
+      starts.add(started);
+    } catch (IllegalStateException closedToNewTasks) {
+      // The group had closed.
+    }
+  }
+
+  @Operation
+  public void completeOne() {
+    for (CompletableFuture<Void> task : tasks.all()) {
+      if (task.complete(null)) {
+        return;
+      }
+    }
+  }
+
+  @Operation
+  public void failOne() {
+    for (CompletableFuture<Void> task : tasks.all()) {
+      IllegalStateException failure = new IllegalStateException("task failed");
+      if (task.completeExceptionally(failure)) {
+        failures.add(failure);
+        return;
+      }
+    }
+  }
+
+  @Operation
+  public void cancel() {
+    group.cancel();
+  }
+
+  @Operation
+  public void close() {
+    closed = group.close().toCompletableFuture();
+  }
+
+  @Validate
+  public void invariants() {
+    boolean allEnded = tasks.all().stream().allMatch(CompletableFuture::isDone);
+    CompletableFuture<Void> close = closed;
+    if (close != null && close.isDone() && !allEnded) {
+      throw new AssertionError("close() finished while a task was still running: " + tasks);
+    }
+    if (close != null && allEnded && !close.isDone()) {
+      throw new AssertionError("every task ended but close() did not finish: " + tasks);
+    }
+    if (!failures.all().isEmpty()) {
+      if (!group.isCancelled()) {
+        throw new AssertionError("a task failed but the group is not cancelled");
+      }
+      if (!allEnded) {
+        throw new AssertionError("a task failed but another still runs: " + tasks);
+      }
+    }
+    if (close != null && close.isCompletedExceptionally()) {
+      Throwable why = outcome(close);
+      if (!(why instanceof CancellationException) && !failures.all().contains(why)) {
+        throw new AssertionError("close() failed with something no task failed with", why);
+      }
+      if (why instanceof CancellationException && !failures.all().isEmpty()) {
+        throw new AssertionError("close() hid the task failure behind a cancellation", why);
+      }
+    }
+    for (CompletableFuture<String> started : starts.all()) {
+      if (started.isDone() && !started.isCompletedExceptionally() && !"ready".equals(started.join())) {
+        throw new AssertionError("start() completed with " + started.join());
+      }
+    }
+  }
+
+  /** Append-only slots, enough for any scenario run here. */
+  static final class Slots<T> {
+    private final AtomicReferenceArray<@Nullable T> slots = new AtomicReferenceArray<>(16);
+    private final AtomicInteger size = new AtomicInteger();
+
+    void add(T value) {
+      slots.set(size.getAndIncrement(), value);
+    }
+
+    List<T> all() {
+      List<T> out = new ArrayList<>();
+      for (int i = 0; i < size.get(); i++) {
+        T v = slots.get(i);
+        if (v != null) {
+          out.add(v);
+        }
+      }
+      return out;
+    }
+  }
+
+  private static @Nullable Throwable outcome(CompletableFuture<?> done) {
+    try {
+      done.join();
+      return null;
+    } catch (CompletionException e) {
+      return e.getCause();
+    } catch (CancellationException e) {
+      return e;
+    }
+  }
+
+  @Test
+  void stress() {
+    new StressOptions()
+        .iterations(30)
+        .invocationsPerIteration(2_000)
+        .threads(3)
+        .actorsPerThread(3)
+        .actorsBefore(1)
+        .actorsAfter(1)
+        .check(AsyncTaskGroupLincheckTest.class);
+  }
+}
