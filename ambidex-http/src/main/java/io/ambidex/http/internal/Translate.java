@@ -151,14 +151,19 @@ public final class Translate {
       Duration connectTimeout,
       Duration readTimeout) {
     Throwable t = Futures.unwrap(raw);
+    // Apache cancels the request's pool lease (and the request) when the waiting thread is
+    // interrupted or our deadline abort cancels it; what comes back then is a bare
+    // CancellationException from its pool, which must not reach the caller as such.
+    boolean abortedInApache = t instanceof CancellationException && fromApache(t);
     if (deadline != null
         && (deadline.fired() || deadline.deadline().isExpired())
-        && !(t instanceof RuntimeException)) {
+        && (!(t instanceof RuntimeException) || abortedInApache)) {
       OperationTimeoutException e = deadline.deadline().exceeded();
       e.initCause(t);
       return e;
     }
     if (t instanceof ClosedByInterruptException
+        || abortedInApache
         || (!(t instanceof RuntimeException) && Thread.currentThread().isInterrupted())
         || (t instanceof InterruptedIOException
             && !(t instanceof SocketTimeoutException)
@@ -172,6 +177,12 @@ public final class Translate {
       return c;
     }
     return failure(t, request, connectTimeout, readTimeout);
+  }
+
+  /* Thrown by Apache HttpClient itself (its pool's lease future), not passed through it. */
+  private static boolean fromApache(Throwable t) {
+    StackTraceElement[] trace = t.getStackTrace();
+    return trace.length > 0 && trace[0].getClassName().startsWith("org.apache.hc.");
   }
 
   public static OperationTimeoutException exceeded(Deadline deadline) {

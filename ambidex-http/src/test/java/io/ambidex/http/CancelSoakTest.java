@@ -1,0 +1,219 @@
+package io.ambidex.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.ambidex.CallInterruptedException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import okio.Buffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Soak: many exchanges abandoned at random points, then nothing may be left behind. The async
+ * path's calls are cancelled after a random delay (before the request is sent, while the head is
+ * awaited, in the middle of the body); the blocking path's calling thread is interrupted at
+ * random moments. Afterwards: no connection still leased from the pool, no thread more than
+ * before, the heap back near where it was, and every exchange that completed read the right
+ * bytes.
+ *
+ * <p>Seeded, with a fixed count ({@value #DEFAULT_OPERATIONS} per path; {@code
+ * -Dambidex.soak.operations=N} for a longer soak). Nothing is timed: the delays only spread the
+ * cancellations over the exchange.
+ */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class CancelSoakTest {
+  static final int DEFAULT_OPERATIONS = 10_000;
+  static final int BODY = 64 * 1024;
+  static final byte[] PAYLOAD = payload();
+
+  private MockWebServer server;
+
+  static byte[] payload() {
+    byte[] b = new byte[BODY];
+    new Random(7).nextBytes(b);
+    return b;
+  }
+
+  static int operations() {
+    return Integer.getInteger("ambidex.soak.operations", DEFAULT_OPERATIONS);
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    server = new MockWebServer();
+    server.setDispatcher(
+        new Dispatcher() {
+          @Override
+          public MockResponse dispatch(RecordedRequest request) {
+            return new MockResponse.Builder().code(200).body(new Buffer().write(PAYLOAD)).build();
+          }
+        });
+    server.start();
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  private HttpRequest request(int i) {
+    return HttpRequest.newBuilder(server.url("/o/" + i).uri()).build();
+  }
+
+  @Test
+  void asyncCalls_cancelledAtRandomPoints_leaveNothingBehind() throws Exception {
+    try (Fixture f = Fixture.create(Fixture.Kind.ASYNC, Duration.ofSeconds(10), 8, b -> {})) {
+      Baseline before = warmUpAndMeasure(f);
+      Random random = new Random(11);
+      int completed = 0;
+      int cancelled = 0;
+      for (int i = 0; i < operations(); i++) {
+        boolean manual = random.nextInt(4) == 0;
+        CompletableFuture<byte[]> call =
+            manual
+                ? f.client
+                    .send(request(i))
+                    .thenCompose(r -> r.body().readAllBytes(BODY))
+                    .toCompletableFuture()
+                : f.client.send(request(i), r -> r.body().readAllBytes(BODY)).toCompletableFuture();
+        int delayMicros = random.nextInt(4) == 0 ? 0 : random.nextInt(1_500);
+        if (delayMicros > 0) {
+          LockSupport.parkNanos(delayMicros * 1_000L);
+        }
+        call.cancel(true);
+        try {
+          byte[] body = call.get(30, TimeUnit.SECONDS);
+          assertThat(Arrays.equals(body, PAYLOAD)).as("body of exchange " + i).isTrue();
+          completed++;
+        } catch (CancellationException e) {
+          cancelled++;
+        }
+      }
+      assertThat(cancelled).as("exchanges cancelled").isPositive();
+      assertThat(completed + cancelled).isEqualTo(operations());
+      assertNothingLeft(f, before);
+    }
+  }
+
+  @Test
+  void blockingCalls_interruptedAtRandomMoments_leaveNothingBehind() throws Exception {
+    try (Fixture f = Fixture.create(Fixture.Kind.SYNC, Duration.ofSeconds(10), 8, b -> {})) {
+      Baseline before = warmUpAndMeasure(f);
+      AtomicBoolean done = new AtomicBoolean();
+      int[] outcomes = new int[2]; // completed, interrupted
+      Throwable[] unexpected = new Throwable[1];
+      Thread caller =
+          new Thread(
+              () -> {
+                for (int i = 0; i < operations(); i++) {
+                  try {
+                    byte[] body = f.await(f.client.send(request(i), r -> r.body().readAllBytes(BODY)));
+                    if (!Arrays.equals(body, PAYLOAD)) {
+                      throw new AssertionError("wrong body in exchange " + i);
+                    }
+                    outcomes[0]++;
+                  } catch (CallInterruptedException e) {
+                    outcomes[1]++;
+                  } catch (Throwable t) {
+                    unexpected[0] = t;
+                    break;
+                  } finally {
+                    Thread.interrupted(); // an interrupt that landed between calls
+                  }
+                }
+                done.set(true);
+              },
+              "soak-caller");
+      Thread interrupter =
+          new Thread(
+              () -> {
+                Random random = new Random(13);
+                while (!done.get()) {
+                  LockSupport.parkNanos(random.nextInt(2_000) * 1_000L);
+                  caller.interrupt();
+                }
+              },
+              "soak-interrupter");
+      caller.start();
+      interrupter.start();
+      caller.join(TimeUnit.MINUTES.toMillis(8));
+      done.set(true);
+      interrupter.join(10_000);
+      assertThat(caller.isAlive()).as("the calling thread finished").isFalse();
+      if (unexpected[0] != null) {
+        throw new AssertionError("a failure other than the interrupt", unexpected[0]);
+      }
+      assertThat(outcomes[1]).as("calls interrupted").isPositive();
+      assertThat(outcomes[0] + outcomes[1]).isEqualTo(operations());
+      assertNothingLeft(f, before);
+    }
+  }
+
+  record Baseline(Set<String> names, long heapBytes) {}
+
+  /** A few whole exchanges first, so that pools, classes and I/O threads exist before counting. */
+  private Baseline warmUpAndMeasure(Fixture f) {
+    for (int i = 0; i < 20; i++) {
+      byte[] body = f.await(f.client.send(request(i), r -> r.body().readAllBytes(BODY)));
+      assertThat(body).hasSize(BODY);
+    }
+    return new Baseline(ourThreads(), usedHeapAfterGc());
+  }
+
+  private void assertNothingLeft(Fixture f, Baseline before) {
+    Set<String> threadsBefore = before.names();
+    // A connection of a cancelled exchange is released by the I/O thread that sees the cancel:
+    // wait for it, without asserting on how long it takes.
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(f.leased()).isZero());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(ourThreads())
+                    .as("threads started and not ended")
+                    .isSubsetOf(threadsBefore));
+    long growth = usedHeapAfterGc() - before.heapBytes();
+    assertThat(growth).as("heap bytes held after the soak, beyond the baseline").isLessThan(32L << 20);
+    // And the client still works.
+    byte[] after = f.await(f.client.send(request(-1), r -> r.body().readAllBytes(BODY)));
+    assertThat(after).isEqualTo(PAYLOAD);
+  }
+
+  /**
+   * The live threads by name, but the test server's (MockWebServer runs a thread per connection,
+   * and a cancelled exchange costs it a connection) and the JVM's own pools.
+   */
+  private static Set<String> ourThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .map(Thread::getName)
+        .filter(n -> !n.startsWith("MockWebServer") && !n.startsWith("OkHttp"))
+        .filter(n -> !n.startsWith("ForkJoinPool") && !n.startsWith("Common-Cleaner"))
+        .filter(n -> !n.startsWith("awaitility"))
+        .collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  private static long usedHeapAfterGc() {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    Runtime rt = Runtime.getRuntime();
+    return rt.totalMemory() - rt.freeMemory();
+  }
+}
