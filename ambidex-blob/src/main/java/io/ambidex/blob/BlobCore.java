@@ -388,8 +388,8 @@ final class BlobCore implements AsyncCloseable {
    * The multipart upload: create, then `concurrency` lanes that each take the next part from the
    * source and upload it until the source is empty (one mapConcurrently call site for every
    * source and both runtimes), then complete. Any failure, and cancellation, aborts the upload
-   * after the lanes have stopped. The create itself is not cancelled: its upload id is needed to
-   * abort.
+   * after the lanes have stopped. The create itself is not cancelled, nor cut short by an
+   * interrupt (it runs shielded): its upload id is needed to abort.
    */
   private CompletionStage<PutResult> multipart(
       String bucket, String key, PartSource source, ProgressTracker tracker) {
@@ -426,7 +426,11 @@ final class BlobCore implements AsyncCloseable {
               .build();
       CompletionStage<byte[]> created;
       try {
-        created = http.send(create, BlobCore::xml);
+        // Shielded: once the server may have created the upload, only its id lets us abort it,
+        // so an interrupt of a blocking caller must not cut the create short (it is noticed
+        // right after, and the upload is aborted).
+        created = runtime.shielded(what(bucket, key) + " (create multipart upload)",
+            () -> http.send(create, BlobCore::xml));
       } catch (RuntimeException e) {
         completeExceptionally(e);
         return;
