@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ambidex.CallFuture;
-import io.ambidex.CallInterruptedException;
 import io.ambidex.s3embedded.EmbeddedS3;
+import io.ambidex.test.InterruptSoak;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +18,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -119,57 +118,24 @@ class CancelSoakTest {
       client.createBucket(bucket);
       client.put(bucket, "fixed", small);
       Baseline before = Baseline.take();
-      AtomicBoolean done = new AtomicBoolean();
-      int[] outcomes = new int[2]; // completed, interrupted
-      Throwable[] unexpected = new Throwable[1];
-      Thread caller =
-          new Thread(
-              () -> {
-                Random random = new Random(23);
-                int total = operations() + multipartUploads();
-                for (int i = 0; i < total; i++) {
-                  try {
-                    if (i >= operations()) {
-                      client.put(bucket, "large" + i, large);
-                    } else if (random.nextBoolean()) {
-                      client.put(bucket, "k" + (i % 64), small);
-                    } else if (!Arrays.equals(client.get(bucket, "fixed"), small)) {
-                      throw new AssertionError("wrong bytes in call " + i);
-                    }
-                    outcomes[0]++;
-                  } catch (CallInterruptedException e) {
-                    outcomes[1]++;
-                  } catch (Throwable t) {
-                    unexpected[0] = t;
-                    break;
-                  } finally {
-                    Thread.interrupted(); // an interrupt that landed between calls
-                  }
+      Random random = new Random(23);
+      int total = operations() + multipartUploads();
+      InterruptSoak.Outcome outcome =
+          InterruptSoak.run(
+              total,
+              29,
+              Duration.ofMillis(3),
+              Duration.ofMinutes(8),
+              i -> {
+                if (i >= operations()) {
+                  client.put(bucket, "large" + i, large);
+                } else if (random.nextBoolean()) {
+                  client.put(bucket, "k" + (i % 64), small);
+                } else if (!Arrays.equals(client.get(bucket, "fixed"), small)) {
+                  throw new AssertionError("wrong bytes in call " + i);
                 }
-                done.set(true);
-              },
-              "soak-caller");
-      Thread interrupter =
-          new Thread(
-              () -> {
-                Random random = new Random(29);
-                while (!done.get()) {
-                  LockSupport.parkNanos(random.nextInt(3_000) * 1_000L);
-                  caller.interrupt();
-                }
-              },
-              "soak-interrupter");
-      caller.start();
-      interrupter.start();
-      caller.join(TimeUnit.MINUTES.toMillis(8));
-      done.set(true);
-      interrupter.join(10_000);
-      assertThat(caller.isAlive()).as("the calling thread finished").isFalse();
-      if (unexpected[0] != null) {
-        throw new AssertionError("a failure other than the interrupt", unexpected[0]);
-      }
-      assertThat(outcomes[1]).as("calls interrupted").isPositive();
-      assertThat(outcomes[0] + outcomes[1]).isEqualTo(operations() + multipartUploads());
+              });
+      assertThat(outcome.interrupted()).as("calls interrupted").isPositive();
       assertNothingLeft(bucket, before);
       assertStillServesEveryConnection(() -> client.get(bucket, "fixed"), small);
     } finally {

@@ -3,7 +3,6 @@ package io.ambidex.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.ambidex.CallInterruptedException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
@@ -12,9 +11,9 @@ import java.util.TreeSet;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
+import io.ambidex.test.InterruptSoak;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -116,52 +115,19 @@ class CancelSoakTest {
   void blockingCalls_interruptedAtRandomMoments_leaveNothingBehind() throws Exception {
     try (Fixture f = Fixture.create(Fixture.Kind.SYNC, Duration.ofSeconds(10), 8, b -> {})) {
       Baseline before = warmUpAndMeasure(f);
-      AtomicBoolean done = new AtomicBoolean();
-      int[] outcomes = new int[2]; // completed, interrupted
-      Throwable[] unexpected = new Throwable[1];
-      Thread caller =
-          new Thread(
-              () -> {
-                for (int i = 0; i < operations(); i++) {
-                  try {
-                    byte[] body = f.await(f.client.send(request(i), r -> r.body().readAllBytes(BODY)));
-                    if (!Arrays.equals(body, PAYLOAD)) {
-                      throw new AssertionError("wrong body in exchange " + i);
-                    }
-                    outcomes[0]++;
-                  } catch (CallInterruptedException e) {
-                    outcomes[1]++;
-                  } catch (Throwable t) {
-                    unexpected[0] = t;
-                    break;
-                  } finally {
-                    Thread.interrupted(); // an interrupt that landed between calls
-                  }
+      InterruptSoak.Outcome outcome =
+          InterruptSoak.run(
+              operations(),
+              13,
+              Duration.ofMillis(2),
+              Duration.ofMinutes(8),
+              i -> {
+                byte[] body = f.await(f.client.send(request(i), r -> r.body().readAllBytes(BODY)));
+                if (!Arrays.equals(body, PAYLOAD)) {
+                  throw new AssertionError("wrong body in exchange " + i);
                 }
-                done.set(true);
-              },
-              "soak-caller");
-      Thread interrupter =
-          new Thread(
-              () -> {
-                Random random = new Random(13);
-                while (!done.get()) {
-                  LockSupport.parkNanos(random.nextInt(2_000) * 1_000L);
-                  caller.interrupt();
-                }
-              },
-              "soak-interrupter");
-      caller.start();
-      interrupter.start();
-      caller.join(TimeUnit.MINUTES.toMillis(8));
-      done.set(true);
-      interrupter.join(10_000);
-      assertThat(caller.isAlive()).as("the calling thread finished").isFalse();
-      if (unexpected[0] != null) {
-        throw new AssertionError("a failure other than the interrupt", unexpected[0]);
-      }
-      assertThat(outcomes[1]).as("calls interrupted").isPositive();
-      assertThat(outcomes[0] + outcomes[1]).isEqualTo(operations());
+              });
+      assertThat(outcome.interrupted()).as("calls interrupted").isPositive();
       assertNothingLeft(f, before);
     }
   }

@@ -8,6 +8,9 @@
  *       (a value, or the exception the operation failed with).
  *   <li>{@link io.ambidex.test.ApiParity}: fails when a blocking type and its async type drift
  *       apart (names, parameters, result types).
+ *   <li>{@link io.ambidex.test.InterruptSoak}: many blocking calls with interrupts landing at
+ *       seeded random moments; fails unless every interrupted call fails with {@code
+ *       CallInterruptedException} and none hangs.
  * </ul>
  */
 @NullMarked
