@@ -1,10 +1,10 @@
 package io.ambidex.control.internal;
 
+import io.ambidex.internal.Outcomes;
 import io.ambidex.control.Async;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.jetbrains.lincheck.datastructures.IntGen;
@@ -115,7 +115,7 @@ public class FanOutLincheckTest {
       if (anyRunning) {
         throw new AssertionError("the result failed while a task still runs");
       }
-      Throwable why = outcome(result);
+      Throwable why = Outcomes.failure(result);
       boolean ours = false;
       for (int i = 0; i < INPUTS; i++) {
         ours |= failures.get(i) == why;
@@ -167,16 +167,6 @@ public class FanOutLincheckTest {
     }
   }
 
-  private static @Nullable Throwable outcome(CompletableFuture<?> done) {
-    try {
-      done.join();
-      return null;
-    } catch (CompletionException e) {
-      return e.getCause();
-    } catch (CancellationException e) {
-      return e;
-    }
-  }
 
   @Test
   void modelChecking() {

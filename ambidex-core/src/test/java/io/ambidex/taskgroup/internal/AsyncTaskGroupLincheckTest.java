@@ -1,12 +1,12 @@
 package io.ambidex.taskgroup.internal;
 
+import io.ambidex.internal.Outcomes;
 import io.ambidex.taskgroup.AsyncTaskGroup;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.jetbrains.lincheck.datastructures.Operation;
@@ -129,7 +129,7 @@ public class AsyncTaskGroupLincheckTest {
       }
     }
     if (close != null && close.isCompletedExceptionally()) {
-      Throwable why = outcome(close);
+      Throwable why = Outcomes.failure(close);
       if (!(why instanceof CancellationException) && !failures.all().contains(why)) {
         throw new AssertionError("close() failed with something no task failed with", why);
       }
@@ -165,16 +165,6 @@ public class AsyncTaskGroupLincheckTest {
     }
   }
 
-  private static @Nullable Throwable outcome(CompletableFuture<?> done) {
-    try {
-      done.join();
-      return null;
-    } catch (CompletionException e) {
-      return e.getCause();
-    } catch (CancellationException e) {
-      return e;
-    }
-  }
 
   @Test
   void stress() {
