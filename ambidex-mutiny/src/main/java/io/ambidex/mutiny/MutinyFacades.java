@@ -1,5 +1,6 @@
 package io.ambidex.mutiny;
 
+import io.ambidex.mutiny.internal.FutureUni;
 import io.ambidex.mutiny.internal.Starts;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -60,26 +61,7 @@ public final class MutinyFacades {
    */
   public static <T> Uni<T> uni(Call<? extends CompletableFuture<? extends @Nullable T>> call) {
     Objects.requireNonNull(call, "call");
-    return Uni.createFrom()
-        .emitter(
-            emitter -> {
-              CompletableFuture<? extends @Nullable T> future;
-              try {
-                future = Starts.start(call::start, "future");
-              } catch (Throwable failure) {
-                emitter.fail(Starts.unwrap(failure));
-                return;
-              }
-              emitter.onTermination(() -> future.cancel(true));
-              future.whenComplete(
-                  (value, failure) -> {
-                    if (failure != null) {
-                      emitter.fail(Starts.unwrap(failure));
-                    } else {
-                      emitter.complete(value);
-                    }
-                  });
-            });
+    return new FutureUni<>(call);
   }
 
   /**

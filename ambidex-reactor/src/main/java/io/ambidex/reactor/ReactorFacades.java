@@ -63,7 +63,7 @@ public final class ReactorFacades {
    */
   public static <T> Mono<T> mono(Call<? extends CompletableFuture<? extends @Nullable T>> call) {
     Objects.requireNonNull(call, "call");
-    return new FutureMono<>(call::start);
+    return new FutureMono<>(call);
   }
 
   /**

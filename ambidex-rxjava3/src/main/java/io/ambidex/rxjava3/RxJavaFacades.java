@@ -1,5 +1,6 @@
 package io.ambidex.rxjava3;
 
+import io.ambidex.rxjava3.internal.FutureSources;
 import io.ambidex.rxjava3.internal.Starts;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Flowable;
@@ -67,30 +68,7 @@ public final class RxJavaFacades {
    */
   public static <T> Single<T> single(Call<? extends CompletableFuture<? extends T>> call) {
     Objects.requireNonNull(call, "call");
-    return Single.create(
-        emitter -> {
-          CompletableFuture<? extends T> future;
-          try {
-            future = Starts.start(call::start, "future");
-          } catch (Throwable failure) {
-            emitter.tryOnError(Starts.unwrap(failure));
-            return;
-          }
-          emitter.setCancellable(() -> future.cancel(true));
-          future.whenComplete(
-              (value, failure) -> {
-                if (failure != null) {
-                  emitter.tryOnError(Starts.unwrap(failure));
-                } else if (value == null) {
-                  emitter.tryOnError(
-                      new NullPointerException(
-                          "The operation completed with null, which a Single cannot emit; declare"
-                              + " the core method's result type @Nullable to get a Maybe"));
-                } else {
-                  emitter.onSuccess(value);
-                }
-              });
-        });
+    return new FutureSources.FutureSingle<>(call);
   }
 
   /**
@@ -105,27 +83,7 @@ public final class RxJavaFacades {
   public static <T> Maybe<T> maybe(
       Call<? extends CompletableFuture<? extends @Nullable T>> call) {
     Objects.requireNonNull(call, "call");
-    return Maybe.create(
-        emitter -> {
-          CompletableFuture<? extends @Nullable T> future;
-          try {
-            future = Starts.start(call::start, "future");
-          } catch (Throwable failure) {
-            emitter.tryOnError(Starts.unwrap(failure));
-            return;
-          }
-          emitter.setCancellable(() -> future.cancel(true));
-          future.whenComplete(
-              (value, failure) -> {
-                if (failure != null) {
-                  emitter.tryOnError(Starts.unwrap(failure));
-                } else if (value == null) {
-                  emitter.onComplete();
-                } else {
-                  emitter.onSuccess(value);
-                }
-              });
-        });
+    return new FutureSources.FutureMaybe<>(call);
   }
 
   /**
@@ -138,25 +96,7 @@ public final class RxJavaFacades {
    */
   public static Completable completable(Call<? extends CompletableFuture<?>> call) {
     Objects.requireNonNull(call, "call");
-    return Completable.create(
-        emitter -> {
-          CompletableFuture<?> future;
-          try {
-            future = Starts.start(call::start, "future");
-          } catch (Throwable failure) {
-            emitter.tryOnError(Starts.unwrap(failure));
-            return;
-          }
-          emitter.setCancellable(() -> future.cancel(true));
-          future.whenComplete(
-              (value, failure) -> {
-                if (failure != null) {
-                  emitter.tryOnError(Starts.unwrap(failure));
-                } else {
-                  emitter.onComplete();
-                }
-              });
-        });
+    return new FutureSources.FutureCompletable(call);
   }
 
   /**

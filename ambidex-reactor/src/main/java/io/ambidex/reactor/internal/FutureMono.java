@@ -1,5 +1,6 @@
 package io.ambidex.reactor.internal;
 
+import io.ambidex.reactor.ReactorFacades;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
@@ -22,9 +23,9 @@ import reactor.core.publisher.Operators;
  * dropped silently rather than reported as an undeliverable error.
  */
 public final class FutureMono<T> extends Mono<T> {
-  private final Starts.Start<? extends CompletableFuture<? extends @Nullable T>> call;
+  private final ReactorFacades.Call<? extends CompletableFuture<? extends @Nullable T>> call;
 
-  public FutureMono(Starts.Start<? extends CompletableFuture<? extends @Nullable T>> call) {
+  public FutureMono(ReactorFacades.Call<? extends CompletableFuture<? extends @Nullable T>> call) {
     this.call = call;
   }
 
@@ -32,7 +33,7 @@ public final class FutureMono<T> extends Mono<T> {
   public void subscribe(CoreSubscriber<? super T> actual) {
     CompletableFuture<? extends @Nullable T> future;
     try {
-      future = Starts.start(call, "future");
+      future = Starts.nonNull(call.start(), "future");
     } catch (Throwable failure) {
       Exceptions.throwIfJvmFatal(failure);
       Operators.error(actual, Starts.unwrap(failure));

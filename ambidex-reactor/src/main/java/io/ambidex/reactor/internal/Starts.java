@@ -2,6 +2,7 @@ package io.ambidex.reactor.internal;
 
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import org.jspecify.annotations.Nullable;
 
 /** Starting a facade call, and the one unwrapping rule of failures. */
 public final class Starts {
@@ -24,6 +25,11 @@ public final class Starts {
     } catch (Throwable failure) {
       throw Starts.<RuntimeException>sneaky(failure);
     }
+    return nonNull(result, what);
+  }
+
+  /** Returns {@code result}, refusing null with a message naming {@code what}. */
+  public static <R> R nonNull(@Nullable R result, String what) {
     if (result == null) {
       throw new NullPointerException(
           "The facade call returned a null " + what + "; a facade method returns a " + what
