@@ -16,7 +16,9 @@ public class MutinyListTckTest extends FlowPublisherVerification<BlobObject> {
   private final MutinyBlobClient client = new MutinyBlobClient(SharedS3.config(4));
 
   public MutinyListTckTest() {
-    super(new TestEnvironment(Tck.TIMEOUT_MILLIS, Tck.NO_SIGNAL_MILLIS));
+    super(
+        new TestEnvironment(Tck.TIMEOUT_MILLIS, Tck.NO_SIGNAL_MILLIS),
+        Tck.REFERENCE_DROP_MILLIS);
   }
 
   @AfterClass

@@ -16,7 +16,9 @@ public class ReactorListTckTest extends PublisherVerification<BlobObject> {
   private final ReactorBlobClient client = new ReactorBlobClient(SharedS3.config(4));
 
   public ReactorListTckTest() {
-    super(new TestEnvironment(Tck.TIMEOUT_MILLIS, Tck.NO_SIGNAL_MILLIS));
+    super(
+        new TestEnvironment(Tck.TIMEOUT_MILLIS, Tck.NO_SIGNAL_MILLIS),
+        Tck.REFERENCE_DROP_MILLIS);
   }
 
   @AfterClass

@@ -15,7 +15,9 @@ public class Rx3ListTckTest extends PublisherVerification<BlobObject> {
   private final Rx3BlobClient client = new Rx3BlobClient(SharedS3.config(4));
 
   public Rx3ListTckTest() {
-    super(new TestEnvironment(Tck.TIMEOUT_MILLIS, Tck.NO_SIGNAL_MILLIS));
+    super(
+        new TestEnvironment(Tck.TIMEOUT_MILLIS, Tck.NO_SIGNAL_MILLIS),
+        Tck.REFERENCE_DROP_MILLIS);
   }
 
   @AfterClass
