@@ -353,6 +353,35 @@ class FlavourFacadesTest {
     assertThat(backend.isClosed()).isTrue();
   }
 
+  // ---- shape ----
+
+  @ParameterizedTest
+  @MethodSource("flavourClasses")
+  void flavourFacade_hasEveryPublicMethodOfTheAsyncFacade_withTheSameParameters(Class<?> flavour) {
+    List<String> missing = new ArrayList<>();
+    for (java.lang.reflect.Method method : AsyncStoreClient.class.getDeclaredMethods()) {
+      if (!java.lang.reflect.Modifier.isPublic(method.getModifiers())) {
+        continue;
+      }
+      Class<?>[] parameters = method.getParameterTypes().clone();
+      for (int i = 0; i < parameters.length; i++) {
+        if (parameters[i] == AsyncStoreClient.class) {
+          parameters[i] = flavour; // the core's own type: each facade takes its own
+        }
+      }
+      try {
+        flavour.getMethod(method.getName(), parameters);
+      } catch (NoSuchMethodException e) {
+        missing.add(method.getName() + java.util.Arrays.toString(parameters));
+      }
+    }
+    assertThat(missing).isEmpty();
+  }
+
+  static Stream<Class<?>> flavourClasses() {
+    return Stream.of(ReactorStoreClient.class, Rx3StoreClient.class, MutinyStoreClient.class);
+  }
+
   private static Throwable failureOf(Handle<?> handle) {
     try {
       handle.await();
