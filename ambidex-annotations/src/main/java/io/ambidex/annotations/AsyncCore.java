@@ -20,6 +20,13 @@ import java.lang.annotation.Target;
  *       AsyncCloseable} if the core is.
  * </ul>
  *
+ * <p>On request, more facades over the same core, one per reactive ecosystem: {@link #reactor()}
+ * ({@code Mono}/{@code Flux}), {@link #rxjava3()} ({@code Single}/{@code Maybe}/{@code
+ * Completable}/{@code Flowable}) and {@link #mutiny()} ({@code Uni}/{@code Multi}). Each is
+ * generated over the async facade (it holds one and calls it), is lazy (each subscription makes a
+ * new call) and needs its runtime module on the compile path ({@code ambidex-reactor}, {@code
+ * ambidex-rxjava3}, {@code ambidex-mutiny}); {@code docs/reactive.md} has the mapping.
+ *
  * <p>Each facade obtains its core from the core's static methods annotated {@link
  * BlockingFactory} and {@link AsyncFactory}; at least one of each is required. Every other public
  * instance method of the core (declared or inherited, except those of {@code Object} and those
@@ -66,4 +73,35 @@ public @interface AsyncCore {
    *     (both facades then call it there)
    */
   Bridge bridge() default Bridge.IMMEDIATE;
+
+  /**
+   * The simple name of a generated Project Reactor facade, for example {@code
+   * "ReactorBlobClient"}, or {@code ""} (the default) for none. Its single results are {@code
+   * Mono}, its streams {@code Flux}, its close {@code Mono<Void>}. Needs {@code
+   * io.ambidex:ambidex-reactor} (and {@code reactor-core}) on the compile path.
+   *
+   * @return a Java identifier different from the other facades' names, or {@code ""}
+   */
+  String reactor() default "";
+
+  /**
+   * The simple name of a generated RxJava 3 facade, for example {@code "Rx3BlobClient"}, or
+   * {@code ""} (the default) for none. Its results are {@code Single} ({@code Maybe} when the
+   * result type is annotated {@code @Nullable}, {@code Completable} for {@code Void}), its streams
+   * {@code Flowable}. Needs {@code io.ambidex:ambidex-rxjava3} (and {@code rxjava}) on the compile
+   * path.
+   *
+   * @return a Java identifier different from the other facades' names, or {@code ""}
+   */
+  String rxjava3() default "";
+
+  /**
+   * The simple name of a generated SmallRye Mutiny facade, for example {@code
+   * "MutinyBlobClient"}, or {@code ""} (the default) for none. Its single results are {@code Uni},
+   * its streams {@code Multi}, its close {@code Uni<Void>}. Needs {@code
+   * io.ambidex:ambidex-mutiny} (and {@code mutiny}) on the compile path.
+   *
+   * @return a Java identifier different from the other facades' names, or {@code ""}
+   */
+  String mutiny() default "";
 }

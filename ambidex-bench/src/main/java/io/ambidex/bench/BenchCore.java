@@ -11,9 +11,15 @@ import java.util.concurrent.CompletionStage;
 /**
  * The benchmark operation as an annotated core: the processor generates {@code BenchClient}
  * (blocking, immediate bridge) and {@code AsyncBenchClient} from it, so {@link FacadeBenchmark} can
- * measure what a generated facade adds over calling the bridge by hand.
+ * measure what a generated facade adds over calling the bridge by hand; and its Reactor, RxJava 3
+ * and Mutiny facades, which {@link FlavourBenchmark} sets against the hand-written wrappers.
  */
-@AsyncCore(blocking = "BenchClient", async = "AsyncBenchClient")
+@AsyncCore(
+    blocking = "BenchClient",
+    async = "AsyncBenchClient",
+    reactor = "ReactorBenchClient",
+    rxjava3 = "Rx3BenchClient",
+    mutiny = "MutinyBenchClient")
 final class BenchCore {
   private final Work.SyncTransport transport;
   @SuppressWarnings("unused") // held as a real core would; the operation does not sleep or fan out
@@ -30,7 +36,7 @@ final class BenchCore {
     return new BenchCore(new Work.SyncTransport(), SyncRuntime.create());
   }
 
-  /** The same core for the async facade (not measured here). */
+  /** The same core for the async facade and the flavour facades. */
   @AsyncFactory
   static BenchCore async() {
     return new BenchCore(new Work.SyncTransport(), AsyncRuntime.create());

@@ -99,7 +99,12 @@ import org.jspecify.annotations.Nullable;
  *       threads.
  * </ul>
  */
-@AsyncCore(blocking = "BlobClient", async = "AsyncBlobClient")
+@AsyncCore(
+    blocking = "BlobClient",
+    async = "AsyncBlobClient",
+    reactor = "ReactorBlobClient",
+    rxjava3 = "Rx3BlobClient",
+    mutiny = "MutinyBlobClient")
 final class BlobCore implements AsyncCloseable {
   private static final Duration ABORT_TIMEOUT = Duration.ofSeconds(60);
   private static final int ABORT_ROUNDS = 4;

@@ -29,7 +29,7 @@ import javax.tools.JavaFileObject;
 /**
  * The Ambidex annotation processor: for each class annotated {@code @AsyncCore} or
  * {@code @BlockingCore}, generates its blocking and async facades as Java source in the core's
- * package.
+ * package, and the flavour facades (Reactor, RxJava 3, Mutiny) an {@code @AsyncCore} asks for.
  *
  * <p>Policies:
  *
@@ -140,6 +140,9 @@ public final class AmbidexProcessor extends AbstractProcessor {
       names.add(qualified(model, model.blockingName()));
     }
     names.add(qualified(model, model.asyncName()));
+    for (CoreModel.FlavourFacade flavour : model.flavours()) {
+      names.add(qualified(model, flavour.name()));
+    }
     for (String name : names) {
       String other = generatedFrom.get(name);
       if (other != null) {
@@ -160,6 +163,9 @@ public final class AmbidexProcessor extends AbstractProcessor {
       write(model, model.blockingName(), generator.blocking(model));
     }
     write(model, model.asyncName(), generator.async(model));
+    for (CoreModel.FlavourFacade flavour : model.flavours()) {
+      write(model, flavour.name(), generator.flavour(model, flavour));
+    }
   }
 
   private static String qualified(CoreModel model, String simpleName) {

@@ -125,6 +125,10 @@ final class CoreAnalyzer {
       blockingName = null;
     }
     checkNames(core, marker, blockingName, asyncName);
+    List<CoreModel.FlavourFacade> flavours =
+        style == Style.ASYNC_FIRST
+            ? flavours(core, marker, blockingName, asyncName)
+            : List.of();
     Bridge bridge = Bridge.IMMEDIATE;
     if (style == Style.ASYNC_FIRST) {
       AnnotationValue value = explicitValue(marker, "bridge");
@@ -190,7 +194,8 @@ final class CoreAnalyzer {
             blockingFactories,
             asyncFactories,
             methods,
-            executorMethod);
+            executorMethod,
+            flavours);
     checkClashes(model);
     return failed ? null : model;
   }
@@ -294,6 +299,52 @@ final class CoreAnalyzer {
           attribute,
           attribute + " = \"" + name + "\" is the core's own name.");
     }
+  }
+
+  /*
+   * The flavour facades the core asks for: each name checked as the others are, different from
+   * every other facade's, and the flavour's support class present on the compile path.
+   */
+  private List<CoreModel.FlavourFacade> flavours(
+      TypeElement core, AnnotationMirror marker, String blockingName, String asyncName) {
+    List<CoreModel.FlavourFacade> flavours = new ArrayList<>();
+    Map<String, String> names = new LinkedHashMap<>();
+    if (blockingName != null) {
+      names.put(blockingName, "blocking");
+    }
+    names.putIfAbsent(asyncName, "async");
+    for (Flavour flavour : Flavour.values()) {
+      String name = stringValue(marker, flavour.attribute);
+      if (name.isEmpty()) {
+        continue;
+      }
+      String coreName = core.getSimpleName().toString();
+      checkName(core, marker, flavour.attribute, name, coreName);
+      String other = names.putIfAbsent(name, flavour.attribute);
+      if (other != null && SourceVersion.isName(name)) {
+        report(
+            Problem.FACADE_NAME,
+            core,
+            marker,
+            flavour.attribute,
+            "The " + flavour.attribute + " and " + other + " facades are both named " + name
+                + ".");
+        continue;
+      }
+      if (elements.getTypeElement(flavour.support) == null) {
+        report(
+            Problem.FLAVOUR,
+            core,
+            marker,
+            flavour.attribute,
+            flavour.attribute + " = \"" + name + "\" asks for a " + flavour.title + " facade, but "
+                + flavour.support + " is not on the compile path; it comes with "
+                + flavour.artifacts + ".");
+        continue;
+      }
+      flavours.add(new CoreModel.FlavourFacade(flavour, name));
+    }
+    return List.copyOf(flavours);
   }
 
   private List<Factory> factories(TypeElement core, String annotationName) {

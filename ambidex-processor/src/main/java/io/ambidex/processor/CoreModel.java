@@ -22,7 +22,12 @@ record CoreModel(
     List<Factory> asyncFactories,
     List<Method> methods,
     /* The method annotated @AsyncExecutor of a blocking core, or null. */
-    ExecutableElement executor) {
+    ExecutableElement executor,
+    /* The flavour facades requested, in Flavour order; empty for none. */
+    List<FlavourFacade> flavours) {
+
+  /** A requested flavour facade and its simple name. */
+  record FlavourFacade(Flavour flavour, String name) {}
 
   /** Which way the core is written. */
   enum Style {

@@ -39,6 +39,10 @@ enum Problem {
       "AMBIDEX-SYNCHRONIZER-BOUND",
       "Implement io.ambidex.synchronizer.SynchronizerBound in the core: its synchronizer() returns the"
           + " Synchronizer whose loop the core runs on, such as the one its factories create."),
+  FLAVOUR(
+      "AMBIDEX-FLAVOUR",
+      "Add the flavour's runtime module and its library to the compile path of the core (and,"
+          + " in a named module, require the runtime module), or remove the attribute."),
   RAW_STAGE(
       "AMBIDEX-RAW-STAGE",
       "Give the stage its result type: CompletionStage<T>, or CompletionStage<Void> when there is"

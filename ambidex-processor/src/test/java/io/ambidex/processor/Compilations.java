@@ -32,6 +32,20 @@ final class Compilations {
         .withClasspath(classPath());
   }
 
+  /** As {@link #javac()}, without the class path entries whose path contains {@code left}. */
+  static Compiler javacWithout(String left) {
+    List<File> entries = new ArrayList<>();
+    for (File entry : classPath()) {
+      if (!entry.getPath().replace('\\', '/').contains(left)) {
+        entries.add(entry);
+      }
+    }
+    return Compiler.javac()
+        .withProcessors(new AmbidexProcessor())
+        .withOptions("--release", "21", "-Xlint:all,-processing", "-Werror")
+        .withClasspath(entries);
+  }
+
   static Compilation compile(JavaFileObject... sources) {
     return javac().compile(sources);
   }

@@ -216,6 +216,64 @@ class DiagnosticsTest {
   }
 
   @Nested
+  class Flavours {
+    @Test
+    void flavourNamedLikeTheAsyncFacade_isRejected() {
+      compile(
+              "@AsyncCore(",
+              "    blocking = \"Client\",",
+              "    async = \"AsyncClient\",",
+              "    reactor = \"AsyncClient\") //!",
+              "class Core {",
+              "  @BlockingFactory @AsyncFactory static Core create() { return new Core(); }",
+              "}")
+          .fails(Problem.FACADE_NAME, "The reactor and async facades are both named AsyncClient.");
+    }
+
+    @Test
+    void flavourNotAJavaName_isReportedOnItsAttribute() {
+      compile(
+              "@AsyncCore(",
+              "    blocking = \"Client\",",
+              "    async = \"AsyncClient\",",
+              "    mutiny = \"Mutiny Client\") //!",
+              "class Core {",
+              "  @BlockingFactory @AsyncFactory static Core create() { return new Core(); }",
+              "}")
+          .fails(Problem.FACADE_NAME, "mutiny = \"Mutiny Client\" is not a simple Java class name");
+    }
+
+    @Test
+    void flavourWithoutItsRuntimeModule_namesTheArtifactsToAdd() {
+      List<String> lines = new ArrayList<>(List.of(HEADER));
+      lines.addAll(
+          List.of(
+              "@AsyncCore(",
+              "    blocking = \"Client\",",
+              "    async = \"AsyncClient\",",
+              "    rxjava3 = \"RxClient\")", // line 11
+              "class Core {",
+              "  @BlockingFactory @AsyncFactory static Core create() { return new Core(); }",
+              "}"));
+      JavaFileObject source = JavaFileObjects.forSourceLines("test.Core", lines);
+
+      Compilation compilation = Compilations.javacWithout("ambidex-rxjava3").compile(source);
+
+      assertThat(compilation).hadErrorCount(1);
+      assertThat(compilation)
+          .hadErrorContaining("[" + Problem.FLAVOUR.tag() + "]")
+          .inFile(source)
+          .onLine(11);
+      assertThat(compilation)
+          .hadErrorContaining(
+              "rxjava3 = \"RxClient\" asks for a RxJava 3 facade, but"
+                  + " io.ambidex.rxjava3.RxJavaFacades is not on the compile path; it comes with"
+                  + " io.ambidex:ambidex-rxjava3 and io.reactivex.rxjava3:rxjava.");
+      assertThat(compilation).hadErrorContaining("Add the flavour's runtime module");
+    }
+  }
+
+  @Nested
   class FacadeNamesAcrossCores {
     @Test
     void twoCoresNamingTheSameFacade_secondIsReported() {

@@ -40,7 +40,11 @@ class GoldenSourceTest {
         "AsyncDisk", // blocking-first: the async facade on virtual threads
         "AsyncPooled", // blocking-first with an @AsyncExecutor
         "LoopClient", // Synchronizer mode: the blocking facade
-        "AsyncLoopClient" // Synchronizer mode: the async facade
+        "AsyncLoopClient", // Synchronizer mode: the async facade
+        "ReactorStoreClient", // flavours: Reactor over every row of the mapping
+        "Rx3StoreClient", // RxJava 3 (Single, Maybe for @Nullable, Completable, Flowable)
+        "MutinyStoreClient", // Mutiny
+        "ReactorLoopClient" // a flavour over a Synchronizer-mode async facade
       })
   void generatedSource_matchesTheGoldenFile(String facade) throws IOException {
     JavaFileObject generated =
@@ -66,7 +70,8 @@ class GoldenSourceTest {
   @ParameterizedTest
   @ValueSource(
       strings = {"StoreClient", "AsyncStoreClient", "Disk", "AsyncDisk", "LoopClient",
-        "AsyncLoopClient"})
+        "AsyncLoopClient", "ReactorStoreClient", "Rx3StoreClient", "MutinyStoreClient",
+        "ReactorLoopClient"})
   void generatedSource_isFormatted(String facade) throws IOException {
     String source = Files.readString(GOLDEN.resolve(facade + ".java"));
     List<String> lines = source.lines().toList();

@@ -33,6 +33,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  *   <li>blocking: the lambda's value is returned; what it throws is thrown as it is;
+ *   <li>flavour (an async run registered with {@link ParityExtension.Builder#flavour}): the
+ *       async lambda is made at subscription of the flavour's lazy result over it (see {@link
+ *       FlavourLens}), and that result is waited for as below; what the lambda throws arrives
+ *       through it, as a generated flavour facade signals it, and is thrown unwrapped;
  *   <li>async: the lambda's stage is waited for (at most the extension's timeout, then the test
  *       fails); its value is returned; the exception it failed with is thrown <em>unwrapped</em>
  *       from {@code CompletionException}/{@code ExecutionException}, so one assertion checks that
@@ -126,14 +130,30 @@ public final class Parity<B, A> {
   private final String variant;
   private final @Nullable B blocking;
   private final @Nullable A async;
+  private final @Nullable FlavourLens flavour;
   private final Duration timeout;
 
-  Parity(Side side, String variant, @Nullable B blocking, @Nullable A async, Duration timeout) {
+  Parity(
+      Side side,
+      String variant,
+      @Nullable B blocking,
+      @Nullable A async,
+      @Nullable FlavourLens flavour,
+      Duration timeout) {
     this.side = side;
     this.variant = variant;
     this.blocking = blocking;
     this.async = async;
+    this.flavour = flavour;
     this.timeout = timeout;
+  }
+
+  /**
+   * Returns the flavour this async run goes through ({@link ParityExtension.Builder#flavour}), or
+   * null when it calls the async facade directly.
+   */
+  public @Nullable FlavourLens flavour() {
+    return flavour;
   }
 
   /** Returns which facade this run is for. */
@@ -192,6 +212,11 @@ public final class Parity<B, A> {
     Objects.requireNonNull(onAsync, "onAsync");
     if (isBlocking()) {
       return onBlocking.call(blocking());
+    }
+    FlavourLens lens = flavour;
+    if (lens != null) {
+      A facade = async();
+      return await(lens.<T>single(() -> onAsync.call(facade).toCompletableFuture()));
     }
     return await(onAsync.call(async()));
   }
@@ -309,6 +334,9 @@ public final class Parity<B, A> {
     Objects.requireNonNull(onAsync, "onAsync");
     if (isBlocking()) {
       onBlocking.run(blocking());
+    } else if (flavour != null) {
+      A facade = async();
+      await(flavour.single(() -> onAsync.call(facade).toCompletableFuture()));
     } else {
       await(onAsync.call(async()));
     }
@@ -336,7 +364,13 @@ public final class Parity<B, A> {
       }
     }
     CollectingSubscriber<T> subscriber = new CollectingSubscriber<>();
-    onAsync.call(async()).subscribe(subscriber);
+    FlavourLens lens = flavour;
+    if (lens != null) {
+      A facade = async();
+      lens.<T>stream(() -> onAsync.call(facade)).subscribe(subscriber);
+    } else {
+      onAsync.call(async()).subscribe(subscriber);
+    }
     try {
       return await(subscriber.result);
     } finally {
@@ -382,7 +416,9 @@ public final class Parity<B, A> {
 
   @Override
   public String toString() {
-    return "[" + side.name().toLowerCase(java.util.Locale.ROOT) + "] " + variant;
+    String kind =
+        flavour != null ? flavour.name() : side.name().toLowerCase(java.util.Locale.ROOT);
+    return "[" + kind + "] " + variant;
   }
 
   /* Requests one item at a time, like a careful consumer, and collects them. */

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.extension.TestTemplateInvocationContextProvider;
 
 /**
  * Runs each {@link ParityTest} method of a test class once per registered facade: the blocking
- * facade and the async facade of one core, each over the transports that make sense for it.
+ * facade and the async facade of one core, each over the transports that make sense for it, and
+ * the async facade through each flavour the core is generated for ({@link Builder#flavour}).
  *
  * <pre>{@code
  * @RegisterExtension
@@ -99,8 +100,13 @@ public final class ParityExtension<B, A> implements TestTemplateInvocationContex
   private record Registration<F>(
       Parity.Side side,
       String name,
+      @Nullable FlavourLens flavour,
       @Nullable Supplier<? extends F> fixture,
-      Function<? super @Nullable F, ?> facade) {}
+      Function<? super @Nullable F, ?> facade) {
+    String kind() {
+      return flavour != null ? flavour.name() : side.name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
 
   /* One run of a test method: creates and closes its fixture and facade. */
   private final class Run
@@ -117,8 +123,7 @@ public final class ParityExtension<B, A> implements TestTemplateInvocationContex
 
     @Override
     public String getDisplayName(int invocationIndex) {
-      return "[" + registration.side().name().toLowerCase(java.util.Locale.ROOT) + "] "
-          + registration.name();
+      return "[" + registration.kind() + "] " + registration.name();
     }
 
     @Override
@@ -164,9 +169,15 @@ public final class ParityExtension<B, A> implements TestTemplateInvocationContex
         facade = created;
         parity =
             registration.side() == Parity.Side.BLOCKING
-                ? new Parity<>(Parity.Side.BLOCKING, registration.name(), (B) created, null,
-                    timeout)
-                : new Parity<>(Parity.Side.ASYNC, registration.name(), null, (A) created, timeout);
+                ? new Parity<>(
+                    Parity.Side.BLOCKING, registration.name(), (B) created, null, null, timeout)
+                : new Parity<>(
+                    Parity.Side.ASYNC,
+                    registration.name(),
+                    null,
+                    (A) created,
+                    registration.flavour(),
+                    timeout);
       }
       return parity;
     }
@@ -227,7 +238,7 @@ public final class ParityExtension<B, A> implements TestTemplateInvocationContex
      */
     public Builder<B, A> blocking(String name, Supplier<? extends B> facade) {
       Objects.requireNonNull(facade, "facade");
-      return add(Parity.Side.BLOCKING, name, null, ignored -> facade.get());
+      return add(Parity.Side.BLOCKING, name, null, null, ignored -> facade.get());
     }
 
     /**
@@ -242,7 +253,7 @@ public final class ParityExtension<B, A> implements TestTemplateInvocationContex
     public <F> Builder<B, A> blocking(
         String name, Supplier<? extends F> fixture, Function<? super F, ? extends B> facade) {
       Objects.requireNonNull(fixture, "fixture");
-      return add(Parity.Side.BLOCKING, name, fixture, facade);
+      return add(Parity.Side.BLOCKING, name, null, fixture, facade);
     }
 
     /**
@@ -254,7 +265,7 @@ public final class ParityExtension<B, A> implements TestTemplateInvocationContex
      */
     public Builder<B, A> async(String name, Supplier<? extends A> facade) {
       Objects.requireNonNull(facade, "facade");
-      return add(Parity.Side.ASYNC, name, null, ignored -> facade.get());
+      return add(Parity.Side.ASYNC, name, null, null, ignored -> facade.get());
     }
 
     /**
@@ -269,7 +280,28 @@ public final class ParityExtension<B, A> implements TestTemplateInvocationContex
     public <F> Builder<B, A> async(
         String name, Supplier<? extends F> fixture, Function<? super F, ? extends A> facade) {
       Objects.requireNonNull(fixture, "fixture");
-      return add(Parity.Side.ASYNC, name, fixture, facade);
+      return add(Parity.Side.ASYNC, name, null, fixture, facade);
+    }
+
+    /**
+     * Registers an async facade whose calls go through a flavour (Reactor, RxJava 3, Mutiny): the
+     * run is shown as {@code [reactor] name}, and every async lambda of a test body is run through
+     * the flavour's adapter, as its generated flavour facade runs it (see {@link FlavourLens}).
+     *
+     * @param name shown in the run's name, such as "async transport"
+     * @param flavour the flavour, such as {@link FlavourLenses#reactor()}
+     * @param fixture creates the fixture
+     * @param facade creates the async facade over the fixture
+     * @return this builder
+     */
+    public <F> Builder<B, A> flavour(
+        String name,
+        FlavourLens flavour,
+        Supplier<? extends F> fixture,
+        Function<? super F, ? extends A> facade) {
+      Objects.requireNonNull(flavour, "flavour");
+      Objects.requireNonNull(fixture, "fixture");
+      return add(Parity.Side.ASYNC, name, flavour, fixture, facade);
     }
 
     /**
@@ -295,19 +327,22 @@ public final class ParityExtension<B, A> implements TestTemplateInvocationContex
     private <F> Builder<B, A> add(
         Parity.Side side,
         String name,
+        @Nullable FlavourLens flavour,
         @Nullable Supplier<? extends F> fixture,
         Function<? super F, ?> facade) {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(facade, "facade");
+      Registration<F> registration =
+          new Registration<F>(
+              side, name, flavour, fixture, (Function<? super @Nullable F, ?>) facade);
       for (Registration<?> existing : registrations) {
-        if (existing.side() == side && existing.name().equals(name)) {
+        if (existing.kind().equals(registration.kind()) && existing.name().equals(name)) {
           throw new IllegalArgumentException(
-              "A " + side.name().toLowerCase(java.util.Locale.ROOT) + " facade named '" + name
+              "A " + registration.kind() + " facade named '" + name
                   + "' is already registered.");
         }
       }
-      registrations.add(
-          new Registration<F>(side, name, fixture, (Function<? super @Nullable F, ?>) facade));
+      registrations.add(registration);
       return this;
     }
   }

@@ -156,6 +156,47 @@ class ParityExtensionTest {
                 facade instanceof Counter c ? c.closed : ((AsyncCounter) facade).closed);
   }
 
+  /** The same kind of body through each flavour: the async lambdas run through its adapter. */
+  static class Flavoured {
+    @RegisterExtension
+    static final ParityExtension<Counter, AsyncCounter> COUNTERS =
+        ParityExtension.<Counter, AsyncCounter>builder()
+            .flavour("async store", FlavourLenses.reactor(), () -> store(POOL), AsyncCounter::new)
+            .flavour("async store", FlavourLenses.rxjava3(), () -> store(POOL), AsyncCounter::new)
+            .flavour("async store", FlavourLenses.mutiny(), () -> store(POOL), AsyncCounter::new)
+            .build();
+
+    @ParityTest
+    void add_reset_upTo(Parity<Counter, AsyncCounter> parity, Store store) throws Exception {
+      store.value.set(40);
+      assertThat(parity.call(c -> c.add(2)).async(a -> a.add(2))).isEqualTo(42);
+      parity.run(c -> c.reset()).async(a -> a.reset());
+      assertThat(store.value).hasValue(0);
+      assertThat(parity.items(c -> c.upTo(3)).async(a -> a.upTo(3))).containsExactly(1, 2, 3);
+      assertThat(parity.flavour()).isNotNull();
+    }
+  }
+
+  @Test
+  void flavour_runsTheBodyThroughEachFlavourUnderItsName() {
+    run(Flavoured.class)
+        .assertThatEvents()
+        .haveExactly(1, event(test(), displayName("[reactor] async store"), finishedSuccessfully()))
+        .haveExactly(1, event(test(), displayName("[rxjava3] async store"), finishedSuccessfully()))
+        .haveExactly(1, event(test(), displayName("[mutiny] async store"), finishedSuccessfully()));
+  }
+
+  @Test
+  void flavour_sameFlavourAndNameTwice_isRejected() {
+    assertThatThrownBy(
+            () ->
+                ParityExtension.<Counter, AsyncCounter>builder()
+                    .flavour("s", FlavourLenses.mutiny(), () -> store(POOL), AsyncCounter::new)
+                    .flavour("s", FlavourLenses.mutiny(), () -> store(POOL), AsyncCounter::new))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("A mutiny facade named 's' is already registered.");
+  }
+
   static class NotCompleting {
     @RegisterExtension
     static final ParityExtension<Counter, AsyncCounter> COUNTERS =

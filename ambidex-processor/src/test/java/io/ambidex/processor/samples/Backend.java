@@ -154,12 +154,26 @@ public final class Backend {
           new Flow.Subscription() {
             private int next;
             private boolean cancelled;
+            private long demand;
+            private boolean emitting;
 
+            /*
+             * Not re-entrant: a request() made from inside onNext() only adds demand, which the
+             * outer loop serves (Reactive Streams rule 3.3; RxJava's strict subscriber drops an
+             * onNext that arrives inside another, as the parity kit's RxJava run showed).
+             */
             @Override
             public void request(long n) {
-              for (long i = 0; i < n && next < values.size() && !cancelled; i++) {
+              demand += n;
+              if (emitting) {
+                return;
+              }
+              emitting = true;
+              while (demand > 0 && next < values.size() && !cancelled) {
+                demand--;
                 subscriber.onNext(values.get(next++));
               }
+              emitting = false;
               if (next == values.size() && !cancelled) {
                 cancelled = true;
                 subscriber.onComplete();

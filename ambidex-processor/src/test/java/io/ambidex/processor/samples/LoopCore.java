@@ -23,7 +23,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A core that is async for real: its "I/O" completes on a thread it owns and its continuations
  * hop back to the loop of its Synchronizer, where its state lives.
  */
-@AsyncCore(blocking = "LoopClient", async = "AsyncLoopClient", bridge = Bridge.SYNCHRONIZER)
+@AsyncCore(
+    blocking = "LoopClient",
+    async = "AsyncLoopClient",
+    bridge = Bridge.SYNCHRONIZER,
+    reactor = "ReactorLoopClient")
 final class LoopCore implements SynchronizerBound, AsyncCloseable {
   private final Synchronizer synchronizer;
   private final boolean owned;

@@ -24,7 +24,12 @@ import org.jspecify.annotations.Nullable;
  * A key-value store client, written once against {@link CompletionStage}. It covers every row of
  * the processor's mapping.
  */
-@AsyncCore(blocking = "StoreClient", async = "AsyncStoreClient")
+@AsyncCore(
+    blocking = "StoreClient",
+    async = "AsyncStoreClient",
+    reactor = "ReactorStoreClient",
+    rxjava3 = "Rx3StoreClient",
+    mutiny = "MutinyStoreClient")
 final class StoreCore implements AsyncCloseable {
   private final Backend backend;
   private final String prefix;

@@ -8,6 +8,7 @@ import io.ambidex.CallFuture;
 import io.ambidex.CallerStackTrace;
 import io.ambidex.IncompleteStageException;
 import io.ambidex.test.ApiParity;
+import io.ambidex.test.FlavourLenses;
 import io.ambidex.test.Parity;
 import io.ambidex.test.ParityExtension;
 import io.ambidex.test.ParityTest;
@@ -32,8 +33,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Runs the facades generated from {@link StoreCore}, which covers every row of the mapping, end to
- * end: one test body per operation, run on the blocking facade over a sync backend and on the
- * async facade over an async and a sync backend.
+ * end: one test body per operation, run on the blocking facade over a sync backend, on the
+ * async facade over an async and a sync backend, and through each flavour the core is generated
+ * for (Reactor, RxJava 3, Mutiny) over an async backend.
  */
 class StoreFacadesTest {
   static final ExecutorService POOL = Executors.newFixedThreadPool(2);
@@ -44,6 +46,12 @@ class StoreFacadesTest {
           .blocking("sync backend", Backend::sync, StoreClient::new)
           .async("async backend", () -> Backend.async(POOL), b -> new AsyncStoreClient(b, POOL))
           .async("sync backend", Backend::sync, b -> new AsyncStoreClient(b, POOL))
+          .flavour("async backend", FlavourLenses.reactor(), () -> Backend.async(POOL),
+              b -> new AsyncStoreClient(b, POOL))
+          .flavour("async backend", FlavourLenses.rxjava3(), () -> Backend.async(POOL),
+              b -> new AsyncStoreClient(b, POOL))
+          .flavour("async backend", FlavourLenses.mutiny(), () -> Backend.async(POOL),
+              b -> new AsyncStoreClient(b, POOL))
           .build();
 
   @AfterAll

@@ -1,0 +1,91 @@
+package io.ambidex.mutiny;
+
+import io.ambidex.mutiny.internal.FutureUni;
+import io.ambidex.mutiny.internal.Starts;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The adapters generated Mutiny facades call: each turns one call of the async facade into a lazy
+ * {@link Uni} or {@link Multi}.
+ *
+ * <p>Policies, the same for every method:
+ *
+ * <ul>
+ *   <li><b>Laziness</b>: {@code call} runs at subscription, once per subscription; nothing runs
+ *       before. So resubscribing (for example with {@code onFailure().retry()}) makes a new call.
+ *   <li><b>Cancellation</b>: cancelling the subscription cancels the future in flight (which, for
+ *       an Ambidex {@code CallFuture}, cancels the core's stage down to the transport) or the
+ *       stream's subscription (which closes the core's sequence). A future cancelled on the
+ *       core's side fails the {@code Uni} with a {@code CancellationException}, Mutiny having no
+ *       other downstream cancellation signal.
+ *   <li><b>Failures</b>: what {@code call} throws and what the future fails with arrive as
+ *       failures, unwrapped from {@link java.util.concurrent.CompletionException}, so a subscriber
+ *       sees the exception types the blocking facade throws.
+ *   <li><b>Threads</b>: events arrive on the thread that completes the future (or emits the
+ *       item), or on the subscribing thread when it completed during {@code call}.
+ * </ul>
+ */
+public final class MutinyFacades {
+  private MutinyFacades() {}
+
+  /**
+   * One call of an async facade's method: what a lazy {@code Uni} or {@code Multi} runs at each
+   * subscription.
+   *
+   * @param <R> what the call returns: a future or a publisher
+   */
+  @FunctionalInterface
+  public interface Call<R> {
+    /**
+     * Makes the call.
+     *
+     * @return the call's future or publisher, not null
+     * @throws Throwable whatever the call throws; it fails the {@code Uni} or {@code Multi}
+     */
+    R start() throws Throwable;
+  }
+
+  /**
+   * A {@code Uni} that runs {@code call} at each subscription and emits the value (possibly null)
+   * its future completes with.
+   *
+   * @param call starts the operation and returns its future (an async facade's {@code CallFuture})
+   * @param <T> the result type
+   * @return a lazy, cancellable {@code Uni}
+   * @throws NullPointerException if {@code call} is null
+   */
+  public static <T> Uni<T> uni(Call<? extends CompletableFuture<? extends @Nullable T>> call) {
+    Objects.requireNonNull(call, "call");
+    return new FutureUni<>(call);
+  }
+
+  /**
+   * A {@code Multi} that runs {@code call} at each subscription and relays the items of the
+   * publisher it returns, requesting from it exactly what is requested downstream.
+   *
+   * @param call starts the operation and returns its publisher (an async facade's publisher, which
+   *     accepts one subscriber and pulls the core's sequence on demand)
+   * @param <T> the item type
+   * @return a lazy, cancellable {@code Multi}
+   * @throws NullPointerException if {@code call} is null
+   */
+  public static <T> Multi<T> multi(Call<? extends Flow.Publisher<? extends T>> call) {
+    Objects.requireNonNull(call, "call");
+    return Multi.createFrom()
+        .deferred(
+            () -> {
+              Flow.Publisher<? extends T> publisher;
+              try {
+                publisher = Starts.start(call::start, "publisher");
+              } catch (Throwable failure) {
+                return Multi.createFrom().failure(Starts.unwrap(failure));
+              }
+              return Multi.createFrom().publisher(publisher);
+            });
+  }
+}
