@@ -928,6 +928,88 @@ final class BlobCore implements AsyncCloseable {
   }
 
   /**
+   * Returns everything a HEAD request tells about an object: size, ETag, last modification, content
+   * type, user metadata ({@code x-amz-meta-*}) and the checksums the service stored (asked for with
+   * {@code x-amz-checksum-mode: ENABLED}; services that keep none return none).
+   *
+   * @param bucket the bucket
+   * @param key the object's key
+   * @return a stage that completes with the details; it fails with {@link NoSuchKeyException} if
+   *     there is no such object (or no such bucket: a HEAD response has no body to tell)
+   * @throws IllegalArgumentException if the bucket name or the key breaks the S3 rules
+   */
+  public CompletionStage<ObjectDetails> describe(String bucket, String key) {
+    Validate.bucket(bucket);
+    Validate.key(key);
+    return http.send(
+        request(bucket, key).HEAD().setHeader("x-amz-checksum-mode", "ENABLED").build(),
+        r -> discard(r).thenApply(ignored -> details(key, r.headers())));
+  }
+
+  private static ObjectDetails details(String key, HttpHeaders headers) {
+    BlobObject object =
+        metadata(key, headers.firstValueAsLong("content-length").orElse(0), headers);
+    java.util.Map<String, String> meta = new java.util.TreeMap<>();
+    java.util.Map<String, String> sums = new java.util.TreeMap<>();
+    headers.map().forEach((name, values) -> {
+      String n = name.toLowerCase(java.util.Locale.ROOT);
+      if (values.isEmpty()) {
+        return;
+      }
+      if (n.startsWith("x-amz-meta-")) {
+        meta.put(n.substring("x-amz-meta-".length()), String.join(",", values));
+      } else if (n.startsWith("x-amz-checksum-") && !n.equals("x-amz-checksum-type")) {
+        sums.put(n.substring("x-amz-checksum-".length()), values.get(0));
+      }
+    });
+    return new ObjectDetails(
+        key,
+        object.size(),
+        object.etag(),
+        object.lastModified(),
+        headers.firstValue("content-type").orElse(null),
+        meta,
+        sums);
+  }
+
+  /**
+   * Returns an address that lets whoever holds it make one kind of request on an object without
+   * credentials, until it expires: SigV4 query-string signing (a "presigned URL"). Nothing is sent;
+   * the address is computed from the client's endpoint, addressing style, region and credentials,
+   * and its validity starts now. The payload is not part of the signature.
+   *
+   * @param method {@code GET}, {@code PUT}, {@code HEAD} or {@code DELETE}
+   * @param bucket the bucket
+   * @param key the object's key
+   * @param expiry how long the address stays valid: from one second to seven days (S3's limit)
+   * @return the presigned address
+   * @throws IllegalArgumentException if the method is not one of those four, the expiry is out of
+   *     range, or the bucket name or the key breaks the S3 rules
+   */
+  public URI presign(String method, String bucket, String key, Duration expiry) {
+    Objects.requireNonNull(method, "method");
+    Objects.requireNonNull(expiry, "expiry");
+    Validate.bucket(bucket);
+    Validate.key(key);
+    if (!List.of("GET", "PUT", "HEAD", "DELETE").contains(method)) {
+      throw new IllegalArgumentException(
+          "presign supports GET, PUT, HEAD and DELETE, not '" + method + "'.");
+    }
+    if (expiry.compareTo(Duration.ofSeconds(1)) < 0 || expiry.compareTo(Duration.ofDays(7)) > 0) {
+      throw new IllegalArgumentException(
+          "A presigned address must expire after 1 second to 7 days, not " + expiry + ".");
+    }
+    return SigV4.presign(
+        method,
+        request(bucket, key).build().uri(),
+        config.credentials(),
+        config.region(),
+        "s3",
+        Instant.now(),
+        expiry.toSeconds());
+  }
+
+  /**
    * Deletes an object. Deleting a key that does not exist succeeds, as in S3.
    *
    * @param bucket the bucket
