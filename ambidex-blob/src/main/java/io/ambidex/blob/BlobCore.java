@@ -1092,6 +1092,79 @@ final class BlobCore implements AsyncCloseable {
   }
 
   /**
+   * Lists the multipart uploads that were started under {@code prefix} and neither completed nor
+   * aborted, in key order, fetched page by page as they are pulled (ListMultipartUploads). This
+   * client aborts the uploads it fails or is cancelled in; the listing finds the ones a crashed
+   * process or another client left.
+   *
+   * @param bucket the bucket
+   * @param prefix the key prefix, or null (or empty) for every key
+   * @return the pending uploads
+   * @throws IllegalArgumentException if the bucket name breaks the S3 naming rules
+   */
+  public AsyncIterator<PendingUpload> listUploads(String bucket, @Nullable String prefix) {
+    Validate.bucket(bucket);
+    record Marker(String key, @Nullable String uploadId) {}
+    return AsyncIterators.paginate(
+        (Marker) null,
+        (@Nullable Marker marker) -> {
+          HttpRequest.Builder b = request(bucket, null).query("uploads", null);
+          if (prefix != null && !prefix.isEmpty()) {
+            b.query("prefix", prefix);
+          }
+          if (marker != null) {
+            b.query("key-marker", marker.key());
+            if (marker.uploadId() != null) {
+              b.query("upload-id-marker", marker.uploadId());
+            }
+          }
+          return Chains.then(
+              http.send(b.GET().build(), BlobCore::xml),
+              bytes -> {
+                io.ambidex.blob.internal.UploadsXml.Page page =
+                    io.ambidex.blob.internal.UploadsXml.page(bytes);
+                Marker next =
+                    page.nextKeyMarker() == null
+                        ? null
+                        : new Marker(page.nextKeyMarker(), page.nextUploadIdMarker());
+                return Chains.done(Page.of(page.uploads(), next));
+              });
+        });
+  }
+
+  /**
+   * Aborts a multipart upload: the service deletes its stored parts. Aborting an upload that is
+   * already gone succeeds (its end is what was asked for).
+   *
+   * @param bucket the bucket
+   * @param key the key the upload writes
+   * @param uploadId the upload's identifier, from {@link #listUploads}
+   * @return a stage that completes when the service has aborted it
+   * @throws IllegalArgumentException if the bucket name or the key breaks the S3 rules, or the
+   *     upload id is empty
+   */
+  public CompletionStage<Void> abortUpload(String bucket, String key, String uploadId) {
+    Validate.bucket(bucket);
+    Validate.key(key);
+    Objects.requireNonNull(uploadId, "uploadId");
+    if (uploadId.isEmpty()) {
+      throw new IllegalArgumentException("uploadId must not be empty; take it from listUploads");
+    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    http.send(request(bucket, key).query("uploadId", uploadId).DELETE().build(), BlobCore::discard)
+        .whenComplete(
+            (ignored, failure) -> {
+              Throwable f = failure == null ? null : Chains.unwrap(failure);
+              if (f == null || (f instanceof BlobException e && e.code().equals("NoSuchUpload"))) {
+                done.complete(null);
+              } else {
+                done.completeExceptionally(f);
+              }
+            });
+    return done;
+  }
+
+  /**
    * Copies an object on the server side (up to 5 GiB, the limit of a single S3 copy).
    *
    * @param sourceBucket the source's bucket
