@@ -70,7 +70,15 @@ final class Batch {
     void failed(Job job, Throwable failure);
   }
 
-  /** What a run did. */
+  /**
+   * What a run did.
+   *
+   * @param succeeded jobs done
+   * @param failed jobs that failed
+   * @param cancelled jobs not done: cancelled in flight, or never started
+   * @param failures the failures, in the order they happened
+   * @param interrupted true if {@link #cancel} stopped the run (not a {@code --fail-fast} stop)
+   */
   record Outcome(
       int succeeded, int failed, int cancelled, List<Throwable> failures, boolean interrupted) {}
 
@@ -80,6 +88,7 @@ final class Batch {
   private final Listener listener;
   private final CompletableFuture<Void> finished = new CompletableFuture<>();
   private volatile boolean cancelled;
+  private volatile boolean failedFast;
   private volatile @Nullable AsyncTaskGroup group;
 
   Batch(Store store, int concurrency, boolean failFast, Listener listener) {
@@ -121,7 +130,8 @@ final class Batch {
     }
     int done = succeeded.get() + failed.get();
     return new Outcome(
-        succeeded.get(), failed.get(), jobs.size() - done, List.copyOf(failures), cancelled);
+        succeeded.get(), failed.get(), jobs.size() - done, List.copyOf(failures),
+        cancelled && !failedFast);
   }
 
   /* One lane: claims the next job and runs it, until none is left or the batch is cancelled. */
@@ -181,6 +191,7 @@ final class Batch {
             failures.add(f);
             listener.failed(job, f);
             if (failFast) {
+              failedFast = true;
               cancel();
               outer.completeExceptionally(new CancellationException("--fail-fast: " + f));
             } else {

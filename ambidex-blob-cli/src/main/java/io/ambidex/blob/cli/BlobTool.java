@@ -103,6 +103,8 @@ public final class BlobTool implements Callable<Integer> {
   Credentials credentials;
   /* True when run from main(): Ctrl-C (SIGINT) then cancels a batch through a shutdown hook. */
   boolean handleSignals;
+  /* Counted down when the command has ended, its store closed: the Ctrl-C hook waits for it. */
+  final CountDownLatch finished = new CountDownLatch(1);
 
   @Override
   public Integer call() {
@@ -118,6 +120,7 @@ public final class BlobTool implements Callable<Integer> {
   public static void main(String[] args) {
     BlobTool tool = new BlobTool();
     tool.handleSignals = true;
+    tool.in = System.in;
     System.exit(run(tool, args, System.out, System.err));
   }
 
@@ -137,7 +140,11 @@ public final class BlobTool implements Callable<Integer> {
           err.println("blob: " + oneLine(e));
           return ExitCodes.of(e);
         });
-    return cl.execute(args);
+    try {
+      return cl.execute(args);
+    } finally {
+      tool.finished.countDown();
+    }
   }
 
   static CommandLine commandLine(BlobTool tool) {
@@ -268,14 +275,37 @@ public final class BlobTool implements Callable<Integer> {
       }
       return ExitCodes.OK;
     }
-    Batch batch = new Batch(store, options.concurrency, options.failFast, report);
-    CountDownLatch reported = new CountDownLatch(1);
+    java.util.Set<Batch.Job> done = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    Batch batch = new Batch(store, options.concurrency, options.failFast, new Batch.Listener() {
+      @Override
+      public void started(Batch.Job job) {
+        report.started(job);
+      }
+
+      @Override
+      public void bytes(Batch.Job job, long delta) {
+        report.bytes(job, delta);
+      }
+
+      @Override
+      public void succeeded(Batch.Job job) {
+        done.add(job);
+        report.succeeded(job);
+      }
+
+      @Override
+      public void failed(Batch.Job job, Throwable failure) {
+        report.failed(job, failure);
+      }
+    });
     Thread hook = null;
     if (handleSignals) {
+      CountDownLatch ended = finished;
       hook = new Thread(() -> {
         batch.cancel();
         try {
-          reported.await(120, TimeUnit.SECONDS); // the cancelled work ends, aborts included
+          // Until the command has ended: cancelled work settled, uploads aborted, store closed.
+          ended.await(120, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
@@ -284,18 +314,63 @@ public final class BlobTool implements Callable<Integer> {
     }
     try {
       Batch.Outcome outcome = batch.run(jobs);
+      if (outcome.interrupted() || outcome.failed() > 0) {
+        abortLeftUploads(store, jobs, done);
+      }
       if (many || options.json || outcome.interrupted()) {
         report.summary(what, outcome);
       }
       return ExitCodes.of(outcome);
     } finally {
-      reported.countDown();
       if (hook != null) {
         try {
           Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {
-          // Ctrl-C: the hook is running and lets the JVM exit (with 130) once it returns
+          // Ctrl-C: the hook is running and lets the JVM exit (with 130) once the command ends
         }
+      }
+    }
+  }
+
+  /*
+   * After an interrupted or failed batch: the client aborts the multipart uploads it fails or is
+   * cancelled in, but through the async client that abort runs after the cancelled future has
+   * completed, so it may still be on its way when the batch ends (or not yet started: the upload's
+   * creation may still be in flight). So list what is pending under each key an unfinished upload
+   * wrote, and abort it, a few rounds until a listing finds nothing.
+   */
+  private void abortLeftUploads(
+      Store store, java.util.List<? extends Batch.Job> jobs, java.util.Set<Batch.Job> done) {
+    java.util.List<S3Uri> targets = new ArrayList<>();
+    long threshold = store.config().multipartThreshold();
+    for (Batch.Job j : jobs) {
+      if (j instanceof Plans.Job p && p.uploadTo() != null && !done.contains(j)
+          && (p.size() == 0 || p.size() > threshold || p.source().equals("-"))) {
+        targets.add(p.uploadTo());
+      }
+    }
+    for (int round = 0; round < 4 && !targets.isEmpty(); round++) {
+      boolean found = false;
+      for (S3Uri t : targets) {
+        try (Stream<io.ambidex.blob.PendingUpload> pending = store.listUploads(t.bucket(), t.key())) {
+          for (io.ambidex.blob.PendingUpload u : pending.filter(u -> u.key().equals(t.key())).toList()) {
+            found = true;
+            Store.await(store.abortUpload(t.bucket(), t.key(), u.uploadId()));
+          }
+        } catch (RuntimeException e) {
+          err.println("blob: could not check " + t + " for a multipart upload left behind ("
+              + oneLine(e) + "); abort it with your store's tools if one is listed");
+          return;
+        }
+      }
+      if (!found && round > 0) {
+        return;
+      }
+      try {
+        Thread.sleep(200L * (round + 1)); // a creation still in flight lands, then is aborted
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
       }
     }
   }

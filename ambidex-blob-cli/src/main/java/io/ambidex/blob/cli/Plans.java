@@ -30,10 +30,23 @@ import org.jspecify.annotations.Nullable;
 final class Plans {
   private Plans() {}
 
-  /** A job from its description and its action. */
+  /**
+   * A job from its description and its action.
+   *
+   * @param uploadTo the object an upload writes (whose multipart upload may need aborting), or null
+   */
   record Job(
-      String verb, String source, String target, long size, Function<LongConsumer, CompletionStage<?>> action)
+      String verb,
+      String source,
+      String target,
+      long size,
+      @Nullable S3Uri uploadTo,
+      Function<LongConsumer, CompletionStage<?>> action)
       implements Batch.Job {
+    Job(String verb, String source, String target, long size, Function<LongConsumer, CompletionStage<?>> action) {
+      this(verb, source, target, size, null, action);
+    }
+
     @Override
     public CompletionStage<?> start(LongConsumer bytes) {
       return action.apply(bytes);
@@ -47,14 +60,14 @@ final class Plans {
   }
 
   static Job upload(Store store, Path file, S3Uri to, long size, boolean move) {
-    return new Job(move ? "move" : "upload", file.toString(), to.toString(), size, bytes -> {
+    return new Job(move ? "move" : "upload", file.toString(), to.toString(), size, to, bytes -> {
       CompletionStage<?> put = store.put(to.bucket(), to.key(), file, p -> bytes.accept(p.loaded()));
       return move ? Async.then(put, r -> deleteLocal(file)) : put;
     });
   }
 
   static Job uploadStream(Store store, InputStream in, S3Uri to) {
-    return new Job("upload", "-", to.toString(), 0,
+    return new Job("upload", "-", to.toString(), 0, to,
         bytes -> store.put(to.bucket(), to.key(), in, p -> bytes.accept(p.loaded())));
   }
 

@@ -7,6 +7,7 @@ import io.ambidex.blob.BlobConfig;
 import io.ambidex.blob.BlobObject;
 import io.ambidex.blob.ListEntry;
 import io.ambidex.blob.ObjectDetails;
+import io.ambidex.blob.PendingUpload;
 import io.ambidex.blob.PutResult;
 import io.ambidex.control.SyncRuntime;
 import io.ambidex.http.TransferProgress;
@@ -73,6 +74,11 @@ interface Store extends AutoCloseable {
   Stream<ByteBuffer> open(String bucket, String key);
 
   URI presign(String method, String bucket, String key, Duration expiry);
+
+  /** The multipart uploads pending under a prefix; the caller closes it. */
+  Stream<PendingUpload> listUploads(String bucket, String prefix);
+
+  CompletionStage<Void> abortUpload(String bucket, String key, String uploadId);
 
   @Override
   void close();
@@ -171,6 +177,19 @@ interface Store extends AutoCloseable {
       }
 
       @Override
+      public Stream<PendingUpload> listUploads(String bucket, String prefix) {
+        return client.listUploads(bucket, prefix);
+      }
+
+      @Override
+      public CompletionStage<Void> abortUpload(String bucket, String key, String uploadId) {
+        return call(() -> {
+          client.abortUpload(bucket, key, uploadId);
+          return null;
+        });
+      }
+
+      @Override
       public void close() {
         client.close();
         await(runtime.close());
@@ -265,6 +284,17 @@ interface Store extends AutoCloseable {
       @Override
       public URI presign(String method, String bucket, String key, Duration expiry) {
         return client.presign(method, bucket, key, expiry);
+      }
+
+      @Override
+      public Stream<PendingUpload> listUploads(String bucket, String prefix) {
+        return AsyncIterators.blockingStream(
+            AsyncIterators.fromPublisher(client.listUploads(bucket, prefix)));
+      }
+
+      @Override
+      public CompletionStage<Void> abortUpload(String bucket, String key, String uploadId) {
+        return start(() -> client.abortUpload(bucket, key, uploadId));
       }
 
       @Override
