@@ -101,10 +101,11 @@ public final class BlobTool implements Callable<Integer> {
   boolean forceProgress;
   /* Credentials for --endpoint; null: from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. */
   Credentials credentials;
-  /* True when run from main(): Ctrl-C (SIGINT) then cancels a batch through a shutdown hook. */
-  boolean handleSignals;
   /* Counted down when the command has ended, its store closed: the Ctrl-C hook waits for it. */
   final CountDownLatch finished = new CountDownLatch(1);
+  /* Set by the Ctrl-C hook; the batch running then, or the next one, is cancelled. */
+  volatile boolean interrupted;
+  volatile Batch activeBatch;
 
   @Override
   public Integer call() {
@@ -119,9 +120,35 @@ public final class BlobTool implements Callable<Integer> {
    */
   public static void main(String[] args) {
     BlobTool tool = new BlobTool();
-    tool.handleSignals = true;
     tool.in = System.in;
+    Thread command = Thread.currentThread();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> tool.interrupt(command), "blob-interrupt"));
     System.exit(run(tool, args, System.out, System.err));
+  }
+
+  /*
+   * Ctrl-C (SIGINT) or SIGTERM: the JVM runs this hook and exits once it returns (with 130 for
+   * SIGINT). Cancel the batch if one runs, else interrupt the command's thread (a single transfer
+   * through either client reacts to it: the blocking call is interrupted, the async wait cancels
+   * its future); then hold the exit until the command has ended and closed its client, so that
+   * aborts and temporary-file deletions are done. Nothing to do after a normal end.
+   */
+  void interrupt(Thread command) {
+    if (finished.getCount() == 0) {
+      return;
+    }
+    interrupted = true;
+    Batch batch = activeBatch;
+    if (batch != null) {
+      batch.cancel();
+    } else {
+      command.interrupt();
+    }
+    try {
+      finished.await(120, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Runs the tool with the given streams and returns the exit code. */
@@ -298,19 +325,9 @@ public final class BlobTool implements Callable<Integer> {
         report.failed(job, failure);
       }
     });
-    Thread hook = null;
-    if (handleSignals) {
-      CountDownLatch ended = finished;
-      hook = new Thread(() -> {
-        batch.cancel();
-        try {
-          // Until the command has ended: cancelled work settled, uploads aborted, store closed.
-          ended.await(120, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, "blob-interrupt");
-      Runtime.getRuntime().addShutdownHook(hook);
+    activeBatch = batch;
+    if (interrupted) {
+      batch.cancel();
     }
     try {
       Batch.Outcome outcome = batch.run(jobs);
@@ -322,13 +339,7 @@ public final class BlobTool implements Callable<Integer> {
       }
       return ExitCodes.of(outcome);
     } finally {
-      if (hook != null) {
-        try {
-          Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-          // Ctrl-C: the hook is running and lets the JVM exit (with 130) once the command ends
-        }
-      }
+      activeBatch = null;
     }
   }
 
@@ -459,7 +470,7 @@ public final class BlobTool implements Callable<Integer> {
       return tool.withStore(options.concurrency, store -> {
         if (force) {
           java.util.List<Batch.Job> jobs = new ArrayList<>();
-          for (Locations.Entry e : Locations.list(store, at.bucket(), "", Filters.none()).values()) {
+          for (Locations.Entry e : Locations.list(store, at.bucket(), "", Filters.none(), options.concurrency).values()) {
             jobs.add(Plans.delete(store, new S3Uri(at.bucket(), e.key())));
           }
           int code = tool.runBatch(store, jobs, options, "rb", false);
@@ -553,7 +564,7 @@ public final class BlobTool implements Callable<Integer> {
           if (recursive) {
             Locations.checkTargetDirectory(to);
             String prefix = Locations.asDirectory(from.key());
-            for (Locations.Entry e : Locations.list(store, from.bucket(), prefix, options.filters()).values()) {
+            for (Locations.Entry e : Locations.list(store, from.bucket(), prefix, options.filters(), options.concurrency).values()) {
               Path file = Locations.target(to, e.relative());
               if (file == null) {
                 tool.err.println("blob: skipped s3://" + from.bucket() + "/" + e.key()
@@ -577,7 +588,7 @@ public final class BlobTool implements Callable<Integer> {
         if (recursive) {
           String fromPrefix = Locations.asDirectory(from.key());
           String toPrefix = Locations.asDirectory(to.key());
-          for (Locations.Entry e : Locations.list(store, from.bucket(), fromPrefix, options.filters()).values()) {
+          for (Locations.Entry e : Locations.list(store, from.bucket(), fromPrefix, options.filters(), options.concurrency).values()) {
             jobs.add(Plans.copy(store, new S3Uri(from.bucket(), e.key()),
                 new S3Uri(to.bucket(), toPrefix + e.relative()), e.size(), move()));
           }
@@ -705,7 +716,7 @@ public final class BlobTool implements Callable<Integer> {
           String prefix = Locations.asDirectory(to.key());
           jobs = Plans.sync(
               Locations.walk(from, filters),
-              Locations.list(store, to.bucket(), prefix, filters),
+              Locations.list(store, to.bucket(), prefix, filters, options.concurrency),
               compare, partSize, delete,
               e -> e.problem() != null
                   ? Plans.problem("upload", e.path().toString(), "s3://" + to.bucket() + "/" + prefix + e.relative(), e.problem())
@@ -717,7 +728,7 @@ public final class BlobTool implements Callable<Integer> {
           Locations.checkTargetDirectory(to);
           String prefix = Locations.asDirectory(from.key());
           Map<String, Locations.Entry> remote = new LinkedHashMap<>();
-          Locations.list(store, from.bucket(), prefix, filters).forEach((rel, e) -> {
+          Locations.list(store, from.bucket(), prefix, filters, options.concurrency).forEach((rel, e) -> {
             if (Locations.target(to, rel) != null) {
               remote.put(rel, e);
             }
@@ -734,8 +745,8 @@ public final class BlobTool implements Callable<Integer> {
           String fromPrefix = Locations.asDirectory(from.key());
           String toPrefix = Locations.asDirectory(to.key());
           jobs = Plans.sync(
-              Locations.list(store, from.bucket(), fromPrefix, filters),
-              Locations.list(store, to.bucket(), toPrefix, filters),
+              Locations.list(store, from.bucket(), fromPrefix, filters, options.concurrency),
+              Locations.list(store, to.bucket(), toPrefix, filters, options.concurrency),
               compare, partSize, delete,
               e -> Plans.copy(store, new S3Uri(from.bucket(), e.key()),
                   new S3Uri(to.bucket(), toPrefix + e.relative()), e.size(), false),
@@ -863,7 +874,7 @@ public final class BlobTool implements Callable<Integer> {
       return tool.withStore(options.concurrency, store -> {
         java.util.List<Batch.Job> jobs = new ArrayList<>();
         String prefix = Locations.asDirectory(at.key());
-        for (Locations.Entry e : Locations.list(store, at.bucket(), prefix, options.filters()).values()) {
+        for (Locations.Entry e : Locations.list(store, at.bucket(), prefix, options.filters(), options.concurrency).values()) {
           jobs.add(Plans.delete(store, new S3Uri(at.bucket(), e.key())));
         }
         return tool.runBatch(store, jobs, options, "rm", true);

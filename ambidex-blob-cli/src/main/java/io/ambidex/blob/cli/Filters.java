@@ -1,6 +1,5 @@
 package io.ambidex.blob.cli;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -48,10 +47,6 @@ final class Filters {
     return accepted;
   }
 
-  boolean isEmpty() {
-    return rules.isEmpty();
-  }
-
   /** Translates an fnmatch pattern to a regular expression. */
   static String toRegex(String glob) {
     StringBuilder re = new StringBuilder();
@@ -89,9 +84,5 @@ final class Filters {
       }
     }
     return re.toString();
-  }
-
-  static List<Rule> copy(List<Rule> rules) {
-    return new ArrayList<>(rules);
   }
 }

@@ -1,12 +1,14 @@
 package io.ambidex.blob.cli;
 
 import io.ambidex.blob.BlobObject;
+import io.ambidex.blob.CommonPrefix;
+import io.ambidex.blob.ListEntry;
+import io.ambidex.control.SyncRuntime;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
@@ -85,18 +88,64 @@ final class Locations {
     return entries;
   }
 
-  /** Every object under {@code prefix} (which ends with {@code /} or is empty), by relative key. */
-  static Map<String, Entry> list(Store store, String bucket, String prefix, Filters filters) {
+  /* Above this many "directories" under the prefix, one flat listing costs fewer requests. */
+  private static final int MAX_PARALLEL_PREFIXES = 1000;
+
+  /**
+   * Every object under {@code prefix} (which ends with {@code /} or is empty), by relative key.
+   * Lists one level first (delimiter {@code /}); then each "directory" of that level is listed
+   * flat, {@code concurrency} at a time (on virtual threads, through {@code
+   * SyncRuntime.mapConcurrently}), and merged. A flat listing is paged at 1000 keys and each page
+   * waits for the previous one's continuation token, while the directories' listings overlap;
+   * some servers (S3Proxy's filesystem store) also answer a listing under a short prefix much
+   * faster than a page of a long one. With more than {@value #MAX_PARALLEL_PREFIXES} directories
+   * at that level it lists flat instead.
+   */
+  static Map<String, Entry> list(
+      Store store, String bucket, String prefix, Filters filters, int concurrency) {
     Map<String, Entry> entries = new TreeMap<>();
-    try (Stream<BlobObject> objects = store.listAll(bucket, prefix)) {
-      objects.forEach(o -> {
-        String rel = o.key().substring(Math.min(prefix.length(), o.key().length()));
-        if (!rel.isEmpty() && filters.accepts(rel)) {
-          entries.put(rel, new Entry(rel, o.size(), o.lastModified(), o.etag(), null, o.key(), null));
+    List<String> directories = new ArrayList<>();
+    try (Stream<ListEntry> level = store.list(bucket, prefix)) {
+      for (ListEntry e : (Iterable<ListEntry>) level::iterator) {
+        if (e instanceof CommonPrefix p) {
+          directories.add(p.prefix());
+        } else if (e instanceof BlobObject o) {
+          add(entries, o, prefix, filters);
         }
-      });
+        if (directories.size() > MAX_PARALLEL_PREFIXES) {
+          break;
+        }
+      }
+    }
+    if (directories.size() > MAX_PARALLEL_PREFIXES) {
+      entries.clear();
+      try (Stream<BlobObject> objects = store.listAll(bucket, prefix)) {
+        objects.forEach(o -> add(entries, o, prefix, filters));
+      }
+      return entries;
+    }
+    SyncRuntime runtime = SyncRuntime.create();
+    try {
+      List<List<BlobObject>> listed = Store.await(runtime.mapConcurrently(
+          directories, Math.max(1, concurrency), directory -> {
+            try (Stream<BlobObject> objects = store.listAll(bucket, directory)) {
+              return CompletableFuture.completedFuture(objects.toList());
+            }
+          }));
+      for (List<BlobObject> objects : listed) {
+        objects.forEach(o -> add(entries, o, prefix, filters));
+      }
+    } finally {
+      Store.await(runtime.close());
     }
     return entries;
+  }
+
+  private static void add(Map<String, Entry> entries, BlobObject o, String prefix, Filters filters) {
+    String rel = o.key().substring(Math.min(prefix.length(), o.key().length()));
+    if (!rel.isEmpty() && filters.accepts(rel)) {
+      entries.put(rel, new Entry(rel, o.size(), o.lastModified(), o.etag(), null, o.key(), null));
+    }
   }
 
   static String relative(Path root, Path file) {
@@ -188,9 +237,5 @@ final class Locations {
               + (e instanceof java.nio.file.FileAlreadyExistsException
                   ? "a file has that name; move it away" : BlobTool.oneLine(e)), e);
     }
-  }
-
-  static boolean missing(Throwable t) {
-    return t instanceof NoSuchFileException;
   }
 }

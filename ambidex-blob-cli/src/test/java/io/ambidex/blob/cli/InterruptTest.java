@@ -171,6 +171,31 @@ class InterruptTest {
     }
   }
 
+  @ParameterizedTest(name = "async={0}")
+  @ValueSource(booleans = {false, true})
+  void sigintDuringSingleGet_leavesNoFile_exits130(boolean async) throws Exception {
+    String bucket = bucket();
+    byte[] data = new byte[40 * MIB];
+    new Random(3).nextBytes(data);
+    try (BlobClient c = direct()) {
+      c.createBucket(bucket);
+      c.put(bucket, "one.bin", data);
+    }
+    Path target = Files.createDirectories(dir.resolve("single"));
+    Process p = blob(async, "get", "s3://" + bucket + "/one.bin", target.resolve("one.bin").toString());
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+        .until(() -> !p.isAlive() || temporaries(target).size() > 0);
+    assertThat(p.isAlive()).as("the transfer ended before it could be interrupted; %s", output()).isTrue();
+
+    interrupt(p);
+
+    assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(output()).isEqualTo(130);
+    try (Stream<Path> left = Files.list(target)) {
+      assertThat(left.toList()).as("files left").isEmpty();
+    }
+  }
+
   static List<Path> temporaries(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
       return List.of();
