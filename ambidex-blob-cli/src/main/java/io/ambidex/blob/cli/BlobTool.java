@@ -226,8 +226,17 @@ public final class BlobTool implements Callable<Integer> {
         config.endpoint(embedded.endpoint())
             .credentials(Credentials.of(embedded.accessKey(), embedded.secretKey()));
       } else {
-        config.endpoint(endpoint)
-            .credentials(credentials != null ? credentials : Credentials.fromEnvironment());
+        Credentials given = credentials;
+        if (given == null) {
+          try {
+            given = Credentials.fromEnvironment();
+          } catch (IllegalStateException e) {
+            throw new ExitCodes.Refused(
+                "no credentials for --endpoint " + endpoint + ": export AWS_ACCESS_KEY_ID and"
+                    + " AWS_SECRET_ACCESS_KEY (" + oneLine(e) + ")");
+          }
+        }
+        config.endpoint(endpoint).credentials(given);
       }
       try (Store store = async ? Store.async(config.build()) : Store.blocking(config.build())) {
         return action.run(store);

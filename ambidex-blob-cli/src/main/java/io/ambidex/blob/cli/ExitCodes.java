@@ -43,7 +43,8 @@ final class ExitCodes {
           || t instanceof NoSuchFileException || t instanceof NotFound) {
         return NOT_FOUND;
       }
-      if (t instanceof BlobAuthenticationException || t instanceof AccessDeniedException) {
+      if (t instanceof BlobAuthenticationException || t instanceof AccessDeniedException
+          || t instanceof Refused) {
         return REFUSED;
       }
       if (t instanceof UsageError || t instanceof IllegalArgumentException) {

@@ -154,7 +154,7 @@ final class Plans {
       return true;
     }
     if (compare == Compare.CHECKSUM) {
-      return !etagOf(source, partSize).equalsIgnoreCase(etagOf(target, partSize));
+      return !etagOf(source, target, partSize).equalsIgnoreCase(etagOf(target, source, partSize));
     }
     if (source.modified() == null || target.modified() == null) {
       return true;
@@ -164,18 +164,20 @@ final class Plans {
   }
 
   /*
-   * The ETag an entry has or would have: the remote one as given; for a local file the MD5 of its
-   * bytes, or, when the remote side is a multipart ETag, the MD5 of the part MD5s followed by the
-   * part count, with the client's part size (which is what this tool's uploads produce).
+   * The ETag an entry has or would have: the remote one as given; for a local file, compared with
+   * a remote ETag, the MD5 of its bytes, or, when the remote ETag is a multipart one ("hex-N"), the
+   * MD5 of the part MD5s followed by "-" and the part count, with the client's part size (which is
+   * what this tool's uploads produce).
    */
-  private static String etagOf(Locations.Entry e, long partSize) {
+  private static String etagOf(Locations.Entry e, Locations.Entry other, long partSize) {
     if (e.etag() != null) {
       return e.etag();
     }
-    return localEtag(e.path(), e.size(), partSize);
+    boolean multipart = other.etag() != null && other.etag().contains("-");
+    return localEtag(e.path(), multipart, partSize);
   }
 
-  static String localEtag(Path file, long size, long partSize) {
+  static String localEtag(Path file, boolean multipart, long partSize) {
     try (InputStream in = Files.newInputStream(file)) {
       MessageDigest whole = MessageDigest.getInstance("MD5");
       MessageDigest parts = MessageDigest.getInstance("MD5");
@@ -204,7 +206,7 @@ final class Plans {
         count++;
       }
       HexFormat hex = HexFormat.of();
-      return size > partSize
+      return multipart
           ? hex.formatHex(parts.digest()) + "-" + count
           : hex.formatHex(whole.digest());
     } catch (IOException e) {

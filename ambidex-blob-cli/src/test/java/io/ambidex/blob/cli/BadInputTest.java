@@ -137,6 +137,15 @@ class BadInputTest {
   }
 
   @Test
+  void endpointWithoutCredentials_isRefused_sayingWhatToExport() {
+    Assumptions.assumeTrue(
+        System.getenv("AWS_ACCESS_KEY_ID") == null,
+        "AWS_ACCESS_KEY_ID is set in this environment: the tool would use it");
+    failsWith(blob((Credentials) null, "ls", "s3://bad-input"), ExitCodes.REFUSED,
+        "no credentials for --endpoint " + s3.endpoint(), "export AWS_ACCESS_KEY_ID");
+  }
+
+  @Test
   void presign_givesAWorkingUrl_completionPrintsAScript() throws Exception {
     Path file = Files.writeString(dir.resolve("shared file+1.txt"), "shared");
     assertThat(blob("cp", file.toString(), "s3://bad-input/dir/").code()).isZero();

@@ -284,6 +284,44 @@ class BatchTest {
   }
 
   @Test
+  void checksum_comparesMd5OrMultipartEtag_asTheRemoteEtagIs(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    Path file = java.nio.file.Files.writeString(dir.resolve("f"), "hello world");
+    java.security.MessageDigest md5 = java.security.MessageDigest.getInstance("MD5");
+    java.util.HexFormat hex = java.util.HexFormat.of();
+    String whole = hex.formatHex(md5.digest("hello world".getBytes(StandardCharsets.UTF_8)));
+    java.io.ByteArrayOutputStream partMd5s = new java.io.ByteArrayOutputStream();
+    for (String part : List.of("hello", " worl", "d")) {
+      partMd5s.writeBytes(md5.digest(part.getBytes(StandardCharsets.UTF_8)));
+    }
+    String multipart = hex.formatHex(md5.digest(partMd5s.toByteArray())) + "-3";
+
+    Locations.Entry local = new Locations.Entry("f", 11, null, null, file, null, null);
+    Locations.Entry sameSingle = new Locations.Entry("f", 11, null, whole, null, "f", null);
+    Locations.Entry sameMultipart = new Locations.Entry("f", 11, null, multipart, null, "f", null);
+    Locations.Entry other = new Locations.Entry("f", 11, null, "0".repeat(32), null, "f", null);
+    assertThat(Plans.changed(local, sameSingle, Plans.Compare.CHECKSUM, 5)).isFalse();
+    assertThat(Plans.changed(sameSingle, local, Plans.Compare.CHECKSUM, 5)).isFalse();
+    assertThat(Plans.changed(local, sameMultipart, Plans.Compare.CHECKSUM, 5)).isFalse();
+    assertThat(Plans.changed(local, other, Plans.Compare.CHECKSUM, 5)).isTrue();
+    assertThat(Plans.changed(local, sameMultipart, Plans.Compare.CHECKSUM, 4)).isTrue(); // other part size
+  }
+
+  @Test
+  void sizeAndTime_comparesWholeSeconds() {
+    java.time.Instant t = java.time.Instant.parse("2026-12-03T12:00:00.700Z");
+    Locations.Entry local = new Locations.Entry("f", 3, t, null, Path.of("f"), null, null);
+    Locations.Entry sameSecond =
+        new Locations.Entry("f", 3, java.time.Instant.parse("2026-12-03T12:00:00Z"), "e", null, "f", null);
+    Locations.Entry older =
+        new Locations.Entry("f", 3, java.time.Instant.parse("2026-12-03T11:59:59Z"), "e", null, "f", null);
+    Locations.Entry bigger = new Locations.Entry("f", 4, t.plusSeconds(60), "e", null, "f", null);
+    assertThat(Plans.changed(local, sameSecond, Plans.Compare.SIZE_AND_TIME, 8)).isFalse();
+    assertThat(Plans.changed(local, older, Plans.Compare.SIZE_AND_TIME, 8)).isTrue();
+    assertThat(Plans.changed(local, bigger, Plans.Compare.SIZE_AND_TIME, 8)).isTrue();
+  }
+
+  @Test
   void filters_lastMatchWins_likeTheAwsCli() {
     Filters f = Filters.of(List.of(
         Filters.rule(false, "*"), Filters.rule(true, "*.txt"), Filters.rule(false, "tmp/*")));
