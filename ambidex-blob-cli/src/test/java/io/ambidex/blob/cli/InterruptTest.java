@@ -72,7 +72,16 @@ class InterruptTest {
     String java = ProcessHandle.current().info().command().orElse("java");
     String classPath =
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    List<String> command = new ArrayList<>(List.of(
+    List<String> command = new ArrayList<>();
+    if (sigintIgnored()) {
+      // Started in the background (nohup, '&' in a script), this JVM ignores SIGINT, and so would
+      // its child: a JVM leaves an ignored SIGINT ignored (that is how nohup works). Reset it to
+      // the default in between, then exec the JVM in the same process.
+      command.addAll(List.of("python3", "-c",
+          "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL);"
+              + " os.execvp(sys.argv[1], sys.argv[1:])"));
+    }
+    command.addAll(List.of(
         java, "-XX:TieredStopAtLevel=1", "-cp", classPath, BlobTool.class.getName(),
         "--no-progress", "--endpoint", "http://127.0.0.1:" + relay.port()));
     if (async) {
@@ -86,6 +95,20 @@ class InterruptTest {
     env.put("AWS_ACCESS_KEY_ID", "testing");
     env.put("AWS_SECRET_ACCESS_KEY", "testing");
     return pb.start();
+  }
+
+  /* True if this process ignores SIGINT (bit 1 of SigIgn in /proc/self/status, on Linux). */
+  static boolean sigintIgnored() throws IOException {
+    Path status = Path.of("/proc/self/status");
+    if (!Files.isReadable(status)) {
+      return false;
+    }
+    for (String line : Files.readAllLines(status)) {
+      if (line.startsWith("SigIgn:")) {
+        return (Long.parseUnsignedLong(line.substring(7).strip(), 16) & 0x2) != 0;
+      }
+    }
+    return false;
   }
 
   static void interrupt(Process p) throws Exception {
