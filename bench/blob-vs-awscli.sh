@@ -86,7 +86,7 @@ measure() {
     exit 1
   fi
   end=$(date +%s.%N)
-  local s; s=$(echo "$end - $start" | bc)
+  local s; s=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')
   printf '%s\t%s\t%s\t%s\t%s\n' "$tool" "$set" "$op" "$round" "$s" | tee -a "$results"
 }
 
