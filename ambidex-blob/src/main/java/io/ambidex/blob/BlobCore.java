@@ -937,6 +937,88 @@ final class BlobCore implements AsyncCloseable {
   }
 
   /**
+   * Returns everything a HEAD request tells about an object: size, ETag, last modification, content
+   * type, user metadata ({@code x-amz-meta-*}) and the checksums the service stored (asked for with
+   * {@code x-amz-checksum-mode: ENABLED}; services that keep none return none).
+   *
+   * @param bucket the bucket
+   * @param key the object's key
+   * @return a stage that completes with the details; it fails with {@link NoSuchKeyException} if
+   *     there is no such object (or no such bucket: a HEAD response has no body to tell)
+   * @throws IllegalArgumentException if the bucket name or the key breaks the S3 rules
+   */
+  public CompletionStage<ObjectDetails> describe(String bucket, String key) {
+    Validate.bucket(bucket);
+    Validate.key(key);
+    return http.send(
+        request(bucket, key).HEAD().setHeader("x-amz-checksum-mode", "ENABLED").build(),
+        r -> discard(r).thenApply(ignored -> details(key, r.headers())));
+  }
+
+  private static ObjectDetails details(String key, HttpHeaders headers) {
+    BlobObject object =
+        metadata(key, headers.firstValueAsLong("content-length").orElse(0), headers);
+    java.util.Map<String, String> meta = new java.util.TreeMap<>();
+    java.util.Map<String, String> sums = new java.util.TreeMap<>();
+    headers.map().forEach((name, values) -> {
+      String n = name.toLowerCase(java.util.Locale.ROOT);
+      if (values.isEmpty()) {
+        return;
+      }
+      if (n.startsWith("x-amz-meta-")) {
+        meta.put(n.substring("x-amz-meta-".length()), String.join(",", values));
+      } else if (n.startsWith("x-amz-checksum-") && !n.equals("x-amz-checksum-type")) {
+        sums.put(n.substring("x-amz-checksum-".length()), values.get(0));
+      }
+    });
+    return new ObjectDetails(
+        key,
+        object.size(),
+        object.etag(),
+        object.lastModified(),
+        headers.firstValue("content-type").orElse(null),
+        meta,
+        sums);
+  }
+
+  /**
+   * Returns an address that lets whoever holds it make one kind of request on an object without
+   * credentials, until it expires: SigV4 query-string signing (a "presigned URL"). Nothing is sent;
+   * the address is computed from the client's endpoint, addressing style, region and credentials,
+   * and its validity starts now. The payload is not part of the signature.
+   *
+   * @param method {@code GET}, {@code PUT}, {@code HEAD} or {@code DELETE}
+   * @param bucket the bucket
+   * @param key the object's key
+   * @param expiry how long the address stays valid: from one second to seven days (S3's limit)
+   * @return the presigned address
+   * @throws IllegalArgumentException if the method is not one of those four, the expiry is out of
+   *     range, or the bucket name or the key breaks the S3 rules
+   */
+  public URI presign(String method, String bucket, String key, Duration expiry) {
+    Objects.requireNonNull(method, "method");
+    Objects.requireNonNull(expiry, "expiry");
+    Validate.bucket(bucket);
+    Validate.key(key);
+    if (!List.of("GET", "PUT", "HEAD", "DELETE").contains(method)) {
+      throw new IllegalArgumentException(
+          "presign supports GET, PUT, HEAD and DELETE, not '" + method + "'.");
+    }
+    if (expiry.compareTo(Duration.ofSeconds(1)) < 0 || expiry.compareTo(Duration.ofDays(7)) > 0) {
+      throw new IllegalArgumentException(
+          "A presigned address must expire after 1 second to 7 days, not " + expiry + ".");
+    }
+    return SigV4.presign(
+        method,
+        request(bucket, key).build().uri(),
+        config.credentials(),
+        config.region(),
+        "s3",
+        Instant.now(),
+        expiry.toSeconds());
+  }
+
+  /**
    * Deletes an object. Deleting a key that does not exist succeeds, as in S3.
    *
    * @param bucket the bucket
@@ -1016,6 +1098,79 @@ final class BlobCore implements AsyncCloseable {
       b.query("continuation-token", token);
     }
     return http.send(b.build(), r -> xml(r).thenApply(S3Xml::listPage));
+  }
+
+  /**
+   * Lists the multipart uploads that were started under {@code prefix} and neither completed nor
+   * aborted, in key order, fetched page by page as they are pulled (ListMultipartUploads). This
+   * client aborts the uploads it fails or is cancelled in; the listing finds the ones a crashed
+   * process or another client left.
+   *
+   * @param bucket the bucket
+   * @param prefix the key prefix, or null (or empty) for every key
+   * @return the pending uploads
+   * @throws IllegalArgumentException if the bucket name breaks the S3 naming rules
+   */
+  public AsyncIterator<PendingUpload> listUploads(String bucket, @Nullable String prefix) {
+    Validate.bucket(bucket);
+    record Marker(String key, @Nullable String uploadId) {}
+    return AsyncIterators.paginate(
+        (Marker) null,
+        (@Nullable Marker marker) -> {
+          HttpRequest.Builder b = request(bucket, null).query("uploads", null);
+          if (prefix != null && !prefix.isEmpty()) {
+            b.query("prefix", prefix);
+          }
+          if (marker != null) {
+            b.query("key-marker", marker.key());
+            if (marker.uploadId() != null) {
+              b.query("upload-id-marker", marker.uploadId());
+            }
+          }
+          return Chains.then(
+              http.send(b.GET().build(), BlobCore::xml),
+              bytes -> {
+                io.ambidex.blob.internal.UploadsXml.Page page =
+                    io.ambidex.blob.internal.UploadsXml.page(bytes);
+                Marker next =
+                    page.nextKeyMarker() == null
+                        ? null
+                        : new Marker(page.nextKeyMarker(), page.nextUploadIdMarker());
+                return Chains.done(Page.of(page.uploads(), next));
+              });
+        });
+  }
+
+  /**
+   * Aborts a multipart upload: the service deletes its stored parts. Aborting an upload that is
+   * already gone succeeds (its end is what was asked for).
+   *
+   * @param bucket the bucket
+   * @param key the key the upload writes
+   * @param uploadId the upload's identifier, from {@link #listUploads}
+   * @return a stage that completes when the service has aborted it
+   * @throws IllegalArgumentException if the bucket name or the key breaks the S3 rules, or the
+   *     upload id is empty
+   */
+  public CompletionStage<Void> abortUpload(String bucket, String key, String uploadId) {
+    Validate.bucket(bucket);
+    Validate.key(key);
+    Objects.requireNonNull(uploadId, "uploadId");
+    if (uploadId.isEmpty()) {
+      throw new IllegalArgumentException("uploadId must not be empty; take it from listUploads");
+    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    http.send(request(bucket, key).query("uploadId", uploadId).DELETE().build(), BlobCore::discard)
+        .whenComplete(
+            (ignored, failure) -> {
+              Throwable f = failure == null ? null : Chains.unwrap(failure);
+              if (f == null || (f instanceof BlobException e && e.code().equals("NoSuchUpload"))) {
+                done.complete(null);
+              } else {
+                done.completeExceptionally(f);
+              }
+            });
+    return done;
   }
 
   /**

@@ -5,27 +5,46 @@ import io.ambidex.blob.BlobObject;
 import io.ambidex.blob.CommonPrefix;
 import io.ambidex.blob.Credentials;
 import io.ambidex.blob.ListEntry;
+import io.ambidex.blob.ObjectDetails;
 import io.ambidex.blob.PutResult;
 import io.ambidex.http.TransferProgress;
 import io.ambidex.s3embedded.EmbeddedS3;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code blob}: a command-line S3 client built on Ambidex's reference blob client. Without {@code
- * --endpoint} it talks to an embedded S3-compatible store (started in-process on 127.0.0.1) whose
- * objects persist in a data directory, so it works out of the box.
+ * {@code blob}: a command-line S3 client built on Ambidex's reference blob client, with the
+ * commands and conventions of {@code aws s3}. Without {@code --endpoint} it talks to an embedded
+ * S3-compatible store (started in-process on 127.0.0.1) whose objects persist in a data directory,
+ * so it works out of the box. Many objects move at once through a bounded {@link Batch}; exit
+ * codes are listed in {@link ExitCodes}.
  */
 @Command(
     name = "blob",
@@ -38,12 +57,21 @@ import picocli.CommandLine.ParentCommand;
       "--data-dir, else $AMBIDEX_BLOB_HOME, else ~/.local/share/ambidex-blob.",
       "With --endpoint, credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY."
     },
+    footer = {"", ExitCodes.FOOTER},
     subcommands = {
       BlobTool.MakeBucket.class,
+      BlobTool.RemoveBucket.class,
+      BlobTool.Copy.class,
+      BlobTool.Move.class,
+      BlobTool.Sync.class,
+      BlobTool.List.class,
+      BlobTool.Remove.class,
+      BlobTool.Cat.class,
+      BlobTool.Stat.class,
+      BlobTool.Presign.class,
       BlobTool.Put.class,
       BlobTool.Get.class,
-      BlobTool.List.class,
-      BlobTool.Remove.class
+      BlobTool.Completion.class
     })
 public final class BlobTool implements Callable<Integer> {
   @Option(
@@ -69,37 +97,86 @@ public final class BlobTool implements Callable<Integer> {
 
   PrintStream out = System.out;
   PrintStream err = System.err;
+  InputStream in = System.in;
   boolean forceProgress;
+  /* Credentials for --endpoint; null: from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. */
+  Credentials credentials;
+  /* Counted down when the command has ended, its store closed: the Ctrl-C hook waits for it. */
+  final CountDownLatch finished = new CountDownLatch(1);
+  /* Set by the Ctrl-C hook; the batch running then, or the next one, is cancelled. */
+  volatile boolean interrupted;
+  volatile Batch activeBatch;
 
   @Override
   public Integer call() {
     new CommandLine(this).usage(out);
-    return 2;
+    return ExitCodes.USAGE;
   }
 
   /**
-   * Runs the tool.
+   * Runs the tool and exits with its exit code (see {@code blob --help}).
    *
    * @param args the command line
    */
   public static void main(String[] args) {
-    System.exit(run(args, System.out, System.err));
+    BlobTool tool = new BlobTool();
+    tool.in = System.in;
+    Thread command = Thread.currentThread();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> tool.interrupt(command), "blob-interrupt"));
+    System.exit(run(tool, args, System.out, System.err));
+  }
+
+  /*
+   * Ctrl-C (SIGINT) or SIGTERM: the JVM runs this hook and exits once it returns (with 130 for
+   * SIGINT). Cancel the batch if one runs, else interrupt the command's thread (a single transfer
+   * through either client reacts to it: the blocking call is interrupted, the async wait cancels
+   * its future); then hold the exit until the command has ended and closed its client, so that
+   * aborts and temporary-file deletions are done. Nothing to do after a normal end.
+   */
+  void interrupt(Thread command) {
+    if (finished.getCount() == 0) {
+      return;
+    }
+    interrupted = true;
+    Batch batch = activeBatch;
+    if (batch != null) {
+      batch.cancel();
+    } else {
+      command.interrupt();
+    }
+    try {
+      finished.await(120, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Runs the tool with the given streams and returns the exit code. */
   static int run(String[] args, PrintStream out, PrintStream err) {
-    BlobTool tool = new BlobTool();
+    return run(new BlobTool(), args, out, err);
+  }
+
+  static int run(BlobTool tool, String[] args, PrintStream out, PrintStream err) {
     tool.out = out;
     tool.err = err;
-    CommandLine cl = new CommandLine(tool);
+    CommandLine cl = commandLine(tool);
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     cl.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           err.println("blob: " + oneLine(e));
-          return 1;
+          return ExitCodes.of(e);
         });
-    return cl.execute(args);
+    try {
+      return cl.execute(args);
+    } finally {
+      tool.finished.countDown();
+    }
+  }
+
+  static CommandLine commandLine(BlobTool tool) {
+    // Overwritten options allowed: each --include/--exclude calls its setter, in order.
+    return new CommandLine(tool).setOverwrittenOptionsAllowed(true);
   }
 
   static Path defaultDataDir() {
@@ -116,25 +193,50 @@ public final class BlobTool implements Callable<Integer> {
 
   /** The message of a failure as one line, naming its kind when the message alone is unclear. */
   static String oneLine(Throwable e) {
-    Throwable t = e;
+    Throwable t = Batch.unwrap(e);
     while ((t.getMessage() == null || t.getMessage().isBlank()) && t.getCause() != null) {
       t = t.getCause();
     }
     String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    if (t instanceof java.nio.file.NoSuchFileException) {
+      message = message + ": no such file or directory; check the path";
+    } else if (t instanceof java.nio.file.AccessDeniedException) {
+      message = message + ": permission denied; check its permissions";
+    } else if (t instanceof io.ambidex.blob.BlobAuthenticationException) {
+      message = message + " (check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and --region)";
+    }
     return message.replace('\n', ' ').strip();
   }
 
   /** Opens a store for one command: the embedded one, or the endpoint's. */
   <T> T withStore(StoreAction<T> action) throws Exception {
+    return withStore(0, action);
+  }
+
+  /** Opens a store whose connection pool fits {@code concurrency} operations at once. */
+  <T> T withStore(int concurrency, StoreAction<T> action) throws Exception {
     EmbeddedS3 embedded = null;
     try {
       BlobConfig.Builder config = BlobConfig.builder().region(region).pathStyle(!virtualHost);
+      if (concurrency > 0) {
+        config.maxConnections(Math.max(16, 2 * concurrency));
+      }
       if (endpoint == null) {
         embedded = EmbeddedS3.start(dataDir != null ? dataDir : defaultDataDir());
         config.endpoint(embedded.endpoint())
             .credentials(Credentials.of(embedded.accessKey(), embedded.secretKey()));
       } else {
-        config.endpoint(endpoint).credentials(Credentials.fromEnvironment());
+        Credentials given = credentials;
+        if (given == null) {
+          try {
+            given = Credentials.fromEnvironment();
+          } catch (IllegalStateException e) {
+            throw new ExitCodes.Refused(
+                "no credentials for --endpoint " + endpoint + ": export AWS_ACCESS_KEY_ID and"
+                    + " AWS_SECRET_ACCESS_KEY (" + oneLine(e) + ")");
+          }
+        }
+        config.endpoint(endpoint).credentials(given);
       }
       try (Store store = async ? Store.async(config.build()) : Store.blocking(config.build())) {
         return action.run(store);
@@ -157,8 +259,7 @@ public final class BlobTool implements Callable<Integer> {
 
   /** Runs a transfer with a progress bar on a terminal (none otherwise, or with --no-progress). */
   <T> T transfer(String label, Transfer<T> action) throws Exception {
-    ProgressBar bar =
-        noProgress || (!onTerminal() && !forceProgress) ? null : new ProgressBar(err, label);
+    ProgressBar bar = showProgress() ? new ProgressBar(err, label) : null;
     Consumer<TransferProgress> progress =
         bar == null ? event -> {} : event -> bar.update(event.loaded(), event.total());
     try {
@@ -168,6 +269,10 @@ public final class BlobTool implements Callable<Integer> {
         bar.close();
       }
     }
+  }
+
+  boolean showProgress() {
+    return !noProgress && (onTerminal() || forceProgress);
   }
 
   /*
@@ -187,7 +292,154 @@ public final class BlobTool implements Callable<Integer> {
     }
   }
 
-  @Command(name = "mb", mixinStandardHelpOptions = true, description = "Makes a bucket.")
+  /**
+   * Runs jobs as a batch with the options' concurrency, reporting each object, and a summary when
+   * {@code many}; Ctrl-C (from {@link #main}) cancels it. Returns the exit code.
+   */
+  int runBatch(Store store, java.util.List<? extends Batch.Job> jobs, BatchOptions options, String what, boolean many) {
+    Report report = new Report(out, err, options.json, showProgress() && !options.dryRun);
+    long bytes = 0;
+    for (Batch.Job j : jobs) {
+      bytes += j.size();
+    }
+    report.planned(jobs.size(), bytes);
+    if (options.dryRun) {
+      for (Batch.Job j : jobs) {
+        report.note(options.json
+            ? Json.object("op", j.verb(), "source", j.source(), "target", j.target(), "size", j.size(), "status", "dryrun")
+            : "(dryrun) " + j.verb() + ": " + j.source() + (j.target().isEmpty() ? "" : " to " + j.target()));
+      }
+      return ExitCodes.OK;
+    }
+    java.util.Set<Batch.Job> done = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    Batch batch = new Batch(store, options.concurrency, options.failFast, new Batch.Listener() {
+      @Override
+      public void started(Batch.Job job) {
+        report.started(job);
+      }
+
+      @Override
+      public void bytes(Batch.Job job, long delta) {
+        report.bytes(job, delta);
+      }
+
+      @Override
+      public void succeeded(Batch.Job job) {
+        done.add(job);
+        report.succeeded(job);
+      }
+
+      @Override
+      public void failed(Batch.Job job, Throwable failure) {
+        report.failed(job, failure);
+      }
+    });
+    activeBatch = batch;
+    if (interrupted) {
+      batch.cancel();
+    }
+    try {
+      Batch.Outcome outcome = batch.run(jobs);
+      if (outcome.interrupted() || outcome.failed() > 0) {
+        abortLeftUploads(store, jobs, done);
+      }
+      if (many || options.json || outcome.interrupted()) {
+        report.summary(what, outcome);
+      }
+      return ExitCodes.of(outcome);
+    } finally {
+      activeBatch = null;
+    }
+  }
+
+  /*
+   * After an interrupted or failed batch: the client aborts the multipart uploads it fails or is
+   * cancelled in, but through the async client that abort runs after the cancelled future has
+   * completed, so it may still be on its way when the batch ends (or not yet started: the upload's
+   * creation may still be in flight). So list what is pending under each key an unfinished upload
+   * wrote, and abort it, a few rounds until a listing finds nothing.
+   */
+  private void abortLeftUploads(
+      Store store, java.util.List<? extends Batch.Job> jobs, java.util.Set<Batch.Job> done) {
+    java.util.List<S3Uri> targets = new ArrayList<>();
+    long threshold = store.config().multipartThreshold();
+    for (Batch.Job j : jobs) {
+      if (j instanceof Plans.Job p && p.uploadTo() != null && !done.contains(j)
+          && (p.size() == 0 || p.size() > threshold || p.source().equals("-"))) {
+        targets.add(p.uploadTo());
+      }
+    }
+    for (int round = 0; round < 4 && !targets.isEmpty(); round++) {
+      boolean found = false;
+      for (S3Uri t : targets) {
+        try (Stream<io.ambidex.blob.PendingUpload> pending = store.listUploads(t.bucket(), t.key())) {
+          for (io.ambidex.blob.PendingUpload u : pending.filter(u -> u.key().equals(t.key())).toList()) {
+            found = true;
+            Store.await(store.abortUpload(t.bucket(), t.key(), u.uploadId()));
+          }
+        } catch (RuntimeException e) {
+          err.println("blob: could not check " + t + " for a multipart upload left behind ("
+              + oneLine(e) + "); abort it with your store's tools if one is listed");
+          return;
+        }
+      }
+      if (!found && round > 0) {
+        return;
+      }
+      try {
+        Thread.sleep(200L * (round + 1)); // a creation still in flight lands, then is aborted
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** Options of the commands that move many objects. */
+  static final class BatchOptions {
+    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "16",
+        description = "How many objects move at once (default: ${DEFAULT-VALUE}).")
+    int concurrency;
+
+    @Option(names = "--fail-fast", description = "Stop at the first failure (default: go on, report at the end).")
+    boolean failFast;
+
+    @Option(names = {"--dry-run", "--dryrun"}, description = "Print what would be done, do nothing.")
+    boolean dryRun;
+
+    @Option(names = "--json", description = "Print one JSON object per object and a summary object.")
+    boolean json;
+
+    final java.util.List<Filters.Rule> rules = new ArrayList<>();
+
+    @Option(names = "--exclude", paramLabel = "GLOB",
+        description = "Leave out paths matching GLOB (relative to the source; * matches /). Repeatable.")
+    void exclude(String glob) {
+      rules.add(Filters.rule(false, glob));
+    }
+
+    @Option(names = "--include", paramLabel = "GLOB",
+        description = "Take back paths matching GLOB; the last matching filter wins. Repeatable.")
+    void include(String glob) {
+      rules.add(Filters.rule(true, glob));
+    }
+
+    Filters filters() {
+      return Filters.of(rules);
+    }
+
+    void check() {
+      if (concurrency < 1 || concurrency > 1024) {
+        throw new ExitCodes.UsageError(
+            "--concurrency must be from 1 to 1024, but was " + concurrency);
+      }
+    }
+  }
+
+  // ---- buckets ----
+
+  @Command(name = "mb", mixinStandardHelpOptions = true, description = "Makes a bucket.",
+      footer = {"", "Example:", "  blob mb s3://photos", "", ExitCodes.FOOTER})
   static final class MakeBucket implements Callable<Integer> {
     @ParentCommand BlobTool tool;
 
@@ -197,16 +449,566 @@ public final class BlobTool implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       String name = bucket.startsWith("s3://") ? S3Uri.parse(bucket).bucket() : bucket;
-      tool.withStore(store -> {
-        store.createBucket(name);
-        return null;
-      });
+      tool.withStore(store -> Store.await(store.createBucket(name)));
       tool.out.println("make_bucket: " + name);
       return 0;
     }
   }
 
-  @Command(name = "put", mixinStandardHelpOptions = true, description = "Uploads a file.")
+  @Command(name = "rb", mixinStandardHelpOptions = true,
+      description = "Removes a bucket; with --force, deletes its objects first.",
+      footer = {"", "Examples:", "  blob rb s3://scratch", "  blob rb --force s3://scratch", "", ExitCodes.FOOTER})
+  static final class RemoveBucket implements Callable<Integer> {
+    @ParentCommand BlobTool tool;
+
+    @Mixin BatchOptions options;
+
+    @Parameters(paramLabel = "s3://BUCKET", description = "The bucket.")
+    String bucket;
+
+    @Option(names = "--force", description = "Delete every object in the bucket first.")
+    boolean force;
+
+    @Override
+    public Integer call() throws Exception {
+      options.check();
+      S3Uri at = S3Uri.parse(bucket.startsWith("s3://") ? bucket : "s3://" + bucket);
+      if (!at.key().isEmpty()) {
+        throw new ExitCodes.UsageError("rb removes a whole bucket: write s3://" + at.bucket());
+      }
+      return tool.withStore(options.concurrency, store -> {
+        if (force) {
+          java.util.List<Batch.Job> jobs = new ArrayList<>();
+          for (Locations.Entry e : Locations.list(store, at.bucket(), "", Filters.none(), options.concurrency).values()) {
+            jobs.add(Plans.delete(store, new S3Uri(at.bucket(), e.key())));
+          }
+          int code = tool.runBatch(store, jobs, options, "rb", false);
+          if (code != ExitCodes.OK || options.dryRun) {
+            if (options.dryRun) {
+              tool.out.println("(dryrun) remove_bucket: " + at.bucket());
+            }
+            return code;
+          }
+        }
+        Store.await(store.deleteBucket(at.bucket()));
+        tool.out.println("remove_bucket: " + at.bucket());
+        return ExitCodes.OK;
+      });
+    }
+  }
+
+  // ---- cp, mv ----
+
+  @Command(name = "cp", mixinStandardHelpOptions = true,
+      description = {
+        "Copies a file or object, or with --recursive a tree: local to remote, remote to local,",
+        "or remote to remote. '-' as SRC reads standard input, as DST writes standard output.",
+        "Downloads go to a temporary name and are renamed when complete and verified."
+      },
+      footer = {"", "Examples:",
+        "  blob cp photo.jpg s3://photos/2026/",
+        "  blob cp --recursive ./site s3://www/ --exclude '*.tmp'",
+        "  blob cp --recursive s3://www/ ./backup --concurrency 32",
+        "  blob cp s3://photos/a.jpg s3://archive/a.jpg",
+        "  tar c dir | blob cp - s3://backups/dir.tar",
+        "  blob cp s3://backups/dir.tar - | tar x", "", ExitCodes.FOOTER})
+  static class Copy implements Callable<Integer> {
+    @ParentCommand BlobTool tool;
+
+    @Mixin BatchOptions options;
+
+    @Parameters(index = "0", paramLabel = "SRC", description = "A file, directory, s3://BUCKET/KEY, or -.")
+    String source;
+
+    @Parameters(index = "1", paramLabel = "DST", description = "A file, directory, s3://BUCKET/KEY, or -.")
+    String target;
+
+    @Option(names = {"-r", "--recursive"}, description = "Copy every file or object under SRC.")
+    boolean recursive;
+
+    boolean move() {
+      return false;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+      options.check();
+      boolean remoteSource = source.startsWith("s3://");
+      boolean remoteTarget = target.startsWith("s3://");
+      String verb = move() ? "mv" : "cp";
+      if (!remoteSource && !remoteTarget) {
+        throw new ExitCodes.UsageError(
+            verb + " needs an s3:// address on at least one side; for local copies use cp(1)");
+      }
+      if (source.equals("-") || target.equals("-")) {
+        return stream(remoteSource, remoteTarget, verb);
+      }
+      if (!remoteSource) {
+        Path from = Path.of(source);
+        Locations.checkSource(from, recursive);
+        S3Uri to = S3Uri.parse(target);
+        return tool.withStore(options.concurrency, store -> {
+          java.util.List<Batch.Job> jobs = new ArrayList<>();
+          if (recursive) {
+            String prefix = Locations.asDirectory(to.key());
+            for (Locations.Entry e : Locations.walk(from, options.filters()).values()) {
+              S3Uri key = new S3Uri(to.bucket(), prefix + e.relative());
+              jobs.add(e.problem() != null
+                  ? Plans.problem("upload", e.path().toString(), key.toString(), e.problem())
+                  : Plans.upload(store, e.path(), key, e.size(), move()));
+            }
+          } else {
+            String key = to.key().isEmpty() || to.key().endsWith("/")
+                ? to.key() + from.getFileName() : to.key();
+            jobs.add(Plans.upload(store, from, new S3Uri(to.bucket(), key), Files.size(from), move()));
+          }
+          return tool.runBatch(store, jobs, options, verb, recursive);
+        });
+      }
+      S3Uri from = S3Uri.parse(source);
+      if (!remoteTarget) {
+        Path to = Path.of(target);
+        return tool.withStore(options.concurrency, store -> {
+          java.util.List<Batch.Job> jobs = new ArrayList<>();
+          if (recursive) {
+            Locations.checkTargetDirectory(to);
+            String prefix = Locations.asDirectory(from.key());
+            for (Locations.Entry e : Locations.list(store, from.bucket(), prefix, options.filters(), options.concurrency).values()) {
+              Path file = Locations.target(to, e.relative());
+              if (file == null) {
+                tool.err.println("blob: skipped s3://" + from.bucket() + "/" + e.key()
+                    + ": the key cannot be a file name under " + to);
+                continue;
+              }
+              jobs.add(Plans.download(store, new S3Uri(from.bucket(), e.key()), file, e.size(), move(), false));
+            }
+          } else {
+            from.requireKey(verb);
+            Path file = Files.isDirectory(to) || target.endsWith("/") || target.endsWith(java.io.File.separator)
+                ? to.resolve(baseName(from.key())) : to;
+            jobs.add(Plans.download(store, from, file, 0, move(), false));
+          }
+          return tool.runBatch(store, jobs, options, verb, recursive);
+        });
+      }
+      S3Uri to = S3Uri.parse(target);
+      return tool.withStore(options.concurrency, store -> {
+        java.util.List<Batch.Job> jobs = new ArrayList<>();
+        if (recursive) {
+          String fromPrefix = Locations.asDirectory(from.key());
+          String toPrefix = Locations.asDirectory(to.key());
+          for (Locations.Entry e : Locations.list(store, from.bucket(), fromPrefix, options.filters(), options.concurrency).values()) {
+            jobs.add(Plans.copy(store, new S3Uri(from.bucket(), e.key()),
+                new S3Uri(to.bucket(), toPrefix + e.relative()), e.size(), move()));
+          }
+        } else {
+          from.requireKey(verb);
+          String key = to.key().isEmpty() || to.key().endsWith("/")
+              ? to.key() + baseName(from.key()) : to.key();
+          jobs.add(Plans.copy(store, from, new S3Uri(to.bucket(), key), 0, move()));
+        }
+        return tool.runBatch(store, jobs, options, verb, recursive);
+      });
+    }
+
+    /* cp - s3://b/k (standard input) and cp s3://b/k - (standard output). */
+    private int stream(boolean remoteSource, boolean remoteTarget, String verb) throws Exception {
+      if (recursive || move()) {
+        throw new ExitCodes.UsageError(
+            "'-' streams one object; it does not go with " + (recursive ? "--recursive" : "mv"));
+      }
+      if (source.equals("-") && remoteTarget) {
+        S3Uri to = S3Uri.parse(target).requireKey(verb);
+        if (to.key().endsWith("/")) {
+          throw new ExitCodes.UsageError(
+              "standard input has no file name: write the whole key, e.g. s3://" + to.bucket() + "/"
+                  + to.key() + "data.bin");
+        }
+        return tool.withStore(store ->
+            tool.runBatch(store, java.util.List.of(Plans.uploadStream(store, tool.in, to)), options, verb, false));
+      }
+      if (target.equals("-") && remoteSource) {
+        S3Uri from = S3Uri.parse(source).requireKey(verb);
+        tool.withStore(store -> {
+          writeTo(store, from, tool.out);
+          return null;
+        });
+        return ExitCodes.OK;
+      }
+      throw new ExitCodes.UsageError("'-' goes with an s3:// address on the other side");
+    }
+  }
+
+  @Command(name = "mv", mixinStandardHelpOptions = true,
+      description = {
+        "Moves a file or object, or with --recursive a tree: copies it, then deletes the source",
+        "once the copy is complete."
+      },
+      footer = {"", "Examples:",
+        "  blob mv report.pdf s3://docs/2026/",
+        "  blob mv --recursive s3://inbox/ s3://archive/2026/",
+        "  blob mv --recursive s3://exports/ ./exports", "", ExitCodes.FOOTER})
+  static final class Move extends Copy {
+    @Override
+    boolean move() {
+      return true;
+    }
+  }
+
+  static String baseName(String key) {
+    String k = key.endsWith("/") ? key.substring(0, key.length() - 1) : key;
+    return k.substring(k.lastIndexOf('/') + 1);
+  }
+
+  /* Streams an object to standard output; the client checks it against its ETag at the end. */
+  static void writeTo(Store store, S3Uri from, OutputStream out) throws Exception {
+    WritableByteChannel channel = Channels.newChannel(out);
+    try (Stream<ByteBuffer> chunks = store.open(from.bucket(), from.key())) {
+      Iterator<ByteBuffer> it = chunks.iterator();
+      while (it.hasNext()) {
+        ByteBuffer b = it.next();
+        while (b.hasRemaining()) {
+          channel.write(b);
+        }
+      }
+    }
+    out.flush();
+  }
+
+  // ---- sync ----
+
+  @Command(name = "sync", mixinStandardHelpOptions = true,
+      description = {
+        "Makes DST like SRC: copies the files or objects that are new, or changed (a different",
+        "size, or a later modification time; with --checksum a different MD5), and with --delete",
+        "deletes what DST has and SRC has not. Local to remote, remote to local, remote to remote."
+      },
+      footer = {"", "Examples:",
+        "  blob sync ./site s3://www/",
+        "  blob sync --delete --exclude '.git/*' . s3://backup/project/",
+        "  blob sync --dry-run s3://www/ ./mirror",
+        "  blob sync --checksum ./data s3://data/", "", ExitCodes.FOOTER})
+  static final class Sync implements Callable<Integer> {
+    @ParentCommand BlobTool tool;
+
+    @Mixin BatchOptions options;
+
+    @Parameters(index = "0", paramLabel = "SRC", description = "A directory or s3://BUCKET[/PREFIX].")
+    String source;
+
+    @Parameters(index = "1", paramLabel = "DST", description = "A directory or s3://BUCKET[/PREFIX].")
+    String target;
+
+    @Option(names = "--delete", description = "Delete files or objects in DST that are not in SRC.")
+    boolean delete;
+
+    @Option(names = "--checksum", description = "Compare contents (MD5 against the ETag), not times.")
+    boolean checksum;
+
+    @Override
+    public Integer call() throws Exception {
+      options.check();
+      boolean remoteSource = source.startsWith("s3://");
+      boolean remoteTarget = target.startsWith("s3://");
+      if (!remoteSource && !remoteTarget) {
+        throw new ExitCodes.UsageError("sync needs an s3:// address on at least one side");
+      }
+      Plans.Compare compare = checksum ? Plans.Compare.CHECKSUM : Plans.Compare.SIZE_AND_TIME;
+      Filters filters = options.filters();
+      return tool.withStore(options.concurrency, store -> {
+        long partSize = store.config().partSize();
+        java.util.List<Batch.Job> jobs;
+        if (!remoteSource) {
+          Path from = Path.of(source);
+          Locations.checkSource(from, true);
+          S3Uri to = S3Uri.parse(target);
+          String prefix = Locations.asDirectory(to.key());
+          jobs = Plans.sync(
+              Locations.walk(from, filters),
+              Locations.list(store, to.bucket(), prefix, filters, options.concurrency),
+              compare, partSize, delete,
+              e -> e.problem() != null
+                  ? Plans.problem("upload", e.path().toString(), "s3://" + to.bucket() + "/" + prefix + e.relative(), e.problem())
+                  : Plans.upload(store, e.path(), new S3Uri(to.bucket(), prefix + e.relative()), e.size(), false),
+              e -> Plans.delete(store, new S3Uri(to.bucket(), e.key())));
+        } else if (!remoteTarget) {
+          S3Uri from = S3Uri.parse(source);
+          Path to = Path.of(target);
+          Locations.checkTargetDirectory(to);
+          String prefix = Locations.asDirectory(from.key());
+          Map<String, Locations.Entry> remote = new LinkedHashMap<>();
+          Locations.list(store, from.bucket(), prefix, filters, options.concurrency).forEach((rel, e) -> {
+            if (Locations.target(to, rel) != null) {
+              remote.put(rel, e);
+            }
+          });
+          Map<String, Locations.Entry> local =
+              Files.isDirectory(to) ? Locations.walk(to, filters) : Map.of();
+          jobs = Plans.sync(remote, local, compare, partSize, delete,
+              e -> Plans.download(store, new S3Uri(from.bucket(), e.key()),
+                  Locations.target(to, e.relative()), e.size(), false, true),
+              e -> Plans.deleteLocalJob(e.path()));
+        } else {
+          S3Uri from = S3Uri.parse(source);
+          S3Uri to = S3Uri.parse(target);
+          String fromPrefix = Locations.asDirectory(from.key());
+          String toPrefix = Locations.asDirectory(to.key());
+          jobs = Plans.sync(
+              Locations.list(store, from.bucket(), fromPrefix, filters, options.concurrency),
+              Locations.list(store, to.bucket(), toPrefix, filters, options.concurrency),
+              compare, partSize, delete,
+              e -> Plans.copy(store, new S3Uri(from.bucket(), e.key()),
+                  new S3Uri(to.bucket(), toPrefix + e.relative()), e.size(), false),
+              e -> Plans.delete(store, new S3Uri(to.bucket(), e.key())));
+        }
+        return tool.runBatch(store, jobs, options, "sync", true);
+      });
+    }
+  }
+
+  // ---- ls, rm, cat, stat, presign ----
+
+  @Command(name = "ls", mixinStandardHelpOptions = true, description = "Lists objects and prefixes.",
+      footer = {"", "Examples:",
+        "  blob ls s3://photos/2026/",
+        "  blob ls --recursive --human-readable --summarize s3://photos", "", ExitCodes.FOOTER})
+  static final class List implements Callable<Integer> {
+    @ParentCommand BlobTool tool;
+
+    @Parameters(paramLabel = "s3://BUCKET[/PREFIX]", description = "The bucket and an optional prefix.")
+    String where;
+
+    @Option(names = {"-r", "--recursive"}, description = "List every object under the prefix, all levels.")
+    boolean recursive;
+
+    @Option(names = "--human-readable", description = "Sizes in KiB, MiB, GiB.")
+    boolean human;
+
+    @Option(names = "--summarize", description = "End with the number of objects and their total size.")
+    boolean summarize;
+
+    @Option(names = "--json", description = "One JSON object per entry, and a summary object with --summarize.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      S3Uri at = S3Uri.parse(where);
+      tool.withStore(store -> {
+        long[] totals = new long[2];
+        Consumer<ListEntry> print = e -> {
+          if (e instanceof BlobObject o) {
+            totals[0]++;
+            totals[1] += o.size();
+          }
+          tool.out.println(json ? json(e) : format(e, human));
+        };
+        if (recursive) {
+          try (Stream<BlobObject> objects = store.listAll(at.bucket(), at.key())) {
+            objects.forEach(print::accept);
+          }
+        } else {
+          try (Stream<ListEntry> entries = store.list(at.bucket(), at.key())) {
+            entries.forEach(print);
+          }
+        }
+        if (summarize) {
+          if (json) {
+            tool.out.println(Json.object("objects", totals[0], "bytes", totals[1]));
+          } else {
+            tool.out.println();
+            tool.out.println("Total Objects: " + totals[0]);
+            tool.out.println("   Total Size: " + (human ? ProgressBar.size(totals[1]) : totals[1]));
+          }
+        }
+        return null;
+      });
+      return 0;
+    }
+
+    static String format(ListEntry entry) {
+      return format(entry, false);
+    }
+
+    static String format(ListEntry entry, boolean human) {
+      return switch (entry) {
+        case CommonPrefix p -> String.format("%30s PRE %s", "", p.prefix());
+        case BlobObject o ->
+            String.format(
+                "%-19s %10s %s",
+                o.lastModified() == null ? "-" : o.lastModified().toString().replace('T', ' ').substring(0, 19),
+                human ? ProgressBar.size(o.size()) : Long.toString(o.size()),
+                o.key());
+      };
+    }
+
+    static String json(ListEntry entry) {
+      return switch (entry) {
+        case CommonPrefix p -> Json.object("prefix", p.prefix());
+        case BlobObject o -> Json.object("key", o.key(), "size", o.size(), "etag", o.etag(),
+            "lastModified", o.lastModified() == null ? null : o.lastModified().toString());
+      };
+    }
+  }
+
+  @Command(name = "rm", mixinStandardHelpOptions = true,
+      description = "Deletes an object, or with --recursive every object under a prefix.",
+      footer = {"", "Examples:",
+        "  blob rm s3://photos/2026/cat.jpg",
+        "  blob rm --recursive s3://photos/tmp/ --include '*.tmp' --exclude 'keep/*'", "", ExitCodes.FOOTER})
+  static final class Remove implements Callable<Integer> {
+    @ParentCommand BlobTool tool;
+
+    @Mixin BatchOptions options;
+
+    @Parameters(paramLabel = "s3://BUCKET/KEY", description = "The object, or the prefix with --recursive.")
+    String target;
+
+    @Option(names = {"-r", "--recursive"}, description = "Delete every object under the prefix.")
+    boolean recursive;
+
+    @Override
+    public Integer call() throws Exception {
+      options.check();
+      S3Uri at = S3Uri.parse(target);
+      if (!recursive) {
+        at.requireKey("rm");
+        if (options.dryRun) {
+          tool.out.println("(dryrun) delete: " + at);
+          return 0;
+        }
+        tool.withStore(store -> Store.await(store.delete(at.bucket(), at.key())));
+        tool.out.println("delete: " + at);
+        return 0;
+      }
+      return tool.withStore(options.concurrency, store -> {
+        java.util.List<Batch.Job> jobs = new ArrayList<>();
+        String prefix = Locations.asDirectory(at.key());
+        for (Locations.Entry e : Locations.list(store, at.bucket(), prefix, options.filters(), options.concurrency).values()) {
+          jobs.add(Plans.delete(store, new S3Uri(at.bucket(), e.key())));
+        }
+        return tool.runBatch(store, jobs, options, "rm", true);
+      });
+    }
+  }
+
+  @Command(name = "cat", mixinStandardHelpOptions = true,
+      description = "Writes an object to standard output, checked against its ETag at the end.",
+      footer = {"", "Example:", "  blob cat s3://logs/2026/app.log | grep ERROR", "", ExitCodes.FOOTER})
+  static final class Cat implements Callable<Integer> {
+    @ParentCommand BlobTool tool;
+
+    @Parameters(paramLabel = "s3://BUCKET/KEY", description = "The object.")
+    String source;
+
+    @Override
+    public Integer call() throws Exception {
+      S3Uri from = S3Uri.parse(source).requireKey("cat");
+      tool.withStore(store -> {
+        writeTo(store, from, tool.out);
+        return null;
+      });
+      return 0;
+    }
+  }
+
+  @Command(name = "stat", mixinStandardHelpOptions = true,
+      description = "Shows an object's size, ETag, last modification, content type, checksums and metadata.",
+      footer = {"", "Examples:", "  blob stat s3://photos/cat.jpg", "  blob stat --json s3://photos/cat.jpg", "", ExitCodes.FOOTER})
+  static final class Stat implements Callable<Integer> {
+    @ParentCommand BlobTool tool;
+
+    @Parameters(paramLabel = "s3://BUCKET/KEY", description = "The object.")
+    String source;
+
+    @Option(names = "--json", description = "Print one JSON object.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      S3Uri at = S3Uri.parse(source).requireKey("stat");
+      ObjectDetails d = tool.withStore(store -> Store.await(store.describe(at.bucket(), at.key())));
+      if (json) {
+        tool.out.println(Json.object(
+            "key", d.key(), "size", d.size(), "etag", d.etag(),
+            "lastModified", d.lastModified() == null ? null : d.lastModified().toString(),
+            "contentType", d.contentType(), "checksums", d.checksums(), "metadata", d.metadata()));
+        return 0;
+      }
+      tool.out.println(at);
+      tool.out.println("  Size:          " + d.size() + " (" + ProgressBar.size(d.size()) + ")");
+      tool.out.println("  ETag:          " + d.etag());
+      tool.out.println("  Last modified: " + (d.lastModified() == null ? "-" : d.lastModified()));
+      tool.out.println("  Content type:  " + (d.contentType() == null ? "-" : d.contentType()));
+      if (d.checksums().isEmpty()) {
+        tool.out.println("  Checksums:     - (none stored by the service)");
+      }
+      d.checksums().forEach((k, v) -> tool.out.println("  Checksum " + k + ": " + v));
+      if (d.metadata().isEmpty()) {
+        tool.out.println("  Metadata:      -");
+      }
+      d.metadata().forEach((k, v) -> tool.out.println("  Metadata " + k + ": " + v));
+      return 0;
+    }
+  }
+
+  @Command(name = "presign", mixinStandardHelpOptions = true,
+      description = {
+        "Prints a presigned URL (SigV4 query signing): anyone holding it can make the request",
+        "without credentials until it expires. Nothing is sent to the store."
+      },
+      footer = {"", "Examples:",
+        "  blob presign s3://photos/cat.jpg --expires-in 600",
+        "  curl -T file \"$(blob presign --method PUT s3://inbox/file)\"", "", ExitCodes.FOOTER})
+  static final class Presign implements Callable<Integer> {
+    @ParentCommand BlobTool tool;
+
+    @Parameters(paramLabel = "s3://BUCKET/KEY", description = "The object.")
+    String target;
+
+    @Option(names = "--expires-in", paramLabel = "SECONDS", defaultValue = "3600",
+        description = "Validity in seconds, 1 to 604800 (default: ${DEFAULT-VALUE}).")
+    long expiresIn;
+
+    @Option(names = "--method", defaultValue = "GET",
+        description = "GET, PUT, HEAD or DELETE (default: ${DEFAULT-VALUE}).")
+    String method;
+
+    @Override
+    public Integer call() throws Exception {
+      S3Uri at = S3Uri.parse(target).requireKey("presign");
+      if (expiresIn < 1 || expiresIn > 604_800) {
+        throw new ExitCodes.UsageError(
+            "--expires-in must be from 1 to 604800 seconds (7 days), but was " + expiresIn);
+      }
+      URI uri = tool.withStore(store ->
+          store.presign(method.toUpperCase(java.util.Locale.ROOT), at.bucket(), at.key(), Duration.ofSeconds(expiresIn)));
+      tool.out.println(uri);
+      return 0;
+    }
+  }
+
+  @Command(name = "completion", mixinStandardHelpOptions = true,
+      description = "Prints a bash/zsh completion script for blob.",
+      footer = {"", "Examples:",
+        "  source <(blob completion)",
+        "  blob completion > /etc/bash_completion.d/blob"})
+  static final class Completion implements Callable<Integer> {
+    @ParentCommand BlobTool tool;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      tool.out.print(AutoComplete.bash("blob", spec.root().commandLine()));
+      tool.out.flush();
+      return 0;
+    }
+  }
+
+  // ---- put, get (one object, with a progress bar) ----
+
+  @Command(name = "put", mixinStandardHelpOptions = true, description = "Uploads a file.",
+      footer = {"", "Example:", "  blob put photo.jpg s3://photos/2026/photo.jpg", "", ExitCodes.FOOTER})
   static final class Put implements Callable<Integer> {
     @ParentCommand BlobTool tool;
 
@@ -219,17 +1021,16 @@ public final class BlobTool implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       S3Uri to = S3Uri.parse(target).requireKey("put");
-      if (!Files.isRegularFile(file)) {
-        throw new IllegalArgumentException(file + " is not a readable file");
-      }
+      Locations.checkSource(file, false);
       PutResult result =
-          tool.transfer("put", (store, progress) -> store.put(to.bucket(), to.key(), file, progress));
+          tool.transfer("put", (store, progress) -> Store.await(store.put(to.bucket(), to.key(), file, progress)));
       tool.out.println("upload: " + file + " to " + to + " (etag " + result.etag() + ")");
       return 0;
     }
   }
 
-  @Command(name = "get", mixinStandardHelpOptions = true, description = "Downloads an object.")
+  @Command(name = "get", mixinStandardHelpOptions = true, description = "Downloads an object.",
+      footer = {"", "Example:", "  blob get s3://photos/2026/photo.jpg photo.jpg", "", ExitCodes.FOOTER})
   static final class Get implements Callable<Integer> {
     @ParentCommand BlobTool tool;
 
@@ -242,64 +1043,8 @@ public final class BlobTool implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       S3Uri from = S3Uri.parse(source).requireKey("get");
-      tool.transfer(
-          "get",
-          (store, progress) -> {
-            store.download(from.bucket(), from.key(), file, progress);
-            return null;
-          });
+      tool.transfer("get", (store, progress) -> Store.await(store.download(from.bucket(), from.key(), file, progress)));
       tool.out.println("download: " + from + " to " + file);
-      return 0;
-    }
-  }
-
-  @Command(name = "ls", mixinStandardHelpOptions = true, description = "Lists objects and prefixes.")
-  static final class List implements Callable<Integer> {
-    @ParentCommand BlobTool tool;
-
-    @Parameters(paramLabel = "s3://BUCKET[/PREFIX]", description = "The bucket and an optional prefix.")
-    String where;
-
-    @Override
-    public Integer call() throws Exception {
-      S3Uri at = S3Uri.parse(where);
-      tool.withStore(store -> {
-        try (Stream<ListEntry> entries = store.list(at.bucket(), at.key())) {
-          entries.forEach(e -> tool.out.println(format(e)));
-        }
-        return null;
-      });
-      return 0;
-    }
-
-    static String format(ListEntry entry) {
-      return switch (entry) {
-        case CommonPrefix p -> String.format("%30s PRE %s", "", p.prefix());
-        case BlobObject o ->
-            String.format(
-                "%-19s %10d %s",
-                o.lastModified() == null ? "-" : o.lastModified().toString().replace('T', ' ').substring(0, 19),
-                o.size(),
-                o.key());
-      };
-    }
-  }
-
-  @Command(name = "rm", mixinStandardHelpOptions = true, description = "Deletes an object.")
-  static final class Remove implements Callable<Integer> {
-    @ParentCommand BlobTool tool;
-
-    @Parameters(paramLabel = "s3://BUCKET/KEY", description = "The object.")
-    String target;
-
-    @Override
-    public Integer call() throws Exception {
-      S3Uri at = S3Uri.parse(target).requireKey("rm");
-      tool.withStore(store -> {
-        store.delete(at.bucket(), at.key());
-        return null;
-      });
-      tool.out.println("delete: " + at);
       return 0;
     }
   }

@@ -1,53 +1,159 @@
 package io.ambidex.blob.cli;
 
-import io.ambidex.stream.AsyncIterators;
 import io.ambidex.BlockingWait;
 import io.ambidex.blob.AsyncBlobClient;
 import io.ambidex.blob.BlobClient;
 import io.ambidex.blob.BlobConfig;
+import io.ambidex.blob.BlobObject;
 import io.ambidex.blob.ListEntry;
+import io.ambidex.blob.ObjectDetails;
+import io.ambidex.blob.PendingUpload;
 import io.ambidex.blob.PutResult;
+import io.ambidex.control.SyncRuntime;
 import io.ambidex.http.TransferProgress;
+import io.ambidex.stream.AsyncIterators;
+import io.ambidex.taskgroup.AsyncTaskGroup;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
- * What the commands need from a store, implemented once over the blocking {@code BlobClient} and
- * once over {@code AsyncBlobClient} (for {@code --async}), so every command runs the same way
- * through either generated client.
+ * What the commands need from a store, in one stage-returning shape implemented twice: over the
+ * blocking {@code BlobClient} (each call runs on the calling thread and returns a completed stage)
+ * and over {@code AsyncBlobClient} (for {@code --async}: each call returns at once). The commands
+ * and the {@link Batch} that runs many operations are written once against it; only the task group
+ * differs ({@link #openGroup}): threads for the blocking client, tracked stages for the async one.
+ *
+ * <p>Operations report failures through their stage, never by throwing, so a batch treats an
+ * argument the client rejects like any other failure of that one object.
  */
 interface Store extends AutoCloseable {
-  void createBucket(String bucket);
+  /**
+   * Opens the task group that runs many operations of this store at once: one virtual thread per
+   * task for the blocking client (each blocks in its calls), stages tracked without threads for
+   * the async client.
+   */
+  AsyncTaskGroup openGroup();
 
-  PutResult put(String bucket, String key, Path file, Consumer<TransferProgress> progress);
+  /** The configuration the client was built with. */
+  BlobConfig config();
 
-  void download(String bucket, String key, Path file, Consumer<TransferProgress> progress);
+  CompletionStage<Void> createBucket(String bucket);
 
+  CompletionStage<Void> deleteBucket(String bucket);
+
+  CompletionStage<PutResult> put(
+      String bucket, String key, Path file, Consumer<TransferProgress> progress);
+
+  CompletionStage<PutResult> put(
+      String bucket, String key, InputStream in, Consumer<TransferProgress> progress);
+
+  CompletionStage<BlobObject> download(
+      String bucket, String key, Path file, Consumer<TransferProgress> progress);
+
+  CompletionStage<String> copy(String fromBucket, String fromKey, String toBucket, String toKey);
+
+  CompletionStage<Void> delete(String bucket, String key);
+
+  CompletionStage<ObjectDetails> describe(String bucket, String key);
+
+  /** One level under a prefix ("directories" as {@code CommonPrefix}); the caller closes it. */
   Stream<ListEntry> list(String bucket, String prefix);
 
-  void delete(String bucket, String key);
+  /** Every object under a prefix, all levels; the caller closes it. */
+  Stream<BlobObject> listAll(String bucket, String prefix);
+
+  /** An object's bytes, checked at the end; the caller closes it. */
+  Stream<ByteBuffer> open(String bucket, String key);
+
+  URI presign(String method, String bucket, String key, Duration expiry);
+
+  /** The multipart uploads pending under a prefix; the caller closes it. */
+  Stream<PendingUpload> listUploads(String bucket, String prefix);
+
+  CompletionStage<Void> abortUpload(String bucket, String key, String uploadId);
 
   @Override
   void close();
 
+  /** Waits for a stage of this store, rethrowing its failure as the client would. */
+  static <T> T await(CompletionStage<T> stage) {
+    return BlockingWait.get(stage, "blob");
+  }
+
   /** The blocking client: every call runs on this thread. */
   static Store blocking(BlobConfig config) {
     BlobClient client = new BlobClient(config);
+    SyncRuntime runtime = SyncRuntime.create();
     return new Store() {
       @Override
-      public void createBucket(String bucket) {
-        client.createBucket(bucket);
+      public AsyncTaskGroup openGroup() {
+        return AsyncTaskGroup.open(runtime);
       }
 
       @Override
-      public PutResult put(String bucket, String key, Path file, Consumer<TransferProgress> progress) {
-        return client.put(bucket, key, file, progress);
+      public BlobConfig config() {
+        return config;
       }
 
       @Override
-      public void download(String bucket, String key, Path file, Consumer<TransferProgress> progress) {
-        client.download(bucket, key, file, progress);
+      public CompletionStage<Void> createBucket(String bucket) {
+        return call(() -> {
+          client.createBucket(bucket);
+          return null;
+        });
+      }
+
+      @Override
+      public CompletionStage<Void> deleteBucket(String bucket) {
+        return call(() -> {
+          client.deleteBucket(bucket);
+          return null;
+        });
+      }
+
+      @Override
+      public CompletionStage<PutResult> put(
+          String bucket, String key, Path file, Consumer<TransferProgress> progress) {
+        return call(() -> client.put(bucket, key, file, progress::accept));
+      }
+
+      @Override
+      public CompletionStage<PutResult> put(
+          String bucket, String key, InputStream in, Consumer<TransferProgress> progress) {
+        return call(() -> client.put(bucket, key, in, progress::accept));
+      }
+
+      @Override
+      public CompletionStage<BlobObject> download(
+          String bucket, String key, Path file, Consumer<TransferProgress> progress) {
+        return call(() -> client.download(bucket, key, file, progress::accept));
+      }
+
+      @Override
+      public CompletionStage<String> copy(
+          String fromBucket, String fromKey, String toBucket, String toKey) {
+        return call(() -> client.copy(fromBucket, fromKey, toBucket, toKey));
+      }
+
+      @Override
+      public CompletionStage<Void> delete(String bucket, String key) {
+        return call(() -> {
+          client.delete(bucket, key);
+          return null;
+        });
+      }
+
+      @Override
+      public CompletionStage<ObjectDetails> describe(String bucket, String key) {
+        return call(() -> client.describe(bucket, key));
       }
 
       @Override
@@ -56,40 +162,106 @@ interface Store extends AutoCloseable {
       }
 
       @Override
-      public void delete(String bucket, String key) {
-        client.delete(bucket, key);
+      public Stream<BlobObject> listAll(String bucket, String prefix) {
+        return client.list(bucket, prefix.isEmpty() ? null : prefix);
+      }
+
+      @Override
+      public Stream<ByteBuffer> open(String bucket, String key) {
+        return client.open(bucket, key);
+      }
+
+      @Override
+      public URI presign(String method, String bucket, String key, Duration expiry) {
+        return client.presign(method, bucket, key, expiry);
+      }
+
+      @Override
+      public Stream<PendingUpload> listUploads(String bucket, String prefix) {
+        return client.listUploads(bucket, prefix);
+      }
+
+      @Override
+      public CompletionStage<Void> abortUpload(String bucket, String key, String uploadId) {
+        return call(() -> {
+          client.abortUpload(bucket, key, uploadId);
+          return null;
+        });
       }
 
       @Override
       public void close() {
         client.close();
+        await(runtime.close());
       }
     };
   }
 
-  /** The async client; the tool waits for each future, since a command line is sequential. */
+  /** The async client: calls return at once; the commands wait only where a human would. */
   static Store async(BlobConfig config) {
     AsyncBlobClient client = new AsyncBlobClient(config);
     return new Store() {
       @Override
-      public void createBucket(String bucket) {
-        join(client.createBucket(bucket));
+      public AsyncTaskGroup openGroup() {
+        return AsyncTaskGroup.open();
       }
 
       @Override
-      public PutResult put(String bucket, String key, Path file, Consumer<TransferProgress> progress) {
-        return join(client.put(bucket, key, file, event -> {
+      public BlobConfig config() {
+        return config;
+      }
+
+      @Override
+      public CompletionStage<Void> createBucket(String bucket) {
+        return start(() -> client.createBucket(bucket));
+      }
+
+      @Override
+      public CompletionStage<Void> deleteBucket(String bucket) {
+        return start(() -> client.deleteBucket(bucket));
+      }
+
+      @Override
+      public CompletionStage<PutResult> put(
+          String bucket, String key, Path file, Consumer<TransferProgress> progress) {
+        return start(() -> client.put(bucket, key, file, event -> {
           progress.accept(event);
           return null;
         }));
       }
 
       @Override
-      public void download(String bucket, String key, Path file, Consumer<TransferProgress> progress) {
-        join(client.download(bucket, key, file, event -> {
+      public CompletionStage<PutResult> put(
+          String bucket, String key, InputStream in, Consumer<TransferProgress> progress) {
+        return start(() -> client.put(bucket, key, in, event -> {
           progress.accept(event);
           return null;
         }));
+      }
+
+      @Override
+      public CompletionStage<BlobObject> download(
+          String bucket, String key, Path file, Consumer<TransferProgress> progress) {
+        return start(() -> client.download(bucket, key, file, event -> {
+          progress.accept(event);
+          return null;
+        }));
+      }
+
+      @Override
+      public CompletionStage<String> copy(
+          String fromBucket, String fromKey, String toBucket, String toKey) {
+        return start(() -> client.copy(fromBucket, fromKey, toBucket, toKey));
+      }
+
+      @Override
+      public CompletionStage<Void> delete(String bucket, String key) {
+        return start(() -> client.delete(bucket, key));
+      }
+
+      @Override
+      public CompletionStage<ObjectDetails> describe(String bucket, String key) {
+        return start(() -> client.describe(bucket, key));
       }
 
       @Override
@@ -99,18 +271,54 @@ interface Store extends AutoCloseable {
       }
 
       @Override
-      public void delete(String bucket, String key) {
-        join(client.delete(bucket, key));
+      public Stream<BlobObject> listAll(String bucket, String prefix) {
+        return AsyncIterators.blockingStream(
+            AsyncIterators.fromPublisher(client.list(bucket, prefix.isEmpty() ? null : prefix)));
+      }
+
+      @Override
+      public Stream<ByteBuffer> open(String bucket, String key) {
+        return AsyncIterators.blockingStream(AsyncIterators.fromPublisher(client.open(bucket, key)));
+      }
+
+      @Override
+      public URI presign(String method, String bucket, String key, Duration expiry) {
+        return client.presign(method, bucket, key, expiry);
+      }
+
+      @Override
+      public Stream<PendingUpload> listUploads(String bucket, String prefix) {
+        return AsyncIterators.blockingStream(
+            AsyncIterators.fromPublisher(client.listUploads(bucket, prefix)));
+      }
+
+      @Override
+      public CompletionStage<Void> abortUpload(String bucket, String key, String uploadId) {
+        return start(() -> client.abortUpload(bucket, key, uploadId));
       }
 
       @Override
       public void close() {
-        join(client.close());
+        await(client.close());
       }
     };
   }
 
-  private static <T> T join(java.util.concurrent.CompletionStage<T> stage) {
-    return BlockingWait.get(stage, "blob");
+  /* A blocking call as a completed stage: failures in the stage, as the async client gives them. */
+  private static <T> CompletionStage<T> call(Supplier<T> call) {
+    try {
+      return CompletableFuture.completedFuture(call.get());
+    } catch (RuntimeException | Error e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /* An async call whose argument checks (which throw at the call) also arrive in the stage. */
+  private static <T> CompletionStage<T> start(Supplier<? extends CompletionStage<T>> call) {
+    try {
+      return call.get();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 }

@@ -92,6 +92,13 @@ class BlobToolTest {
       assertThat(help.code()).as(command).isZero();
       assertThat(help.out()).as(command).contains("Usage: blob " + command);
     }
+    for (String command :
+        List.of("mb", "rb", "cp", "mv", "sync", "ls", "rm", "cat", "stat", "presign", "put", "get", "completion")) {
+      Run help = blob(command, "--help");
+      assertThat(help.code()).as(command).isZero();
+      assertThat(help.out()).as(command).contains("Usage: blob " + command).contains("Example")
+          .contains("  blob " + command + " ");
+    }
     assertThat(blob("--help").out()).contains("--async").contains("--endpoint");
   }
 

@@ -160,6 +160,63 @@ public final class SigV4 {
     return added;
   }
 
+  /**
+   * Presigns a request with SigV4 query parameters: returns {@code uri} with {@code X-Amz-Algorithm},
+   * {@code X-Amz-Credential}, {@code X-Amz-Date}, {@code X-Amz-Expires}, {@code
+   * X-Amz-SignedHeaders} (only {@code host}), {@code X-Amz-Security-Token} for temporary
+   * credentials and {@code X-Amz-Signature} added to its query. The payload is not signed ({@code
+   * UNSIGNED-PAYLOAD}), so whoever holds the address may send any body with it.
+   *
+   * @param method the HTTP method the address is for
+   * @param uri the object's address, its path already encoded as {@link #encodePath} does
+   * @param credentials the credentials
+   * @param region e.g. {@code us-east-1}
+   * @param service e.g. {@code s3}
+   * @param now the signing time: the validity starts then
+   * @param expiresSeconds how long the address stays valid, 1 to 604800 (seven days)
+   * @return the presigned address
+   */
+  public static java.net.URI presign(
+      String method,
+      java.net.URI uri,
+      Credentials credentials,
+      String region,
+      String service,
+      Instant now,
+      long expiresSeconds) {
+    String amzDate = AMZ_DATE.format(now);
+    String date = amzDate.substring(0, 8);
+    String scope = date + "/" + region + "/" + service + "/aws4_request";
+    Map<String, String> query = new LinkedHashMap<>();
+    String raw = uri.getRawQuery();
+    if (raw != null && !raw.isEmpty()) {
+      for (String pair : raw.split("&")) {
+        int eq = pair.indexOf('=');
+        query.put(
+            java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8),
+            eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+      }
+    }
+    query.put("X-Amz-Algorithm", "AWS4-HMAC-SHA256");
+    query.put("X-Amz-Credential", credentials.accessKeyId() + "/" + scope);
+    query.put("X-Amz-Date", amzDate);
+    query.put("X-Amz-Expires", Long.toString(expiresSeconds));
+    query.put("X-Amz-SignedHeaders", "host");
+    if (credentials.sessionToken() != null) {
+      query.put("X-Amz-Security-Token", credentials.sessionToken());
+    }
+    String canonicalQuery = canonicalQuery(query);
+    String canonical =
+        method + "\n" + uri.getRawPath() + "\n" + canonicalQuery + "\n"
+            + "host:" + Signer.host(uri) + "\n\nhost\n" + UNSIGNED_PAYLOAD;
+    String stringToSign =
+        "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n" + sha256Hex(canonical);
+    Mac mac = new KeyCache().mac(credentials.secretAccessKey(), date, region, service);
+    String signature = HEX.formatHex(mac.doFinal(stringToSign.getBytes(StandardCharsets.UTF_8)));
+    String base = uri.getScheme() + "://" + uri.getRawAuthority() + uri.getRawPath();
+    return java.net.URI.create(base + "?" + canonicalQuery + "&X-Amz-Signature=" + signature);
+  }
+
   /** Trims a header value and collapses runs of spaces, as the canonical form requires. */
   static String canonicalValue(String value) {
     String v = value.strip();

@@ -1,0 +1,241 @@
+package io.ambidex.blob.cli;
+
+import io.ambidex.blob.BlobObject;
+import io.ambidex.blob.CommonPrefix;
+import io.ambidex.blob.ListEntry;
+import io.ambidex.control.SyncRuntime;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The two sides of a transfer: a local tree and a remote prefix, enumerated as entries keyed by
+ * their path relative to the root ({@code /}-separated), and the checks of local paths that give
+ * one-line errors naming the path and the fix.
+ */
+final class Locations {
+  private Locations() {}
+
+  /**
+   * One file or object.
+   *
+   * @param relative its path under the root, {@code /}-separated
+   * @param size its size
+   * @param modified its modification time (local) or last modification (remote)
+   * @param etag the remote ETag, or null for a local file
+   * @param path the local file, or null for an object
+   * @param key the object's key, or null for a local file
+   * @param problem why it cannot be read (a local file), or null
+   */
+  record Entry(
+      String relative,
+      long size,
+      @Nullable Instant modified,
+      @Nullable String etag,
+      @Nullable Path path,
+      @Nullable String key,
+      @Nullable String problem) {}
+
+  /** Every regular file under {@code root}, by relative path; unreadable ones carry a problem. */
+  static Map<String, Entry> walk(Path root, Filters filters) {
+    Map<String, Entry> entries = new TreeMap<>();
+    try {
+      Files.walkFileTree(root, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+          if (!attrs.isRegularFile()) {
+            return FileVisitResult.CONTINUE;
+          }
+          String rel = relative(root, file);
+          if (filters.accepts(rel)) {
+            String problem = Files.isReadable(file)
+                ? null
+                : file + ": permission denied; give the user read access (chmod u+r) or exclude it";
+            entries.put(rel, new Entry(rel, attrs.size(), attrs.lastModifiedTime().toInstant(),
+                null, file, null, problem));
+          }
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path file, IOException e) {
+          String rel = relative(root, file);
+          if (filters.accepts(rel)) {
+            String why = e instanceof AccessDeniedException
+                ? ": permission denied; give the user read access (chmod u+rx) or exclude it"
+                : ": cannot read it (" + BlobTool.oneLine(e) + ")";
+            entries.put(rel, new Entry(rel, 0, null, null, file, null, file + why));
+          }
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list " + root + ": " + BlobTool.oneLine(e), e);
+    }
+    return entries;
+  }
+
+  /* Above this many "directories" under the prefix, one flat listing costs fewer requests. */
+  private static final int MAX_PARALLEL_PREFIXES = 1000;
+
+  /**
+   * Every object under {@code prefix} (which ends with {@code /} or is empty), by relative key.
+   * Lists one level first (delimiter {@code /}); then each "directory" of that level is listed
+   * flat, {@code concurrency} at a time (on virtual threads, through {@code
+   * SyncRuntime.mapConcurrently}), and merged. A flat listing is paged at 1000 keys and each page
+   * waits for the previous one's continuation token, while the directories' listings overlap;
+   * some servers (S3Proxy's filesystem store) also answer a listing under a short prefix much
+   * faster than a page of a long one. With more than {@value #MAX_PARALLEL_PREFIXES} directories
+   * at that level it lists flat instead.
+   */
+  static Map<String, Entry> list(
+      Store store, String bucket, String prefix, Filters filters, int concurrency) {
+    Map<String, Entry> entries = new TreeMap<>();
+    List<String> directories = new ArrayList<>();
+    try (Stream<ListEntry> level = store.list(bucket, prefix)) {
+      for (ListEntry e : (Iterable<ListEntry>) level::iterator) {
+        if (e instanceof CommonPrefix p) {
+          directories.add(p.prefix());
+        } else if (e instanceof BlobObject o) {
+          add(entries, o, prefix, filters);
+        }
+        if (directories.size() > MAX_PARALLEL_PREFIXES) {
+          break;
+        }
+      }
+    }
+    if (directories.size() > MAX_PARALLEL_PREFIXES) {
+      entries.clear();
+      try (Stream<BlobObject> objects = store.listAll(bucket, prefix)) {
+        objects.forEach(o -> add(entries, o, prefix, filters));
+      }
+      return entries;
+    }
+    SyncRuntime runtime = SyncRuntime.create();
+    try {
+      List<List<BlobObject>> listed = Store.await(runtime.mapConcurrently(
+          directories, Math.max(1, concurrency), directory -> {
+            try (Stream<BlobObject> objects = store.listAll(bucket, directory)) {
+              return CompletableFuture.completedFuture(objects.toList());
+            }
+          }));
+      for (List<BlobObject> objects : listed) {
+        objects.forEach(o -> add(entries, o, prefix, filters));
+      }
+    } finally {
+      Store.await(runtime.close());
+    }
+    return entries;
+  }
+
+  private static void add(Map<String, Entry> entries, BlobObject o, String prefix, Filters filters) {
+    String rel = o.key().substring(Math.min(prefix.length(), o.key().length()));
+    if (!rel.isEmpty() && filters.accepts(rel)) {
+      entries.put(rel, new Entry(rel, o.size(), o.lastModified(), o.etag(), null, o.key(), null));
+    }
+  }
+
+  static String relative(Path root, Path file) {
+    List<String> parts = new ArrayList<>();
+    for (Path p : root.relativize(file)) {
+      parts.add(p.toString());
+    }
+    return String.join("/", parts);
+  }
+
+  /** A prefix as a "directory": empty stays empty, else it ends with {@code /}. */
+  static String asDirectory(String prefix) {
+    return prefix.isEmpty() || prefix.endsWith("/") ? prefix : prefix + "/";
+  }
+
+  /**
+   * The local file a relative key maps to under {@code root}, or null if the key cannot be a
+   * file there: it names a "directory" (ends with {@code /}), or a segment is {@code .}, {@code ..}
+   * or empty (it would escape the root or collapse into another name).
+   */
+  static @Nullable Path target(Path root, String relative) {
+    if (relative.endsWith("/")) {
+      return null;
+    }
+    Path p = root;
+    for (String segment : relative.split("/", -1)) {
+      if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+        return null;
+      }
+      p = p.resolve(segment);
+    }
+    return p;
+  }
+
+  /** Checks a local source: it exists and is readable; a directory needs {@code recursive}. */
+  static void checkSource(Path path, boolean recursive) {
+    if (!Files.exists(path)) {
+      throw new ExitCodes.NotFound(
+          path + ": no such file or directory; check the path (it is relative to "
+              + Path.of("").toAbsolutePath() + ")");
+    }
+    if (Files.isDirectory(path)) {
+      if (!recursive) {
+        throw new ExitCodes.UsageError(
+            path + " is a directory; add --recursive to copy the files under it");
+      }
+    } else if (recursive) {
+      throw new ExitCodes.UsageError(
+          path + " is a file, not a directory; drop --recursive to copy one file");
+    }
+    if (!Files.isReadable(path)) {
+      throw new ExitCodes.Refused(
+          path + ": permission denied; give the user read access (chmod u+r) or run as its owner");
+    }
+  }
+
+  /** Checks that files can be written into {@code dir} (created if missing). */
+  static void checkTargetDirectory(Path dir) {
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new ExitCodes.UsageError(
+          dir + " is a file, but a directory is needed here; name a directory (or a new path)");
+    }
+    Path existing = dir.toAbsolutePath();
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing != null && !Files.isDirectory(existing)) {
+      throw new ExitCodes.UsageError(
+          existing + " is a file, so " + dir + " cannot be created; choose another directory");
+    }
+    if (existing != null && !Files.isWritable(existing)) {
+      throw new ExitCodes.Refused(
+          existing + ": permission denied; give the user write access (chmod u+w) or choose another"
+              + " directory");
+    }
+  }
+
+  /** Creates the parent directories of a file to write, with a one-line error. */
+  static void createParents(Path file) {
+    Path parent = file.toAbsolutePath().getParent();
+    try {
+      Files.createDirectories(parent);
+    } catch (AccessDeniedException e) {
+      throw new ExitCodes.Refused(
+          parent + ": permission denied; give the user write access (chmod u+w)");
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Cannot create " + parent + " for " + file.getFileName() + ": "
+              + (e instanceof java.nio.file.FileAlreadyExistsException
+                  ? "a file has that name; move it away" : BlobTool.oneLine(e)), e);
+    }
+  }
+}

@@ -1,0 +1,247 @@
+package io.ambidex.blob.cli;
+
+import io.ambidex.blob.BlobObject;
+import io.ambidex.control.Async;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.LongConsumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Turns {@code cp}, {@code mv}, {@code sync} and {@code rm} into lists of {@link Batch.Job}s: what
+ * to upload, download, copy or delete, and how. Every job that changes two places (a move, a
+ * download whose modification time {@code sync} sets) chains its steps with {@link Async#then}, so
+ * cancelling the job reaches the step in flight.
+ */
+final class Plans {
+  private Plans() {}
+
+  /**
+   * A job from its description and its action.
+   *
+   * @param uploadTo the object an upload writes (whose multipart upload may need aborting), or null
+   */
+  record Job(
+      String verb,
+      String source,
+      String target,
+      long size,
+      @Nullable S3Uri uploadTo,
+      Function<LongConsumer, CompletionStage<?>> action)
+      implements Batch.Job {
+    Job(String verb, String source, String target, long size, Function<LongConsumer, CompletionStage<?>> action) {
+      this(verb, source, target, size, null, action);
+    }
+
+    @Override
+    public CompletionStage<?> start(LongConsumer bytes) {
+      return action.apply(bytes);
+    }
+  }
+
+  /** A job that fails at once: a file found unreadable while listing. */
+  static Job problem(String verb, String source, String target, String problem) {
+    return new Job(verb, source, target, 0,
+        bytes -> CompletableFuture.failedFuture(new ExitCodes.Refused(problem)));
+  }
+
+  static Job upload(Store store, Path file, S3Uri to, long size, boolean move) {
+    return new Job(move ? "move" : "upload", file.toString(), to.toString(), size, to, bytes -> {
+      CompletionStage<?> put = store.put(to.bucket(), to.key(), file, p -> bytes.accept(p.loaded()));
+      return move ? Async.then(put, r -> deleteLocal(file)) : put;
+    });
+  }
+
+  static Job uploadStream(Store store, InputStream in, S3Uri to) {
+    return new Job("upload", "-", to.toString(), 0, to,
+        bytes -> store.put(to.bucket(), to.key(), in, p -> bytes.accept(p.loaded())));
+  }
+
+  /**
+   * A download to {@code file}, through a temporary file beside it that replaces it only when
+   * complete and verified (the client does this); with {@code keepTime} the file gets the object's
+   * last modification as its modification time, as {@code sync} needs.
+   */
+  static Job download(
+      Store store, S3Uri from, Path file, long size, boolean move, boolean keepTime) {
+    return new Job(move ? "move" : "download", from.toString(), file.toString(), size, bytes -> {
+      Locations.createParents(file);
+      CompletionStage<BlobObject> got =
+          store.download(from.bucket(), from.key(), file, p -> bytes.accept(p.loaded()));
+      CompletionStage<?> done =
+          keepTime
+              ? Async.then(got, o -> {
+                  setModified(file, o.lastModified());
+                  return CompletableFuture.completedFuture(o);
+                })
+              : got;
+      return move ? Async.then(done, o -> store.delete(from.bucket(), from.key())) : done;
+    });
+  }
+
+  static Job copy(Store store, S3Uri from, S3Uri to, long size, boolean move) {
+    return new Job(move ? "move" : "copy", from.toString(), to.toString(), size, bytes -> {
+      CompletionStage<?> copied =
+          Async.then(store.copy(from.bucket(), from.key(), to.bucket(), to.key()), etag -> {
+            bytes.accept(size);
+            return CompletableFuture.completedFuture(etag);
+          });
+      return move ? Async.then(copied, e -> store.delete(from.bucket(), from.key())) : copied;
+    });
+  }
+
+  static Job delete(Store store, S3Uri at) {
+    return new Job("delete", at.toString(), "", 0, bytes -> store.delete(at.bucket(), at.key()));
+  }
+
+  static Job deleteLocalJob(Path file) {
+    return new Job("delete", file.toString(), "", 0, bytes -> deleteLocal(file));
+  }
+
+  private static CompletionStage<Void> deleteLocal(Path file) {
+    try {
+      Files.deleteIfExists(file);
+      return CompletableFuture.completedFuture(null);
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(
+          new UncheckedIOException("Cannot delete " + file + ": " + BlobTool.oneLine(e), e));
+    }
+  }
+
+  private static void setModified(Path file, @Nullable Instant modified) {
+    if (modified == null) {
+      return;
+    }
+    try {
+      Files.setLastModifiedTime(file, FileTime.from(modified));
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Cannot set the modification time of " + file + ": " + BlobTool.oneLine(e), e);
+    }
+  }
+
+  // ---- sync ----
+
+  /** What sync compares. */
+  enum Compare {
+    /** Size and modification time, as {@code aws s3 sync}. */
+    SIZE_AND_TIME,
+    /** Size, then the MD5 of the bytes against the ETag ({@code --checksum}). */
+    CHECKSUM
+  }
+
+  /**
+   * True if {@code source} must be copied over {@code target}: their sizes differ, or (by size and
+   * time) the source was modified after the target (compared in whole seconds, S3's precision), or
+   * (by checksum) their contents differ.
+   */
+  static boolean changed(Locations.Entry source, Locations.Entry target, Compare compare, long partSize) {
+    if (source.size() != target.size()) {
+      return true;
+    }
+    if (compare == Compare.CHECKSUM) {
+      return !etagOf(source, target, partSize).equalsIgnoreCase(etagOf(target, source, partSize));
+    }
+    if (source.modified() == null || target.modified() == null) {
+      return true;
+    }
+    return source.modified().truncatedTo(ChronoUnit.SECONDS)
+        .isAfter(target.modified().truncatedTo(ChronoUnit.SECONDS));
+  }
+
+  /*
+   * The ETag an entry has or would have: the remote one as given; for a local file, compared with
+   * a remote ETag, the MD5 of its bytes, or, when the remote ETag is a multipart one ("hex-N"), the
+   * MD5 of the part MD5s followed by "-" and the part count, with the client's part size (which is
+   * what this tool's uploads produce).
+   */
+  private static String etagOf(Locations.Entry e, Locations.Entry other, long partSize) {
+    if (e.etag() != null) {
+      return e.etag();
+    }
+    boolean multipart = other.etag() != null && other.etag().contains("-");
+    return localEtag(e.path(), multipart, partSize);
+  }
+
+  static String localEtag(Path file, boolean multipart, long partSize) {
+    try (InputStream in = Files.newInputStream(file)) {
+      MessageDigest whole = MessageDigest.getInstance("MD5");
+      MessageDigest parts = MessageDigest.getInstance("MD5");
+      MessageDigest part = MessageDigest.getInstance("MD5");
+      byte[] buffer = new byte[64 * 1024];
+      long inPart = 0;
+      int count = 0;
+      int n;
+      while ((n = in.read(buffer)) > 0) {
+        whole.update(buffer, 0, n);
+        int off = 0;
+        while (off < n) {
+          int take = (int) Math.min(n - off, partSize - inPart);
+          part.update(buffer, off, take);
+          off += take;
+          inPart += take;
+          if (inPart == partSize) {
+            parts.update(part.digest());
+            count++;
+            inPart = 0;
+          }
+        }
+      }
+      if (inPart > 0) {
+        parts.update(part.digest());
+        count++;
+      }
+      HexFormat hex = HexFormat.of();
+      return multipart
+          ? hex.formatHex(parts.digest()) + "-" + count
+          : hex.formatHex(whole.digest());
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + file + ": " + BlobTool.oneLine(e), e);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this JDK has no MD5", e);
+    }
+  }
+
+  /**
+   * The jobs of a sync from {@code source} to {@code target} entries: copies of what is new or
+   * changed, and with {@code delete} deletions of what the target has and the source has not.
+   */
+  static List<Batch.Job> sync(
+      Map<String, Locations.Entry> source,
+      Map<String, Locations.Entry> target,
+      Compare compare,
+      long partSize,
+      boolean delete,
+      Function<Locations.Entry, Batch.Job> copy,
+      Function<Locations.Entry, Batch.Job> remove) {
+    List<Batch.Job> jobs = new ArrayList<>();
+    for (Locations.Entry s : source.values()) {
+      Locations.Entry t = target.get(s.relative());
+      if (s.problem() != null || t == null || changed(s, t, compare, partSize)) {
+        jobs.add(copy.apply(s));
+      }
+    }
+    if (delete) {
+      for (Locations.Entry t : target.values()) {
+        if (!source.containsKey(t.relative())) {
+          jobs.add(remove.apply(t));
+        }
+      }
+    }
+    return jobs;
+  }
+}

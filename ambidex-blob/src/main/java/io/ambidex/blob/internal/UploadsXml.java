@@ -1,0 +1,95 @@
+package io.ambidex.blob.internal;
+
+import io.ambidex.blob.PendingUpload;
+import java.io.ByteArrayInputStream;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import javax.xml.stream.XMLInputFactory;
+import javax.xml.stream.XMLStreamConstants;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
+import org.jspecify.annotations.Nullable;
+
+/** Parses a ListMultipartUploads result. Not API. */
+public final class UploadsXml {
+  private static final XMLInputFactory FACTORY = newFactory();
+
+  private UploadsXml() {}
+
+  private static XMLInputFactory newFactory() {
+    XMLInputFactory f = XMLInputFactory.newFactory();
+    f.setProperty(XMLInputFactory.SUPPORT_DTD, false);
+    f.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
+    f.setProperty(XMLInputFactory.IS_NAMESPACE_AWARE, false);
+    return f;
+  }
+
+  /**
+   * One page of uploads.
+   *
+   * @param uploads the uploads of the page
+   * @param nextKeyMarker the key marker of the next page, or null if this page is the last
+   * @param nextUploadIdMarker the upload-id marker of the next page, or null
+   */
+  public record Page(
+      List<PendingUpload> uploads,
+      @Nullable String nextKeyMarker,
+      @Nullable String nextUploadIdMarker) {}
+
+  /** Parses a ListMultipartUploadsResult document. */
+  public static Page page(byte[] xml) {
+    List<PendingUpload> uploads = new ArrayList<>();
+    String nextKey = null;
+    String nextId = null;
+    boolean truncated = false;
+    try {
+      XMLStreamReader r = FACTORY.createXMLStreamReader(new ByteArrayInputStream(xml));
+      String key = null;
+      String id = null;
+      String initiated = null;
+      boolean inUpload = false;
+      while (r.hasNext()) {
+        int event = r.next();
+        if (event == XMLStreamConstants.START_ELEMENT) {
+          switch (r.getLocalName()) {
+            case "Upload" -> {
+              inUpload = true;
+              key = null;
+              id = null;
+              initiated = null;
+            }
+            case "Key" -> key = inUpload ? r.getElementText() : key;
+            case "UploadId" -> id = inUpload ? r.getElementText() : id;
+            case "Initiated" -> initiated = inUpload ? r.getElementText() : initiated;
+            case "IsTruncated" -> truncated = Boolean.parseBoolean(r.getElementText().strip());
+            case "NextKeyMarker" -> nextKey = r.getElementText();
+            case "NextUploadIdMarker" -> nextId = r.getElementText();
+            default -> { }
+          }
+        } else if (event == XMLStreamConstants.END_ELEMENT && r.getLocalName().equals("Upload")) {
+          inUpload = false;
+          if (key != null && id != null) {
+            uploads.add(new PendingUpload(key, id, instant(initiated)));
+          }
+        }
+      }
+    } catch (XMLStreamException e) {
+      throw new IllegalStateException("The ListMultipartUploads response is not valid XML", e);
+    }
+    boolean more = truncated && nextKey != null && !nextKey.isEmpty();
+    return new Page(uploads, more ? nextKey : null, more ? nextId : null);
+  }
+
+  private static @Nullable Instant instant(@Nullable String s) {
+    if (s == null || s.isBlank()) {
+      return null;
+    }
+    try {
+      return Instant.parse(s.strip());
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+}

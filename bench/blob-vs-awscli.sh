@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# The `blob` tool beside the AWS CLI (`aws s3`) on the same local S3 server: many small files and
+# a few large ones, uploaded and downloaded with `cp --recursive`, then a `sync` that finds
+# nothing to do. Results go to docs/benchmarks.md ("The blob tool vs the AWS CLI").
+#
+# Usage: bench/blob-vs-awscli.sh [RESULTS_DIR]
+#   SMALL_N (default 10000) files of SMALL_KIB (4) KiB; LARGE_N (100) files of LARGE_MIB (8) MiB;
+#   CONCURRENCY (16): blob's --concurrency; the AWS CLI keeps its defaults (10 requests at once,
+#   multipart from 8 MiB), as people use it. ROUNDS (1): each measurement is repeated that many
+#   times, alternating the two tools.
+#
+# The server is S3Proxy (the store the tool embeds, SigV4 checked) over a filesystem store in a
+# JVM of its own: ambidex-bench's S3ServerMain. The AWS CLI is installed with apt (Debian's
+# `awscli`) if `aws` is not on PATH. Builds the tool and the benchmark jar if they are missing.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+SMALL_N="${SMALL_N:-10000}"; SMALL_KIB="${SMALL_KIB:-4}"
+LARGE_N="${LARGE_N:-100}"; LARGE_MIB="${LARGE_MIB:-8}"
+CONCURRENCY="${CONCURRENCY:-16}"; ROUNDS="${ROUNDS:-1}"
+out="${1:-/tmp/blob-vs-awscli-$(date -u +%Y%m%dT%H%M%SZ)}"
+mkdir -p "$out"
+
+if ! command -v aws >/dev/null; then
+  echo "Installing the AWS CLI (Debian's awscli)..." >&2
+  apt-get update -q && apt-get install -y -q awscli >&2
+fi
+BLOB_JAR=ambidex-blob-cli/target/blob.jar
+BENCH_JAR=ambidex-bench/target/benchmarks.jar
+if [[ ! -f "$BLOB_JAR" || ! -f "$BENCH_JAR" ]]; then
+  mvn -B -q -DskipTests -pl ambidex-blob-cli,ambidex-bench -am package >&2
+fi
+J="$("$root/bin/java21")"
+
+work="$(mktemp -d -t blob-vs-awscli.XXXXXX)"
+server_pid=""
+cleanup() {
+  exec 3>&- 2>/dev/null || true
+  [[ -n "$server_pid" ]] && wait "$server_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The server: serves until its standard input (our fd 3) is closed.
+mkfifo "$work/stop"
+"$J" -Xmx1g -cp "$BENCH_JAR" io.ambidex.bench.blob.S3ServerMain "$work/store" \
+  < "$work/stop" > "$work/server.out" 2> "$out/server.log" &
+server_pid=$!
+exec 3> "$work/stop"
+for _ in $(seq 600); do grep -q '^port ' "$work/server.out" 2>/dev/null && break; sleep 0.1; done
+port="$(sed -n 's/^port //p' "$work/server.out")"
+[[ -n "$port" ]] || { echo "The S3 server did not start; see $out/server.log" >&2; exit 1; }
+endpoint="http://127.0.0.1:$port"
+export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench-local-secret AWS_DEFAULT_REGION=us-east-1
+export AWS_EC2_METADATA_DISABLED=true
+unset AWS_CA_BUNDLE AWS_PROFILE || true
+
+blob() { "$J" -jar "$BLOB_JAR" --no-progress --endpoint "$endpoint" "$@"; }
+awss3() { aws --endpoint-url "$endpoint" s3 "$@"; }
+
+echo "Making the files: $SMALL_N x $SMALL_KIB KiB, $LARGE_N x $LARGE_MIB MiB..." >&2
+python3 - "$work/small" "$SMALL_N" "$SMALL_KIB" "$work/large" "$LARGE_N" "$LARGE_MIB" <<'PY'
+import os, sys
+small, n, kib, large, m, mib = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5]), int(sys.argv[6])
+for i in range(n):
+    d = os.path.join(small, "d%02d" % (i % 100))
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "f%05d.bin" % i), "wb") as f:
+        f.write(os.urandom(kib * 1024))
+os.makedirs(large, exist_ok=True)
+for i in range(m):
+    with open(os.path.join(large, "big%03d.bin" % i), "wb") as f:
+        f.write(os.urandom(mib * 1024 * 1024))
+PY
+blob mb s3://bench >/dev/null
+
+results="$out/results.tsv"
+printf 'tool\tset\toperation\tround\tseconds\n' > "$results"
+# Runs one measured command: TOOL SET OPERATION ROUND COMMAND...
+measure() {
+  local tool="$1" set="$2" op="$3" round="$4"; shift 4
+  local start end
+  start=$(date +%s.%N)
+  if ! "$@" > "$out/$tool-$set-$op-$round.log" 2>&1; then
+    echo "FAILED: $tool $set $op (see $out/$tool-$set-$op-$round.log)" >&2
+    exit 1
+  fi
+  end=$(date +%s.%N)
+  local s; s=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')
+  printf '%s\t%s\t%s\t%s\t%s\n' "$tool" "$set" "$op" "$round" "$s" | tee -a "$results"
+}
+
+for set in small large; do
+  for round in $(seq "$ROUNDS"); do
+    for tool in blob aws; do
+      prefix="s3://bench/$tool-$set-$round"
+      down="$work/down-$tool-$set-$round"
+      if [[ $tool == blob ]]; then
+        measure blob "$set" upload "$round" blob cp --recursive --concurrency "$CONCURRENCY" "$work/$set" "$prefix/"
+        measure blob "$set" download "$round" blob cp --recursive --concurrency "$CONCURRENCY" "$prefix/" "$down"
+        measure blob "$set" sync-nochange "$round" blob sync --concurrency "$CONCURRENCY" "$work/$set" "$prefix/"
+      else
+        measure aws "$set" upload "$round" awss3 cp --recursive --only-show-errors "$work/$set" "$prefix/"
+        measure aws "$set" download "$round" awss3 cp --recursive --only-show-errors "$prefix/" "$down"
+        measure aws "$set" sync-nochange "$round" awss3 sync --only-show-errors "$work/$set" "$prefix/"
+      fi
+      diff -r "$work/$set" "$down" > /dev/null || { echo "DIFFERENT: $down" >&2; exit 1; }
+      rm -rf "$down"
+    done
+  done
+done
+
+{
+  echo "# $(date -u +%FT%TZ) $(uname -sr), $(nproc) cores, load average before/after: see below"
+  echo "# blob: $("$J" -version 2>&1 | head -1); aws: $(aws --version 2>&1)"
+  echo "# SMALL_N=$SMALL_N SMALL_KIB=$SMALL_KIB LARGE_N=$LARGE_N LARGE_MIB=$LARGE_MIB CONCURRENCY=$CONCURRENCY ROUNDS=$ROUNDS"
+  echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+} >> "$out/summary.txt"
+cat "$out/summary.txt"
+echo "Results: $results" >&2
