@@ -17,6 +17,7 @@ import io.ambidex.blob.internal.Chains;
 import io.ambidex.blob.internal.Digests;
 import io.ambidex.blob.internal.DownloadStream;
 import io.ambidex.blob.internal.DownloadVerifier;
+import io.ambidex.blob.internal.Hasher;
 import io.ambidex.blob.internal.PartSource;
 import io.ambidex.blob.internal.PartSource.Part;
 import io.ambidex.blob.internal.ProgressTracker;
@@ -84,8 +85,10 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Retries</b>: each request is retried by the request client's rules (5xx, throttling,
  *       resets, timeouts, for idempotent requests) with the configured policy; each multipart
  *       part is retried on its own.
- *   <li><b>Integrity</b>: uploads send {@code Content-MD5} (and, when signed, the SHA-256 of the
- *       body) and check the returned ETag; whole-object downloads are checked against the ETag.
+ *   <li><b>Integrity</b>: uploads send the configured {@link ChecksumAlgorithm} (CRC32C for AWS
+ *       endpoints, {@code Content-MD5} and the ETag checked for others; and, when signed, the
+ *       SHA-256 of the body); whole-object downloads are checked against the object's flexible
+ *       checksum when it has one, else against its ETag. See {@link ChecksumAlgorithm}.
  *   <li><b>Multipart</b>: above the threshold, parts go up {@code concurrency} at a time; a
  *       failed or cancelled multipart upload is aborted, so no parts are left behind.
  *   <li><b>Progress</b>: callbacks receive the bytes transferred so far, summed over the parts in
@@ -119,6 +122,7 @@ final class BlobCore implements AsyncCloseable {
           .build();
   private static final long MAX_XML = 16 * 1024 * 1024;
   private static final String S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/";
+  private static final java.util.Base64.Encoder BASE64 = java.util.Base64.getEncoder();
 
   private final BlobConfig config;
   private final CoreRuntime runtime;
@@ -262,10 +266,10 @@ final class BlobCore implements AsyncCloseable {
     ProgressTracker tracker =
         new ProgressTracker(runtime, progress, TransferProgress.Direction.UPLOAD, size);
     if (size <= config.multipartThreshold()) {
-      return single(bucket, key, PartSource.ofBytes(data, Math.max(1, size), signPayload), tracker);
+      return single(bucket, key, PartSource.ofBytes(data, Math.max(1, size), signPayload, config.checksum()), tracker);
     }
     return multipart(
-        bucket, key, PartSource.ofBytes(data, config.partSize(), signPayload), tracker);
+        bucket, key, PartSource.ofBytes(data, config.partSize(), signPayload, config.checksum()), tracker);
   }
 
   /**
@@ -304,13 +308,15 @@ final class BlobCore implements AsyncCloseable {
       return single(
           bucket,
           key,
-          PartSource.ofFile(file, size, Math.max(1, size), signPayload, blockingReads),
+          PartSource.ofFile(
+              file, size, Math.max(1, size), signPayload, config.checksum(), blockingReads),
           tracker);
     }
     return multipart(
         bucket,
         key,
-        PartSource.ofFile(file, size, config.partSize(), signPayload, blockingReads),
+        PartSource.ofFile(
+            file, size, config.partSize(), signPayload, config.checksum(), blockingReads),
         tracker);
   }
 
@@ -350,7 +356,8 @@ final class BlobCore implements AsyncCloseable {
     Validate.key(key);
     Objects.requireNonNull(in, "in");
     PartSource.StreamSource source =
-        PartSource.ofStream(in, config.partSize(), signPayload, blockingReads);
+        PartSource.ofStream(
+            in, config.partSize(), signPayload, config.checksum(), blockingReads);
     ProgressTracker tracker =
         new ProgressTracker(runtime, progress, TransferProgress.Direction.UPLOAD, -1);
     return Chains.then(
@@ -398,8 +405,8 @@ final class BlobCore implements AsyncCloseable {
     return upload;
   }
 
-  /** A part that is stored: its number, ETag and MD5. */
-  private record StoredPart(int number, String etag, byte[] md5) {}
+  /** A part that is stored: its number, ETag, length and checksum (the MD5 for MD5). */
+  private record StoredPart(int number, String etag, long length, byte[] checksum) {}
 
   /** One multipart upload in progress; cancelling it cancels the parts in flight, then aborts. */
   private final class MultipartUpload extends CompletableFuture<PutResult> {
@@ -418,12 +425,18 @@ final class BlobCore implements AsyncCloseable {
     }
 
     void start() {
-      HttpRequest create =
+      HttpRequest.Builder createBuilder =
           request(bucket, key)
               .query("uploads", null)
               .POST(RequestBody.empty())
-              .setHeader(DownloadVerifier.PART_SIZE_HEADER, Long.toString(source.partSize()))
-              .build();
+              .setHeader(DownloadVerifier.PART_SIZE_HEADER, Long.toString(source.partSize()));
+      ChecksumAlgorithm algorithm = source.algorithm();
+      if (algorithm.flexible()) {
+        createBuilder
+            .setHeader("x-amz-checksum-algorithm", algorithm.name())
+            .setHeader("x-amz-checksum-type", algorithm.fullObject() ? "FULL_OBJECT" : "COMPOSITE");
+      }
+      HttpRequest create = createBuilder.build();
       CompletionStage<byte[]> created;
       try {
         created = http.send(create, BlobCore::xml);
@@ -534,7 +547,9 @@ final class BlobCore implements AsyncCloseable {
                     return Chains.then(
                         uploadPart(id, part),
                         etag -> {
-                          stored.add(new StoredPart(part.number(), etag, part.digests().md5()));
+                          stored.add(
+                              new StoredPart(
+                                  part.number(), etag, part.length(), part.digests().checksum()));
                           source.recycle(part); // stored: no request reads its body any more
                           return Chains.done(Boolean.TRUE);
                         });
@@ -556,13 +571,22 @@ final class BlobCore implements AsyncCloseable {
 
     private CompletionStage<PutResult> complete(String id, List<StoredPart> parts) {
       List<String> etags = parts.stream().map(StoredPart::etag).toList();
-      byte[] body = S3Xml.completeMultipartUpload(etags);
-      HttpRequest post =
+      ChecksumAlgorithm algorithm = source.algorithm();
+      List<String> sums =
+          algorithm.flexible()
+              ? parts.stream().map(p -> BASE64.encodeToString(p.checksum())).toList()
+              : null;
+      byte[] body = S3Xml.completeMultipartUpload(etags, algorithm, sums);
+      HttpRequest.Builder b =
           request(bucket, key)
               .query("uploadId", id)
               .POST(RequestBody.of(body))
-              .setHeader("Content-MD5", Digests.of(body, 0, body.length, false).md5Base64())
-              .build();
+              .setHeader("Content-MD5", Digests.md5Base64(body, 0, body.length));
+      String whole = algorithm.flexible() ? expectedChecksum(algorithm, parts) : null;
+      if (whole != null && algorithm.fullObject()) {
+        b.setHeader(algorithm.header(), whole).setHeader("x-amz-checksum-type", "FULL_OBJECT");
+      }
+      HttpRequest post = b.build();
       return http.send(
           post,
           r ->
@@ -571,7 +595,11 @@ final class BlobCore implements AsyncCloseable {
                       bytes -> {
                         // CompleteMultipartUpload may fail after a 200 status, in the body.
                         String stored = etagOfSuccess(post, r, bytes);
-                        checkComposite(stored, parts, r.headers());
+                        if (whole != null) {
+                          checkCompleted(algorithm, whole, r.headers(), bytes);
+                        } else {
+                          checkComposite(stored, parts, r.headers());
+                        }
                         return new PutResult(key, stored, source.size(), parts.size());
                       }));
     }
@@ -587,7 +615,7 @@ final class BlobCore implements AsyncCloseable {
       }
       java.security.MessageDigest md5 = Digests.newMd5();
       for (StoredPart part : parts) {
-        md5.update(part.md5());
+        md5.update(part.checksum());
       }
       String expected = java.util.HexFormat.of().formatHex(md5.digest()) + "-" + parts.size();
       if (!expected.equalsIgnoreCase(etag)) {
@@ -597,6 +625,50 @@ final class BlobCore implements AsyncCloseable {
             expected,
             etag);
       }
+    }
+
+    /*
+     * The completed object's flexible checksum as this client computes it from the parts: for a
+     * CRC the CRC of the whole object, combined from the parts' CRCs in order (FULL_OBJECT); for a
+     * SHA the SHA of the parts' SHAs, "-N" (COMPOSITE).
+     */
+    private static String expectedChecksum(ChecksumAlgorithm algorithm, List<StoredPart> parts) {
+      if (algorithm.fullObject()) {
+        byte[] crc = parts.get(0).checksum();
+        for (int i = 1; i < parts.size(); i++) {
+          StoredPart p = parts.get(i);
+          crc = Hasher.combine(algorithm, crc, p.checksum(), p.length());
+        }
+        return BASE64.encodeToString(crc);
+      }
+      Hasher h = Hasher.of(algorithm);
+      for (StoredPart p : parts) {
+        h.update(p.checksum(), 0, p.checksum().length);
+      }
+      return BASE64.encodeToString(h.digest()) + "-" + parts.size();
+    }
+
+    /*
+     * If the service says which checksum the completed object has (AWS does, in the result
+     * document), it must be the one of the parts sent, or it assembled something else. (The
+     * object then exists: it is reported, not aborted.)
+     */
+    private void checkCompleted(
+        ChecksumAlgorithm algorithm, String expected, HttpHeaders headers, byte[] body) {
+      String element = "Checksum" + algorithm.name();
+      String reported = S3Xml.firstText(body, element);
+      if (reported == null) {
+        reported = headers.firstValue(algorithm.header()).orElse(null);
+      }
+      if (reported == null || reported.isBlank() || reported.strip().equals(expected)) {
+        return;
+      }
+      throw new BlobIntegrityException(
+          what(bucket, key) + " was completed with " + algorithm + " checksum " + reported.strip()
+              + ", but the " + algorithm + " of the parts sent is " + expected
+              + ": the service assembled something else.",
+          expected,
+          reported.strip());
     }
 
     /*
@@ -741,6 +813,8 @@ final class BlobCore implements AsyncCloseable {
     HttpRequest.Builder get = request(bucket, key).GET();
     if (range != null) {
       get.setHeader("Range", range.header());
+    } else {
+      withChecksumMode(get);
     }
     String what = what(bucket, key);
     return http.send(
@@ -790,21 +864,25 @@ final class BlobCore implements AsyncCloseable {
     Path file = Validate.writableTarget(target);
     ProgressTracker tracker =
         new ProgressTracker(runtime, progress, TransferProgress.Direction.DOWNLOAD, -1);
-    HttpRequest get = request(bucket, key).GET().onProgress(tracker.forPart(1)).build();
+    HttpRequest get =
+        withChecksumMode(request(bucket, key).GET()).onProgress(tracker.forPart(1)).build();
     String what = what(bucket, key);
     return Chains.then(
         http.send(get, r -> save(r, key, file, tracker, what)),
         object -> Chains.then(tracker.finish(object.size()), ignored -> Chains.done(object)));
   }
 
+  private static Path tempNextTo(Path file) {
+    return file.resolveSibling(
+        "." + file.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong())
+            + ".part");
+  }
+
   private static CompletionStage<BlobObject> save(
       HttpResponse r, String key, Path file, ProgressTracker tracker, String what) {
     tracker.total(r.body().contentLength());
     DownloadVerifier verifier = DownloadVerifier.of(what, r.headers(), false);
-    Path temp =
-        file.resolveSibling(
-            "." + file.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong())
-                + ".part");
+    Path temp = tempNextTo(file);
     FileChannel channel;
     try {
       channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -899,6 +977,8 @@ final class BlobCore implements AsyncCloseable {
     HttpRequest.Builder get = request(bucket, key).GET();
     if (range != null) {
       get.setHeader("Range", range.header());
+    } else {
+      withChecksumMode(get);
     }
     HttpRequest request = get.build();
     return new DownloadStream(() -> http.send(request), what(bucket, key), range != null);
@@ -1042,6 +1122,14 @@ final class BlobCore implements AsyncCloseable {
 
   // ---- helpers ----
 
+  /* A GET or HEAD of a whole object asks for its flexible checksum when the service has them. */
+  private HttpRequest.Builder withChecksumMode(HttpRequest.Builder b) {
+    if (config.checksum().flexible()) {
+      b.setHeader("x-amz-checksum-mode", "ENABLED");
+    }
+    return b;
+  }
+
   private HttpRequest.Builder request(String bucket, @Nullable String key) {
     URI e = config.endpoint();
     String authority;
@@ -1058,7 +1146,13 @@ final class BlobCore implements AsyncCloseable {
   }
 
   private HttpRequest.Builder withDigests(HttpRequest.Builder b, Part part) {
-    b.setHeader("Content-MD5", part.digests().md5Base64());
+    Digests d = part.digests();
+    if (d.algorithm().flexible()) {
+      b.setHeader(d.algorithm().header(), d.checksumBase64());
+      b.setHeader("x-amz-sdk-checksum-algorithm", d.algorithm().name());
+    } else {
+      b.setHeader("Content-MD5", d.checksumBase64());
+    }
     String sha = part.digests().sha256Hex();
     b.setHeader("x-amz-content-sha256", sha != null ? sha : SigV4.UNSIGNED_PAYLOAD);
     return b;
@@ -1096,7 +1190,25 @@ final class BlobCore implements AsyncCloseable {
         .thenApply(
             ignored -> {
               String etag = S3Xml.unquote(r.headers().firstValue("etag").orElse(""));
-              String md5 = part.digests().md5Hex();
+              Digests d = part.digests();
+              if (d.algorithm().flexible()) {
+                // The service recomputes the checksum sent and refuses a mismatch (BadDigest);
+                // one that answers with another value stored something else.
+                String echoed = r.headers().firstValue(d.algorithm().header()).orElse(null);
+                String sent = d.checksumBase64();
+                if (echoed != null && !echoed.isBlank() && !echoed.strip().equals(sent)) {
+                  throw new BlobIntegrityException(
+                      what + (part.number() > 1 || r.request().uri().getRawQuery() != null
+                          ? " (part " + part.number() + ")" : "")
+                          + " was stored with " + d.algorithm() + " checksum " + echoed.strip()
+                          + ", but the bytes sent have " + sent
+                          + ": the service stored something else.",
+                      sent,
+                      echoed.strip());
+                }
+                return etag;
+              }
+              String md5 = d.md5Hex();
               if (etag.matches("[0-9a-fA-F]{32}")
                   && DownloadVerifier.etagIsChecksum(r.headers())
                   && !etag.equalsIgnoreCase(md5)) {
