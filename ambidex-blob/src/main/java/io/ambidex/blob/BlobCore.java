@@ -864,12 +864,268 @@ final class BlobCore implements AsyncCloseable {
     Path file = Validate.writableTarget(target);
     ProgressTracker tracker =
         new ProgressTracker(runtime, progress, TransferProgress.Direction.DOWNLOAD, -1);
+    String what = what(bucket, key);
     HttpRequest get =
         withChecksumMode(request(bucket, key).GET()).onProgress(tracker.forPart(1)).build();
-    String what = what(bucket, key);
+    /*
+     * One GET of the whole object: up to the multipart threshold its body is saved as it comes;
+     * above it, its headers (size, ETag, checksums) are all the ranged download needs, so the
+     * response is closed at once (its connection with it) and the object fetched in ranges. No
+     * HEAD first: a small download costs one round trip, as before.
+     */
+    CompletionStage<Object> first =
+        http.send(
+            get,
+            r -> {
+              long size = r.body().contentLength();
+              if (size > config.multipartThreshold()) {
+                HttpHeaders headers = r.headers();
+                r.close();
+                return Chains.<Object>done(new Ranged(headers, size));
+              }
+              return Chains.<BlobObject, Object>then(
+                  save(r, key, file, tracker, what), Chains::<Object>done);
+            });
     return Chains.then(
-        http.send(get, r -> save(r, key, file, tracker, what)),
-        object -> Chains.then(tracker.finish(object.size()), ignored -> Chains.done(object)));
+        first,
+        result -> {
+          CompletionStage<BlobObject> saved =
+              result instanceof Ranged ranged
+                  ? new RangedDownload(bucket, key, file, tracker, ranged.headers(), ranged.size())
+                      .start()
+                  : Chains.done((BlobObject) result);
+          return Chains.then(
+              saved,
+              object -> Chains.then(tracker.finish(object.size()), ignored -> Chains.done(object)));
+        });
+  }
+
+  /** The first GET's answer when the object is to be fetched in ranges. */
+  private record Ranged(HttpHeaders headers, long size) {}
+
+  /*
+   * A download in ranges: `concurrency` ranged GETs at a time (one mapConcurrently call site for
+   * both runtimes), each written at its offset of a temporary file next to the target as its
+   * chunks arrive (positional writes: no buffering beyond the transport's), each guarded by
+   * If-Match on the ETag the HEAD saw, so that an object replaced meanwhile fails instead of
+   * mixing two versions. Each range is one request of the request client, so a range that fails
+   * (a reset, a truncated body, a 5xx) is retried on its own, its handler restarting at the
+   * range's offset. The whole object is then checked:
+   *   - composite checksums (MD5 ETag or flexible COMPOSITE with the part size known): the ranges
+   *     are the parts, each range's digest is a part's, combined at the end;
+   *   - CRCs of the whole object: each range's CRC, combined in order (Hasher.combine);
+   *   - a digest of the whole object (MD5 ETag of a single PUT, a SHA of one): the file is read
+   *     once more, in order, after the ranges (a digest cannot be combined);
+   *   - nothing to check: the length of every range.
+   * Only then does the file replace the target; on any failure it is deleted.
+   */
+  private final class RangedDownload {
+    private final String bucket;
+    private final String key;
+    private final Path file;
+    private final ProgressTracker tracker;
+    private final HttpHeaders headers;
+    private final long size;
+    private final String what;
+    private final String etag;
+    private final DownloadVerifier verifier;
+    private final @Nullable ChecksumAlgorithm perRange;
+    private final long rangeSize;
+    private final Path temp;
+
+    RangedDownload(
+        String bucket,
+        String key,
+        Path file,
+        ProgressTracker tracker,
+        HttpHeaders headers,
+        long size) {
+      this.bucket = bucket;
+      this.key = key;
+      this.file = file;
+      this.tracker = tracker;
+      this.headers = headers;
+      this.size = size;
+      this.what = what(bucket, key);
+      this.etag = headers.firstValue("etag").orElse("");
+      this.verifier = DownloadVerifier.of(what, headers, false);
+      ChecksumAlgorithm algorithm = verifier.algorithm();
+      long partSize = verifier.partSize();
+      if (partSize > 0) {
+        this.perRange = algorithm;
+        this.rangeSize = partSize;
+      } else {
+        this.perRange = algorithm != null && algorithm.fullObject() ? algorithm : null;
+        this.rangeSize = PartSource.effectivePartSize(size, config.partSize());
+      }
+      this.temp = tempNextTo(file);
+    }
+
+    CompletionStage<BlobObject> start() {
+      tracker.total(size);
+      int count = (int) ((size + rangeSize - 1) / rangeSize);
+      FileChannel channel;
+      try {
+        channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot create " + temp + " to download " + what, e);
+      }
+      List<Integer> ranges = IntStream.range(0, count).boxed().toList();
+      CompletableFuture<BlobObject> done = new CompletableFuture<>();
+      CompletableFuture<List<byte @Nullable []>> fetched;
+      try {
+        fetched =
+            Chains.then(
+                runtime.mapConcurrently(
+                    ranges, config.concurrency(), i -> range(channel, i, count)),
+                Chains::done);
+      } catch (RuntimeException e) {
+        fetched = Chains.failed(e);
+      }
+      CompletableFuture<List<byte @Nullable []>> all = fetched;
+      all.whenComplete(
+          (sums, failure) -> {
+            Throwable f = failure == null ? null : Chains.unwrap(failure);
+            try {
+              channel.close();
+              if (f == null) {
+                verify(sums);
+                move(temp, file);
+              }
+            } catch (IOException e) {
+              f = new UncheckedIOException("Cannot write " + file + " for " + what, e);
+            } catch (RuntimeException e) {
+              f = e;
+            }
+            if (f != null) {
+              try {
+                Files.deleteIfExists(temp);
+              } catch (IOException e) {
+                f.addSuppressed(e);
+              }
+              done.completeExceptionally(f);
+            } else {
+              done.complete(metadata(key, size, headers));
+            }
+          });
+      return new CancelBoth<>(done, all);
+    }
+
+    /* Fetches range i into the file; returns its digest (null when ranges are not hashed). */
+    private CompletionStage<byte @Nullable []> range(FileChannel channel, int i, int count) {
+      long start = i * rangeSize;
+      long length = Math.min(rangeSize, size - start);
+      HttpRequest get =
+          request(bucket, key)
+              .GET()
+              .setHeader("Range", "bytes=" + start + "-" + (start + length - 1))
+              .setHeader("If-Match", etag)
+              .onProgress(tracker.forPart(i + 1))
+              .build();
+      return http.send(
+          get,
+          r -> {
+            if (r.status() != 206) {
+              r.close();
+              throw new IllegalStateException(
+                  "The server answered " + r.status() + " to a ranged GET of " + what
+                      + " (range " + (i + 1) + " of " + count + "): it does not serve ranges.");
+            }
+            Hasher h = perRange == null ? null : Hasher.of(perRange);
+            long[] position = {start};
+            return Chains.then(
+                AsyncIterators.forEach(
+                    r.body().chunks(),
+                    chunk -> {
+                      long at = position[0];
+                      if (at - start + chunk.remaining() > length) {
+                        throw new IllegalStateException(
+                            "The server sent more than the " + length + " bytes of range "
+                                + (i + 1) + " of " + what + ".");
+                      }
+                      if (h != null) {
+                        h.update(chunk);
+                      }
+                      try {
+                        while (chunk.hasRemaining()) {
+                          at += channel.write(chunk, at);
+                        }
+                      } catch (IOException e) {
+                        throw new UncheckedIOException("Cannot write " + temp + " for " + what, e);
+                      }
+                      position[0] = at;
+                    }),
+                ignored -> {
+                  if (position[0] - start != length) {
+                    throw new BlobIntegrityException(
+                        "Range " + (i + 1) + " of " + what + " ended after "
+                            + (position[0] - start) + " of its " + length + " bytes.",
+                        Long.toString(length),
+                        Long.toString(position[0] - start));
+                  }
+                  return Chains.done(h == null ? null : h.digest());
+                });
+          });
+    }
+
+    private void verify(List<byte @Nullable []> sums) throws IOException {
+      ChecksumAlgorithm algorithm = verifier.algorithm();
+      if (algorithm == null) {
+        return; // the lengths were checked range by range
+      }
+      if (verifier.partSize() > 0) {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (byte[] sum : sums) {
+          all.writeBytes(Objects.requireNonNull(sum, "range digest"));
+        }
+        verifier.finishParts(all.toByteArray(), sums.size(), size);
+      } else if (perRange != null) {
+        byte[] crc = Objects.requireNonNull(sums.get(0), "range CRC");
+        for (int i = 1; i < sums.size(); i++) {
+          long length = Math.min(rangeSize, size - i * rangeSize);
+          crc = Hasher.combine(algorithm, crc, Objects.requireNonNull(sums.get(i)), length);
+        }
+        verifier.finishWhole(crc, size);
+      } else {
+        // A digest of the whole object: one more pass, in order, over the file just written.
+        ByteBuffer buffer = ByteBuffer.allocate(256 * 1024);
+        try (FileChannel in = FileChannel.open(temp, StandardOpenOption.READ)) {
+          while (in.read(buffer.clear()) >= 0) {
+            verifier.update(buffer.flip());
+          }
+        }
+        verifier.finish();
+      }
+    }
+  }
+
+  /** A future that, when cancelled, also cancels the work it waits for. */
+  private static final class CancelBoth<T> extends CompletableFuture<T> {
+    private final java.util.concurrent.Future<?> work;
+
+    CancelBoth(CompletableFuture<T> result, java.util.concurrent.Future<?> work) {
+      this.work = work;
+      result.whenComplete(
+          (v, e) -> {
+            if (e != null) {
+              completeExceptionally(e);
+            } else {
+              complete(v);
+            }
+          });
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      boolean cancelled = super.cancel(mayInterruptIfRunning);
+      work.cancel(true);
+      return cancelled;
+    }
+
+    @Override
+    public <U> CompletableFuture<U> newIncompleteFuture() {
+      return new CompletableFuture<>();
+    }
   }
 
   private static Path tempNextTo(Path file) {
