@@ -121,6 +121,9 @@ final class BlobCore implements AsyncCloseable {
           .maxDelay(Duration.ofMillis(500))
           .build();
   private static final long MAX_XML = 16 * 1024 * 1024;
+
+  /* The largest range of a stream read in ranges: each is held whole until the reader takes it. */
+  private static final long STREAM_RANGE = 4 * 1024 * 1024;
   private static final String S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/";
   private static final java.util.Base64.Encoder BASE64 = java.util.Base64.getEncoder();
 
@@ -1197,8 +1200,11 @@ final class BlobCore implements AsyncCloseable {
 
   /**
    * Opens an object's bytes as a stream of buffers, which the caller must close (or read to the
-   * end). The request is sent on the first pull; each buffer is the caller's own. At the end the
-   * bytes are checked against the ETag: a mismatch fails the last pull with {@link
+   * end). The request is sent on the first pull; each buffer is the caller's own. An object larger
+   * than the multipart threshold is read as ranged GETs, {@code concurrency} ahead of the reader,
+   * each range one buffer of {@code min(partSize, 4 MiB)} bytes (memory: at most {@code
+   * (concurrency + 1)} such buffers), each retried on its own. At the end the bytes are checked against the object's
+   * checksum (else its ETag): a mismatch fails the last pull with {@link
    * BlobIntegrityException} instead of ending the stream normally, so treat the data as
    * unverified until the end has been reached. Closing early closes the connection.
    *
@@ -1237,7 +1243,63 @@ final class BlobCore implements AsyncCloseable {
       withChecksumMode(get);
     }
     HttpRequest request = get.build();
-    return new DownloadStream(() -> http.send(request), what(bucket, key), range != null);
+    if (range != null) {
+      return new DownloadStream(() -> http.send(request), what(bucket, key), true);
+    }
+    return new DownloadStream(
+        () -> http.send(request),
+        what(bucket, key),
+        (start, length, etag) -> fetchRange(bucket, key, start, length, etag),
+        config.multipartThreshold(),
+        config.concurrency(),
+        Math.min(config.partSize(), STREAM_RANGE));
+  }
+
+  /* One range of a stream read in ranges, into an array of its own (a retry starts a new one). */
+  private CompletionStage<byte[]> fetchRange(
+      String bucket, String key, long start, int length, String etag) {
+    String what = what(bucket, key);
+    HttpRequest get =
+        request(bucket, key)
+            .GET()
+            .setHeader("Range", "bytes=" + start + "-" + (start + length - 1))
+            .setHeader("If-Match", etag)
+            .build();
+    return http.send(
+        get,
+        r -> {
+          if (r.status() != 206) {
+            r.close();
+            throw new IllegalStateException(
+                "The server answered " + r.status() + " to a ranged GET of " + what
+                    + ": it does not serve ranges.");
+          }
+          byte[] bytes = new byte[length];
+          int[] at = {0};
+          return Chains.then(
+              AsyncIterators.forEach(
+                  r.body().chunks(),
+                  chunk -> {
+                    int n = chunk.remaining();
+                    if (at[0] + n > length) {
+                      throw new IllegalStateException(
+                          "The server sent more than the " + length + " bytes of the range at "
+                              + start + " of " + what + ".");
+                    }
+                    chunk.get(bytes, at[0], n);
+                    at[0] += n;
+                  }),
+              ignored -> {
+                if (at[0] != length) {
+                  throw new BlobIntegrityException(
+                      "The range at " + start + " of " + what + " ended after " + at[0]
+                          + " of its " + length + " bytes.",
+                      Integer.toString(length),
+                      Integer.toString(at[0]));
+                }
+                return Chains.done(bytes);
+              });
+        });
   }
 
   // ---- metadata, delete, list, copy ----

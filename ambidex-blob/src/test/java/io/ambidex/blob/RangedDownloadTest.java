@@ -46,6 +46,7 @@ class RangedDownloadTest {
 
   static final int SIZE = 12 * MIB + 5; // three ranges of at most 5 MiB
   static final int PART = 5 * MIB;
+  static final int STREAM_RANGE = 4 * MIB;
   static final Pattern RANGE = Pattern.compile("bytes=([0-9]+)-([0-9]+)");
 
   enum Kind {
@@ -252,5 +253,66 @@ class RangedDownloadTest {
                 .async(a -> a.download("bkt", "k", target, null)))
         .isInstanceOfSatisfying(BlobException.class, e -> assertThat(e.status()).isEqualTo(412));
     assertNothingBut(dir);
+  }
+
+  @ParityTest
+  void open_largeObject_readInRanges_inOrder_verified(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) throws Exception {
+    byte[] data = bytes(SIZE, 94);
+    for (Kind kind : Kind.values()) {
+      s3.requests.clear();
+      s3.handler = server(data, kind, (start, end, b) -> null);
+      List<java.nio.ByteBuffer> got = p.items(c -> c.open("bkt", "k")).async(a -> a.open("bkt", "k"));
+      Fixtures.assertSameBytes(concat(got), data);
+      // A stream's ranges are at most 4 MiB (each is held whole until the reader takes it).
+      assertThat(ranged(s3)).as(kind.name()).hasSize((SIZE + STREAM_RANGE - 1) / STREAM_RANGE);
+
+      s3.handler =
+          server(data, kind, (start, end, b) -> {
+            if (start != 2 * STREAM_RANGE) {
+              return null;
+            }
+            byte[] range = Arrays.copyOfRange(data, start, end + 1);
+            range[0] ^= 0x04;
+            return b.code(206)
+                .addHeader("Content-Range", "bytes " + start + "-" + end + "/" + data.length)
+                .body(new okio.Buffer().write(range))
+                .build();
+          });
+      if (kind != Kind.NONE) {
+        assertThatThrownBy(() -> p.items(c -> c.open("bkt", "k")).async(a -> a.open("bkt", "k")))
+            .as(kind.name())
+            .isInstanceOf(BlobIntegrityException.class);
+      }
+    }
+  }
+
+  @ParityTest
+  void open_rangeFailingOnce_isRetried_rangeFailingForGood_failsTyped(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) throws Exception {
+    byte[] data = bytes(SIZE, 95);
+    AtomicInteger calls = new AtomicInteger();
+    s3.handler =
+        server(data, Kind.CRC32C_FULL_OBJECT, (start, end, b) ->
+            start == STREAM_RANGE && calls.getAndIncrement() == 0
+                ? MockS3.error(500, "InternalError")
+                : null);
+    Fixtures.assertSameBytes(concat(p.items(c -> c.open("bkt", "k")).async(a -> a.open("bkt", "k"))), data);
+
+    s3.handler =
+        server(data, Kind.CRC32C_FULL_OBJECT, (start, end, b) ->
+            start == STREAM_RANGE ? MockS3.error(500, "InternalError") : null);
+    assertThatThrownBy(() -> p.items(c -> c.open("bkt", "k")).async(a -> a.open("bkt", "k")))
+        .isInstanceOfSatisfying(BlobException.class, e -> assertThat(e.status()).isEqualTo(500));
+  }
+
+  static byte[] concat(List<java.nio.ByteBuffer> buffers) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (java.nio.ByteBuffer b : buffers) {
+      byte[] a = new byte[b.remaining()];
+      b.get(a);
+      out.writeBytes(a);
+    }
+    return out.toByteArray();
   }
 }
