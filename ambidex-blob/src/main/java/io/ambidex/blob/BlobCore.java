@@ -781,13 +781,13 @@ final class BlobCore implements AsyncCloseable {
   // ---- downloads ----
 
   /**
-   * Downloads a whole object into memory, checked against its ETag.
+   * Downloads a whole object into memory, checked against its checksum (else its ETag).
    *
    * @param bucket the bucket
    * @param key the object's key
    * @return a stage that completes with the object's bytes; it fails with {@link
    *     NoSuchKeyException} if there is no such object, {@link BlobIntegrityException} if the
-   *     bytes do not match the ETag
+   *     bytes do not match its checksum or ETag
    */
   public CompletionStage<byte[]> get(String bucket, String key) {
     Validate.bucket(bucket);
@@ -849,9 +849,13 @@ final class BlobCore implements AsyncCloseable {
   }
 
   /**
-   * Downloads a whole object to a file, checked against its ETag. The bytes are written to a
-   * temporary file next to {@code target}, which replaces {@code target} only once every byte has
-   * arrived and matched: on failure {@code target} is left as it was.
+   * Downloads a whole object to a file, checked against its checksum (else its ETag). The bytes
+   * are written to a temporary file next to {@code target}, which replaces {@code target} only
+   * once every byte has arrived and matched: on failure {@code target} is left as it was. An
+   * object larger than the multipart threshold is fetched as ranged GETs of {@code partSize}
+   * bytes (of the object's own part size when known), {@code concurrency} at a time, each written
+   * at its offset and retried on its own, each guarded by {@code If-Match} on the ETag; a range
+   * that fails for good fails the download with its error.
    *
    * @param bucket the bucket
    * @param key the object's key
