@@ -19,7 +19,8 @@ import org.jspecify.annotations.Nullable;
  * path-style), the JVM's default TLS trust, multipart above 16 MiB, 8 MiB parts, 4 parts in
  * flight, a pool of {@code max(8, 2 * concurrency)} connections, 3 attempts per request, connect
  * timeout 10 s, read timeout 60 s, no total timeout per request, {@link PayloadSigning#SIGNED},
- * listings of 1000 keys per page.
+ * listings of 1000 keys per page, {@link ChecksumAlgorithm#CRC32C} checksums for AWS endpoints and
+ * {@link ChecksumAlgorithm#MD5} for others (see {@link #checksum()}).
  */
 public final class BlobConfig {
   /** 1 MiB. */
@@ -49,6 +50,7 @@ public final class BlobConfig {
   private final PayloadSigning payloadSigning;
   private final int listPageSize;
   private final @Nullable SSLContext sslContext;
+  private final ChecksumAlgorithm checksum;
 
   private BlobConfig(Builder b, Credentials credentials) {
     this.region = b.region;
@@ -67,6 +69,16 @@ public final class BlobConfig {
     this.payloadSigning = b.payloadSigning;
     this.listPageSize = b.listPageSize;
     this.sslContext = b.sslContext;
+    this.checksum =
+        b.checksum != null
+            ? b.checksum
+            : isAws(this.endpoint) ? ChecksumAlgorithm.CRC32C : ChecksumAlgorithm.MD5;
+  }
+
+  /* AWS's own endpoints, where every flexible checksum is implemented. */
+  private static boolean isAws(URI endpoint) {
+    String host = endpoint.getHost().toLowerCase(java.util.Locale.ROOT);
+    return host.endsWith(".amazonaws.com") || host.endsWith(".amazonaws.com.cn");
   }
 
   /** Returns a builder with the defaults. */
@@ -159,12 +171,23 @@ public final class BlobConfig {
     return sslContext;
   }
 
+  /**
+   * Returns the checksum of uploads: the one set with {@link Builder#checksum}, else {@link
+   * ChecksumAlgorithm#CRC32C} for an AWS endpoint (a host under {@code amazonaws.com}) and {@link
+   * ChecksumAlgorithm#MD5} for any other, since most S3-compatible servers (S3Proxy, OpenStack
+   * Swift, older MinIO) ignore or refuse flexible checksums.
+   */
+  public ChecksumAlgorithm checksum() {
+    return checksum;
+  }
+
   @Override
   public String toString() {
     return "BlobConfig[endpoint=" + endpoint + ", region=" + region + ", " + credentials
         + (pathStyle ? ", path-style" : ", virtual-host") + ", multipartThreshold="
         + multipartThreshold + ", partSize=" + partSize + ", concurrency=" + concurrency
-        + ", maxConnections=" + maxConnections + ", " + payloadSigning + "]";
+        + ", maxConnections=" + maxConnections + ", " + payloadSigning + ", checksum=" + checksum
+        + "]";
   }
 
   /** Builds a {@link BlobConfig}. Not thread-safe. Each setter checks its value at once. */
@@ -184,8 +207,25 @@ public final class BlobConfig {
     private PayloadSigning payloadSigning = PayloadSigning.SIGNED;
     private int listPageSize = 1000;
     private @Nullable SSLContext sslContext;
+    private @Nullable ChecksumAlgorithm checksum;
 
     private Builder() {}
+
+    /**
+     * Sets the checksum that protects uploads. Default: {@link ChecksumAlgorithm#CRC32C} when the
+     * endpoint is AWS's (under {@code amazonaws.com}), {@link ChecksumAlgorithm#MD5} otherwise;
+     * set a flexible checksum for an S3-compatible service that implements them (moto, recent
+     * MinIO, Ceph RGW). The client does not probe: a service that ignores {@code
+     * x-amz-checksum-*} headers would leave uploads unprotected, so the choice is explicit.
+     * Downloads are checked against whatever checksum the object carries, whichever this is.
+     *
+     * @param algorithm the algorithm
+     * @return this builder
+     */
+    public Builder checksum(ChecksumAlgorithm algorithm) {
+      this.checksum = Objects.requireNonNull(algorithm, "algorithm");
+      return this;
+    }
 
     /**
      * Sets the endpoint of an S3-compatible service.

@@ -17,6 +17,7 @@ import io.ambidex.blob.internal.Chains;
 import io.ambidex.blob.internal.Digests;
 import io.ambidex.blob.internal.DownloadStream;
 import io.ambidex.blob.internal.DownloadVerifier;
+import io.ambidex.blob.internal.Hasher;
 import io.ambidex.blob.internal.PartSource;
 import io.ambidex.blob.internal.PartSource.Part;
 import io.ambidex.blob.internal.ProgressTracker;
@@ -84,8 +85,10 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Retries</b>: each request is retried by the request client's rules (5xx, throttling,
  *       resets, timeouts, for idempotent requests) with the configured policy; each multipart
  *       part is retried on its own.
- *   <li><b>Integrity</b>: uploads send {@code Content-MD5} (and, when signed, the SHA-256 of the
- *       body) and check the returned ETag; whole-object downloads are checked against the ETag.
+ *   <li><b>Integrity</b>: uploads send the configured {@link ChecksumAlgorithm} (CRC32C for AWS
+ *       endpoints, {@code Content-MD5} and the ETag checked for others; and, when signed, the
+ *       SHA-256 of the body); whole-object downloads are checked against the object's flexible
+ *       checksum when it has one, else against its ETag. See {@link ChecksumAlgorithm}.
  *   <li><b>Multipart</b>: above the threshold, parts go up {@code concurrency} at a time; a
  *       failed or cancelled multipart upload is aborted, so no parts are left behind.
  *   <li><b>Progress</b>: callbacks receive the bytes transferred so far, summed over the parts in
@@ -123,7 +126,11 @@ final class BlobCore implements AsyncCloseable {
           .maxDelay(Duration.ofMillis(500))
           .build();
   private static final long MAX_XML = 16 * 1024 * 1024;
+
+  /* The largest range of a stream read in ranges: each is held whole until the reader takes it. */
+  private static final long STREAM_RANGE = 4 * 1024 * 1024;
   private static final String S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/";
+  private static final java.util.Base64.Encoder BASE64 = java.util.Base64.getEncoder();
 
   private final BlobConfig config;
   private final CoreRuntime runtime;
@@ -267,10 +274,10 @@ final class BlobCore implements AsyncCloseable {
     ProgressTracker tracker =
         new ProgressTracker(runtime, progress, TransferProgress.Direction.UPLOAD, size);
     if (size <= config.multipartThreshold()) {
-      return single(bucket, key, PartSource.ofBytes(data, Math.max(1, size), signPayload), tracker);
+      return single(bucket, key, PartSource.ofBytes(data, Math.max(1, size), signPayload, config.checksum()), tracker);
     }
     return multipart(
-        bucket, key, PartSource.ofBytes(data, config.partSize(), signPayload), tracker);
+        bucket, key, PartSource.ofBytes(data, config.partSize(), signPayload, config.checksum()), tracker);
   }
 
   /**
@@ -309,13 +316,15 @@ final class BlobCore implements AsyncCloseable {
       return single(
           bucket,
           key,
-          PartSource.ofFile(file, size, Math.max(1, size), signPayload, blockingReads),
+          PartSource.ofFile(
+              file, size, Math.max(1, size), signPayload, config.checksum(), blockingReads),
           tracker);
     }
     return multipart(
         bucket,
         key,
-        PartSource.ofFile(file, size, config.partSize(), signPayload, blockingReads),
+        PartSource.ofFile(
+            file, size, config.partSize(), signPayload, config.checksum(), blockingReads),
         tracker);
   }
 
@@ -355,7 +364,8 @@ final class BlobCore implements AsyncCloseable {
     Validate.key(key);
     Objects.requireNonNull(in, "in");
     PartSource.StreamSource source =
-        PartSource.ofStream(in, config.partSize(), signPayload, blockingReads);
+        PartSource.ofStream(
+            in, config.partSize(), signPayload, config.checksum(), blockingReads);
     ProgressTracker tracker =
         new ProgressTracker(runtime, progress, TransferProgress.Direction.UPLOAD, -1);
     return Chains.then(
@@ -403,8 +413,8 @@ final class BlobCore implements AsyncCloseable {
     return upload;
   }
 
-  /** A part that is stored: its number, ETag and MD5. */
-  private record StoredPart(int number, String etag, byte[] md5) {}
+  /** A part that is stored: its number, ETag, length and checksum (the MD5 for MD5). */
+  private record StoredPart(int number, String etag, long length, byte[] checksum) {}
 
   /** One multipart upload in progress; cancelling it cancels the parts in flight, then aborts. */
   private final class MultipartUpload extends CompletableFuture<PutResult> {
@@ -423,12 +433,18 @@ final class BlobCore implements AsyncCloseable {
     }
 
     void start() {
-      HttpRequest create =
+      HttpRequest.Builder createBuilder =
           request(bucket, key)
               .query("uploads", null)
               .POST(RequestBody.empty())
-              .setHeader(DownloadVerifier.PART_SIZE_HEADER, Long.toString(source.partSize()))
-              .build();
+              .setHeader(DownloadVerifier.PART_SIZE_HEADER, Long.toString(source.partSize()));
+      ChecksumAlgorithm algorithm = source.algorithm();
+      if (algorithm.flexible()) {
+        createBuilder
+            .setHeader("x-amz-checksum-algorithm", algorithm.name())
+            .setHeader("x-amz-checksum-type", algorithm.fullObject() ? "FULL_OBJECT" : "COMPOSITE");
+      }
+      HttpRequest create = createBuilder.build();
       CompletionStage<byte[]> created;
       try {
         // Shielded: once the server may have created the upload, only its id lets us abort it,
@@ -543,7 +559,9 @@ final class BlobCore implements AsyncCloseable {
                     return Chains.then(
                         uploadPart(id, part),
                         etag -> {
-                          stored.add(new StoredPart(part.number(), etag, part.digests().md5()));
+                          stored.add(
+                              new StoredPart(
+                                  part.number(), etag, part.length(), part.digests().checksum()));
                           source.recycle(part); // stored: no request reads its body any more
                           return Chains.done(Boolean.TRUE);
                         });
@@ -565,13 +583,22 @@ final class BlobCore implements AsyncCloseable {
 
     private CompletionStage<PutResult> complete(String id, List<StoredPart> parts) {
       List<String> etags = parts.stream().map(StoredPart::etag).toList();
-      byte[] body = S3Xml.completeMultipartUpload(etags);
-      HttpRequest post =
+      ChecksumAlgorithm algorithm = source.algorithm();
+      List<String> sums =
+          algorithm.flexible()
+              ? parts.stream().map(p -> BASE64.encodeToString(p.checksum())).toList()
+              : null;
+      byte[] body = S3Xml.completeMultipartUpload(etags, algorithm, sums);
+      HttpRequest.Builder b =
           request(bucket, key)
               .query("uploadId", id)
               .POST(RequestBody.of(body))
-              .setHeader("Content-MD5", Digests.of(body, 0, body.length, false).md5Base64())
-              .build();
+              .setHeader("Content-MD5", Digests.md5Base64(body, 0, body.length));
+      String whole = algorithm.flexible() ? expectedChecksum(algorithm, parts) : null;
+      if (whole != null && algorithm.fullObject()) {
+        b.setHeader(algorithm.header(), whole).setHeader("x-amz-checksum-type", "FULL_OBJECT");
+      }
+      HttpRequest post = b.build();
       return http.send(
           post,
           r ->
@@ -580,7 +607,11 @@ final class BlobCore implements AsyncCloseable {
                       bytes -> {
                         // CompleteMultipartUpload may fail after a 200 status, in the body.
                         String stored = etagOfSuccess(post, r, bytes);
-                        checkComposite(stored, parts, r.headers());
+                        if (whole != null) {
+                          checkCompleted(algorithm, whole, r.headers(), bytes);
+                        } else {
+                          checkComposite(stored, parts, r.headers());
+                        }
                         return new PutResult(key, stored, source.size(), parts.size());
                       }));
     }
@@ -596,7 +627,7 @@ final class BlobCore implements AsyncCloseable {
       }
       java.security.MessageDigest md5 = Digests.newMd5();
       for (StoredPart part : parts) {
-        md5.update(part.md5());
+        md5.update(part.checksum());
       }
       String expected = java.util.HexFormat.of().formatHex(md5.digest()) + "-" + parts.size();
       if (!expected.equalsIgnoreCase(etag)) {
@@ -606,6 +637,50 @@ final class BlobCore implements AsyncCloseable {
             expected,
             etag);
       }
+    }
+
+    /*
+     * The completed object's flexible checksum as this client computes it from the parts: for a
+     * CRC the CRC of the whole object, combined from the parts' CRCs in order (FULL_OBJECT); for a
+     * SHA the SHA of the parts' SHAs, "-N" (COMPOSITE).
+     */
+    private static String expectedChecksum(ChecksumAlgorithm algorithm, List<StoredPart> parts) {
+      if (algorithm.fullObject()) {
+        byte[] crc = parts.get(0).checksum();
+        for (int i = 1; i < parts.size(); i++) {
+          StoredPart p = parts.get(i);
+          crc = Hasher.combine(algorithm, crc, p.checksum(), p.length());
+        }
+        return BASE64.encodeToString(crc);
+      }
+      Hasher h = Hasher.of(algorithm);
+      for (StoredPart p : parts) {
+        h.update(p.checksum(), 0, p.checksum().length);
+      }
+      return BASE64.encodeToString(h.digest()) + "-" + parts.size();
+    }
+
+    /*
+     * If the service says which checksum the completed object has (AWS does, in the result
+     * document), it must be the one of the parts sent, or it assembled something else. (The
+     * object then exists: it is reported, not aborted.)
+     */
+    private void checkCompleted(
+        ChecksumAlgorithm algorithm, String expected, HttpHeaders headers, byte[] body) {
+      String element = "Checksum" + algorithm.name();
+      String reported = S3Xml.firstText(body, element);
+      if (reported == null) {
+        reported = headers.firstValue(algorithm.header()).orElse(null);
+      }
+      if (reported == null || reported.isBlank() || reported.strip().equals(expected)) {
+        return;
+      }
+      throw new BlobIntegrityException(
+          what(bucket, key) + " was completed with " + algorithm + " checksum " + reported.strip()
+              + ", but the " + algorithm + " of the parts sent is " + expected
+              + ": the service assembled something else.",
+          expected,
+          reported.strip());
     }
 
     /*
@@ -715,13 +790,13 @@ final class BlobCore implements AsyncCloseable {
   // ---- downloads ----
 
   /**
-   * Downloads a whole object into memory, checked against its ETag.
+   * Downloads a whole object into memory, checked against its checksum (else its ETag).
    *
    * @param bucket the bucket
    * @param key the object's key
    * @return a stage that completes with the object's bytes; it fails with {@link
    *     NoSuchKeyException} if there is no such object, {@link BlobIntegrityException} if the
-   *     bytes do not match the ETag
+   *     bytes do not match its checksum or ETag
    */
   public CompletionStage<byte[]> get(String bucket, String key) {
     Validate.bucket(bucket);
@@ -750,6 +825,8 @@ final class BlobCore implements AsyncCloseable {
     HttpRequest.Builder get = request(bucket, key).GET();
     if (range != null) {
       get.setHeader("Range", range.header());
+    } else {
+      withChecksumMode(get);
     }
     String what = what(bucket, key);
     return http.send(
@@ -781,9 +858,13 @@ final class BlobCore implements AsyncCloseable {
   }
 
   /**
-   * Downloads a whole object to a file, checked against its ETag. The bytes are written to a
-   * temporary file next to {@code target}, which replaces {@code target} only once every byte has
-   * arrived and matched: on failure {@code target} is left as it was.
+   * Downloads a whole object to a file, checked against its checksum (else its ETag). The bytes
+   * are written to a temporary file next to {@code target}, which replaces {@code target} only
+   * once every byte has arrived and matched: on failure {@code target} is left as it was. An
+   * object larger than the multipart threshold is fetched as ranged GETs of {@code partSize}
+   * bytes (of the object's own part size when known), {@code concurrency} at a time, each written
+   * at its offset and retried on its own, each guarded by {@code If-Match} on the ETag; a range
+   * that fails for good fails the download with its error.
    *
    * @param bucket the bucket
    * @param key the object's key
@@ -799,21 +880,281 @@ final class BlobCore implements AsyncCloseable {
     Path file = Validate.writableTarget(target);
     ProgressTracker tracker =
         new ProgressTracker(runtime, progress, TransferProgress.Direction.DOWNLOAD, -1);
-    HttpRequest get = request(bucket, key).GET().onProgress(tracker.forPart(1)).build();
     String what = what(bucket, key);
+    HttpRequest get =
+        withChecksumMode(request(bucket, key).GET()).onProgress(tracker.forPart(1)).build();
+    /*
+     * One GET of the whole object: up to the multipart threshold its body is saved as it comes;
+     * above it, its headers (size, ETag, checksums) are all the ranged download needs, so the
+     * response is closed at once (its connection with it) and the object fetched in ranges. No
+     * HEAD first: a small download costs one round trip, as before.
+     */
+    CompletionStage<Object> first =
+        http.send(
+            get,
+            r -> {
+              long size = r.body().contentLength();
+              if (size > config.multipartThreshold()) {
+                HttpHeaders headers = r.headers();
+                r.close();
+                return Chains.<Object>done(new Ranged(headers, size));
+              }
+              return Chains.<BlobObject, Object>then(
+                  save(r, key, file, tracker, what), Chains::<Object>done);
+            });
     return Chains.then(
-        http.send(get, r -> save(r, key, file, tracker, what)),
-        object -> Chains.then(tracker.finish(object.size()), ignored -> Chains.done(object)));
+        first,
+        result -> {
+          CompletionStage<BlobObject> saved =
+              result instanceof Ranged ranged
+                  ? new RangedDownload(bucket, key, file, tracker, ranged.headers(), ranged.size())
+                      .start()
+                  : Chains.done((BlobObject) result);
+          return Chains.then(
+              saved,
+              object -> Chains.then(tracker.finish(object.size()), ignored -> Chains.done(object)));
+        });
+  }
+
+  /** The first GET's answer when the object is to be fetched in ranges. */
+  private record Ranged(HttpHeaders headers, long size) {}
+
+  /*
+   * A download in ranges: `concurrency` ranged GETs at a time (one mapConcurrently call site for
+   * both runtimes), each written at its offset of a temporary file next to the target as its
+   * chunks arrive (positional writes: no buffering beyond the transport's), each guarded by
+   * If-Match on the ETag the HEAD saw, so that an object replaced meanwhile fails instead of
+   * mixing two versions. Each range is one request of the request client, so a range that fails
+   * (a reset, a truncated body, a 5xx) is retried on its own, its handler restarting at the
+   * range's offset. The whole object is then checked:
+   *   - composite checksums (MD5 ETag or flexible COMPOSITE with the part size known): the ranges
+   *     are the parts, each range's digest is a part's, combined at the end;
+   *   - CRCs of the whole object: each range's CRC, combined in order (Hasher.combine);
+   *   - a digest of the whole object (MD5 ETag of a single PUT, a SHA of one): the file is read
+   *     once more, in order, after the ranges (a digest cannot be combined);
+   *   - nothing to check: the length of every range.
+   * Only then does the file replace the target; on any failure it is deleted.
+   */
+  private final class RangedDownload {
+    private final String bucket;
+    private final String key;
+    private final Path file;
+    private final ProgressTracker tracker;
+    private final HttpHeaders headers;
+    private final long size;
+    private final String what;
+    private final String etag;
+    private final DownloadVerifier verifier;
+    private final @Nullable ChecksumAlgorithm perRange;
+    private final long rangeSize;
+    private final Path temp;
+
+    RangedDownload(
+        String bucket,
+        String key,
+        Path file,
+        ProgressTracker tracker,
+        HttpHeaders headers,
+        long size) {
+      this.bucket = bucket;
+      this.key = key;
+      this.file = file;
+      this.tracker = tracker;
+      this.headers = headers;
+      this.size = size;
+      this.what = what(bucket, key);
+      this.etag = headers.firstValue("etag").orElse("");
+      this.verifier = DownloadVerifier.of(what, headers, false);
+      ChecksumAlgorithm algorithm = verifier.algorithm();
+      long partSize = verifier.partSize();
+      if (partSize > 0) {
+        this.perRange = algorithm;
+        this.rangeSize = partSize;
+      } else {
+        this.perRange = algorithm != null && algorithm.fullObject() ? algorithm : null;
+        this.rangeSize = PartSource.effectivePartSize(size, config.partSize());
+      }
+      this.temp = tempNextTo(file);
+    }
+
+    CompletionStage<BlobObject> start() {
+      tracker.total(size);
+      int count = (int) ((size + rangeSize - 1) / rangeSize);
+      FileChannel channel;
+      try {
+        channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot create " + temp + " to download " + what, e);
+      }
+      List<Integer> ranges = IntStream.range(0, count).boxed().toList();
+      CompletableFuture<BlobObject> done = new CompletableFuture<>();
+      CompletableFuture<List<byte @Nullable []>> fetched;
+      try {
+        fetched =
+            Chains.then(
+                runtime.mapConcurrently(
+                    ranges, config.concurrency(), i -> range(channel, i, count)),
+                Chains::done);
+      } catch (RuntimeException e) {
+        fetched = Chains.failed(e);
+      }
+      CompletableFuture<List<byte @Nullable []>> all = fetched;
+      all.whenComplete(
+          (sums, failure) -> {
+            Throwable f = failure == null ? null : Chains.unwrap(failure);
+            try {
+              channel.close();
+              if (f == null) {
+                verify(sums);
+                move(temp, file);
+              }
+            } catch (IOException e) {
+              f = new UncheckedIOException("Cannot write " + file + " for " + what, e);
+            } catch (RuntimeException e) {
+              f = e;
+            }
+            if (f != null) {
+              try {
+                Files.deleteIfExists(temp);
+              } catch (IOException e) {
+                f.addSuppressed(e);
+              }
+              done.completeExceptionally(f);
+            } else {
+              done.complete(metadata(key, size, headers));
+            }
+          });
+      return new CancelBoth<>(done, all);
+    }
+
+    /* Fetches range i into the file; returns its digest (null when ranges are not hashed). */
+    private CompletionStage<byte @Nullable []> range(FileChannel channel, int i, int count) {
+      long start = i * rangeSize;
+      long length = Math.min(rangeSize, size - start);
+      HttpRequest get =
+          request(bucket, key)
+              .GET()
+              .setHeader("Range", "bytes=" + start + "-" + (start + length - 1))
+              .setHeader("If-Match", etag)
+              .onProgress(tracker.forPart(i + 1))
+              .build();
+      return http.send(
+          get,
+          r -> {
+            if (r.status() != 206) {
+              r.close();
+              throw new IllegalStateException(
+                  "The server answered " + r.status() + " to a ranged GET of " + what
+                      + " (range " + (i + 1) + " of " + count + "): it does not serve ranges.");
+            }
+            Hasher h = perRange == null ? null : Hasher.of(perRange);
+            long[] position = {start};
+            return Chains.then(
+                AsyncIterators.forEach(
+                    r.body().chunks(),
+                    chunk -> {
+                      long at = position[0];
+                      if (at - start + chunk.remaining() > length) {
+                        throw new IllegalStateException(
+                            "The server sent more than the " + length + " bytes of range "
+                                + (i + 1) + " of " + what + ".");
+                      }
+                      if (h != null) {
+                        h.update(chunk);
+                      }
+                      try {
+                        while (chunk.hasRemaining()) {
+                          at += channel.write(chunk, at);
+                        }
+                      } catch (IOException e) {
+                        throw new UncheckedIOException("Cannot write " + temp + " for " + what, e);
+                      }
+                      position[0] = at;
+                    }),
+                ignored -> {
+                  if (position[0] - start != length) {
+                    throw new BlobIntegrityException(
+                        "Range " + (i + 1) + " of " + what + " ended after "
+                            + (position[0] - start) + " of its " + length + " bytes.",
+                        Long.toString(length),
+                        Long.toString(position[0] - start));
+                  }
+                  return Chains.done(h == null ? null : h.digest());
+                });
+          });
+    }
+
+    private void verify(List<byte @Nullable []> sums) throws IOException {
+      ChecksumAlgorithm algorithm = verifier.algorithm();
+      if (algorithm == null) {
+        return; // the lengths were checked range by range
+      }
+      if (verifier.partSize() > 0) {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (byte[] sum : sums) {
+          all.writeBytes(Objects.requireNonNull(sum, "range digest"));
+        }
+        verifier.finishParts(all.toByteArray(), sums.size(), size);
+      } else if (perRange != null) {
+        byte[] crc = Objects.requireNonNull(sums.get(0), "range CRC");
+        for (int i = 1; i < sums.size(); i++) {
+          long length = Math.min(rangeSize, size - i * rangeSize);
+          crc = Hasher.combine(algorithm, crc, Objects.requireNonNull(sums.get(i)), length);
+        }
+        verifier.finishWhole(crc, size);
+      } else {
+        // A digest of the whole object: one more pass, in order, over the file just written.
+        ByteBuffer buffer = ByteBuffer.allocate(256 * 1024);
+        try (FileChannel in = FileChannel.open(temp, StandardOpenOption.READ)) {
+          while (in.read(buffer.clear()) >= 0) {
+            verifier.update(buffer.flip());
+          }
+        }
+        verifier.finish();
+      }
+    }
+  }
+
+  /** A future that, when cancelled, also cancels the work it waits for. */
+  private static final class CancelBoth<T> extends CompletableFuture<T> {
+    private final java.util.concurrent.Future<?> work;
+
+    CancelBoth(CompletableFuture<T> result, java.util.concurrent.Future<?> work) {
+      this.work = work;
+      result.whenComplete(
+          (v, e) -> {
+            if (e != null) {
+              completeExceptionally(e);
+            } else {
+              complete(v);
+            }
+          });
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      boolean cancelled = super.cancel(mayInterruptIfRunning);
+      work.cancel(true);
+      return cancelled;
+    }
+
+    @Override
+    public <U> CompletableFuture<U> newIncompleteFuture() {
+      return new CompletableFuture<>();
+    }
+  }
+
+  private static Path tempNextTo(Path file) {
+    return file.resolveSibling(
+        "." + file.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong())
+            + ".part");
   }
 
   private static CompletionStage<BlobObject> save(
       HttpResponse r, String key, Path file, ProgressTracker tracker, String what) {
     tracker.total(r.body().contentLength());
     DownloadVerifier verifier = DownloadVerifier.of(what, r.headers(), false);
-    Path temp =
-        file.resolveSibling(
-            "." + file.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong())
-                + ".part");
+    Path temp = tempNextTo(file);
     FileChannel channel;
     try {
       channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -872,8 +1213,11 @@ final class BlobCore implements AsyncCloseable {
 
   /**
    * Opens an object's bytes as a stream of buffers, which the caller must close (or read to the
-   * end). The request is sent on the first pull; each buffer is the caller's own. At the end the
-   * bytes are checked against the ETag: a mismatch fails the last pull with {@link
+   * end). The request is sent on the first pull; each buffer is the caller's own. An object larger
+   * than the multipart threshold is read as ranged GETs, {@code concurrency} ahead of the reader,
+   * each range one buffer of {@code min(partSize, 4 MiB)} bytes (memory: at most {@code
+   * (concurrency + 1)} such buffers), each retried on its own. At the end the bytes are checked against the object's
+   * checksum (else its ETag): a mismatch fails the last pull with {@link
    * BlobIntegrityException} instead of ending the stream normally, so treat the data as
    * unverified until the end has been reached. Closing early closes the connection.
    *
@@ -908,9 +1252,67 @@ final class BlobCore implements AsyncCloseable {
     HttpRequest.Builder get = request(bucket, key).GET();
     if (range != null) {
       get.setHeader("Range", range.header());
+    } else {
+      withChecksumMode(get);
     }
     HttpRequest request = get.build();
-    return new DownloadStream(() -> http.send(request), what(bucket, key), range != null);
+    if (range != null) {
+      return new DownloadStream(() -> http.send(request), what(bucket, key), true);
+    }
+    return new DownloadStream(
+        () -> http.send(request),
+        what(bucket, key),
+        (start, length, etag) -> fetchRange(bucket, key, start, length, etag),
+        config.multipartThreshold(),
+        config.concurrency(),
+        Math.min(config.partSize(), STREAM_RANGE));
+  }
+
+  /* One range of a stream read in ranges, into an array of its own (a retry starts a new one). */
+  private CompletionStage<byte[]> fetchRange(
+      String bucket, String key, long start, int length, String etag) {
+    String what = what(bucket, key);
+    HttpRequest get =
+        request(bucket, key)
+            .GET()
+            .setHeader("Range", "bytes=" + start + "-" + (start + length - 1))
+            .setHeader("If-Match", etag)
+            .build();
+    return http.send(
+        get,
+        r -> {
+          if (r.status() != 206) {
+            r.close();
+            throw new IllegalStateException(
+                "The server answered " + r.status() + " to a ranged GET of " + what
+                    + ": it does not serve ranges.");
+          }
+          byte[] bytes = new byte[length];
+          int[] at = {0};
+          return Chains.then(
+              AsyncIterators.forEach(
+                  r.body().chunks(),
+                  chunk -> {
+                    int n = chunk.remaining();
+                    if (at[0] + n > length) {
+                      throw new IllegalStateException(
+                          "The server sent more than the " + length + " bytes of the range at "
+                              + start + " of " + what + ".");
+                    }
+                    chunk.get(bytes, at[0], n);
+                    at[0] += n;
+                  }),
+              ignored -> {
+                if (at[0] != length) {
+                  throw new BlobIntegrityException(
+                      "The range at " + start + " of " + what + " ended after " + at[0]
+                          + " of its " + length + " bytes.",
+                      Integer.toString(length),
+                      Integer.toString(at[0]));
+                }
+                return Chains.done(bytes);
+              });
+        });
   }
 
   // ---- metadata, delete, list, copy ----
@@ -1206,6 +1608,14 @@ final class BlobCore implements AsyncCloseable {
 
   // ---- helpers ----
 
+  /* A GET or HEAD of a whole object asks for its flexible checksum when the service has them. */
+  private HttpRequest.Builder withChecksumMode(HttpRequest.Builder b) {
+    if (config.checksum().flexible()) {
+      b.setHeader("x-amz-checksum-mode", "ENABLED");
+    }
+    return b;
+  }
+
   private HttpRequest.Builder request(String bucket, @Nullable String key) {
     URI e = config.endpoint();
     String authority;
@@ -1222,7 +1632,13 @@ final class BlobCore implements AsyncCloseable {
   }
 
   private HttpRequest.Builder withDigests(HttpRequest.Builder b, Part part) {
-    b.setHeader("Content-MD5", part.digests().md5Base64());
+    Digests d = part.digests();
+    if (d.algorithm().flexible()) {
+      b.setHeader(d.algorithm().header(), d.checksumBase64());
+      b.setHeader("x-amz-sdk-checksum-algorithm", d.algorithm().name());
+    } else {
+      b.setHeader("Content-MD5", d.checksumBase64());
+    }
     String sha = part.digests().sha256Hex();
     b.setHeader("x-amz-content-sha256", sha != null ? sha : SigV4.UNSIGNED_PAYLOAD);
     return b;
@@ -1260,7 +1676,25 @@ final class BlobCore implements AsyncCloseable {
         .thenApply(
             ignored -> {
               String etag = S3Xml.unquote(r.headers().firstValue("etag").orElse(""));
-              String md5 = part.digests().md5Hex();
+              Digests d = part.digests();
+              if (d.algorithm().flexible()) {
+                // The service recomputes the checksum sent and refuses a mismatch (BadDigest);
+                // one that answers with another value stored something else.
+                String echoed = r.headers().firstValue(d.algorithm().header()).orElse(null);
+                String sent = d.checksumBase64();
+                if (echoed != null && !echoed.isBlank() && !echoed.strip().equals(sent)) {
+                  throw new BlobIntegrityException(
+                      what + (part.number() > 1 || r.request().uri().getRawQuery() != null
+                          ? " (part " + part.number() + ")" : "")
+                          + " was stored with " + d.algorithm() + " checksum " + echoed.strip()
+                          + ", but the bytes sent have " + sent
+                          + ": the service stored something else.",
+                      sent,
+                      echoed.strip());
+                }
+                return etag;
+              }
+              String md5 = d.md5Hex();
               if (etag.matches("[0-9a-fA-F]{32}")
                   && DownloadVerifier.etagIsChecksum(r.headers())
                   && !etag.equalsIgnoreCase(md5)) {

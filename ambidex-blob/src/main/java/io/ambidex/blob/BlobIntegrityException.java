@@ -4,10 +4,11 @@ import io.ambidex.http.error.HttpIOException;
 import java.io.IOException;
 
 /**
- * The bytes of a transfer do not match their checksum: a download whose MD5 differs from the
- * object's ETag, or an upload the service rejected with {@code BadDigest} (its {@code
- * Content-MD5} did not match what arrived) or {@code XAmzContentSHA256Mismatch} (its signed
- * SHA-256 did not). Never silently ignored: the data is not returned (a
+ * The bytes of a transfer do not match their checksum: a download whose flexible checksum ({@code
+ * x-amz-checksum-*}) or MD5 differs from the object's, an upload whose stored checksum differs
+ * from the one sent, or an upload the service rejected with {@code BadDigest} (its {@code
+ * Content-MD5} or {@code x-amz-checksum-*} did not match what arrived) or {@code
+ * XAmzContentSHA256Mismatch} (its signed SHA-256 did not). Never silently ignored: the data is not returned (a
  * download to a file leaves the target untouched; a stream fails at its end).
  *
  * <p>An {@link HttpIOException}: the request client retries an idempotent download that fails
@@ -24,8 +25,9 @@ public class BlobIntegrityException extends HttpIOException {
    * Creates the exception.
    *
    * @param message a sentence naming the transfer and what did not match
-   * @param expected the checksum the data should have (hex)
-   * @param actual the checksum it has (hex), or empty if the server computed it
+   * @param expected the checksum the data should have (hex for an MD5, base64 for a flexible
+   *     checksum, as the service writes them)
+   * @param actual the checksum it has (same encoding), or empty if the server computed it
    */
   public BlobIntegrityException(String message, String expected, String actual) {
     super(message, new IOException("checksum mismatch: expected " + expected + ", got " + actual));
@@ -33,12 +35,15 @@ public class BlobIntegrityException extends HttpIOException {
     this.actual = actual;
   }
 
-  /** Returns the checksum the data should have had (hex). */
+  /** Returns the checksum the data should have had (hex for an MD5, else base64). */
   public String expected() {
     return expected;
   }
 
-  /** Returns the checksum of the data received (hex), or empty if only the server knows it. */
+  /**
+   * Returns the checksum of the data received (hex for an MD5, else base64), or empty if only the
+   * server knows it.
+   */
   public String actual() {
     return actual;
   }

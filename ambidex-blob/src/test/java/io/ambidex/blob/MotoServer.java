@@ -51,8 +51,18 @@ final class MotoServer implements AutoCloseable {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
+    ProcessBuilder builder =
+        new ProcessBuilder(executable.toString(), "-H", "127.0.0.1", "-p", Integer.toString(port));
+    // moto computes CRC32C and CRC64NVME with optional packages (crc32c, awscrt) and silently
+    // falls back to CRC32 without them; test-classes/moto-shim stands in for them when missing.
+    java.net.URL shim = MotoServer.class.getResource("/moto-shim/crc32c.py");
+    if (shim != null) {
+      String dir = Path.of(shim.toURI()).getParent().toString();
+      String old = System.getenv("PYTHONPATH");
+      builder.environment().put("PYTHONPATH", old == null ? dir : old + java.io.File.pathSeparator + dir);
+    }
     Process moto =
-        new ProcessBuilder(executable.toString(), "-H", "127.0.0.1", "-p", Integer.toString(port))
+        builder
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .start();

@@ -36,6 +36,7 @@ import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+import software.amazon.awssdk.transfer.s3.S3TransferManager;
 
 /**
  * One 256 MiB object: a multipart upload from a file, and a download to a file, timed one transfer
@@ -48,11 +49,17 @@ import software.amazon.awssdk.services.s3.model.PutObjectResponse;
  * AsyncResponseTransformer.toFile(..))} on the same client without its multipart layer (whose
  * downloads are GETs by part number, which S3Proxy does not implement): a download is one GET
  * streamed to a file in both clients. Every fork downloads the same object, uploaded by our
- * client in the trial's setup (so it carries the part size that lets ours check every part's MD5).
+ * client in the trial's setup, with the row's checksum (CRC32C, or MD5 for {@code ambidex-md5}),
+ * which the download rows of ours check: a download above 16 MiB is 8 MiB ranged GETs, 4 at once,
+ * written at their offsets. {@code sdk-crt} is the SDK's {@code S3TransferManager} over its
+ * CRT-based client (8 MiB parts, 4 requests at once): multipart uploads with CRC32 checksums,
+ * ranged downloads. {@code limit} is {@link RawS3}: signed requests written by hand, bodies moved
+ * between socket and file by the kernel, nothing checked: the server-bound limit of this setup.
  * The server (S3Proxy over a filesystem store in a temporary directory) runs in a JVM of its own.
  *
- * <p>Rows ({@code client}): {@code ambidex}, {@code ambidex-unsigned}, {@code ambidex-async},
- * {@code ambidex-async-unsigned}, {@code sdk}. The unsigned rows skip the payload's SHA-256 (a
+ * <p>Rows ({@code client}): {@code ambidex}, {@code ambidex-unsigned}, {@code ambidex-md5},
+ * {@code ambidex-async}, {@code ambidex-async-unsigned}, {@code ambidex-async-md5}, {@code sdk},
+ * {@code sdk-crt}, {@code limit}. The unsigned rows skip the payload's SHA-256 (a
  * second pass over the file), which the SDK's async client does not compute either.
  *
  * <p>Run (after {@code mvn -B -pl ambidex-bench -am package -DskipTests}, from the repository
@@ -92,7 +99,17 @@ public class BlobLargeTransferBenchmark {
    * Which client: {@code ambidex}, {@code ambidex-unsigned}, {@code ambidex-async}, {@code
    * ambidex-async-unsigned} or {@code sdk}.
    */
-  @Param({"ambidex", "ambidex-unsigned", "ambidex-async", "ambidex-async-unsigned", "sdk"})
+  @Param({
+    "ambidex",
+    "ambidex-unsigned",
+    "ambidex-md5",
+    "ambidex-async",
+    "ambidex-async-unsigned",
+    "ambidex-async-md5",
+    "sdk",
+    "sdk-crt",
+    "limit"
+  })
   public String client;
 
   private Path dir;
@@ -102,6 +119,8 @@ public class BlobLargeTransferBenchmark {
   private BlobClient blobs;
   private AsyncBlobClient asyncBlobs;
   private S3AsyncClient s3;
+  private S3TransferManager transfers;
+  private RawS3 raw;
 
   /**
    * Starts the server, writes the 256 MiB source file (seeded random bytes), builds the client
@@ -116,12 +135,17 @@ public class BlobLargeTransferBenchmark {
     server = S3ServerProcess.start(dir.resolve("store"));
     boolean sdk = client.equals("sdk");
     boolean download = params.getBenchmark().endsWith(".download");
-    if (!sdk && !client.startsWith("ambidex")) {
+    if (!sdk && !client.equals("sdk-crt") && !client.equals("limit")
+        && !client.startsWith("ambidex")) {
       throw new IllegalArgumentException(
-          "client must be ambidex, ambidex-unsigned, ambidex-async, ambidex-async-unsigned or sdk,"
-              + " but was '" + client + "'");
+          "client must be ambidex, ambidex-unsigned, ambidex-md5, ambidex-async,"
+              + " ambidex-async-unsigned, ambidex-async-md5, sdk, sdk-crt or limit, but was '"
+              + client + "'");
     }
-    Kind kind = client.endsWith("-unsigned") ? Kind.AMBIDEX_UNSIGNED : Kind.AMBIDEX;
+    Kind kind =
+        client.endsWith("-unsigned")
+            ? Kind.AMBIDEX_UNSIGNED
+            : client.endsWith("-md5") ? Kind.AMBIDEX_MD5 : Kind.AMBIDEX;
     BlobConfig config =
         Clients.ambidex(server.endpoint(), kind, 2 * PARTS_IN_FLIGHT)
             .partSize(PART_SIZE)
@@ -135,7 +159,11 @@ public class BlobLargeTransferBenchmark {
         setup.put(Clients.BUCKET, OBJECT, source);
       }
     }
-    if (sdk) {
+    if (client.equals("limit")) {
+      raw = new RawS3(server.endpoint(), PARTS_IN_FLIGHT);
+    } else if (client.equals("sdk-crt")) {
+      transfers = Clients.sdkCrtTransferManager(server.endpoint(), PART_SIZE, PARTS_IN_FLIGHT);
+    } else if (sdk) {
       // S3Proxy refuses the multipart layer's GETs by part number (501, "Reading one part of a
       // multipart object is not supported"), so the SDK downloads with one GET, as ours does.
       s3 =
@@ -171,6 +199,12 @@ public class BlobLargeTransferBenchmark {
       if (s3 != null) {
         s3.close();
       }
+      if (transfers != null) {
+        transfers.close();
+      }
+      if (raw != null) {
+        raw.close();
+      }
       if (blobs != null) {
         blobs.close();
       }
@@ -189,7 +223,17 @@ public class BlobLargeTransferBenchmark {
 
   /** One multipart upload of the 256 MiB file. */
   @Benchmark
-  public Object upload() {
+  public Object upload() throws Exception {
+    if (raw != null) {
+      raw.upload(Clients.BUCKET, UPLOADED, source, SIZE);
+      return raw;
+    }
+    if (transfers != null) {
+      return transfers
+          .uploadFile(u -> u.putObjectRequest(p -> p.bucket(Clients.BUCKET).key(UPLOADED)).source(source))
+          .completionFuture()
+          .join();
+    }
     if (s3 != null) {
       PutObjectResponse r =
           s3.putObject(
@@ -210,7 +254,17 @@ public class BlobLargeTransferBenchmark {
 
   /** One download of the 256 MiB object to a new file. */
   @Benchmark
-  public Object download() {
+  public Object download() throws Exception {
+    if (raw != null) {
+      raw.download(Clients.BUCKET, OBJECT, target, SIZE, PART_SIZE);
+      return raw;
+    }
+    if (transfers != null) {
+      return transfers
+          .downloadFile(d -> d.getObjectRequest(g -> g.bucket(Clients.BUCKET).key(OBJECT)).destination(target))
+          .completionFuture()
+          .join();
+    }
     if (s3 != null) {
       GetObjectResponse r =
           s3.getObject(

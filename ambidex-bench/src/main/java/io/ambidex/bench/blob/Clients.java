@@ -1,6 +1,7 @@
 package io.ambidex.bench.blob;
 
 import io.ambidex.blob.BlobConfig;
+import io.ambidex.blob.ChecksumAlgorithm;
 import io.ambidex.blob.Credentials;
 import io.ambidex.blob.PayloadSigning;
 import java.net.URI;
@@ -18,6 +19,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.transfer.s3.S3TransferManager;
 
 /**
  * The two clients of the blob benchmarks, set up alike: the same endpoint, path-style addressing,
@@ -38,10 +40,15 @@ final class Clients {
 
   /** Which client a benchmark row measures ({@code @Param} values). */
   enum Kind {
-    /** Ours, default settings (payload SHA-256 signed, Content-MD5, ETag checks). */
+    /**
+     * Ours, default settings for AWS (payload SHA-256 signed, CRC32C checksums, which S3Proxy 4.1
+     * validates and stores like S3).
+     */
     AMBIDEX,
-    /** Ours with {@link PayloadSigning#UNSIGNED}: no SHA-256 pass over the body. */
+    /** Ours with {@link PayloadSigning#UNSIGNED}: no SHA-256 pass over the body; CRC32C. */
     AMBIDEX_UNSIGNED,
+    /** Ours, signed, with {@link ChecksumAlgorithm#MD5} (the default for non-AWS endpoints). */
+    AMBIDEX_MD5,
     /** The AWS SDK for Java v2. */
     SDK;
 
@@ -49,9 +56,11 @@ final class Clients {
       return switch (param) {
         case "ambidex" -> AMBIDEX;
         case "ambidex-unsigned" -> AMBIDEX_UNSIGNED;
+        case "ambidex-md5" -> AMBIDEX_MD5;
         case "sdk" -> SDK;
         default -> throw new IllegalArgumentException(
-            "client must be ambidex, ambidex-unsigned or sdk, but was '" + param + "'");
+            "client must be ambidex, ambidex-unsigned, ambidex-md5 or sdk, but was '" + param
+                + "'");
       };
     }
   }
@@ -59,11 +68,12 @@ final class Clients {
   /**
    * Our configuration: endpoint (hence path-style), static credentials, us-east-1 (the default).
    *
-   * @param kind {@link Kind#AMBIDEX} or {@link Kind#AMBIDEX_UNSIGNED}
+   * @param kind {@link Kind#AMBIDEX}, {@link Kind#AMBIDEX_UNSIGNED} or {@link Kind#AMBIDEX_MD5}
    * @param maxConnections the pool's size
    */
   static BlobConfig.Builder ambidex(URI endpoint, Kind kind, int maxConnections) {
     return BlobConfig.builder()
+        .checksum(kind == Kind.AMBIDEX_MD5 ? ChecksumAlgorithm.MD5 : ChecksumAlgorithm.CRC32C)
         .endpoint(endpoint)
         .pathStyle(true)
         .region("us-east-1")
@@ -126,6 +136,27 @@ final class Clients {
         .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
         .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
         .httpClientBuilder(NettyNioAsyncHttpClient.builder().maxConcurrency(maxConcurrency));
+  }
+
+  /**
+   * The SDK's transfer manager over its CRT-based client ({@code S3AsyncClient.crtBuilder()}),
+   * parts of {@code partSize}, at most {@code parts} requests at once (the CRT otherwise sizes its
+   * concurrency from a target throughput). Its defaults otherwise: it sends CRC32 checksums with
+   * uploads and validates downloads where the object has one.
+   */
+  static S3TransferManager sdkCrtTransferManager(URI endpoint, long partSize, int parts) {
+    S3AsyncClient crt =
+        S3AsyncClient.crtBuilder()
+            .endpointOverride(endpoint)
+            .forcePathStyle(true)
+            .region(Region.US_EAST_1)
+            .credentialsProvider(credentials())
+            .minimumPartSizeInBytes(partSize)
+            .thresholdInBytes(partSize)
+            .maxConcurrency(parts)
+            .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+            .build();
+    return S3TransferManager.builder().s3Client(crt).build();
   }
 
   /** Removes {@code x-amz-mp-object-size}, which S3Proxy does not implement. */

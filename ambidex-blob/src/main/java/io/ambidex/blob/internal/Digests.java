@@ -1,5 +1,6 @@
 package io.ambidex.blob.internal;
 
+import io.ambidex.blob.ChecksumAlgorithm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -13,43 +14,60 @@ import java.util.HexFormat;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The checksums of one upload body: its MD5 (for {@code Content-MD5} and the ETag check) and,
- * when the payload is signed, its SHA-256. Computed in one pass. Not API.
+ * The checksums of one upload body: the configured {@link ChecksumAlgorithm}'s (sent as {@code
+ * x-amz-checksum-*}, or as {@code Content-MD5} and checked against the ETag for {@link
+ * ChecksumAlgorithm#MD5}) and, when the payload is signed, its SHA-256. Computed in one pass (one
+ * digest when the algorithm is SHA-256 and the payload signed). Not API.
  *
- * @param md5 the MD5
+ * @param algorithm the checksum's algorithm
+ * @param checksum the raw checksum (big-endian for a CRC)
  * @param sha256Hex the hex SHA-256, or null if the payload is not signed
  */
-public record Digests(byte[] md5, @Nullable String sha256Hex) {
+public record Digests(ChecksumAlgorithm algorithm, byte[] checksum, @Nullable String sha256Hex) {
   private static final HexFormat HEX = HexFormat.of();
 
-  /** Returns the base64 MD5, the value of {@code Content-MD5}. */
-  public String md5Base64() {
-    return Base64.getEncoder().encodeToString(md5);
+  /** Returns the base64 checksum, the value of its header. */
+  public String checksumBase64() {
+    return Base64.getEncoder().encodeToString(checksum);
   }
 
-  /** Returns the hex MD5, what a single-part ETag should be. */
-  public String md5Hex() {
-    return HEX.formatHex(md5);
+  /** Returns the hex MD5, what a single-part ETag should be, or null for another algorithm. */
+  public @Nullable String md5Hex() {
+    return algorithm == ChecksumAlgorithm.MD5 ? HEX.formatHex(checksum) : null;
+  }
+
+  /** Returns the MD5 of {@code length} bytes of {@code data} from {@code offset}, in base64. */
+  public static String md5Base64(byte[] data, int offset, int length) {
+    return Base64.getEncoder()
+        .encodeToString(Hasher.of(ChecksumAlgorithm.MD5, data, offset, length));
   }
 
   /** Returns the checksums of {@code length} bytes of {@code data} from {@code offset}. */
-  public static Digests of(byte[] data, int offset, int length, boolean sha256) {
-    MessageDigest md5 = newMd5();
-    md5.update(data, offset, length);
+  public static Digests of(
+      byte[] data, int offset, int length, boolean sha256, ChecksumAlgorithm algorithm) {
+    Hasher h = Hasher.of(algorithm);
+    h.update(data, offset, length);
+    byte[] sum = h.digest();
     String sha = null;
     if (sha256) {
-      MessageDigest s = SigV4.sha256();
-      s.update(data, offset, length);
-      sha = HEX.formatHex(s.digest());
+      if (algorithm == ChecksumAlgorithm.SHA256) {
+        sha = HEX.formatHex(sum);
+      } else {
+        MessageDigest s = SigV4.sha256();
+        s.update(data, offset, length);
+        sha = HEX.formatHex(s.digest());
+      }
     }
-    return new Digests(md5.digest(), sha);
+    return new Digests(algorithm, sum, sha);
   }
 
   /** Returns the checksums of {@code length} bytes of {@code file} from {@code offset}. */
-  public static Digests of(Path file, long offset, long length, boolean sha256) {
-    MessageDigest md5 = newMd5();
-    MessageDigest sha = sha256 ? SigV4.sha256() : null;
-    ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(length, 256 * 1024));
+  public static Digests of(
+      Path file, long offset, long length, boolean sha256, ChecksumAlgorithm algorithm) {
+    Hasher h = Hasher.of(algorithm);
+    MessageDigest sha =
+        sha256 && algorithm != ChecksumAlgorithm.SHA256 ? SigV4.sha256() : null;
+    ByteBuffer buffer = ByteBuffer.allocate((int) Math.max(1, Math.min(length, 256 * 1024)));
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long position = offset;
       long left = length;
@@ -65,9 +83,9 @@ public record Digests(byte[] md5, @Nullable String sha256Hex) {
                   + position + ", before " + (offset + length)));
         }
         buffer.flip();
-        md5.update(buffer.duplicate());
+        h.update(buffer.array(), 0, n);
         if (sha != null) {
-          sha.update(buffer);
+          sha.update(buffer.array(), 0, n);
         }
         position += n;
         left -= n;
@@ -75,7 +93,12 @@ public record Digests(byte[] md5, @Nullable String sha256Hex) {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read " + file + " to compute its checksums", e);
     }
-    return new Digests(md5.digest(), sha == null ? null : HEX.formatHex(sha.digest()));
+    byte[] sum = h.digest();
+    String shaHex =
+        sha != null
+            ? HEX.formatHex(sha.digest())
+            : sha256 ? HEX.formatHex(sum) : null;
+    return new Digests(algorithm, sum, shaHex);
   }
 
   /** Returns a new MD5 digest. */

@@ -1,28 +1,37 @@
 package io.ambidex.blob.internal;
 
 import io.ambidex.blob.BlobIntegrityException;
+import io.ambidex.blob.ChecksumAlgorithm;
 import io.ambidex.http.HttpHeaders;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
+import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Checks the bytes of a whole-object download against the object's ETag, as they stream past.
+ * Checks the bytes of a whole-object download against the object's checksum, as they stream past.
+ * The first of these that applies is used:
  *
  * <ul>
+ *   <li>A flexible checksum ({@code x-amz-checksum-crc64nvme}, {@code -crc32c}, {@code -crc32},
+ *       {@code -sha256}, {@code -sha1}; returned when the request asked with {@code
+ *       x-amz-checksum-mode: ENABLED}), whoever uploaded the object. A full-object one is the
+ *       checksum of the bytes. A composite one ({@code <base64>-N}) is the checksum of the parts'
+ *       checksums: it is checked when the part size is known ({@code x-amz-meta-ambidex-part-size},
+ *       which this client sets), and otherwise the ETag rules below apply.
  *   <li>A single-part ETag (32 hex digits) is the MD5 of the object: the MD5 of the bytes must
  *       equal it.
  *   <li>A multipart ETag ({@code <hex>-N}) is the MD5 of the parts' MD5s. When the object carries
- *       the part size it was uploaded with ({@code x-amz-meta-ambidex-part-size}, which this client
- *       sets), the MD5 of each part-sized block is computed and the composite must equal the ETag,
- *       with N parts. Without it (objects other tools uploaded in parts) only the length is
- *       checked.
+ *       the part size it was uploaded with, the MD5 of each part-sized block is computed and the
+ *       composite must equal the ETag, with N parts. Without it (objects other tools uploaded in
+ *       parts) only the length is checked.
  *   <li>Not checked beyond the length: ranged downloads, and objects whose ETag is not an MD5
- *       (SSE-KMS or SSE-C encryption on AWS).
+ *       (SSE-KMS or SSE-C encryption on AWS) and that carry no flexible checksum.
  * </ul>
  *
  * Not API.
@@ -31,26 +40,46 @@ public final class DownloadVerifier {
   /** The user metadata header carrying the part size of a multipart upload. */
   public static final String PART_SIZE_HEADER = "x-amz-meta-ambidex-part-size";
 
+  /** The flexible checksums, in the order a response carrying several is checked. */
+  private static final List<ChecksumAlgorithm> FLEXIBLE =
+      List.of(
+          ChecksumAlgorithm.CRC64NVME,
+          ChecksumAlgorithm.CRC32C,
+          ChecksumAlgorithm.CRC32,
+          ChecksumAlgorithm.SHA256,
+          ChecksumAlgorithm.SHA1);
+
   private static final Pattern SINGLE = Pattern.compile("[0-9a-f]{32}");
   private static final Pattern MULTI = Pattern.compile("([0-9a-f]{32})-([0-9]+)");
+  private static final Pattern COMPOSITE = Pattern.compile("([A-Za-z0-9+/=]+)-([0-9]+)");
   private static final HexFormat HEX = HexFormat.of();
 
   private final String what;
-  private final String etag;
-  private final long partSize; // > 0 for composite checks, 0 for a single MD5, -1 for none
+  private final String source; // "ETag" or the checksum header's name
+  private final String expected;
+  private final @Nullable ChecksumAlgorithm algorithm; // null: the length only
+  private final long partSize; // > 0 for composite checks, 0 for a whole-object one, -1 for none
   private final int expectedParts;
-  private MessageDigest md5;
+  private final @Nullable Hasher hasher;
   private long inPart;
   private long bytes;
-  private final ByteArrayOutputStream partMd5s = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream partSums = new ByteArrayOutputStream();
   private int parts;
 
-  private DownloadVerifier(String what, String etag, long partSize, int expectedParts) {
+  private DownloadVerifier(
+      String what,
+      String source,
+      String expected,
+      @Nullable ChecksumAlgorithm algorithm,
+      long partSize,
+      int expectedParts) {
     this.what = what;
-    this.etag = etag;
-    this.partSize = partSize;
+    this.source = source;
+    this.expected = expected;
+    this.algorithm = partSize >= 0 ? algorithm : null;
+    this.partSize = algorithm == null ? -1 : partSize;
     this.expectedParts = expectedParts;
-    this.md5 = partSize >= 0 ? Digests.newMd5() : null;
+    this.hasher = this.algorithm == null ? null : Hasher.of(this.algorithm);
   }
 
   /**
@@ -61,21 +90,56 @@ public final class DownloadVerifier {
    * @param ranged true for a ranged download
    */
   public static DownloadVerifier of(String what, HttpHeaders headers, boolean ranged) {
+    if (ranged) {
+      return new DownloadVerifier(what, "", "", null, -1, 0);
+    }
+    long partSize = headers.firstValueAsLong(PART_SIZE_HEADER).orElse(-1);
     String etag = S3Xml.unquote(headers.firstValue("etag").orElse("")).toLowerCase(Locale.ROOT);
-    if (ranged || !etagIsChecksum(headers)) {
-      return new DownloadVerifier(what, etag, -1, 0);
+    for (ChecksumAlgorithm a : FLEXIBLE) {
+      String value = headers.firstValue(a.header()).orElse(null);
+      if (value == null || value.isBlank()) {
+        continue;
+      }
+      value = value.strip();
+      Matcher m = COMPOSITE.matcher(value);
+      if (m.matches()) {
+        if (partSize > 0) {
+          return new DownloadVerifier(
+              what, a.header(), value, a, partSize, Integer.parseInt(m.group(2)));
+        }
+        break; // a composite without its part size: the ETag may still tell
+      }
+      String type = headers.firstValue("x-amz-checksum-type").orElse("");
+      Matcher multi = MULTI.matcher(etag);
+      if (type.isEmpty() && multi.matches()) {
+        /*
+         * A multipart object whose checksum says neither "-N" nor its type (moto's HEAD): a SHA
+         * can only be COMPOSITE, with as many parts as the ETag; a CRC could be either, so it is
+         * not trusted and the ETag rules apply.
+         */
+        if (!a.fullObject() && partSize > 0) {
+          int n = Integer.parseInt(multi.group(2));
+          return new DownloadVerifier(what, a.header(), value + "-" + n, a, partSize, n);
+        }
+        break;
+      }
+      if (!type.equalsIgnoreCase("COMPOSITE")) {
+        return new DownloadVerifier(what, a.header(), value, a, 0, 0);
+      }
+      break;
+    }
+    if (!etagIsChecksum(headers)) {
+      return new DownloadVerifier(what, "ETag", etag, null, -1, 0);
     }
     if (SINGLE.matcher(etag).matches()) {
-      return new DownloadVerifier(what, etag, 0, 0);
+      return new DownloadVerifier(what, "ETag", etag, ChecksumAlgorithm.MD5, 0, 0);
     }
     Matcher m = MULTI.matcher(etag);
-    if (m.matches()) {
-      long partSize = headers.firstValueAsLong(PART_SIZE_HEADER).orElse(-1);
-      if (partSize > 0) {
-        return new DownloadVerifier(what, etag, partSize, Integer.parseInt(m.group(2)));
-      }
+    if (m.matches() && partSize > 0) {
+      return new DownloadVerifier(
+          what, "ETag", etag, ChecksumAlgorithm.MD5, partSize, Integer.parseInt(m.group(2)));
     }
-    return new DownloadVerifier(what, etag, -1, 0);
+    return new DownloadVerifier(what, "ETag", etag, null, -1, 0);
   }
 
   /**
@@ -90,24 +154,37 @@ public final class DownloadVerifier {
 
   /** Returns true if the bytes are checked against a checksum, not only counted. */
   public boolean verifies() {
-    return partSize >= 0;
+    return algorithm != null;
+  }
+
+  /** Returns the algorithm the bytes are checked with, or null if only their length is. */
+  public @Nullable ChecksumAlgorithm algorithm() {
+    return algorithm;
+  }
+
+  /**
+   * Returns the part size of a composite check (every part but the last has this many bytes), or
+   * 0 for a checksum of the whole object, or -1 when nothing is checked.
+   */
+  public long partSize() {
+    return partSize;
   }
 
   /** Adds the bytes of {@code chunk} (its position is not moved). */
   public void update(ByteBuffer chunk) {
     bytes += chunk.remaining();
-    if (partSize < 0) {
+    Hasher h = hasher;
+    if (h == null) {
       return;
     }
     if (partSize == 0) {
-      md5.update(chunk.duplicate());
+      h.update(chunk);
       return;
     }
     ByteBuffer b = chunk.duplicate();
     while (b.hasRemaining()) {
       int n = (int) Math.min(b.remaining(), partSize - inPart);
-      ByteBuffer slice = b.slice(b.position(), n);
-      md5.update(slice);
+      h.update(b.slice(b.position(), n));
       b.position(b.position() + n);
       inPart += n;
       if (inPart == partSize) {
@@ -117,9 +194,8 @@ public final class DownloadVerifier {
   }
 
   private void endPart() {
-    partMd5s.writeBytes(md5.digest());
+    partSums.writeBytes(hasher.digest());
     parts++;
-    md5 = Digests.newMd5();
     inPart = 0;
   }
 
@@ -134,27 +210,60 @@ public final class DownloadVerifier {
    * @throws BlobIntegrityException if it does not match
    */
   public void finish() {
-    if (partSize < 0) {
+    if (algorithm == null) {
       return;
     }
-    String actual;
     if (partSize == 0) {
-      actual = HEX.formatHex(md5.digest());
-    } else {
-      if (inPart > 0 || parts == 0) {
-        endPart();
-      }
-      actual = HEX.formatHex(Digests.newMd5().digest(partMd5s.toByteArray())) + "-" + parts;
-      if (parts != expectedParts) {
-        actual = actual + " (" + parts + " parts of " + partSize + " bytes)";
-      }
+      check(encode(hasher.digest()), bytes);
+      return;
     }
-    if (!actual.equals(etag)) {
+    if (inPart > 0 || parts == 0) {
+      endPart();
+    }
+    finishParts(partSums.toByteArray(), parts, bytes);
+  }
+
+  /**
+   * Checks a composite from the checksums of its parts, computed elsewhere (the ranges of a
+   * parallel download, each one part).
+   *
+   * @param concatenated the parts' raw checksums, in order
+   * @param count how many parts
+   * @param total the bytes received
+   * @throws BlobIntegrityException if it does not match
+   */
+  public void finishParts(byte[] concatenated, int count, long total) {
+    String actual =
+        encode(Hasher.of(algorithm, concatenated, 0, concatenated.length)) + "-" + count;
+    if (count != expectedParts) {
+      actual = actual + " (" + count + " parts of " + partSize + " bytes)";
+    }
+    check(actual, total);
+  }
+
+  /**
+   * Checks the whole object's raw checksum, computed elsewhere (CRCs of ranges, combined).
+   *
+   * @throws BlobIntegrityException if it does not match
+   */
+  public void finishWhole(byte[] checksum, long total) {
+    check(encode(checksum), total);
+  }
+
+  private String encode(byte[] sum) {
+    return algorithm == ChecksumAlgorithm.MD5
+        ? HEX.formatHex(sum)
+        : Base64.getEncoder().encodeToString(sum);
+  }
+
+  private void check(String actual, long total) {
+    if (!actual.equals(expected)) {
+      String name = source.equals("ETag") ? "ETag" : "checksum " + source + ":";
       throw new BlobIntegrityException(
-          "The " + bytes + " bytes received for " + what + " do not match the object's ETag "
-              + etag + " (computed " + actual + "): the data was damaged in transit or at rest,"
-              + " and is not returned.",
-          etag,
+          "The " + total + " bytes received for " + what + " do not match the object's " + name
+              + " " + expected + " (computed " + actual + "): the data was damaged in transit or"
+              + " at rest, and is not returned.",
+          expected,
           actual);
     }
   }

@@ -1,5 +1,6 @@
 package io.ambidex.blob.internal;
 
+import io.ambidex.blob.ChecksumAlgorithm;
 import io.ambidex.http.RequestBody;
 import io.ambidex.http.error.RequestBodyException;
 import java.io.IOException;
@@ -50,12 +51,23 @@ public abstract class PartSource {
 
   final long partSize;
   final boolean sha256;
+  final ChecksumAlgorithm algorithm;
   final @Nullable Executor blockingReads;
 
-  PartSource(long partSize, boolean sha256, @Nullable Executor blockingReads) {
+  PartSource(
+      long partSize,
+      boolean sha256,
+      ChecksumAlgorithm algorithm,
+      @Nullable Executor blockingReads) {
     this.partSize = partSize;
     this.sha256 = sha256;
+    this.algorithm = algorithm;
     this.blockingReads = blockingReads;
+  }
+
+  /** Returns the algorithm of the parts' checksums. */
+  public ChecksumAlgorithm algorithm() {
+    return algorithm;
   }
 
   /** Returns a stage of the next part, or of null once every part has been handed out. */
@@ -96,29 +108,36 @@ public abstract class PartSource {
   }
 
   /** Parts of an array. The array is not copied: the caller must not change it meanwhile. */
-  public static PartSource ofBytes(byte[] data, long partSize, boolean sha256) {
-    return new Known(data.length, partSize, sha256, null) {
+  public static PartSource ofBytes(
+      byte[] data, long partSize, boolean sha256, ChecksumAlgorithm algorithm) {
+    return new Known(data.length, partSize, sha256, algorithm, null) {
       @Override
       Part make(int number, long offset, long length) {
         int off = (int) offset;
         int len = (int) length;
         return new Part(
-            number, RequestBody.of(data, off, len), len, Digests.of(data, off, len, sha256), null);
+            number, RequestBody.of(data, off, len), len, Digests.of(data, off, len, sha256, algorithm),
+            null);
       }
     };
   }
 
   /** Parts of the first {@code size} bytes of a file, sent from the file. */
   public static PartSource ofFile(
-      Path file, long size, long partSize, boolean sha256, @Nullable Executor blockingReads) {
-    return new Known(size, partSize, sha256, blockingReads) {
+      Path file,
+      long size,
+      long partSize,
+      boolean sha256,
+      ChecksumAlgorithm algorithm,
+      @Nullable Executor blockingReads) {
+    return new Known(size, partSize, sha256, algorithm, blockingReads) {
       @Override
       Part make(int number, long offset, long length) {
         return new Part(
             number,
             RequestBody.ofFile(file, offset, length),
             length,
-            Digests.of(file, offset, length, sha256),
+            Digests.of(file, offset, length, sha256, algorithm),
             null);
       }
 
@@ -131,8 +150,12 @@ public abstract class PartSource {
 
   /** Parts read from a stream of unknown length, which is read to its end but not closed. */
   public static StreamSource ofStream(
-      InputStream in, long partSize, boolean sha256, @Nullable Executor blockingReads) {
-    return new StreamSource(in, partSize, sha256, blockingReads);
+      InputStream in,
+      long partSize,
+      boolean sha256,
+      ChecksumAlgorithm algorithm,
+      @Nullable Executor blockingReads) {
+    return new StreamSource(in, partSize, sha256, algorithm, blockingReads);
   }
 
   <T> CompletionStage<T> read(Supplier<T> read, boolean blocks) {
@@ -152,8 +175,13 @@ public abstract class PartSource {
     private final int count;
     private final AtomicInteger handedOut = new AtomicInteger();
 
-    Known(long size, long partSize, boolean sha256, @Nullable Executor blockingReads) {
-      super(effectivePartSize(size, partSize), sha256, blockingReads);
+    Known(
+        long size,
+        long partSize,
+        boolean sha256,
+        ChecksumAlgorithm algorithm,
+        @Nullable Executor blockingReads) {
+      super(effectivePartSize(size, partSize), sha256, algorithm, blockingReads);
       this.size = size;
       this.count = size == 0 ? 1 : (int) ((size + this.partSize - 1) / this.partSize);
     }
@@ -200,8 +228,13 @@ public abstract class PartSource {
     private long read;
     private @Nullable Part first;
 
-    StreamSource(InputStream in, long partSize, boolean sha256, @Nullable Executor blockingReads) {
-      super(partSize, sha256, blockingReads);
+    StreamSource(
+        InputStream in,
+        long partSize,
+        boolean sha256,
+        ChecksumAlgorithm algorithm,
+        @Nullable Executor blockingReads) {
+      super(partSize, sha256, algorithm, blockingReads);
       this.in = in;
     }
 
@@ -315,7 +348,7 @@ public abstract class PartSource {
         }
         read += n;
         int number = nextNumber++;
-        return new Part(number, RequestBody.of(buf, 0, n), n, Digests.of(buf, 0, n, sha256), buf);
+        return new Part(number, RequestBody.of(buf, 0, n), n, Digests.of(buf, 0, n, sha256, algorithm), buf);
       } catch (IOException e) {
         throw new RequestBodyException(
             "Cannot read the upload's input stream (part " + nextNumber + "): " + e.getMessage(), e);

@@ -1,6 +1,7 @@
 package io.ambidex.blob.internal;
 
 import io.ambidex.blob.BlobObject;
+import io.ambidex.blob.ChecksumAlgorithm;
 import io.ambidex.blob.CommonPrefix;
 import io.ambidex.blob.ListEntry;
 import java.io.ByteArrayInputStream;
@@ -119,11 +120,27 @@ public final class S3Xml {
 
   /** The body of CompleteMultipartUpload for the parts' ETags, in part-number order. */
   public static byte[] completeMultipartUpload(List<String> partEtags) {
-    StringBuilder b = new StringBuilder(64 + partEtags.size() * 80);
+    return completeMultipartUpload(partEtags, ChecksumAlgorithm.MD5, null);
+  }
+
+  /**
+   * Returns the body of CompleteMultipartUpload for parts 1..N with these ETags and, for a
+   * flexible checksum, each part's checksum (base64), which S3 requires when the upload was
+   * created with one.
+   */
+  public static byte[] completeMultipartUpload(
+      List<String> partEtags, ChecksumAlgorithm algorithm, @Nullable List<String> checksums) {
+    StringBuilder b = new StringBuilder(64 + partEtags.size() * 120);
     b.append("<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">");
+    String element = "Checksum" + algorithm.name();
     for (int i = 0; i < partEtags.size(); i++) {
       b.append("<Part><PartNumber>").append(i + 1).append("</PartNumber><ETag>\"")
-          .append(escape(unquote(partEtags.get(i)))).append("\"</ETag></Part>");
+          .append(escape(unquote(partEtags.get(i)))).append("\"</ETag>");
+      if (checksums != null) {
+        b.append('<').append(element).append('>').append(escape(checksums.get(i)))
+            .append("</").append(element).append('>');
+      }
+      b.append("</Part>");
     }
     b.append("</CompleteMultipartUpload>");
     return b.toString().getBytes(StandardCharsets.UTF_8);

@@ -1,0 +1,318 @@
+package io.ambidex.blob;
+
+import static io.ambidex.blob.Fixtures.MIB;
+import static io.ambidex.blob.Fixtures.bytes;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ambidex.blob.internal.Hasher;
+import io.ambidex.test.Parity;
+import io.ambidex.test.ParityExtension;
+import io.ambidex.test.ParityTest;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import mockwebserver3.MockResponse;
+import mockwebserver3.RecordedRequest;
+import mockwebserver3.SocketEffect;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The parallel ranged download to a file, through both generated clients, against a scripted
+ * server that serves ranges (after the first GET of the whole object, whose headers tell the size
+ * and checksums and which the client closes): every way the whole object is checked (MD5 of one PUT, multipart ETag
+ * with the part size, a full-object CRC combined from the ranges' CRCs, a composite SHA), a range
+ * failing once (retried on its own, the rest not fetched again), a range failing for good (the
+ * typed error, nothing left at the destination) and a range damaged every time (integrity error).
+ */
+class RangedDownloadTest {
+  @RegisterExtension
+  static final ParityExtension<BlobClient, AsyncBlobClient> CLIENTS =
+      ParityExtension.<BlobClient, AsyncBlobClient>builder()
+          .blocking("mockwebserver", MockS3::create, m -> new BlobClient(m.config()))
+          .async("mockwebserver", MockS3::create, m -> new AsyncBlobClient(m.config()))
+          .build();
+
+  static final int SIZE = 12 * MIB + 5; // three ranges of at most 5 MiB
+  static final int PART = 5 * MIB;
+  static final int STREAM_RANGE = 4 * MIB;
+  static final Pattern RANGE = Pattern.compile("bytes=([0-9]+)-([0-9]+)");
+
+  enum Kind {
+    MD5_SINGLE,
+    MD5_MULTIPART,
+    CRC32C_FULL_OBJECT,
+    SHA256_COMPOSITE,
+    NONE
+  }
+
+  /** The headers of the object for each way of checking it. */
+  static Map<String, String> headers(byte[] data, Kind kind) {
+    String b64sha = "";
+    switch (kind) {
+      case MD5_SINGLE:
+        return Map.of("ETag", "\"" + MockS3.md5Hex(data) + "\"");
+      case MD5_MULTIPART: {
+        ByteArrayOutputStream md5s = new ByteArrayOutputStream();
+        int n = 0;
+        for (int off = 0; off < data.length; off += PART, n++) {
+          md5s.writeBytes(Hasher.of(ChecksumAlgorithm.MD5, data, off, Math.min(PART, data.length - off)));
+        }
+        return Map.of(
+            "ETag", "\"" + MockS3.md5Hex(md5s.toByteArray()) + "-" + n + "\"",
+            "x-amz-meta-ambidex-part-size", Integer.toString(PART));
+      }
+      case CRC32C_FULL_OBJECT:
+        return Map.of(
+            "ETag", "\"0123456789abcdef0123456789abcdef-3\"",
+            "x-amz-checksum-crc32c",
+                Base64.getEncoder().encodeToString(Hasher.of(ChecksumAlgorithm.CRC32C, data, 0, data.length)),
+            "x-amz-checksum-type", "FULL_OBJECT");
+      case SHA256_COMPOSITE: {
+        Hasher h = Hasher.of(ChecksumAlgorithm.SHA256);
+        int n = 0;
+        for (int off = 0; off < data.length; off += PART, n++) {
+          byte[] sum = Hasher.of(ChecksumAlgorithm.SHA256, data, off, Math.min(PART, data.length - off));
+          h.update(sum, 0, sum.length);
+        }
+        b64sha = Base64.getEncoder().encodeToString(h.digest()) + "-" + n;
+        return Map.of(
+            "ETag", "\"0123456789abcdef0123456789abcdef-3\"",
+            "x-amz-checksum-sha256", b64sha,
+            "x-amz-checksum-type", "COMPOSITE",
+            "x-amz-meta-ambidex-part-size", Integer.toString(PART));
+      }
+      default:
+        return Map.of("ETag", "\"opaque\"");
+    }
+  }
+
+  /**
+   * Serves HEAD and ranged GETs of {@code data}; {@code fault} may answer a ranged GET instead
+   * (given the range's start and the request), or return null to serve it.
+   */
+  static Function<RecordedRequest, MockResponse> server(
+      byte[] data, Kind kind, RangeFault fault) {
+    Map<String, String> headers = headers(data, kind);
+    return r -> {
+      MockResponse.Builder b = new MockResponse.Builder();
+      headers.forEach(b::addHeader);
+      String range = r.getHeaders().get("Range");
+      if (range == null) {
+        // The first GET, of the whole object: the client reads its headers and closes it.
+        return b.code(200).body(new okio.Buffer().write(data)).build();
+      }
+      Matcher m = RANGE.matcher(range);
+      if (!m.matches() || !headers.get("ETag").equals(r.getHeaders().get("If-Match"))) {
+        return MockS3.error(400, "NotARangeWithIfMatch");
+      }
+      int start = Integer.parseInt(m.group(1));
+      int end = Integer.parseInt(m.group(2));
+      MockResponse faulty = fault.answer(start, end, b);
+      if (faulty != null) {
+        return faulty;
+      }
+      return b.code(206)
+          .addHeader("Content-Range", "bytes " + start + "-" + end + "/" + data.length)
+          .body(new okio.Buffer().write(Arrays.copyOfRange(data, start, end + 1)))
+          .build();
+    };
+  }
+
+  interface RangeFault {
+    MockResponse answer(int start, int end, MockResponse.Builder withHeaders);
+  }
+
+  /** The Range headers of the ranged GETs the server saw, in order. */
+  static List<String> ranged(MockS3 s3) {
+    return s3.matching("GET", "/bkt/k").stream()
+        .map(r -> r.getHeaders().get("Range"))
+        .filter(java.util.Objects::nonNull)
+        .toList();
+  }
+
+  static void assertNothingBut(Path dir, Path... files) throws Exception {
+    try (Stream<Path> listed = Files.list(dir)) {
+      assertThat(listed).containsExactlyInAnyOrder(files);
+    }
+  }
+
+  @ParityTest
+  void download_everyKindOfChecksum_isVerifiedWhole(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3, @TempDir Path dir) throws Exception {
+    byte[] data = bytes(SIZE, 90);
+    Path target = dir.resolve("out.bin");
+    for (Kind kind : Kind.values()) {
+      s3.requests.clear();
+      s3.handler = server(data, kind, (start, end, b) -> null);
+      BlobObject got =
+          p.call(c -> c.download("bkt", "k", target, null), a -> a.download("bkt", "k", target, null));
+      assertThat(got.size()).as(kind.name()).isEqualTo(SIZE);
+      Fixtures.assertSameBytes(Files.readAllBytes(target), data);
+      assertThat(ranged(s3)).as(kind.name()).hasSize(3);
+      assertNothingBut(dir, target);
+
+      // The same object with one byte damaged in its middle range: detected, nothing written.
+      Files.delete(target);
+      s3.handler =
+          server(data, kind, (start, end, b) -> {
+            if (start != PART) {
+              return null;
+            }
+            byte[] range = Arrays.copyOfRange(data, start, end + 1);
+            range[1000] ^= 0x20;
+            return b.code(206)
+                .addHeader("Content-Range", "bytes " + start + "-" + end + "/" + data.length)
+                .body(new okio.Buffer().write(range))
+                .build();
+          });
+      if (kind == Kind.NONE) {
+        p.call(c -> c.download("bkt", "k", target, null), a -> a.download("bkt", "k", target, null));
+        Files.delete(target); // nothing to check it with: only the lengths are
+      } else {
+        assertThatThrownBy(
+                () -> p.call(c -> c.download("bkt", "k", target, null))
+                    .async(a -> a.download("bkt", "k", target, null)))
+            .as(kind.name())
+            .isInstanceOf(BlobIntegrityException.class);
+      }
+      assertNothingBut(dir);
+    }
+  }
+
+  @ParityTest
+  void download_rangeFailingOnce_isRetriedAlone(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3, @TempDir Path dir) throws Exception {
+    byte[] data = bytes(SIZE, 91);
+    Path target = dir.resolve("out.bin");
+    Map<Integer, AtomicInteger> attempts = new ConcurrentHashMap<>();
+    s3.handler =
+        server(data, Kind.CRC32C_FULL_OBJECT, (start, end, b) -> {
+          if (start == PART && attempts.computeIfAbsent(start, s -> new AtomicInteger()).getAndIncrement() % 2 == 0) {
+            // Half the range, then the connection closes: the handler restarts at the offset.
+            return b.code(206)
+                .addHeader("Content-Range", "bytes " + start + "-" + end + "/" + data.length)
+                .body(new okio.Buffer().write(Arrays.copyOfRange(data, start, end + 1)))
+                .onResponseBody(new SocketEffect.CloseSocket())
+                .build();
+          }
+          return null;
+        });
+
+    p.call(c -> c.download("bkt", "k", target, null), a -> a.download("bkt", "k", target, null));
+    Fixtures.assertSameBytes(Files.readAllBytes(target), data);
+    assertNothingBut(dir, target);
+    List<String> ranges = ranged(s3);
+    // Ranges 1 and 3 once, range 2 twice (each facade has a server of its own).
+    assertThat(ranges.stream().filter(r -> r.startsWith("bytes=" + PART + "-")).count()).isEqualTo(2);
+    assertThat(ranges).hasSize(4);
+  }
+
+  @ParityTest
+  void download_rangeFailingForGood_failsTyped_andLeavesNothing(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3, @TempDir Path dir) throws Exception {
+    byte[] data = bytes(SIZE, 92);
+    Path target = Files.writeString(dir.resolve("keep.txt"), "precious");
+    s3.handler =
+        server(data, Kind.MD5_MULTIPART, (start, end, b) ->
+            start == 2 * PART ? MockS3.error(503, "SlowDown") : null);
+
+    assertThatThrownBy(
+            () -> p.call(c -> c.download("bkt", "k", target, null))
+                .async(a -> a.download("bkt", "k", target, null)))
+        .isInstanceOfSatisfying(BlobException.class, e -> {
+          assertThat(e.code()).isEqualTo("SlowDown");
+          assertThat(e.status()).isEqualTo(503);
+        });
+    assertThat(Files.readString(target)).isEqualTo("precious");
+    assertNothingBut(dir, target);
+  }
+
+  @ParityTest
+  void download_objectReplacedMidway_failsWithPreconditionFailed(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3, @TempDir Path dir) throws Exception {
+    byte[] data = bytes(SIZE, 93);
+    Path target = dir.resolve("out.bin");
+    s3.handler =
+        server(data, Kind.MD5_SINGLE, (start, end, b) ->
+            start == PART ? MockS3.error(412, "PreconditionFailed") : null);
+
+    assertThatThrownBy(
+            () -> p.call(c -> c.download("bkt", "k", target, null))
+                .async(a -> a.download("bkt", "k", target, null)))
+        .isInstanceOfSatisfying(BlobException.class, e -> assertThat(e.status()).isEqualTo(412));
+    assertNothingBut(dir);
+  }
+
+  @ParityTest
+  void open_largeObject_readInRanges_inOrder_verified(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) throws Exception {
+    byte[] data = bytes(SIZE, 94);
+    for (Kind kind : Kind.values()) {
+      s3.requests.clear();
+      s3.handler = server(data, kind, (start, end, b) -> null);
+      List<java.nio.ByteBuffer> got = p.items(c -> c.open("bkt", "k")).async(a -> a.open("bkt", "k"));
+      Fixtures.assertSameBytes(concat(got), data);
+      // A stream's ranges are at most 4 MiB (each is held whole until the reader takes it).
+      assertThat(ranged(s3)).as(kind.name()).hasSize((SIZE + STREAM_RANGE - 1) / STREAM_RANGE);
+
+      s3.handler =
+          server(data, kind, (start, end, b) -> {
+            if (start != 2 * STREAM_RANGE) {
+              return null;
+            }
+            byte[] range = Arrays.copyOfRange(data, start, end + 1);
+            range[0] ^= 0x04;
+            return b.code(206)
+                .addHeader("Content-Range", "bytes " + start + "-" + end + "/" + data.length)
+                .body(new okio.Buffer().write(range))
+                .build();
+          });
+      if (kind != Kind.NONE) {
+        assertThatThrownBy(() -> p.items(c -> c.open("bkt", "k")).async(a -> a.open("bkt", "k")))
+            .as(kind.name())
+            .isInstanceOf(BlobIntegrityException.class);
+      }
+    }
+  }
+
+  @ParityTest
+  void open_rangeFailingOnce_isRetried_rangeFailingForGood_failsTyped(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) throws Exception {
+    byte[] data = bytes(SIZE, 95);
+    AtomicInteger calls = new AtomicInteger();
+    s3.handler =
+        server(data, Kind.CRC32C_FULL_OBJECT, (start, end, b) ->
+            start == STREAM_RANGE && calls.getAndIncrement() == 0
+                ? MockS3.error(500, "InternalError")
+                : null);
+    Fixtures.assertSameBytes(concat(p.items(c -> c.open("bkt", "k")).async(a -> a.open("bkt", "k"))), data);
+
+    s3.handler =
+        server(data, Kind.CRC32C_FULL_OBJECT, (start, end, b) ->
+            start == STREAM_RANGE ? MockS3.error(500, "InternalError") : null);
+    assertThatThrownBy(() -> p.items(c -> c.open("bkt", "k")).async(a -> a.open("bkt", "k")))
+        .isInstanceOfSatisfying(BlobException.class, e -> assertThat(e.status()).isEqualTo(500));
+  }
+
+  static byte[] concat(List<java.nio.ByteBuffer> buffers) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (java.nio.ByteBuffer b : buffers) {
+      byte[] a = new byte[b.remaining()];
+      b.get(a);
+      out.writeBytes(a);
+    }
+    return out.toByteArray();
+  }
+}
