@@ -3,7 +3,10 @@ package io.ambidex.blob.internal;
 import io.ambidex.blob.BlobObject;
 import io.ambidex.blob.CommonPrefix;
 import io.ambidex.blob.ListEntry;
-import java.io.ByteArrayInputStream;
+import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -27,12 +30,47 @@ public final class S3Xml {
 
   private S3Xml() {}
 
+  /*
+   * The JDK's own StAX implementation, not whichever provider the class path holds
+   * (XMLInputFactory.newFactory() picks Woodstox when an application has it, as the tests do
+   * through S3Proxy): Woodstox reports some malformed documents with unchecked exceptions
+   * (WstxLazyException, "Undeclared general entity") that escaped the readers below as neither a
+   * parse failure nor a result (found by S3XmlFuzzTest, seed 26). One implementation also means
+   * one behaviour, whatever the application's class path. It is given text, not bytes (see
+   * reader()).
+   */
   private static XMLInputFactory newFactory() {
-    XMLInputFactory f = XMLInputFactory.newFactory();
+    XMLInputFactory f = XMLInputFactory.newDefaultFactory();
     f.setProperty(XMLInputFactory.SUPPORT_DTD, false);
     f.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
     f.setProperty(XMLInputFactory.IS_NAMESPACE_AWARE, false);
     return f;
+  }
+
+  /*
+   * S3 documents are UTF-8. They are decoded here, strictly, and the parser reads the text: the
+   * JDK's parser, given bytes that are not UTF-8, prints "[Fatal Error] :-1:-1: Invalid byte 1 of
+   * 1-byte UTF-8 sequence." to System.err before it throws, once per bad document (found by
+   * S3XmlFuzzTest); a library must not write to its user's standard error. A byte order mark is
+   * dropped.
+   */
+  private static XMLStreamReader reader(byte[] xml) throws XMLStreamException {
+    String text;
+    try {
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(xml))
+              .toString();
+    } catch (CharacterCodingException e) {
+      throw new XMLStreamException("The document is not UTF-8 (" + e + ")", e);
+    }
+    if (text.startsWith("\uFEFF")) {
+      text = text.substring(1);
+    }
+    return FACTORY.createXMLStreamReader(new StringReader(text));
   }
 
   /** A page of a ListObjectsV2 listing. */
@@ -47,7 +85,7 @@ public final class S3Xml {
     String next = null;
     boolean truncated = false;
     try {
-      XMLStreamReader r = FACTORY.createXMLStreamReader(new ByteArrayInputStream(xml));
+      XMLStreamReader r = reader(xml);
       while (r.hasNext()) {
         if (r.next() != XMLStreamConstants.START_ELEMENT) {
           continue;
@@ -85,7 +123,7 @@ public final class S3Xml {
   /** Returns the text of the first element named {@code name}, or null. */
   public static @Nullable String firstText(byte[] xml, String name) {
     try {
-      XMLStreamReader r = FACTORY.createXMLStreamReader(new ByteArrayInputStream(xml));
+      XMLStreamReader r = reader(xml);
       while (r.hasNext()) {
         if (r.next() == XMLStreamConstants.START_ELEMENT && r.getLocalName().equals(name)) {
           return r.getElementText();
@@ -103,7 +141,7 @@ public final class S3Xml {
       return null;
     }
     try {
-      XMLStreamReader r = FACTORY.createXMLStreamReader(new ByteArrayInputStream(xml));
+      XMLStreamReader r = reader(xml);
       while (r.hasNext()) {
         if (r.next() == XMLStreamConstants.START_ELEMENT && r.getLocalName().equals("Error")) {
           Map<String, String> f = fields(r, "Error");
