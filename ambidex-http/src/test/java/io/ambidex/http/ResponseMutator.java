@@ -123,21 +123,33 @@ final class ResponseMutator {
     return out.toByteArray();
   }
 
-  /** The bytes as Java-escaped text, for a failure message. */
+  /** The bytes as Java-escaped text, runs of one byte shortened, for a failure message. */
   static String show(byte[] b) {
     StringBuilder s = new StringBuilder();
-    for (int i = 0; i < Math.min(b.length, 600); i++) {
-      int c = b[i] & 0xff;
-      if (c == '\r') {
-        s.append("\\r");
-      } else if (c == '\n') {
-        s.append("\\n");
-      } else if (c < 0x20 || c >= 0x7f) {
-        s.append(String.format("\\x%02x", c));
-      } else {
-        s.append((char) c);
+    int i = 0;
+    while (i < b.length && s.length() < 800) {
+      int run = 1;
+      while (i + run < b.length && b[i + run] == b[i]) {
+        run++;
       }
+      String one = escape(b[i] & 0xff);
+      if (run > 8) {
+        s.append('[').append(one).append(" x").append(run).append(']');
+      } else {
+        s.append(one.repeat(run));
+      }
+      i += run;
     }
-    return b.length > 600 ? s + "... (" + b.length + " bytes)" : s.toString();
+    return i < b.length ? s + "... (" + b.length + " bytes)" : s.toString();
+  }
+
+  private static String escape(int c) {
+    if (c == '\r') {
+      return "\\r";
+    }
+    if (c == '\n') {
+      return "\\n";
+    }
+    return c < 0x20 || c >= 0x7f ? String.format("\\x%02x", c) : String.valueOf((char) c);
   }
 }
