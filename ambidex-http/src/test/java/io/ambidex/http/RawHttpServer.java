@@ -26,7 +26,12 @@ final class RawHttpServer implements AutoCloseable {
     /** Keep it open and answer the next request on it with the same script. */
     KEEP_ALIVE,
     /** Keep it open and send nothing more, until the client closes it or the server closes. */
-    HOLD
+    HOLD,
+    /**
+     * Reset the connection (RST: {@code SO_LINGER} 0) as soon as a request head has arrived,
+     * before reading its body or answering; the response bytes are not sent.
+     */
+    RESET
   }
 
   /** The bytes to answer with, and what to do afterwards. */
@@ -93,8 +98,12 @@ final class RawHttpServer implements AutoCloseable {
           return;
         }
         requests.incrementAndGet();
-        skipBody(in, head);
         Script sc = script;
+        if (sc.mode() == Mode.RESET) {
+          s.setSoLinger(true, 0);
+          return; // closed by try-with-resources: RST
+        }
+        skipBody(in, head);
         out.write(sc.response());
         out.flush();
         switch (sc.mode()) {
@@ -103,6 +112,7 @@ final class RawHttpServer implements AutoCloseable {
             return;
           }
           case KEEP_ALIVE -> {}
+          case RESET -> throw new IllegalStateException("handled above");
           case HOLD -> {
             while (in.read() >= 0) {
               // wait for the client to give up
