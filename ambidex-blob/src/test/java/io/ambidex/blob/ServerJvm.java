@@ -23,7 +23,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * The embedded S3 server ({@link ServerJvmMain}) in a child JVM, on a data directory and a port of
  * its own that outlive the process: so a test can kill it ({@code SIGKILL}), stall it ({@code
  * SIGSTOP}, then {@code SIGCONT}) and start it again where its clients expect it, on the same
- * objects. The child runs this JVM's {@code java} with the test class path; its output goes to a
+ * objects (the port is below the ephemeral range, so no outgoing connection takes it while the
+ * server is down). The child runs this JVM's {@code java} with the test class path; its output goes to a
  * log file, shown when it fails to start. {@link #close()} stops it and deletes the directory.
  */
 final class ServerJvm implements AutoCloseable {
@@ -45,16 +46,30 @@ final class ServerJvm implements AutoCloseable {
   static ServerJvm create() {
     try {
       Path dir = Files.createTempDirectory("ambidex-server-jvm");
-      int port;
-      try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-        port = probe.getLocalPort();
-      }
-      ServerJvm server = new ServerJvm(dir.resolve("store"), port);
+      ServerJvm server = new ServerJvm(dir.resolve("store"), freePortBelowEphemeralRange());
       server.start();
       return server;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /*
+   * A port below Linux's ephemeral range (32768 and up by default), free now: while the server is
+   * dead, an outgoing connection of any process could be given a port of that range, and the
+   * restart would find it taken.
+   */
+  private static int freePortBelowEphemeralRange() throws IOException {
+    java.util.Random random = new java.util.Random();
+    for (int i = 0; i < 100; i++) {
+      int port = 20_000 + random.nextInt(8_000); // below .ci/swift's 28080-28084
+      try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        return probe.getLocalPort();
+      } catch (IOException taken) {
+        // try another
+      }
+    }
+    throw new IOException("no free port in 20000-27999 after 100 tries");
   }
 
   /** Starts the child JVM (again) on the same directory and port; returns once it serves. */
