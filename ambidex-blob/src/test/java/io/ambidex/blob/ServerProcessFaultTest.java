@@ -132,7 +132,7 @@ class ServerProcessFaultTest {
     // The retry decision resumes the server: the retry then finds it running.
     RetryPolicy resumeOnRetry =
         RetryPolicy.builder()
-            .maxAttempts(3)
+            .maxAttempts(4)
             .initialDelay(Duration.ofMillis(5))
             .retryOn(t -> {
               retried.add(t);
@@ -141,7 +141,7 @@ class ServerProcessFaultTest {
             })
             .build();
     try (SideClient c =
-        SideClient.open(p, server.config().readTimeout(Duration.ofSeconds(1)).retryPolicy(resumeOnRetry).build())) {
+        SideClient.open(p, server.config().readTimeout(Duration.ofSeconds(2)).retryPolicy(resumeOnRetry).build())) {
       Path target = Files.createTempFile("ambidex-stop", ".bin");
       try {
         c.call(
@@ -152,7 +152,10 @@ class ServerProcessFaultTest {
         Files.deleteIfExists(target);
       }
     }
-    assertThat(retried).singleElement().isInstanceOf(ReadTimeoutException.class);
+    // The first retry follows the stall's read timeout. (A JVM resumed on a loaded machine can
+    // take longer than the read timeout to answer the retry too: then another timeout, another
+    // retry, within the budget of 4 attempts.)
+    assertThat(retried).isNotEmpty().allMatch(t -> t instanceof ReadTimeoutException);
   }
 
   @ParityTest
