@@ -166,7 +166,7 @@ class ServerProcessFaultTest {
     try (SideClient c =
         SideClient.open(
             p,
-            server.config().readTimeout(Duration.ofSeconds(1)).retryPolicy(RetryPolicy.none()).build())) {
+            server.config().readTimeout(Duration.ofSeconds(5)).retryPolicy(RetryPolicy.none()).build())) {
       server.pause();
       try {
         // The kernel still accepts the connection; nothing answers the request.
