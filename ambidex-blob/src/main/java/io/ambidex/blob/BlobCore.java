@@ -36,6 +36,7 @@ import io.ambidex.http.RequestClient;
 import io.ambidex.http.RequestInterceptor;
 import io.ambidex.http.SyncHttpTransport;
 import io.ambidex.http.TransferProgress;
+import io.ambidex.http.error.HttpProtocolException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -471,9 +472,10 @@ final class BlobCore implements AsyncCloseable {
             }
             if (id == null || id.isBlank()) {
               completeExceptionally(
-                  new IllegalStateException(
+                  new HttpProtocolException(
                       "The server answered " + create.method() + " " + create.uri()
-                          + " without an UploadId."));
+                          + " without an UploadId.",
+                      new java.io.IOException("no UploadId in the InitiateMultipartUploadResult")));
               return;
             }
             run(id);

@@ -39,6 +39,7 @@ import org.apache.hc.client5.http.ssl.HttpsSupport;
 import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.EntityDetails;
 import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.ProtocolException;
 import org.apache.hc.core5.http.message.BasicHttpRequest;
 import org.apache.hc.core5.http.nio.AsyncEntityProducer;
 import org.apache.hc.core5.http.nio.AsyncResponseConsumer;
@@ -303,6 +304,22 @@ public final class AsyncHttpTransport implements HttpTransport {
   }
 
   /*
+   * Apache's async response parser, on the I/O thread, rejects some malformed heads with an
+   * unchecked exception ("HTTP/1.-2147483648 204" fails in ProtocolVersion with an
+   * IllegalArgumentException), which reaches failed() as it is and would pass through Translate
+   * unchanged: an undocumented failure for a server's bad bytes (found by ResponseFuzzTest, seed
+   * 1044). Our own failures reach Apache wrapped (WrappedFailure), so an IllegalArgumentException
+   * here is Apache's about what it read: a protocol error, as the sync transport reports it.
+   */
+  private static Exception malformedAsProtocolError(Exception cause) {
+    if (cause instanceof IllegalArgumentException) {
+      return new IOException(
+          new ProtocolException("Malformed response: " + cause.getMessage(), cause));
+    }
+    return cause;
+  }
+
+  /*
    * One exchange: the response consumer, the completion callback, and the body source that the
    * reader pulls from. Apache calls consumeResponse/consume/streamEnd/failed on an I/O thread; the
    * reader calls hasNext/next/close on any thread; `lock` guards the shared state.
@@ -433,7 +450,7 @@ public final class AsyncHttpTransport implements HttpTransport {
 
     @Override
     public void failed(Exception cause) {
-      RuntimeException e = translate(cause, request, read);
+      RuntimeException e = translate(malformedAsProtocolError(cause), request, read);
       if (result.completeExceptionally(e)) {
         return;
       }

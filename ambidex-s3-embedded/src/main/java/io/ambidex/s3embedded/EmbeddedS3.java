@@ -123,8 +123,26 @@ public final class EmbeddedS3 implements AutoCloseable {
     private String secretKey = DEFAULT_SECRET_KEY;
     private @Nullable String virtualHost;
     private @Nullable SSLContext tls;
+    private int port;
 
     private Builder() {}
+
+    /**
+     * Listens on this port of 127.0.0.1. Default 0: a free port, chosen at start. A fixed port lets
+     * a server stopped (or killed) be started again where its clients expect it, on the same data
+     * directory.
+     *
+     * @param port 0 to 65535
+     * @return this builder
+     * @throws IllegalArgumentException if {@code port} is out of range
+     */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be 0 to 65535, but was " + port);
+      }
+      this.port = port;
+      return this;
+    }
 
     /**
      * Keeps objects in a directory (created if missing), so they outlive the server. Default: an
@@ -216,9 +234,9 @@ public final class EmbeddedS3 implements AutoCloseable {
               .blobStore(BlobStores.create(provider, properties))
               .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey);
       if (tls != null) {
-        b.secureEndpoint(URI.create("https://127.0.0.1:0")).sslContext(tls);
+        b.secureEndpoint(URI.create("https://127.0.0.1:" + port)).sslContext(tls);
       } else {
-        b.endpoint(URI.create("http://127.0.0.1:0"));
+        b.endpoint(URI.create("http://127.0.0.1:" + port));
       }
       if (virtualHost != null) {
         b.virtualHost(virtualHost);

@@ -34,6 +34,28 @@ class EmbeddedS3Test {
   }
 
   @Test
+  void port_restartedOnTheSamePortAndDirectory_servesAgain(@TempDir Path dir) throws Exception {
+    int port;
+    try (java.net.ServerSocket probe =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort();
+    }
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    for (int run = 0; run < 2; run++) {
+      try (EmbeddedS3 s3 = EmbeddedS3.builder().dataDirectory(dir).port(port).start()) {
+        assertThat(s3.endpoint()).isEqualTo(URI.create("http://127.0.0.1:" + port));
+        HttpResponse<String> response =
+            http.send(HttpRequest.newBuilder(s3.endpoint().resolve("/")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(403);
+      }
+    }
+    assertThatThrownBy(() -> EmbeddedS3.builder().port(65536))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("port must be 0 to 65535, but was 65536");
+  }
+
+  @Test
   void tls_servesHttpsWithTheGivenCertificate() throws Exception {
     HeldCertificate ca = new HeldCertificate.Builder().certificateAuthority(0).build();
     HeldCertificate server =

@@ -129,7 +129,8 @@ public final class Translate {
     if (io instanceof ConnectionClosedException
         || (io instanceof SocketException && !(io instanceof ConnectException))
         || io instanceof java.io.EOFException
-        || io instanceof java.nio.channels.ClosedChannelException) {
+        || io instanceof java.nio.channels.ClosedChannelException
+        || isChannelReset(io)) {
       return new ConnectionResetException(
           "The connection to " + peer + " was closed or reset during " + exchange + " (" + detail
               + "): the server, a proxy or the network dropped it. The server may have processed"
@@ -187,6 +188,20 @@ public final class Translate {
 
   public static OperationTimeoutException exceeded(Deadline deadline) {
     return deadline.exceeded();
+  }
+
+  /*
+   * A socket channel (the sync transport's sockets are channels, so that an interrupt releases
+   * them) reports ECONNRESET and EPIPE as a plain IOException, not a SocketException as a
+   * classic socket does: without this, a server that reset the connection (or died) while the
+   * request body was being written failed with the catch-all HttpIOException instead of
+   * ConnectionResetException (PeerResetMidUploadTest; seen first in ServerProcessFaultTest).
+   */
+  private static boolean isChannelReset(IOException io) {
+    String message = io.getMessage();
+    return io.getClass() == IOException.class
+        && ("Connection reset by peer".equals(message) || "Broken pipe".equals(message)
+            || "Connection reset".equals(message));
   }
 
   private static boolean mentions(Throwable t, String word) {
