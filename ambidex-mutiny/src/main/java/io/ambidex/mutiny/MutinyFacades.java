@@ -1,7 +1,7 @@
 package io.ambidex.mutiny;
 
 import io.ambidex.mutiny.internal.FutureUni;
-import io.ambidex.mutiny.internal.Starts;
+import io.ambidex.facade.FlavourCalls;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.util.Objects;
@@ -81,9 +81,9 @@ public final class MutinyFacades {
             () -> {
               Flow.Publisher<? extends T> publisher;
               try {
-                publisher = Starts.start(call::start, "publisher");
+                publisher = FlavourCalls.start(call::start, "publisher");
               } catch (Throwable failure) {
-                return Multi.createFrom().failure(Starts.unwrap(failure));
+                return Multi.createFrom().failure(FlavourCalls.unwrap(failure));
               }
               return Multi.createFrom().publisher(publisher);
             });

@@ -1,7 +1,7 @@
 package io.ambidex.reactor;
 
 import io.ambidex.reactor.internal.FutureMono;
-import io.ambidex.reactor.internal.Starts;
+import io.ambidex.facade.FlavourCalls;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
@@ -80,7 +80,7 @@ public final class ReactorFacades {
     Objects.requireNonNull(call, "call");
     return Flux.defer(
         () -> {
-          Flow.Publisher<? extends T> publisher = Starts.start(call::start, "publisher");
+          Flow.Publisher<? extends T> publisher = FlavourCalls.start(call::start, "publisher");
           return JdkFlowAdapter.<T>flowPublisherToFlux(narrow(publisher));
         });
   }

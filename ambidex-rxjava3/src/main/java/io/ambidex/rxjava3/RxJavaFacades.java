@@ -1,7 +1,7 @@
 package io.ambidex.rxjava3;
 
 import io.ambidex.rxjava3.internal.FutureSources;
-import io.ambidex.rxjava3.internal.Starts;
+import io.ambidex.facade.FlavourCalls;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Flowable;
 import io.reactivex.rxjava3.core.Maybe;
@@ -115,9 +115,9 @@ public final class RxJavaFacades {
         () -> {
           Flow.Publisher<? extends T> publisher;
           try {
-            publisher = Starts.start(call::start, "publisher");
+            publisher = FlavourCalls.start(call::start, "publisher");
           } catch (Throwable failure) {
-            return Flowable.error(Starts.unwrap(failure));
+            return Flowable.error(FlavourCalls.unwrap(failure));
           }
           return Flowable.fromPublisher(FlowAdapters.toPublisher(publisher));
         });

@@ -1,5 +1,6 @@
 package io.ambidex.mutiny.internal;
 
+import io.ambidex.facade.FlavourCalls;
 import io.ambidex.mutiny.MutinyFacades;
 import io.smallrye.mutiny.operators.AbstractUni;
 import io.smallrye.mutiny.subscription.UniSubscriber;
@@ -25,10 +26,10 @@ public final class FutureUni<T> extends AbstractUni<T> {
   public void subscribe(UniSubscriber<? super T> subscriber) {
     CompletableFuture<? extends @Nullable T> future;
     try {
-      future = Starts.nonNull(call.start(), "future");
+      future = FlavourCalls.nonNull(call.start(), "future");
     } catch (Throwable failure) {
       subscriber.onSubscribe(Done.INSTANCE);
-      subscriber.onFailure(Starts.unwrap(failure));
+      subscriber.onFailure(FlavourCalls.unwrap(failure));
       return;
     }
     FutureSubscription<T> subscription = new FutureSubscription<>(subscriber, future);
@@ -72,7 +73,7 @@ public final class FutureUni<T> extends AbstractUni<T> {
         return;
       }
       if (failure != null) {
-        subscriber.onFailure(Starts.unwrap(failure));
+        subscriber.onFailure(FlavourCalls.unwrap(failure));
       } else {
         subscriber.onItem(value);
       }

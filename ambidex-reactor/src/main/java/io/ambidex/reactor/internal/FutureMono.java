@@ -1,5 +1,6 @@
 package io.ambidex.reactor.internal;
 
+import io.ambidex.facade.FlavourCalls;
 import io.ambidex.reactor.ReactorFacades;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -33,10 +34,10 @@ public final class FutureMono<T> extends Mono<T> {
   public void subscribe(CoreSubscriber<? super T> actual) {
     CompletableFuture<? extends @Nullable T> future;
     try {
-      future = Starts.nonNull(call.start(), "future");
+      future = FlavourCalls.nonNull(call.start(), "future");
     } catch (Throwable failure) {
       Exceptions.throwIfJvmFatal(failure);
-      Operators.error(actual, Starts.unwrap(failure));
+      Operators.error(actual, FlavourCalls.unwrap(failure));
       return;
     }
     FutureSubscription<T> subscription = new FutureSubscription<>(actual, future);
@@ -115,7 +116,7 @@ public final class FutureMono<T> extends Mono<T> {
     public void accept(@Nullable T result, @Nullable Throwable failure) {
       if (failure != null) {
         if (claim()) {
-          actual.onError(Starts.unwrap(failure));
+          actual.onError(FlavourCalls.unwrap(failure));
         }
         return;
       }

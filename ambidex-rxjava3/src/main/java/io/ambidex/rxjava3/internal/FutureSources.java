@@ -1,5 +1,6 @@
 package io.ambidex.rxjava3.internal;
 
+import io.ambidex.facade.FlavourCalls;
 import io.ambidex.rxjava3.RxJavaFacades;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.CompletableObserver;
@@ -35,11 +36,11 @@ public final class FutureSources {
     protected void subscribeActual(SingleObserver<? super T> observer) {
       CompletableFuture<? extends T> future;
       try {
-        future = Starts.nonNull(call.start(), "future");
+        future = FlavourCalls.nonNull(call.start(), "future");
       } catch (Throwable failure) {
         Exceptions.throwIfFatal(failure);
         observer.onSubscribe(Disposable.disposed());
-        observer.onError(Starts.unwrap(failure));
+        observer.onError(FlavourCalls.unwrap(failure));
         return;
       }
       FutureDisposable<T> d =
@@ -78,11 +79,11 @@ public final class FutureSources {
     protected void subscribeActual(MaybeObserver<? super T> observer) {
       CompletableFuture<? extends @Nullable T> future;
       try {
-        future = Starts.nonNull(call.start(), "future");
+        future = FlavourCalls.nonNull(call.start(), "future");
       } catch (Throwable failure) {
         Exceptions.throwIfFatal(failure);
         observer.onSubscribe(Disposable.disposed());
-        observer.onError(Starts.unwrap(failure));
+        observer.onError(FlavourCalls.unwrap(failure));
         return;
       }
       FutureDisposable<T> d =
@@ -117,11 +118,11 @@ public final class FutureSources {
     protected void subscribeActual(CompletableObserver observer) {
       CompletableFuture<?> future;
       try {
-        future = Starts.nonNull(call.start(), "future");
+        future = FlavourCalls.nonNull(call.start(), "future");
       } catch (Throwable failure) {
         Exceptions.throwIfFatal(failure);
         observer.onSubscribe(Disposable.disposed());
-        observer.onError(Starts.unwrap(failure));
+        observer.onError(FlavourCalls.unwrap(failure));
         return;
       }
       FutureDisposable<Object> d =
@@ -174,7 +175,7 @@ public final class FutureSources {
         return;
       }
       if (failure != null) {
-        failure(Starts.unwrap(failure));
+        failure(FlavourCalls.unwrap(failure));
       } else {
         success((T) value);
       }
