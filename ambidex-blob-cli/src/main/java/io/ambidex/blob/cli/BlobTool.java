@@ -1,6 +1,7 @@
 package io.ambidex.blob.cli;
 
 import io.ambidex.blob.BlobConfig;
+import io.ambidex.blob.ChecksumAlgorithm;
 import io.ambidex.blob.BlobObject;
 import io.ambidex.blob.CommonPrefix;
 import io.ambidex.blob.Credentials;
@@ -85,6 +86,14 @@ public final class BlobTool implements Callable<Integer> {
 
   @Option(names = "--virtual-host", description = "Address buckets as BUCKET.host instead of host/BUCKET.")
   boolean virtualHost;
+
+  @Option(
+      names = "--checksum-algorithm",
+      paramLabel = "ALG",
+      description = "The checksum sent with every upload and part, and checked on download:"
+          + " ${COMPLETION-CANDIDATES}. Default: CRC32C for AWS endpoints, MD5 (Content-MD5)"
+          + " for any other, the embedded store included.")
+  ChecksumAlgorithm checksumAlgorithm;
 
   @Option(names = "--async", description = "Run the command through AsyncBlobClient instead of BlobClient.")
   boolean async;
@@ -218,6 +227,9 @@ public final class BlobTool implements Callable<Integer> {
     EmbeddedS3 embedded = null;
     try {
       BlobConfig.Builder config = BlobConfig.builder().region(region).pathStyle(!virtualHost);
+      if (checksumAlgorithm != null) {
+        config.checksum(checksumAlgorithm);
+      }
       if (concurrency > 0) {
         config.maxConnections(Math.max(16, 2 * concurrency));
       }

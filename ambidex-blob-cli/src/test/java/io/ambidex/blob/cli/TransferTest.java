@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -234,6 +235,32 @@ class TransferTest {
     assertThat(verbs(removed, "delete")).hasSize(TREE.size());
     Run forced = blob.ok("rb", "--force", "s3://" + bucket);
     assertThat(forced.out()).endsWith("remove_bucket: " + bucket + "\n");
+  }
+
+  @ParameterizedTest(name = "{0}, async={1}")
+  @MethodSource("servers")
+  void checksumAlgorithm_isSentWithTheUpload_andShownByStat(String server, boolean async)
+      throws Exception {
+    Tool blob = new Tool(server, async);
+    String bucket = bucket();
+    blob.ok("mb", "s3://" + bucket);
+    Path file = Files.writeString(dir.resolve("c.txt"), "checked with CRC-32C");
+
+    blob.ok("--checksum-algorithm", "CRC32C", "cp", file.toString(), "s3://" + bucket + "/c.txt");
+
+    Run stat = blob.ok("stat", "s3://" + bucket + "/c.txt");
+    assertThat(stat.out().toLowerCase(java.util.Locale.ROOT)).contains("crc32c");
+    Path back = dir.resolve("back.txt");
+    blob.ok("--checksum-algorithm", "CRC32C", "cp", "s3://" + bucket + "/c.txt", back.toString());
+    assertThat(back).hasContent("checked with CRC-32C");
+  }
+
+  @Test
+  void checksumAlgorithm_unknown_isAUsageErrorNamingTheChoices() {
+    Tool blob = new Tool("embedded", false);
+    Run run = blob.run("--checksum-algorithm", "CRC16", "ls");
+    assertThat(run.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(run.err()).contains("--checksum-algorithm").contains("CRC32C").contains("SHA256");
   }
 
   @ParameterizedTest(name = "{0}, async={1}")
