@@ -10,6 +10,7 @@ import io.ambidex.control.AsyncCallback;
 import io.ambidex.http.TransferProgress;
 import io.ambidex.s3embedded.EmbeddedS3;
 import io.ambidex.test.ApiParity;
+import io.ambidex.test.FlavourLenses;
 import io.ambidex.test.Parity;
 import io.ambidex.test.ParityExtension;
 import io.ambidex.test.ParityTest;
@@ -31,8 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * The whole operation set through both generated clients, against S3Proxy embedded with AWS
- * Signature V4 checked. Each run gets a fresh client and a fresh bucket.
+ * The whole operation set through both generated clients and the Reactor, RxJava 3 and Mutiny
+ * flavours (each async call run through the flavour's adapter, as the generated {@code
+ * ReactorBlobClient}, {@code Rx3BlobClient} and {@code MutinyBlobClient} run it), against S3Proxy
+ * embedded with AWS Signature V4 checked. Each run gets a fresh client and a fresh bucket.
  */
 class BlobParityTest {
   static EmbeddedS3 s3;
@@ -61,6 +64,9 @@ class BlobParityTest {
       ParityExtension.<BlobClient, AsyncBlobClient>builder()
           .blocking("S3Proxy", () -> new BlobClient(config()))
           .async("S3Proxy", () -> new AsyncBlobClient(config()))
+          .flavour("S3Proxy", FlavourLenses.reactor(), BlobParityTest::config, AsyncBlobClient::new)
+          .flavour("S3Proxy", FlavourLenses.rxjava3(), BlobParityTest::config, AsyncBlobClient::new)
+          .flavour("S3Proxy", FlavourLenses.mutiny(), BlobParityTest::config, AsyncBlobClient::new)
           .build();
 
   /** Creates a fresh bucket through the client under test. */
