@@ -1,6 +1,7 @@
 package io.ambidex.flavours.it;
 
 import io.ambidex.blob.BlobConfig;
+import io.ambidex.blob.AsyncBlobClient;
 import io.ambidex.blob.BlobObject;
 import io.ambidex.blob.MutinyBlobClient;
 import io.ambidex.blob.PutResult;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.FlowAdapters;
 import reactor.adapter.JdkFlowAdapter;
@@ -61,6 +63,78 @@ interface BlobFlavour {
         new Kind("reactor", BlobFlavour::reactor),
         new Kind("rxjava3", BlobFlavour::rxjava),
         new Kind("mutiny", BlobFlavour::mutiny));
+  }
+
+  /**
+   * The async facade itself, subscribed to the same way: a single result's handle cancels its
+   * {@code CallFuture}, a stream is the facade's own {@code Flow.Publisher}. Not one of {@link
+   * #kinds()}: it is the baseline the flavours are compared with.
+   */
+  static BlobFlavour async(BlobConfig config) {
+    AsyncBlobClient c = new AsyncBlobClient(config);
+    return new BlobFlavour() {
+      @Override
+      public Lazy<?> createBucket(String bucket) {
+        return future(() -> c.createBucket(bucket));
+      }
+
+      @Override
+      public Lazy<PutResult> put(String bucket, String key, byte[] data) {
+        return future(() -> c.put(bucket, key, data));
+      }
+
+      @Override
+      public Lazy<PutResult> put(
+          String bucket, String key, byte[] data, AsyncCallback<TransferProgress> progress) {
+        return future(() -> c.put(bucket, key, data, progress));
+      }
+
+      @Override
+      public Lazy<byte[]> get(String bucket, String key) {
+        return future(() -> c.get(bucket, key));
+      }
+
+      @Override
+      public Lazy<BlobObject> download(
+          String bucket, String key, Path target, AsyncCallback<TransferProgress> progress) {
+        return future(() -> c.download(bucket, key, target, progress));
+      }
+
+      @Override
+      public Flow.Publisher<ByteBuffer> open(String bucket, String key) {
+        return c.open(bucket, key);
+      }
+
+      @Override
+      public Flow.Publisher<BlobObject> list(String bucket, @Nullable String prefix) {
+        return c.list(bucket, prefix);
+      }
+
+      @Override
+      public Lazy<?> close() {
+        return future(c::close);
+      }
+    };
+  }
+
+  private static <T> Lazy<T> future(Supplier<? extends CompletableFuture<T>> call) {
+    return () -> {
+      CompletableFuture<T> future = call.get();
+      CompletableFuture<@Nullable T> outcome = new CompletableFuture<>();
+      future.whenComplete(
+          (value, failure) -> {
+            if (failure == null) {
+              outcome.complete(value);
+            } else {
+              outcome.completeExceptionally(
+                  failure instanceof java.util.concurrent.CompletionException
+                          && failure.getCause() != null
+                      ? failure.getCause()
+                      : failure);
+            }
+          });
+      return new Handle<>(outcome, () -> future.cancel(true));
+    };
   }
 
   static BlobFlavour reactor(BlobConfig config) {

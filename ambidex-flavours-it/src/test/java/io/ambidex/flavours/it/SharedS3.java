@@ -37,7 +37,11 @@ final class SharedS3 {
    * pooled connections, quick retries.
    */
   static BlobConfig config(int connections) {
-    EmbeddedS3 s3 = server();
+    return config(server(), connections);
+  }
+
+  /** {@link #config(int)}, for another server. */
+  static BlobConfig config(EmbeddedS3 s3, int connections) {
     return BlobConfig.builder()
         .endpoint(s3.endpoint())
         .credentials(Credentials.of(s3.accessKey(), s3.secretKey()))
