@@ -1436,6 +1436,29 @@ final class BlobCore implements AsyncCloseable {
   }
 
   /**
+   * Lists the buckets the credentials own (ListBuckets), in the order the service gives them
+   * (by name on S3). Services that paginate the list (S3 with a {@code ContinuationToken}) are
+   * followed page by page as the listing is pulled; the others answer it in one document.
+   *
+   * @return the buckets, fetched lazily
+   */
+  public AsyncIterator<Bucket> listBuckets() {
+    URI e = config.endpoint();
+    return AsyncIterators.paginate(
+        (String) null,
+        (@Nullable String token) -> {
+          HttpRequest.Builder b =
+              HttpRequest.newBuilder(URI.create(e.getScheme() + "://" + e.getRawAuthority() + "/"));
+          if (token != null) {
+            b.query("continuation-token", token);
+          }
+          return Chains.then(
+              http.send(b.GET().build(), r -> xml(r).thenApply(S3Xml::bucketsPage)),
+              page -> Chains.done(Page.of(page.buckets(), page.nextToken())));
+        });
+  }
+
+  /**
    * Lists the objects whose keys start with {@code prefix}, in key order, fetching pages of
    * {@code listPageSize} keys lazily as the listing is read (ListObjectsV2 continuation tokens).
    *

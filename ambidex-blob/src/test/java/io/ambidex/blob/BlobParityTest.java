@@ -109,6 +109,25 @@ class BlobParityTest {
   }
 
   @ParityTest
+  void listBuckets_includesTheBucketsCreated_withTheirCreationDates(
+      Parity<BlobClient, AsyncBlobClient> p) throws Exception {
+    String first = bucket(p);
+    String second = bucket(p);
+
+    List<Bucket> buckets = p.items(BlobClient::listBuckets, AsyncBlobClient::listBuckets);
+
+    assertThat(buckets).extracting(Bucket::name).contains(first, second).doesNotHaveDuplicates();
+    assertThat(buckets)
+        .filteredOn(b -> b.name().equals(first) || b.name().equals(second))
+        .allSatisfy(b -> assertThat(b.created()).isNotNull());
+    p.run(c -> c.deleteBucket(second), a -> a.deleteBucket(second));
+    assertThat(p.items(BlobClient::listBuckets, AsyncBlobClient::listBuckets))
+        .extracting(Bucket::name)
+        .contains(first)
+        .doesNotContain(second);
+  }
+
+  @ParityTest
   void get_missingBucket_failsWithNoSuchBucket(Parity<BlobClient, AsyncBlobClient> p) {
     assertThatThrownBy(() -> p.call(c -> c.get("no-such-bucket-x", "k")).async(a -> a.get("no-such-bucket-x", "k")))
         .isInstanceOfSatisfying(

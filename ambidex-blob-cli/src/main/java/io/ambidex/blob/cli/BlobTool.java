@@ -3,6 +3,7 @@ package io.ambidex.blob.cli;
 import io.ambidex.blob.BlobConfig;
 import io.ambidex.blob.ChecksumAlgorithm;
 import io.ambidex.blob.BlobObject;
+import io.ambidex.blob.Bucket;
 import io.ambidex.blob.CommonPrefix;
 import io.ambidex.blob.Credentials;
 import io.ambidex.blob.ListEntry;
@@ -780,14 +781,17 @@ public final class BlobTool implements Callable<Integer> {
 
   // ---- ls, rm, cat, stat, presign ----
 
-  @Command(name = "ls", mixinStandardHelpOptions = true, description = "Lists objects and prefixes.",
+  @Command(name = "ls", mixinStandardHelpOptions = true,
+      description = "Lists objects and prefixes; without a path, the buckets.",
       footer = {"", "Examples:",
+        "  blob ls",
         "  blob ls s3://photos/2026/",
         "  blob ls --recursive --human-readable --summarize s3://photos", "", ExitCodes.FOOTER})
   static final class List implements Callable<Integer> {
     @ParentCommand BlobTool tool;
 
-    @Parameters(paramLabel = "s3://BUCKET[/PREFIX]", description = "The bucket and an optional prefix.")
+    @Parameters(paramLabel = "s3://BUCKET[/PREFIX]", arity = "0..1",
+        description = "The bucket and an optional prefix; none lists the buckets.")
     String where;
 
     @Option(names = {"-r", "--recursive"}, description = "List every object under the prefix, all levels.")
@@ -804,6 +808,20 @@ public final class BlobTool implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+      if (where == null) {
+        if (recursive || summarize || human) {
+          throw new ExitCodes.UsageError(
+              "--recursive, --summarize and --human-readable list objects: name a bucket"
+                  + " (blob ls s3://BUCKET)");
+        }
+        tool.withStore(store -> {
+          try (Stream<Bucket> buckets = store.listBuckets()) {
+            buckets.forEach(b -> tool.out.println(json ? json(b) : format(b)));
+          }
+          return null;
+        });
+        return 0;
+      }
       S3Uri at = S3Uri.parse(where);
       tool.withStore(store -> {
         long[] totals = new long[2];
@@ -851,6 +869,18 @@ public final class BlobTool implements Callable<Integer> {
                 human ? ProgressBar.size(o.size()) : Long.toString(o.size()),
                 o.key());
       };
+    }
+
+    /** As {@code aws s3 ls} prints a bucket: its creation time, then its name. */
+    static String format(Bucket bucket) {
+      return String.format("%-19s %s",
+          bucket.created() == null ? "-" : bucket.created().toString().replace('T', ' ').substring(0, 19),
+          bucket.name());
+    }
+
+    static String json(Bucket bucket) {
+      return Json.object("bucket", bucket.name(),
+          "created", bucket.created() == null ? null : bucket.created().toString());
     }
 
     static String json(ListEntry entry) {

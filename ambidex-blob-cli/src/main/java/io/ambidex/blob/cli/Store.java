@@ -5,6 +5,7 @@ import io.ambidex.blob.AsyncBlobClient;
 import io.ambidex.blob.BlobClient;
 import io.ambidex.blob.BlobConfig;
 import io.ambidex.blob.BlobObject;
+import io.ambidex.blob.Bucket;
 import io.ambidex.blob.ListEntry;
 import io.ambidex.blob.ObjectDetails;
 import io.ambidex.blob.PendingUpload;
@@ -77,6 +78,9 @@ interface Store extends AutoCloseable {
 
   /** The multipart uploads pending under a prefix; the caller closes it. */
   Stream<PendingUpload> listUploads(String bucket, String prefix);
+
+  /** The buckets the credentials own; the caller closes it. */
+  Stream<Bucket> listBuckets();
 
   CompletionStage<Void> abortUpload(String bucket, String key, String uploadId);
 
@@ -179,6 +183,11 @@ interface Store extends AutoCloseable {
       @Override
       public Stream<PendingUpload> listUploads(String bucket, String prefix) {
         return client.listUploads(bucket, prefix);
+      }
+
+      @Override
+      public Stream<Bucket> listBuckets() {
+        return client.listBuckets();
       }
 
       @Override
@@ -290,6 +299,11 @@ interface Store extends AutoCloseable {
       public Stream<PendingUpload> listUploads(String bucket, String prefix) {
         return AsyncIterators.blockingStream(
             AsyncIterators.fromPublisher(client.listUploads(bucket, prefix)));
+      }
+
+      @Override
+      public Stream<Bucket> listBuckets() {
+        return AsyncIterators.blockingStream(AsyncIterators.fromPublisher(client.listBuckets()));
       }
 
       @Override

@@ -51,6 +51,12 @@ class BlobToolTest {
     assertThat(put.code()).isZero();
     assertThat(put.out()).startsWith("upload: " + file + " to s3://photos/2026/cat.bin");
 
+    Run buckets = blob(flag, "ls");
+    assertThat(buckets.code()).isZero();
+    assertThat(buckets.out().lines())
+        .anyMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d photos"));
+    assertThat(blob(flag, "ls", "--json").out().lines())
+        .anyMatch(l -> l.startsWith("{\"bucket\":\"photos\",\"created\":\""));
     Run ls = blob(flag, "ls", "s3://photos");
     assertThat(ls.code()).isZero();
     assertThat(ls.out()).contains("PRE 2026/");
@@ -83,6 +89,12 @@ class BlobToolTest {
 
     Run keyless = blob("rm", "s3://photos");
     assertThat(keyless.err()).contains("rm needs an object");
+
+    Run bucketsRecursive = blob("ls", "--recursive");
+    assertThat(bucketsRecursive.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(bucketsRecursive.err())
+        .isEqualTo("blob: --recursive, --summarize and --human-readable list objects: name a bucket"
+            + " (blob ls s3://BUCKET)\n");
   }
 
   @Test

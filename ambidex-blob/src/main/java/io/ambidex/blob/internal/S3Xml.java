@@ -1,6 +1,7 @@
 package io.ambidex.blob.internal;
 
 import io.ambidex.blob.BlobObject;
+import io.ambidex.blob.Bucket;
 import io.ambidex.blob.ChecksumAlgorithm;
 import io.ambidex.blob.CommonPrefix;
 import io.ambidex.blob.ListEntry;
@@ -124,6 +125,37 @@ public final class S3Xml {
           new IllegalStateException("IsTruncated is true but there is no NextContinuationToken"));
     }
     return new ListPage(entries, truncated ? next : null);
+  }
+
+  /** A page of a ListBuckets result; {@code nextToken} is null on the last page. */
+  public record BucketsPage(List<Bucket> buckets, @Nullable String nextToken) {}
+
+  /**
+   * Parses a ListBuckets result ({@code ListAllMyBucketsResult}): its {@code Bucket} elements,
+   * and the {@code ContinuationToken} that services which paginate the list add when more follow.
+   */
+  public static BucketsPage bucketsPage(byte[] xml) {
+    List<Bucket> buckets = new ArrayList<>();
+    String next = null;
+    try {
+      XMLStreamReader r = reader(xml);
+      while (r.hasNext()) {
+        if (r.next() != XMLStreamConstants.START_ELEMENT) {
+          continue;
+        }
+        switch (r.getLocalName()) {
+          case "Bucket" -> {
+            Map<String, String> f = fields(r, "Bucket");
+            buckets.add(new Bucket(required(f, "Name", "Bucket"), instant(f.get("CreationDate"))));
+          }
+          case "ContinuationToken" -> next = r.getElementText();
+          default -> {}
+        }
+      }
+    } catch (XMLStreamException e) {
+      throw malformed("ListBuckets result", e);
+    }
+    return new BucketsPage(buckets, next == null || next.isBlank() ? null : next);
   }
 
   /** Returns the text of the first element named {@code name}, or null. */
