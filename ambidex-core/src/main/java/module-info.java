@@ -5,6 +5,8 @@
  * <p>One exported package per concept, each depending only on the ones listed before it:
  *
  * <ul>
+ *   <li>{@code io.ambidex.context}: context propagation across the core's thread hops (the
+ *       {@code ContextPropagator} SPI), below everything so that every hop may use it;
  *   <li>{@code io.ambidex}: the call boundary (bridges, {@code CallFuture}, deadlines, the
  *       blocking guard, the exceptions every bridge shares);
  *   <li>{@code io.ambidex.control}: stack-safe control flow ({@code Async}, retries) and the
@@ -23,6 +25,7 @@
 module io.ambidex.core {
   requires static transitive org.jspecify;
 
+  exports io.ambidex.context;
   exports io.ambidex;
   exports io.ambidex.control;
   exports io.ambidex.stream;

@@ -1,5 +1,6 @@
 package io.ambidex;
 
+import io.ambidex.context.internal.Registry;
 import io.ambidex.internal.Calls;
 import io.ambidex.internal.Failures;
 import io.ambidex.internal.Stages;
@@ -229,24 +230,33 @@ public final class CallFuture<T extends @Nullable Object> extends CompletableFut
 
   /**
    * Fails this future with a {@link TimeoutException} if it has not completed within the timeout.
-   * The operation itself is not cancelled.
+   * The operation itself is not cancelled. The timeout fires on a shared timer thread, inside the
+   * context captured by this call ({@link io.ambidex.context.ContextPropagation}).
    */
   @Override
   public CompletableFuture<T> orTimeout(long timeout, TimeUnit unit) {
     if (!isDone()) {
       ScheduledFuture<?> task =
-          Timers.shared().schedule(() -> fail(new TimeoutException()), timeout, unit);
+          Timers.shared()
+              .schedule(
+                  Registry.bind(Registry.capture(), () -> fail(new TimeoutException())),
+                  timeout,
+                  unit);
       whenComplete((v, e) -> task.cancel(false));
     }
     return this;
   }
 
-  /** Completes this future with {@code value} if it has not completed within the timeout. */
+  /**
+   * Completes this future with {@code value} if it has not completed within the timeout; like
+   * {@link #orTimeout}, on the shared timer inside the context captured by this call.
+   */
   @Override
   public CompletableFuture<T> completeOnTimeout(T value, long timeout, TimeUnit unit) {
     if (!isDone()) {
       ScheduledFuture<?> task =
-          Timers.shared().schedule(() -> succeed(value), timeout, unit);
+          Timers.shared()
+              .schedule(Registry.bind(Registry.capture(), () -> succeed(value)), timeout, unit);
       whenComplete((v, e) -> task.cancel(false));
     }
     return this;

@@ -28,6 +28,9 @@
  *       io.ambidex.synchronizer.Synchronizer}).
  *   <li>{@code io.ambidex.facade}: what generated facades call ({@link
  *       io.ambidex.facade.FacadeSupport}).
+ *   <li>{@code io.ambidex.context}, below this one: the caller's context carried across every
+ *       thread hop of the core ({@link io.ambidex.context.ContextPropagator}, {@link
+ *       io.ambidex.context.ContextPropagation}).
  * </ul>
  *
  * <h2>Exceptions</h2>

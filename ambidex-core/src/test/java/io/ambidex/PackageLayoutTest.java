@@ -25,6 +25,7 @@ class PackageLayoutTest {
       new PackageLayers(
           "io.ambidex",
           List.of(
+              List.of("io.ambidex.context"),
               List.of("io.ambidex"),
               List.of("io.ambidex.control"),
               List.of("io.ambidex.stream"),

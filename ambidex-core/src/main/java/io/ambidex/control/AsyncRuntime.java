@@ -5,6 +5,9 @@ import io.ambidex.internal.Calls;
 import io.ambidex.CallFuture;
 import io.ambidex.Deadline;
 import io.ambidex.OperationTimeoutException;
+import io.ambidex.context.ContextPropagator.Scope;
+import io.ambidex.context.ContextPropagator.Snapshot;
+import io.ambidex.context.internal.Registry;
 import io.ambidex.control.internal.Results;
 import io.ambidex.internal.DrainLoop;
 import io.ambidex.internal.Failures;
@@ -32,6 +35,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Policies:
  *
  * <ul>
+ *   <li><b>Context</b>: a sleep or timeout captures the caller's context ({@link
+ *       io.ambidex.context.ContextPropagation}) when it is started and completes inside it, on
+ *       whichever thread fires it; tasks that {@link #mapConcurrently} starts later, on the
+ *       thread that completed an earlier one, run inside the context of the fan-out's caller.
  *   <li><b>Timer</b>: the runtime owns one daemon platform thread, {@code ambidex-async-timer-N},
  *       started on the first {@link #sleep} or {@link #withTimeout} and stopped by {@link
  *       #close}. A runtime that never waits owns no thread.
@@ -92,16 +99,22 @@ public final class AsyncRuntime implements CoreRuntime {
       return Results.DONE;
     }
     CallFuture<@Nullable Void> sleep = Calls.create("sleep");
-    Calls.dependOn(sleep, schedule(() -> complete(sleep), Deadlines.saturatedNanos(duration), sleep));
+    // The continuations run where the sleep completes: inside the caller's context.
+    Snapshot context = Registry.capture();
+    Calls.dependOn(
+        sleep, schedule(() -> complete(sleep, context), Deadlines.saturatedNanos(duration), sleep));
     return sleep;
   }
 
-  private void complete(CallFuture<@Nullable Void> sleep) {
+  @SuppressWarnings("try") // a context scope is closed, never read
+  private void complete(CallFuture<@Nullable Void> sleep, Snapshot context) {
     Executor e = completionExecutor;
     if (e == null) {
-      Calls.succeed(sleep, null);
+      try (Scope scope = context.restore()) {
+        Calls.succeed(sleep, null);
+      }
     } else {
-      e.execute(() -> Calls.succeed(sleep, null));
+      e.execute(Registry.bind(context, () -> Calls.succeed(sleep, null)));
     }
   }
 
@@ -183,11 +196,13 @@ public final class AsyncRuntime implements CoreRuntime {
     Calls.dependOn(result, f);
     Future<?> timeoutTask =
         schedule(
-            () -> {
-              if (Calls.fail(result, new OperationTimeoutException(name, timeout))) {
-                f.cancel(true);
-              }
-            },
+            Registry.bind(
+                Registry.capture(),
+                () -> {
+                  if (Calls.fail(result, new OperationTimeoutException(name, timeout))) {
+                    f.cancel(true);
+                  }
+                }),
             Deadlines.saturatedNanos(timeout),
             result);
     f.whenComplete(

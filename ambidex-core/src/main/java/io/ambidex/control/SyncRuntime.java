@@ -8,6 +8,9 @@ import io.ambidex.CallInterruptedException;
 import io.ambidex.Deadline;
 import io.ambidex.IncompleteStageException;
 import io.ambidex.OperationTimeoutException;
+import io.ambidex.context.ContextPropagator.Scope;
+import io.ambidex.context.ContextPropagator.Snapshot;
+import io.ambidex.context.internal.Registry;
 import io.ambidex.control.internal.Results;
 import io.ambidex.internal.Done;
 import io.ambidex.internal.Stages;
@@ -59,6 +62,10 @@ import org.jspecify.annotations.Nullable;
  *       an interrupt of the caller, even one still being delivered, cannot close them.
  *   <li><b>{@link #close}</b>: the runtime owns no thread between calls; closing only makes
  *       later calls fail with {@link IllegalStateException}. Calls in progress finish.
+ *   <li><b>Context</b>: the threads of {@link #mapConcurrently} and {@link #shielded}, and the
+ *       timer of an unexpectedly incomplete {@link #withTimeout}, run inside the caller's
+ *       context, captured when the call starts ({@link io.ambidex.context.ContextPropagation}),
+ *       as they run inside its {@link Deadline}.
  * </ul>
  */
 public final class SyncRuntime implements CoreRuntime {
@@ -157,6 +164,7 @@ public final class SyncRuntime implements CoreRuntime {
     return Done.value(f);
   }
 
+  @SuppressWarnings("try") // a context scope is closed, never read
   private <T extends @Nullable Object, R extends @Nullable Object>
       CompletionStage<List<R>> onThreads(
           List<T> items, int lanes, Function<? super T, ? extends CompletionStage<R>> task) {
@@ -166,10 +174,11 @@ public final class SyncRuntime implements CoreRuntime {
     AtomicReference<@Nullable Throwable> firstFailure = new AtomicReference<>();
     Thread[] workers = new Thread[lanes];
     Deadline deadline = Deadline.current();
+    Snapshot context = Registry.capture();
     Runnable lane =
         () -> {
           Deadlines.bind(deadline);
-          try {
+          try (Scope scope = context.restore()) {
             while (firstFailure.get() == null) {
               int i = next.getAndIncrement();
               if (i >= items.size()) {
@@ -243,6 +252,7 @@ public final class SyncRuntime implements CoreRuntime {
   }
 
   @Override
+  @SuppressWarnings("try") // a context scope is closed, never read
   public <T extends @Nullable Object> CompletionStage<T> shielded(
       String name, Supplier<? extends CompletionStage<T>> cleanup) {
     Objects.requireNonNull(name, "name");
@@ -259,12 +269,13 @@ public final class SyncRuntime implements CoreRuntime {
      * channel can be closed.
      */
     Deadline deadline = Deadline.current();
+    Snapshot context = Registry.capture();
     AtomicReference<@Nullable CompletionStage<T>> outcome = new AtomicReference<>();
     Thread t =
         newThread(
             () -> {
               Deadlines.bind(deadline);
-              try {
+              try (Scope scope = context.restore()) {
                 outcome.set(settled(name, cleanup));
               } catch (Throwable failure) {
                 outcome.set(Calls.failed(name, failure));
@@ -332,11 +343,13 @@ public final class SyncRuntime implements CoreRuntime {
     ScheduledFuture<?> timer =
         Timers.shared()
             .schedule(
-                () -> {
-                  if (Calls.fail(result, new OperationTimeoutException(name, timeout))) {
-                    f.cancel(true);
-                  }
-                },
+                Registry.bind(
+                    Registry.capture(),
+                    () -> {
+                      if (Calls.fail(result, new OperationTimeoutException(name, timeout))) {
+                        f.cancel(true);
+                      }
+                    }),
                 Deadlines.saturatedNanos(timeout),
                 TimeUnit.NANOSECONDS);
     f.whenComplete(

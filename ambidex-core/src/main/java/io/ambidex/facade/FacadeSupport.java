@@ -1,5 +1,6 @@
 package io.ambidex.facade;
 
+import io.ambidex.context.internal.Registry;
 import io.ambidex.internal.Calls;
 import io.ambidex.BlockingWait;
 import io.ambidex.CallFuture;
@@ -428,7 +429,8 @@ public final class FacadeSupport {
    * executor}, and returns its future. The future completes with the call's value or fails with
    * what it threw. Cancelling the future, with or without {@code mayInterruptIfRunning},
    * interrupts the thread running the call, or keeps it from starting. If the executor rejects
-   * the call, the future fails with its {@link RejectedExecutionException}.
+   * the call, the future fails with its {@link RejectedExecutionException}. The call runs inside
+   * the context captured here ({@link io.ambidex.context.ContextPropagation}).
    *
    * @param operation the operation's name, shown by the future and used as the thread's name
    * @param executor the executor to run the call on, or null for a new virtual thread
@@ -442,11 +444,13 @@ public final class FacadeSupport {
     CallFuture<T> result = Calls.create(operation);
     InterruptingTask<T> task = new InterruptingTask<>(call, result);
     Calls.dependOn(result, task);
+    // The blocking call runs inside the caller's context.
+    Runnable run = Registry.bind(Registry.capture(), task);
     try {
       if (executor == null) {
-        Thread.ofVirtual().name(operation).start(task);
+        Thread.ofVirtual().name(operation).start(run);
       } else {
-        executor.execute(task);
+        executor.execute(run);
       }
     } catch (RejectedExecutionException rejected) {
       Calls.fail(result, rejected);

@@ -1,5 +1,7 @@
 package io.ambidex.internal;
 
+import io.ambidex.context.ContextPropagator.Snapshot;
+import io.ambidex.context.internal.Registry;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -23,6 +25,9 @@ public final class DrainLoop implements Executor {
       ThreadLocal.withInitial(() -> new DrainLoop[1]);
 
   private final Thread owner = Thread.currentThread();
+  // The owner's context: tasks run on the owner have it already; a task submitted after the close
+  // runs on its submitter, inside it.
+  private final Snapshot context = Registry.capture();
   private final ConcurrentLinkedQueue<Runnable> ready = new ConcurrentLinkedQueue<>();
   private @Nullable PriorityQueue<Timer> timers; // owner-only; created by the first timer
   private volatile boolean closed;
@@ -66,7 +71,7 @@ public final class DrainLoop implements Executor {
     ready.add(task);
     if (closed) {
       if (ready.remove(task)) {
-        task.run();
+        Registry.bind(context, task).run();
       }
       return;
     }

@@ -17,6 +17,9 @@ import io.ambidex.synchronizer.internal.SynchronizerLoop;
 import io.ambidex.synchronizer.internal.SynchronizerWrappers;
 import io.ambidex.internal.Done;
 import io.ambidex.internal.Failures;
+import io.ambidex.context.ContextPropagator.Scope;
+import io.ambidex.context.ContextPropagator.Snapshot;
+import io.ambidex.context.internal.Registry;
 import io.ambidex.internal.Stages;
 import java.time.Duration;
 import java.util.Map;
@@ -88,6 +91,11 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Streams</b>: {@link #stream} pulls items on the loop in batches (one loop round trip
  *       per batch of up to the batch size, not per item); {@link #publisher} does the same for an
  *       async consumer, signalling it on the callback executor, never on the loop.
+ *   <li><b>Context</b>: every call captures the caller's context ({@link
+ *       io.ambidex.context.ContextPropagation}) and the loop runs the call's function, its
+ *       forwarded cancellation and its batch pulls inside it; an {@link #async} result is
+ *       completed inside it on the caller's executor. The loop thread holds no context between
+ *       tasks.
  *   <li><b>Typed wrappers</b>: a core that implements {@link SynchronizerBound} and is annotated
  *       {@code @AsyncCore(bridge = Bridge.SYNCHRONIZER)} gets generated blocking and async facades
  *       that make these calls without reflection.
@@ -186,12 +194,14 @@ public final class Synchronizer implements AutoCloseable {
 
   /**
    * Returns an executor whose tasks run on the loop thread, starting it if needed. Library code
-   * uses it to hop back onto the loop from its I/O threads.
+   * uses it to hop back onto the loop from its I/O threads. Each task runs inside the context
+   * captured when it was submitted ({@link io.ambidex.context.ContextPropagation}).
    *
    * @return the loop's executor
    */
   public Executor executor() {
-    return task -> loop().execute(Objects.requireNonNull(task, "task"));
+    return task ->
+        loop().execute(Registry.bind(Registry.capture(), Objects.requireNonNull(task, "task")));
   }
 
   /**
@@ -449,16 +459,26 @@ public final class Synchronizer implements AutoCloseable {
    * common, allocation-light path) or registers for completion. Cancelling the returned future is
    * forwarded to the loop (LoopCancel), so library code only ever runs there.
    */
+  @SuppressWarnings("try") // a context scope is closed, never read
   <T extends @Nullable Object> CallFuture<T> submit(
       SynchronizerLoop l,
       String operation,
       Supplier<? extends CompletionStage<T>> function,
       @Nullable Executor completion) {
     CallFuture<T> result = Calls.create(operation);
+    // The caller's context: restored around the function on the loop, around the cancellation
+    // forwarded to the loop, and around the completion on the caller's executor.
+    Snapshot context = Registry.capture();
     SynchronizerLoop.Task task =
         new SynchronizerLoop.Task() {
           @Override
           public void run() {
+            try (Scope scope = context.restore()) {
+              runInContext();
+            }
+          }
+
+          private void runInContext() {
             if (result.isDone()) {
               return; // cancelled before it started
             }
@@ -469,14 +489,14 @@ public final class Synchronizer implements AutoCloseable {
                       Objects.requireNonNull(
                           function.get(), () -> operation + " returned a null stage"));
             } catch (Throwable t) {
-              deliver(result, null, t, completion);
+              deliver(result, null, t, completion, context);
               return;
             }
             if (inner.isDone()) {
-              deliverDone(result, inner, completion);
+              deliverDone(result, inner, completion, context);
               return;
             }
-            LoopCancel cancel = new LoopCancel(l, inner);
+            LoopCancel cancel = new LoopCancel(l, inner, context);
             Calls.dependOn(result, cancel);
             inFlight.put(result, cancel);
             if (closed && inFlight.remove(result) != null) {
@@ -490,7 +510,7 @@ public final class Synchronizer implements AutoCloseable {
             inner.whenComplete(
                 (v, e) -> {
                   inFlight.remove(result);
-                  deliver(result, v, e, completion);
+                  deliver(result, v, e, completion, context);
                 });
           }
 
@@ -508,7 +528,10 @@ public final class Synchronizer implements AutoCloseable {
   }
 
   private static <T extends @Nullable Object> void deliverDone(
-      CallFuture<T> result, CompletableFuture<T> done, @Nullable Executor completion) {
+      CallFuture<T> result,
+      CompletableFuture<T> done,
+      @Nullable Executor completion,
+      Snapshot context) {
     T value = null;
     Throwable failure = null;
     try {
@@ -516,17 +539,23 @@ public final class Synchronizer implements AutoCloseable {
     } catch (CancellationException | java.util.concurrent.CompletionException e) {
       failure = e;
     }
-    deliver(result, value, failure, completion);
+    deliver(result, value, failure, completion, context);
   }
 
   private static <T extends @Nullable Object> void deliver(
-      CallFuture<T> result, @Nullable T value, @Nullable Throwable failure, @Nullable Executor completion) {
+      CallFuture<T> result,
+      @Nullable T value,
+      @Nullable Throwable failure,
+      @Nullable Executor completion,
+      Snapshot context) {
     Runnable complete =
         failure == null ? () -> Calls.succeed(result, value) : () -> Calls.fail(result, Failures.unwrap(failure));
     if (completion == null) {
       complete.run();
       return;
     }
+    // The caller's continuations run on its executor, inside the caller's context.
+    complete = Registry.bind(context, complete);
     try {
       completion.execute(complete);
     } catch (RejectedExecutionException rejected) {
@@ -597,10 +626,12 @@ public final class Synchronizer implements AutoCloseable {
   static final class LoopCancel implements Future<Object> {
     private final SynchronizerLoop loop;
     private final CompletableFuture<?> inner;
+    private final Snapshot context;
 
-    LoopCancel(SynchronizerLoop loop, CompletableFuture<?> inner) {
+    LoopCancel(SynchronizerLoop loop, CompletableFuture<?> inner, Snapshot context) {
       this.loop = loop;
       this.inner = inner;
+      this.context = context;
     }
 
     @Override
@@ -610,7 +641,7 @@ public final class Synchronizer implements AutoCloseable {
         return true;
       }
       try {
-        loop.execute(() -> inner.cancel(mayInterruptIfRunning));
+        loop.execute(Registry.bind(context, () -> inner.cancel(mayInterruptIfRunning)));
       } catch (RuntimeException loopGone) {
         inner.cancel(mayInterruptIfRunning); // the loop is gone: nothing else would run it
       }

@@ -2,6 +2,9 @@ package io.ambidex.control.internal;
 
 import io.ambidex.internal.Calls;
 import io.ambidex.CallFuture;
+import io.ambidex.context.ContextPropagator.Scope;
+import io.ambidex.context.ContextPropagator.Snapshot;
+import io.ambidex.context.internal.Registry;
 import io.ambidex.internal.Failures;
 import io.ambidex.internal.Stages;
 import java.util.concurrent.CancellationException;
@@ -25,6 +28,13 @@ import org.jspecify.annotations.Nullable;
  * because it completed in between), the REGISTERING -> INLINE handshake hands the outcome back to
  * the loop here instead of recursing. Only a completion that arrives after we returned (WAITING)
  * resumes the loop, on the completing thread, from a fresh frame.
+ *
+ * Context: the first time the loop must wait (on the thread that started it, the caller's), it
+ * captures the registered context propagators; every resumption on a completing thread runs
+ * inside that snapshot and closes it before returning the thread. With nothing registered the
+ * snapshot is Registry.EMPTY and the driver registers itself, as before: an immediate loop never
+ * captures, and a waiting one allocates nothing more. With propagators, a small Resume object
+ * carries the snapshot to the completing thread.
  *
  * Cancellation: the stage being waited on is recorded with track(), so cancelling the result
  * cancels it; the loop stops as soon as it sees the result is done, and tells halted().
@@ -82,11 +92,16 @@ public abstract class Driver<R extends @Nullable Object> implements BiConsumer<O
   protected void halted() {}
 
   public final CallFuture<R> start() {
-    run(null, null);
+    run(null, null, null);
     return result;
   }
 
-  private void run(@Nullable Object value, @Nullable Throwable failure) {
+  /*
+   * `context` is null until the first wait captures it; then every later wait passes the same
+   * snapshot on, so a resumption on a foreign thread never captures that thread's context.
+   */
+  private void run(
+      @Nullable Object value, @Nullable Throwable failure, @Nullable Snapshot context) {
     Object v = value;
     Throwable f = failure;
     for (; ; ) {
@@ -107,8 +122,11 @@ public abstract class Driver<R extends @Nullable Object> implements BiConsumer<O
       CompletableFuture<?> future = Stages.asFuture(next);
       if (!future.isDone()) {
         track(future);
+        if (context == null) {
+          context = Registry.capture();
+        }
         PHASE.setVolatile(this, REGISTERING);
-        future.whenComplete(this);
+        future.whenComplete(context == Registry.EMPTY ? this : new Resume(this, context));
         if (PHASE.compareAndSet(this, REGISTERING, WAITING)) {
           return;
         }
@@ -130,6 +148,12 @@ public abstract class Driver<R extends @Nullable Object> implements BiConsumer<O
 
   @Override
   public final void accept(@Nullable Object value, @Nullable Throwable failure) {
+    resume(value, failure, Registry.EMPTY);
+  }
+
+  @SuppressWarnings("try") // a context scope is closed, never read
+  private void resume(
+      @Nullable Object value, @Nullable Throwable failure, Snapshot context) {
     Throwable f = failure == null ? null : Failures.unwrap(failure);
     if ((int) PHASE.getVolatile(this) == REGISTERING) {
       pendingValue = value;
@@ -141,6 +165,21 @@ public abstract class Driver<R extends @Nullable Object> implements BiConsumer<O
       pendingFailure = null;
     }
     PHASE.setVolatile(this, IDLE);
-    run(value, f);
+    if (context == Registry.EMPTY) {
+      run(value, f, context);
+      return;
+    }
+    try (Scope scope = context.restore()) {
+      run(value, f, context);
+    }
+  }
+
+  /** Resumes a driver on the completing thread inside the context its starter had. */
+  private record Resume(Driver<?> driver, Snapshot context)
+      implements BiConsumer<Object, Throwable> {
+    @Override
+    public void accept(@Nullable Object value, @Nullable Throwable failure) {
+      driver.resume(value, failure, context);
+    }
   }
 }

@@ -1,5 +1,6 @@
 package io.ambidex.producer.internal;
 
+import io.ambidex.context.internal.Registry;
 import io.ambidex.internal.CancelHook;
 import io.ambidex.internal.Calls;
 import io.ambidex.BlockingGuard;
@@ -550,7 +551,11 @@ public final class BufferedRun<T, S extends @Nullable Object> extends ProducerRu
       cancelBody();
       if (graceNanos > 0) {
         ScheduledFuture<?> timer =
-            Timers.shared().schedule(() -> completeClose(c), graceNanos, TimeUnit.NANOSECONDS);
+            Timers.shared()
+                .schedule(
+                    Registry.bind(Registry.capture(), () -> completeClose(c)),
+                    graceNanos,
+                    TimeUnit.NANOSECONDS);
         c.whenComplete((v, e) -> timer.cancel(false));
       } else {
         completeClose(c);

@@ -1,5 +1,8 @@
 package io.ambidex.producer.internal;
 
+import io.ambidex.context.ContextPropagator.Scope;
+import io.ambidex.context.ContextPropagator.Snapshot;
+import io.ambidex.context.internal.Registry;
 import io.ambidex.internal.Deadlines;
 import io.ambidex.BlockingGuard;
 import io.ambidex.Deadline;
@@ -69,6 +72,8 @@ abstract class ProducerRun<T, S extends @Nullable Object> implements ProducerCon
   final Producer.Body<T, S> body;
   final ThreadFactory threadFactory;
   final long graceNanos;
+  /** The consumer's context when it created the run; the body runs inside it. */
+  final Snapshot context;
 
   volatile @Nullable Thread thread;
   volatile boolean cancelled;
@@ -104,6 +109,7 @@ abstract class ProducerRun<T, S extends @Nullable Object> implements ProducerCon
     this.body = body;
     this.threadFactory = threadFactory;
     this.graceNanos = Deadlines.saturatedNanos(grace);
+    this.context = Registry.capture();
   }
 
   // ---- subclass hooks ----
@@ -229,7 +235,14 @@ abstract class ProducerRun<T, S extends @Nullable Object> implements ProducerCon
 
   /** The body's thread. */
   @Override
+  @SuppressWarnings("try") // a context scope is closed, never read
   public final void run() {
+    try (Scope scope = context.restore()) {
+      runInContext();
+    }
+  }
+
+  private void runInContext() {
     bodyThread = Thread.currentThread();
     Throwable failure = null;
     try {

@@ -1,5 +1,8 @@
 package io.ambidex.synchronizer.internal;
 
+import io.ambidex.context.ContextPropagator.Scope;
+import io.ambidex.context.ContextPropagator.Snapshot;
+import io.ambidex.context.internal.Registry;
 import io.ambidex.stream.AsyncIterator;
 
 import io.ambidex.internal.Failures;
@@ -96,6 +99,7 @@ public final class LoopBatchIterator<T extends @Nullable Object> implements Iter
    * carried to the next fill; the hasNext() stage it waited on stays in pendingHasNext until a
    * fill consumes it, so a new fill never calls the source's hasNext() while one is pending.
    */
+  @SuppressWarnings("try") // a context scope is closed, never read
   private void fillInto(List<T> items, CompletableFuture<Batch<T>> result) {
     int max = host.batchSize();
     while (items.size() < max) {
@@ -123,6 +127,9 @@ public final class LoopBatchIterator<T extends @Nullable Object> implements Iter
         }
         pendingHasNext = h; // kept until a fill consumes it, this one or the next
         SynchronizerLoop l = host.loop();
+        // This fill runs inside the consumer's context (restored by the submit); the rest of it,
+        // queued from whichever thread answers hasNext(), runs inside the same context.
+        Snapshot context = Registry.capture();
         h.whenComplete(
             (v, e) -> {
               try {
@@ -132,7 +139,9 @@ public final class LoopBatchIterator<T extends @Nullable Object> implements Iter
                     new SynchronizerLoop.Task() {
                       @Override
                       public void run() {
-                        fillInto(items, result);
+                        try (Scope scope = context.restore()) {
+                          fillInto(items, result);
+                        }
                       }
 
                       @Override

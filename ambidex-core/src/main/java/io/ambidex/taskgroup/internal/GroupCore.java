@@ -1,5 +1,6 @@
 package io.ambidex.taskgroup.internal;
 
+import io.ambidex.context.internal.Registry;
 import io.ambidex.internal.CancelHook;
 import io.ambidex.internal.Calls;
 import io.ambidex.BlockingGuard;
@@ -508,7 +509,8 @@ public final class GroupCore {
 
   private void launch(ThreadChild child, Runnable run) {
     try {
-      Thread t = Objects.requireNonNull(threads).newThread(run);
+      // The child runs inside the context of the thread that started it (the caller of start()).
+      Thread t = Objects.requireNonNull(threads).newThread(Registry.bind(Registry.capture(), run));
       if (t == null) {
         throw new IllegalStateException(
             "The " + kind + "'s thread factory returned null; it must return a new, unstarted"

@@ -1,0 +1,108 @@
+package io.ambidex.context;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ambidex.control.AsyncRuntime;
+import io.ambidex.testing.ThreadLocalPropagator;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The registry's contract and its misuse errors. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+@SuppressWarnings("try") // registrations are closed, never read
+class ContextPropagationTest {
+
+  @Test
+  void register_sameInstanceTwice_namesTheRule() {
+    ThreadLocalPropagator p = new ThreadLocalPropagator();
+    try (ContextPropagation.Registration r = ContextPropagation.register(p)) {
+      assertThatThrownBy(() -> ContextPropagation.register(p))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("a propagator is registered once");
+      assertThat(ContextPropagation.registered()).containsExactly(p);
+    }
+    assertThat(ContextPropagation.registered()).isEmpty();
+  }
+
+  @Test
+  void registrationClose_isIdempotent_andLaterCapturesRestoreNothing() {
+    ThreadLocalPropagator p = new ThreadLocalPropagator();
+    ContextPropagation.Registration r = ContextPropagation.register(p);
+    r.close();
+    r.close();
+    p.local.set("v");
+    try {
+      ContextPropagation.capture().restore().close();
+      assertThat(p.restores).hasValue(0);
+    } finally {
+      p.local.remove();
+    }
+  }
+
+  @Test
+  void scope_closedOnAnotherThread_namesBothThreads() throws Exception {
+    ThreadLocalPropagator p = new ThreadLocalPropagator();
+    try (ContextPropagation.Registration r = ContextPropagation.register(p)) {
+      ContextPropagator.Scope scope = ContextPropagation.capture().restore();
+      CompletableFuture<Throwable> thrown = new CompletableFuture<>();
+      Thread t = Thread.ofPlatform().name("other").start(() -> {
+        try {
+          scope.close();
+          thrown.complete(null);
+        } catch (Throwable e) {
+          thrown.complete(e);
+        }
+      });
+      t.join(10_000);
+      assertThat(thrown.join())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("closed on thread 'other'")
+          .hasMessageContaining("a scope is closed on the thread that restored it");
+      scope.close();
+    }
+  }
+
+  @Test
+  void wrap_runsTheTaskInsideTheContextCapturedAtWrap_andPutsBackTheThreadsOwn() {
+    ThreadLocalPropagator p = new ThreadLocalPropagator();
+    try (ContextPropagation.Registration r = ContextPropagation.register(p)) {
+      p.local.set("at wrap");
+      StringBuilder seen = new StringBuilder();
+      Runnable task = ContextPropagation.wrap(() -> seen.append(p.local.get()));
+      p.local.set("at run");
+      task.run();
+      assertThat(seen).hasToString("at wrap");
+      assertThat(p.local.get()).isEqualTo("at run");
+    } finally {
+      p.local.remove();
+    }
+  }
+
+  @Test
+  void restoreThatThrows_isLogged_andTheHopGoesOn() {
+    ThreadLocalPropagator good = new ThreadLocalPropagator();
+    ContextPropagator broken =
+        () -> () -> {
+          throw new IllegalStateException("broken propagator");
+        };
+    AsyncRuntime runtime = AsyncRuntime.create();
+    try (ContextPropagation.Registration r1 = ContextPropagation.register(broken);
+        ContextPropagation.Registration r2 = ContextPropagation.register(good)) {
+      good.local.set("v");
+      String seen =
+          runtime
+              .sleep(Duration.ofMillis(1))
+              .thenApply(x -> good.local.get())
+              .toCompletableFuture()
+              .join();
+      assertThat(seen).isEqualTo("v");
+    } finally {
+      good.local.remove();
+      runtime.close();
+    }
+  }
+}
