@@ -72,6 +72,15 @@ public class FlavourBenchmark {
     return Mono.fromFuture(() -> async.op(key)).block();
   }
 
+  /**
+   * Reactor, by hand, as a hand-written facade method is: the one-liner in a method whose lambda
+   * captures the facade and the argument, as the generated method's does.
+   */
+  @Benchmark
+  public Integer reactorHandWrittenMethod() {
+    return HandWritten.mono(async, key).block();
+  }
+
   /** RxJava 3, generated: {@code Rx3BenchClient.op(key)}. */
   @Benchmark
   public Integer rxjavaGenerated() {
@@ -84,6 +93,16 @@ public class FlavourBenchmark {
     return Single.fromCompletionStage(async.op(key)).blockingGet();
   }
 
+  /**
+   * RxJava 3, by hand and correct: lazy, a new call per subscription, and disposal cancels the
+   * future ({@code Single.create} with a cancellable), which {@code Single.fromCompletionStage}
+   * does not do.
+   */
+  @Benchmark
+  public Integer rxjavaHandWrittenCancelling() {
+    return HandWritten.single(async, key).blockingGet();
+  }
+
   /** Mutiny, generated: {@code MutinyBenchClient.op(key)}. */
   @Benchmark
   public Integer mutinyGenerated() {
@@ -94,5 +113,44 @@ public class FlavourBenchmark {
   @Benchmark
   public Integer mutinyHandWritten() {
     return Uni.createFrom().completionStage(() -> async.op(key)).await().indefinitely();
+  }
+
+  /** Mutiny, by hand, as a hand-written facade method is (see {@link #reactorHandWrittenMethod}). */
+  @Benchmark
+  public Integer mutinyHandWrittenMethod() {
+    return HandWritten.uni(async, key).await().indefinitely();
+  }
+
+  /** What a hand-written flavour facade's methods would be, over the async facade. */
+  static final class HandWritten {
+    private HandWritten() {}
+
+    static Mono<Integer> mono(AsyncBenchClient async, String key) {
+      return Mono.fromFuture(() -> async.op(key));
+    }
+
+    static Single<Integer> single(AsyncBenchClient async, String key) {
+      return Single.create(
+          emitter -> {
+            java.util.concurrent.CompletableFuture<Integer> f = async.op(key);
+            emitter.setCancellable(() -> f.cancel(true));
+            f.whenComplete(
+                (value, failure) -> {
+                  if (failure == null) {
+                    emitter.onSuccess(value);
+                  } else {
+                    emitter.tryOnError(
+                        failure instanceof java.util.concurrent.CompletionException
+                                && failure.getCause() != null
+                            ? failure.getCause()
+                            : failure);
+                  }
+                });
+          });
+    }
+
+    static Uni<Integer> uni(AsyncBenchClient async, String key) {
+      return Uni.createFrom().completionStage(() -> async.op(key));
+    }
   }
 }
