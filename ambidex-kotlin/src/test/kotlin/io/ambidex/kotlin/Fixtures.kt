@@ -4,12 +4,14 @@ import io.ambidex.CallFuture
 import io.ambidex.control.Async
 import io.ambidex.control.AsyncRuntime
 import io.ambidex.control.RetryPolicy
+import io.ambidex.facade.FacadeSupport
 import io.ambidex.stream.AsyncIterator
 import io.ambidex.stream.AsyncIterators
 import java.time.Duration
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.CompletionStage
 import java.util.concurrent.CopyOnWriteArrayList
+import java.util.concurrent.Flow
 import java.util.concurrent.atomic.AtomicInteger
 import org.awaitility.Awaitility.await
 
@@ -43,13 +45,31 @@ class TestCore(private val transport: PendingTransport, private val runtime: Asy
     require(key.isNotEmpty()) { "key must not be empty" }
     return Async.retry(retry, runtime) { transport.send("GET $key") }
   }
+
+  /** The keys under [prefix]: a sequence the consumer must close (recorded in [opened]). */
+  fun keys(prefix: String): AsyncIterator<String> {
+    require(prefix.isNotEmpty()) { "prefix must not be empty" }
+    return RecordingIterator(listOf("${prefix}1", "${prefix}2", "${prefix}3")).also { opened.add(it) }
+  }
+
+  val opened = CopyOnWriteArrayList<RecordingIterator<String>>()
 }
 
 /** The async facade over [TestCore], as the processor generates it. */
 class AsyncTestClient(val transport: PendingTransport = PendingTransport()) {
-  private val core = TestCore(transport, AsyncRuntime.create())
+  val core = TestCore(transport, AsyncRuntime.create())
 
   fun get(key: String): CallFuture<String> = CallFuture.of("AsyncTestClient.get", core.get(key))
+
+  fun keys(prefix: String): Flow.Publisher<String> =
+      FacadeSupport.publisher("AsyncTestClient.keys", core.keys(prefix))
+}
+
+/** The Kotlin facade over [AsyncTestClient], as docs/kotlin.md shows it: one line per method. */
+class KotlinTestClient(private val async: AsyncTestClient) {
+  suspend fun get(key: String): String = async.get(key).awaitCall()
+
+  fun keys(prefix: String): kotlinx.coroutines.flow.Flow<String> = publisherFlow { async.keys(prefix) }
 }
 
 /** An iterator over [items] that records what was asked of it. */
