@@ -5,6 +5,7 @@ package io.ambidex.kotlin
 import io.ambidex.CallFuture
 import io.ambidex.facade.FlavourCalls
 import io.ambidex.kotlin.internal.CallAwaiter
+import io.ambidex.kotlin.internal.cancellationOf
 import java.util.concurrent.CancellationException
 import java.util.concurrent.Future
 import kotlinx.coroutines.Job
@@ -59,11 +60,3 @@ public suspend fun <T> CallFuture<T>.awaitCall(): T {
   }
   return suspendCancellableCoroutine { continuation -> CallAwaiter(continuation, this).register() }
 }
-
-private fun cancellationOf(future: CallFuture<*>): CancellationException =
-    try {
-      future.join()
-      CancellationException("The call was cancelled")
-    } catch (cancelled: CancellationException) {
-      cancelled
-    }

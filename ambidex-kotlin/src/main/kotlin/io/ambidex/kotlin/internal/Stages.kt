@@ -48,6 +48,7 @@ private class StageResumer<X>(private val continuation: Continuation<X>) : BiCon
   }
 }
 
+/** The CancellationException a cancelled future holds (join() rethrows that very instance). */
 internal fun cancellationOf(future: CompletableFuture<*>): java.util.concurrent.CancellationException =
     try {
       future.join()
