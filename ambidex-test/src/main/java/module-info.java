@@ -13,6 +13,9 @@ module io.ambidex.test {
   requires static io.ambidex.reactor;
   requires static io.ambidex.rxjava3;
   requires static io.ambidex.mutiny;
+  requires static io.ambidex.kotlin;
+  requires static kotlin.stdlib;
+  requires static kotlinx.coroutines.core;
   requires static reactor.core;
   requires static org.reactivestreams;
   requires static io.reactivex.rxjava3;

@@ -1,8 +1,12 @@
 package io.ambidex.bench;
 
+import io.ambidex.kotlin.KotlinCalls;
 import io.reactivex.rxjava3.core.Single;
 import io.smallrye.mutiny.Uni;
 import java.util.concurrent.TimeUnit;
+import kotlin.coroutines.EmptyCoroutineContext;
+import kotlinx.coroutines.BuildersKt;
+import kotlinx.coroutines.future.FutureKt;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -21,6 +25,11 @@ import reactor.core.publisher.Mono;
  * {@link BenchCore} over its sync transport), so what is measured is the wrapper: the call, the
  * subscription and the read of a completed future on the calling thread ({@code block()}, {@code
  * blockingGet()}, {@code await().indefinitely()}, the same on both sides).
+ *
+ * <p>Kotlin has no generated facade: its row is ambidex-kotlin's {@code awaitCall()} against
+ * kotlinx-coroutines' {@code CompletionStage.await()}, each the one line of a hand-written Kotlin
+ * facade, both run inside the same {@code runBlocking} (called from Java through the suspend
+ * functions' JVM form, as {@code BridgeBenchmark} does), whose cost both include.
  *
  * <p>The hand-written wrappers are the one-liners the issue names. Only the Reactor and Mutiny
  * ones are written lazily here (a supplier), so that both sides make a call per subscription;
@@ -113,6 +122,26 @@ public class FlavourBenchmark {
   @Benchmark
   public Integer mutinyHandWritten() {
     return Uni.createFrom().completionStage(() -> async.op(key)).await().indefinitely();
+  }
+
+  /** Kotlin, ambidex-kotlin: {@code runBlocking { async.op(key).awaitCall() }}. */
+  @Benchmark
+  public Integer kotlinAwaitCall() throws InterruptedException {
+    AsyncBenchClient client = async;
+    String k = key;
+    return BuildersKt.runBlocking(
+        EmptyCoroutineContext.INSTANCE,
+        (scope, continuation) -> KotlinCalls.awaitCall(client.op(k), continuation));
+  }
+
+  /** Kotlin, by hand: {@code runBlocking { async.op(key).await() }} (kotlinx-coroutines). */
+  @Benchmark
+  public Integer kotlinHandWritten() throws InterruptedException {
+    AsyncBenchClient client = async;
+    String k = key;
+    return BuildersKt.runBlocking(
+        EmptyCoroutineContext.INSTANCE,
+        (scope, continuation) -> FutureKt.await(client.op(k), continuation));
   }
 
   /** Mutiny, by hand, as a hand-written facade method is (see {@link #reactorHandWrittenMethod}). */

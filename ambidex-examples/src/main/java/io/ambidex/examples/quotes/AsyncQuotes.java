@@ -5,7 +5,6 @@ import io.ambidex.AsyncCloseable;
 import io.ambidex.control.AsyncRuntime;
 import io.ambidex.CallFuture;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 
 /** The async quote client, over the same core. */
 public final class AsyncQuotes implements AsyncCloseable {
@@ -41,8 +40,13 @@ public final class AsyncQuotes implements AsyncCloseable {
     return CallFuture.of("AsyncQuotes.quotes", core.quotes(symbols, progress));
   }
 
+  /**
+   * Closes the transport and the runtime.
+   *
+   * @return a future that completes when they are closed
+   */
   @Override
-  public CompletionStage<Void> close() {
-    return core.close();
+  public CallFuture<Void> close() {
+    return CallFuture.of("AsyncQuotes.close", core.close());
   }
 }

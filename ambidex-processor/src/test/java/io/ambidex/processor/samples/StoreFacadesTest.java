@@ -35,7 +35,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Runs the facades generated from {@link StoreCore}, which covers every row of the mapping, end to
  * end: one test body per operation, run on the blocking facade over a sync backend, on the
  * async facade over an async and a sync backend, and through each flavour the core is generated
- * for (Reactor, RxJava 3, Mutiny) over an async backend.
+ * for (Reactor, RxJava 3, Mutiny) over an async backend, and through the Kotlin extension
+ * functions (not generated: a Kotlin facade is written by hand, one line per method).
  */
 class StoreFacadesTest {
   static final ExecutorService POOL = Executors.newFixedThreadPool(2);
@@ -51,6 +52,8 @@ class StoreFacadesTest {
           .flavour("async backend", FlavourLenses.rxjava3(), () -> Backend.async(POOL),
               b -> new AsyncStoreClient(b, POOL))
           .flavour("async backend", FlavourLenses.mutiny(), () -> Backend.async(POOL),
+              b -> new AsyncStoreClient(b, POOL))
+          .flavour("async backend", FlavourLenses.kotlin(), () -> Backend.async(POOL),
               b -> new AsyncStoreClient(b, POOL))
           .build();
 
