@@ -163,7 +163,8 @@ public final class AsyncStoreClient implements AsyncCloseable {
    * @return a future that completes with how many entries were stored
    */
   public CallFuture<Integer> putAll(Map<String, String> entries, AsyncCallback<Progress> progress) {
-    return CallFuture.of("StoreCore.putAll", core.putAll(entries, progress));
+    return CallFuture.of(
+        "StoreCore.putAll", core.putAll(entries, FacadeSupport.callback(progress)));
   }
 
   /**

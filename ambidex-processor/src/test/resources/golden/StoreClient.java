@@ -166,7 +166,9 @@ public final class StoreClient implements AutoCloseable {
    * @return how many entries were stored
    */
   public Integer putAll(Map<String, String> entries, Consumer<Progress> progress) {
-    return Immediate.get(core.putAll(entries, AsyncCallback.of(progress)), "StoreCore.putAll");
+    return Immediate.get(
+        core.putAll(entries, FacadeSupport.callback(AsyncCallback.of(progress))),
+        "StoreCore.putAll");
   }
 
   /**

@@ -1,6 +1,9 @@
 package io.ambidex.facade;
 
+import io.ambidex.context.ContextPropagator.Scope;
+import io.ambidex.context.ContextPropagator.Snapshot;
 import io.ambidex.context.internal.Registry;
+import io.ambidex.control.AsyncCallback;
 import io.ambidex.internal.Calls;
 import io.ambidex.BlockingWait;
 import io.ambidex.CallFuture;
@@ -187,6 +190,40 @@ public final class FacadeSupport {
       return CompletableFuture.completedFuture(call.get());
     } catch (RuntimeException failure) {
       return CompletableFuture.failedFuture(failure);
+    }
+  }
+
+  /**
+   * Returns {@code callback} bound to the calling thread's context ({@link
+   * io.ambidex.context.ContextPropagation}): each event is handled inside the context captured
+   * now, on whichever thread the core emits it (a transport's I/O thread, a timer). Generated
+   * facades pass every {@link AsyncCallback} argument through here at the call, so a caller's MDC
+   * entry or trace is what its progress callback sees. With no propagator registered, or for a
+   * null callback, returns {@code callback} itself.
+   *
+   * @param callback the caller's callback, or null
+   * @return the bound callback, {@code callback} itself when nothing is registered, or null
+   */
+  public static <E> @Nullable AsyncCallback<E> callback(@Nullable AsyncCallback<E> callback) {
+    if (callback == null) {
+      return null;
+    }
+    Snapshot context = Registry.capture();
+    if (context == Registry.EMPTY) {
+      return callback;
+    }
+    return new BoundCallback<>(callback, context);
+  }
+
+  /* A caller's callback, run inside the context of the call that passed it. */
+  private record BoundCallback<E>(AsyncCallback<E> callback, Snapshot context)
+      implements AsyncCallback<E> {
+    @Override
+    @SuppressWarnings("try") // a context scope is closed, never read
+    public @Nullable CompletionStage<?> call(E event) {
+      try (Scope scope = context.restore()) {
+        return callback.call(event);
+      }
     }
   }
 

@@ -2,6 +2,8 @@ package io.ambidex.http;
 
 import io.ambidex.stream.AsyncIterator;
 import io.ambidex.BlockingGuard;
+import io.ambidex.context.ContextPropagation;
+import io.ambidex.context.ContextPropagator;
 import io.ambidex.http.internal.Chunks;
 import io.ambidex.http.internal.Futures;
 import io.ambidex.http.internal.TrackingConnectionManager;
@@ -324,9 +326,16 @@ public final class AsyncHttpTransport implements HttpTransport {
    * reader pulls from. Apache calls consumeResponse/consume/streamEnd/failed on an I/O thread; the
    * reader calls hasNext/next/close on any thread; `lock` guards the shared state.
    */
+  @SuppressWarnings("try") // a context scope is closed, never read
   private final class Exchange
       implements AsyncResponseConsumer<Void>, FutureCallback<Void>, AsyncIterator<ByteBuffer> {
     final CompletableFuture<HttpResponse> result = new CompletableFuture<>();
+    /*
+     * The sender's context (io.ambidex.context), captured by send() on its thread: the I/O thread
+     * completes the response and each body read inside it, so what continues from them (the
+     * core's code, its callbacks, the caller's own continuations) sees the sender's MDC or trace.
+     */
+    private final ContextPropagator.Snapshot senderContext = ContextPropagation.capture();
     private final HttpRequest request;
     private final Duration read;
     private final HttpClientContext context;
@@ -392,7 +401,11 @@ public final class AsyncHttpTransport implements HttpTransport {
               headers.build(),
               new ResponseBody(
                   this, length, contentType, request.method() + " " + request.uri(), null, null));
-      if (!result.complete(r)) {
+      boolean delivered;
+      try (ContextPropagator.Scope scope = senderContext.restore()) {
+        delivered = result.complete(r);
+      }
+      if (!delivered) {
         close(); // the caller cancelled: nobody will ever read this response
       }
     }
@@ -431,7 +444,9 @@ public final class AsyncHttpTransport implements HttpTransport {
         waiting = null;
       }
       if (w != null) {
-        w.complete(true);
+        try (ContextPropagator.Scope scope = senderContext.restore()) {
+          w.complete(true);
+        }
       }
     }
 
@@ -444,17 +459,21 @@ public final class AsyncHttpTransport implements HttpTransport {
         waiting = null;
       }
       if (w != null) {
-        w.complete(false);
+        try (ContextPropagator.Scope scope = senderContext.restore()) {
+          w.complete(false);
+        }
       }
     }
 
     @Override
     public void failed(Exception cause) {
       RuntimeException e = translate(malformedAsProtocolError(cause), request, read);
-      if (result.completeExceptionally(e)) {
-        return;
+      try (ContextPropagator.Scope scope = senderContext.restore()) {
+        if (result.completeExceptionally(e)) {
+          return;
+        }
+        fail(e);
       }
-      fail(e);
     }
 
     private void fail(RuntimeException e) {
@@ -468,7 +487,9 @@ public final class AsyncHttpTransport implements HttpTransport {
         waiting = null;
       }
       if (w != null) {
-        w.completeExceptionally(e);
+        try (ContextPropagator.Scope scope = senderContext.restore()) {
+          w.completeExceptionally(e);
+        }
       }
     }
 
@@ -484,8 +505,10 @@ public final class AsyncHttpTransport implements HttpTransport {
     public void cancelled() {
       CancellationException c = new CancellationException(
           request.method() + " " + request.uri() + " was cancelled");
-      if (!result.completeExceptionally(c)) {
-        fail(c);
+      try (ContextPropagator.Scope scope = senderContext.restore()) {
+        if (!result.completeExceptionally(c)) {
+          fail(c);
+        }
       }
     }
 

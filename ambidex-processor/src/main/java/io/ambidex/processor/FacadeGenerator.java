@@ -967,7 +967,10 @@ final class FacadeGenerator {
       String adapted =
           switch (parameter.pass()) {
             case CORE -> name + ".core";
-            case CALLBACK -> mapped ? t.qualified(ASYNC_CALLBACK) + ".of(" + name + ")" : null;
+            // Bound to the caller's context at the call (FacadeSupport.callback).
+            case CALLBACK ->
+                t.qualified(FACADE_SUPPORT) + ".callback("
+                    + (mapped ? t.qualified(ASYNC_CALLBACK) + ".of(" + name + ")" : name) + ")";
             case ASYNC_FUNCTION -> mapped ? lambda(parameter, taken) : null;
             case PLAIN -> null;
           };
