@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import io.ambidex.CallFuture;
 import io.ambidex.s3embedded.EmbeddedS3;
 import io.ambidex.test.InterruptSoak;
+import io.ambidex.test.LeakCheck;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,11 +16,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,6 +42,11 @@ class CancelSoakTest {
   static final int DEFAULT_OPERATIONS = 10_000;
   static final int SMALL = 16 * 1024;
   static final int CONNECTIONS = 6;
+
+  /** The embedded server's pools and the AWS SDK's (the test lists uploads with it). */
+  static final String[] SERVER_AND_SDK_THREADS = {
+    "qtp", "s3proxy", "S3Proxy", "idle-connection-reaper", "sdk-", "aws-", "response-input-stream"
+  };
 
   static EmbeddedS3 s3;
   static S3Client sdk;
@@ -105,7 +109,7 @@ class CancelSoakTest {
     await()
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
-            () -> assertThat(ourThreads()).as("threads after close").isSubsetOf(before.threads()));
+            () -> assertThat(LeakCheck.liveThreads(SERVER_AND_SDK_THREADS)).as("threads after close").isSubsetOf(before.threads()));
   }
 
   @Test
@@ -171,7 +175,7 @@ class CancelSoakTest {
 
   record Baseline(Set<String> threads, long heapBytes) {
     static Baseline take() {
-      return new Baseline(ourThreads(), usedHeapAfterGc());
+      return new Baseline(LeakCheck.liveThreads(SERVER_AND_SDK_THREADS), LeakCheck.usedHeapAfterGc());
     }
   }
 
@@ -186,12 +190,12 @@ class CancelSoakTest {
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
             () ->
-                assertThat(ourThreads())
+                assertThat(LeakCheck.liveThreads(SERVER_AND_SDK_THREADS))
                     .as("threads started and not ended (but the client runtime's timer, started by"
                         + " its first retry delay and stopped by its close)")
                     .filteredOn(n -> !n.startsWith("ambidex-async-timer"))
                     .isSubsetOf(before.threads()));
-    assertThat(usedHeapAfterGc() - before.heapBytes())
+    assertThat(LeakCheck.usedHeapAfterGc() - before.heapBytes())
         .as("heap bytes held after the soak, beyond the baseline")
         .isLessThan(48L << 20);
   }
@@ -222,29 +226,5 @@ class CancelSoakTest {
     assertThat(failures).as("calls after the soak").isEmpty();
   }
 
-  /**
-   * Live threads by name, without the embedded server's and the JVM's pools, and without the
-   * process-wide daemons started once on first use: the JDK's virtual-thread pollers and
-   * ambidex-http's one deadline timer (docs/http.md).
-   */
-  private static Set<String> ourThreads() {
-    return Thread.getAllStackTraces().keySet().stream()
-        .map(Thread::getName)
-        .filter(n -> !n.startsWith("qtp") && !n.startsWith("s3proxy") && !n.contains("Jetty"))
-        .filter(n -> !n.startsWith("ForkJoinPool") && !n.startsWith("Common-Cleaner"))
-        .filter(n -> !n.startsWith("awaitility") && !n.startsWith("idle-connection-reaper"))
-        .filter(n -> !n.equals("MasterPoller") && !n.equals("VirtualThread-unblocker"))
-        .filter(n -> !n.endsWith("-Poller") && !n.equals("ambidex-http-deadline"))
-        .filter(n -> !n.startsWith("sdk-") && !n.startsWith("aws-"))
-        .filter(n -> !n.startsWith("response-input-stream")) // the AWS SDK the test lists with
-        .collect(Collectors.toCollection(TreeSet::new));
-  }
 
-  private static long usedHeapAfterGc() {
-    for (int i = 0; i < 3; i++) {
-      System.gc();
-    }
-    Runtime rt = Runtime.getRuntime();
-    return rt.totalMemory() - rt.freeMemory();
-  }
 }

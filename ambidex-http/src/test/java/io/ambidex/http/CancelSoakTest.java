@@ -6,13 +6,12 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
+import io.ambidex.test.LeakCheck;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Collectors;
 import io.ambidex.test.InterruptSoak;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
@@ -140,7 +139,7 @@ class CancelSoakTest {
       byte[] body = f.await(f.client.send(request(i), r -> r.body().readAllBytes(BODY)));
       assertThat(body).hasSize(BODY);
     }
-    return new Baseline(ourThreads(), usedHeapAfterGc());
+    return new Baseline(LeakCheck.liveThreads("MockWebServer", "OkHttp"), LeakCheck.usedHeapAfterGc());
   }
 
   private void assertNothingLeft(Fixture f, Baseline before) {
@@ -152,34 +151,15 @@ class CancelSoakTest {
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
             () ->
-                assertThat(ourThreads())
+                assertThat(LeakCheck.liveThreads("MockWebServer", "OkHttp"))
                     .as("threads started and not ended")
                     .isSubsetOf(threadsBefore));
-    long growth = usedHeapAfterGc() - before.heapBytes();
+    long growth = LeakCheck.usedHeapAfterGc() - before.heapBytes();
     assertThat(growth).as("heap bytes held after the soak, beyond the baseline").isLessThan(32L << 20);
     // And the client still works.
     byte[] after = f.await(f.client.send(request(-1), r -> r.body().readAllBytes(BODY)));
     assertThat(after).isEqualTo(PAYLOAD);
   }
 
-  /**
-   * The live threads by name, but the test server's (MockWebServer runs a thread per connection,
-   * and a cancelled exchange costs it a connection) and the JVM's own pools.
-   */
-  private static Set<String> ourThreads() {
-    return Thread.getAllStackTraces().keySet().stream()
-        .map(Thread::getName)
-        .filter(n -> !n.startsWith("MockWebServer") && !n.startsWith("OkHttp"))
-        .filter(n -> !n.startsWith("ForkJoinPool") && !n.startsWith("Common-Cleaner"))
-        .filter(n -> !n.startsWith("awaitility"))
-        .collect(Collectors.toCollection(TreeSet::new));
-  }
 
-  private static long usedHeapAfterGc() {
-    for (int i = 0; i < 3; i++) {
-      System.gc();
-    }
-    Runtime rt = Runtime.getRuntime();
-    return rt.totalMemory() - rt.freeMemory();
-  }
 }

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.ambidex.blob.BlobObject;
 import io.ambidex.flavours.it.Subscriptions.Handle;
 import io.ambidex.s3embedded.EmbeddedS3;
+import io.ambidex.test.LeakCheck;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,12 +16,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,6 +54,11 @@ class FlavourCancelSoakTest {
   static final int DEFAULT_OPERATIONS = 10_000;
   static final int SMALL = 16 * 1024;
   static final int CONNECTIONS = 6;
+
+  /** The embedded server's pools and the AWS SDK's (the test lists uploads with it). */
+  static final String[] SERVER_AND_SDK_THREADS = {
+    "qtp", "s3proxy", "S3Proxy", "idle-connection-reaper", "sdk-", "aws-", "response-input-stream"
+  };
 
   @TempDir static Path data;
 
@@ -125,8 +129,8 @@ class FlavourCancelSoakTest {
       // once (and keeps) exist before the baseline is taken.
       assertThat(blobs.get(bucket, "fixed").subscribe().await()).isEqualTo(small);
       assertThat(collect(blobs.list(bucket, "page"))).hasSize(5);
-      threadsBefore = ourThreads();
-      heapBefore = usedHeapAfterGc();
+      threadsBefore = LeakCheck.liveThreads(SERVER_AND_SDK_THREADS);
+      heapBefore = LeakCheck.usedHeapAfterGc();
 
       Random random = new Random(31 + kind.name().hashCode());
       int disposedEarly = 0;
@@ -161,7 +165,7 @@ class FlavourCancelSoakTest {
                       .as("multipart uploads left")
                       .isEmpty());
       assertStillServesEveryConnection(blobs, bucket, small);
-      assertThat(usedHeapAfterGc() - heapBefore)
+      assertThat(LeakCheck.usedHeapAfterGc() - heapBefore)
           .as("heap bytes held after the soak, beyond the baseline")
           .isLessThan(48L << 20);
     } finally {
@@ -171,7 +175,7 @@ class FlavourCancelSoakTest {
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
             () ->
-                assertThat(ourThreads())
+                assertThat(LeakCheck.liveThreads(SERVER_AND_SDK_THREADS))
                     .as("threads after close (but the client runtime's timer, stopped by close)")
                     .filteredOn(n -> !n.startsWith("ambidex-async-timer"))
                     .isSubsetOf(threadsBefore));
@@ -270,31 +274,7 @@ class FlavourCancelSoakTest {
     }
   }
 
-  /**
-   * Live threads by name, without the embedded server's and the JVM's pools, and without the
-   * process-wide daemons started once on first use: the JDK's virtual-thread pollers and
-   * ambidex-http's one deadline timer (docs/http.md).
-   */
-  private static Set<String> ourThreads() {
-    return Thread.getAllStackTraces().keySet().stream()
-        .map(Thread::getName)
-        .filter(n -> !n.startsWith("qtp") && !n.startsWith("s3proxy") && !n.contains("Jetty"))
-        .filter(n -> !n.startsWith("ForkJoinPool") && !n.startsWith("Common-Cleaner"))
-        .filter(n -> !n.startsWith("awaitility") && !n.startsWith("idle-connection-reaper"))
-        .filter(n -> !n.equals("MasterPoller") && !n.equals("VirtualThread-unblocker"))
-        .filter(n -> !n.endsWith("-Poller") && !n.equals("ambidex-http-deadline"))
-        .filter(n -> !n.startsWith("sdk-") && !n.startsWith("aws-"))
-        .filter(n -> !n.startsWith("response-input-stream")) // the AWS SDK the test lists with
-        .collect(Collectors.toCollection(TreeSet::new));
-  }
 
-  private static long usedHeapAfterGc() {
-    for (int i = 0; i < 3; i++) {
-      System.gc();
-    }
-    Runtime rt = Runtime.getRuntime();
-    return rt.totalMemory() - rt.freeMemory();
-  }
 
   private static byte[] bytes(int size, int seed) {
     byte[] data = new byte[size];

@@ -1,0 +1,64 @@
+package io.ambidex.test;
+
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * What a soak compares before and after: the live threads by name, and the heap in use after a
+ * collection. The thread set leaves out the threads a JVM (and the JDK's virtual-thread
+ * scheduler, JUnit, Awaitility and ambidex-http's one process-wide deadline timer) starts once and
+ * keeps, plus the prefixes a test names for its own servers' pools, so that what remains are the
+ * threads the code under test started and did not end.
+ *
+ * <pre>{@code
+ * Set<String> before = LeakCheck.liveThreads("qtp", "s3proxy");
+ * long heap = LeakCheck.usedHeapAfterGc();
+ * ... the soak ...
+ * assertThat(LeakCheck.liveThreads("qtp", "s3proxy")).isSubsetOf(before);
+ * assertThat(LeakCheck.usedHeapAfterGc() - heap).isLessThan(48L << 20);
+ * }</pre>
+ */
+public final class LeakCheck {
+  /** Threads started once per JVM and kept: not leaks of the code under test. */
+  private static final List<String> PROCESS_WIDE =
+      List.of(
+          "ForkJoinPool", "Common-Cleaner", "awaitility", "MasterPoller",
+          "VirtualThread-unblocker", "ambidex-http-deadline", "junit-jupiter-timeout-watcher",
+          "Attach Listener", "process reaper");
+
+  private LeakCheck() {}
+
+  /**
+   * Returns the names of the live threads, sorted, without the process-wide ones and those whose
+   * name starts with one of {@code ignoredPrefixes}.
+   *
+   * @param ignoredPrefixes name prefixes of threads the test itself runs (a server's pool)
+   * @return the names
+   */
+  public static Set<String> liveThreads(String... ignoredPrefixes) {
+    List<String> ignored =
+        Stream.concat(PROCESS_WIDE.stream(), Stream.of(ignoredPrefixes)).toList();
+    return Thread.getAllStackTraces().keySet().stream()
+        .map(Thread::getName)
+        .filter(n -> ignored.stream().noneMatch(n::startsWith))
+        .filter(n -> !n.endsWith("-Poller")) // the JDK's I/O pollers for virtual threads
+        .collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  /**
+   * Returns the heap in use after asking for three collections: an estimate of what is reachable,
+   * good for "back near the baseline", not for exact figures.
+   *
+   * @return used heap bytes
+   */
+  public static long usedHeapAfterGc() {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    Runtime rt = Runtime.getRuntime();
+    return rt.totalMemory() - rt.freeMemory();
+  }
+}
