@@ -111,6 +111,11 @@ public final class ResponseBody implements AsyncCloseable {
     return new ResponseBody(chunks, contentLength, contentType, "a fake response", null, null);
   }
 
+  /** The transport's source of the bytes, unwrapped (for the transports' tests). */
+  AsyncIterator<ByteBuffer> source() {
+    return source;
+  }
+
   /** Returns the declared length ({@code Content-Length}), or -1 if unknown (chunked). */
   public long contentLength() {
     return contentLength;
