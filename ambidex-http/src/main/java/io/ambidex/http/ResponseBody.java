@@ -47,8 +47,8 @@ import org.jspecify.annotations.Nullable;
  *       Content-Length} fails with {@link TruncatedBodyException}, one that holds more with {@link
  *       HttpProtocolException}. A truncated body is never reported as a complete one.
  *   <li><b>Bounded memory</b>: chunks are passed on as they arrive (the async transport buffers at
- *       most 64 KiB ahead of the reader); only {@link #readAllBytes} gathers the body, up to the
- *       limit the caller gives.
+ *       most 128 KiB, plus one read of up to 64 KiB, ahead of the reader); only {@link
+ *       #readAllBytes} gathers the body, up to the limit the caller gives.
  *   <li><b>Which thread</b>: under the sync transport every stage is complete and every read
  *       happens on the caller's thread. Under the async transport, stages complete on the
  *       transport's I/O threads: continuations must not block.
