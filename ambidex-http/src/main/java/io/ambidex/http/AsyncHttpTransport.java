@@ -42,6 +42,7 @@ import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.EntityDetails;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.ProtocolException;
+import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.message.BasicHttpRequest;
 import org.apache.hc.core5.http.nio.AsyncEntityProducer;
 import org.apache.hc.core5.http.nio.AsyncResponseConsumer;
@@ -82,12 +83,29 @@ import org.jspecify.annotations.Nullable;
  *       exchange; after it, closing the body does. Either way the connection is closed and its
  *       pool slot freed. A response that arrives after its stage was cancelled is closed, never
  *       leaked.
- *   <li><b>Backpressure</b>: at most 64 KiB of a response body is buffered ahead of the reader;
- *       request bodies are pulled one chunk at a time as the socket accepts them.
+ *   <li><b>Backpressure</b>: at most 128 KiB of a response body (plus one socket read of up to
+ *       64 KiB) is buffered ahead of the reader; request bodies are pulled one chunk at a time as
+ *       the socket accepts them.
  * </ul>
  */
 public final class AsyncHttpTransport implements HttpTransport {
-  private static final int WINDOW = 64 * 1024;
+  /*
+   * Apache's per-connection buffers (Http1Config.bufferSize), hence the most one socket read
+   * returns: 64 KiB, as the sync transport's chunks. Apache's default, 8 KiB, cost a select, a
+   * read and a chunk per 8 KiB (about 128,000 system calls per 256 MiB downloaded, against 10,000
+   * for the sync transport; docs/benchmarks.md, issue 14).
+   */
+  private static final int BUFFER = 64 * 1024;
+
+  /*
+   * The response window: how far Apache may read ahead of the reader. Credit is returned in
+   * batches of at least half the window, so a reader that keeps up costs one window update (a
+   * selector wake-up) per half window rather than one per chunk.
+   */
+  private static final int WINDOW = 2 * BUFFER;
+
+  /** Spare chunk buffers an exchange keeps for reuse. */
+  private static final int SPARES = 2;
   private static final AtomicInteger IDS = new AtomicInteger();
 
   static {
@@ -151,6 +169,8 @@ public final class AsyncHttpTransport implements HttpTransport {
                     .setSoTimeout(Timeout.of(b.readTimeout))
                     .build())
             .setThreadFactory(factory)
+            .setHttp1Config(
+                Http1Config.custom().setBufferSize(BUFFER).setInitialWindowSize(WINDOW).build())
             .setDefaultRequestConfig(
                 RequestConfig.custom()
                     .setResponseTimeout(Timeout.of(b.readTimeout))
@@ -227,6 +247,23 @@ public final class AsyncHttpTransport implements HttpTransport {
     }
     exchange.started(future);
     return exchange.result;
+  }
+
+  /**
+   * Returns how many bytes of {@code body} Apache has handed this transport so far, or -1 if the
+   * body is not one of this class's exchanges. For tests.
+   */
+  static long deliveredBytes(ResponseBody body) {
+    return body.source() instanceof Exchange e ? e.delivered() : -1;
+  }
+
+  /**
+   * Returns the credit Apache holds to read more of {@code body} (its window; zero or less: it
+   * reads nothing until the reader frees some), or 0 if the body is not one of this class's
+   * exchanges. For tests.
+   */
+  static long credit(ResponseBody body) {
+    return body.source() instanceof Exchange e ? e.credit() : 0;
   }
 
   /** Returns the number of pooled connections currently leased (in use). For tests. */
@@ -325,6 +362,17 @@ public final class AsyncHttpTransport implements HttpTransport {
    * One exchange: the response consumer, the completion callback, and the body source that the
    * reader pulls from. Apache calls consumeResponse/consume/streamEnd/failed on an I/O thread; the
    * reader calls hasNext/next/close on any thread; `lock` guards the shared state.
+   *
+   * Chunks are copies: Apache's buffer is its own again once consume() returns, and the reader
+   * may run later or on another thread. The copies are recycled instead of being garbage: a chunk
+   * is valid only until the reader's next hasNext() (ResponseBody.chunks()'s contract, which the
+   * sync transport's one reused array already relies on), so hasNext() takes the chunk that
+   * next() last returned back as a spare, and consume() copies into a spare when it has one.
+   * Flow control: `granted` mirrors Apache's window exactly (WINDOW at the start, plus every
+   * update, minus every byte delivered; one read may take it below zero), `buffered` is what is
+   * queued for the reader. Credit goes back when at least half the window is free, and always
+   * once the reader has taken every buffered chunk (then WINDOW - granted >= WINDOW), so a
+   * suspended connection cannot wait for a reader that waits for it.
    */
   @SuppressWarnings("try") // a context scope is closed, never read
   private final class Exchange
@@ -341,6 +389,8 @@ public final class AsyncHttpTransport implements HttpTransport {
     private final HttpClientContext context;
     private final Object lock = new Object();
     private final ArrayDeque<ByteBuffer> chunks = new ArrayDeque<>();
+    private final ArrayDeque<ByteBuffer> spares = new ArrayDeque<>(SPARES);
+    private @Nullable ByteBuffer lent;
     private volatile @Nullable Future<Void> future;
     private @Nullable CapacityChannel capacity;
     private @Nullable CompletableFuture<Boolean> waiting;
@@ -348,7 +398,9 @@ public final class AsyncHttpTransport implements HttpTransport {
     private boolean ended;
     private boolean closed;
     private int buffered;
-    private int granted;
+    private int granted = WINDOW;
+    private long length = -1;
+    private long received;
 
     Exchange(HttpRequest request, Duration read, HttpClientContext context) {
       this.request = request;
@@ -364,6 +416,18 @@ public final class AsyncHttpTransport implements HttpTransport {
               abort();
             }
           });
+    }
+
+    long delivered() {
+      synchronized (lock) {
+        return received;
+      }
+    }
+
+    long credit() {
+      synchronized (lock) {
+        return granted;
+      }
     }
 
     private void abort() {
@@ -388,10 +452,13 @@ public final class AsyncHttpTransport implements HttpTransport {
       }
       long length = entity == null ? 0 : entity.getContentLength();
       String contentType = entity == null ? null : entity.getContentType();
-      if (entity == null) {
-        synchronized (lock) {
+      synchronized (lock) {
+        this.length = length;
+        if (entity == null) {
           ended = true;
         }
+      }
+      if (entity == null) {
         callback.completed(null);
       }
       HttpResponse r =
@@ -430,15 +497,21 @@ public final class AsyncHttpTransport implements HttpTransport {
 
     @Override
     public void consume(ByteBuffer src) {
-      ByteBuffer copy = ByteBuffer.allocate(src.remaining());
-      copy.put(src).flip();
+      int n = src.remaining();
       CompletableFuture<Boolean> w;
       synchronized (lock) {
         if (closed) {
           return;
         }
-        granted = Math.max(0, granted - copy.remaining());
-        buffered += copy.remaining();
+        ByteBuffer copy = spares.poll();
+        if (copy == null || copy.capacity() < n) {
+          copy = ByteBuffer.allocate(chunkCapacity(n));
+        }
+        copy.clear();
+        copy.put(src).flip();
+        received += n;
+        granted -= n; // Apache's window, which one read may overdraw
+        buffered += n;
         chunks.add(copy);
         w = waiting;
         waiting = null;
@@ -446,6 +519,27 @@ public final class AsyncHttpTransport implements HttpTransport {
       if (w != null) {
         try (ContextPropagator.Scope scope = senderContext.restore()) {
           w.complete(true);
+        }
+      }
+    }
+
+    /*
+     * A new chunk buffer's size: the rest of a body of known length up to BUFFER (so a small body
+     * costs what it is), BUFFER for the later chunks of a body of unknown length (so that they can
+     * be reused), never less than the chunk.
+     */
+    private int chunkCapacity(int n) {
+      long rest = length >= 0 ? length - received : received == 0 ? n : BUFFER;
+      return (int) Math.max(n, Math.min(BUFFER, rest));
+    }
+
+    /* Takes back the chunk the reader was lent: its hasNext() or close() ends the loan. */
+    private void recycle() {
+      ByteBuffer b = lent;
+      if (b != null) {
+        lent = null;
+        if (spares.size() < SPARES) {
+          spares.add(b);
         }
       }
     }
@@ -521,6 +615,7 @@ public final class AsyncHttpTransport implements HttpTransport {
           return CompletableFuture.failedFuture(
               new IllegalStateException("hasNext() was called on a closed response body"));
         }
+        recycle();
         if (!chunks.isEmpty()) {
           return Chunks.TRUE;
         }
@@ -547,12 +642,15 @@ public final class AsyncHttpTransport implements HttpTransport {
           throw new java.util.NoSuchElementException(
               "next() was called without a successful hasNext()");
         }
+        lent = b;
         buffered -= b.remaining();
         c = capacity;
         if (c != null && !ended) {
           grant = WINDOW - buffered - granted;
-          if (grant > 0) {
+          if (grant >= WINDOW / 2) {
             granted += grant;
+          } else {
+            grant = 0;
           }
         }
       }
@@ -577,6 +675,8 @@ public final class AsyncHttpTransport implements HttpTransport {
         closed = true;
         complete = ended && failure == null;
         chunks.clear();
+        spares.clear();
+        lent = null;
         w = waiting;
         waiting = null;
       }

@@ -47,8 +47,8 @@ import org.jspecify.annotations.Nullable;
  *       Content-Length} fails with {@link TruncatedBodyException}, one that holds more with {@link
  *       HttpProtocolException}. A truncated body is never reported as a complete one.
  *   <li><b>Bounded memory</b>: chunks are passed on as they arrive (the async transport buffers at
- *       most 64 KiB ahead of the reader); only {@link #readAllBytes} gathers the body, up to the
- *       limit the caller gives.
+ *       most 128 KiB, plus one read of up to 64 KiB, ahead of the reader); only {@link
+ *       #readAllBytes} gathers the body, up to the limit the caller gives.
  *   <li><b>Which thread</b>: under the sync transport every stage is complete and every read
  *       happens on the caller's thread. Under the async transport, stages complete on the
  *       transport's I/O threads: continuations must not block.
@@ -109,6 +109,11 @@ public final class ResponseBody implements AsyncCloseable {
           "contentLength must be -1 (unknown) or at least 0, but was " + contentLength);
     }
     return new ResponseBody(chunks, contentLength, contentType, "a fake response", null, null);
+  }
+
+  /** The transport's source of the bytes, unwrapped (for the transports' tests). */
+  AsyncIterator<ByteBuffer> source() {
+    return source;
   }
 
   /** Returns the declared length ({@code Content-Length}), or -1 if unknown (chunked). */

@@ -39,7 +39,7 @@ import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.transfer.s3.S3TransferManager;
 
 /**
- * One 256 MiB object: a multipart upload from a file, and a download to a file, timed one transfer
+ * One 256 MiB object (1 GiB with {@code -p mib=1024}): a multipart upload from a file, and a download to a file, timed one transfer
  * per iteration ({@code SingleShotTime}), each client in its own fork with the same heap ({@code
  * -Xmx512m}). Both clients cut the upload alike: 8 MiB parts above 16 MiB, 4 parts in flight. Ours
  * is {@code put(bucket, key, Path)} on {@link BlobClient} (parts on virtual threads) or {@link
@@ -82,8 +82,6 @@ import software.amazon.awssdk.transfer.s3.S3TransferManager;
 @Warmup(iterations = 2)
 @Measurement(iterations = 5)
 public class BlobLargeTransferBenchmark {
-  /** The object's size: 256 MiB. */
-  static final long SIZE = 256L * Clients.MIB;
 
   static final long PART_SIZE = 8L * Clients.MIB;
   static final long THRESHOLD = 16L * Clients.MIB;
@@ -112,6 +110,15 @@ public class BlobLargeTransferBenchmark {
   })
   public String client;
 
+  /**
+   * The object's size in MiB: 256 by default; {@code -p mib=1024} for the 1 GiB rows (the file
+   * is written to the temporary directory, and the server stores a copy: 2 GiB of disk).
+   */
+  @Param({"256"})
+  public long mib;
+
+  private long size;
+
   private Path dir;
   private Path source;
   private Path target;
@@ -123,7 +130,7 @@ public class BlobLargeTransferBenchmark {
   private RawS3 raw;
 
   /**
-   * Starts the server, writes the 256 MiB source file (seeded random bytes), builds the client
+   * Starts the server, writes the source file (seeded random bytes), builds the client
    * and, for the download rows, stores the object with our client.
    */
   @Setup(Level.Trial)
@@ -131,7 +138,8 @@ public class BlobLargeTransferBenchmark {
     dir = Files.createTempDirectory("ambidex-bench-large-");
     source = dir.resolve("source.bin");
     target = dir.resolve("downloaded.bin");
-    writeRandom(source, SIZE);
+    size = mib * Clients.MIB;
+    writeRandom(source, size);
     server = S3ServerProcess.start(dir.resolve("store"));
     boolean sdk = client.equals("sdk");
     boolean download = params.getBenchmark().endsWith(".download");
@@ -186,9 +194,9 @@ public class BlobLargeTransferBenchmark {
   /** Checks that a download wrote the whole object (outside the timed part). */
   @TearDown(Level.Iteration)
   public void checkTarget(BenchmarkParams params) throws IOException {
-    if (params.getBenchmark().endsWith(".download") && Files.size(target) != SIZE) {
+    if (params.getBenchmark().endsWith(".download") && Files.size(target) != size) {
       throw new IllegalStateException(
-          "The download wrote " + Files.size(target) + " bytes instead of " + SIZE);
+          "The download wrote " + Files.size(target) + " bytes instead of " + size);
     }
   }
 
@@ -221,11 +229,11 @@ public class BlobLargeTransferBenchmark {
     }
   }
 
-  /** One multipart upload of the 256 MiB file. */
+  /** One multipart upload of the source file. */
   @Benchmark
   public Object upload() throws Exception {
     if (raw != null) {
-      raw.upload(Clients.BUCKET, UPLOADED, source, SIZE);
+      raw.upload(Clients.BUCKET, UPLOADED, source, size);
       return raw;
     }
     if (transfers != null) {
@@ -246,17 +254,17 @@ public class BlobLargeTransferBenchmark {
         blobs != null
             ? blobs.put(Clients.BUCKET, UPLOADED, source)
             : asyncBlobs.put(Clients.BUCKET, UPLOADED, source).join();
-    if (r.parts() != SIZE / PART_SIZE) {
-      throw new IllegalStateException("Uploaded in " + r.parts() + " parts instead of " + SIZE / PART_SIZE);
+    if (r.parts() != size / PART_SIZE) {
+      throw new IllegalStateException("Uploaded in " + r.parts() + " parts instead of " + size / PART_SIZE);
     }
     return r;
   }
 
-  /** One download of the 256 MiB object to a new file. */
+  /** One download of the object to a new file. */
   @Benchmark
   public Object download() throws Exception {
     if (raw != null) {
-      raw.download(Clients.BUCKET, OBJECT, target, SIZE, PART_SIZE);
+      raw.download(Clients.BUCKET, OBJECT, target, size, PART_SIZE);
       return raw;
     }
     if (transfers != null) {
