@@ -5,10 +5,10 @@ import static io.ambidex.blob.Fixtures.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ambidex.context.ContextPropagation;
-import io.ambidex.context.ContextPropagator;
 import io.ambidex.control.AsyncCallback;
 import io.ambidex.http.TransferProgress;
 import io.ambidex.s3embedded.EmbeddedS3;
+import io.ambidex.test.ThreadLocalContext;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -33,18 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class ContextThroughClientTest {
-  /** A user's own context: one thread-local, propagated by a five-line propagator. */
-  static final ThreadLocal<@Nullable String> REQUEST = new ThreadLocal<>();
-
-  static final ContextPropagator PROPAGATOR =
-      () -> {
-        String captured = REQUEST.get();
-        return () -> {
-          String previous = REQUEST.get();
-          REQUEST.set(captured);
-          return () -> REQUEST.set(previous);
-        };
-      };
+  /** A user's own context: one thread-local and its propagator. */
+  static final ThreadLocalContext REQUEST = new ThreadLocalContext();
 
   static EmbeddedS3 s3;
 
@@ -65,13 +55,13 @@ class ContextThroughClientTest {
 
   @BeforeEach
   void register() {
-    registration = ContextPropagation.register(PROPAGATOR);
+    registration = ContextPropagation.register(REQUEST);
   }
 
   @AfterEach
   void unregister() {
     registration.close();
-    REQUEST.remove();
+    REQUEST.set(null);
   }
 
   /** Records the request id each callback sees, and the threads it ran on. */
@@ -106,7 +96,7 @@ class ContextThroughClientTest {
       REQUEST.set("req-download");
       Seen download = new Seen();
       var got = client.download(bucket, "large", dir.resolve("large"), download);
-      REQUEST.remove();
+      REQUEST.set(null);
       got.get(60, TimeUnit.SECONDS);
 
       assertThat(upload.values).as("upload progress, on " + upload.threads).isNotEmpty()
@@ -120,7 +110,7 @@ class ContextThroughClientTest {
       REQUEST.set("req-get");
       var get = client.get(bucket, "large");
       var seen = get.thenApply(bytes -> REQUEST.get() + " on " + Thread.currentThread().getName());
-      REQUEST.remove();
+      REQUEST.set(null);
       assertThat(seen.get(60, TimeUnit.SECONDS)).startsWith("req-get on ambidex-http-io-");
       assertThat(REQUEST.get()).as("the caller's own value, untouched").isNull();
     } finally {

@@ -3,14 +3,13 @@ package io.ambidex.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ambidex.context.ContextPropagation;
-import io.ambidex.context.ContextPropagator;
+import io.ambidex.test.ThreadLocalContext;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,23 +22,14 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AsyncTransportContextTest {
-  static final ThreadLocal<@Nullable String> REQUEST = new ThreadLocal<>();
-
-  static final ContextPropagator PROPAGATOR =
-      () -> {
-        String captured = REQUEST.get();
-        return () -> {
-          String previous = REQUEST.get();
-          REQUEST.set(captured);
-          return () -> REQUEST.set(previous);
-        };
-      };
+  /** A user's own context: one thread-local and its propagator. */
+  static final ThreadLocalContext REQUEST = new ThreadLocalContext();
 
   @Test
   @SuppressWarnings("try") // the registration is closed, never read
   void responseAndBodyReads_completeInsideTheSendersContext_onTheIoThread() throws Exception {
     try (MockWebServer server = new MockWebServer();
-        ContextPropagation.Registration registration = ContextPropagation.register(PROPAGATOR)) {
+        ContextPropagation.Registration registration = ContextPropagation.register(REQUEST)) {
       server.enqueue(
           new MockResponse.Builder()
               .code(200)
@@ -57,7 +47,7 @@ class AsyncTransportContextTest {
                 .toCompletableFuture();
         CompletableFuture<String> onResponse =
             sent.thenApply(r -> REQUEST.get() + " on " + Thread.currentThread().getName());
-        REQUEST.remove();
+        REQUEST.set(null);
         // Waiting on the dependent, not on `sent`: a thread waiting in sent.get() may run sent's
         // dependents itself (CompletableFuture's helping), which would prove nothing.
         assertThat(onResponse.get(30, TimeUnit.SECONDS)).startsWith("req-7 on ambidex-http-io-");

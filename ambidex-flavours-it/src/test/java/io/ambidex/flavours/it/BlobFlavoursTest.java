@@ -26,11 +26,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -48,7 +43,6 @@ class BlobFlavoursTest {
   @TempDir Path directory;
 
   @BeforeAll
-  @SuppressWarnings("deprecation") // ApacheHttpClient: the client the other blob tests use
   static void seed() throws Exception {
     bucket = SharedS3.freshBucket();
     AsyncBlobClient client = new AsyncBlobClient(SharedS3.config(4));
@@ -57,17 +51,7 @@ class BlobFlavoursTest {
     client.put(bucket, "small", new byte[] {1, 2, 3}).get(30, TimeUnit.SECONDS);
     client.close().get(30, TimeUnit.SECONDS);
     var s3 = SharedS3.server();
-    sdk =
-        S3Client.builder()
-            .endpointOverride(s3.endpoint())
-            .forcePathStyle(true)
-            .region(Region.US_EAST_1)
-            .credentialsProvider(
-                StaticCredentialsProvider.create(
-                    AwsBasicCredentials.create(s3.accessKey(), s3.secretKey())))
-            .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-            .httpClientBuilder(ApacheHttpClient.builder())
-            .build();
+    sdk = SharedS3.sdk(s3);
   }
 
   @AfterAll

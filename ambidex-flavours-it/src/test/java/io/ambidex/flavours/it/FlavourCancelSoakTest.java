@@ -27,11 +27,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -70,20 +65,9 @@ class FlavourCancelSoakTest {
    * which the heap check would count.
    */
   @BeforeAll
-  @SuppressWarnings("deprecation") // ApacheHttpClient: the client the other blob tests use
   static void start() {
     s3 = EmbeddedS3.start(data.resolve("store"));
-    sdk =
-        S3Client.builder()
-            .endpointOverride(s3.endpoint())
-            .forcePathStyle(true)
-            .region(Region.US_EAST_1)
-            .credentialsProvider(
-                StaticCredentialsProvider.create(
-                    AwsBasicCredentials.create(s3.accessKey(), s3.secretKey())))
-            .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-            .httpClientBuilder(ApacheHttpClient.builder())
-            .build();
+    sdk = SharedS3.sdk(s3);
   }
 
   @AfterAll

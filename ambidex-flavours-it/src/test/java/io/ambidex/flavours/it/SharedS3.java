@@ -5,6 +5,12 @@ import io.ambidex.blob.BlobConfig;
 import io.ambidex.blob.Credentials;
 import io.ambidex.control.RetryPolicy;
 import io.ambidex.s3embedded.EmbeddedS3;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -58,6 +64,21 @@ final class SharedS3 {
                 .initialDelay(Duration.ofMillis(5))
                 .maxDelay(Duration.ofMillis(20))
                 .build())
+        .build();
+  }
+
+  /** An AWS SDK client of {@code s3}, to look at the server without the client under test. */
+  @SuppressWarnings("deprecation") // ApacheHttpClient: the client the other blob tests use
+  static S3Client sdk(EmbeddedS3 s3) {
+    return S3Client.builder()
+        .endpointOverride(s3.endpoint())
+        .forcePathStyle(true)
+        .region(Region.US_EAST_1)
+        .credentialsProvider(
+            StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(s3.accessKey(), s3.secretKey())))
+        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+        .httpClientBuilder(ApacheHttpClient.builder())
         .build();
   }
 
