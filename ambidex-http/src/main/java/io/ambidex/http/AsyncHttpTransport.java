@@ -6,6 +6,7 @@ import io.ambidex.context.ContextPropagation;
 import io.ambidex.context.ContextPropagator;
 import io.ambidex.http.internal.Chunks;
 import io.ambidex.http.internal.Futures;
+import io.ambidex.http.internal.LazyTls;
 import io.ambidex.http.internal.TrackingConnectionManager;
 import io.ambidex.http.internal.Translate;
 import java.io.IOException;
@@ -47,6 +48,7 @@ import org.apache.hc.core5.http.message.BasicHttpRequest;
 import org.apache.hc.core5.http.nio.AsyncEntityProducer;
 import org.apache.hc.core5.http.nio.AsyncResponseConsumer;
 import org.apache.hc.core5.http.nio.CapacityChannel;
+import org.apache.hc.core5.http.nio.ssl.TlsStrategy;
 import org.apache.hc.core5.http.nio.DataStreamChannel;
 import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
 import org.apache.hc.core5.http.protocol.HttpContext;
@@ -134,13 +136,15 @@ public final class AsyncHttpTransport implements HttpTransport {
     this.connectTimeout = b.connectTimeout;
     this.readTimeout = b.readTimeout;
     int id = IDS.incrementAndGet();
-    HostCheckingTlsStrategy tls =
+    TlsStrategy tls =
         b.sslContext != null
             ? new HostCheckingTlsStrategy(b.sslContext, null, null)
-            : new HostCheckingTlsStrategy(
-                SSLContexts.createSystemDefault(),
-                HttpsSupport.getSystemProtocols(),
-                HttpsSupport.getSystemCipherSuits());
+            : LazyTls.async(
+                () ->
+                    new HostCheckingTlsStrategy(
+                        SSLContexts.createSystemDefault(),
+                        HttpsSupport.getSystemProtocols(),
+                        HttpsSupport.getSystemCipherSuits()));
     this.pool =
         PoolingAsyncClientConnectionManagerBuilder.create()
             .setMaxConnTotal(b.maxConnections)

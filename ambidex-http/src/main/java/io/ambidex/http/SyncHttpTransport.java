@@ -5,6 +5,7 @@ import io.ambidex.CallInterruptedException;
 import io.ambidex.Deadline;
 import io.ambidex.http.internal.Chunks;
 import io.ambidex.http.internal.DeadlineAbort;
+import io.ambidex.http.internal.LazyTls;
 import io.ambidex.http.internal.Translate;
 import java.io.IOException;
 import java.io.InputStream;
@@ -91,7 +92,7 @@ public final class SyncHttpTransport implements HttpTransport {
     TlsSocketStrategy tls =
         b.sslContext != null
             ? new DefaultClientTlsStrategy(b.sslContext)
-            : DefaultClientTlsStrategy.createDefault();
+            : LazyTls.socket(DefaultClientTlsStrategy::createDefault);
     this.pool =
         new InterruptibleSocketsPoolBuilder(tls)
             .setMaxConnTotal(b.maxConnections)
