@@ -14,6 +14,7 @@ import io.ambidex.annotations.AsyncCore;
 import io.ambidex.annotations.AsyncFactory;
 import io.ambidex.annotations.BlockingFactory;
 import io.ambidex.blob.internal.Chains;
+import io.ambidex.blob.internal.Dates;
 import io.ambidex.blob.internal.Digests;
 import io.ambidex.blob.internal.DownloadStream;
 import io.ambidex.blob.internal.DownloadVerifier;
@@ -52,9 +53,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -1670,15 +1668,7 @@ final class BlobCore implements AsyncCloseable {
   }
 
   private static BlobObject metadata(String key, long size, HttpHeaders headers) {
-    Instant modified = null;
-    String lm = headers.firstValue("last-modified").orElse(null);
-    if (lm != null) {
-      try {
-        modified = ZonedDateTime.parse(lm.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-      } catch (DateTimeParseException e) {
-        modified = null;
-      }
-    }
+    Instant modified = Dates.rfc1123(headers.firstValue("last-modified").orElse(null));
     return new BlobObject(
         key, size, S3Xml.unquote(headers.firstValue("etag").orElse("")), modified);
   }

@@ -13,7 +13,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -271,15 +270,9 @@ public final class S3Xml {
   }
 
   private static @Nullable Instant instant(@Nullable String s) {
-    if (s == null || s.isBlank()) {
-      return null;
-    }
-    try {
-      return Instant.parse(s.strip());
-    } catch (DateTimeParseException e) {
-      return null;
-    }
+    return Dates.iso(s);
   }
+
 
   /*
    * A document the client cannot read is the server's fault, reported in the I/O family the

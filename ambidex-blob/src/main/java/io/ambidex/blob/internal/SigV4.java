@@ -6,8 +6,6 @@ import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -33,8 +31,6 @@ public final class SigV4 {
   public static final String EMPTY_SHA256 =
       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
-  private static final DateTimeFormatter AMZ_DATE =
-      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
   private static final HexFormat HEX = HexFormat.of();
   private static final Pattern SPACES = Pattern.compile(" {2,}");
 
@@ -126,7 +122,7 @@ public final class SigV4 {
       String service,
       Instant now,
       KeyCache keys) {
-    String amzDate = AMZ_DATE.format(now);
+    String amzDate = Dates.amzDate(now);
     String date = amzDate.substring(0, 8);
     Map<String, String> added = new LinkedHashMap<>();
     added.put("x-amz-date", amzDate);
@@ -184,7 +180,7 @@ public final class SigV4 {
       String service,
       Instant now,
       long expiresSeconds) {
-    String amzDate = AMZ_DATE.format(now);
+    String amzDate = Dates.amzDate(now);
     String date = amzDate.substring(0, 8);
     String scope = date + "/" + region + "/" + service + "/aws4_request";
     Map<String, String> query = new LinkedHashMap<>();

@@ -3,7 +3,6 @@ package io.ambidex.blob.internal;
 import io.ambidex.blob.PendingUpload;
 import java.io.ByteArrayInputStream;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import javax.xml.stream.XMLInputFactory;
@@ -83,13 +82,7 @@ public final class UploadsXml {
   }
 
   private static @Nullable Instant instant(@Nullable String s) {
-    if (s == null || s.isBlank()) {
-      return null;
-    }
-    try {
-      return Instant.parse(s.strip());
-    } catch (DateTimeParseException e) {
-      return null;
-    }
+    return Dates.iso(s);
   }
+
 }
