@@ -226,6 +226,9 @@ final class Locations {
   /** Creates the parent directories of a file to write, with a one-line error. */
   static void createParents(Path file) {
     Path parent = file.toAbsolutePath().getParent();
+    if (Files.isDirectory(parent)) {
+      return; // the common case in a tree: one stat, not a mkdir and an exception per file
+    }
     try {
       Files.createDirectories(parent);
     } catch (AccessDeniedException e) {
