@@ -170,13 +170,6 @@ public class AsyncTaskGroupLincheckTest {
 
 
   /*
-   * 12 scenarios of 2,000 runs each by default (-Dambidex.lincheck.iterations=N for more; 30 was
-   * the first setting). Lincheck's stress threads wait for each other by spinning, so with three
-   * of them on two cores a run's time grows with the machine's load: 100-130 s at load 12 for 30
-   * scenarios, and once 625 s while two busy loops and three builds ran beside it. A fixed count
-   * keeps the check deterministic; a smaller one keeps it inside its timeout on a loaded machine.
-   */
-  /*
    * Model checking: every interleaving the checker picks is printed when one breaks an invariant.
    * 2 threads of 3 operations (plus one before and one after), 10 scenarios of 500 interleavings:
    * 20-35 s here. Sized on a broken copy whose StageChild.attach did not re-check a cancel that
@@ -206,6 +199,13 @@ public class AsyncTaskGroupLincheckTest {
         .check(AsyncTaskGroupLincheckTest.class);
   }
 
+  /*
+   * 12 scenarios of 2,000 runs each by default (-Dambidex.lincheck.iterations=N for more; 30 was
+   * the first setting). Lincheck's stress threads wait for each other by spinning, so with three
+   * of them on two cores a run's time grows with the machine's load: 100-130 s at load 12 for 30
+   * scenarios, and once 625 s while two busy loops and three builds ran beside it. A fixed count
+   * keeps the check deterministic; a smaller one keeps it inside its timeout on a loaded machine.
+   */
   @Test
   @Timeout(300)
   void stress() {
