@@ -58,29 +58,7 @@ public final class TrackingConnectionManager implements AsyncClientConnectionMan
         route,
         state,
         requestTimeout,
-        new FutureCallback<>() {
-          @Override
-          public void completed(AsyncConnectionEndpoint endpoint) {
-            byExchange.put(id, endpoint);
-            if (callback != null) {
-              callback.completed(endpoint);
-            }
-          }
-
-          @Override
-          public void failed(Exception ex) {
-            if (callback != null) {
-              callback.failed(ex);
-            }
-          }
-
-          @Override
-          public void cancelled() {
-            if (callback != null) {
-              callback.cancelled();
-            }
-          }
-        });
+        first(endpoint -> byExchange.put(id, endpoint), callback));
   }
 
   @Override
@@ -143,37 +121,47 @@ public final class TrackingConnectionManager implements AsyncClientConnectionMan
             localAddress,
             timeout,
             attachment,
-            new FutureCallback<IOSession>() {
-              @Override
-              public void completed(IOSession session) {
-                if (session.channel() instanceof NetworkChannel channel) {
-                  try {
-                    if (channel.supportedOptions().contains(StandardSocketOptions.TCP_NODELAY)) {
-                      channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                      channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
-                    }
-                  } catch (IOException | RuntimeException e) {
-                    // A channel closed in the meantime: the exchange on it fails on its own.
-                  }
-                }
-                if (callback != null) {
-                  callback.completed(session);
-                }
-              }
+            first(TrackingConnectionManager::noDelayOn, callback));
+  }
 
-              @Override
-              public void failed(Exception ex) {
-                if (callback != null) {
-                  callback.failed(ex);
-                }
-              }
+  private static void noDelayOn(IOSession session) {
+    if (session.channel() instanceof NetworkChannel channel) {
+      try {
+        if (channel.supportedOptions().contains(StandardSocketOptions.TCP_NODELAY)) {
+          channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+          channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+        }
+      } catch (IOException | RuntimeException e) {
+        // A channel closed in the meantime: the exchange on it fails on its own.
+      }
+    }
+  }
 
-              @Override
-              public void cancelled() {
-                if (callback != null) {
-                  callback.cancelled();
-                }
-              }
-            });
+  /** A callback that runs {@code action} on success, then tells {@code next} (which may be null). */
+  private static <T> FutureCallback<T> first(
+      java.util.function.Consumer<T> action, @Nullable FutureCallback<T> next) {
+    return new FutureCallback<>() {
+      @Override
+      public void completed(T result) {
+        action.accept(result);
+        if (next != null) {
+          next.completed(result);
+        }
+      }
+
+      @Override
+      public void failed(Exception ex) {
+        if (next != null) {
+          next.failed(ex);
+        }
+      }
+
+      @Override
+      public void cancelled() {
+        if (next != null) {
+          next.cancelled();
+        }
+      }
+    };
   }
 }
