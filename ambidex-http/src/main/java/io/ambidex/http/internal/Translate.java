@@ -105,6 +105,9 @@ public final class Translate {
           -1);
     }
     if (io instanceof MalformedChunkCodingException
+        // A status line or header longer than the parser's limit, or endless empty lines before
+        // the status line (httpcore5 5.4.3 limits both): a response the client cannot read as HTTP.
+        || io instanceof org.apache.hc.core5.http.MessageConstraintException
         || io instanceof org.apache.hc.client5.http.ClientProtocolException
         || io.getCause() instanceof ProtocolException
         || t instanceof org.apache.hc.core5.http.HttpException) {

@@ -6,6 +6,7 @@ import io.ambidex.http.HttpRequest;
 import io.ambidex.http.RequestBody;
 import io.ambidex.http.error.ConnectFailedException;
 import io.ambidex.http.error.ConnectionResetException;
+import io.ambidex.http.error.HttpProtocolException;
 import io.ambidex.http.error.TlsException;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -14,6 +15,7 @@ import java.net.URI;
 import java.time.Duration;
 import javax.net.ssl.SSLHandshakeException;
 import org.apache.hc.core5.http.ConnectionClosedException;
+import org.apache.hc.core5.http.MessageConstraintException;
 import org.apache.hc.core5.http.RequestNotExecutedException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -33,7 +35,8 @@ class TranslateTest {
         Arguments.of(new ConnectException("Connection refused"), ConnectFailedException.class, "Nothing was sent"),
         Arguments.of(new SSLHandshakeException("PKIX path building failed"), TlsException.class, "certificate"),
         Arguments.of(new ConnectionClosedException("Connection closed by peer"), ConnectionResetException.class, "may have processed"),
-        Arguments.of(new SocketException("Connection reset"), ConnectionResetException.class, "may have processed"));
+        Arguments.of(new SocketException("Connection reset"), ConnectionResetException.class, "may have processed"),
+        Arguments.of(new MessageConstraintException("Maximum line length limit exceeded"), HttpProtocolException.class, "not valid HTTP"));
   }
 
   @ParameterizedTest
