@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -725,6 +726,20 @@ public final class AsyncHttpTransport implements HttpTransport {
 
     @Override
     public void produce(DataStreamChannel channel) throws IOException {
+      try {
+        produceOrThrow(channel);
+      } catch (Error e) {
+        /*
+         * The body's source is the caller's code, run here on an I/O thread: an Error thrown out
+         * of produce() reaches Apache's reactor, which shuts down, and every later exchange of the
+         * transport fails ("I/O reactor has been shut down"). It fails this exchange instead, as
+         * a CompletableFuture stage's Error fails that stage: get() reports the Error itself.
+         */
+        throw new Translate.WrappedFailure(new CompletionException(e));
+      }
+    }
+
+    private void produceOrThrow(DataStreamChannel channel) throws IOException {
       if (done) {
         return;
       }
