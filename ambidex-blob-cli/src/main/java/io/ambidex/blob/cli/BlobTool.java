@@ -27,6 +27,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -736,9 +737,12 @@ public final class BlobTool implements Callable<Integer> {
           Locations.checkSource(from, true);
           S3Uri to = S3Uri.parse(target);
           String prefix = Locations.asDirectory(to.key());
+          var local = Locations.walkAlongside(from, filters);
+          Map<String, Locations.Entry> remote =
+              Locations.list(store, to.bucket(), prefix, filters, options.concurrency);
           jobs = Plans.sync(
-              Locations.walk(from, filters),
-              Locations.list(store, to.bucket(), prefix, filters, options.concurrency),
+              Store.await(local),
+              remote,
               compare, partSize, delete,
               e -> e.problem() != null
                   ? Plans.problem("upload", e.path().toString(), "s3://" + to.bucket() + "/" + prefix + e.relative(), e.problem())
@@ -749,14 +753,16 @@ public final class BlobTool implements Callable<Integer> {
           Path to = Path.of(target);
           Locations.checkTargetDirectory(to);
           String prefix = Locations.asDirectory(from.key());
+          var walked = Files.isDirectory(to)
+              ? Locations.walkAlongside(to, filters)
+              : CompletableFuture.completedFuture(Map.<String, Locations.Entry>of());
           Map<String, Locations.Entry> remote = new LinkedHashMap<>();
           Locations.list(store, from.bucket(), prefix, filters, options.concurrency).forEach((rel, e) -> {
             if (Locations.target(to, rel) != null) {
               remote.put(rel, e);
             }
           });
-          Map<String, Locations.Entry> local =
-              Files.isDirectory(to) ? Locations.walk(to, filters) : Map.of();
+          Map<String, Locations.Entry> local = Store.await(walked);
           jobs = Plans.sync(remote, local, compare, partSize, delete,
               e -> Plans.download(store, new S3Uri(from.bucket(), e.key()),
                   Locations.target(to, e.relative()), e.size(), false, true),

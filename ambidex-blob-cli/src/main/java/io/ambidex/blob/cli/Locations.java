@@ -88,6 +88,16 @@ final class Locations {
     return entries;
   }
 
+  /**
+   * Starts {@link #walk} on a virtual thread of its own and returns at once, so that a command
+   * that also lists the store (sync) walks the disk while it waits for the listing's answers.
+   * Await the result with {@link Store#await}, which rethrows the walk's failure.
+   */
+  static CompletableFuture<Map<String, Entry>> walkAlongside(Path root, Filters filters) {
+    return CompletableFuture.supplyAsync(
+        () -> walk(root, filters), task -> Thread.ofVirtual().name("blob-walk").start(task));
+  }
+
   /* Above this many "directories" under the prefix, one flat listing costs fewer requests. */
   private static final int MAX_PARALLEL_PREFIXES = 1000;
 
