@@ -4,6 +4,8 @@
 # nothing to do. Results go to docs/benchmarks.md ("The blob tool vs the AWS CLI").
 #
 # Usage: bench/blob-vs-awscli.sh [RESULTS_DIR]
+#   RESULTS_DIR/results.tsv: per command its wall-clock seconds, the tool's CPU seconds and the
+#   server's CPU seconds during it.
 #   SMALL_N (default 10000) files of SMALL_KIB (4) KiB; LARGE_N (100) files of LARGE_MIB (8) MiB;
 #   CONCURRENCY (16): blob's --concurrency; the AWS CLI keeps its defaults (10 requests at once,
 #   multipart from 8 MiB), as people use it. ROUNDS (1): each measurement is repeated that many
@@ -25,6 +27,10 @@ mkdir -p "$out"
 if ! command -v aws >/dev/null; then
   echo "Installing the AWS CLI (Debian's awscli)..." >&2
   apt-get update -q && apt-get install -y -q awscli >&2
+fi
+if [[ ! -x /usr/bin/time ]]; then
+  echo "Installing GNU time (Debian's time), to count each command's CPU..." >&2
+  apt-get update -q && apt-get install -y -q time >&2
 fi
 BLOB_JAR=ambidex-blob-cli/target/blob.jar
 BENCH_JAR=ambidex-bench/target/benchmarks.jar
@@ -57,8 +63,12 @@ export AWS_EC2_METADATA_DISABLED=true
 unset AWS_CA_BUNDLE AWS_PROFILE || true
 
 # The tool as users run it: bin/blob, with its JVM options and class-data archive.
-blob() { "$root/bin/blob" --no-progress --endpoint "$endpoint" "$@"; }
-awss3() { aws --endpoint-url "$endpoint" s3 "$@"; }
+# (Small scripts, not functions: /usr/bin/time runs them to count their CPU.)
+printf '#!/usr/bin/env bash\nexec "%s/bin/blob" --no-progress --endpoint "%s" "$@"\n' "$root" "$endpoint" > "$work/blob"
+printf '#!/usr/bin/env bash\nexec aws --endpoint-url "%s" s3 "$@"\n' "$endpoint" > "$work/awss3"
+chmod +x "$work/blob" "$work/awss3"
+blob() { "$work/blob" "$@"; }
+awss3() { "$work/awss3" "$@"; }
 
 echo "Making the files: $SMALL_N x $SMALL_KIB KiB, $LARGE_N x $LARGE_MIB MiB..." >&2
 python3 - "$work/small" "$SMALL_N" "$SMALL_KIB" "$work/large" "$LARGE_N" "$LARGE_MIB" <<'PY'
@@ -94,19 +104,29 @@ for w in $(seq "$WARMUP_ROUNDS"); do
 done
 
 results="$out/results.tsv"
-printf 'tool\tset\toperation\tround\tseconds\n' > "$results"
-# Runs one measured command: TOOL SET OPERATION ROUND COMMAND...
+printf 'tool\tset\toperation\tround\tseconds\ttool_cpu\tserver_cpu\n' > "$results"
+# The server's CPU seconds so far (user + system, from /proc), to tell how much of a command's
+# time the server itself needed.
+tick="$(getconf CLK_TCK)"
+server_cpu() { awk -v t="$tick" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$server_pid/stat"; }
+# Runs one measured command: TOOL SET OPERATION ROUND COMMAND... Records its wall-clock seconds,
+# the CPU seconds of the tool's process (GNU time: the command and what it waited for) and the
+# server's.
 measure() {
   local tool="$1" set="$2" op="$3" round="$4"; shift 4
-  local start end
+  local start end cpu0 cpu1 s0 s1
+  s0=$(server_cpu)
   start=$(date +%s.%N)
-  if ! "$@" > "$out/$tool-$set-$op-$round.log" 2>&1; then
+  if ! /usr/bin/time -f '%U %S' -o "$work/time" "$@" > "$out/$tool-$set-$op-$round.log" 2>&1; then
     echo "FAILED: $tool $set $op (see $out/$tool-$set-$op-$round.log)" >&2
     exit 1
   fi
   end=$(date +%s.%N)
+  s1=$(server_cpu)
   local s; s=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')
-  printf '%s\t%s\t%s\t%s\t%s\n' "$tool" "$set" "$op" "$round" "$s" | tee -a "$results"
+  local c; c=$(awk '{ printf "%.2f", $1 + $2 }' "$work/time")
+  local sc; sc=$(awk -v a="$s0" -v b="$s1" 'BEGIN { printf "%.2f", b - a }')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$set" "$op" "$round" "$s" "$c" "$sc" | tee -a "$results"
 }
 
 for set in small large; do
@@ -117,13 +137,13 @@ for set in small large; do
       prefix="s3://bench/$tool-$set-$round"
       down="$work/down-$tool-$set-$round"
       if [[ $tool == blob ]]; then
-        measure blob "$set" upload "$round" blob cp --recursive --concurrency "$CONCURRENCY" "$work/$set" "$prefix/"
-        measure blob "$set" download "$round" blob cp --recursive --concurrency "$CONCURRENCY" "$prefix/" "$down"
-        measure blob "$set" sync-nochange "$round" blob sync --concurrency "$CONCURRENCY" "$work/$set" "$prefix/"
+        measure blob "$set" upload "$round" "$work/blob" cp --recursive --concurrency "$CONCURRENCY" "$work/$set" "$prefix/"
+        measure blob "$set" download "$round" "$work/blob" cp --recursive --concurrency "$CONCURRENCY" "$prefix/" "$down"
+        measure blob "$set" sync-nochange "$round" "$work/blob" sync --concurrency "$CONCURRENCY" "$work/$set" "$prefix/"
       else
-        measure aws "$set" upload "$round" awss3 cp --recursive --only-show-errors "$work/$set" "$prefix/"
-        measure aws "$set" download "$round" awss3 cp --recursive --only-show-errors "$prefix/" "$down"
-        measure aws "$set" sync-nochange "$round" awss3 sync --only-show-errors "$work/$set" "$prefix/"
+        measure aws "$set" upload "$round" "$work/awss3" cp --recursive --only-show-errors "$work/$set" "$prefix/"
+        measure aws "$set" download "$round" "$work/awss3" cp --recursive --only-show-errors "$prefix/" "$down"
+        measure aws "$set" sync-nochange "$round" "$work/awss3" sync --only-show-errors "$work/$set" "$prefix/"
       fi
       diff -r "$work/$set" "$down" > /dev/null || { echo "DIFFERENT: $down" >&2; exit 1; }
       rm -rf "$down"
