@@ -2,10 +2,16 @@ package io.ambidex.synchronizer.internal;
 
 import static org.jetbrains.lincheck.datastructures.ManagedStrategyGuaranteeKt.forClasses;
 
+import io.ambidex.stream.AsyncIterator;
 import io.ambidex.stream.AsyncIterators;
 import io.ambidex.synchronizer.Synchronizer;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
@@ -24,7 +30,11 @@ import org.junit.jupiter.api.Timeout;
  * stream, while other threads close the whole Synchronizer. Checked after every run: the items
  * taken are the source's first ones, in order, none twice; a take after a close fails only as
  * documented (the stream or Synchronizer closed, or cancelled); nothing hangs; the loop thread has
- * ended after the last call's close.
+ * ended after the last call's close. The stress mode runs twice: over a source that answers at
+ * once, and over one that answers each {@code hasNext()} from another thread after a random
+ * delay, so that closes also land while a fill waits for the source (a case the model checker's
+ * synchronous source does not reach); that source also checks that no {@code hasNext()} is asked
+ * while the last one is pending (the {@code AsyncIterator} contract).
  */
 @Timeout(180)
 public class SynchronizerStreamLincheckTest {
@@ -52,6 +62,9 @@ public class SynchronizerStreamLincheckTest {
    */
   private static volatile int callsPerScenario;
 
+  /* Whether the source answers later, from another thread (set by each test before its check). */
+  private static volatile boolean asyncSource;
+
   /* Run at the end of every call: the last one closes the Synchronizer and waits for its loop. */
   private void finished() {
     if (finished.incrementAndGet() == callsPerScenario) {
@@ -68,13 +81,55 @@ public class SynchronizerStreamLincheckTest {
               "items",
               () -> {
                 loopThread.set(Thread.currentThread());
-                return AsyncIterators.fromIterable(SOURCE);
+                return asyncSource ? new LateSource() : AsyncIterators.fromIterable(SOURCE);
               });
       stream.set(s);
       it = s.iterator();
       iterator.set(it);
     }
     return it;
+  }
+
+  /*
+   * SOURCE, each hasNext() answered from CompletableFuture's delay thread after 0-199 µs. Reports
+   * a hasNext() asked while the previous one is pending, or a next() without a true hasNext().
+   */
+  private final class LateSource implements AsyncIterator<Integer> {
+    private final AtomicInteger position = new AtomicInteger();
+    private final AtomicInteger pending = new AtomicInteger();
+    private volatile boolean ready;
+
+    @Override
+    public CompletionStage<Boolean> hasNext() {
+      if (pending.getAndIncrement() != 0) {
+        broken.compareAndSet(null, "hasNext() was asked while the previous one was pending");
+      }
+      Executor later =
+          CompletableFuture.delayedExecutor(
+              ThreadLocalRandom.current().nextInt(200), TimeUnit.MICROSECONDS);
+      return CompletableFuture.supplyAsync(
+          () -> {
+            boolean more = position.get() < SOURCE.size();
+            ready = more;
+            pending.decrementAndGet();
+            return more;
+          },
+          later);
+    }
+
+    @Override
+    public Integer next() {
+      if (!ready) {
+        broken.compareAndSet(null, "next() was called without a hasNext() that answered true");
+      }
+      ready = false;
+      return SOURCE.get(position.getAndIncrement());
+    }
+
+    @Override
+    public CompletionStage<Void> close() {
+      return CompletableFuture.completedFuture(null);
+    }
   }
 
   @Operation(nonParallelGroup = "consumer")
@@ -153,6 +208,7 @@ public class SynchronizerStreamLincheckTest {
   @Test
   @Timeout(300)
   void modelChecking() {
+    asyncSource = false;
     callsPerScenario = 3 * 2;
     new ModelCheckingOptions()
         .iterations(8)
@@ -174,9 +230,21 @@ public class SynchronizerStreamLincheckTest {
   /* Not minimized, for the same reason as the model checking. */
   @Test
   void stress() {
+    asyncSource = false;
+    stress(15);
+  }
+
+  /* Fewer iterations: each take waits for the source's late answers. */
+  @Test
+  void stress_sourceAnswersLater() {
+    asyncSource = true;
+    stress(10);
+  }
+
+  private static void stress(int iterations) {
     callsPerScenario = 2 + 3 * 3 + 1;
     new StressOptions()
-        .iterations(15)
+        .iterations(iterations)
         .invocationsPerIteration(300)
         .threads(3)
         .actorsPerThread(3)
