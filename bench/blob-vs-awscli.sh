@@ -7,7 +7,8 @@
 #   RESULTS_DIR/results.tsv: per command its wall-clock seconds, the tool's CPU seconds and the
 #   server's CPU seconds during it.
 #   SMALL_N (default 10000) files of SMALL_KIB (4) KiB; LARGE_N (100) files of LARGE_MIB (8) MiB;
-#   CONCURRENCY (16): blob's --concurrency; the AWS CLI keeps its defaults (10 requests at once,
+#   BLOB_FLAGS: more global options for blob, e.g. "--checksum-algorithm CRC32C" (the default is
+#   MD5 against a non-AWS endpoint; the AWS CLI sends CRC32). CONCURRENCY (16): blob's --concurrency; the AWS CLI keeps its defaults (10 requests at once,
 #   multipart from 8 MiB), as people use it. ROUNDS (1): each measurement is repeated that many
 #   times, alternating the two tools. WARMUP_ROUNDS (1): unmeasured rounds of the small set by
 #   both tools first, so that the server (a JVM) is compiled before anything is measured.
@@ -64,7 +65,7 @@ unset AWS_CA_BUNDLE AWS_PROFILE || true
 
 # The tool as users run it: bin/blob, with its JVM options and class-data archive.
 # (Small scripts, not functions: /usr/bin/time runs them to count their CPU.)
-printf '#!/usr/bin/env bash\nexec "%s/bin/blob" --no-progress --endpoint "%s" "$@"\n' "$root" "$endpoint" > "$work/blob"
+printf '#!/usr/bin/env bash\nexec "%s/bin/blob" --no-progress --endpoint "%s" %s "$@"\n' "$root" "$endpoint" "${BLOB_FLAGS:-}" > "$work/blob"
 printf '#!/usr/bin/env bash\nexec aws --endpoint-url "%s" s3 "$@"\n' "$endpoint" > "$work/awss3"
 chmod +x "$work/blob" "$work/awss3"
 blob() { "$work/blob" "$@"; }
@@ -154,7 +155,7 @@ done
 {
   echo "# $(date -u +%FT%TZ) $(uname -sr), $(nproc) cores, load average before/after: see below"
   echo "# blob: $("$J" -version 2>&1 | head -1); aws: $(aws --version 2>&1)"
-  echo "# SMALL_N=$SMALL_N SMALL_KIB=$SMALL_KIB LARGE_N=$LARGE_N LARGE_MIB=$LARGE_MIB CONCURRENCY=$CONCURRENCY ROUNDS=$ROUNDS WARMUP_ROUNDS=$WARMUP_ROUNDS BLOB_JAVA_OPTS=${BLOB_JAVA_OPTS:-}"
+  echo "# SMALL_N=$SMALL_N SMALL_KIB=$SMALL_KIB LARGE_N=$LARGE_N LARGE_MIB=$LARGE_MIB CONCURRENCY=$CONCURRENCY ROUNDS=$ROUNDS WARMUP_ROUNDS=$WARMUP_ROUNDS BLOB_JAVA_OPTS=${BLOB_JAVA_OPTS:-} BLOB_FLAGS=${BLOB_FLAGS:-}"
   echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >> "$out/summary.txt"
 cat "$out/summary.txt"
