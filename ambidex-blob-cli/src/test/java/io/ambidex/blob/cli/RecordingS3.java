@@ -15,8 +15,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A server that records what the tool sends: every request's method, path and headers. A {@code
- * PUT} is answered 200 with the MD5 of its body as the ETag (what the client checks), anything else
- * 404. The JDK's own HTTP server, so no server second-guesses a missing header (S3Proxy guesses a
+ * PUT} is answered 200 with the MD5 of its body as the ETag (what the client checks), a listing
+ * with an empty one (so {@code sync} finds nothing there), anything else 404. The JDK's own HTTP server, so no server second-guesses a missing header (S3Proxy guesses a
  * content type from the key when none is sent).
  */
 final class RecordingS3 implements AutoCloseable {
@@ -38,6 +38,14 @@ final class RecordingS3 implements AutoCloseable {
         if (exchange.getRequestMethod().equals("PUT")) {
           exchange.getResponseHeaders().set("ETag", "\"" + md5(body) + "\"");
           exchange.sendResponseHeaders(200, -1);
+        } else if (exchange.getRequestMethod().equals("GET")
+            && exchange.getRequestURI().getRawQuery() != null
+            && exchange.getRequestURI().getRawQuery().contains("list-type=2")) {
+          byte[] empty = "<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>"
+              .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().set("Content-Type", "application/xml");
+          exchange.sendResponseHeaders(200, empty.length);
+          exchange.getResponseBody().write(empty);
         } else {
           exchange.sendResponseHeaders(404, -1);
         }

@@ -72,4 +72,24 @@ class RecordingServerTest {
     assertThat(server.put("/bkt/typed.html").getFirst("Authorization"))
         .contains("content-type");
   }
+
+  @Test
+  void cpRecursive_andSync_sendEachFilesGuess_andTheOptions() throws Exception {
+    Path site = Files.createDirectories(dir.resolve("site/sub")).getParent();
+    Files.writeString(site.resolve("index.html"), "<p>1</p>");
+    Files.writeString(site.resolve("sub/data.json"), "{}");
+    Files.writeString(site.resolve("sub/notes.zzqx"), "?");
+
+    blob(new byte[0], "cp", "--recursive", site.toString(), "s3://bkt/cp/", "--metadata", "via=cp");
+    blob(new byte[0], "sync", site.toString(), "s3://bkt/sync/", "--cache-control", "no-cache");
+
+    for (String prefix : List.of("/bkt/cp/", "/bkt/sync/")) {
+      assertThat(server.put(prefix + "index.html").getFirst("Content-Type")).isEqualTo("text/html");
+      assertThat(server.put(prefix + "sub/data.json").getFirst("Content-Type"))
+          .isEqualTo("application/json");
+      assertThat(server.put(prefix + "sub/notes.zzqx").containsKey("Content-Type")).isFalse();
+    }
+    assertThat(server.put("/bkt/cp/sub/notes.zzqx").getFirst("x-amz-meta-via")).isEqualTo("cp");
+    assertThat(server.put("/bkt/sync/index.html").getFirst("Cache-Control")).isEqualTo("no-cache");
+  }
 }
