@@ -624,6 +624,11 @@ public final class BlobTool implements Callable<Integer> {
         if (recursive) {
           String fromPrefix = Locations.asDirectory(from.key());
           String toPrefix = Locations.asDirectory(to.key());
+          if (move() && from.bucket().equals(to.bucket()) && fromPrefix.equals(toPrefix)) {
+            throw new ExitCodes.UsageError(
+                "mv onto itself moves nothing; to change the objects' headers or metadata use cp"
+                    + " with the options");
+          }
           for (Locations.Entry e : Locations.list(store, from.bucket(), fromPrefix, options.filters(), options.concurrency).values()) {
             String key = toPrefix + e.relative();
             jobs.add(Plans.copy(store, new S3Uri(from.bucket(), e.key()),
@@ -633,6 +638,11 @@ public final class BlobTool implements Callable<Integer> {
           from.requireKey(verb);
           String key = to.key().isEmpty() || to.key().endsWith("/")
               ? to.key() + baseName(from.key()) : to.key();
+          if (move() && from.equals(new S3Uri(to.bucket(), key))) {
+            throw new ExitCodes.UsageError(
+                "mv onto itself moves nothing; to change the object's headers or metadata use cp"
+                    + " with the options");
+          }
           jobs.add(Plans.copy(store, from, new S3Uri(to.bucket(), key), 0, move(), replacing(base, key)));
         }
         return tool.runBatch(store, jobs, options, verb, recursive);

@@ -108,7 +108,11 @@ final class Plans {
             bytes.accept(size);
             return CompletableFuture.completedFuture(etag);
           });
-      return move ? Async.then(copied, e -> store.delete(from.bucket(), from.key())) : copied;
+      // A move onto itself (possible with options: S3 copies an object onto itself when its
+      // metadata is replaced) must not delete what it just wrote.
+      return move && !from.equals(to)
+          ? Async.then(copied, e -> store.delete(from.bucket(), from.key()))
+          : copied;
     });
   }
 

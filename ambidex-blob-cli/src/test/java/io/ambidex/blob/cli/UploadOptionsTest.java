@@ -210,6 +210,13 @@ class UploadOptionsTest {
     String copied = stat("s3://" + b + "/copy.bin");
     assertThat(copied).contains("\"k\":\"v\"").contains("\"cacheControl\":\"max-age=9\"");
     assertThat(contentType(copied)).isEqualTo("text/html");
+    ok(flag, "cp", "s3://" + b + "/copy.bin", "s3://" + b + "/copy.bin", "--cache-control", "no-store");
+    String inPlace = stat("s3://" + b + "/copy.bin");
+    assertThat(inPlace).contains("\"cacheControl\":\"no-store\"").doesNotContain("\"k\":\"v\"");
+    Run self = blob(flag, "mv", "s3://" + b + "/copy.bin", "s3://" + b + "/copy.bin", "--metadata", "a=b");
+    assertThat(self.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(self.err()).contains("mv onto itself moves nothing");
+    assertThat(ok("get", "s3://" + b + "/copy.bin", dir.resolve("still-there").toString()).code()).isZero();
   }
 
   @Test
