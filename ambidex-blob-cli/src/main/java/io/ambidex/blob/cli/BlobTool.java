@@ -515,19 +515,20 @@ public final class BlobTool implements Callable<Integer> {
 
   @Command(name = "cp", mixinStandardHelpOptions = true,
       description = {
-        "Copies a file or object, or with --recursive a tree: local to remote, remote to local,",
-        "or remote to remote. '-' as SRC reads standard input, as DST writes standard output.",
-        "Downloads go to a temporary name and are renamed when complete and verified.",
-        "Uploads get a content type guessed from each file's name (not for standard input);",
-        "a remote copy keeps the source's content type and metadata unless --content-type,",
-        "--cache-control, --content-disposition, --content-encoding or --metadata replace them."
+        "Copies a file or object, or with --recursive a tree: local to remote, remote to",
+        "local, or remote to remote. '-' as SRC reads standard input, as DST writes",
+        "standard output. Downloads go to a temporary name and are renamed when complete",
+        "and verified. Uploads get a content type guessed from each file's name (none for",
+        "standard input); a remote copy keeps the source's content type and metadata",
+        "unless --content-type, --cache-control, --content-disposition, --content-encoding",
+        "or --metadata replace them."
       },
       footer = {"", "Examples:",
         "  blob cp photo.jpg s3://photos/2026/",
         "  blob cp --recursive ./site s3://www/ --exclude '*.tmp'",
         "  blob cp --recursive ./site s3://www/ --cache-control 'max-age=300'",
-        "  blob cp app.js.gz s3://www/app.js --content-type text/javascript --content-encoding gzip",
-        "  blob cp report.pdf s3://docs/ --metadata owner=ops --metadata reviewed=2026-01-05",
+        "  blob cp app.js.gz s3://www/app.js --content-encoding gzip",
+        "  blob cp report.pdf s3://docs/ --metadata owner=ops --metadata year=2026",
         "  blob cp s3://docs/a.pdf s3://docs/b.pdf --content-disposition attachment",
         "  blob cp --recursive s3://www/ ./backup --concurrency 32",
         "  blob cp s3://photos/a.jpg s3://archive/a.jpg",
@@ -690,8 +691,8 @@ public final class BlobTool implements Callable<Integer> {
 
   @Command(name = "mv", mixinStandardHelpOptions = true,
       description = {
-        "Moves a file or object, or with --recursive a tree: copies it, then deletes the source",
-        "once the copy is complete. Content types, headers and metadata as for cp."
+        "Moves a file or object, or with --recursive a tree: copies it, then deletes the",
+        "source once the copy is complete. Content types, headers and metadata as for cp."
       },
       footer = {"", "Examples:",
         "  blob mv report.pdf s3://docs/2026/",
@@ -732,11 +733,12 @@ public final class BlobTool implements Callable<Integer> {
         "Makes DST like SRC: copies the files or objects that are new, or changed (a different",
         "size, or a later modification time; with --checksum a different MD5), and with --delete",
         "deletes what DST has and SRC has not. Local to remote, remote to local, remote to remote.",
-        "Uploads get a content type guessed from each file's name, as with cp."
+        "Uploads get a content type guessed from each file's name, as with cp; changed",
+        "options alone do not make a file changed."
       },
       footer = {"", "Examples:",
         "  blob sync ./site s3://www/",
-        "  blob sync ./site s3://www/ --cache-control 'max-age=300' --exclude '*.map'",
+        "  blob sync ./site s3://www/ --cache-control 'max-age=300'",
         "  blob sync --delete --exclude '.git/*' . s3://backup/project/",
         "  blob sync --dry-run s3://www/ ./mirror",
         "  blob sync --checksum ./data s3://data/", "", ExitCodes.FOOTER})
@@ -1114,7 +1116,8 @@ public final class BlobTool implements Callable<Integer> {
       },
       footer = {"", "Examples:",
         "  blob put photo.jpg s3://photos/2026/photo.jpg",
-        "  blob put data.bin s3://data/feed --content-type application/json --metadata source=etl",
+        "  blob put feed.bin s3://data/feed --content-type application/json",
+        "  blob put report.pdf s3://docs/report.pdf --metadata source=etl",
         "", ExitCodes.FOOTER})
   static final class Put implements Callable<Integer> {
     @ParentCommand BlobTool tool;
