@@ -266,17 +266,48 @@ final class BlobCore implements AsyncCloseable {
       String key,
       byte[] data,
       @Nullable AsyncCallback<TransferProgress> progress) {
+    return put(bucket, key, data, PutOptions.defaults(), progress);
+  }
+
+  /**
+   * Uploads bytes with a content type, other object headers and user metadata, in one request up
+   * to the multipart threshold, in parts above it, reporting progress. The options go on the PUT
+   * or on the {@code CreateMultipartUpload}, not on the parts.
+   *
+   * @param bucket the bucket
+   * @param key the object's key
+   * @param data the bytes; not copied, so do not change them until the stage completes
+   * @param options what to store beside the bytes; {@link PutOptions#defaults()} for nothing
+   * @param progress receives the progress of the upload, or null
+   * @return a stage that completes with what was stored
+   */
+  public CompletionStage<PutResult> put(
+      String bucket,
+      String key,
+      byte[] data,
+      PutOptions options,
+      @Nullable AsyncCallback<TransferProgress> progress) {
     Validate.bucket(bucket);
     Validate.key(key);
     Objects.requireNonNull(data, "data");
+    Objects.requireNonNull(options, "options");
     long size = data.length;
     ProgressTracker tracker =
         new ProgressTracker(runtime, progress, TransferProgress.Direction.UPLOAD, size);
     if (size <= config.multipartThreshold()) {
-      return single(bucket, key, PartSource.ofBytes(data, Math.max(1, size), signPayload, config.checksum()), tracker);
+      return single(
+          bucket,
+          key,
+          PartSource.ofBytes(data, Math.max(1, size), signPayload, config.checksum()),
+          options,
+          tracker);
     }
     return multipart(
-        bucket, key, PartSource.ofBytes(data, config.partSize(), signPayload, config.checksum()), tracker);
+        bucket,
+        key,
+        PartSource.ofBytes(data, config.partSize(), signPayload, config.checksum()),
+        options,
+        tracker);
   }
 
   /**
@@ -306,8 +337,33 @@ final class BlobCore implements AsyncCloseable {
    */
   public CompletionStage<PutResult> put(
       String bucket, String key, Path file, @Nullable AsyncCallback<TransferProgress> progress) {
+    return put(bucket, key, file, PutOptions.defaults(), progress);
+  }
+
+  /**
+   * Uploads a file with a content type, other object headers and user metadata, in one request up
+   * to the multipart threshold, in parts above it, reporting progress. The options go on the PUT
+   * or on the {@code CreateMultipartUpload}, not on the parts; nothing is guessed from the file's
+   * name (set the content type yourself, e.g. from {@code Files.probeContentType}). Parts are sent
+   * from the file; the file must not change during the upload.
+   *
+   * @param bucket the bucket
+   * @param key the object's key
+   * @param file a readable regular file
+   * @param options what to store beside the bytes; {@link PutOptions#defaults()} for nothing
+   * @param progress receives the progress of the upload, or null
+   * @return a stage that completes with what was stored
+   * @throws IllegalArgumentException if the file does not exist or cannot be read
+   */
+  public CompletionStage<PutResult> put(
+      String bucket,
+      String key,
+      Path file,
+      PutOptions options,
+      @Nullable AsyncCallback<TransferProgress> progress) {
     Validate.bucket(bucket);
     Validate.key(key);
+    Objects.requireNonNull(options, "options");
     long size = Validate.readableFile(file);
     ProgressTracker tracker =
         new ProgressTracker(runtime, progress, TransferProgress.Direction.UPLOAD, size);
@@ -317,6 +373,7 @@ final class BlobCore implements AsyncCloseable {
           key,
           PartSource.ofFile(
               file, size, Math.max(1, size), signPayload, config.checksum(), blockingReads),
+          options,
           tracker);
     }
     return multipart(
@@ -324,6 +381,7 @@ final class BlobCore implements AsyncCloseable {
         key,
         PartSource.ofFile(
             file, size, config.partSize(), signPayload, config.checksum(), blockingReads),
+        options,
         tracker);
   }
 
@@ -359,9 +417,34 @@ final class BlobCore implements AsyncCloseable {
       String key,
       InputStream in,
       @Nullable AsyncCallback<TransferProgress> progress) {
+    return put(bucket, key, in, PutOptions.defaults(), progress);
+  }
+
+  /**
+   * Uploads a stream of unknown length with a content type, other object headers and user
+   * metadata, reporting progress (with {@code total} -1 until the end). The options go on the PUT
+   * or on the {@code CreateMultipartUpload}, not on the parts. The stream is read to its end and
+   * not closed; if it ends within the first part (and the multipart threshold), it is sent in one
+   * request, otherwise as a multipart upload. Memory: at most {@code partSize * concurrency} bytes
+   * are buffered.
+   *
+   * @param bucket the bucket
+   * @param key the object's key
+   * @param in the stream
+   * @param options what to store beside the bytes; {@link PutOptions#defaults()} for nothing
+   * @param progress receives the progress of the upload, or null
+   * @return a stage that completes with what was stored
+   */
+  public CompletionStage<PutResult> put(
+      String bucket,
+      String key,
+      InputStream in,
+      PutOptions options,
+      @Nullable AsyncCallback<TransferProgress> progress) {
     Validate.bucket(bucket);
     Validate.key(key);
     Objects.requireNonNull(in, "in");
+    Objects.requireNonNull(options, "options");
     PartSource.StreamSource source =
         PartSource.ofStream(
             in, config.partSize(), signPayload, config.checksum(), blockingReads);
@@ -373,20 +456,20 @@ final class BlobCore implements AsyncCloseable {
           long size = source.size();
           if (size >= 0 && size <= config.multipartThreshold()) {
             tracker.total(size);
-            return single(bucket, key, source, tracker);
+            return single(bucket, key, source, options, tracker);
           }
-          return multipart(bucket, key, source, tracker);
+          return multipart(bucket, key, source, options, tracker);
         });
   }
 
   private CompletionStage<PutResult> single(
-      String bucket, String key, PartSource source, ProgressTracker tracker) {
+      String bucket, String key, PartSource source, PutOptions options, ProgressTracker tracker) {
     return Chains.then(
         source.next(),
         part -> {
           Part p = Objects.requireNonNull(part, "part");
           HttpRequest put =
-              withDigests(request(bucket, key).PUT(p.body()), p)
+              withOptions(withDigests(request(bucket, key).PUT(p.body()), p), options)
                   .onProgress(tracker.forPart(1))
                   .build();
           return Chains.then(
@@ -406,8 +489,8 @@ final class BlobCore implements AsyncCloseable {
    * interrupt (it runs shielded): its upload id is needed to abort.
    */
   private CompletionStage<PutResult> multipart(
-      String bucket, String key, PartSource source, ProgressTracker tracker) {
-    MultipartUpload upload = new MultipartUpload(bucket, key, source, tracker);
+      String bucket, String key, PartSource source, PutOptions options, ProgressTracker tracker) {
+    MultipartUpload upload = new MultipartUpload(bucket, key, source, options, tracker);
     upload.start();
     return upload;
   }
@@ -420,22 +503,23 @@ final class BlobCore implements AsyncCloseable {
     private final String bucket;
     private final String key;
     private final PartSource source;
+    private final PutOptions options;
     private final ProgressTracker tracker;
     private final List<StoredPart> stored = Collections.synchronizedList(new ArrayList<>());
     private volatile @Nullable Future<?> running;
 
-    MultipartUpload(String bucket, String key, PartSource source, ProgressTracker tracker) {
+    MultipartUpload(
+        String bucket, String key, PartSource source, PutOptions options, ProgressTracker tracker) {
       this.bucket = bucket;
       this.key = key;
       this.source = source;
+      this.options = options;
       this.tracker = tracker;
     }
 
     void start() {
       HttpRequest.Builder createBuilder =
-          request(bucket, key)
-              .query("uploads", null)
-              .POST(RequestBody.empty())
+          withOptions(request(bucket, key).query("uploads", null).POST(RequestBody.empty()), options)
               .setHeader(DownloadVerifier.PART_SIZE_HEADER, Long.toString(source.partSize()));
       ChecksumAlgorithm algorithm = source.algorithm();
       if (algorithm.flexible()) {
@@ -1340,7 +1424,8 @@ final class BlobCore implements AsyncCloseable {
 
   /**
    * Returns everything a HEAD request tells about an object: size, ETag, last modification, content
-   * type, user metadata ({@code x-amz-meta-*}) and the checksums the service stored (asked for with
+   * type, cache control, content disposition and encoding, user metadata ({@code x-amz-meta-*}) and
+   * the checksums the service stored (asked for with
    * {@code x-amz-checksum-mode: ENABLED}; services that keep none return none).
    *
    * @param bucket the bucket
@@ -1379,6 +1464,9 @@ final class BlobCore implements AsyncCloseable {
         object.etag(),
         object.lastModified(),
         headers.firstValue("content-type").orElse(null),
+        headers.firstValue("cache-control").orElse(null),
+        headers.firstValue("content-disposition").orElse(null),
+        headers.firstValue("content-encoding").orElse(null),
         meta,
         sums);
   }
@@ -1599,7 +1687,9 @@ final class BlobCore implements AsyncCloseable {
   }
 
   /**
-   * Copies an object on the server side (up to 5 GiB, the limit of a single S3 copy).
+   * Copies an object on the server side (up to 5 GiB, the limit of a single S3 copy), with the
+   * source's content type, other object headers and user metadata (S3's default {@code COPY}
+   * directive). To set them instead, use the {@code copy} that takes {@link PutOptions}.
    *
    * @param sourceBucket the source's bucket
    * @param sourceKey the source's key
@@ -1613,11 +1703,78 @@ final class BlobCore implements AsyncCloseable {
     Validate.key(sourceKey);
     Validate.bucket(targetBucket);
     Validate.key(targetKey);
-    HttpRequest put =
+    return copyRequest(sourceBucket, sourceKey, targetBucket, targetKey, null, null);
+  }
+
+  /**
+   * Copies an object on the server side (up to 5 GiB), replacing its content type, other object
+   * headers and user metadata with {@code options} ({@code x-amz-metadata-directive: REPLACE}):
+   * the copy has exactly what the options set, and the server's defaults for the rest, so {@link
+   * PutOptions#defaults()} clears them. (The other {@code copy} keeps the source's.) The part size
+   * this client records on a multipart upload ({@value PutOptions#RESERVED_METADATA_NAME}) is
+   * carried over, read with a HEAD of the source first, so the copy's downloads are checked as the
+   * source's are.
+   *
+   * @param sourceBucket the source's bucket
+   * @param sourceKey the source's key
+   * @param targetBucket the copy's bucket
+   * @param targetKey the copy's key
+   * @param options what the copy stores beside the bytes
+   * @return a stage that completes with the copy's ETag; it fails with {@link NoSuchKeyException}
+   *     if there is no such source
+   */
+  public CompletionStage<String> copy(
+      String sourceBucket,
+      String sourceKey,
+      String targetBucket,
+      String targetKey,
+      PutOptions options) {
+    Validate.bucket(sourceBucket);
+    Validate.key(sourceKey);
+    Validate.bucket(targetBucket);
+    Validate.key(targetKey);
+    Objects.requireNonNull(options, "options");
+    return Chains.then(
+        http.send(
+            request(sourceBucket, sourceKey).HEAD().build(),
+            r ->
+                discard(r)
+                    .thenApply(
+                        ignored ->
+                            r.headers().firstValue(DownloadVerifier.PART_SIZE_HEADER).orElse(""))),
+        partSize ->
+            copyRequest(
+                sourceBucket,
+                sourceKey,
+                targetBucket,
+                targetKey,
+                options,
+                partSize.matches("[0-9]{1,10}") ? partSize : null));
+  }
+
+  /*
+   * CopyObject: without options the server copies the source's headers and metadata (the COPY
+   * directive, its default); with them, REPLACE and the options, plus the source's part-size
+   * record when it had one.
+   */
+  private CompletionStage<String> copyRequest(
+      String sourceBucket,
+      String sourceKey,
+      String targetBucket,
+      String targetKey,
+      @Nullable PutOptions options,
+      @Nullable String partSize) {
+    HttpRequest.Builder b =
         request(targetBucket, targetKey)
             .PUT(RequestBody.empty())
-            .setHeader("x-amz-copy-source", SigV4.encodePath("/" + sourceBucket + "/" + sourceKey))
-            .build();
+            .setHeader("x-amz-copy-source", SigV4.encodePath("/" + sourceBucket + "/" + sourceKey));
+    if (options != null) {
+      withOptions(b, options).setHeader("x-amz-metadata-directive", "REPLACE");
+      if (partSize != null) {
+        b.setHeader(DownloadVerifier.PART_SIZE_HEADER, partSize);
+      }
+    }
+    HttpRequest put = b.build();
     return http.send(
         put,
         r ->
@@ -1652,6 +1809,12 @@ final class BlobCore implements AsyncCloseable {
       path = "/" + (key == null ? "" : key);
     }
     return HttpRequest.newBuilder(URI.create(e.getScheme() + "://" + authority + SigV4.encodePath(path)));
+  }
+
+  /* The object headers and user metadata of an upload, a multipart upload's create or a copy. */
+  private static HttpRequest.Builder withOptions(HttpRequest.Builder b, PutOptions options) {
+    options.headers().forEach(b::setHeader);
+    return b;
   }
 
   private HttpRequest.Builder withDigests(HttpRequest.Builder b, Part part) {

@@ -56,6 +56,32 @@ class DocSamplesTest {
   }
 
   @Test
+  void putOptionsSample_storesWhatItSays() throws Exception {
+    try (EmbeddedS3 s3 = EmbeddedS3.start(null);
+        BlobClient blobs = new BlobClient(BlobConfig.builder()
+            .endpoint(s3.endpoint())
+            .credentials(Credentials.of(s3.accessKey(), s3.secretKey()))
+            .build())) {
+      blobs.createBucket("site");
+      byte[] html = "<p>hi</p>".getBytes(UTF_8);
+
+      PutOptions page = PutOptions.defaults()
+          .withContentType("text/html; charset=utf-8")
+          .withCacheControl("max-age=300")
+          .withMetadata("owner", "web-team");
+      blobs.put("site", "index.html", html, page, null);
+      ObjectDetails stored = blobs.describe("site", "index.html");
+      blobs.copy("site", "index.html", "site", "archive/index.html",
+          page.withContentDisposition("attachment; filename=\"index.html\""));
+
+      assertThat(stored.cacheControl()).isEqualTo("max-age=300");
+      assertThat(stored.metadata()).containsEntry("owner", "web-team");
+      assertThat(blobs.describe("site", "archive/index.html").contentDisposition())
+          .isEqualTo("attachment; filename=\"index.html\"");
+    }
+  }
+
+  @Test
   void addressingSample_buildsTheConfigurationItDescribes() throws Exception {
     int port = 9443;
     String accessKeyId = "ASIAEXAMPLE";

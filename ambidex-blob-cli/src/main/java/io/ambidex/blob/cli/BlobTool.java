@@ -8,6 +8,7 @@ import io.ambidex.blob.CommonPrefix;
 import io.ambidex.blob.Credentials;
 import io.ambidex.blob.ListEntry;
 import io.ambidex.blob.ObjectDetails;
+import io.ambidex.blob.PutOptions;
 import io.ambidex.blob.PutResult;
 import io.ambidex.http.TransferProgress;
 import io.ambidex.s3embedded.EmbeddedS3;
@@ -515,16 +516,24 @@ public final class BlobTool implements Callable<Integer> {
 
   @Command(name = "cp", mixinStandardHelpOptions = true,
       description = {
-        "Copies a file or object, or with --recursive a tree: local to remote, remote to local,",
-        "or remote to remote. '-' as SRC reads standard input, as DST writes standard output.",
-        "Downloads go to a temporary name and are renamed when complete and verified."
+        "Copies a file or object, or with --recursive a tree: local to remote, remote to",
+        "local, or remote to remote. '-' as SRC reads standard input, as DST writes",
+        "standard output. Downloads go to a temporary name and are renamed when complete",
+        "and verified. Uploads get a content type guessed from each file's name (none for",
+        "standard input); a remote copy keeps the source's content type and metadata",
+        "unless --content-type, --cache-control, --content-disposition, --content-encoding",
+        "or --metadata replace them."
       },
       footer = {"", "Examples:",
         "  blob cp photo.jpg s3://photos/2026/",
         "  blob cp --recursive ./site s3://www/ --exclude '*.tmp'",
+        "  blob cp --recursive ./site s3://www/ --cache-control 'max-age=300'",
+        "  blob cp app.js.gz s3://www/app.js --content-encoding gzip",
+        "  blob cp report.pdf s3://docs/ --metadata owner=ops --metadata year=2026",
+        "  blob cp s3://docs/a.pdf s3://docs/b.pdf --content-disposition attachment",
         "  blob cp --recursive s3://www/ ./backup --concurrency 32",
         "  blob cp s3://photos/a.jpg s3://archive/a.jpg",
-        "  tar c dir | blob cp - s3://backups/dir.tar",
+        "  tar c dir | blob cp - s3://backups/dir.tar --content-type application/x-tar",
         "  blob cp s3://backups/dir.tar - | tar x", "", ExitCodes.FOOTER})
   static class Copy implements Callable<Integer> {
     @ParentCommand BlobTool tool;
@@ -540,6 +549,8 @@ public final class BlobTool implements Callable<Integer> {
     @Option(names = {"-r", "--recursive"}, description = "Copy every file or object under SRC.")
     boolean recursive;
 
+    @Mixin UploadOptions upload;
+
     boolean move() {
       return false;
     }
@@ -554,8 +565,9 @@ public final class BlobTool implements Callable<Integer> {
         throw new ExitCodes.UsageError(
             verb + " needs an s3:// address on at least one side; for local copies use cp(1)");
       }
+      PutOptions base = upload.base();
       if (source.equals("-") || target.equals("-")) {
-        return stream(remoteSource, remoteTarget, verb);
+        return stream(remoteSource, remoteTarget, verb, base);
       }
       if (!remoteSource) {
         Path from = Path.of(source);
@@ -569,18 +581,21 @@ public final class BlobTool implements Callable<Integer> {
               S3Uri key = new S3Uri(to.bucket(), prefix + e.relative());
               jobs.add(e.problem() != null
                   ? Plans.problem("upload", e.path().toString(), key.toString(), e.problem())
-                  : Plans.upload(store, e.path(), key, e.size(), move()));
+                  : Plans.upload(store, e.path(), key, e.size(), move(),
+                      upload.forName(base, e.path().getFileName().toString())));
             }
           } else {
             String key = to.key().isEmpty() || to.key().endsWith("/")
                 ? to.key() + from.getFileName() : to.key();
-            jobs.add(Plans.upload(store, from, new S3Uri(to.bucket(), key), Files.size(from), move()));
+            jobs.add(Plans.upload(store, from, new S3Uri(to.bucket(), key), Files.size(from), move(),
+                upload.forName(base, from.getFileName().toString())));
           }
           return tool.runBatch(store, jobs, options, verb, recursive);
         });
       }
       S3Uri from = S3Uri.parse(source);
       if (!remoteTarget) {
+        upload.rejectFor(verb + " from s3:// to a local path");
         Path to = Path.of(target);
         return tool.withStore(options.concurrency, store -> {
           java.util.List<Batch.Job> jobs = new ArrayList<>();
@@ -611,22 +626,43 @@ public final class BlobTool implements Callable<Integer> {
         if (recursive) {
           String fromPrefix = Locations.asDirectory(from.key());
           String toPrefix = Locations.asDirectory(to.key());
+          if (move() && from.bucket().equals(to.bucket()) && fromPrefix.equals(toPrefix)) {
+            throw new ExitCodes.UsageError(
+                "mv onto itself moves nothing; to change the objects' headers or metadata use cp"
+                    + " with the options");
+          }
           for (Locations.Entry e : Locations.list(store, from.bucket(), fromPrefix, options.filters(), options.concurrency).values()) {
+            String key = toPrefix + e.relative();
             jobs.add(Plans.copy(store, new S3Uri(from.bucket(), e.key()),
-                new S3Uri(to.bucket(), toPrefix + e.relative()), e.size(), move()));
+                new S3Uri(to.bucket(), key), e.size(), move(), replacing(base, key)));
           }
         } else {
           from.requireKey(verb);
           String key = to.key().isEmpty() || to.key().endsWith("/")
               ? to.key() + baseName(from.key()) : to.key();
-          jobs.add(Plans.copy(store, from, new S3Uri(to.bucket(), key), 0, move()));
+          if (move() && from.equals(new S3Uri(to.bucket(), key))) {
+            throw new ExitCodes.UsageError(
+                "mv onto itself moves nothing; to change the object's headers or metadata use cp"
+                    + " with the options");
+          }
+          jobs.add(Plans.copy(store, from, new S3Uri(to.bucket(), key), 0, move(), replacing(base, key)));
         }
         return tool.runBatch(store, jobs, options, verb, recursive);
       });
     }
 
+    /*
+     * What a remote copy to `key` sends: null (the source's metadata is copied) unless a header or
+     * metadata option was given; then those options, with a content type guessed from the key
+     * unless one was given, as an upload of a file of that name would get.
+     */
+    private @org.jspecify.annotations.Nullable PutOptions replacing(PutOptions base, String key) {
+      return upload.any() ? upload.forName(base, key) : null;
+    }
+
     /* cp - s3://b/k (standard input) and cp s3://b/k - (standard output). */
-    private int stream(boolean remoteSource, boolean remoteTarget, String verb) throws Exception {
+    private int stream(boolean remoteSource, boolean remoteTarget, String verb, PutOptions base)
+        throws Exception {
       if (recursive || move()) {
         throw new ExitCodes.UsageError(
             "'-' streams one object; it does not go with " + (recursive ? "--recursive" : "mv"));
@@ -639,9 +675,10 @@ public final class BlobTool implements Callable<Integer> {
                   + to.key() + "data.bin");
         }
         return tool.withStore(store ->
-            tool.runBatch(store, java.util.List.of(Plans.uploadStream(store, tool.in, to)), options, verb, false));
+            tool.runBatch(store, java.util.List.of(Plans.uploadStream(store, tool.in, to, base)), options, verb, false));
       }
       if (target.equals("-") && remoteSource) {
+        upload.rejectFor(verb + " to standard output");
         S3Uri from = S3Uri.parse(source).requireKey(verb);
         tool.withStore(store -> {
           writeTo(store, from, tool.out);
@@ -655,11 +692,12 @@ public final class BlobTool implements Callable<Integer> {
 
   @Command(name = "mv", mixinStandardHelpOptions = true,
       description = {
-        "Moves a file or object, or with --recursive a tree: copies it, then deletes the source",
-        "once the copy is complete."
+        "Moves a file or object, or with --recursive a tree: copies it, then deletes the",
+        "source once the copy is complete. Content types, headers and metadata as for cp."
       },
       footer = {"", "Examples:",
         "  blob mv report.pdf s3://docs/2026/",
+        "  blob mv --recursive ./outbox s3://inbox/ --metadata source=outbox",
         "  blob mv --recursive s3://inbox/ s3://archive/2026/",
         "  blob mv --recursive s3://exports/ ./exports", "", ExitCodes.FOOTER})
   static final class Move extends Copy {
@@ -695,10 +733,13 @@ public final class BlobTool implements Callable<Integer> {
       description = {
         "Makes DST like SRC: copies the files or objects that are new, or changed (a different",
         "size, or a later modification time; with --checksum a different MD5), and with --delete",
-        "deletes what DST has and SRC has not. Local to remote, remote to local, remote to remote."
+        "deletes what DST has and SRC has not. Local to remote, remote to local, remote to remote.",
+        "Uploads get a content type guessed from each file's name, as with cp; changed",
+        "options alone do not make a file changed."
       },
       footer = {"", "Examples:",
         "  blob sync ./site s3://www/",
+        "  blob sync ./site s3://www/ --cache-control 'max-age=300'",
         "  blob sync --delete --exclude '.git/*' . s3://backup/project/",
         "  blob sync --dry-run s3://www/ ./mirror",
         "  blob sync --checksum ./data s3://data/", "", ExitCodes.FOOTER})
@@ -719,6 +760,8 @@ public final class BlobTool implements Callable<Integer> {
     @Option(names = "--checksum", description = "Compare contents (MD5 against the ETag), not times.")
     boolean checksum;
 
+    @Mixin UploadOptions upload;
+
     @Override
     public Integer call() throws Exception {
       options.check();
@@ -729,6 +772,10 @@ public final class BlobTool implements Callable<Integer> {
       }
       Plans.Compare compare = checksum ? Plans.Compare.CHECKSUM : Plans.Compare.SIZE_AND_TIME;
       Filters filters = options.filters();
+      PutOptions base = upload.base();
+      if (remoteSource && !remoteTarget) {
+        upload.rejectFor("sync from s3:// to a local directory");
+      }
       return tool.withStore(options.concurrency, store -> {
         long partSize = store.config().partSize();
         java.util.List<Batch.Job> jobs;
@@ -746,7 +793,8 @@ public final class BlobTool implements Callable<Integer> {
               compare, partSize, delete,
               e -> e.problem() != null
                   ? Plans.problem("upload", e.path().toString(), "s3://" + to.bucket() + "/" + prefix + e.relative(), e.problem())
-                  : Plans.upload(store, e.path(), new S3Uri(to.bucket(), prefix + e.relative()), e.size(), false),
+                  : Plans.upload(store, e.path(), new S3Uri(to.bucket(), prefix + e.relative()), e.size(), false,
+                      upload.forName(base, e.path().getFileName().toString())),
               e -> Plans.delete(store, new S3Uri(to.bucket(), e.key())));
         } else if (!remoteTarget) {
           S3Uri from = S3Uri.parse(source);
@@ -777,7 +825,8 @@ public final class BlobTool implements Callable<Integer> {
               Locations.list(store, to.bucket(), toPrefix, filters, options.concurrency),
               compare, partSize, delete,
               e -> Plans.copy(store, new S3Uri(from.bucket(), e.key()),
-                  new S3Uri(to.bucket(), toPrefix + e.relative()), e.size(), false),
+                  new S3Uri(to.bucket(), toPrefix + e.relative()), e.size(), false,
+                  upload.any() ? upload.forName(base, e.relative()) : null),
               e -> Plans.delete(store, new S3Uri(to.bucket(), e.key())));
         }
         return tool.runBatch(store, jobs, options, "sync", true);
@@ -960,7 +1009,10 @@ public final class BlobTool implements Callable<Integer> {
   }
 
   @Command(name = "stat", mixinStandardHelpOptions = true,
-      description = "Shows an object's size, ETag, last modification, content type, checksums and metadata.",
+      description = {
+        "Shows an object's size, ETag, last modification, content type, cache control, content",
+        "disposition and encoding, checksums and user metadata."
+      },
       footer = {"", "Examples:", "  blob stat s3://photos/cat.jpg", "  blob stat --json s3://photos/cat.jpg", "", ExitCodes.FOOTER})
   static final class Stat implements Callable<Integer> {
     @ParentCommand BlobTool tool;
@@ -979,23 +1031,32 @@ public final class BlobTool implements Callable<Integer> {
         tool.out.println(Json.object(
             "key", d.key(), "size", d.size(), "etag", d.etag(),
             "lastModified", d.lastModified() == null ? null : d.lastModified().toString(),
-            "contentType", d.contentType(), "checksums", d.checksums(), "metadata", d.metadata()));
+            "contentType", d.contentType(), "cacheControl", d.cacheControl(),
+            "contentDisposition", d.contentDisposition(), "contentEncoding", d.contentEncoding(),
+            "checksums", d.checksums(), "metadata", d.metadata()));
         return 0;
       }
       tool.out.println(at);
-      tool.out.println("  Size:          " + d.size() + " (" + ProgressBar.size(d.size()) + ")");
-      tool.out.println("  ETag:          " + d.etag());
-      tool.out.println("  Last modified: " + (d.lastModified() == null ? "-" : d.lastModified()));
-      tool.out.println("  Content type:  " + (d.contentType() == null ? "-" : d.contentType()));
+      tool.out.println("  Size:                " + d.size() + " (" + ProgressBar.size(d.size()) + ")");
+      tool.out.println("  ETag:                " + d.etag());
+      tool.out.println("  Last modified:       " + (d.lastModified() == null ? "-" : d.lastModified()));
+      tool.out.println("  Content type:        " + orDash(d.contentType()));
+      tool.out.println("  Cache control:       " + orDash(d.cacheControl()));
+      tool.out.println("  Content disposition: " + orDash(d.contentDisposition()));
+      tool.out.println("  Content encoding:    " + orDash(d.contentEncoding()));
       if (d.checksums().isEmpty()) {
-        tool.out.println("  Checksums:     - (none stored by the service)");
+        tool.out.println("  Checksums:           - (none stored by the service)");
       }
       d.checksums().forEach((k, v) -> tool.out.println("  Checksum " + k + ": " + v));
       if (d.metadata().isEmpty()) {
-        tool.out.println("  Metadata:      -");
+        tool.out.println("  Metadata:            -");
       }
       d.metadata().forEach((k, v) -> tool.out.println("  Metadata " + k + ": " + v));
       return 0;
+    }
+
+    private static String orDash(@org.jspecify.annotations.Nullable String value) {
+      return value == null ? "-" : value;
     }
   }
 
@@ -1055,8 +1116,15 @@ public final class BlobTool implements Callable<Integer> {
 
   // ---- put, get (one object, with a progress bar) ----
 
-  @Command(name = "put", mixinStandardHelpOptions = true, description = "Uploads a file.",
-      footer = {"", "Example:", "  blob put photo.jpg s3://photos/2026/photo.jpg", "", ExitCodes.FOOTER})
+  @Command(name = "put", mixinStandardHelpOptions = true,
+      description = {
+        "Uploads a file, with a content type guessed from its name (see --no-guess-mime-type)."
+      },
+      footer = {"", "Examples:",
+        "  blob put photo.jpg s3://photos/2026/photo.jpg",
+        "  blob put feed.bin s3://data/feed --content-type application/json",
+        "  blob put report.pdf s3://docs/report.pdf --metadata source=etl",
+        "", ExitCodes.FOOTER})
   static final class Put implements Callable<Integer> {
     @ParentCommand BlobTool tool;
 
@@ -1066,12 +1134,18 @@ public final class BlobTool implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "s3://BUCKET/KEY", description = "Where to put it.")
     String target;
 
+    @Mixin UploadOptions upload;
+
     @Override
     public Integer call() throws Exception {
       S3Uri to = S3Uri.parse(target).requireKey("put");
+      PutOptions put = upload.base();
       Locations.checkSource(file, false);
+      Path name = file.getFileName();
+      PutOptions withType = name == null ? put : upload.forName(put, name.toString());
       PutResult result =
-          tool.transfer("put", (store, progress) -> Store.await(store.put(to.bucket(), to.key(), file, progress)));
+          tool.transfer("put", (store, progress) ->
+              Store.await(store.put(to.bucket(), to.key(), file, withType, progress)));
       tool.out.println("upload: " + file + " to " + to + " (etag " + result.etag() + ")");
       return 0;
     }

@@ -1,6 +1,7 @@
 package io.ambidex.blob.cli;
 
 import io.ambidex.blob.BlobObject;
+import io.ambidex.blob.PutOptions;
 import io.ambidex.control.Async;
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,16 +60,18 @@ final class Plans {
         bytes -> CompletableFuture.failedFuture(new ExitCodes.Refused(problem)));
   }
 
-  static Job upload(Store store, Path file, S3Uri to, long size, boolean move) {
+  /** An upload of {@code file} with the options it should carry (its guessed content type too). */
+  static Job upload(Store store, Path file, S3Uri to, long size, boolean move, PutOptions options) {
     return new Job(move ? "move" : "upload", file.toString(), to.toString(), size, to, bytes -> {
-      CompletionStage<?> put = store.put(to.bucket(), to.key(), file, p -> bytes.accept(p.loaded()));
+      CompletionStage<?> put =
+          store.put(to.bucket(), to.key(), file, options, p -> bytes.accept(p.loaded()));
       return move ? Async.then(put, r -> deleteLocal(file)) : put;
     });
   }
 
-  static Job uploadStream(Store store, InputStream in, S3Uri to) {
+  static Job uploadStream(Store store, InputStream in, S3Uri to, PutOptions options) {
     return new Job("upload", "-", to.toString(), 0, to,
-        bytes -> store.put(to.bucket(), to.key(), in, p -> bytes.accept(p.loaded())));
+        bytes -> store.put(to.bucket(), to.key(), in, options, p -> bytes.accept(p.loaded())));
   }
 
   /**
@@ -93,14 +96,23 @@ final class Plans {
     });
   }
 
-  static Job copy(Store store, S3Uri from, S3Uri to, long size, boolean move) {
+  /**
+   * A server-side copy; with null {@code options} the copy keeps the source's content type and
+   * metadata, with options it gets exactly those.
+   */
+  static Job copy(
+      Store store, S3Uri from, S3Uri to, long size, boolean move, @Nullable PutOptions options) {
     return new Job(move ? "move" : "copy", from.toString(), to.toString(), size, bytes -> {
       CompletionStage<?> copied =
-          Async.then(store.copy(from.bucket(), from.key(), to.bucket(), to.key()), etag -> {
+          Async.then(store.copy(from.bucket(), from.key(), to.bucket(), to.key(), options), etag -> {
             bytes.accept(size);
             return CompletableFuture.completedFuture(etag);
           });
-      return move ? Async.then(copied, e -> store.delete(from.bucket(), from.key())) : copied;
+      // A move onto itself (possible with options: S3 copies an object onto itself when its
+      // metadata is replaced) must not delete what it just wrote.
+      return move && !from.equals(to)
+          ? Async.then(copied, e -> store.delete(from.bucket(), from.key()))
+          : copied;
     });
   }
 

@@ -9,6 +9,7 @@ import io.ambidex.blob.Bucket;
 import io.ambidex.blob.ListEntry;
 import io.ambidex.blob.ObjectDetails;
 import io.ambidex.blob.PendingUpload;
+import io.ambidex.blob.PutOptions;
 import io.ambidex.blob.PutResult;
 import io.ambidex.control.SyncRuntime;
 import io.ambidex.http.TransferProgress;
@@ -24,6 +25,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the commands need from a store, in one stage-returning shape implemented twice: over the
@@ -51,15 +53,24 @@ interface Store extends AutoCloseable {
   CompletionStage<Void> deleteBucket(String bucket);
 
   CompletionStage<PutResult> put(
-      String bucket, String key, Path file, Consumer<TransferProgress> progress);
+      String bucket, String key, Path file, PutOptions options, Consumer<TransferProgress> progress);
 
   CompletionStage<PutResult> put(
-      String bucket, String key, InputStream in, Consumer<TransferProgress> progress);
+      String bucket,
+      String key,
+      InputStream in,
+      PutOptions options,
+      Consumer<TransferProgress> progress);
 
   CompletionStage<BlobObject> download(
       String bucket, String key, Path file, Consumer<TransferProgress> progress);
 
-  CompletionStage<String> copy(String fromBucket, String fromKey, String toBucket, String toKey);
+  /**
+   * A server-side copy: with null {@code options} the copy keeps the source's content type and
+   * metadata; with options it gets exactly those ({@code REPLACE}).
+   */
+  CompletionStage<String> copy(
+      String fromBucket, String fromKey, String toBucket, String toKey, @Nullable PutOptions options);
 
   CompletionStage<Void> delete(String bucket, String key);
 
@@ -125,14 +136,22 @@ interface Store extends AutoCloseable {
 
       @Override
       public CompletionStage<PutResult> put(
-          String bucket, String key, Path file, Consumer<TransferProgress> progress) {
-        return call(() -> client.put(bucket, key, file, progress::accept));
+          String bucket,
+          String key,
+          Path file,
+          PutOptions options,
+          Consumer<TransferProgress> progress) {
+        return call(() -> client.put(bucket, key, file, options, progress::accept));
       }
 
       @Override
       public CompletionStage<PutResult> put(
-          String bucket, String key, InputStream in, Consumer<TransferProgress> progress) {
-        return call(() -> client.put(bucket, key, in, progress::accept));
+          String bucket,
+          String key,
+          InputStream in,
+          PutOptions options,
+          Consumer<TransferProgress> progress) {
+        return call(() -> client.put(bucket, key, in, options, progress::accept));
       }
 
       @Override
@@ -143,8 +162,14 @@ interface Store extends AutoCloseable {
 
       @Override
       public CompletionStage<String> copy(
-          String fromBucket, String fromKey, String toBucket, String toKey) {
-        return call(() -> client.copy(fromBucket, fromKey, toBucket, toKey));
+          String fromBucket,
+          String fromKey,
+          String toBucket,
+          String toKey,
+          @Nullable PutOptions options) {
+        return call(() -> options == null
+            ? client.copy(fromBucket, fromKey, toBucket, toKey)
+            : client.copy(fromBucket, fromKey, toBucket, toKey, options));
       }
 
       @Override
@@ -232,8 +257,12 @@ interface Store extends AutoCloseable {
 
       @Override
       public CompletionStage<PutResult> put(
-          String bucket, String key, Path file, Consumer<TransferProgress> progress) {
-        return start(() -> client.put(bucket, key, file, event -> {
+          String bucket,
+          String key,
+          Path file,
+          PutOptions options,
+          Consumer<TransferProgress> progress) {
+        return start(() -> client.put(bucket, key, file, options, event -> {
           progress.accept(event);
           return null;
         }));
@@ -241,8 +270,12 @@ interface Store extends AutoCloseable {
 
       @Override
       public CompletionStage<PutResult> put(
-          String bucket, String key, InputStream in, Consumer<TransferProgress> progress) {
-        return start(() -> client.put(bucket, key, in, event -> {
+          String bucket,
+          String key,
+          InputStream in,
+          PutOptions options,
+          Consumer<TransferProgress> progress) {
+        return start(() -> client.put(bucket, key, in, options, event -> {
           progress.accept(event);
           return null;
         }));
@@ -259,8 +292,14 @@ interface Store extends AutoCloseable {
 
       @Override
       public CompletionStage<String> copy(
-          String fromBucket, String fromKey, String toBucket, String toKey) {
-        return start(() -> client.copy(fromBucket, fromKey, toBucket, toKey));
+          String fromBucket,
+          String fromKey,
+          String toBucket,
+          String toKey,
+          @Nullable PutOptions options) {
+        return start(() -> options == null
+            ? client.copy(fromBucket, fromKey, toBucket, toKey)
+            : client.copy(fromBucket, fromKey, toBucket, toKey, options));
       }
 
       @Override

@@ -278,8 +278,8 @@ class TransferTest {
     assertThat(blob.ok("cp", "s3://" + bucket + "/" + odd, "-").out()).isEqualTo("from standard input\n");
 
     Run stat = blob.ok("stat", "s3://" + bucket + "/" + odd);
-    assertThat(stat.out()).contains("Size:          20 (20 B)").contains("ETag:          ")
-        .contains("Content type:  ");
+    assertThat(stat.out()).contains("Size:                20 (20 B)").contains("ETag:                ")
+        .contains("Content type:        ").contains("Cache control:       -");
     Run statJson = blob.ok("stat", "--json", "s3://" + bucket + "/" + odd);
     assertThat(statJson.out()).startsWith("{\"key\":\"" + odd + "\",\"size\":20,");
 

@@ -20,10 +20,25 @@ import java.util.TreeMap;
  * Authorization} header. The payload hash is the request's {@code x-amz-content-sha256} header if
  * the core set one (it hashes parts while it has them in memory), else the SHA-256 of a
  * replayable body under {@link PayloadSigning#SIGNED}, else {@code UNSIGNED-PAYLOAD}. Signed
- * headers: {@code host}, {@code content-md5}, {@code content-type}, {@code range} and every
- * {@code x-amz-*} header. Not API.
+ * headers: {@code host}, {@code content-md5}, {@code range}, the object headers an upload can set
+ * ({@code content-type}, {@code cache-control}, {@code content-disposition}, {@code
+ * content-encoding}) and every {@code x-amz-*} header (user metadata included). Not API.
  */
 public final class Signer {
+  /*
+   * Beyond x-amz-*: the headers whose change in transit would store something else. The object
+   * headers are signed as the AWS SDKs sign them (they sign all but a few hop-by-hop ones), so a
+   * proxy that rewrote one fails the signature instead of changing what the object says.
+   */
+  private static final java.util.Set<String> SIGNED =
+      java.util.Set.of(
+          "content-md5",
+          "content-type",
+          "range",
+          "cache-control",
+          "content-disposition",
+          "content-encoding");
+
   private final Credentials credentials;
   private final String region;
   private final PayloadSigning signing;
@@ -60,8 +75,7 @@ public final class Signer {
     signed.put("host", host(uri));
     request.headers().map().forEach((name, values) -> {
       String n = name.toLowerCase(Locale.ROOT);
-      if (n.startsWith("x-amz-") || n.equals("content-md5") || n.equals("content-type")
-          || n.equals("range")) {
+      if (n.startsWith("x-amz-") || SIGNED.contains(n)) {
         if (!n.equals("x-amz-date") && !n.equals("x-amz-content-sha256")
             && !n.equals("x-amz-security-token")) {
           signed.put(n, String.join(",", values));
