@@ -58,8 +58,10 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -109,6 +111,7 @@ import org.jspecify.annotations.Nullable;
     mutiny = "MutinyBlobClient")
 final class BlobCore implements AsyncCloseable {
   private static final Duration ABORT_TIMEOUT = Duration.ofSeconds(60);
+  private static final long CLEANUP_WAIT_SECONDS = 10;
   private static final int ABORT_ROUNDS = 4;
   private static final Duration ABORT_RECHECK_DELAY = Duration.ofMillis(100);
 
@@ -136,6 +139,13 @@ final class BlobCore implements AsyncCloseable {
   private final RequestClient http;
   private final @Nullable ExecutorService blockingReads;
   private final boolean signPayload;
+  /*
+   * The cleanups of transfers still in progress: a download's temporary file, deleted or moved
+   * into place when the transfer ends. A cancelled future of the async facade completes at once,
+   * before that has run; close() waits for them (bounded), so that a program that closes the
+   * client and exits right after cancelling leaves no temporary file behind.
+   */
+  private final Set<CompletableFuture<?>> cleanups = ConcurrentHashMap.newKeySet();
 
   private BlobCore(
       BlobConfig config,
@@ -1070,6 +1080,7 @@ final class BlobCore implements AsyncCloseable {
       } catch (IOException e) {
         throw new UncheckedIOException("Cannot create " + temp + " to download " + what, e);
       }
+      CompletableFuture<Void> settled = cleanup();
       List<Integer> ranges = IntStream.range(0, count).boxed().toList();
       CompletableFuture<BlobObject> done = new CompletableFuture<>();
       CompletableFuture<List<byte @Nullable []>> fetched;
@@ -1103,8 +1114,10 @@ final class BlobCore implements AsyncCloseable {
               } catch (IOException e) {
                 f.addSuppressed(e);
               }
+              settled.complete(null);
               done.completeExceptionally(f);
             } else {
+              settled.complete(null);
               done.complete(metadata(key, size, headers));
             }
           });
@@ -1234,7 +1247,7 @@ final class BlobCore implements AsyncCloseable {
             + ".part");
   }
 
-  private static CompletionStage<BlobObject> save(
+  private CompletionStage<BlobObject> save(
       HttpResponse r, String key, Path file, ProgressTracker tracker, String what) {
     tracker.total(r.body().contentLength());
     DownloadVerifier verifier = DownloadVerifier.of(what, r.headers(), false);
@@ -1246,9 +1259,19 @@ final class BlobCore implements AsyncCloseable {
       r.close();
       throw new UncheckedIOException("Cannot create " + temp + " to download " + what, e);
     }
+    CompletableFuture<Void> settled = cleanup();
     CompletableFuture<BlobObject> saved = new CompletableFuture<>();
+    AsyncIterator<ByteBuffer> chunks = r.body().chunks();
+    // Cancelled (the download was): close the chunks, so that the loop below ends at once, even
+    // if it waits for a progress callback's stage, and the temporary file is deleted.
+    saved.whenComplete(
+        (v, e) -> {
+          if (saved.isCancelled()) {
+            chunks.close();
+          }
+        });
     AsyncIterators.forEach(
-            r.body().chunks(),
+            chunks,
             chunk -> {
               verifier.update(chunk);
               try {
@@ -1279,8 +1302,10 @@ final class BlobCore implements AsyncCloseable {
                 } catch (IOException e) {
                   f.addSuppressed(e);
                 }
+                settled.complete(null);
                 saved.completeExceptionally(f);
               } else {
+                settled.complete(null);
                 saved.complete(metadata(key, verifier.bytes(), r.headers()));
               }
             });
@@ -1888,8 +1913,31 @@ final class BlobCore implements AsyncCloseable {
             });
   }
 
+  /* Registers a cleanup for close() to wait for; complete it when the cleanup has run. */
+  private CompletableFuture<Void> cleanup() {
+    CompletableFuture<Void> settled = new CompletableFuture<>();
+    cleanups.add(settled);
+    settled.whenComplete((v, e) -> cleanups.remove(settled));
+    return settled;
+  }
+
+  /**
+   * Closes the client: first waits, at most 10 seconds, for the cleanups of downloads that were
+   * cancelled or failed and are still ending (a cancelled future of the async facade completes
+   * before its temporary file is deleted), then closes the transport (failing what is still in
+   * flight) and the runtime.
+   *
+   * @return a stage that completes when everything is closed
+   */
   @Override
   public CompletionStage<Void> close() {
+    CompletableFuture<Void> pending =
+        CompletableFuture.allOf(cleanups.toArray(CompletableFuture<?>[]::new))
+            .completeOnTimeout(null, CLEANUP_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+    return Chains.then(pending, settled -> closeNow());
+  }
+
+  private CompletionStage<Void> closeNow() {
     return Chains.then(
         http.close(),
         ignored -> {

@@ -5,8 +5,10 @@ import io.ambidex.http.TransferProgress;
 import io.ambidex.stream.AsyncIterator;
 import io.ambidex.control.CoreRuntime;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Emits TransferProgress through the runtime's callback rule. A chunk is reported on the
@@ -14,7 +16,9 @@ import java.util.concurrent.CompletionStage;
  * the stage of that hasNext() waits for the callback as the runtime says (never under the sync
  * runtime, without blocking under the async one), which also paces the transfer to a slow async
  * listener. At the end, one final event with loaded == total is emitted unless the last chunk's
- * event already was one.
+ * event already was one. Closing it while a hasNext() waits for a callback's stage fails that
+ * hasNext() at once (the stage may never complete: a cancelled download's consumer would wait on
+ * it, holding its temporary file, instead of seeing the end).
  */
 public final class ProgressChunks implements AsyncIterator<ByteBuffer> {
   private final AsyncIterator<ByteBuffer> source;
@@ -26,6 +30,9 @@ public final class ProgressChunks implements AsyncIterator<ByteBuffer> {
   private boolean unreported;
   private boolean lastWasComplete;
   private boolean finished;
+  private volatile boolean closed;
+  /* The hasNext() that waits for a callback's stage, failed by close(). */
+  private volatile @Nullable CompletableFuture<Boolean> waitingForReport;
 
   public ProgressChunks(
       AsyncIterator<ByteBuffer> source,
@@ -52,10 +59,22 @@ public final class ProgressChunks implements AsyncIterator<ByteBuffer> {
     if (report.isDone() && !report.isCompletedExceptionally()) {
       return afterReport();
     }
-    return report.thenCompose(ignored -> afterReport());
+    CompletableFuture<Boolean> waiting = report.thenCompose(ignored -> afterReport());
+    waitingForReport = waiting;
+    if (closed) { // close() may have run before the field was set
+      waiting.completeExceptionally(closedWhileReporting());
+    }
+    return waiting;
+  }
+
+  private static CancellationException closedWhileReporting() {
+    return new CancellationException("the body was closed while a progress callback was pending");
   }
 
   private CompletionStage<Boolean> afterReport() {
+    if (closed) {
+      return CompletableFuture.failedFuture(closedWhileReporting());
+    }
     CompletionStage<Boolean> s = source.hasNext();
     CompletableFuture<Boolean> f = Futures.asFuture(s);
     if (f.isDone() && !f.isCompletedExceptionally() && f.join()) {
@@ -86,6 +105,11 @@ public final class ProgressChunks implements AsyncIterator<ByteBuffer> {
 
   @Override
   public CompletionStage<Void> close() {
+    closed = true;
+    CompletableFuture<Boolean> waiting = waitingForReport;
+    if (waiting != null) {
+      waiting.completeExceptionally(closedWhileReporting());
+    }
     return source.close();
   }
 }

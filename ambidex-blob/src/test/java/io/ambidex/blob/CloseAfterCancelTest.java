@@ -1,0 +1,90 @@
+package io.ambidex.blob;
+
+import static io.ambidex.blob.Fixtures.MIB;
+import static io.ambidex.blob.Fixtures.bytes;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ambidex.CallFuture;
+import io.ambidex.s3embedded.EmbeddedS3;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A cancelled {@code AsyncBlobClient} download completes its future at once, before its temporary
+ * file is deleted; {@code close()} waits for that deletion, so a program that cancels, closes and
+ * exits leaves no {@code .part} file (the {@code blob} tool's Ctrl-C on a single {@code get} did,
+ * now and then, under load).
+ */
+@Timeout(120)
+class CloseAfterCancelTest {
+  static EmbeddedS3 s3;
+  static String bucket;
+
+  @TempDir static Path data;
+
+  @BeforeAll
+  static void start() throws Exception {
+    s3 = EmbeddedS3.start(data.resolve("store"));
+    bucket = Fixtures.bucket();
+    try (BlobClient client = new BlobClient(config())) {
+      client.createBucket(bucket);
+      client.put(bucket, "small", bytes(4 * MIB, 1)); // one GET
+      client.put(bucket, "large", bytes(20 * MIB, 2)); // ranges: above the 16 MiB threshold
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    s3.close();
+  }
+
+  static BlobConfig config() {
+    return Fixtures.config(s3.endpoint(), s3.accessKey(), s3.secretKey()).build();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"small", "large"})
+  void download_cancelledMidwayThenClosed_leavesNoTemporaryFile(String key, @TempDir Path dir)
+      throws Exception {
+    for (int round = 0; round < 5; round++) {
+      Path target = dir.resolve(key + "-" + round);
+      AsyncBlobClient client = new AsyncBlobClient(config());
+      CountDownLatch midway = new CountDownLatch(1);
+      CompletableFuture<Void> never = new CompletableFuture<>();
+      // Past 1 MiB every progress callback returns a stage that never completes: the download
+      // waits for it (the async runtime's callback rule), held with its temporary file open.
+      CallFuture<BlobObject> download =
+          client.download(bucket, key, target, e -> {
+            if (e.loaded() > MIB) {
+              midway.countDown();
+              return never;
+            }
+            return null;
+          });
+      assertThat(midway.await(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(files(dir)).as("the temporary file while it downloads").hasSize(1);
+
+      assertThat(download.cancel(true)).isTrue();
+      client.close().toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+      assertThat(files(dir)).as("files left after close(), round " + round).isEmpty();
+    }
+  }
+
+  static List<Path> files(Path dir) throws Exception {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.toList();
+    }
+  }
+}
