@@ -319,7 +319,8 @@ public final class PartExchanges {
     /**
      * Returns the listener to set on the part's request: it moves the gate with each upload event,
      * failing the exchange (so the transport takes no more of the body) once the gate is cut, and
-     * then passes the event on to {@code next}.
+     * then passes the event on to {@code next}, until the exchange is handed over: the upload was
+     * cancelled, and a callback of the caller's must not fail (or hold up) a part in doubt.
      */
     public AsyncCallback<TransferProgress> listener(
         @Nullable AsyncCallback<? super TransferProgress> next) {
@@ -327,13 +328,20 @@ public final class PartExchanges {
         if (event.direction() == TransferProgress.Direction.UPLOAD) {
           sent(event.loaded());
         }
-        return next == null ? null : next.call(event);
+        return next == null || handedOver ? null : next.call(event);
       };
     }
 
     void sent(long loaded) {
       long before = last;
       last = loaded;
+      if (loaded - before > LAST_BYTES) {
+        // The margin no longer covers a chunk: a cut could then land after the body was complete.
+        throw new IllegalStateException(
+            "The transport took " + (loaded - before) + " bytes of a part's body between two"
+                + " progress events, more than PartExchanges.LAST_BYTES (" + LAST_BYTES + "):"
+                + " raise the margin above the request body's chunk size.");
+      }
       if (state.get() == SENDING
           && length - loaded <= LAST_BYTES
           && state.compareAndSet(SENDING, IN_DOUBT)) {

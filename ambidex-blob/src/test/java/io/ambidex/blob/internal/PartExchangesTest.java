@@ -35,11 +35,27 @@ class PartExchangesTest {
     async.close().toCompletableFuture().get(5, TimeUnit.SECONDS);
   }
 
-  /* Reports that the transport has taken `loaded` bytes of the body, as ProgressChunks does. */
+  private static final int CHUNK = 65_536;
+  private static final java.util.Map<PartExchanges.Gate, Long> TAKEN =
+      java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+
+  /*
+   * Reports that the transport has taken the body up to `loaded`, one event per chunk of 64 KiB
+   * as ProgressChunks does (the gate refuses larger steps); a smaller `loaded` is a retry.
+   */
   private static void taken(PartExchanges.Gate gate, long loaded) throws Throwable {
-    CompletionStage<?> s =
-        gate.listener(null).call(new TransferProgress(Direction.UPLOAD, loaded, LENGTH));
-    assertThat(s).isNull();
+    long from = TAKEN.getOrDefault(gate, 0L);
+    long at = loaded < from ? loaded : Math.min(loaded, from + CHUNK);
+    while (true) {
+      CompletionStage<?> s =
+          gate.listener(null).call(new TransferProgress(Direction.UPLOAD, at, LENGTH));
+      assertThat(s).isNull();
+      TAKEN.put(gate, at);
+      if (at == loaded) {
+        return;
+      }
+      at = Math.min(loaded, at + CHUNK);
+    }
   }
 
   @Test
@@ -48,7 +64,7 @@ class PartExchangesTest {
     taken(gate, MIB);
 
     assertThat(gate.cut()).isTrue();
-    assertThatThrownBy(() -> taken(gate, MIB + 65_536))
+    assertThatThrownBy(() -> taken(gate, MIB + CHUNK))
         .isInstanceOf(CancellationException.class)
         .hasMessageContaining("cut");
   }
@@ -64,6 +80,18 @@ class PartExchangesTest {
   }
 
   @Test
+  void gate_aChunkLargerThanTheMargin_failsLoudly() throws Throwable {
+    PartExchanges.Gate gate = new PartExchanges(async, "part").gate(LENGTH);
+    taken(gate, CHUNK);
+    long tooFar = CHUNK + PartExchanges.LAST_BYTES + 1;
+
+    assertThatThrownBy(
+            () -> gate.listener(null).call(new TransferProgress(Direction.UPLOAD, tooFar, LENGTH)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("LAST_BYTES");
+  }
+
+  @Test
   void gate_ofABodyNoLongerThanTheMargin_isInDoubtFromTheStart() {
     PartExchanges.Gate gate = new PartExchanges(async, "part").gate(PartExchanges.LAST_BYTES);
 
@@ -76,14 +104,36 @@ class PartExchangesTest {
     PartExchanges.Gate gate = exchanges.gate(LENGTH);
     CompletableFuture<String> server = new CompletableFuture<>();
     CompletionStage<String> lane = exchanges.send(gate, () -> server);
-    taken(gate, LENGTH - 65_536);
+    taken(gate, LENGTH - CHUNK);
 
     lane.toCompletableFuture().cancel(true);
 
     taken(gate, LENGTH); // the attempt in doubt still finishes its body
-    assertThatThrownBy(() -> taken(gate, 65_536)) // a retry starts over: refused
+    assertThatThrownBy(() -> taken(gate, CHUNK)) // a retry starts over: refused
         .isInstanceOf(CancellationException.class)
         .hasMessageContaining("not retried");
+  }
+
+  @Test
+  void gate_handedOver_passesNoMoreEventsToTheCallersCallback() throws Throwable {
+    PartExchanges exchanges = new PartExchanges(async, "part");
+    PartExchanges.Gate gate = exchanges.gate(LENGTH);
+    java.util.List<Long> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+    io.ambidex.control.AsyncCallback<TransferProgress> listener =
+        gate.listener(e -> {
+          heard.add(e.loaded());
+          throw new IllegalStateException("the caller's callback fails after its cancel");
+        });
+    CompletionStage<String> lane = exchanges.send(gate, () -> new CompletableFuture<>());
+    taken(gate, LENGTH - 2 * CHUNK);
+    assertThatThrownBy(
+            () -> listener.call(new TransferProgress(Direction.UPLOAD, LENGTH - CHUNK, LENGTH)))
+        .hasMessageContaining("after its cancel");
+
+    lane.toCompletableFuture().cancel(true);
+
+    assertThat(listener.call(new TransferProgress(Direction.UPLOAD, LENGTH, LENGTH))).isNull();
+    assertThat(heard).containsExactly(LENGTH - CHUNK);
   }
 
   @Test
@@ -172,6 +222,7 @@ class PartExchangesTest {
     PartExchanges.Gate gate = exchanges.gate(LENGTH);
     CountDownLatch waitingForResponse = new CountDownLatch(1);
     CountDownLatch response = new CountDownLatch(1);
+    AtomicBoolean answered = new AtomicBoolean();
     AtomicBoolean exchangeInterrupted = new AtomicBoolean();
     AtomicReference<Throwable> laneFailure = new AtomicReference<>();
     Thread lane =
@@ -185,6 +236,7 @@ class PartExchangesTest {
                             taken(gate, LENGTH); // the body is out: in doubt
                             waitingForResponse.countDown();
                             response.await();
+                            answered.set(true);
                             return CompletableFuture.completedFuture("\"etag\"");
                           } catch (InterruptedException e) {
                             exchangeInterrupted.set(true);
@@ -202,15 +254,19 @@ class PartExchangesTest {
 
     assertThat(lane.isAlive()).isFalse();
     assertThat(laneFailure.get()).isInstanceOf(CallInterruptedException.class);
-    AtomicReference<CompletableFuture<?>> settled = new AtomicReference<>();
+    assertThat(answered).as("the exchange still waits for its response").isFalse();
+    AtomicBoolean answeredWhenSettled = new AtomicBoolean();
     Thread abort =
-        new Thread(() -> settled.set(exchanges.settle(Duration.ofSeconds(30)).toCompletableFuture()));
+        new Thread(
+            () -> {
+              exchanges.settle(Duration.ofSeconds(30));
+              answeredWhenSettled.set(answered.get());
+            });
     abort.start();
-    assertThat(abort.isAlive()).as("settle waits for the response").isTrue();
     response.countDown();
     abort.join(10_000);
     assertThat(abort.isAlive()).isFalse();
-    assertThat(settled.get()).isDone();
+    assertThat(answeredWhenSettled).as("settle waited for the response").isTrue();
     assertThat(exchangeInterrupted).isFalse();
   }
 
