@@ -19,6 +19,7 @@ import io.ambidex.blob.internal.Digests;
 import io.ambidex.blob.internal.DownloadStream;
 import io.ambidex.blob.internal.DownloadVerifier;
 import io.ambidex.blob.internal.Hasher;
+import io.ambidex.blob.internal.PartExchanges;
 import io.ambidex.blob.internal.PartSource;
 import io.ambidex.blob.internal.PartSource.Part;
 import io.ambidex.blob.internal.ProgressTracker;
@@ -91,16 +92,19 @@ import org.jspecify.annotations.Nullable;
  *       SHA-256 of the body); whole-object downloads are checked against the object's flexible
  *       checksum when it has one, else against its ETag. See {@link ChecksumAlgorithm}.
  *   <li><b>Multipart</b>: above the threshold, parts go up {@code concurrency} at a time; a
- *       failed or cancelled multipart upload is aborted, so no parts are left behind.
+ *       failed or cancelled multipart upload is aborted, so no parts are left behind. A
+ *       cancellation or interrupt cuts the parts still being sent; a part whose body was already
+ *       sent in full runs to its response first (the service may store it anyway), waited for at
+ *       most 10 seconds, and then the abort is sent.
  *   <li><b>Progress</b>: callbacks receive the bytes transferred so far, summed over the parts in
  *       flight, never decreasing, never two at once; the last event has {@code loaded == total ==
  *       size}. On the blocking facade they run on the threads that transfer (the caller, or the
  *       part upload threads); on the async facade on the transport's I/O threads, and a stage a
  *       callback returns is waited for. A callback that throws fails (and aborts) the transfer.
- *   <li><b>Threads</b>: the blocking facade uses the caller's thread, plus up to {@code
- *       concurrency} virtual threads during a multipart upload and one for its abort. The async
- *       facade never blocks its caller; reads of a file or stream to upload run on virtual
- *       threads.
+ *   <li><b>Threads</b>: the blocking facade uses the caller's thread, plus, during a multipart
+ *       upload, up to {@code concurrency} virtual threads for its lanes, one per part in flight
+ *       and one for its abort. The async facade never blocks its caller; reads of a file or
+ *       stream to upload run on virtual threads.
  * </ul>
  */
 @AsyncCore(
@@ -114,6 +118,8 @@ final class BlobCore implements AsyncCloseable {
   private static final long CLEANUP_WAIT_SECONDS = 10;
   private static final int ABORT_ROUNDS = 4;
   private static final Duration ABORT_RECHECK_DELAY = Duration.ofMillis(100);
+  /* The longest an abort waits for the responses of parts in doubt (PartExchanges). */
+  private static final Duration IN_DOUBT_WAIT = Duration.ofSeconds(10);
 
   /*
    * The abort is cleanup whose failure leaves billable parts behind, so it has attempts of its own
@@ -495,8 +501,10 @@ final class BlobCore implements AsyncCloseable {
    * The multipart upload: create, then `concurrency` lanes that each take the next part from the
    * source and upload it until the source is empty (one mapConcurrently call site for every
    * source and both runtimes), then complete. Any failure, and cancellation, aborts the upload
-   * after the lanes have stopped. The create itself is not cancelled, nor cut short by an
-   * interrupt (it runs shielded): its upload id is needed to abort.
+   * after the lanes have stopped and the parts in doubt have been answered (PartExchanges: a part
+   * whose body was sent in full is not cut, since the service may store it anyway). The create
+   * itself is not cancelled, nor cut short by an interrupt (it runs shielded): its upload id is
+   * needed to abort.
    */
   private CompletionStage<PutResult> multipart(
       String bucket, String key, PartSource source, PutOptions options, ProgressTracker tracker) {
@@ -517,6 +525,7 @@ final class BlobCore implements AsyncCloseable {
     private final ProgressTracker tracker;
     private final List<StoredPart> stored = Collections.synchronizedList(new ArrayList<>());
     private volatile @Nullable Future<?> running;
+    private final PartExchanges exchanges;
 
     MultipartUpload(
         String bucket, String key, PartSource source, PutOptions options, ProgressTracker tracker) {
@@ -525,6 +534,7 @@ final class BlobCore implements AsyncCloseable {
       this.source = source;
       this.options = options;
       this.tracker = tracker;
+      this.exchanges = new PartExchanges(runtime, "PUT " + what(bucket, key));
     }
 
     void start() {
@@ -663,6 +673,7 @@ final class BlobCore implements AsyncCloseable {
     }
 
     private CompletionStage<String> uploadPart(String id, Part part) {
+      PartExchanges.Gate gate = exchanges.gate(part.length());
       HttpRequest put =
           withDigests(
                   request(bucket, key)
@@ -670,9 +681,10 @@ final class BlobCore implements AsyncCloseable {
                       .query("uploadId", id)
                       .PUT(part.body()),
                   part)
-              .onProgress(tracker.forPart(part.number()))
+              .onProgress(gate.listener(tracker.forPart(part.number())))
               .build();
-      return http.send(put, r -> uploaded(r, part, "PUT " + what(bucket, key)));
+      return exchanges.send(
+          gate, () -> http.send(put, r -> uploaded(r, part, "PUT " + what(bucket, key))));
     }
 
     private CompletionStage<PutResult> complete(String id, List<StoredPart> parts) {
@@ -778,7 +790,11 @@ final class BlobCore implements AsyncCloseable {
     }
 
     /*
-     * Aborts the upload, then makes sure it is gone. A part whose request was cancelled may still
+     * First waits, at most IN_DOUBT_WAIT, for the part exchanges whose body was sent in full before
+     * the cancellation (they were left to run: the service may store such a part whatever happens
+     * to the connection, and a part stored after the abort is listed by nothing), cutting any
+     * still running (PartExchanges.settle). Then aborts the upload, and makes sure it is gone. A
+     * part whose request was cancelled may still
      * be stored by the service after the abort (S3's documentation says so: "it might be necessary
      * to abort a given multipart upload multiple times"), which leaves the upload, or its parts,
      * behind. So after each abort, ListParts: NoSuchUpload means done; a listing means abort
@@ -793,7 +809,9 @@ final class BlobCore implements AsyncCloseable {
      */
     private CompletionStage<Void> abort(String id) {
       try {
-        return runtime.shielded("abort " + what(bucket, key), () -> abortRounds(id));
+        return runtime.shielded(
+            "abort " + what(bucket, key),
+            () -> Chains.then(exchanges.settle(IN_DOUBT_WAIT), ignored -> abortRounds(id)));
       } catch (RuntimeException e) {
         return Chains.failed(e);
       }

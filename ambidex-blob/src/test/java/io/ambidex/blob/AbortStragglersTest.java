@@ -22,7 +22,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -30,22 +29,16 @@ import software.amazon.awssdk.services.s3.S3Client;
  * Many multipart uploads cancelled (async) or interrupted (blocking) in the middle of a part, at
  * seeded points, four at a time over a pool of four connections (so parts also wait for a
  * connection when the cancel lands): afterwards no upload is listed and no part file is left in
- * the filesystem store. S3Proxy stores an {@code UploadPart} that arrives after the upload's abort
- * (it does not check the upload id) and lists nothing for it, so a part request still on the wire
- * when the abort is sent leaves an orphaned {@code .mpus-} file: this fails if the abort does not
- * wait for the cancelled part exchanges to end.
- *
- * <p>Off by default (run it with {@code -Dambidex.reproduce.stragglers=true}): it reproduces the Known debt "a cancelled or failed multipart upload sends its
- * abort ..." (ARCHITECTURE.md) and fails on this code, on both facades (first run: 6 part files
- * from 5 of 32 async uploads, 14 from 9 of 32 blocking ones). With the fix it runs always.
+ * the filesystem store. S3Proxy stores a part whose body it had received in full even when the
+ * client cut the exchange (it reads what the kernel holds and finishes storing after the abort),
+ * and lists nothing for it once the upload is aborted, so a cut exchange whose body had been sent
+ * in full leaves an orphaned {@code .mpus-} file: this fails unless such a part is left to run to
+ * its response and the abort waits for it ({@code PartExchanges}; ARCHITECTURE.md, choice 135).
+ * Without that it failed on both facades (first run: 6 part files from 5 of 32 async uploads, 14
+ * from 9 of 32 blocking ones); in an instrumented run, each of the 18 part files left was a part
+ * whose body had been sent in full before its exchange was cut, stored after the abort began.
  */
-@EnabledIfSystemProperty(
-    named = "ambidex.reproduce.stragglers",
-    matches = "true",
-    disabledReason =
-        "reproduces the orphaned-part debt of ARCHITECTURE.md (Known debts) and fails until it is"
-            + " paid; run with -Dambidex.reproduce.stragglers=true")
-@Timeout(240)
+@Timeout(120)
 class AbortStragglersTest {
   private static final int UPLOADS = 32;
   private static final int AT_ONCE = 4;
@@ -154,7 +147,8 @@ class AbortStragglersTest {
 
   /*
    * A part stored after the abort never goes away, so this waits (bounded) only for aborts still
-   * running on the async path; the blocking path has aborted before each put returned.
+   * running on the async path (a cancelled async put completes before its abort has run); the
+   * blocking path has aborted before each put returned.
    */
   private static void assertNothingLeft(String bucket) {
     await()
