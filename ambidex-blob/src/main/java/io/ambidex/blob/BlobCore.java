@@ -115,7 +115,7 @@ import org.jspecify.annotations.Nullable;
     mutiny = "MutinyBlobClient")
 final class BlobCore implements AsyncCloseable {
   private static final Duration ABORT_TIMEOUT = Duration.ofSeconds(60);
-  private static final long CLEANUP_WAIT_SECONDS = 10;
+  private static final long CLEANUP_WAIT_SECONDS = 30; // an abort may first wait 10 s for parts in doubt
   private static final int ABORT_ROUNDS = 4;
   private static final Duration ABORT_RECHECK_DELAY = Duration.ofMillis(100);
   /* The longest an abort waits for the responses of parts in doubt (PartExchanges). */
@@ -147,9 +147,10 @@ final class BlobCore implements AsyncCloseable {
   private final boolean signPayload;
   /*
    * The cleanups of transfers still in progress: a download's temporary file, deleted or moved
-   * into place when the transfer ends. A cancelled future of the async facade completes at once,
-   * before that has run; close() waits for them (bounded), so that a program that closes the
-   * client and exits right after cancelling leaves no temporary file behind.
+   * into place when the transfer ends; a multipart upload, until it is completed or aborted. A
+   * cancelled future of the async facade completes at once, before that has run; close() waits
+   * for them (bounded), so that a program that closes the client and exits right after
+   * cancelling leaves no temporary file and no upload behind.
    */
   private final Set<CompletableFuture<?>> cleanups = ConcurrentHashMap.newKeySet();
 
@@ -526,6 +527,8 @@ final class BlobCore implements AsyncCloseable {
     private final List<StoredPart> stored = Collections.synchronizedList(new ArrayList<>());
     private volatile @Nullable Future<?> running;
     private final PartExchanges exchanges;
+    /* Completed once nothing of this upload runs any more (its abort included): close() waits. */
+    private final CompletableFuture<Void> settled = cleanup();
 
     MultipartUpload(
         String bucket, String key, PartSource source, PutOptions options, ProgressTracker tracker) {
@@ -557,12 +560,14 @@ final class BlobCore implements AsyncCloseable {
             () -> http.send(create, BlobCore::xml));
       } catch (RuntimeException e) {
         completeExceptionally(e);
+        settled.complete(null);
         return;
       }
       created.whenComplete(
           (xml, failure) -> {
             if (failure != null) {
               completeExceptionally(Chains.unwrap(failure));
+              settled.complete(null);
               return;
             }
             String id;
@@ -570,6 +575,7 @@ final class BlobCore implements AsyncCloseable {
               id = S3Xml.firstText(xml, "UploadId");
             } catch (RuntimeException e) {
               completeExceptionally(e);
+              settled.complete(null);
               return;
             }
             if (id == null || id.isBlank()) {
@@ -578,6 +584,7 @@ final class BlobCore implements AsyncCloseable {
                       "The server answered " + create.method() + " " + create.uri()
                           + " without an UploadId.",
                       new java.io.IOException("no UploadId in the InitiateMultipartUploadResult")));
+              settled.complete(null);
               return;
             }
             run(id);
@@ -586,7 +593,7 @@ final class BlobCore implements AsyncCloseable {
 
     private void run(String id) {
       if (isDone()) {
-        abort(id).whenComplete((ignored, e) -> {}); // cancelled while creating
+        abort(id).whenComplete((ignored, e) -> settled.complete(null)); // cancelled while creating
         return;
       }
       CompletableFuture<PutResult> body;
@@ -611,6 +618,7 @@ final class BlobCore implements AsyncCloseable {
                         } else {
                           complete(r);
                         }
+                        settled.complete(null);
                       });
               return;
             }
@@ -622,6 +630,7 @@ final class BlobCore implements AsyncCloseable {
                         f.addSuppressed(Chains.unwrap(abortFailure));
                       }
                       completeExceptionally(f);
+                      settled.complete(null);
                     });
           });
     }
@@ -1940,10 +1949,10 @@ final class BlobCore implements AsyncCloseable {
   }
 
   /**
-   * Closes the client: first waits, at most 10 seconds, for the cleanups of downloads that were
-   * cancelled or failed and are still ending (a cancelled future of the async facade completes
-   * before its temporary file is deleted), then closes the transport (failing what is still in
-   * flight) and the runtime.
+   * Closes the client: first waits, at most 30 seconds, for what cancelled or failed transfers
+   * still have to do (a cancelled future of the async facade completes at once): a download's
+   * deletion of its temporary file, a multipart upload's abort; then closes the transport (failing
+   * what is still in flight) and the runtime.
    *
    * @return a stage that completes when everything is closed
    */

@@ -15,16 +15,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A cancelled {@code AsyncBlobClient} download completes its future at once, before its temporary
- * file is deleted; {@code close()} waits for that deletion, so a program that cancels, closes and
- * exits leaves no {@code .part} file (the {@code blob} tool's Ctrl-C on a single {@code get} did,
- * now and then, under load).
+ * A cancelled {@code AsyncBlobClient} transfer completes its future at once, before its cleanup
+ * (a download's temporary file, a multipart upload's abort); {@code close()} waits for that, so a
+ * program that cancels, closes and exits leaves no {@code .part} file and no upload (the {@code
+ * blob} tool's Ctrl-C on a single {@code get} left a file now and then, under load).
  */
 @Timeout(120)
 class CloseAfterCancelTest {
@@ -79,6 +80,34 @@ class CloseAfterCancelTest {
       client.close().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
       assertThat(files(dir)).as("files left after close(), round " + round).isEmpty();
+    }
+  }
+
+  @Test
+  void put_multipartCancelledMidwayThenClosed_leavesNoUpload() throws Exception {
+    for (int round = 0; round < 3; round++) {
+      String key = "upload-" + round;
+      AsyncBlobClient client = new AsyncBlobClient(config());
+      CountDownLatch midway = new CountDownLatch(1);
+      CompletableFuture<Void> never = new CompletableFuture<>();
+      // Held past 1 MiB as the downloads are: the parts wait for the callback's stage.
+      CallFuture<PutResult> put =
+          client.put(bucket, key, bytes(24 * MIB, round), e -> {
+            if (e.loaded() > MIB) {
+              midway.countDown();
+              return never;
+            }
+            return null;
+          });
+      assertThat(midway.await(30, TimeUnit.SECONDS)).isTrue();
+
+      assertThat(put.cancel(true)).isTrue();
+      client.close().toCompletableFuture().get(60, TimeUnit.SECONDS);
+
+      try (BlobClient check = new BlobClient(config());
+          Stream<PendingUpload> pending = check.listUploads(bucket, key)) {
+        assertThat(pending.toList()).as("uploads left after close(), round " + round).isEmpty();
+      }
     }
   }
 
