@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ambidex.CallFuture;
-import io.ambidex.s3embedded.EmbeddedS3;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,12 +17,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Many multipart uploads cancelled (async) or interrupted (blocking) in the middle of a part, at
@@ -39,27 +34,10 @@ import software.amazon.awssdk.services.s3.S3Client;
  * whose body had been sent in full before its exchange was cut, stored after the abort began.
  */
 @Timeout(120)
-class AbortStragglersTest {
+class AbortStragglersTest extends EmbeddedS3Fixture {
   private static final int UPLOADS = 32;
   private static final int AT_ONCE = 4;
   private static final int SIZE = 12 * MIB;
-
-  static EmbeddedS3 s3;
-  static S3Client sdk;
-
-  @TempDir static Path data;
-
-  @BeforeAll
-  static void start() {
-    s3 = EmbeddedS3.start(data.resolve("store"));
-    sdk = Fixtures.sdk(s3.endpoint(), s3.accessKey(), s3.secretKey());
-  }
-
-  @AfterAll
-  static void stop() {
-    sdk.close();
-    s3.close();
-  }
 
   static BlobConfig config() {
     return Fixtures.config(s3.endpoint(), s3.accessKey(), s3.secretKey())

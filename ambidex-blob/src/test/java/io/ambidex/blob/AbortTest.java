@@ -9,20 +9,14 @@ import static org.awaitility.Awaitility.await;
 import io.ambidex.CallFuture;
 import io.ambidex.CallInterruptedException;
 import io.ambidex.CallerStackTrace;
-import io.ambidex.s3embedded.EmbeddedS3;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Cancellation (async) and interrupt (blocking) in the middle of a multipart upload: the upload
@@ -30,24 +24,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * store's files show.
  */
 @Timeout(60)
-class AbortTest {
-  static EmbeddedS3 s3;
-  static S3Client sdk;
-
-  @TempDir static Path data;
-
-  @BeforeAll
-  static void start() {
-    s3 = EmbeddedS3.start(data.resolve("store"));
-    sdk = Fixtures.sdk(s3.endpoint(), s3.accessKey(), s3.secretKey());
-  }
-
-  @AfterAll
-  static void stop() {
-    sdk.close();
-    s3.close();
-  }
-
+class AbortTest extends EmbeddedS3Fixture {
   static BlobConfig config() {
     return Fixtures.config(s3.endpoint(), s3.accessKey(), s3.secretKey()).build();
   }

@@ -4,7 +4,6 @@ import static io.ambidex.blob.Fixtures.MIB;
 import static io.ambidex.blob.Fixtures.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ambidex.s3embedded.EmbeddedS3;
 import io.ambidex.test.Parity;
 import io.ambidex.test.ParityExtension;
 import io.ambidex.test.ParityTest;
@@ -13,12 +12,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
@@ -27,24 +23,7 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
  * WHEN_REQUIRED checksums) on the same embedded server: what one writes, the other reads
  * byte-identical, single-part and multipart, through both generated clients.
  */
-class AwsSdkInteropTest {
-  static EmbeddedS3 s3;
-  static S3Client sdk;
-
-  @TempDir static Path data;
-
-  @BeforeAll
-  static void start() {
-    s3 = EmbeddedS3.start(data.resolve("store"));
-    sdk = Fixtures.sdk(s3.endpoint(), s3.accessKey(), s3.secretKey());
-  }
-
-  @AfterAll
-  static void stop() {
-    sdk.close();
-    s3.close();
-  }
-
+class AwsSdkInteropTest extends EmbeddedS3Fixture {
   @RegisterExtension
   static final ParityExtension<BlobClient, AsyncBlobClient> CLIENTS =
       ParityExtension.<BlobClient, AsyncBlobClient>builder()

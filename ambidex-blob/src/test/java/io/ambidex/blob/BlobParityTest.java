@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ambidex.control.AsyncCallback;
 import io.ambidex.http.TransferProgress;
-import io.ambidex.s3embedded.EmbeddedS3;
 import io.ambidex.test.ApiParity;
 import io.ambidex.test.FlavourLenses;
 import io.ambidex.test.Parity;
@@ -24,12 +23,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The whole operation set through both generated clients and the Reactor, RxJava 3 and Mutiny
@@ -37,24 +33,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * ReactorBlobClient}, {@code Rx3BlobClient} and {@code MutinyBlobClient} run it), against S3Proxy
  * embedded with AWS Signature V4 checked. Each run gets a fresh client and a fresh bucket.
  */
-class BlobParityTest {
-  static EmbeddedS3 s3;
-  static S3Client sdk;
-
-  @TempDir static Path data;
-
-  @BeforeAll
-  static void start() {
-    s3 = EmbeddedS3.start(data.resolve("store"));
-    sdk = Fixtures.sdk(s3.endpoint(), s3.accessKey(), s3.secretKey());
-  }
-
-  @AfterAll
-  static void stop() {
-    sdk.close();
-    s3.close();
-  }
-
+class BlobParityTest extends EmbeddedS3Fixture {
   static BlobConfig config() {
     return Fixtures.config(s3.endpoint(), s3.accessKey(), s3.secretKey()).build();
   }

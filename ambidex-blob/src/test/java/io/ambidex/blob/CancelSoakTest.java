@@ -6,10 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ambidex.CallFuture;
-import io.ambidex.s3embedded.EmbeddedS3;
 import io.ambidex.test.InterruptSoak;
 import io.ambidex.test.LeakCheck;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,12 +17,8 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Soak through the blob client's two facades: operations abandoned at seeded random points
@@ -38,7 +32,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * 24). Nothing is timed: the delays only spread the cancellations over the operation.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
-class CancelSoakTest {
+class CancelSoakTest extends EmbeddedS3Fixture {
   static final int DEFAULT_OPERATIONS = 10_000;
   static final int SMALL = 16 * 1024;
   static final int CONNECTIONS = 6;
@@ -47,23 +41,6 @@ class CancelSoakTest {
   static final String[] SERVER_AND_SDK_THREADS = {
     "qtp", "s3proxy", "S3Proxy", "idle-connection-reaper", "sdk-", "aws-", "response-input-stream"
   };
-
-  static EmbeddedS3 s3;
-  static S3Client sdk;
-
-  @TempDir static Path data;
-
-  @BeforeAll
-  static void start() {
-    s3 = EmbeddedS3.start(data.resolve("store"));
-    sdk = Fixtures.sdk(s3.endpoint(), s3.accessKey(), s3.secretKey());
-  }
-
-  @AfterAll
-  static void stop() {
-    sdk.close();
-    s3.close();
-  }
 
   static int operations() {
     return Integer.getInteger("ambidex.soak.operations", DEFAULT_OPERATIONS);

@@ -5,7 +5,6 @@ import static io.ambidex.blob.Fixtures.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ambidex.CallFuture;
-import io.ambidex.s3embedded.EmbeddedS3;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,26 +26,17 @@ import org.junit.jupiter.params.provider.ValueSource;
  * blob} tool's Ctrl-C on a single {@code get} left a file now and then, under load).
  */
 @Timeout(120)
-class CloseAfterCancelTest {
-  static EmbeddedS3 s3;
+class CloseAfterCancelTest extends EmbeddedS3Fixture {
   static String bucket;
 
-  @TempDir static Path data;
-
   @BeforeAll
-  static void start() throws Exception {
-    s3 = EmbeddedS3.start(data.resolve("store"));
+  static void putObjects() throws Exception {
     bucket = Fixtures.bucket();
     try (BlobClient client = new BlobClient(config())) {
       client.createBucket(bucket);
       client.put(bucket, "small", bytes(4 * MIB, 1)); // one GET
       client.put(bucket, "large", bytes(20 * MIB, 2)); // ranges: above the 16 MiB threshold
     }
-  }
-
-  @AfterAll
-  static void stop() {
-    s3.close();
   }
 
   static BlobConfig config() {

@@ -5,7 +5,6 @@ import static io.ambidex.blob.Fixtures.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.ambidex.s3embedded.EmbeddedS3;
 import io.ambidex.test.Parity;
 import io.ambidex.test.ParityExtension;
 import io.ambidex.test.ParityTest;
@@ -15,12 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
 /**
@@ -30,24 +26,7 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
  * headObject}.
  */
 @Timeout(120)
-class PutOptionsRoundTripTest {
-  static EmbeddedS3 s3;
-  static S3Client sdk;
-
-  @TempDir static Path data;
-
-  @BeforeAll
-  static void start() {
-    s3 = EmbeddedS3.start(data.resolve("store"));
-    sdk = Fixtures.sdk(s3.endpoint(), s3.accessKey(), s3.secretKey());
-  }
-
-  @AfterAll
-  static void stop() {
-    sdk.close();
-    s3.close();
-  }
-
+class PutOptionsRoundTripTest extends EmbeddedS3Fixture {
   @RegisterExtension
   static final ParityExtension<BlobClient, AsyncBlobClient> CLIENTS =
       ParityExtension.<BlobClient, AsyncBlobClient>builder()
