@@ -114,6 +114,57 @@ class BlobToolTest {
     assertThat(blob("--help").out()).contains("--async").contains("--endpoint");
   }
 
+  private static final List<String> ALL_COMMANDS =
+      List.of("mb", "rb", "cp", "mv", "sync", "ls", "rm", "cat", "stat", "presign", "put", "get",
+          "completion");
+
+  private static List<String> registered(String... args) {
+    return List.copyOf(BlobTool.commandLine(new BlobTool(), args).getSubcommands().keySet());
+  }
+
+  @Test
+  void commandLine_registersOnlyTheNamedSubcommand_afterGlobalOptionsAndTheirValues() {
+    assertThat(registered("sync", "a", "s3://b/")).containsExactly("sync");
+    assertThat(registered("--endpoint", "http://127.0.0.1:1", "--no-progress", "sync", "a", "b"))
+        .containsExactly("sync");
+    // An option's value that is also a command's name is the value, not the command.
+    assertThat(registered("--region", "ls", "--data-dir=rm", "cp", "a", "b")).containsExactly("cp");
+    assertThat(registered("--checksum-algorithm", "CRC32C", "--async", "get", "s3://b/k"))
+        .containsExactly("get");
+  }
+
+  @Test
+  void commandLine_registersEverySubcommand_whenTheCommandLineNamesNoneOrSomethingUnusual() {
+    assertThat(registered()).containsExactlyElementsOf(ALL_COMMANDS);
+    assertThat(registered("--help")).containsExactlyElementsOf(ALL_COMMANDS);
+    assertThat(registered("syn", "a", "b")).containsExactlyElementsOf(ALL_COMMANDS);
+    assertThat(registered("--no-such-option", "ls")).containsExactlyElementsOf(ALL_COMMANDS);
+    assertThat(registered("--", "ls")).containsExactlyElementsOf(ALL_COMMANDS);
+    // completion describes every command.
+    assertThat(registered("completion")).containsExactlyElementsOf(ALL_COMMANDS);
+    assertThat(registered("--endpoint")).containsExactlyElementsOf(ALL_COMMANDS);
+  }
+
+  @Test
+  void usageAndSuggestionsAndCompletion_stillSeeEveryCommand() {
+    Run none = blob();
+    assertThat(none.code()).isEqualTo(ExitCodes.USAGE);
+    Run help = blob("--help");
+    for (String command : ALL_COMMANDS) {
+      assertThat(none.out()).as(command).containsPattern("(?m)^  " + command + " ");
+      assertThat(help.out()).as(command).containsPattern("(?m)^  " + command + " ");
+    }
+    Run typo = blob("syn", "a", "b");
+    assertThat(typo.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(typo.err()).contains("sync");
+    Run completion = blob("completion");
+    assertThat(completion.code()).isZero();
+    for (String command : ALL_COMMANDS) {
+      assertThat(completion.out()).as(command).contains(command);
+    }
+    assertThat(completion.out()).contains("--recursive").contains("--checksum");
+  }
+
   @Test
   void s3Uri_parsesAndRejects() {
     assertThat(S3Uri.parse("s3://b/a/b c")).isEqualTo(new S3Uri("b", "a/b c"));
