@@ -2,8 +2,13 @@ package io.ambidex.blob.cli;
 
 import io.ambidex.control.Async;
 import io.ambidex.taskgroup.AsyncTaskGroup;
+import java.io.File;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -105,7 +110,8 @@ final class Batch {
    * Runs the jobs and returns when every one has ended (or, once cancelled, when the ones in flight
    * have ended).
    */
-  Outcome run(List<? extends Job> jobs) {
+  Outcome run(List<? extends Job> given) {
+    List<? extends Job> jobs = spread(given);
     AtomicInteger next = new AtomicInteger();
     AtomicInteger succeeded = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
@@ -132,6 +138,40 @@ final class Batch {
     return new Outcome(
         succeeded.get(), failed.get(), jobs.size() - done, List.copyOf(failures),
         cancelled && !failedFast);
+  }
+
+  /**
+   * The order the lanes take jobs in: round-robin over the jobs' directories (the text of the
+   * target, or of the source for a job without one, up to its last {@code /}), each directory's
+   * jobs in the order given. A recursive command lists in key order, so the next {@code
+   * concurrency} jobs would mostly create, rename or delete files in one directory, locally or in
+   * a file-backed server's store, and file systems serialise those on the directory's lock. In a
+   * download of 10,000 files in 100 directories with 16 lanes, ext4's lanes spun on that lock for
+   * 2 of the command's 12.6 s of CPU (ARCHITECTURE.md, choice 144).
+   */
+  static <J extends Job> List<J> spread(List<J> jobs) {
+    Map<String, ArrayDeque<J>> byDirectory = new LinkedHashMap<>();
+    for (J job : jobs) {
+      String where = job.target().isEmpty() ? job.source() : job.target();
+      int slash = Math.max(where.lastIndexOf('/'), where.lastIndexOf(File.separatorChar));
+      String directory = slash < 0 ? "" : where.substring(0, slash);
+      byDirectory.computeIfAbsent(directory, d -> new ArrayDeque<>()).add(job);
+    }
+    if (byDirectory.size() < 2) {
+      return jobs;
+    }
+    List<J> ordered = new ArrayList<>(jobs.size());
+    List<ArrayDeque<J>> queues = new ArrayList<>(byDirectory.values());
+    while (!queues.isEmpty()) {
+      for (Iterator<ArrayDeque<J>> it = queues.iterator(); it.hasNext(); ) {
+        ArrayDeque<J> queue = it.next();
+        ordered.add(queue.poll());
+        if (queue.isEmpty()) {
+          it.remove();
+        }
+      }
+    }
+    return ordered;
   }
 
   /* One lane: claims the next job and runs it, until none is left or the batch is cancelled. */

@@ -186,6 +186,49 @@ class BatchTest {
     }
   }
 
+  private static Batch.Job job(String source, String target) {
+    return new Plans.Job("test", source, target, 1, bytes -> CompletableFuture.completedFuture(null));
+  }
+
+  @Test
+  void spread_takesTheDirectoriesInTurn_eachInItsGivenOrder() {
+    List<Batch.Job> listed = List.of(
+        job("s3://b/d0/a", "/tmp/out/d0/a"), job("s3://b/d0/b", "/tmp/out/d0/b"),
+        job("s3://b/d0/c", "/tmp/out/d0/c"), job("s3://b/d1/a", "/tmp/out/d1/a"),
+        job("s3://b/top", "/tmp/out/top"), job("s3://b/d1/b", "/tmp/out/d1/b"));
+    assertThat(Batch.spread(listed)).extracting(Batch.Job::target).containsExactly(
+        "/tmp/out/d0/a", "/tmp/out/d1/a", "/tmp/out/top", "/tmp/out/d0/b", "/tmp/out/d1/b",
+        "/tmp/out/d0/c");
+    // Deletes have no target: their sources' directories are spread instead.
+    List<Batch.Job> deletes = List.of(job("s3://b/x/1", ""), job("s3://b/x/2", ""),
+        job("s3://b/y/1", ""));
+    assertThat(Batch.spread(deletes)).extracting(Batch.Job::source)
+        .containsExactly("s3://b/x/1", "s3://b/y/1", "s3://b/x/2");
+    // One directory: the order is unchanged.
+    List<Batch.Job> one = List.of(job("a", "d/3"), job("b", "d/1"), job("c", "d/2"));
+    assertThat(Batch.spread(one)).containsExactlyElementsOf(one);
+  }
+
+  @ParameterizedTest(name = "async={0}")
+  @ValueSource(booleans = {false, true})
+  void run_runsEveryJobOnce_inTheSpreadOrder_withOneLane(boolean async) {
+    try (Store store = fakeStore(async)) {
+      List<String> ran = java.util.Collections.synchronizedList(new ArrayList<>());
+      List<Batch.Job> jobs = new ArrayList<>();
+      for (int i = 0; i < 9; i++) {
+        String target = "out/d" + (i / 3) + "/f" + i;
+        jobs.add(new Plans.Job("test", "s" + i, target, 1, bytes -> {
+          ran.add(target);
+          return CompletableFuture.completedFuture(null);
+        }));
+      }
+      Batch.Outcome outcome = new Batch(store, 1, false, new Recorder()).run(jobs);
+      assertThat(outcome.succeeded()).isEqualTo(9);
+      assertThat(ran).containsExactly("out/d0/f0", "out/d1/f3", "out/d2/f6", "out/d0/f1",
+          "out/d1/f4", "out/d2/f7", "out/d0/f2", "out/d1/f5", "out/d2/f8");
+    }
+  }
+
   @Test
   void report_drawsOneAggregateLine_andASummary() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
