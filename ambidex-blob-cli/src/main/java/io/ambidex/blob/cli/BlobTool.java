@@ -33,6 +33,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.slf4j.LoggerFactory;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -117,11 +118,23 @@ public final class BlobTool implements Callable<Integer> {
    * @param args the command line
    */
   public static void main(String[] args) {
+    preload();
     BlobTool tool = new BlobTool();
     tool.in = System.in;
     Thread command = Thread.currentThread();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> tool.interrupt(command), "blob-interrupt"));
     System.exit(run(tool, args, System.out, System.err));
+  }
+
+  /*
+   * Initialises slf4j on a thread of its own while the main thread builds the command line: the
+   * HTTP client's classes call it from their static initialisers, and its first call (finding
+   * the provider, reading its configuration) took about 30 ms of a no-change sync's critical
+   * path. A daemon thread, so it never holds the exit; slf4j's initialisation is synchronised,
+   * so the main thread, if it gets there first, waits for it rather than repeating it.
+   */
+  private static void preload() {
+    Thread.ofPlatform().daemon().name("blob-preload").start(LoggerFactory::getILoggerFactory);
   }
 
   /*

@@ -230,6 +230,35 @@ class BatchTest {
   }
 
   @Test
+  void relative_isThePathUnderTheRoot_slashSeparated_forEveryKindOfRoot() {
+    record Case(String root, String file, String relative) {}
+    for (Case c : List.of(
+        new Case("/tmp/tree", "/tmp/tree/a b/ü+%.txt", "a b/ü+%.txt"),
+        new Case("tree", "tree/d/f", "d/f"),
+        new Case(".", "./d/f", "d/f"),
+        new Case("", "d/f", "d/f"),
+        new Case("/", "/etc/hosts", "etc/hosts"),
+        new Case("/tmp/tree", "/tmp/treehouse/f", "../treehouse/f"),
+        new Case("../up", "../up/f", "f"))) {
+      assertThat(Locations.relative(Path.of(c.root()), Path.of(c.file())))
+          .as(c.toString()).isEqualTo(c.relative());
+    }
+  }
+
+  @Test
+  void walk_keysEveryFileByItsRelativePath(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    java.nio.file.Files.createDirectories(dir.resolve("a b/ü"));
+    java.nio.file.Files.writeString(dir.resolve("top.txt"), "1");
+    java.nio.file.Files.writeString(dir.resolve("a b/ü/x+%y.bin"), "22");
+    assertThat(Locations.walk(dir, Filters.none()).keySet())
+        .containsExactly("a b/ü/x+%y.bin", "top.txt");
+    assertThat(Locations.walk(dir.resolve("a b"), Filters.none()))
+        .containsOnlyKeys("ü/x+%y.bin")
+        .extractingByKey("ü/x+%y.bin").extracting(Locations.Entry::size).isEqualTo(2L);
+  }
+
+  @Test
   void report_drawsOneAggregateLine_andASummary() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
