@@ -81,8 +81,8 @@ public final class BlobTool implements Callable<Integer> {
       names = "--checksum-algorithm",
       paramLabel = "ALG",
       description = "The checksum sent with every upload and part, and checked on download:"
-          + " ${COMPLETION-CANDIDATES}. Default: CRC32C for AWS endpoints, MD5 (Content-MD5)"
-          + " for any other, the embedded store included.")
+          + " ${COMPLETION-CANDIDATES}. Default: CRC32C for the embedded store and AWS"
+          + " endpoints, MD5 (Content-MD5) for any other --endpoint.")
   ChecksumAlgorithm checksumAlgorithm;
 
   @Option(names = "--async", description = "Run the command through AsyncBlobClient instead of BlobClient.")
@@ -298,6 +298,11 @@ public final class BlobTool implements Callable<Integer> {
         config.maxConnections(Math.max(16, 2 * concurrency));
       }
       if (endpoint == null) {
+        // The tool knows what it started: S3Proxy checks flexible checksums (ARCHITECTURE.md,
+        // choice 146), so the embedded store gets the hardware CRC, not MD5.
+        if (checksumAlgorithm == null) {
+          config.checksum(ChecksumAlgorithm.CRC32C);
+        }
         embedded = EmbeddedS3.start(dataDir != null ? dataDir : defaultDataDir());
         config.endpoint(embedded.endpoint())
             .credentials(Credentials.of(embedded.accessKey(), embedded.secretKey()));

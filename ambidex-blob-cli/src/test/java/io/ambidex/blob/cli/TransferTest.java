@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The many-object commands end to end, in process, against the embedded store (S3Proxy, SigV4
@@ -253,6 +254,28 @@ class TransferTest {
     Path back = dir.resolve("back.txt");
     blob.ok("--checksum-algorithm", "CRC32C", "cp", "s3://" + bucket + "/c.txt", back.toString());
     assertThat(back).hasContent("checked with CRC-32C");
+  }
+
+  @ParameterizedTest(name = "async={0}")
+  @ValueSource(booleans = {false, true})
+  void embeddedStore_getsCrc32cByDefault_anEndpointGetsContentMd5(boolean async) throws Exception {
+    Path file = Files.writeString(dir.resolve("d.txt"), "the default checksum");
+    Tool embedded = new Tool("embedded", async);
+    String bucket = bucket();
+    embedded.ok("mb", "s3://" + bucket);
+    embedded.ok("cp", file.toString(), "s3://" + bucket + "/d.txt");
+    assertThat(embedded.ok("stat", "s3://" + bucket + "/d.txt").out().toLowerCase(java.util.Locale.ROOT))
+        .contains("crc32c");
+    // An explicit choice still wins.
+    embedded.ok("--checksum-algorithm", "SHA256", "cp", file.toString(), "s3://" + bucket + "/s.txt");
+    assertThat(embedded.ok("stat", "s3://" + bucket + "/s.txt").out().toLowerCase(java.util.Locale.ROOT))
+        .contains("sha256").doesNotContain("crc32c");
+    Tool moto = new Tool("moto", async);
+    String other = bucket();
+    moto.ok("mb", "s3://" + other);
+    moto.ok("cp", file.toString(), "s3://" + other + "/d.txt");
+    assertThat(moto.ok("stat", "s3://" + other + "/d.txt").out().toLowerCase(java.util.Locale.ROOT))
+        .doesNotContain("crc32c");
   }
 
   @Test
