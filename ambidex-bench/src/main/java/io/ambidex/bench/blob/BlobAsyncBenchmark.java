@@ -62,8 +62,11 @@ public class BlobAsyncBenchmark {
   /** Operations in flight at once. */
   static final int IN_FLIGHT = 64;
 
-  /** Which client: {@code ambidex}, {@code ambidex-unsigned} or {@code sdk}. */
-  @Param({"ambidex", "ambidex-unsigned", "sdk"})
+  /**
+   * Which client: {@code ambidex}, {@code ambidex-unsigned}, {@code sdk} (checking only what S3
+   * requires) or {@code sdk-defaults} (the SDK's own integrity defaults).
+   */
+  @Param({"ambidex", "ambidex-unsigned", "sdk", "sdk-defaults"})
   public String client;
 
   private S3ServerProcess server;
@@ -83,14 +86,16 @@ public class BlobAsyncBenchmark {
     server = S3ServerProcess.start(null);
     data = new byte[BlobBlockingBenchmark.SIZE];
     new Random(42).nextBytes(data);
-    sdk = kind == Kind.SDK;
+    sdk = kind == Kind.SDK || kind == Kind.SDK_DEFAULTS;
     for (int i = 0; i < IN_FLIGHT; i++) {
       keys[i] = "object-" + i;
       sdkPuts[i] = PutObjectRequest.builder().bucket(Clients.BUCKET).key(keys[i]).build();
       sdkGets[i] = GetObjectRequest.builder().bucket(Clients.BUCKET).key(keys[i]).build();
     }
     if (sdk) {
-      s3 = Clients.sdkAsync(server.endpoint(), IN_FLIGHT);
+      s3 = kind == Kind.SDK_DEFAULTS
+          ? Clients.sdkAsyncDefaults(server.endpoint(), IN_FLIGHT)
+          : Clients.sdkAsync(server.endpoint(), IN_FLIGHT);
       s3.createBucket(b -> b.bucket(Clients.BUCKET)).join();
     } else {
       blobs = new AsyncBlobClient(Clients.ambidex(server.endpoint(), kind, IN_FLIGHT).build());

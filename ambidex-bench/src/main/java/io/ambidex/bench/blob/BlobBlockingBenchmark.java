@@ -61,8 +61,11 @@ public class BlobBlockingBenchmark {
   /** The object's size: 1 KiB. */
   static final int SIZE = 1024;
 
-  /** Which client: {@code ambidex}, {@code ambidex-unsigned} or {@code sdk}. */
-  @Param({"ambidex", "ambidex-unsigned", "sdk"})
+  /**
+   * Which client: {@code ambidex}, {@code ambidex-unsigned}, {@code sdk} (checking only what S3
+   * requires) or {@code sdk-defaults} (the SDK's own integrity defaults).
+   */
+  @Param({"ambidex", "ambidex-unsigned", "sdk", "sdk-defaults"})
   public String client;
 
   private S3ServerProcess server;
@@ -80,9 +83,9 @@ public class BlobBlockingBenchmark {
     server = S3ServerProcess.start(null);
     data = new byte[SIZE];
     new Random(42).nextBytes(data);
-    sdk = kind == Kind.SDK;
+    sdk = kind == Kind.SDK || kind == Kind.SDK_DEFAULTS;
     if (sdk) {
-      s3 = Clients.sdkBlocking(server.endpoint(), 8);
+      s3 = Clients.sdkBlocking(server.endpoint(), 8, kind == Kind.SDK_DEFAULTS);
       s3.createBucket(b -> b.bucket(Clients.BUCKET));
       sdkPut = PutObjectRequest.builder().bucket(Clients.BUCKET).key("put").build();
       sdkGet = GetObjectRequest.builder().bucket(Clients.BUCKET).key("get").build();

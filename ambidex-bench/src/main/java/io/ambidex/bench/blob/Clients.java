@@ -49,8 +49,10 @@ final class Clients {
     AMBIDEX_UNSIGNED,
     /** Ours, signed, with {@link ChecksumAlgorithm#MD5} (the default for non-AWS endpoints). */
     AMBIDEX_MD5,
-    /** The AWS SDK for Java v2. */
-    SDK;
+    /** The AWS SDK for Java v2, checking only what S3 requires ({@code WHEN_REQUIRED}). */
+    SDK,
+    /** The AWS SDK for Java v2 with its integrity defaults ({@code WHEN_SUPPORTED}). */
+    SDK_DEFAULTS;
 
     static Kind of(String param) {
       return switch (param) {
@@ -58,9 +60,10 @@ final class Clients {
         case "ambidex-unsigned" -> AMBIDEX_UNSIGNED;
         case "ambidex-md5" -> AMBIDEX_MD5;
         case "sdk" -> SDK;
+        case "sdk-defaults" -> SDK_DEFAULTS;
         default -> throw new IllegalArgumentException(
-            "client must be ambidex, ambidex-unsigned, ambidex-md5 or sdk, but was '" + param
-                + "'");
+            "client must be ambidex, ambidex-unsigned, ambidex-md5, sdk or sdk-defaults, but was '"
+                + param + "'");
       };
     }
   }
@@ -86,22 +89,41 @@ final class Clients {
    * The SDK's blocking client on its Apache (HttpClient 4) client, which the issue names
    * ({@code apache-client}, deprecated in 2.56 in favour of {@code apache5-client}).
    */
-  @SuppressWarnings("deprecation")
   static S3Client sdkBlocking(URI endpoint, int maxConnections) {
-    return S3Client.builder()
+    return sdkBlocking(endpoint, maxConnections, false);
+  }
+
+  /**
+   * The same, with the SDK's own integrity defaults when {@code defaults} ({@code WHEN_SUPPORTED}:
+   * a CRC32 with every upload, responses checked where they carry a checksum), else with both set
+   * to {@code WHEN_REQUIRED} (nothing computed or checked that S3 does not require).
+   */
+  @SuppressWarnings("deprecation")
+  static S3Client sdkBlocking(URI endpoint, int maxConnections, boolean defaults) {
+    var builder = S3Client.builder()
         .endpointOverride(endpoint)
         .forcePathStyle(true)
         .region(Region.US_EAST_1)
         .credentialsProvider(credentials())
-        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-        .httpClientBuilder(ApacheHttpClient.builder().maxConnections(maxConnections))
-        .build();
+        .httpClientBuilder(ApacheHttpClient.builder().maxConnections(maxConnections));
+    if (!defaults) {
+      builder.requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+          .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+    }
+    return builder.build();
   }
 
   /** The SDK's async client on Netty, without its multipart layer (the small-object rows). */
   static S3AsyncClient sdkAsync(URI endpoint, int maxConcurrency) {
     return asyncBuilder(endpoint, maxConcurrency).build();
+  }
+
+  /** The same with the SDK's own integrity defaults ({@code WHEN_SUPPORTED} both ways). */
+  static S3AsyncClient sdkAsyncDefaults(URI endpoint, int maxConcurrency) {
+    return asyncBuilder(endpoint, maxConcurrency)
+        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_SUPPORTED)
+        .responseChecksumValidation(ResponseChecksumValidation.WHEN_SUPPORTED)
+        .build();
   }
 
   /**
