@@ -256,6 +256,15 @@ class TransferTest {
     assertThat(back).hasContent("checked with CRC-32C");
   }
 
+  /* Uploads file to a fresh bucket's KEY (with the global options given) and returns its stat. */
+  private String uploadAndStat(Tool blob, String bucket, Path file, String key, String... global)
+      throws Exception {
+    java.util.List<String> cp = new java.util.ArrayList<>(java.util.List.of(global));
+    cp.addAll(java.util.List.of("cp", file.toString(), "s3://" + bucket + "/" + key));
+    blob.ok(cp.toArray(String[]::new));
+    return blob.ok("stat", "s3://" + bucket + "/" + key).out().toLowerCase(java.util.Locale.ROOT);
+  }
+
   @ParameterizedTest(name = "async={0}")
   @ValueSource(booleans = {false, true})
   void embeddedStore_getsCrc32cByDefault_anEndpointGetsContentMd5(boolean async) throws Exception {
@@ -263,19 +272,14 @@ class TransferTest {
     Tool embedded = new Tool("embedded", async);
     String bucket = bucket();
     embedded.ok("mb", "s3://" + bucket);
-    embedded.ok("cp", file.toString(), "s3://" + bucket + "/d.txt");
-    assertThat(embedded.ok("stat", "s3://" + bucket + "/d.txt").out().toLowerCase(java.util.Locale.ROOT))
-        .contains("crc32c");
+    assertThat(uploadAndStat(embedded, bucket, file, "d.txt")).contains("crc32c");
     // An explicit choice still wins.
-    embedded.ok("--checksum-algorithm", "SHA256", "cp", file.toString(), "s3://" + bucket + "/s.txt");
-    assertThat(embedded.ok("stat", "s3://" + bucket + "/s.txt").out().toLowerCase(java.util.Locale.ROOT))
+    assertThat(uploadAndStat(embedded, bucket, file, "s.txt", "--checksum-algorithm", "SHA256"))
         .contains("sha256").doesNotContain("crc32c");
     Tool moto = new Tool("moto", async);
     String other = bucket();
     moto.ok("mb", "s3://" + other);
-    moto.ok("cp", file.toString(), "s3://" + other + "/d.txt");
-    assertThat(moto.ok("stat", "s3://" + other + "/d.txt").out().toLowerCase(java.util.Locale.ROOT))
-        .doesNotContain("crc32c");
+    assertThat(uploadAndStat(moto, other, file, "d.txt")).doesNotContain("crc32c");
   }
 
   @Test
