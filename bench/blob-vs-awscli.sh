@@ -8,14 +8,18 @@
 #   server's CPU seconds during it.
 #   SMALL_N (default 10000) files of SMALL_KIB (4) KiB; LARGE_N (100) files of LARGE_MIB (8) MiB;
 #   BLOB_FLAGS: more global options for blob, e.g. "--checksum-algorithm CRC32C" (the default is
-#   MD5 against a non-AWS endpoint; the AWS CLI sends CRC32). CONCURRENCY (16): blob's --concurrency; the AWS CLI keeps its defaults (10 requests at once,
-#   multipart from 8 MiB), as people use it. ROUNDS (1): each measurement is repeated that many
-#   times, alternating the two tools. WARMUP_ROUNDS (1): unmeasured rounds of the small set by
-#   both tools first, so that the server (a JVM) is compiled before anything is measured.
+#   MD5 against a non-AWS endpoint; the AWS CLI sends CRC32). CONCURRENCY (16): blob's
+#   --concurrency; the AWS CLI keeps its defaults (10 requests at once, multipart from 8 MiB), as
+#   people use it. ROUNDS (1): each measurement is repeated that many times, alternating the two
+#   tools. WARMUP_ROUNDS (1): unmeasured rounds of the small set by both tools first, so that the
+#   server (a JVM) is compiled before anything is measured. Needs about 8 GB of disk under TMPDIR
+#   (downloaded trees are kept until the end).
 #
 # The server is S3Proxy (the store the tool embeds, SigV4 checked) over a filesystem store in a
 # JVM of its own: ambidex-bench's S3ServerMain. The AWS CLI is installed with apt (Debian's
 # `awscli`) if `aws` is not on PATH. Builds the tool and the benchmark jar if they are missing.
+# Leave the sources alone while it runs: bin/blob rebuilds the tool, inside a measured command,
+# when a source is newer than its jar.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -87,6 +91,15 @@ for i in range(m):
 PY
 blob mb s3://bench >/dev/null
 
+# Downloaded trees are moved aside, not deleted, until the end. On this machine's ext4 (no
+# journal) a file created within 30-60 s of many deletions makes the kernel skip every recently
+# deleted inode while it looks for a free one (find_inode_bit, recently_deleted): deleting the
+# 10,000 files of one download made the next command's file creations cost 4-5 s of system CPU
+# more, whichever tool ran it (server's store included), so the rounds disagreed by 2x.
+mkdir -p "$work/trash"
+n_trash=0
+trash() { n_trash=$((n_trash + 1)); mv "$1" "$work/trash/$n_trash"; }
+
 # The server is a JVM too: its first ten thousand requests run while it compiles (it spent 13 s
 # of CPU on the first upload of the small set and 2.3 s on the fourth). Both tools are measured
 # against a server that has already served WARMUP_ROUNDS rounds of the small set (up, down, sync,
@@ -97,11 +110,11 @@ for w in $(seq "$WARMUP_ROUNDS"); do
   blob cp --recursive --concurrency "$CONCURRENCY" "$work/small" "s3://bench/warm-blob-$w/" >/dev/null 2>&1
   blob cp --recursive --concurrency "$CONCURRENCY" "s3://bench/warm-blob-$w/" "$work/warm-down" >/dev/null 2>&1
   blob sync --concurrency "$CONCURRENCY" "$work/small" "s3://bench/warm-blob-$w/" >/dev/null 2>&1
-  rm -rf "$work/warm-down"
+  trash "$work/warm-down"
   awss3 cp --recursive --only-show-errors "$work/small" "s3://bench/warm-aws-$w/"
   awss3 cp --recursive --only-show-errors "s3://bench/warm-aws-$w/" "$work/warm-down"
   awss3 sync --only-show-errors "$work/small" "s3://bench/warm-aws-$w/"
-  rm -rf "$work/warm-down"
+  trash "$work/warm-down"
 done
 
 results="$out/results.tsv"
@@ -147,7 +160,7 @@ for set in small large; do
         measure aws "$set" sync-nochange "$round" "$work/awss3" sync --only-show-errors "$work/$set" "$prefix/"
       fi
       diff -r "$work/$set" "$down" > /dev/null || { echo "DIFFERENT: $down" >&2; exit 1; }
-      rm -rf "$down"
+      trash "$down"
     done
   done
 done
