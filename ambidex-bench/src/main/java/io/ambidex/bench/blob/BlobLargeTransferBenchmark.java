@@ -7,12 +7,18 @@ import io.ambidex.blob.BlobConfig;
 import io.ambidex.blob.BlobObject;
 import io.ambidex.blob.PutResult;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -29,6 +35,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
@@ -37,11 +44,13 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.transfer.s3.S3TransferManager;
+import software.amazon.awssdk.transfer.s3.model.DownloadRequest;
 
 /**
- * One 256 MiB object (1 GiB with {@code -p mib=1024}): a multipart upload from a file, and a download to a file, timed one transfer
- * per iteration ({@code SingleShotTime}), each client in its own fork with the same heap ({@code
- * -Xmx512m}). Both clients cut the upload alike: 8 MiB parts above 16 MiB, 4 parts in flight. Ours
+ * One 256 MiB object (1 GiB with {@code -p mib=1024}): a multipart upload from a file, and a
+ * download to a file, timed one transfer per iteration ({@code SingleShotTime}, after ten
+ * untimed ones that also warm the server up), each client in its own fork with the same heap
+ * ({@code -Xmx512m}). Both clients cut the upload alike: 8 MiB parts above 16 MiB, 4 parts in flight. Ours
  * is {@code put(bucket, key, Path)} on {@link BlobClient} (parts on virtual threads) or {@link
  * AsyncBlobClient}, and {@code download(bucket, key, Path, null)}; the AWS SDK's is its Java
  * multipart client ({@code S3AsyncClient} on Netty with {@code multipartEnabled(true)}), {@code
@@ -57,6 +66,11 @@ import software.amazon.awssdk.transfer.s3.S3TransferManager;
  * between socket and file by the kernel, nothing checked: the server-bound limit of this setup.
  * The server (S3Proxy over a filesystem store in a temporary directory) runs in a JVM of its own.
  *
+ * <p>{@link #uploadStream()} and {@link #downloadStream()} are the same transfers with a stream
+ * on the caller's side: the file read as an {@code InputStream} of unknown length, and the object
+ * read in order with every byte touched (see each method for the calls). The CRT cannot upload
+ * to S3Proxy (docs/benchmarks.md), so run the upload rows without {@code sdk-crt}.
+ *
  * <p>Rows ({@code client}): {@code ambidex}, {@code ambidex-unsigned}, {@code ambidex-md5},
  * {@code ambidex-async}, {@code ambidex-async-unsigned}, {@code ambidex-async-md5}, {@code sdk},
  * {@code sdk-crt}, {@code limit}. The unsigned rows skip the payload's SHA-256 (a
@@ -71,6 +85,7 @@ import software.amazon.awssdk.transfer.s3.S3TransferManager;
  * P="-prof io.ambidex.bench.blob.RetainedHeapProfiler -prof io.ambidex.bench.blob.ProcessCpuProfiler"
  * $J -jar $B 'BlobLargeTransferBenchmark.upload' $P
  * $J -jar $B 'BlobLargeTransferBenchmark.download' -p client=ambidex,ambidex-async,sdk $P
+ * $J -jar $B 'BlobLargeTransferBenchmark.(uploadStream|downloadStream)' -p mib=1024 $P
  * </pre>
  *
  * <p>At a small heap (does it complete?): add {@code -jvmArgsAppend -Xmx96m -wi 0 -i 1}.
@@ -79,7 +94,11 @@ import software.amazon.awssdk.transfer.s3.S3TransferManager;
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = "-Xmx512m")
-@Warmup(iterations = 2)
+// Ten warm-up transfers, not two: each fork starts its own server, a JVM whose JIT compiled during
+// the first shots. With two, the server's CPU per download was 296 ms for ours and 260 for the
+// CRT's ranged GETs against about 125-150 once warm, on the two cores the client shares, and the
+// rows that sent more distinct requests paid more of it (docs/benchmarks.md, 2026-12-04 17:22).
+@Warmup(iterations = 10)
 @Measurement(iterations = 5)
 public class BlobLargeTransferBenchmark {
 
@@ -128,6 +147,7 @@ public class BlobLargeTransferBenchmark {
   private S3AsyncClient s3;
   private S3TransferManager transfers;
   private RawS3 raw;
+  private ExecutorService streamReads;
 
   /**
    * Starts the server, writes the source file (seeded random bytes), builds the client
@@ -142,7 +162,7 @@ public class BlobLargeTransferBenchmark {
     writeRandom(source, size);
     server = S3ServerProcess.start(dir.resolve("store"));
     boolean sdk = client.equals("sdk");
-    boolean download = params.getBenchmark().endsWith(".download");
+    boolean download = params.getBenchmark().contains(".download");
     if (!sdk && !client.equals("sdk-crt") && !client.equals("limit")
         && !client.startsWith("ambidex")) {
       throw new IllegalArgumentException(
@@ -167,6 +187,7 @@ public class BlobLargeTransferBenchmark {
         setup.put(Clients.BUCKET, OBJECT, source);
       }
     }
+    streamReads = Executors.newFixedThreadPool(2);
     if (client.equals("limit")) {
       raw = new RawS3(server.endpoint(), PARTS_IN_FLIGHT);
     } else if (client.equals("sdk-crt")) {
@@ -220,6 +241,7 @@ public class BlobLargeTransferBenchmark {
         asyncBlobs.close().join();
       }
     } finally {
+      streamReads.shutdownNow();
       server.close();
       try (Stream<Path> files = Files.walk(dir)) {
         for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
@@ -286,6 +308,164 @@ public class BlobLargeTransferBenchmark {
             ? blobs.download(Clients.BUCKET, OBJECT, target, null)
             : asyncBlobs.download(Clients.BUCKET, OBJECT, target, null).join();
     return r;
+  }
+
+  /**
+   * One upload of the source file read as a stream of unknown length ({@code InputStream}): ours
+   * {@code put(bucket, key, InputStream)}, the SDK's {@code AsyncRequestBody.fromInputStream} with
+   * no length, through its multipart client or the CRT transfer manager. {@code limit} uploads
+   * the file as in {@link #upload()}: the setup's bound does not depend on where the bytes come
+   * from.
+   */
+  @Benchmark
+  public Object uploadStream() throws Exception {
+    if (raw != null) {
+      return upload();
+    }
+    try (InputStream in = Files.newInputStream(source)) {
+      if (transfers != null) {
+        return transfers
+            .upload(
+                u ->
+                    u.putObjectRequest(p -> p.bucket(Clients.BUCKET).key(UPLOADED))
+                        .requestBody(AsyncRequestBody.fromInputStream(in, null, streamReads)))
+            .completionFuture()
+            .join();
+      }
+      if (s3 != null) {
+        return s3.putObject(
+                PutObjectRequest.builder().bucket(Clients.BUCKET).key(UPLOADED).build(),
+                AsyncRequestBody.fromInputStream(in, null, streamReads))
+            .join();
+      }
+      PutResult r =
+          blobs != null
+              ? blobs.put(Clients.BUCKET, UPLOADED, in)
+              : asyncBlobs.put(Clients.BUCKET, UPLOADED, in).join();
+      if (r.size() != size) {
+        throw new IllegalStateException("Uploaded " + r.size() + " bytes instead of " + size);
+      }
+      return r;
+    }
+  }
+
+  /**
+   * One download of the object read as a stream, in order, every byte touched: ours {@code
+   * open(bucket, key)} (a {@code Stream} of buffers, or a {@code Flow.Publisher} pulled 16
+   * buffers ahead), the SDK's {@code AsyncResponseTransformer.toBlockingInputStream()} read in 64
+   * KiB blocks, on its async client or the CRT transfer manager. {@code limit} downloads to the
+   * file as in {@link #download()}.
+   */
+  @Benchmark
+  public Object downloadStream() throws Exception {
+    if (raw != null) {
+      return download();
+    }
+    long read;
+    if (transfers != null) {
+      ResponseInputStream<GetObjectResponse> in =
+          transfers
+              .download(
+                  DownloadRequest.builder()
+                      .getObjectRequest(g -> g.bucket(Clients.BUCKET).key(OBJECT))
+                      .responseTransformer(AsyncResponseTransformer.<GetObjectResponse>toBlockingInputStream())
+                      .build())
+              .completionFuture()
+              .join()
+              .result();
+      read = drain(in);
+    } else if (s3 != null) {
+      read =
+          drain(
+              s3.getObject(
+                      GetObjectRequest.builder().bucket(Clients.BUCKET).key(OBJECT).build(),
+                      AsyncResponseTransformer.toBlockingInputStream())
+                  .join());
+    } else if (blobs != null) {
+      long[] n = {0, 0};
+      try (Stream<ByteBuffer> body = blobs.open(Clients.BUCKET, OBJECT)) {
+        body.forEach(b -> n[0] += touch(b, n));
+      }
+      read = n[0];
+    } else {
+      read = Sink.drain(asyncBlobs.open(Clients.BUCKET, OBJECT)).join();
+    }
+    if (read != size) {
+      throw new IllegalStateException("The stream had " + read + " bytes instead of " + size);
+    }
+    return read;
+  }
+
+  /* Reads to the end in 64 KiB blocks, touching every byte; returns the count. */
+  private static long drain(InputStream in) throws IOException {
+    try (in) {
+      byte[] block = new byte[64 * 1024];
+      long total = 0;
+      long sum = 0;
+      for (int n; (n = in.read(block)) >= 0; ) {
+        for (int i = 0; i < n; i++) {
+          sum += block[i];
+        }
+        total += n;
+      }
+      Sink.consumed += sum;
+      return total;
+    }
+  }
+
+  /* Touches every byte of a buffer (summed into n[1]); returns its length. */
+  private static int touch(ByteBuffer b, long[] n) {
+    int len = b.remaining();
+    long sum = 0;
+    for (int i = b.position(), end = b.limit(); i < end; i++) {
+      sum += b.get(i);
+    }
+    n[1] += sum;
+    Sink.consumed += sum;
+    return len;
+  }
+
+  /** A subscriber that pulls 16 buffers ahead and touches every byte. */
+  private static final class Sink implements Flow.Subscriber<ByteBuffer> {
+    /* Keeps the sums observable, so that the loops that compute them are not removed. */
+    static volatile long consumed;
+
+    private final CompletableFuture<Long> done = new CompletableFuture<>();
+    private final long[] n = {0, 0};
+    private Flow.Subscription subscription;
+    private int outstanding;
+
+    static CompletableFuture<Long> drain(Flow.Publisher<ByteBuffer> body) {
+      Sink sink = new Sink();
+      body.subscribe(sink);
+      return sink.done;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      subscription = s;
+      outstanding = 16;
+      s.request(16);
+    }
+
+    @Override
+    public void onNext(ByteBuffer item) {
+      n[0] += touch(item, n);
+      if (--outstanding == 8) {
+        outstanding += 8;
+        subscription.request(8);
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      done.completeExceptionally(t);
+    }
+
+    @Override
+    public void onComplete() {
+      done.complete(n[0]);
+    }
   }
 
   private static void writeRandom(Path file, long size) throws IOException {
