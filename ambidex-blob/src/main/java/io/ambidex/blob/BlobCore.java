@@ -1952,7 +1952,9 @@ final class BlobCore implements AsyncCloseable {
    * Closes the client: first waits, at most 30 seconds, for what cancelled or failed transfers
    * still have to do (a cancelled future of the async facade completes at once): a download's
    * deletion of its temporary file, a multipart upload's abort; then closes the transport (failing
-   * what is still in flight) and the runtime.
+   * what is still in flight) and the runtime. Cancelling the returned stage (or an interrupted
+   * wait on it, which cancels it) stops only that wait: the close itself goes on to the end, since
+   * a close stopped halfway would leave the transport's threads and connections open.
    *
    * @return a stage that completes when everything is closed
    */
@@ -1961,7 +1963,9 @@ final class BlobCore implements AsyncCloseable {
     CompletableFuture<Void> pending =
         CompletableFuture.allOf(cleanups.toArray(CompletableFuture<?>[]::new))
             .completeOnTimeout(null, CLEANUP_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
-    return Chains.then(pending, settled -> closeNow());
+    // A copy: Chains.then passes a cancellation on to the stage in flight, here the wait for
+    // the cleanups, and closeNow() would then never run.
+    return Chains.then(pending, settled -> closeNow()).copy();
   }
 
   private CompletionStage<Void> closeNow() {

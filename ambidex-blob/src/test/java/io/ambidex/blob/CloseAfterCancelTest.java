@@ -3,10 +3,13 @@ package io.ambidex.blob;
 import static io.ambidex.blob.Fixtures.MIB;
 import static io.ambidex.blob.Fixtures.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.ambidex.CallFuture;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -98,6 +101,43 @@ class CloseAfterCancelTest extends EmbeddedS3Fixture {
         assertThat(pending.toList()).as("uploads left after close(), round " + round).isEmpty();
       }
     }
+  }
+
+  /*
+   * The tool's Ctrl-C interrupts the thread that then waits for close(); an interrupted wait
+   * cancels the stage it waits for. That used to cancel the close itself while it waited for the
+   * cleanups, so the transport was never closed (and a program that still had work queued kept
+   * its I/O threads).
+   */
+  @Test
+  void close_whoseStageIsCancelled_stillCleansUpAndCloses() throws Exception {
+    String key = "close-cancelled";
+    AsyncBlobClient client = new AsyncBlobClient(config());
+    CountDownLatch midway = new CountDownLatch(1);
+    CompletableFuture<Void> never = new CompletableFuture<>();
+    CallFuture<PutResult> put =
+        client.put(bucket, key, bytes(24 * MIB, 7), e -> {
+          if (e.loaded() > MIB) {
+            midway.countDown();
+            return never;
+          }
+          return null;
+        });
+    assertThat(midway.await(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(put.cancel(true)).isTrue();
+
+    // The abort is a request of its own, still in flight: close() waits for it.
+    client.close().toCompletableFuture().cancel(true);
+
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      assertThatThrownBy(() -> client.head(bucket, "small").get(30, TimeUnit.SECONDS))
+          .as("the client is closed")
+          .hasMessageContaining("closed");
+      try (BlobClient check = new BlobClient(config());
+          Stream<PendingUpload> pending = check.listUploads(bucket, key)) {
+        assertThat(pending.toList()).as("uploads left").isEmpty();
+      }
+    });
   }
 
   static List<Path> files(Path dir) throws Exception {
