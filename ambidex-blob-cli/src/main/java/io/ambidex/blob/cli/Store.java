@@ -95,8 +95,32 @@ interface Store extends AutoCloseable {
 
   CompletionStage<Void> abortUpload(String bucket, String key, String uploadId);
 
+  /**
+   * Closes the client, waiting for what cancelled transfers still have to do (a download's
+   * temporary file deleted, a multipart upload aborted; the client bounds that wait) even when
+   * this thread has been interrupted, and keeps the interrupt for the caller, as {@code
+   * ExecutorService.close()} does.
+   */
   @Override
   void close();
+
+  /*
+   * Runs a close with this thread's interrupt cleared, then sets it again. Ctrl-C interrupts the
+   * command's thread and the command's store is closed right after; with the interrupt still set,
+   * the wait for the client's close threw at once and cancelled it, so the JVM could exit before
+   * a cancelled download had deleted its temporary file (InterruptTest left a .part file under
+   * load) or an upload had been aborted.
+   */
+  private static void closeUninterrupted(Runnable close) {
+    boolean interrupted = Thread.interrupted();
+    try {
+      close.run();
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
 
   /** Waits for a stage of this store, rethrowing its failure as the client would. */
   static <T> T await(CompletionStage<T> stage) {
@@ -225,8 +249,10 @@ interface Store extends AutoCloseable {
 
       @Override
       public void close() {
-        client.close();
-        await(runtime.close());
+        closeUninterrupted(() -> {
+          client.close();
+          await(runtime.close());
+        });
       }
     };
   }
@@ -352,7 +378,7 @@ interface Store extends AutoCloseable {
 
       @Override
       public void close() {
-        await(client.close());
+        closeUninterrupted(() -> await(client.close()));
       }
     };
   }
