@@ -80,26 +80,12 @@ class CloseAfterCancelTest extends EmbeddedS3Fixture {
     for (int round = 0; round < 3; round++) {
       String key = "upload-" + round;
       AsyncBlobClient client = new AsyncBlobClient(config());
-      CountDownLatch midway = new CountDownLatch(1);
-      CompletableFuture<Void> never = new CompletableFuture<>();
-      // Held past 1 MiB as the downloads are: the parts wait for the callback's stage.
-      CallFuture<PutResult> put =
-          client.put(bucket, key, bytes(24 * MIB, round), e -> {
-            if (e.loaded() > MIB) {
-              midway.countDown();
-              return never;
-            }
-            return null;
-          });
-      assertThat(midway.await(30, TimeUnit.SECONDS)).isTrue();
+      CallFuture<PutResult> put = heldPut(client, key, round);
 
       assertThat(put.cancel(true)).isTrue();
       client.close().toCompletableFuture().get(60, TimeUnit.SECONDS);
 
-      try (BlobClient check = new BlobClient(config());
-          Stream<PendingUpload> pending = check.listUploads(bucket, key)) {
-        assertThat(pending.toList()).as("uploads left after close(), round " + round).isEmpty();
-      }
+      assertThat(uploadsLeft(key)).as("uploads left after close(), round " + round).isEmpty();
     }
   }
 
@@ -113,17 +99,7 @@ class CloseAfterCancelTest extends EmbeddedS3Fixture {
   void close_whoseStageIsCancelled_stillCleansUpAndCloses() throws Exception {
     String key = "close-cancelled";
     AsyncBlobClient client = new AsyncBlobClient(config());
-    CountDownLatch midway = new CountDownLatch(1);
-    CompletableFuture<Void> never = new CompletableFuture<>();
-    CallFuture<PutResult> put =
-        client.put(bucket, key, bytes(24 * MIB, 7), e -> {
-          if (e.loaded() > MIB) {
-            midway.countDown();
-            return never;
-          }
-          return null;
-        });
-    assertThat(midway.await(30, TimeUnit.SECONDS)).isTrue();
+    CallFuture<PutResult> put = heldPut(client, key, 7);
     assertThat(put.cancel(true)).isTrue();
 
     // The abort is a request of its own, still in flight: close() waits for it.
@@ -133,11 +109,35 @@ class CloseAfterCancelTest extends EmbeddedS3Fixture {
       assertThatThrownBy(() -> client.head(bucket, "small").get(30, TimeUnit.SECONDS))
           .as("the client is closed")
           .hasMessageContaining("closed");
-      try (BlobClient check = new BlobClient(config());
-          Stream<PendingUpload> pending = check.listUploads(bucket, key)) {
-        assertThat(pending.toList()).as("uploads left").isEmpty();
-      }
+      assertThat(uploadsLeft(key)).as("uploads left").isEmpty();
     });
+  }
+
+  /*
+   * Starts a multipart upload and returns it once it is held past 1 MiB, as the downloads are:
+   * its parts wait for a progress callback's stage that never completes.
+   */
+  static CallFuture<PutResult> heldPut(AsyncBlobClient client, String key, int seed)
+      throws InterruptedException {
+    CountDownLatch midway = new CountDownLatch(1);
+    CompletableFuture<Void> never = new CompletableFuture<>();
+    CallFuture<PutResult> put =
+        client.put(bucket, key, bytes(24 * MIB, seed), e -> {
+          if (e.loaded() > MIB) {
+            midway.countDown();
+            return never;
+          }
+          return null;
+        });
+    assertThat(midway.await(30, TimeUnit.SECONDS)).isTrue();
+    return put;
+  }
+
+  static List<PendingUpload> uploadsLeft(String key) {
+    try (BlobClient check = new BlobClient(config());
+        Stream<PendingUpload> pending = check.listUploads(bucket, key)) {
+      return pending.toList();
+    }
   }
 
   static List<Path> files(Path dir) throws Exception {
