@@ -48,23 +48,25 @@ import software.amazon.awssdk.transfer.s3.model.DownloadRequest;
 
 /**
  * One 256 MiB object (1 GiB with {@code -p mib=1024}): a multipart upload from a file, and a
- * download to a file, timed one transfer per iteration ({@code SingleShotTime}, after ten
- * untimed ones that also warm the server up), each client in its own fork with the same heap
- * ({@code -Xmx512m}). Both clients cut the upload alike: 8 MiB parts above 16 MiB, 4 parts in flight. Ours
+ * download to a file, timed one transfer per iteration ({@code SingleShotTime}, after ten untimed
+ * ones that also warm the server up), each client in its own fork with the same heap ({@code
+ * -Xmx512m}). Both clients cut the upload alike: 8 MiB parts above 16 MiB, 4 parts in flight. Ours
  * is {@code put(bucket, key, Path)} on {@link BlobClient} (parts on virtual threads) or {@link
  * AsyncBlobClient}, and {@code download(bucket, key, Path, null)}; the AWS SDK's is its Java
  * multipart client ({@code S3AsyncClient} on Netty with {@code multipartEnabled(true)}), {@code
  * putObject(.., AsyncRequestBody.fromFile(..))}, and {@code getObject(..,
  * AsyncResponseTransformer.toFile(..))} on the same client without its multipart layer (whose
  * downloads are GETs by part number, which S3Proxy does not implement): a download is one GET
- * streamed to a file in both clients. Every fork downloads the same object, uploaded by our
- * client in the trial's setup, with the row's checksum (CRC32C, or MD5 for {@code ambidex-md5}),
- * which the download rows of ours check: a download above 16 MiB is 8 MiB ranged GETs, 4 at once,
- * written at their offsets. {@code sdk-crt} is the SDK's {@code S3TransferManager} over its
- * CRT-based client (8 MiB parts, 4 requests at once): multipart uploads with CRC32 checksums,
- * ranged downloads. {@code limit} is {@link RawS3}: signed requests written by hand, bodies moved
- * between socket and file by the kernel, nothing checked: the server-bound limit of this setup.
- * The server (S3Proxy over a filesystem store in a temporary directory) runs in a JVM of its own.
+ * streamed to a file in both clients. Every fork downloads the same object, uploaded by our client
+ * in the trial's setup, with the row's checksum (CRC32C, or MD5 for {@code ambidex-md5}), which the
+ * download rows of ours check: a download above 16 MiB is 8 MiB ranged GETs, 4 at once, written at
+ * their offsets. {@code sdk-crt} is the SDK's {@code S3TransferManager} over its CRT-based client
+ * (8 MiB parts, 4 requests at once): multipart uploads with CRC32 checksums, ranged downloads.
+ * {@code limit} is {@link RawS3}: signed requests written by hand, bodies moved between socket and
+ * file by the kernel, nothing checked: meant as the server-bound limit of this setup, which it is
+ * for uploads but not for downloads (it used more CPU than the clients; docs/benchmarks.md, "A
+ * warm server, and the stream rows"). The server (S3Proxy over a filesystem store in a temporary
+ * directory) runs in a JVM of its own.
  *
  * <p>{@link #uploadStream()} and {@link #downloadStream()} are the same transfers with a stream
  * on the caller's side: the file read as an {@code InputStream} of unknown length, and the object
@@ -363,12 +365,14 @@ public class BlobLargeTransferBenchmark {
     }
     long read;
     if (transfers != null) {
+      AsyncResponseTransformer<GetObjectResponse, ResponseInputStream<GetObjectResponse>> toStream =
+          AsyncResponseTransformer.toBlockingInputStream();
       ResponseInputStream<GetObjectResponse> in =
           transfers
               .download(
                   DownloadRequest.builder()
                       .getObjectRequest(g -> g.bucket(Clients.BUCKET).key(OBJECT))
-                      .responseTransformer(AsyncResponseTransformer.<GetObjectResponse>toBlockingInputStream())
+                      .responseTransformer(toStream)
                       .build())
               .completionFuture()
               .join()
