@@ -18,8 +18,8 @@
 # The server is S3Proxy (the store the tool embeds, SigV4 checked) over a filesystem store in a
 # JVM of its own: ambidex-bench's S3ServerMain. The AWS CLI is installed with apt (Debian's
 # `awscli`) if `aws` is not on PATH. Builds the tool and the benchmark jar if they are missing.
-# Leave the sources alone while it runs: bin/blob rebuilds the tool, inside a measured command,
-# when a source is newer than its jar.
+# Leave the tool's sources alone while it runs: bin/blob rebuilds the tool, inside a measured
+# command, when one of its main sources is newer than its jar (tests and benchmarks do not count).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
