@@ -386,11 +386,9 @@ public class BlobLargeTransferBenchmark {
                       AsyncResponseTransformer.toBlockingInputStream())
                   .join());
     } else if (blobs != null) {
-      long[] n = {0, 0};
       try (Stream<ByteBuffer> body = blobs.open(Clients.BUCKET, OBJECT)) {
-        body.forEach(b -> n[0] += touch(b, n));
+        read = body.mapToLong(BlobLargeTransferBenchmark::touch).sum();
       }
-      read = n[0];
     } else {
       read = Sink.drain(asyncBlobs.open(Clients.BUCKET, OBJECT)).join();
     }
@@ -405,26 +403,20 @@ public class BlobLargeTransferBenchmark {
     try (in) {
       byte[] block = new byte[64 * 1024];
       long total = 0;
-      long sum = 0;
       for (int n; (n = in.read(block)) >= 0; ) {
-        for (int i = 0; i < n; i++) {
-          sum += block[i];
-        }
-        total += n;
+        total += touch(ByteBuffer.wrap(block, 0, n));
       }
-      Sink.consumed += sum;
       return total;
     }
   }
 
-  /* Touches every byte of a buffer (summed into n[1]); returns its length. */
-  private static int touch(ByteBuffer b, long[] n) {
+  /* Touches every byte of a buffer (their sum kept in Sink.consumed); returns its length. */
+  private static long touch(ByteBuffer b) {
     int len = b.remaining();
     long sum = 0;
     for (int i = b.position(), end = b.limit(); i < end; i++) {
       sum += b.get(i);
     }
-    n[1] += sum;
     Sink.consumed += sum;
     return len;
   }
@@ -435,7 +427,7 @@ public class BlobLargeTransferBenchmark {
     static volatile long consumed;
 
     private final CompletableFuture<Long> done = new CompletableFuture<>();
-    private final long[] n = {0, 0};
+    private long read;
     private Flow.Subscription subscription;
     private int outstanding;
 
@@ -454,7 +446,7 @@ public class BlobLargeTransferBenchmark {
 
     @Override
     public void onNext(ByteBuffer item) {
-      n[0] += touch(item, n);
+      read += touch(item);
       if (--outstanding == 8) {
         outstanding += 8;
         subscription.request(8);
@@ -468,7 +460,7 @@ public class BlobLargeTransferBenchmark {
 
     @Override
     public void onComplete() {
-      done.complete(n[0]);
+      done.complete(read);
     }
   }
 
