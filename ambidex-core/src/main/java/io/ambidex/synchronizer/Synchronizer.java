@@ -739,8 +739,7 @@ public final class Synchronizer implements AutoCloseable {
   }
 
   private CancellationException closedWhileInProgress(String operation) {
-    return new CancellationException(
-        "Synchronizer '" + name + "' was closed while '" + operation + "' was in progress.");
+    return SynchronizerLoop.closedWhileInProgress(name, operation);
   }
 
   private void closeFromHook() {

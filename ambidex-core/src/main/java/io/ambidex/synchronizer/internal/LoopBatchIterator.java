@@ -15,6 +15,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
 
 /*
@@ -149,8 +150,19 @@ public final class LoopBatchIterator<T extends @Nullable Object> implements Iter
                         result.completeExceptionally(cause);
                       }
                     });
+              } catch (RejectedExecutionException closing) {
+                // The Synchronizer was closed while this fill waited for the source. Its close
+                // fails the call with this same exception, but when two closes run, the second
+                // can stop the loop (and so refuse this step) between the first one's taking
+                // the call from its in-flight set and failing it: then this failure is the one
+                // the caller sees, and it must be the documented one (found by
+                // SynchronizerStreamLincheckTest's stress mode).
+                CancellationException closed =
+                    SynchronizerLoop.closedWhileInProgress(l.name(), operation);
+                closed.initCause(closing);
+                result.completeExceptionally(closed);
               } catch (RuntimeException loopGone) {
-                result.completeExceptionally(loopGone);
+                result.completeExceptionally(loopGone); // the loop died: an IllegalStateException
               }
             });
         return;

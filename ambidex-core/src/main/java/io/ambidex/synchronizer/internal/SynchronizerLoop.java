@@ -6,6 +6,7 @@ import io.ambidex.synchronizer.Synchronizer;
 import io.ambidex.internal.LoopThreads;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
@@ -164,6 +165,21 @@ public final class SynchronizerLoop implements Executor {
   public String toString() {
     return "SynchronizerLoop[" + thread.getName() + ", queued=" + queue.size()
         + (death != null ? ", dead" : stopping ? ", stopping" : "") + "]";
+  }
+
+  /**
+   * The failure of a call that was still in progress when its Synchronizer was closed: what
+   * {@code close()} fails such calls with, and what a step of the call that the stopping loop
+   * refused must fail with too (whichever of the two reaches the call first).
+   */
+  public static CancellationException closedWhileInProgress(String name, String operation) {
+    return new CancellationException(
+        "Synchronizer '" + name + "' was closed while '" + operation + "' was in progress.");
+  }
+
+  /** The name of the Synchronizer this loop runs for. */
+  public String name() {
+    return name;
   }
 
   /** The failure every call reports once the loop thread of {@code name} has died. */
