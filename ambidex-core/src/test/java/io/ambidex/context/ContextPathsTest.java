@@ -304,9 +304,13 @@ class ContextPathsTest {
   void synchronizerAsync_resultCompletesOnTheCallersExecutor_insideTheCallersContext() {
     ExecutorService pool = Executors.newSingleThreadExecutor(r -> new Thread(r, "caller-pool"));
     try (Synchronizer sync = Synchronizer.create("context-async")) {
+      // Completed only after the continuation below is attached: a result already complete by
+      // then would run it on this thread instead (seen once under load).
+      CompletableFuture<String> source = new CompletableFuture<>();
       CompletableFuture<Seen> back =
-          sync.async("seen", pool, () -> completedByForeignThread("v")).thenApply(v -> seen());
+          sync.async("seen", pool, () -> source).thenApply(v -> seen());
       tl.local.remove();
+      Thread.ofPlatform().name("foreign-completer").start(() -> source.complete("v"));
       assertThat(back.join()).isEqualTo(new Seen("caller-pool", "caller"));
     } finally {
       pool.shutdownNow();
