@@ -1350,10 +1350,11 @@ final class BlobCore implements AsyncCloseable {
   /**
    * Opens an object's bytes as a stream of buffers, which the caller must close (or read to the
    * end). The request is sent on the first pull; each buffer is the caller's own. An object larger
-   * than the multipart threshold is read as ranged GETs, {@code concurrency} ahead of the reader,
-   * each range one buffer of {@code min(partSize, 4 MiB)} bytes (memory: at most {@code
-   * (concurrency + 1)} such buffers), each retried on its own. At the end the bytes are checked against the object's
-   * checksum (else its ETag): a mismatch fails the last pull with {@link
+   * than the multipart threshold is read as ranged GETs, {@code concurrency} ahead of the reader
+   * (on the blocking client, each on a virtual thread of its own while the reader consumes), each
+   * range one buffer of {@code min(partSize, 4 MiB)} bytes (memory: at most {@code (concurrency +
+   * 1)} such buffers), each retried on its own; closing the stream early cancels the ranges in
+   * flight. At the end the bytes are checked against the object's checksum (else its ETag): a mismatch fails the last pull with {@link
    * BlobIntegrityException} instead of ending the stream normally, so treat the data as
    * unverified until the end has been reached. Closing early closes the connection.
    *
@@ -1398,6 +1399,7 @@ final class BlobCore implements AsyncCloseable {
     return new DownloadStream(
         () -> http.send(request),
         what(bucket, key),
+        runtime,
         (start, length, etag) -> fetchRange(bucket, key, start, length, etag),
         config.multipartThreshold(),
         config.concurrency(),

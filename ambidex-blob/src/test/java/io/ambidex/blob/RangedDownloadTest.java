@@ -17,6 +17,9 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -304,6 +307,33 @@ class RangedDownloadTest {
             start == STREAM_RANGE ? MockS3.error(500, "InternalError") : null);
     assertThatThrownBy(() -> p.items(c -> c.open("bkt", "k")).async(a -> a.open("bkt", "k")))
         .isInstanceOfSatisfying(BlobException.class, e -> assertThat(e.status()).isEqualTo(500));
+  }
+
+  /*
+   * Both paths keep several ranges of a stream in flight while the reader waits: this server
+   * holds every range until it has seen two at once. On the blocking path the ranges used to be
+   * fetched on the reader's thread, one after the other, so the first waited here in vain.
+   */
+  @ParityTest
+  void open_fetchesSeveralRangesAtOnce_onBothPaths(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) throws Exception {
+    byte[] data = bytes(SIZE, 96);
+    CountDownLatch two = new CountDownLatch(2);
+    AtomicBoolean alone = new AtomicBoolean();
+    s3.handler =
+        server(data, Kind.CRC32C_FULL_OBJECT, (start, end, b) -> {
+          two.countDown();
+          try {
+            if (!two.await(10, TimeUnit.SECONDS)) {
+              alone.set(true);
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return null;
+        });
+    Fixtures.assertSameBytes(concat(p.items(c -> c.open("bkt", "k")).async(a -> a.open("bkt", "k"))), data);
+    assertThat(alone).as("a range was requested while no other was in flight").isFalse();
   }
 
   static byte[] concat(List<java.nio.ByteBuffer> buffers) {

@@ -259,6 +259,16 @@ public final class AsyncRuntime implements CoreRuntime {
     return CoreRuntime.super.shielded(name, cleanup);
   }
 
+  /** Starts {@code task} at once, on the calling thread, and returns its stage. */
+  @Override
+  public <T extends @Nullable Object> CompletionStage<T> fork(
+      String name, Supplier<? extends CompletionStage<T>> task) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(task, "task");
+    ensureOpen("fork");
+    return CoreRuntime.super.fork(name, task);
+  }
+
   /** Returns false. */
   @Override
   public boolean isBlocking() {

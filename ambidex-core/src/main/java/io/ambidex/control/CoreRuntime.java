@@ -34,7 +34,12 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>{@link #shielded}</td><td>a thread of its own; the caller waits, and its interrupts
  *       are kept for afterwards</td><td>runs at once; the caller's cancellation does not reach
  *       it</td></tr>
- *   <tr><td>every stage it returns</td><td>is already complete</td><td>may be incomplete</td></tr>
+ *   <tr><td>{@link #fork}</td><td>a thread of its own (virtual by default), started at once; the
+ *       caller goes on</td><td>runs at once; no thread</td></tr>
+ *   <tr><td>{@link #await}</td><td>waits for the stage, interruptibly, within the current
+ *       {@link io.ambidex.Deadline}</td><td>returns the stage as it is</td></tr>
+ *   <tr><td>every stage it returns</td><td>is already complete, but {@link #fork}'s (read it
+ *       with {@link #await})</td><td>may be incomplete</td></tr>
  * </table>
  *
  * <p>Every method throws {@link IllegalStateException} once the runtime is closed, and {@link
@@ -114,6 +119,51 @@ public interface CoreRuntime extends AsyncCloseable {
     } catch (RuntimeException | Error e) {
       return Calls.failed(name, e);
     }
+  }
+
+  /**
+   * Starts {@code task} to run alongside the caller and returns its stage at once: for work the
+   * caller will want a little later, such as the next ranges of a stream while its reader consumes
+   * the current one. Read the stage only through {@link #await}. Cancelling it stops the task
+   * ({@link SyncRuntime} interrupts its thread). A task that throws fails the stage.
+   *
+   * <p>This default starts the task at once on the calling thread, which is right for a runtime
+   * whose tasks never block ({@link AsyncRuntime} uses it). {@link SyncRuntime} runs it on a
+   * thread of its own, inside the caller's context and {@link io.ambidex.Deadline}: its one
+   * stage that may be incomplete when returned.
+   *
+   * @param name the task's name, for exceptions
+   * @param task starts the task
+   * @return the task's stage
+   */
+  default <T extends @Nullable Object> CompletionStage<T> fork(
+      String name, Supplier<? extends CompletionStage<T>> task) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(task, "task");
+    try {
+      return Objects.requireNonNull(task.get(), "task returned a null stage");
+    } catch (RuntimeException | Error e) {
+      return Calls.failed(name, e);
+    }
+  }
+
+  /**
+   * Returns {@code stage} in the form this runtime's callers read stages: {@link SyncRuntime}
+   * waits for it (blocking the caller) and returns a complete stage; this default, which {@link
+   * AsyncRuntime} uses, returns it as it is. On {@link SyncRuntime} the wait ends early if the
+   * caller is interrupted (the returned stage fails with {@link
+   * io.ambidex.CallInterruptedException} and the interrupt flag is set again) or if the current
+   * {@link io.ambidex.Deadline} passes ({@link io.ambidex.OperationTimeoutException}); {@code
+   * stage} itself is not cancelled then: cancel it yourself if its result is no longer wanted.
+   *
+   * @param name the operation waited for, for exceptions
+   * @param stage the stage, typically from {@link #fork}
+   * @return a stage with {@code stage}'s outcome
+   */
+  default <T extends @Nullable Object> CompletionStage<T> await(
+      String name, CompletionStage<T> stage) {
+    Objects.requireNonNull(name, "name");
+    return Objects.requireNonNull(stage, "stage");
   }
 
   /** Returns true for the runtime of blocking facades, whose stages are always complete. */

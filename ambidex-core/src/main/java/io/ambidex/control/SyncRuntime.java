@@ -23,10 +23,14 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -60,6 +64,12 @@ import org.jspecify.annotations.Nullable;
  *       meanwhile: those are not passed on, and the interrupt flag is set again on return if it
  *       was set before or during the wait. The cleanup's sockets are then not the caller's, so
  *       an interrupt of the caller, even one still being delivered, cannot close them.
+ *   <li><b>{@link #fork}</b>: starts the task on a new thread from the thread factory, inside
+ *       the caller's {@link Deadline} and context, and returns its stage at once (the one stage of
+ *       this runtime that may be incomplete); cancelling the stage interrupts the thread. The
+ *       thread ends with its task.
+ *   <li><b>{@link #await}</b>: waits for a stage on the calling thread, interruptibly and never
+ *       past the current {@link Deadline}; the {@link BlockingGuard} is consulted first.
  *   <li><b>{@link #close}</b>: the runtime owns no thread between calls; closing only makes
  *       later calls fail with {@link IllegalStateException}. Calls in progress finish.
  *   <li><b>Context</b>: the threads of {@link #mapConcurrently} and {@link #shielded}, and the
@@ -304,6 +314,74 @@ public final class SyncRuntime implements CoreRuntime {
     CompletableFuture<T> f = Stages.asFuture(stage);
     if (!f.isDone() && f.cancel(true)) {
       return Calls.failed(name, new IncompleteStageException(name));
+    }
+    return stage;
+  }
+
+  @Override
+  @SuppressWarnings("try") // a context scope is closed, never read
+  public <T extends @Nullable Object> CompletionStage<T> fork(
+      String name, Supplier<? extends CompletionStage<T>> task) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(task, "task");
+    ensureOpen("fork");
+    CallFuture<T> result = Calls.create(name);
+    Deadline deadline = Deadline.current();
+    Snapshot context = Registry.capture();
+    // A FutureTask, so that cancelling the result (which cancels its upstream) interrupts the
+    // thread while the task runs, and keeps the task from starting if it has not yet.
+    FutureTask<@Nullable Void> run =
+        new FutureTask<>(
+            () -> {
+              Deadlines.bind(deadline);
+              try (Scope scope = context.restore()) {
+                CompletableFuture<T> f = Stages.asFuture(settled(name, task));
+                Throwable failure = Done.failure(f);
+                if (failure == null) {
+                  Calls.succeed(result, f.getNow(null));
+                } else {
+                  Calls.fail(result, failure);
+                }
+              } catch (Throwable failure) {
+                Calls.fail(result, failure);
+              } finally {
+                Deadlines.restore(null);
+              }
+            },
+            null);
+    Calls.dependOn(result, run);
+    try {
+      newThread(run).start();
+    } catch (RuntimeException | Error startFailure) {
+      Calls.fail(result, startFailure);
+    }
+    return result;
+  }
+
+  @Override
+  public <T extends @Nullable Object> CompletionStage<T> await(
+      String name, CompletionStage<T> stage) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(stage, "stage");
+    CompletableFuture<T> f = Stages.asFuture(stage);
+    if (f.isDone()) {
+      return stage;
+    }
+    BlockingGuard.check(name);
+    Deadline deadline = Deadline.current();
+    try {
+      if (deadline == null) {
+        f.get();
+      } else {
+        f.get(Math.max(0, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Calls.failed(name, new CallInterruptedException(name));
+    } catch (TimeoutException e) {
+      return Calls.failed(name, deadline.exceeded());
+    } catch (ExecutionException | CancellationException e) {
+      // complete: its outcome is read from the stage
     }
     return stage;
   }

@@ -252,6 +252,17 @@ class ContextPathsTest {
     assertHoppedWithContext(s);
   }
 
+  @Test
+  void syncRuntimeFork_taskThread_runsInsideTheCallersContext() {
+    SyncRuntime runtime = SyncRuntime.create();
+    Seen s =
+        runtime
+            .await("task", runtime.fork("task", () -> CompletableFuture.completedFuture(seen())))
+            .toCompletableFuture()
+            .join();
+    assertHoppedWithContext(s);
+  }
+
   // ---------------------------------------------------------------- CallerDrained
 
   @Test

@@ -242,6 +242,142 @@ class RuntimeParityTest {
         .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> c.runtime.shielded("cleanup", () -> CompletableFuture.completedFuture(1)))
         .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> c.runtime.fork("task", () -> CompletableFuture.completedFuture(1)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("fork was called after the runtime was closed");
+  }
+
+  // ---- fork and await: work alongside the caller ----
+
+  @ParameterizedTest
+  @EnumSource(Path.class)
+  void fork_resultReadThroughAwait_andAThrowingTaskFailsTheStage(Path path) {
+    Client c = new Client(path);
+    CompletionStage<String> forked =
+        c.runtime.fork("task", () -> CompletableFuture.completedFuture("done"));
+    assertThat(c.call(c.runtime.await("task", forked))).isEqualTo("done");
+    IllegalStateException broken = new IllegalStateException("task broken");
+    CompletionStage<String> failed =
+        c.runtime.fork("task", () -> {
+          throw broken;
+        });
+    assertThatThrownBy(() -> c.call(c.runtime.await("task", failed))).isSameAs(broken);
+    c.close();
+  }
+
+  /* The async runtime starts the task at once, on the caller: it never blocks. */
+  @Test
+  void asyncRuntime_fork_runsTheTaskAtOnceOnTheCaller() {
+    Client c = new Client(Path.ASYNC);
+    Thread caller = Thread.currentThread();
+    CompletionStage<Thread> forked =
+        c.runtime.fork("task", () -> CompletableFuture.completedFuture(Thread.currentThread()));
+    assertThat(forked.toCompletableFuture().getNow(null)).isSameAs(caller);
+    CompletableFuture<String> pending = new CompletableFuture<>();
+    assertThat(c.runtime.await("task", pending)).isSameAs(pending);
+    c.close();
+  }
+
+  /*
+   * The blocking path runs the task on a thread of its own and returns at once: the task here
+   * can only finish after fork() has returned, since it waits for the caller to release it.
+   */
+  @Test
+  void syncRuntime_fork_runsAlongsideTheCaller_onAThreadThatEndsWithTheTask() throws Exception {
+    SyncRuntime runtime = SyncRuntime.builder().threadFactory(syncThreads).build();
+    CountDownLatch release = new CountDownLatch(1);
+    CompletionStage<String> forked =
+        runtime.fork(
+            "task",
+            () -> {
+              try {
+                return CompletableFuture.completedFuture(
+                    release.await(20, TimeUnit.SECONDS) ? "released" : "never released");
+              } catch (InterruptedException e) {
+                return CompletableFuture.failedFuture(e);
+              }
+            });
+    assertThat(forked.toCompletableFuture().isDone()).isFalse();
+    release.countDown();
+    CompletionStage<String> awaited = runtime.await("task", forked);
+    assertThat(awaited.toCompletableFuture().isDone()).isTrue();
+    assertThat(Immediate.get(awaited, "task")).isEqualTo("released");
+    assertThat(syncThreads.created()).isEqualTo(1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> !syncThreads.anyAlive());
+  }
+
+  /* Cancelling a forked stage interrupts its thread, which closes the channel it is blocked in. */
+  @Test
+  void syncRuntime_fork_cancelled_interruptsTheTasksThread() throws Exception {
+    SyncRuntime runtime = SyncRuntime.builder().threadFactory(syncThreads).build();
+    Pipe pipe = Pipe.open();
+    CountDownLatch reading = new CountDownLatch(1);
+    AtomicReference<Throwable> taskSaw = new AtomicReference<>();
+    CompletionStage<Integer> forked =
+        runtime.fork(
+            "task",
+            () -> {
+              reading.countDown();
+              try {
+                return CompletableFuture.completedFuture(pipe.source().read(ByteBuffer.allocate(1)));
+              } catch (IOException e) {
+                taskSaw.set(e);
+                return CompletableFuture.failedFuture(e);
+              }
+            });
+    assertThat(reading.await(10, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(forked.toCompletableFuture().cancel(true)).isTrue();
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> !syncThreads.anyAlive());
+    assertThat(taskSaw.get()).isInstanceOf(java.nio.channels.ClosedByInterruptException.class);
+    assertThat(forked.toCompletableFuture()).isCancelled();
+    pipe.sink().close();
+  }
+
+  @Test
+  void syncRuntime_fork_runsUnderTheCallersDeadline() {
+    SyncRuntime runtime = SyncRuntime.builder().threadFactory(syncThreads).build();
+    CompletionStage<Boolean> bound =
+        runtime.withTimeout(
+            Duration.ofMinutes(1),
+            "op",
+            () ->
+                runtime.await(
+                    "task",
+                    runtime.fork(
+                        "task", () -> CompletableFuture.completedFuture(Deadline.current() != null))));
+    assertThat(Immediate.get(bound, "op")).isTrue();
+  }
+
+  /* An interrupt ends the wait, not the awaited stage; the flag is kept for the caller. */
+  @Test
+  void syncRuntime_await_interrupted_failsWithCallInterrupted_flagKept_stageGoesOn() {
+    SyncRuntime runtime = SyncRuntime.create();
+    CompletableFuture<String> pending = new CompletableFuture<>();
+    Thread.currentThread().interrupt();
+    CompletionStage<String> awaited;
+    boolean flagAfter;
+    try {
+      awaited = runtime.await("task", pending);
+    } finally {
+      flagAfter = Thread.interrupted();
+    }
+    assertThat(flagAfter).as("interrupt flag kept").isTrue();
+    assertThatThrownBy(() -> Immediate.get(awaited, "task"))
+        .isInstanceOf(io.ambidex.CallInterruptedException.class);
+    assertThat(pending).isNotDone();
+  }
+
+  @Test
+  void syncRuntime_await_neverPastTheCurrentDeadline() {
+    SyncRuntime runtime = SyncRuntime.create();
+    CompletableFuture<String> never = new CompletableFuture<>();
+    CompletionStage<String> bound =
+        runtime.withTimeout(Duration.ofMillis(50), "op", () -> runtime.await("task", never));
+    assertThatThrownBy(() -> Immediate.get(bound, "op"))
+        .isInstanceOf(io.ambidex.OperationTimeoutException.class);
+    assertThat(never).isNotDone();
   }
 
   // ---- shielded cleanup ----

@@ -1,10 +1,12 @@
 package io.ambidex.blob.internal;
 
+import io.ambidex.control.CoreRuntime;
 import io.ambidex.stream.AsyncIterator;
 import io.ambidex.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -21,7 +23,10 @@ import org.jspecify.annotations.Nullable;
  * <p>With a {@link RangeFetcher}, an object larger than the threshold is read in ranges: the
  * first response is closed once its headers are read, and ranges of {@code rangeSize} bytes are
  * fetched {@code window} at a time, each into an array of its own that is handed out whole, in
- * order (at most {@code window + 1} ranges in memory). The checksum is computed in order as the
+ * order (at most {@code window + 1} ranges in memory). The ranges are fetched alongside the reader
+ * through the runtime's {@link CoreRuntime#fork} (on threads of their own on the blocking path,
+ * where a fetch would otherwise run to its end on the reader's thread, one range after another),
+ * and the reader waits for the next one with {@link CoreRuntime#await}. The checksum is computed in order as the
  * ranges are handed out, so every kind of checksum is checked. Not API.
  */
 public final class DownloadStream implements AsyncIterator<ByteBuffer> {
@@ -39,6 +44,7 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
   private final String what;
   private final boolean ranged;
   private final @Nullable RangeFetcher ranges;
+  private final @Nullable CoreRuntime runtime;
   private final long threshold;
   private final int window;
   private final long rangeSize;
@@ -62,7 +68,7 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
    */
   public DownloadStream(
       Supplier<? extends CompletionStage<HttpResponse>> send, String what, boolean ranged) {
-    this(send, what, ranged, null, Long.MAX_VALUE, 1, 1);
+    this(send, what, ranged, null, null, Long.MAX_VALUE, 1, 1);
   }
 
   /**
@@ -70,6 +76,7 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
    *
    * @param send sends the GET of the whole object and returns its response once the head arrived
    * @param what names the download, for messages
+   * @param runtime runs the range fetches alongside the reader
    * @param ranges fetches one range
    * @param threshold the size above which the object is read in ranges
    * @param window how many ranges are fetched at once
@@ -78,17 +85,19 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
   public DownloadStream(
       Supplier<? extends CompletionStage<HttpResponse>> send,
       String what,
-      @Nullable RangeFetcher ranges,
+      CoreRuntime runtime,
+      RangeFetcher ranges,
       long threshold,
       int window,
       long rangeSize) {
-    this(send, what, false, ranges, threshold, window, rangeSize);
+    this(send, what, false, runtime, ranges, threshold, window, rangeSize);
   }
 
   private DownloadStream(
       Supplier<? extends CompletionStage<HttpResponse>> send,
       String what,
       boolean ranged,
+      @Nullable CoreRuntime runtime,
       @Nullable RangeFetcher ranges,
       long threshold,
       int window,
@@ -97,6 +106,7 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
     this.what = what;
     this.ranged = ranged;
     this.ranges = ranges;
+    this.runtime = runtime;
     this.threshold = threshold;
     this.window = window;
     this.rangeSize = Math.min(rangeSize, Integer.MAX_VALUE - 16);
@@ -140,19 +150,22 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
 
   /* Keeps `window` ranges in flight and answers once the next one has arrived. */
   private CompletionStage<Boolean> nextRange() {
-    RangeFetcher f = java.util.Objects.requireNonNull(ranges, "ranges");
+    RangeFetcher f = Objects.requireNonNull(ranges, "ranges");
+    CoreRuntime r = Objects.requireNonNull(runtime, "runtime");
     while (inFlight.size() < window && nextStart < size) {
       long start = nextStart;
       int length = (int) Math.min(rangeSize, size - start);
       nextStart += length;
-      inFlight.addLast(f.fetch(start, length, etag).toCompletableFuture());
+      inFlight.addLast(
+          r.fork("GET " + what + " (range at " + start + ")", () -> f.fetch(start, length, etag))
+              .toCompletableFuture());
     }
     CompletableFuture<byte[]> head = inFlight.peekFirst();
     if (head == null) {
       return checkEnd(CompletableFuture.completedFuture(false));
     }
     return Chains.then(
-        head,
+        r.await("GET " + what, head),
         bytes -> {
           current = bytes;
           return CompletableFuture.completedFuture(true);
