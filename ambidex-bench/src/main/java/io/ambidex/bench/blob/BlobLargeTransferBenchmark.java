@@ -63,10 +63,9 @@ import software.amazon.awssdk.transfer.s3.model.DownloadRequest;
  * their offsets. {@code sdk-crt} is the SDK's {@code S3TransferManager} over its CRT-based client
  * (8 MiB parts, 4 requests at once): multipart uploads with CRC32 checksums, ranged downloads.
  * {@code limit} is {@link RawS3}: signed requests written by hand, bodies moved between socket and
- * file by the kernel, nothing checked: meant as the server-bound limit of this setup, which it is
- * for uploads but not for downloads (it used more CPU than the clients; docs/benchmarks.md, "A
- * warm server, and the stream rows"). The server (S3Proxy over a filesystem store in a temporary
- * directory) runs in a JVM of its own.
+ * file in large blocks, nothing checked: the server-bound limit of this setup (the same ranges and
+ * parallelism as ours for a file, one GET for a stream). The server (S3Proxy over a filesystem
+ * store in a temporary directory) runs in a JVM of its own.
  *
  * <p>{@link #uploadStream()} and {@link #downloadStream()} are the same transfers with a stream
  * on the caller's side: the file read as an {@code InputStream} of unknown length, and the object
@@ -355,16 +354,15 @@ public class BlobLargeTransferBenchmark {
    * One download of the object read as a stream, in order, every byte touched: ours {@code
    * open(bucket, key)} (a {@code Stream} of buffers, or a {@code Flow.Publisher} pulled 16
    * buffers ahead), the SDK's {@code AsyncResponseTransformer.toBlockingInputStream()} read in 64
-   * KiB blocks, on its async client or the CRT transfer manager. {@code limit} downloads to the
-   * file as in {@link #download()}.
+   * KiB blocks, on its async client or the CRT transfer manager. {@code limit} is one GET read
+   * straight from the socket, every byte touched ({@link RawS3#stream}).
    */
   @Benchmark
   public Object downloadStream() throws Exception {
-    if (raw != null) {
-      return download();
-    }
     long read;
-    if (transfers != null) {
+    if (raw != null) {
+      read = raw.stream(Clients.BUCKET, OBJECT, size);
+    } else if (transfers != null) {
       AsyncResponseTransformer<GetObjectResponse, ResponseInputStream<GetObjectResponse>> toStream =
           AsyncResponseTransformer.toBlockingInputStream();
       ResponseInputStream<GetObjectResponse> in =

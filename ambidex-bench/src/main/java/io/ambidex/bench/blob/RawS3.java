@@ -25,15 +25,24 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 /**
  * The server-bound limit: a client that does nothing but move bytes between the socket and the
  * file. Each request is signed (SigV4, {@code UNSIGNED-PAYLOAD}, by the AWS SDK's signer: a few
- * microseconds), written by hand on a fresh {@link SocketChannel}, and its body moved with {@link
- * FileChannel#transferFrom}/{@link FileChannel#transferTo} (the kernel copies it; the JVM neither
- * reads nor hashes a byte). No retries, no checksums, no pooling. A download is {@code parallel}
- * ranged GETs of {@code rangeSize} bytes written at their offsets; an upload is {@code parallel}
- * plain PUTs of equal slices of the file to keys {@code <key>-0..n} (no multipart: the same bytes
- * through the server's write path, without the create and complete requests).
+ * microseconds) and written by hand on a fresh {@link SocketChannel}. No retries, no checksums,
+ * no pooling, no parsing beyond the status line. A download is {@code parallel} ranged GETs of
+ * {@code rangeSize} bytes, each read into a 1 MiB direct buffer and written at its offset (two
+ * copies, both by the kernel; {@link FileChannel#transferFrom} from a socket would loop over 8 KiB
+ * reads and writes, which cost more CPU than the clients measured); a stream is one GET read into
+ * a 256 KiB array, every byte touched as the benchmark's readers do; an upload is {@code
+ * parallel} plain PUTs of equal slices of the file to keys {@code <key>-0..n} with {@link
+ * FileChannel#transferTo} ({@code sendfile}; no multipart: the same bytes through the server's
+ * write path, without the create and complete requests).
  */
 final class RawS3 {
   private static final AwsV4HttpSigner SIGNER = AwsV4HttpSigner.create();
+  /* One 1 MiB direct buffer per download thread, reused across ranges. */
+  private static final ThreadLocal<ByteBuffer> BUFFERS =
+      ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(1024 * 1024));
+
+  /* Keeps the sums of the stream's bytes observable, so that the loop is not removed. */
+  static volatile long touched;
 
   private final URI endpoint;
   private final int parallel;
@@ -90,26 +99,54 @@ final class RawS3 {
     threads.shutdownNow();
   }
 
+  /** Reads the whole object with one GET, touching every byte; returns the byte count. */
+  long stream(String bucket, String key, long size) throws IOException {
+    Map<String, List<String>> headers = sign(SdkHttpMethod.GET, bucket, key, Map.of());
+    try (SocketChannel ch = connect()) {
+      send(ch, "GET", bucket, key, headers, -1);
+      ByteBuffer buf = ByteBuffer.allocate(256 * 1024);
+      byte[] a = buf.array();
+      int bodyAt = readHead(ch, buf, 200);
+      buf.position(bodyAt);
+      long read = 0;
+      long sum = 0;
+      while (true) {
+        for (int i = buf.position(), end = buf.limit(); i < end; i++) {
+          sum += a[i];
+        }
+        read += buf.remaining();
+        if (read >= size || ch.read(buf.clear()) < 0) {
+          break;
+        }
+        buf.flip();
+      }
+      touched += sum;
+      return read;
+    }
+  }
+
   private void get(String bucket, String key, FileChannel file, long start, long length)
       throws IOException {
     Map<String, List<String>> headers =
         sign(SdkHttpMethod.GET, bucket, key, Map.of("Range", "bytes=" + start + "-" + (start + length - 1)));
     try (SocketChannel ch = connect()) {
       send(ch, "GET", bucket, key, headers, -1);
-      ByteBuffer head = ByteBuffer.allocate(16 * 1024);
-      int bodyAt = readHead(ch, head, 206);
+      ByteBuffer buf = BUFFERS.get();
+      int bodyAt = readHead(ch, buf.clear(), 206);
+      buf.position(bodyAt);
       long at = start;
-      head.position(bodyAt);
-      while (head.hasRemaining()) {
-        at += file.write(head, at);
-      }
       long end = start + length;
-      while (at < end) {
-        long n = file.transferFrom(ch, at, end - at);
-        if (n <= 0) {
+      while (true) {
+        while (buf.hasRemaining()) {
+          at += file.write(buf, at);
+        }
+        if (at >= end) {
+          return;
+        }
+        if (ch.read(buf.clear().limit((int) Math.min(buf.capacity(), end - at))) < 0) {
           throw new IOException("connection closed at " + at + " of range ending " + end);
         }
-        at += n;
+        buf.flip();
       }
     }
   }
@@ -172,16 +209,22 @@ final class RawS3 {
     }
   }
 
-  /* Reads until the end of the response head; returns the index where the body starts. */
+  /*
+   * Reads until the end of the response head, checks its status, and leaves the buffer flipped
+   * over what was read; returns the index where the body starts.
+   */
   private static int readHead(SocketChannel ch, ByteBuffer buf, int expected) throws IOException {
+    int scanned = 3;
     while (true) {
       if (ch.read(buf) < 0) {
         throw new IOException("connection closed in the response head");
       }
-      byte[] a = buf.array();
-      for (int i = 3; i < buf.position(); i++) {
-        if (a[i - 3] == '\r' && a[i - 2] == '\n' && a[i - 1] == '\r' && a[i] == '\n') {
-          String head = new String(a, 0, i, StandardCharsets.US_ASCII);
+      for (int i = scanned; i < buf.position(); i++) {
+        if (buf.get(i - 3) == '\r' && buf.get(i - 2) == '\n' && buf.get(i - 1) == '\r'
+            && buf.get(i) == '\n') {
+          byte[] a = new byte[i];
+          buf.get(0, a);
+          String head = new String(a, StandardCharsets.US_ASCII);
           int status = Integer.parseInt(head.substring(9, 12));
           if (status != expected) {
             throw new UncheckedIOException(new IOException(
@@ -191,6 +234,7 @@ final class RawS3 {
           return i + 1;
         }
       }
+      scanned = Math.max(3, buf.position());
     }
   }
 }
