@@ -166,6 +166,9 @@ public interface CoreRuntime extends AsyncCloseable {
     return Objects.requireNonNull(stage, "stage");
   }
 
-  /** Returns true for the runtime of blocking facades, whose stages are always complete. */
+  /**
+   * Returns true for the runtime of blocking facades, whose stages are always complete (but
+   * {@link #fork}'s, read through {@link #await}).
+   */
   boolean isBlocking();
 }

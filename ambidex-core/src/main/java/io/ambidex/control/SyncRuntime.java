@@ -38,9 +38,11 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The runtime of blocking facades: every stage it returns is already complete, so a core on a
- * sync transport and this runtime runs entirely on the caller's thread and its facade reads the
- * result with {@link Immediate}.
+ * The runtime of blocking facades: every stage it returns is already complete (but {@link
+ * #fork}'s, which the core reads through {@link #await}), so a core on a sync transport and this
+ * runtime runs on the caller's thread (and on the threads of {@link #mapConcurrently} and {@link
+ * #shielded}, which it waits for, and of {@link #fork}) and its facade reads the result with
+ * {@link Immediate}.
  *
  * <p>Policies:
  *
