@@ -18,7 +18,8 @@ import org.jspecify.annotations.Nullable;
  * explicitly (in virtual-host mode a bucket whose name contains a dot is still addressed
  * path-style), the JVM's default TLS trust, multipart above 16 MiB, 8 MiB parts, 4 parts in
  * flight, a pool of {@code max(8, 2 * concurrency)} connections, 3 attempts per request, connect
- * timeout 10 s, read timeout 60 s, no total timeout per request, {@link PayloadSigning#SIGNED},
+ * timeout 10 s, read timeout 60 s, no total timeout per request, {@link PayloadSigning#AUTO}
+ * (payloads signed over {@code http}, not over {@code https}),
  * listings of 1000 keys per page, {@link ChecksumAlgorithm#CRC32C} checksums for AWS endpoints and
  * {@link ChecksumAlgorithm#MD5} for others (see {@link #checksum()}).
  */
@@ -204,7 +205,7 @@ public final class BlobConfig {
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration readTimeout = Duration.ofSeconds(60);
     private @Nullable Duration requestTimeout;
-    private PayloadSigning payloadSigning = PayloadSigning.SIGNED;
+    private PayloadSigning payloadSigning = PayloadSigning.AUTO;
     private int listPageSize = 1000;
     private @Nullable SSLContext sslContext;
     private @Nullable ChecksumAlgorithm checksum;
@@ -434,7 +435,9 @@ public final class BlobConfig {
     }
 
     /**
-     * Sets what request signatures cover of the body. Default {@link PayloadSigning#SIGNED}.
+     * Sets what request signatures cover of the body. Default {@link PayloadSigning#AUTO}: the
+     * SHA-256 of every body is signed over {@code http}, and not over {@code https}, where TLS
+     * protects the body on the way.
      *
      * @param payloadSigning the mode
      * @return this builder

@@ -162,8 +162,9 @@ final class BlobCore implements AsyncCloseable {
     this.config = config;
     this.runtime = runtime;
     this.blockingReads = blockingReads;
-    this.signPayload = config.payloadSigning() == PayloadSigning.SIGNED;
-    Signer signer = new Signer(config.credentials(), config.region(), config.payloadSigning());
+    PayloadSigning signing = config.payloadSigning().forScheme(config.endpoint().getScheme());
+    this.signPayload = signing == PayloadSigning.SIGNED;
+    Signer signer = new Signer(config.credentials(), config.region(), signing);
     Errors errors = new Errors(config.endpoint());
     RequestClient.Builder b =
         RequestClient.builder(transport, runtime)

@@ -2,20 +2,45 @@ package io.ambidex.blob;
 
 /**
  * What a request's signature covers of its body ({@code x-amz-content-sha256}). Whatever the
- * mode, uploads also carry {@code Content-MD5}, so the server rejects a body damaged on the way.
- * Bodies are never sent {@code aws-chunked}: strict servers (OpenStack Swift's S3 layer) reject it.
+ * mode, uploads also carry the configured checksum ({@link BlobConfig#checksum()}: CRC32C for AWS
+ * endpoints, {@code Content-MD5} for others), which the server checks, so a body damaged on the
+ * way is refused. Bodies are never sent {@code aws-chunked}: strict servers (OpenStack Swift's S3
+ * layer) reject it.
  */
 public enum PayloadSigning {
   /**
-   * The hex SHA-256 of every body is computed before it is sent and signed (the default). A file
-   * is read once more to hash it; a stream is hashed part by part from the buffer each part is read
-   * into.
+   * {@link #SIGNED} over {@code http}, {@link #UNSIGNED} over {@code https} (the default, as the
+   * AWS SDKs choose). Over TLS the body cannot be changed on the way without breaking the
+   * connection, and the checksum guards what is stored, so a signed SHA-256 would only cost a
+   * pass over the data on both ends; over plain {@code http} the signature is what stops anyone
+   * on the path from replacing the body and its checksum together.
+   */
+  AUTO,
+
+  /**
+   * The hex SHA-256 of every body is computed before it is sent and signed, whatever the scheme.
+   * The digest is computed in the same pass over each part as its checksum.
    */
   SIGNED,
 
   /**
-   * Bodies are sent as {@code UNSIGNED-PAYLOAD}: no SHA-256 pass over the data. Integrity still
-   * rests on {@code Content-MD5}; the signature still covers the method, path, query and headers.
+   * Bodies are sent as {@code UNSIGNED-PAYLOAD}, whatever the scheme: no SHA-256 of the data.
+   * Integrity rests on the checksum; the signature still covers the method, path, query and
+   * headers (the checksum header included).
    */
-  UNSIGNED
+  UNSIGNED;
+
+  /**
+   * Returns the mode used for requests to an endpoint with {@code scheme}: {@link #AUTO}
+   * resolved, the others as they are.
+   *
+   * @param scheme the endpoint's scheme, {@code http} or {@code https}
+   * @return {@link #SIGNED} or {@link #UNSIGNED}
+   */
+  public PayloadSigning forScheme(String scheme) {
+    if (this != AUTO) {
+      return this;
+    }
+    return "https".equalsIgnoreCase(scheme) ? UNSIGNED : SIGNED;
+  }
 }

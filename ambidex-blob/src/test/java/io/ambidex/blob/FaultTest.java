@@ -202,6 +202,56 @@ class FaultTest {
     }
   }
 
+  /*
+   * The default, PayloadSigning.AUTO, signs the payload's SHA-256 over http (the test above) and
+   * not over https, where TLS protects the body on the way; SIGNED signs it over https too. The
+   * checksum is sent either way.
+   */
+  @ParityTest
+  void put_defaultPayloadSigning_overHttps_isUnsigned_signedWhenAskedFor(
+      Parity<BlobClient, AsyncBlobClient> p) throws Exception {
+    okhttp3.tls.HeldCertificate cert =
+        new okhttp3.tls.HeldCertificate.Builder()
+            .commonName("127.0.0.1")
+            .addSubjectAlternativeName("127.0.0.1")
+            .build();
+    okhttp3.tls.HandshakeCertificates serverSide =
+        new okhttp3.tls.HandshakeCertificates.Builder().heldCertificate(cert).build();
+    javax.net.ssl.SSLContext trusting =
+        new okhttp3.tls.HandshakeCertificates.Builder()
+            .addTrustedCertificate(cert.certificate())
+            .build()
+            .sslContext();
+    try (MockS3 s3 = new MockS3(serverSide.sslSocketFactory())) {
+      s3.handler = r -> etagOfBody(r);
+      assertThat(s3.endpoint().getScheme()).isEqualTo("https");
+      byte[] data = bytes(1000, 11);
+      for (PayloadSigning mode : new PayloadSigning[] {null, PayloadSigning.SIGNED}) {
+        BlobConfig.Builder b =
+            Fixtures.config(s3.endpoint(), "AKIDEXAMPLE", "secret").sslContext(trusting);
+        if (mode != null) {
+          b.payloadSigning(mode);
+        }
+        BlobConfig config = b.build();
+        String key = mode == null ? "default" : "signed";
+        if (p.isBlocking()) {
+          try (BlobClient c = new BlobClient(config)) {
+            c.put("bkt", key, data);
+          }
+        } else {
+          AsyncBlobClient a = new AsyncBlobClient(config);
+          p.await(a.put("bkt", key, data));
+          p.await(a.close());
+        }
+      }
+      RecordedRequest byDefault = s3.matching("PUT", "/bkt/default").get(0);
+      assertThat(byDefault.getHeaders().get("x-amz-content-sha256")).isEqualTo("UNSIGNED-PAYLOAD");
+      assertThat(byDefault.getHeaders().get("Content-MD5")).isEqualTo(Base64.getEncoder().encodeToString(md5(data)));
+      RecordedRequest signed = s3.matching("PUT", "/bkt/signed").get(0);
+      assertThat(signed.getHeaders().get("x-amz-content-sha256")).isEqualTo(sha256Hex(data));
+    }
+  }
+
   @ParityTest
   void put_serverSaysBadDigest_failsWithBlobIntegrityException(
       Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) {

@@ -31,7 +31,18 @@ final class MockS3 implements AutoCloseable {
     }
   }
 
+  private final String scheme;
+
   MockS3() throws Exception {
+    this(null);
+  }
+
+  /** Serves HTTPS with {@code tls} (from a certificate for 127.0.0.1), or HTTP if it is null. */
+  MockS3(javax.net.ssl.@org.jspecify.annotations.Nullable SSLSocketFactory tls) throws Exception {
+    scheme = tls == null ? "http" : "https";
+    if (tls != null) {
+      server.useHttps(tls);
+    }
     server.setDispatcher(
         new Dispatcher() {
           @Override
@@ -48,7 +59,7 @@ final class MockS3 implements AutoCloseable {
   }
 
   URI endpoint() {
-    return URI.create("http://127.0.0.1:" + server.getPort());
+    return URI.create(scheme + "://127.0.0.1:" + server.getPort());
   }
 
   /** The recorded requests whose method and target start as given. */
