@@ -33,6 +33,8 @@ final class ServerJvm implements AutoCloseable {
   final URI endpoint;
   private final Path log;
   private @Nullable Process process;
+  /* Set by kill(): start() then waits for the killed process to be gone. */
+  private volatile boolean killed;
   private @Nullable S3Client sdk;
 
   private ServerJvm(Path data, int port) {
@@ -74,9 +76,22 @@ final class ServerJvm implements AutoCloseable {
 
   /** Starts the child JVM (again) on the same directory and port; returns once it serves. */
   void start() throws IOException {
-    if (process != null && process.isAlive()) {
-      throw new IllegalStateException("the server JVM is already running: pid " + process.pid());
+    Process previous = process;
+    if (previous != null && previous.isAlive() && killed) {
+      // Killed, but perhaps not reaped yet: a kill on another thread (killAsync) may still be
+      // waiting for it when a transfer that gave up on the server has already returned (its
+      // sockets are closed before the process is reaped; seen once in CI, async download).
+      try {
+        previous.waitFor(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for the killed server JVM", e);
+      }
     }
+    if (previous != null && previous.isAlive()) {
+      throw new IllegalStateException("the server JVM is already running: pid " + previous.pid());
+    }
+    killed = false;
     String java = ProcessHandle.current().info().command().orElse("java");
     String classPath =
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
@@ -106,6 +121,7 @@ final class ServerJvm implements AutoCloseable {
   /** Kills the child with {@code SIGKILL} and waits until it is gone. */
   void kill() {
     Process p = running();
+    killed = true;
     p.destroyForcibly(); // SIGKILL on Linux
     try {
       if (!p.waitFor(30, TimeUnit.SECONDS)) {
