@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -264,7 +265,6 @@ public final class SyncRuntime implements CoreRuntime {
   }
 
   @Override
-  @SuppressWarnings("try") // a context scope is closed, never read
   public <T extends @Nullable Object> CompletionStage<T> shielded(
       String name, Supplier<? extends CompletionStage<T>> cleanup) {
     Objects.requireNonNull(name, "name");
@@ -280,21 +280,8 @@ public final class SyncRuntime implements CoreRuntime {
      * on a thread nobody else knows is safe from that; the caller only parks in join(), where no
      * channel can be closed.
      */
-    Deadline deadline = Deadline.current();
-    Snapshot context = Registry.capture();
     AtomicReference<@Nullable CompletionStage<T>> outcome = new AtomicReference<>();
-    Thread t =
-        newThread(
-            () -> {
-              Deadlines.bind(deadline);
-              try (Scope scope = context.restore()) {
-                outcome.set(settled(name, cleanup));
-              } catch (Throwable failure) {
-                outcome.set(Calls.failed(name, failure));
-              } finally {
-                Deadlines.restore(null);
-              }
-            });
+    Thread t = newThread(onCallersBehalf(name, cleanup, outcome::set));
     boolean interrupted = Thread.interrupted();
     try {
       t.start();
@@ -306,6 +293,30 @@ public final class SyncRuntime implements CoreRuntime {
       }
     }
     return Objects.requireNonNull(outcome.get(), "the shielded thread ended without an outcome");
+  }
+
+  /*
+   * The body of a shielded or forked thread: runs `work` inside the Deadline and context the
+   * caller has now (captured here, at the call) and hands its stage, which must be complete when
+   * `work` returns, or the failure it threw, to `outcome`.
+   */
+  @SuppressWarnings("try") // a context scope is closed, never read
+  private static <T extends @Nullable Object> Runnable onCallersBehalf(
+      String name,
+      Supplier<? extends CompletionStage<T>> work,
+      Consumer<CompletionStage<T>> outcome) {
+    Deadline deadline = Deadline.current();
+    Snapshot context = Registry.capture();
+    return () -> {
+      Deadlines.bind(deadline);
+      try (Scope scope = context.restore()) {
+        outcome.accept(settled(name, work));
+      } catch (Throwable failure) {
+        outcome.accept(Calls.failed(name, failure));
+      } finally {
+        Deadlines.restore(null);
+      }
+    };
   }
 
   /* The cleanup's stage, which on this runtime must be complete when cleanup returns. */
@@ -321,35 +332,28 @@ public final class SyncRuntime implements CoreRuntime {
   }
 
   @Override
-  @SuppressWarnings("try") // a context scope is closed, never read
   public <T extends @Nullable Object> CompletionStage<T> fork(
       String name, Supplier<? extends CompletionStage<T>> task) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(task, "task");
     ensureOpen("fork");
     CallFuture<T> result = Calls.create(name);
-    Deadline deadline = Deadline.current();
-    Snapshot context = Registry.capture();
     // A FutureTask, so that cancelling the result (which cancels its upstream) interrupts the
     // thread while the task runs, and keeps the task from starting if it has not yet.
     FutureTask<@Nullable Void> run =
         new FutureTask<>(
-            () -> {
-              Deadlines.bind(deadline);
-              try (Scope scope = context.restore()) {
-                CompletableFuture<T> f = Stages.asFuture(settled(name, task));
-                Throwable failure = Done.failure(f);
-                if (failure == null) {
-                  Calls.succeed(result, f.getNow(null));
-                } else {
-                  Calls.fail(result, failure);
-                }
-              } catch (Throwable failure) {
-                Calls.fail(result, failure);
-              } finally {
-                Deadlines.restore(null);
-              }
-            },
+            onCallersBehalf(
+                name,
+                task,
+                stage -> {
+                  CompletableFuture<T> f = Stages.asFuture(stage);
+                  Throwable failure = Done.failure(f);
+                  if (failure == null) {
+                    Calls.succeed(result, f.getNow(null));
+                  } else {
+                    Calls.fail(result, failure);
+                  }
+                }),
             null);
     Calls.dependOn(result, run);
     try {
