@@ -73,11 +73,14 @@ class LoopBatchIteratorTest {
         .hasMessage("Synchronizer 'fill-after-stop' was closed while 'items' was in progress.");
   }
 
-  /* Just what fill() uses: the loop and the batch size. */
+  /*
+   * Just what fill() uses: the loop and the batch size. The rest belongs to hasNext() and the
+   * Synchronizer, which this test does not reach; a call to it fails the test, naming it.
+   */
   private record Host(SynchronizerLoop loop) implements LoopHost {
     @Override
     public Synchronizer synchronizer() {
-      throw new UnsupportedOperationException();
+      throw new AssertionError("fill() called LoopHost.synchronizer()");
     }
 
     @Override
@@ -99,18 +102,18 @@ class LoopBatchIteratorTest {
         String operation,
         Supplier<? extends CompletionStage<T>> function,
         @Nullable Executor completion) {
-      throw new UnsupportedOperationException();
+      throw new AssertionError("fill() called LoopHost.submit()");
     }
 
     @Override
     public <T extends @Nullable Object, X extends Exception> T await(
         SynchronizerLoop l, CallFuture<T> result, String operation, @Nullable Class<X> declared) {
-      throw new UnsupportedOperationException();
+      throw new AssertionError("fill() called LoopHost.await()");
     }
 
     @Override
     public boolean runOnLoopAndWait(SynchronizerLoop l, Runnable action, Duration limit) {
-      throw new UnsupportedOperationException();
+      throw new AssertionError("fill() called LoopHost.runOnLoopAndWait()");
     }
   }
 }
