@@ -1355,9 +1355,10 @@ final class BlobCore implements AsyncCloseable {
    * (on the blocking client, each on a virtual thread of its own while the reader consumes), each
    * range one buffer of {@code min(partSize, 4 MiB)} bytes (memory: at most {@code (concurrency +
    * 1)} such buffers), each retried on its own; closing the stream early cancels the ranges in
-   * flight. At the end the bytes are checked against the object's checksum (else its ETag): a mismatch fails the last pull with {@link
-   * BlobIntegrityException} instead of ending the stream normally, so treat the data as
-   * unverified until the end has been reached. Closing early closes the connection.
+   * flight. At the end the bytes are checked against the object's checksum (else its ETag): a
+   * mismatch fails the last pull with {@link BlobIntegrityException} instead of ending the stream
+   * normally, so treat the data as unverified until the end has been reached. Closing early
+   * closes the connection.
    *
    * @param bucket the bucket
    * @param key the object's key

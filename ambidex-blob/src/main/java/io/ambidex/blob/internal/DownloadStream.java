@@ -26,8 +26,8 @@ import org.jspecify.annotations.Nullable;
  * order (at most {@code window + 1} ranges in memory). The ranges are fetched alongside the reader
  * through the runtime's {@link CoreRuntime#fork} (on threads of their own on the blocking path,
  * where a fetch would otherwise run to its end on the reader's thread, one range after another),
- * and the reader waits for the next one with {@link CoreRuntime#await}. The checksum is computed in order as the
- * ranges are handed out, so every kind of checksum is checked. Not API.
+ * and the reader waits for the next one with {@link CoreRuntime#await}. The checksum is computed
+ * in order as the ranges are handed out, so every kind of checksum is checked. Not API.
  */
 public final class DownloadStream implements AsyncIterator<ByteBuffer> {
   /** Fetches one range of an object. */
