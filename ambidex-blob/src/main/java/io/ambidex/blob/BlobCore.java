@@ -19,6 +19,7 @@ import io.ambidex.blob.internal.Digests;
 import io.ambidex.blob.internal.DownloadStream;
 import io.ambidex.blob.internal.DownloadVerifier;
 import io.ambidex.blob.internal.Hasher;
+import io.ambidex.blob.internal.InFlight;
 import io.ambidex.blob.internal.PartExchanges;
 import io.ambidex.blob.internal.PartSource;
 import io.ambidex.blob.internal.PartSource.Part;
@@ -59,10 +60,9 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -146,13 +146,15 @@ final class BlobCore implements AsyncCloseable {
   private final @Nullable ExecutorService blockingReads;
   private final boolean signPayload;
   /*
-   * The cleanups of transfers still in progress: a download's temporary file, deleted or moved
+   * The transfers in progress, with their cleanups: a download's temporary file, deleted or moved
    * into place when the transfer ends; a multipart upload, until it is completed or aborted. A
    * cancelled future of the async facade completes at once, before that has run; close() waits
    * for them (bounded), so that a program that closes the client and exits right after
-   * cancelling leaves no temporary file and no upload behind.
+   * cancelling leaves no temporary file and no upload behind. A download or stream upload is
+   * registered when it is called, not when its first response or part arrives, so that a close
+   * starting in between still waits for it.
    */
-  private final Set<CompletableFuture<?>> cleanups = ConcurrentHashMap.newKeySet();
+  private final InFlight inFlight = new InFlight();
 
   private BlobCore(
       BlobConfig config,
@@ -325,7 +327,8 @@ final class BlobCore implements AsyncCloseable {
         key,
         PartSource.ofBytes(data, config.partSize(), signPayload, config.checksum()),
         options,
-        tracker);
+        tracker,
+        inFlight.track());
   }
 
   /**
@@ -400,7 +403,8 @@ final class BlobCore implements AsyncCloseable {
         PartSource.ofFile(
             file, size, config.partSize(), signPayload, config.checksum(), blockingReads),
         options,
-        tracker);
+        tracker,
+        inFlight.track());
   }
 
   /**
@@ -468,16 +472,33 @@ final class BlobCore implements AsyncCloseable {
             in, config.partSize(), signPayload, config.checksum(), blockingReads);
     ProgressTracker tracker =
         new ProgressTracker(runtime, progress, TransferProgress.Direction.UPLOAD, -1);
-    return Chains.then(
-        source.first(),
-        first -> {
-          long size = source.size();
-          if (size >= 0 && size <= config.multipartThreshold()) {
-            tracker.total(size);
-            return single(bucket, key, source, options, tracker);
-          }
-          return multipart(bucket, key, source, options, tracker);
-        });
+    InFlight.Transfer transfer = inFlight.begin();
+    CompletionStage<PutResult> result;
+    try {
+      result =
+          Chains.then(
+              source.first(),
+              first -> {
+                long size = source.size();
+                if (size >= 0 && size <= config.multipartThreshold()) {
+                  tracker.total(size);
+                  return single(bucket, key, source, options, tracker);
+                }
+                CompletableFuture<Void> settled = transfer.join();
+                return settled == null
+                    ? Chains.failed(cancelledBefore("PUT " + what(bucket, key)))
+                    : multipart(bucket, key, source, options, tracker, settled);
+              });
+    } catch (RuntimeException | Error e) {
+      transfer.end();
+      throw e;
+    }
+    return transfer.endWith(result);
+  }
+
+  /* What a phase returns when its transfer was cancelled before it began; nobody sees it. */
+  private static CancellationException cancelledBefore(String what) {
+    return new CancellationException(what + " was cancelled");
   }
 
   private CompletionStage<PutResult> single(
@@ -509,8 +530,13 @@ final class BlobCore implements AsyncCloseable {
    * needed to abort.
    */
   private CompletionStage<PutResult> multipart(
-      String bucket, String key, PartSource source, PutOptions options, ProgressTracker tracker) {
-    MultipartUpload upload = new MultipartUpload(bucket, key, source, options, tracker);
+      String bucket,
+      String key,
+      PartSource source,
+      PutOptions options,
+      ProgressTracker tracker,
+      CompletableFuture<Void> settled) {
+    MultipartUpload upload = new MultipartUpload(bucket, key, source, options, tracker, settled);
     upload.start();
     return upload;
   }
@@ -529,10 +555,16 @@ final class BlobCore implements AsyncCloseable {
     private volatile @Nullable Future<?> running;
     private final PartExchanges exchanges;
     /* Completed once nothing of this upload runs any more (its abort included): close() waits. */
-    private final CompletableFuture<Void> settled = cleanup();
+    private final CompletableFuture<Void> settled;
 
     MultipartUpload(
-        String bucket, String key, PartSource source, PutOptions options, ProgressTracker tracker) {
+        String bucket,
+        String key,
+        PartSource source,
+        PutOptions options,
+        ProgressTracker tracker,
+        CompletableFuture<Void> settled) {
+      this.settled = settled;
       this.bucket = bucket;
       this.key = key;
       this.source = source;
@@ -864,7 +896,7 @@ final class BlobCore implements AsyncCloseable {
                   } else {
                     gone.completeExceptionally(new UploadStillThere(what(bucket, key), id));
                   }
-                } else if (f instanceof java.util.concurrent.CancellationException) {
+                } else if (f instanceof CancellationException) {
                   gone.completeExceptionally(f);
                 } else {
                   gone.complete(null); // NoSuchUpload, or a check the service does not allow
@@ -1011,31 +1043,53 @@ final class BlobCore implements AsyncCloseable {
      * response is closed at once (its connection with it) and the object fetched in ranges. No
      * HEAD first: a small download costs one round trip, as before.
      */
-    CompletionStage<Object> first =
-        http.send(
-            get,
-            r -> {
-              long size = r.body().contentLength();
-              if (size > config.multipartThreshold()) {
-                HttpHeaders headers = r.headers();
-                r.close();
-                return Chains.<Object>done(new Ranged(headers, size));
-              }
-              return Chains.<BlobObject, Object>then(
-                  save(r, key, file, tracker, what), Chains::<Object>done);
-            });
-    return Chains.then(
-        first,
-        result -> {
-          CompletionStage<BlobObject> saved =
-              result instanceof Ranged ranged
-                  ? new RangedDownload(bucket, key, file, tracker, ranged.headers(), ranged.size())
-                      .start()
-                  : Chains.done((BlobObject) result);
-          return Chains.then(
-              saved,
-              object -> Chains.then(tracker.finish(object.size()), ignored -> Chains.done(object)));
-        });
+    InFlight.Transfer transfer = inFlight.begin();
+    CompletionStage<BlobObject> downloaded;
+    try {
+      CompletionStage<Object> first =
+          http.send(
+              get,
+              r -> {
+                long size = r.body().contentLength();
+                if (size > config.multipartThreshold()) {
+                  HttpHeaders headers = r.headers();
+                  r.close();
+                  return Chains.<Object>done(new Ranged(headers, size));
+                }
+                CompletableFuture<Void> settled = transfer.join();
+                if (settled == null) {
+                  r.close();
+                  return Chains.failed(cancelledBefore("GET " + what));
+                }
+                return Chains.<BlobObject, Object>then(
+                    save(r, key, file, tracker, what, settled), Chains::<Object>done);
+              });
+      downloaded =
+          Chains.then(
+              first,
+              result -> {
+                CompletionStage<BlobObject> saved;
+                if (result instanceof Ranged ranged) {
+                  CompletableFuture<Void> settled = transfer.join();
+                  saved =
+                      settled == null
+                          ? Chains.failed(cancelledBefore("GET " + what))
+                          : new RangedDownload(
+                                  bucket, key, file, tracker, ranged.headers(), ranged.size())
+                              .start(settled);
+                } else {
+                  saved = Chains.done((BlobObject) result);
+                }
+                return Chains.then(
+                    saved,
+                    object ->
+                        Chains.then(tracker.finish(object.size()), ignored -> Chains.done(object)));
+              });
+    } catch (RuntimeException | Error e) {
+      transfer.end();
+      throw e;
+    }
+    return transfer.endWith(downloaded);
   }
 
   /** The first GET's answer when the object is to be fetched in ranges. */
@@ -1099,16 +1153,17 @@ final class BlobCore implements AsyncCloseable {
       this.temp = tempNextTo(file);
     }
 
-    CompletionStage<BlobObject> start() {
+    /* Runs the download; completes `settled` once the temporary file is gone or in place. */
+    CompletionStage<BlobObject> start(CompletableFuture<Void> settled) {
       tracker.total(size);
       int count = (int) ((size + rangeSize - 1) / rangeSize);
       FileChannel channel;
       try {
         channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
       } catch (IOException e) {
+        settled.complete(null);
         throw new UncheckedIOException("Cannot create " + temp + " to download " + what, e);
       }
-      CompletableFuture<Void> settled = cleanup();
       List<Integer> ranges = IntStream.range(0, count).boxed().toList();
       CompletableFuture<BlobObject> done = new CompletableFuture<>();
       CompletableFuture<List<byte @Nullable []>> fetched;
@@ -1275,19 +1330,30 @@ final class BlobCore implements AsyncCloseable {
             + ".part");
   }
 
+  /* Saves the body; completes `settled` once the temporary file is gone or in place. */
   private CompletionStage<BlobObject> save(
-      HttpResponse r, String key, Path file, ProgressTracker tracker, String what) {
-    tracker.total(r.body().contentLength());
-    DownloadVerifier verifier = DownloadVerifier.of(what, r.headers(), false);
+      HttpResponse r,
+      String key,
+      Path file,
+      ProgressTracker tracker,
+      String what,
+      CompletableFuture<Void> settled) {
+    DownloadVerifier verifier;
     Path temp = tempNextTo(file);
     FileChannel channel;
     try {
+      tracker.total(r.body().contentLength());
+      verifier = DownloadVerifier.of(what, r.headers(), false);
       channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     } catch (IOException e) {
       r.close();
+      settled.complete(null);
       throw new UncheckedIOException("Cannot create " + temp + " to download " + what, e);
+    } catch (RuntimeException | Error e) {
+      r.close();
+      settled.complete(null);
+      throw e;
     }
-    CompletableFuture<Void> settled = cleanup();
     CompletableFuture<BlobObject> saved = new CompletableFuture<>();
     AsyncIterator<ByteBuffer> chunks = r.body().chunks();
     // Cancelled (the download was): close the chunks, so that the loop below ends at once, even
@@ -1944,32 +2010,36 @@ final class BlobCore implements AsyncCloseable {
             });
   }
 
-  /* Registers a cleanup for close() to wait for; complete it when the cleanup has run. */
-  private CompletableFuture<Void> cleanup() {
-    CompletableFuture<Void> settled = new CompletableFuture<>();
-    cleanups.add(settled);
-    settled.whenComplete((v, e) -> cleanups.remove(settled));
-    return settled;
-  }
-
   /**
-   * Closes the client: first waits, at most 30 seconds, for what cancelled or failed transfers
-   * still have to do (a cancelled future of the async facade completes at once): a download's
-   * deletion of its temporary file, a multipart upload's abort; then closes the transport (failing
-   * what is still in flight) and the runtime. Cancelling the returned stage (or an interrupted
-   * wait on it, which cancels it) stops only that wait: the close itself goes on to the end, since
-   * a close stopped halfway would leave the transport's threads and connections open.
+   * Closes the client: first waits, at most 30 seconds in all, for the downloads to a file and
+   * the uploads called before it to end, cleanup included (a cancelled future of the async facade
+   * completes at once, before its download has deleted its temporary file or its multipart
+   * upload has been aborted); a transfer still waiting for its first response or its first part
+   * counts. Then it closes the transport, failing whatever is still in flight (other requests are
+   * not waited for), and the runtime. The blocking client waits on the calling thread, even for
+   * transfers running on other threads; an interrupt ends that wait early (the flag stays set)
+   * and the close goes on. Cancelling the returned stage (or an interrupted wait on it, which
+   * cancels it) stops only that wait: the close itself goes on to the end, since a close stopped
+   * halfway would leave the transport's threads and connections open.
    *
    * @return a stage that completes when everything is closed
    */
   @Override
   public CompletionStage<Void> close() {
-    CompletableFuture<Void> pending =
-        CompletableFuture.allOf(cleanups.toArray(CompletableFuture<?>[]::new))
+    CompletableFuture<Void> settled =
+        inFlight
+            .settled()
             .completeOnTimeout(null, CLEANUP_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+    // The blocking client waits here, on the caller's thread (a transfer may be running on
+    // another one); an interrupt ends the wait, not the close.
+    CompletableFuture<@Nullable Void> pending =
+        runtime
+            .await("BlobCore.close", settled)
+            .toCompletableFuture()
+            .exceptionally(interrupted -> null);
     // A copy: Chains.then passes a cancellation on to the stage in flight, here the wait for
     // the cleanups, and closeNow() would then never run.
-    return Chains.then(pending, settled -> closeNow()).copy();
+    return Chains.then(pending, ignored -> closeNow()).copy();
   }
 
   private CompletionStage<Void> closeNow() {
