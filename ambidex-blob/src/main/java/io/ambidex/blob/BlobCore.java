@@ -60,13 +60,14 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import org.jspecify.annotations.Nullable;
 
@@ -944,7 +945,11 @@ final class BlobCore implements AsyncCloseable {
   // ---- downloads ----
 
   /**
-   * Downloads a whole object into memory, checked against its checksum (else its ETag).
+   * Downloads a whole object into memory, checked against its checksum (else its ETag). An object
+   * larger than the multipart threshold is fetched as {@link #download} fetches it: ranged GETs
+   * of {@code partSize} bytes (of the object's own part size when known), {@code concurrency} at
+   * a time, each retried on its own and guarded by {@code If-Match} on the ETag, each copied to
+   * its place in the one array returned.
    *
    * @param bucket the bucket
    * @param key the object's key
@@ -983,31 +988,91 @@ final class BlobCore implements AsyncCloseable {
       withChecksumMode(get);
     }
     String what = what(bucket, key);
-    return http.send(
-        get.build(),
-        r -> {
-          DownloadVerifier verifier = DownloadVerifier.of(what, r.headers(), range != null);
-          long length = r.body().contentLength();
-          if (length > Integer.MAX_VALUE - 16) {
-            r.close();
-            throw new IllegalArgumentException(
-                what + " has " + length + " bytes, too many for an array; use download or open.");
+    // As download(): a whole object above the multipart threshold is fetched again in ranges.
+    CompletionStage<Object> first =
+        http.send(
+            get.build(),
+            r -> {
+              long length = r.body().contentLength();
+              if (length > MAX_ARRAY) {
+                r.close();
+                throw new IllegalArgumentException(
+                    what + " has " + length + " bytes, too many for an array; use download or open.");
+              }
+              if (range == null && length > config.multipartThreshold()) {
+                HttpHeaders headers = r.headers();
+                r.close();
+                return Chains.<Object>done(new Ranged(headers, length));
+              }
+              DownloadVerifier verifier = DownloadVerifier.of(what, r.headers(), range != null);
+              return Chains.<byte[], Object>then(
+                  readAll(r, length, verifier, what), Chains::<Object>done);
+            });
+    return Chains.then(
+        first,
+        result -> {
+          if (result instanceof Ranged ranged) {
+            ProgressTracker none =
+                new ProgressTracker(runtime, null, TransferProgress.Direction.DOWNLOAD, -1);
+            return new RangedDownload(bucket, key, none, ranged.headers(), ranged.size()).toArray();
           }
-          ByteArrayOutputStream out =
-              new ByteArrayOutputStream(length >= 0 ? (int) length : 8192);
-          return Chains.then(
-              AsyncIterators.forEach(
-                  r.body().chunks(),
-                  chunk -> {
-                    verifier.update(chunk);
-                    byte[] b = new byte[chunk.remaining()];
-                    chunk.get(b);
-                    out.writeBytes(b);
-                  }),
-              ignored -> {
-                verifier.finish();
-                return Chains.done(out.toByteArray());
-              });
+          return Chains.done((byte[]) result);
+        });
+  }
+
+  /* The largest array a JVM allocates, with room for its header. */
+  private static final int MAX_ARRAY = Integer.MAX_VALUE - 16;
+
+  /*
+   * Reads a body into one array: of the Content-Length when there is one (each chunk copied once,
+   * straight to its place), else grown as the chunks come.
+   */
+  private static CompletionStage<byte[]> readAll(
+      HttpResponse r, long length, DownloadVerifier verifier, String what) {
+    if (length < 0) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+      return Chains.then(
+          AsyncIterators.forEach(
+              r.body().chunks(),
+              chunk -> {
+                verifier.update(chunk);
+                if (chunk.hasArray()) {
+                  out.write(chunk.array(), chunk.arrayOffset() + chunk.position(), chunk.remaining());
+                } else {
+                  byte[] b = new byte[chunk.remaining()];
+                  chunk.get(b);
+                  out.writeBytes(b);
+                }
+              }),
+          ignored -> {
+            verifier.finish();
+            return Chains.done(out.toByteArray());
+          });
+    }
+    byte[] data = new byte[(int) length];
+    int[] at = {0};
+    return Chains.then(
+        AsyncIterators.forEach(
+            r.body().chunks(),
+            chunk -> {
+              int n = chunk.remaining();
+              if (n > data.length - at[0]) {
+                throw new IllegalStateException(
+                    "The server sent more than the " + length + " bytes of " + what + ".");
+              }
+              verifier.update(chunk);
+              chunk.get(data, at[0], n);
+              at[0] += n;
+            }),
+        ignored -> {
+          if (at[0] != data.length) {
+            throw new BlobIntegrityException(
+                what + " ended after " + at[0] + " of its " + length + " bytes.",
+                Long.toString(length),
+                Long.toString(at[0]));
+          }
+          verifier.finish();
+          return Chains.done(data);
         });
   }
 
@@ -1074,9 +1139,8 @@ final class BlobCore implements AsyncCloseable {
                   saved =
                       settled == null
                           ? Chains.failed(cancelledBefore("GET " + what))
-                          : new RangedDownload(
-                                  bucket, key, file, tracker, ranged.headers(), ranged.size())
-                              .start(settled);
+                          : new RangedDownload(bucket, key, tracker, ranged.headers(), ranged.size())
+                              .toFile(file, settled);
                 } else {
                   saved = Chains.done((BlobObject) result);
                 }
@@ -1114,7 +1178,6 @@ final class BlobCore implements AsyncCloseable {
   private final class RangedDownload {
     private final String bucket;
     private final String key;
-    private final Path file;
     private final ProgressTracker tracker;
     private final HttpHeaders headers;
     private final long size;
@@ -1123,18 +1186,11 @@ final class BlobCore implements AsyncCloseable {
     private final DownloadVerifier verifier;
     private final @Nullable ChecksumAlgorithm perRange;
     private final long rangeSize;
-    private final Path temp;
 
     RangedDownload(
-        String bucket,
-        String key,
-        Path file,
-        ProgressTracker tracker,
-        HttpHeaders headers,
-        long size) {
+        String bucket, String key, ProgressTracker tracker, HttpHeaders headers, long size) {
       this.bucket = bucket;
       this.key = key;
-      this.file = file;
       this.tracker = tracker;
       this.headers = headers;
       this.size = size;
@@ -1150,13 +1206,14 @@ final class BlobCore implements AsyncCloseable {
         this.perRange = algorithm != null && algorithm.fullObject() ? algorithm : null;
         this.rangeSize = PartSource.effectivePartSize(size, config.partSize());
       }
-      this.temp = tempNextTo(file);
     }
 
-    /* Runs the download; completes `settled` once the temporary file is gone or in place. */
-    CompletionStage<BlobObject> start(CompletableFuture<Void> settled) {
-      tracker.total(size);
-      int count = (int) ((size + rangeSize - 1) / rangeSize);
+    /*
+     * Downloads into a temporary file next to `file`, moved over it once verified; completes
+     * `settled` once the temporary file is gone or in place.
+     */
+    CompletionStage<BlobObject> toFile(Path file, CompletableFuture<Void> settled) {
+      Path temp = tempNextTo(file);
       FileChannel channel;
       try {
         channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -1164,26 +1221,40 @@ final class BlobCore implements AsyncCloseable {
         settled.complete(null);
         throw new UncheckedIOException("Cannot create " + temp + " to download " + what, e);
       }
-      List<Integer> ranges = IntStream.range(0, count).boxed().toList();
+      RangeSink sink =
+          new RangeSink() {
+            @Override
+            public void write(ByteBuffer chunk, long position) throws IOException {
+              long at = position;
+              while (chunk.hasRemaining()) {
+                at += channel.write(chunk, at);
+              }
+            }
+
+            @Override
+            public void readBack(Consumer<ByteBuffer> into) throws IOException {
+              ByteBuffer buffer = ByteBuffer.allocate(256 * 1024);
+              try (FileChannel in = FileChannel.open(temp, StandardOpenOption.READ)) {
+                while (in.read(buffer.clear()) >= 0) {
+                  into.accept(buffer.flip());
+                }
+              }
+            }
+
+            @Override
+            public String toString() {
+              return temp.toString();
+            }
+          };
+      CompletableFuture<List<byte @Nullable []>> all = fetch(sink);
       CompletableFuture<BlobObject> done = new CompletableFuture<>();
-      CompletableFuture<List<byte @Nullable []>> fetched;
-      try {
-        fetched =
-            Chains.then(
-                runtime.mapConcurrently(
-                    ranges, config.concurrency(), i -> range(channel, i, count)),
-                Chains::done);
-      } catch (RuntimeException e) {
-        fetched = Chains.failed(e);
-      }
-      CompletableFuture<List<byte @Nullable []>> all = fetched;
       all.whenComplete(
           (sums, failure) -> {
             Throwable f = failure == null ? null : Chains.unwrap(failure);
             try {
               channel.close();
               if (f == null) {
-                verify(sums);
+                verify(sums, sink);
                 move(temp, file);
               }
             } catch (IOException e) {
@@ -1207,8 +1278,60 @@ final class BlobCore implements AsyncCloseable {
       return new CancelBoth<>(done, all);
     }
 
-    /* Fetches range i into the file; returns its digest (null when ranges are not hashed). */
-    private CompletionStage<byte @Nullable []> range(FileChannel channel, int i, int count) {
+    /* Downloads into one array of the object's size, returned once verified. */
+    CompletionStage<byte[]> toArray() {
+      byte[] data = new byte[Math.toIntExact(size)];
+      RangeSink sink =
+          new RangeSink() {
+            @Override
+            public void write(ByteBuffer chunk, long position) {
+              chunk.get(data, (int) position, chunk.remaining());
+            }
+
+            @Override
+            public void readBack(Consumer<ByteBuffer> into) {
+              into.accept(ByteBuffer.wrap(data));
+            }
+
+            @Override
+            public String toString() {
+              return "memory";
+            }
+          };
+      CompletableFuture<List<byte @Nullable []>> all = fetch(sink);
+      CompletableFuture<byte[]> done = new CompletableFuture<>();
+      all.whenComplete(
+          (sums, failure) -> {
+            if (failure != null) {
+              done.completeExceptionally(Chains.unwrap(failure));
+              return;
+            }
+            try {
+              verify(sums, sink);
+              done.complete(data);
+            } catch (IOException | RuntimeException e) {
+              done.completeExceptionally(e);
+            }
+          });
+      return new CancelBoth<>(done, all);
+    }
+
+    /* Fetches every range into `sink`, `concurrency` at a time; the value: each range's digest. */
+    private CompletableFuture<List<byte @Nullable []>> fetch(RangeSink sink) {
+      tracker.total(size);
+      int count = (int) ((size + rangeSize - 1) / rangeSize);
+      List<Integer> ranges = IntStream.range(0, count).boxed().toList();
+      try {
+        return Chains.then(
+            runtime.mapConcurrently(ranges, config.concurrency(), i -> range(sink, i, count)),
+            Chains::done);
+      } catch (RuntimeException e) {
+        return Chains.failed(e);
+      }
+    }
+
+    /* Fetches range i into `sink`; returns its digest (null when ranges are not hashed). */
+    private CompletionStage<byte @Nullable []> range(RangeSink sink, int i, int count) {
       long start = i * rangeSize;
       long length = Math.min(rangeSize, size - start);
       HttpRequest get =
@@ -1242,14 +1365,13 @@ final class BlobCore implements AsyncCloseable {
                       if (h != null) {
                         h.update(chunk);
                       }
+                      int n = chunk.remaining();
                       try {
-                        while (chunk.hasRemaining()) {
-                          at += channel.write(chunk, at);
-                        }
+                        sink.write(chunk, at);
                       } catch (IOException e) {
-                        throw new UncheckedIOException("Cannot write " + temp + " for " + what, e);
+                        throw new UncheckedIOException("Cannot write " + sink + " for " + what, e);
                       }
-                      position[0] = at;
+                      position[0] = at + n;
                     }),
                 ignored -> {
                   if (position[0] - start != length) {
@@ -1264,7 +1386,7 @@ final class BlobCore implements AsyncCloseable {
           });
     }
 
-    private void verify(List<byte @Nullable []> sums) throws IOException {
+    private void verify(List<byte @Nullable []> sums, RangeSink sink) throws IOException {
       ChecksumAlgorithm algorithm = verifier.algorithm();
       if (algorithm == null) {
         return; // the lengths were checked range by range
@@ -1283,16 +1405,21 @@ final class BlobCore implements AsyncCloseable {
         }
         verifier.finishWhole(crc, size);
       } else {
-        // A digest of the whole object: one more pass, in order, over the file just written.
-        ByteBuffer buffer = ByteBuffer.allocate(256 * 1024);
-        try (FileChannel in = FileChannel.open(temp, StandardOpenOption.READ)) {
-          while (in.read(buffer.clear()) >= 0) {
-            verifier.update(buffer.flip());
-          }
-        }
+        // A digest of the whole object: one more pass, in order, over what was just written.
+        sink.readBack(verifier::update);
         verifier.finish();
       }
     }
+  }
+
+  /*
+   * Where a ranged download puts its bytes: positional writes from any range, then, when the
+   * whole object's digest must be computed, the bytes again in order.
+   */
+  private interface RangeSink {
+    void write(ByteBuffer chunk, long position) throws IOException;
+
+    void readBack(Consumer<ByteBuffer> into) throws IOException;
   }
 
   /** A future that, when cancelled, also cancels the work it waits for. */

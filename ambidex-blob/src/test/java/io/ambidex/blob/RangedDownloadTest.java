@@ -37,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and checksums and which the client closes): every way the whole object is checked (MD5 of one PUT, multipart ETag
  * with the part size, a full-object CRC combined from the ranges' CRCs, a composite SHA), a range
  * failing once (retried on its own, the rest not fetched again), a range failing for good (the
- * typed error, nothing left at the destination) and a range damaged every time (integrity error).
+ * typed error, nothing left at the destination) and a range damaged every time (integrity error);
+ * then the same ranged download into memory, which {@code get} of a large object is.
  */
 class RangedDownloadTest {
   @RegisterExtension
@@ -334,6 +335,117 @@ class RangedDownloadTest {
         });
     Fixtures.assertSameBytes(concat(p.items(c -> c.open("bkt", "k")).async(a -> a.open("bkt", "k"))), data);
     assertThat(alone).as("a range was requested while no other was in flight").isFalse();
+  }
+
+  /*
+   * get() of a whole object above the multipart threshold is the ranged download into memory:
+   * the same ranges, checks, retries and typed failures as download(), each range copied once to
+   * its place in the one array returned.
+   */
+  @ParityTest
+  void get_largeObject_fetchedInRanges_everyKindOfChecksumVerified(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) throws Exception {
+    byte[] data = bytes(SIZE, 97);
+    for (Kind kind : Kind.values()) {
+      s3.requests.clear();
+      s3.handler = server(data, kind, (start, end, b) -> null);
+      Fixtures.assertSameBytes(p.call(c -> c.get("bkt", "k"), a -> a.get("bkt", "k")), data);
+      assertThat(ranged(s3)).as(kind.name()).hasSize(3);
+
+      s3.handler =
+          server(data, kind, (start, end, b) -> {
+            if (start != PART) {
+              return null;
+            }
+            byte[] range = Arrays.copyOfRange(data, start, end + 1);
+            range[4321] ^= 0x01;
+            return b.code(206)
+                .addHeader("Content-Range", "bytes " + start + "-" + end + "/" + data.length)
+                .body(new okio.Buffer().write(range))
+                .build();
+          });
+      if (kind != Kind.NONE) {
+        assertThatThrownBy(() -> p.call(c -> c.get("bkt", "k")).async(a -> a.get("bkt", "k")))
+            .as(kind.name())
+            .isInstanceOf(BlobIntegrityException.class);
+      }
+    }
+  }
+
+  @ParityTest
+  void get_rangeFailingOnce_isRetriedAlone_rangeFailingForGood_failsTyped(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) throws Exception {
+    byte[] data = bytes(SIZE, 98);
+    AtomicInteger calls = new AtomicInteger();
+    s3.handler =
+        server(data, Kind.MD5_MULTIPART, (start, end, b) ->
+            start == PART && calls.getAndIncrement() == 0 ? MockS3.error(500, "InternalError") : null);
+    Fixtures.assertSameBytes(p.call(c -> c.get("bkt", "k"), a -> a.get("bkt", "k")), data);
+    // Ranges 1 and 3 once, range 2 twice (each facade has a server of its own).
+    assertThat(ranged(s3).stream().filter(r -> r.startsWith("bytes=" + PART + "-")).count())
+        .isEqualTo(2);
+    assertThat(ranged(s3)).hasSize(4);
+
+    s3.handler =
+        server(data, Kind.MD5_MULTIPART, (start, end, b) ->
+            start == 2 * PART ? MockS3.error(503, "SlowDown") : null);
+    assertThatThrownBy(() -> p.call(c -> c.get("bkt", "k")).async(a -> a.get("bkt", "k")))
+        .isInstanceOfSatisfying(BlobException.class, e -> {
+          assertThat(e.code()).isEqualTo("SlowDown");
+          assertThat(e.status()).isEqualTo(503);
+        });
+  }
+
+  @ParityTest
+  void get_largeObject_fetchesSeveralRangesAtOnce_onBothPaths(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) throws Exception {
+    byte[] data = bytes(SIZE, 99);
+    CountDownLatch two = new CountDownLatch(2);
+    AtomicBoolean alone = new AtomicBoolean();
+    s3.handler =
+        server(data, Kind.CRC32C_FULL_OBJECT, (start, end, b) -> {
+          two.countDown();
+          try {
+            if (!two.await(10, TimeUnit.SECONDS)) {
+              alone.set(true);
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return null;
+        });
+    Fixtures.assertSameBytes(p.call(c -> c.get("bkt", "k"), a -> a.get("bkt", "k")), data);
+    assertThat(alone).as("a range was requested while no other was in flight").isFalse();
+  }
+
+  @ParityTest
+  void get_atTheThreshold_isOneGet_andARangeIsNeverSplit(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) throws Exception {
+    byte[] data = bytes(5 * MIB, 100); // the multipart threshold of Fixtures.config
+    s3.handler = server(data, Kind.MD5_SINGLE, (start, end, b) -> null);
+    Fixtures.assertSameBytes(p.call(c -> c.get("bkt", "k"), a -> a.get("bkt", "k")), data);
+    assertThat(ranged(s3)).isEmpty();
+
+    byte[] large = bytes(SIZE, 101);
+    s3.handler =
+        r -> {
+          // A ranged get() of a large object is the one request asked for.
+          String range = r.getHeaders().get("Range");
+          int from = Integer.parseInt(range.substring("bytes=".length(), range.indexOf('-')));
+          int to = Integer.parseInt(range.substring(range.indexOf('-') + 1));
+          return new MockResponse.Builder()
+              .code(206)
+              .addHeader("ETag", "\"opaque\"")
+              .addHeader("Content-Range", "bytes " + from + "-" + to + "/" + large.length)
+              .body(new okio.Buffer().write(Arrays.copyOfRange(large, from, to + 1)))
+              .build();
+        };
+    s3.requests.clear();
+    ByteRange most = ByteRange.of(1, SIZE - 2);
+    Fixtures.assertSameBytes(
+        p.call(c -> c.get("bkt", "k", most), a -> a.get("bkt", "k", most)),
+        Arrays.copyOfRange(large, 1, SIZE - 1));
+    assertThat(ranged(s3)).containsOnly("bytes=1-" + (SIZE - 2));
   }
 
   static byte[] concat(List<java.nio.ByteBuffer> buffers) {

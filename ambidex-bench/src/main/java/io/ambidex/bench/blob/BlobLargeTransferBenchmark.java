@@ -396,6 +396,51 @@ public class BlobLargeTransferBenchmark {
     return read;
   }
 
+  /**
+   * The whole object into one array in memory: ours with {@code get} (ranged GETs above the
+   * threshold, each copied to its place), the SDK's async client with one GET into bytes, the CRT
+   * transfer manager into bytes; the limit reads one GET from the socket (its stream row). The
+   * bytes are not touched again: every row has them in an array of its own when it returns. A
+   * larger heap than the other rows: the SDK's collector holds the object twice at its end.
+   */
+  @Benchmark
+  @Fork(value = 1, jvmArgsAppend = "-Xmx2g")
+  public Object downloadBytes() throws Exception {
+    if (raw != null) {
+      return raw.stream(Clients.BUCKET, OBJECT, size);
+    }
+    byte[] bytes;
+    if (transfers != null) {
+      bytes =
+          transfers
+              .download(
+                  DownloadRequest.builder()
+                      .getObjectRequest(g -> g.bucket(Clients.BUCKET).key(OBJECT))
+                      .responseTransformer(AsyncResponseTransformer.toBytes())
+                      .build())
+              .completionFuture()
+              .join()
+              .result()
+              .asByteArrayUnsafe();
+    } else if (s3 != null) {
+      bytes =
+          s3.getObject(
+                  GetObjectRequest.builder().bucket(Clients.BUCKET).key(OBJECT).build(),
+                  AsyncResponseTransformer.toBytes())
+              .join()
+              .asByteArrayUnsafe();
+    } else {
+      bytes =
+          blobs != null
+              ? blobs.get(Clients.BUCKET, OBJECT)
+              : asyncBlobs.get(Clients.BUCKET, OBJECT).join();
+    }
+    if (bytes.length != size) {
+      throw new IllegalStateException("Got " + bytes.length + " bytes instead of " + size);
+    }
+    return bytes;
+  }
+
   /* Reads to the end in 64 KiB blocks, touching every byte; returns the count. */
   private static long drain(InputStream in) throws IOException {
     try (in) {
