@@ -278,7 +278,9 @@ public final class AsyncHttpTransport implements HttpTransport {
 
   /**
    * Aborts open exchanges, closes every connection and stops the I/O threads; later sends throw
-   * {@link IllegalStateException}. Idempotent.
+   * {@link IllegalStateException}. An exchange in flight fails with a {@link
+   * CancellationException} saying its transport was closed (so a {@link RequestClient} does not
+   * retry it). Idempotent.
    *
    * @return a stage that completes when the I/O threads have ended
    */
@@ -344,6 +346,9 @@ public final class AsyncHttpTransport implements HttpTransport {
   }
 
   private RuntimeException translate(Throwable t, HttpRequest request, Duration read) {
+    if (closed) {
+      return Translate.closedInFlight(request, t); // not a failure of the exchange: close() cut it
+    }
     return Translate.failure(t, request, connectTimeout, read);
   }
 
@@ -602,8 +607,10 @@ public final class AsyncHttpTransport implements HttpTransport {
 
     @Override
     public void cancelled() {
-      CancellationException c = new CancellationException(
-          request.method() + " " + request.uri() + " was cancelled");
+      CancellationException c =
+          AsyncHttpTransport.this.closed
+              ? Translate.closedInFlight(request, null)
+              : new CancellationException(request.method() + " " + request.uri() + " was cancelled");
       try (ContextPropagator.Scope scope = senderContext.restore()) {
         if (!result.completeExceptionally(c)) {
           fail(c);

@@ -205,7 +205,7 @@ public final class SyncHttpTransport implements HttpTransport {
       if (abort != null) {
         abort.disarm();
       }
-      throw Translate.blockingFailure(e, request, abort, connectTimeout, read);
+      throw failure(e, request, abort, read);
     }
     try {
       HttpHeaders.Builder headers = new HttpHeaders.Builder();
@@ -230,8 +230,20 @@ public final class SyncHttpTransport implements HttpTransport {
       if (abort != null) {
         abort.disarm();
       }
-      throw Translate.blockingFailure(e, request, abort, connectTimeout, read);
+      throw failure(e, request, abort, read);
     }
+  }
+
+  /*
+   * An exchange's failure, typed: one cut short by close() is a cancellation (not retried, and
+   * not blamed on the server), unless the calling thread was interrupted.
+   */
+  private RuntimeException failure(
+      Exception e, HttpRequest request, @Nullable DeadlineAbort abort, Duration read) {
+    if (closed && !Thread.currentThread().isInterrupted()) {
+      return Translate.closedInFlight(request, e);
+    }
+    return Translate.blockingFailure(e, request, abort, connectTimeout, read);
   }
 
   static boolean hasEntity(HttpRequest request) {
@@ -265,7 +277,9 @@ public final class SyncHttpTransport implements HttpTransport {
 
   /**
    * Closes every pooled connection; later sends throw {@link IllegalStateException}. Responses
-   * still open are aborted. Idempotent; the returned stage is complete.
+   * still open are aborted: an exchange in flight fails with a {@link
+   * java.util.concurrent.CancellationException} saying its transport was closed (so a {@link
+   * RequestClient} does not retry it). Idempotent; the returned stage is complete.
    */
   @Override
   public CompletionStage<Void> close() {
@@ -329,7 +343,7 @@ public final class SyncHttpTransport implements HttpTransport {
       try {
         n = in.read(buffer);
       } catch (IOException | RuntimeException e) {
-        throw Translate.blockingFailure(e, request, abort, connectTimeout, read);
+        throw failure(e, request, abort, read);
       }
       if (n < 0) {
         eof = true;

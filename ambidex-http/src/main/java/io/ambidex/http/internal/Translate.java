@@ -183,6 +183,23 @@ public final class Translate {
     return failure(t, request, connectTimeout, readTimeout);
   }
 
+  /**
+   * The failure of an exchange cut short because its transport was closed under it: a
+   * cancellation, since nothing went wrong with the exchange itself (so no retry policy retries
+   * it, and no error names a server that did nothing).
+   */
+  public static CancellationException closedInFlight(HttpRequest request, @Nullable Throwable cause) {
+    CancellationException e =
+        new CancellationException(
+            request.method() + " " + request.uri() + " was in flight when its transport was"
+                + " closed. Close a transport (or the client that owns it) after its calls have"
+                + " ended, or cancel them first.");
+    if (cause != null) {
+      e.initCause(cause);
+    }
+    return e;
+  }
+
   /* Thrown by Apache HttpClient itself (its pool's lease future), not passed through it. */
   private static boolean fromApache(Throwable t) {
     StackTraceElement[] trace = t.getStackTrace();
