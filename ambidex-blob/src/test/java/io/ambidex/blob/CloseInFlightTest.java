@@ -3,7 +3,6 @@ package io.ambidex.blob;
 import static io.ambidex.blob.Fixtures.MIB;
 import static io.ambidex.blob.Fixtures.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,9 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
@@ -40,25 +39,19 @@ class CloseInFlightTest extends EmbeddedS3Fixture {
   @ValueSource(booleans = {true, false})
   void close_waitsForADownloadWhoseResponseHasNotArrived(boolean blocking, @TempDir Path dir)
       throws Exception {
-    CountDownLatch asked = new CountDownLatch(1);
-    CountDownLatch answer = new CountDownLatch(1);
+    HeldGets held = new HeldGets();
     try (MockS3 mock = new MockS3()) {
-      mock.handler =
-          r -> {
-            asked.countDown();
-            await(answer);
-            return MockS3.object(DATA, MockS3.md5Hex(DATA));
-          };
+      mock.handler = held;
       Path target = dir.resolve("object");
       Client client = new Client(blocking, mock.config());
       CompletableFuture<?> download =
           client.run(
               c -> c.download("bkt", "k", target, null), a -> a.download("bkt", "k", target, null));
-      assertThat(asked.await(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(held.asked.await(30, TimeUnit.SECONDS)).isTrue();
 
       CompletableFuture<Void> closed = client.close();
       assertThat(closed).as("close() waits for the download").isNotDone();
-      answer.countDown();
+      held.answer.countDown();
 
       download.get(30, TimeUnit.SECONDS);
       closed.get(30, TimeUnit.SECONDS);
@@ -116,21 +109,15 @@ class CloseInFlightTest extends EmbeddedS3Fixture {
   @Test
   void blockingClose_interruptedWhileWaiting_stillClosesAndKeepsTheFlag(@TempDir Path dir)
       throws Exception {
-    CountDownLatch asked = new CountDownLatch(1);
-    CountDownLatch answer = new CountDownLatch(1);
+    HeldGets held = new HeldGets();
     try (MockS3 mock = new MockS3()) {
-      mock.handler =
-          r -> {
-            asked.countDown();
-            await(answer);
-            return MockS3.object(DATA, MockS3.md5Hex(DATA));
-          };
+      mock.handler = held;
       try {
         Client client = new Client(true, mock.config());
         Path target = dir.resolve("object");
         CompletableFuture<?> download =
             client.run(c -> c.download("bkt", "k", target, null), a -> null);
-        assertThat(asked.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(held.asked.await(30, TimeUnit.SECONDS)).isTrue();
 
         CompletableFuture<Boolean> flagAfterClose = new CompletableFuture<>();
         Thread closer =
@@ -151,13 +138,55 @@ class CloseInFlightTest extends EmbeddedS3Fixture {
         closer.interrupt();
 
         assertThat(flagAfterClose.get(30, TimeUnit.SECONDS)).as("interrupt flag kept").isTrue();
-        // The close went on: the transport is closed, so the held download fails.
-        assertThatThrownBy(() -> download.get(30, TimeUnit.SECONDS))
-            .isInstanceOf(ExecutionException.class);
+        // The close went on: the transport is closed, so the held download fails, as cancelled.
+        Throwable failure = download.handle((v, e) -> e).get(30, TimeUnit.SECONDS);
+        assertThat(failure)
+            .isInstanceOf(CancellationException.class)
+            .hasMessageContaining("was in flight when its transport was closed");
         assertThat(files(dir)).isEmpty();
       } finally {
-        answer.countDown();
+        held.answer.countDown();
       }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void close_failsAGetInFlight_asCancelled(boolean blocking) throws Exception {
+    HeldGets held = new HeldGets();
+    try (MockS3 mock = new MockS3()) {
+      mock.handler = held;
+      try {
+        Client client = new Client(blocking, mock.config());
+        CompletableFuture<?> get = client.run(c -> c.get("bkt", "k"), a -> a.get("bkt", "k"));
+        assertThat(held.asked.await(30, TimeUnit.SECONDS)).isTrue();
+
+        // A get is not a transfer close() waits for: the transport is closed under it.
+        client.close().get(30, TimeUnit.SECONDS);
+        Throwable failure = get.handle((v, e) -> e).get(30, TimeUnit.SECONDS);
+        assertThat(failure)
+            .isInstanceOf(CancellationException.class)
+            .hasMessageContaining("GET " + mock.endpoint() + "/bkt/k was in flight when its"
+                + " transport was closed");
+        assertThat(mock.matching("GET", "/bkt/k")).as("not retried").hasSize(1);
+      } finally {
+        held.answer.countDown();
+      }
+    }
+  }
+
+  /** Answers each GET with {@link #DATA} once {@link #answer} is counted down. */
+  private static final class HeldGets
+      implements java.util.function.Function<
+          mockwebserver3.RecordedRequest, mockwebserver3.MockResponse> {
+    final CountDownLatch asked = new CountDownLatch(1);
+    final CountDownLatch answer = new CountDownLatch(1);
+
+    @Override
+    public mockwebserver3.MockResponse apply(mockwebserver3.RecordedRequest r) {
+      asked.countDown();
+      await(answer);
+      return MockS3.object(DATA, MockS3.md5Hex(DATA));
     }
   }
 

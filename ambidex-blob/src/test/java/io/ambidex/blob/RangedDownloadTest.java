@@ -138,6 +138,40 @@ class RangedDownloadTest {
     MockResponse answer(int start, int end, MockResponse.Builder withHeaders);
   }
 
+  /** Serves the range that starts at {@code at} with the bits {@code flip} of one byte flipped. */
+  static RangeFault damaging(byte[] data, int at, int offset, int flip) {
+    return (start, end, b) -> {
+      if (start != at) {
+        return null;
+      }
+      byte[] range = Arrays.copyOfRange(data, start, end + 1);
+      range[offset] ^= (byte) flip;
+      return b.code(206)
+          .addHeader("Content-Range", "bytes " + start + "-" + end + "/" + data.length)
+          .body(new okio.Buffer().write(range))
+          .build();
+    };
+  }
+
+  /**
+   * Holds every ranged GET until two have arrived at once, then serves them; sets {@code alone}
+   * if one waited 10 s in vain (the client fetched its ranges one at a time).
+   */
+  static RangeFault untilTwoAtOnce(AtomicBoolean alone) {
+    CountDownLatch two = new CountDownLatch(2);
+    return (start, end, b) -> {
+      two.countDown();
+      try {
+        if (!two.await(10, TimeUnit.SECONDS)) {
+          alone.set(true);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return null;
+    };
+  }
+
   /** The Range headers of the ranged GETs the server saw, in order. */
   static List<String> ranged(MockS3 s3) {
     return s3.matching("GET", "/bkt/k").stream()
@@ -169,18 +203,7 @@ class RangedDownloadTest {
 
       // The same object with one byte damaged in its middle range: detected, nothing written.
       Files.delete(target);
-      s3.handler =
-          server(data, kind, (start, end, b) -> {
-            if (start != PART) {
-              return null;
-            }
-            byte[] range = Arrays.copyOfRange(data, start, end + 1);
-            range[1000] ^= 0x20;
-            return b.code(206)
-                .addHeader("Content-Range", "bytes " + start + "-" + end + "/" + data.length)
-                .body(new okio.Buffer().write(range))
-                .build();
-          });
+      s3.handler = server(data, kind, damaging(data, PART, 1000, 0x20));
       if (kind == Kind.NONE) {
         p.call(c -> c.download("bkt", "k", target, null), a -> a.download("bkt", "k", target, null));
         Files.delete(target); // nothing to check it with: only the lengths are
@@ -271,18 +294,7 @@ class RangedDownloadTest {
       // A stream's ranges are at most 4 MiB (each is held whole until the reader takes it).
       assertThat(ranged(s3)).as(kind.name()).hasSize((SIZE + STREAM_RANGE - 1) / STREAM_RANGE);
 
-      s3.handler =
-          server(data, kind, (start, end, b) -> {
-            if (start != 2 * STREAM_RANGE) {
-              return null;
-            }
-            byte[] range = Arrays.copyOfRange(data, start, end + 1);
-            range[0] ^= 0x04;
-            return b.code(206)
-                .addHeader("Content-Range", "bytes " + start + "-" + end + "/" + data.length)
-                .body(new okio.Buffer().write(range))
-                .build();
-          });
+      s3.handler = server(data, kind, damaging(data, 2 * STREAM_RANGE, 0, 0x04));
       if (kind != Kind.NONE) {
         assertThatThrownBy(() -> p.items(c -> c.open("bkt", "k")).async(a -> a.open("bkt", "k")))
             .as(kind.name())
@@ -319,20 +331,8 @@ class RangedDownloadTest {
   void open_fetchesSeveralRangesAtOnce_onBothPaths(
       Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) throws Exception {
     byte[] data = bytes(SIZE, 96);
-    CountDownLatch two = new CountDownLatch(2);
     AtomicBoolean alone = new AtomicBoolean();
-    s3.handler =
-        server(data, Kind.CRC32C_FULL_OBJECT, (start, end, b) -> {
-          two.countDown();
-          try {
-            if (!two.await(10, TimeUnit.SECONDS)) {
-              alone.set(true);
-            }
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          return null;
-        });
+    s3.handler = server(data, Kind.CRC32C_FULL_OBJECT, untilTwoAtOnce(alone));
     Fixtures.assertSameBytes(concat(p.items(c -> c.open("bkt", "k")).async(a -> a.open("bkt", "k"))), data);
     assertThat(alone).as("a range was requested while no other was in flight").isFalse();
   }
@@ -352,18 +352,7 @@ class RangedDownloadTest {
       Fixtures.assertSameBytes(p.call(c -> c.get("bkt", "k"), a -> a.get("bkt", "k")), data);
       assertThat(ranged(s3)).as(kind.name()).hasSize(3);
 
-      s3.handler =
-          server(data, kind, (start, end, b) -> {
-            if (start != PART) {
-              return null;
-            }
-            byte[] range = Arrays.copyOfRange(data, start, end + 1);
-            range[4321] ^= 0x01;
-            return b.code(206)
-                .addHeader("Content-Range", "bytes " + start + "-" + end + "/" + data.length)
-                .body(new okio.Buffer().write(range))
-                .build();
-          });
+      s3.handler = server(data, kind, damaging(data, PART, 4321, 0x01));
       if (kind != Kind.NONE) {
         assertThatThrownBy(() -> p.call(c -> c.get("bkt", "k")).async(a -> a.get("bkt", "k")))
             .as(kind.name())
@@ -400,20 +389,8 @@ class RangedDownloadTest {
   void get_largeObject_fetchesSeveralRangesAtOnce_onBothPaths(
       Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) throws Exception {
     byte[] data = bytes(SIZE, 99);
-    CountDownLatch two = new CountDownLatch(2);
     AtomicBoolean alone = new AtomicBoolean();
-    s3.handler =
-        server(data, Kind.CRC32C_FULL_OBJECT, (start, end, b) -> {
-          two.countDown();
-          try {
-            if (!two.await(10, TimeUnit.SECONDS)) {
-              alone.set(true);
-            }
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          return null;
-        });
+    s3.handler = server(data, Kind.CRC32C_FULL_OBJECT, untilTwoAtOnce(alone));
     Fixtures.assertSameBytes(p.call(c -> c.get("bkt", "k"), a -> a.get("bkt", "k")), data);
     assertThat(alone).as("a range was requested while no other was in flight").isFalse();
   }
