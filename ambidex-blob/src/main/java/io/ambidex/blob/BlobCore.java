@@ -997,7 +997,8 @@ final class BlobCore implements AsyncCloseable {
               if (length > MAX_ARRAY) {
                 r.close();
                 throw new IllegalArgumentException(
-                    what + " has " + length + " bytes, too many for an array; use download or open.");
+                    what + " has " + length
+                        + " bytes, too many for an array; use download or open.");
               }
               if (range == null && length > config.multipartThreshold()) {
                 HttpHeaders headers = r.headers();
@@ -1037,7 +1038,8 @@ final class BlobCore implements AsyncCloseable {
               chunk -> {
                 verifier.update(chunk);
                 if (chunk.hasArray()) {
-                  out.write(chunk.array(), chunk.arrayOffset() + chunk.position(), chunk.remaining());
+                  out.write(
+                      chunk.array(), chunk.arrayOffset() + chunk.position(), chunk.remaining());
                 } else {
                   byte[] b = new byte[chunk.remaining()];
                   chunk.get(b);
@@ -1139,7 +1141,8 @@ final class BlobCore implements AsyncCloseable {
                   saved =
                       settled == null
                           ? Chains.failed(cancelledBefore("GET " + what))
-                          : new RangedDownload(bucket, key, tracker, ranged.headers(), ranged.size())
+                          : new RangedDownload(
+                                  bucket, key, tracker, ranged.headers(), ranged.size())
                               .toFile(file, settled);
                 } else {
                   saved = Chains.done((BlobObject) result);

@@ -90,7 +90,8 @@ class CloseInFlightTest extends EmbeddedS3Fixture {
     String bucket = Fixtures.bucket();
     sdk.createBucket(b -> b.bucket(bucket));
     Client client =
-        new Client(blocking, Fixtures.config(s3.endpoint(), s3.accessKey(), s3.secretKey()).build());
+        new Client(
+            blocking, Fixtures.config(s3.endpoint(), s3.accessKey(), s3.secretKey()).build());
     CompletableFuture<?> put =
         client.run(c -> c.put(bucket, "k", in), a -> a.put(bucket, "k", in));
     assertThat(in.reading.await(30, TimeUnit.SECONDS)).isTrue();

@@ -333,7 +333,8 @@ class RangedDownloadTest {
     byte[] data = bytes(SIZE, 96);
     AtomicBoolean alone = new AtomicBoolean();
     s3.handler = server(data, Kind.CRC32C_FULL_OBJECT, untilTwoAtOnce(alone));
-    Fixtures.assertSameBytes(concat(p.items(c -> c.open("bkt", "k")).async(a -> a.open("bkt", "k"))), data);
+    Fixtures.assertSameBytes(
+        concat(p.items(c -> c.open("bkt", "k")).async(a -> a.open("bkt", "k"))), data);
     assertThat(alone).as("a range was requested while no other was in flight").isFalse();
   }
 
@@ -368,7 +369,9 @@ class RangedDownloadTest {
     AtomicInteger calls = new AtomicInteger();
     s3.handler =
         server(data, Kind.MD5_MULTIPART, (start, end, b) ->
-            start == PART && calls.getAndIncrement() == 0 ? MockS3.error(500, "InternalError") : null);
+            start == PART && calls.getAndIncrement() == 0
+                ? MockS3.error(500, "InternalError")
+                : null);
     Fixtures.assertSameBytes(p.call(c -> c.get("bkt", "k"), a -> a.get("bkt", "k")), data);
     // Ranges 1 and 3 once, range 2 twice (each facade has a server of its own).
     assertThat(ranged(s3).stream().filter(r -> r.startsWith("bytes=" + PART + "-")).count())

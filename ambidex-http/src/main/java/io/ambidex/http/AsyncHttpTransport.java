@@ -610,7 +610,8 @@ public final class AsyncHttpTransport implements HttpTransport {
       CancellationException c =
           AsyncHttpTransport.this.closed
               ? Translate.closedInFlight(request, null)
-              : new CancellationException(request.method() + " " + request.uri() + " was cancelled");
+              : new CancellationException(
+                  request.method() + " " + request.uri() + " was cancelled");
       try (ContextPropagator.Scope scope = senderContext.restore()) {
         if (!result.completeExceptionally(c)) {
           fail(c);

@@ -188,7 +188,8 @@ public final class Translate {
    * cancellation, since nothing went wrong with the exchange itself (so no retry policy retries
    * it, and no error names a server that did nothing).
    */
-  public static CancellationException closedInFlight(HttpRequest request, @Nullable Throwable cause) {
+  public static CancellationException closedInFlight(
+      HttpRequest request, @Nullable Throwable cause) {
     CancellationException e =
         new CancellationException(
             request.method() + " " + request.uri() + " was in flight when its transport was"
