@@ -5,9 +5,15 @@ import io.ambidex.internal.Calls;
 import io.ambidex.internal.Failures;
 import io.ambidex.internal.Stages;
 import io.ambidex.internal.Timers;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.Queue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledFuture;
@@ -36,6 +42,9 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Derived stages</b> ({@code thenApply}, {@code copy}, ...) are plain {@code
  *       CompletableFuture}s, as usual; their continuations run on the thread that completes this
  *       future, or on the caller's thread if it is already complete.
+ *   <li><b>Done is not over</b>: a cancelled future completes at once, while the operation may
+ *       still be cleaning up (closing a resource, aborting an upload). {@link #settled()} tells
+ *       when that work has ended, as {@code cancelAndJoin} does for a Kotlin coroutine.
  * </ul>
  *
  * @param <T> the operation's result type
@@ -55,6 +64,21 @@ public final class CallFuture<T extends @Nullable Object> extends CompletableFut
           }
 
           @Override
+          public <T extends @Nullable Object> CallFuture<T> createReporting(String operation) {
+            return new CallFuture<>(operation, true);
+          }
+
+          @Override
+          public void ended(CallFuture<?> future) {
+            future.ended();
+          }
+
+          @Override
+          public void cut(CallFuture<?> future, Future<?> stage) {
+            future.ending().cut.add(stage);
+          }
+
+          @Override
           public <T extends @Nullable Object> boolean succeed(CallFuture<T> future, T value) {
             return future.succeed(value);
           }
@@ -71,12 +95,42 @@ public final class CallFuture<T extends @Nullable Object> extends CompletableFut
         });
   }
 
+  /*
+   * Stands in `upstream` once the operation has completed this future itself: the operation has
+   * nothing left to do, so settled() need not wait for it.
+   */
+  private static final Future<?> ENDED = CompletableFuture.completedFuture(null);
+
+  private static final VarHandle ENDING;
+
+  static {
+    try {
+      ENDING = MethodHandles.lookup().findVarHandle(CallFuture.class, "ending", Ending.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final String operation;
+  /*
+   * True if the operation reports its end even when the future was completed before it (a
+   * cancellation, a timeout): then settled() waits for that report. Otherwise the operation has
+   * nothing to do after its future is done, beyond the stages its cancellation cut.
+   */
+  private final boolean reportsEnd;
   private volatile @Nullable Future<?> upstream;
+  /* Created on the first cancellation that cuts a stage, or the first settled() that must wait. */
+  @SuppressWarnings("unused") // accessed through ENDING
+  private volatile @Nullable Ending ending;
 
   /** Creates an incomplete future for {@code operation}. Package-private: created by Ambidex. */
   CallFuture(String operation) {
+    this(operation, false);
+  }
+
+  private CallFuture(String operation, boolean reportsEnd) {
     this.operation = operation;
+    this.reportsEnd = reportsEnd;
   }
 
   /**
@@ -116,18 +170,85 @@ public final class CallFuture<T extends @Nullable Object> extends CompletableFut
       @Nullable Consumer<? super T> discarded) {
     Objects.requireNonNull(operation, "operation");
     Objects.requireNonNull(stage, "stage");
-    CallFuture<T> result = new CallFuture<>(operation);
+    CallFuture<T> result = new CallFuture<>(operation, true);
     CompletableFuture<? extends T> source = Stages.asFuture(stage);
     result.dependOn(source);
     source.whenComplete(
         (value, failure) -> {
           if (failure != null) {
             result.fail(Failures.unwrap(failure));
-          } else if (!result.succeed(value) && discarded != null) {
-            discarded.accept(value);
+          } else if (!result.completedByOperation(value)) {
+            try {
+              if (discarded != null) {
+                discarded.accept(value); // before the end is reported: releasing it is the end
+              }
+            } finally {
+              result.ended();
+            }
           }
         });
     return result;
+  }
+
+  /**
+   * Like {@link #of(String, CompletionStage)}, for an operation whose work can outlast its stage:
+   * {@code ended} completes once that work is over, for example after the abort of an upload that
+   * a cancellation started, or the removal of a temporary file. The returned future's {@link
+   * #settled()} waits for it. Unlike {@code of}, always returns a new future, even for a {@code
+   * CallFuture}.
+   *
+   * @param operation the operation's name, shown by {@link #toString()}
+   * @param stage the core's stage
+   * @param ended completes (with any outcome) once everything the operation started has ended;
+   *     it must complete in every case, or {@code settled()} never will
+   * @return a future the caller can cancel but not complete
+   */
+  public static <T extends @Nullable Object> CallFuture<T> settlingWith(
+      String operation, CompletionStage<? extends T> stage, CompletionStage<?> ended) {
+    Objects.requireNonNull(ended, "ended");
+    CallFuture<T> result = of(operation, stage, null);
+    result.ending().cut.add(Stages.asFuture(ended));
+    return result;
+  }
+
+  /**
+   * Returns a future that completes once the operation behind this future has ended: it has
+   * stopped, and so has the work it started, including the cleanup a cancellation leaves to do
+   * (closing an {@link io.ambidex.control.Async#using} resource, aborting an upload, removing a temporary file). Use
+   * it after {@link #cancel} when the program must not go on, or exit, before that cleanup:
+   *
+   * <pre>{@code
+   * upload.cancel(true);
+   * upload.settled().get(30, TimeUnit.SECONDS); // the multipart upload is aborted by now
+   * }</pre>
+   *
+   * <p>It completes with null, never exceptionally, whatever this future's outcome. For a future
+   * that the operation completed itself, it completes at the same time as this future. For one
+   * completed before its operation ended (cancelled, or timed out with {@link #orTimeout}), it
+   * completes once the operation reports its end and every stage the cancellation cut short has
+   * settled in turn. The combinators of {@link Async}, {@link #of}, {@link #settlingWith} and the
+   * Ambidex clients built on them report their ends; a future that other code made settles when it
+   * completes and the stage it was waiting on has settled.
+   *
+   * <p>Each call returns a new future: completing or cancelling it affects nothing else. Its
+   * continuations run on the thread that ends the operation, or on the caller's thread if the
+   * operation has already ended.
+   *
+   * @return a future that completes with null once the operation's work is over
+   */
+  public CompletableFuture<@Nullable Void> settled() {
+    if (!isDone()) {
+      return handle((v, e) -> null).thenCompose(ignored -> settled());
+    }
+    if (upstream == ENDED && ending == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    Ending e = ending();
+    // Read after `ending` is published: a completion that wrote ENDED before either sees it or is
+    // seen here (ended() completes e.ended).
+    CompletableFuture<@Nullable Void> own =
+        !reportsEnd || upstream == ENDED ? CompletableFuture.completedFuture(null) : e.ended;
+    return own.thenCompose(ignored -> e.cutSettled());
   }
 
   /** Returns the name of the operation this future belongs to. */
@@ -143,8 +264,17 @@ public final class CallFuture<T extends @Nullable Object> extends CompletableFut
    * with a losing completion leave that stage running; found by CallFutureLincheckTest).
    */
   boolean succeed(T value) {
+    if (completedByOperation(value)) {
+      return true;
+    }
+    ended();
+    return false;
+  }
+
+  /* Completes with the operation's value; a loss is not yet the operation's end. */
+  private boolean completedByOperation(T value) {
     if (super.complete(value)) {
-      upstream = null;
+      endedByCompletion();
       return true;
     }
     return false;
@@ -152,10 +282,43 @@ public final class CallFuture<T extends @Nullable Object> extends CompletableFut
 
   boolean fail(Throwable failure) {
     if (super.completeExceptionally(failure)) {
-      upstream = null;
+      endedByCompletion();
       return true;
     }
+    ended();
     return false;
+  }
+
+  /* The operation won its own completion: it has ended, and nobody can cut its stage any more. */
+  private void endedByCompletion() {
+    upstream = ENDED;
+    Ending e = ending;
+    if (e != null) {
+      e.ended.complete(null);
+    }
+  }
+
+  /*
+   * The operation has ended after this future was completed from outside (a completion that lost,
+   * or a driver that stopped because it found the future done). Does nothing before that: an
+   * operation cannot end while its future is still open.
+   */
+  private void ended() {
+    if (upstream != ENDED && isDone()) {
+      ending().ended.complete(null);
+    }
+  }
+
+  private Ending ending() {
+    Ending e = ending;
+    if (e == null) {
+      Ending made = new Ending();
+      e = (Ending) ENDING.compareAndExchange(this, null, made);
+      if (e == null) {
+        e = made;
+      }
+    }
+    return e;
   }
 
   /**
@@ -163,8 +326,12 @@ public final class CallFuture<T extends @Nullable Object> extends CompletableFut
    * If this future is already cancelled, cancels {@code current} at once.
    */
   void dependOn(@Nullable Future<?> current) {
+    if (upstream == ENDED) {
+      return; // the operation completed this future itself; nothing waits on it any more
+    }
     upstream = current;
     if (current != null && isCancelled()) {
+      ending().cut.add(current);
       current.cancel(true);
     }
   }
@@ -181,8 +348,9 @@ public final class CallFuture<T extends @Nullable Object> extends CompletableFut
   public boolean cancel(boolean mayInterruptIfRunning) {
     boolean cancelled = super.cancel(mayInterruptIfRunning);
     Future<?> current = upstream;
-    if (cancelled && current != null) {
+    if (cancelled && current != null && current != ENDED) {
       upstream = null;
+      ending().cut.add(current);
       current.cancel(mayInterruptIfRunning);
     }
     return cancelled;
@@ -239,7 +407,9 @@ public final class CallFuture<T extends @Nullable Object> extends CompletableFut
       ScheduledFuture<?> task =
           Timers.shared()
               .schedule(
-                  Registry.bind(Registry.capture(), () -> fail(new TimeoutException())),
+                  Registry.bind(
+                      Registry.capture(),
+                      () -> super.completeExceptionally(new TimeoutException())),
                   timeout,
                   unit);
       whenComplete((v, e) -> task.cancel(false));
@@ -256,7 +426,8 @@ public final class CallFuture<T extends @Nullable Object> extends CompletableFut
     if (!isDone()) {
       ScheduledFuture<?> task =
           Timers.shared()
-              .schedule(Registry.bind(Registry.capture(), () -> succeed(value)), timeout, unit);
+              .schedule(
+                  Registry.bind(Registry.capture(), () -> super.complete(value)), timeout, unit);
       whenComplete((v, e) -> task.cancel(false));
     }
     return this;
@@ -266,6 +437,30 @@ public final class CallFuture<T extends @Nullable Object> extends CompletableFut
   @Override
   public <U extends @Nullable Object> CompletableFuture<U> newIncompleteFuture() {
     return new CompletableFuture<>();
+  }
+
+  /*
+   * What the operation still owes after this future was completed from outside: its own report
+   * that it has ended, and the settling of the stages the cancellation cut (and, for settlingWith,
+   * the stage that marks the end of its cleanup).
+   */
+  private static final class Ending {
+    final CompletableFuture<@Nullable Void> ended = new CompletableFuture<>();
+    final Queue<Future<?>> cut = new ConcurrentLinkedQueue<>();
+
+    CompletableFuture<@Nullable Void> cutSettled() {
+      List<CompletableFuture<?>> waits = new ArrayList<>();
+      for (Future<?> stage : cut) {
+        if (stage instanceof CallFuture<?> call) {
+          waits.add(call.settled());
+        } else if (stage instanceof CompletableFuture<?> plain && !plain.isDone()) {
+          waits.add(plain.handle((v, e) -> null));
+        }
+      }
+      return waits.isEmpty()
+          ? CompletableFuture.completedFuture(null)
+          : CompletableFuture.allOf(waits.toArray(CompletableFuture<?>[]::new));
+    }
   }
 
   @Override

@@ -316,7 +316,8 @@ public final class Async {
    * added as suppressed to the body's failure, or fails the result if the body succeeded.
    *
    * <p>Cancelling the result cancels the body; the close still runs, after the body's stage has
-   * completed, so cleanup is never skipped (the cancelled result completes before it).
+   * completed, so cleanup is never skipped. The cancelled result completes before it; its {@link
+   * CallFuture#settled()} completes after it.
    *
    * @param resource the stage of the resource to use
    * @param body uses the resource
@@ -326,7 +327,7 @@ public final class Async {
       CompletionStage<C> resource, Function<? super C, ? extends CompletionStage<T>> body) {
     Objects.requireNonNull(resource, "resource");
     Objects.requireNonNull(body, "body");
-    CallFuture<T> result = Calls.create("using");
+    CallFuture<T> result = Calls.createReporting("using");
     CompletableFuture<C> opening = Stages.asFuture(resource);
     Calls.dependOn(result, opening);
     opening.whenComplete(
@@ -395,7 +396,7 @@ public final class Async {
     private final AtomicInteger activeLanes;
     private final java.util.concurrent.atomic.AtomicReference<@Nullable Throwable> firstFailure =
         new java.util.concurrent.atomic.AtomicReference<>();
-    private final CallFuture<List<R>> result = Calls.create("parallel");
+    private final CallFuture<List<R>> result = Calls.createReporting("parallel");
 
     FanOut(List<T> inputs, int limit, Function<? super T, ? extends CompletionStage<R>> task) {
       this.inputs = inputs;
@@ -445,6 +446,8 @@ public final class Async {
         Throwable failure = firstFailure.get();
         if (failure != null) {
           Calls.fail(result, failure);
+        } else {
+          Calls.ended(result); // cancelled: every lane has stopped
         }
       }
     }
@@ -453,6 +456,7 @@ public final class Async {
       for (int i = 0; i < inFlight.length(); i++) {
         Future<?> f = inFlight.getAndSet(i, null);
         if (f != null) {
+          Calls.cut(result, f);
           f.cancel(true);
         }
       }

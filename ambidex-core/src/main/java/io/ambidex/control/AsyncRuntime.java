@@ -192,13 +192,14 @@ public final class AsyncRuntime implements CoreRuntime {
     if (f.isDone()) {
       return stage;
     }
-    CallFuture<T> result = Calls.create(name);
+    CallFuture<T> result = Calls.createReporting(name);
     Calls.dependOn(result, f);
     Future<?> timeoutTask =
         schedule(
             Registry.bind(
                 Registry.capture(),
                 () -> {
+                  Calls.cut(result, f); // its settling is the result's
                   if (Calls.fail(result, new OperationTimeoutException(name, timeout))) {
                     f.cancel(true);
                   }

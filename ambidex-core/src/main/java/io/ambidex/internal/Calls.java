@@ -22,6 +22,15 @@ public final class Calls {
     /** Returns a new incomplete future for {@code operation}. */
     <T extends @Nullable Object> CallFuture<T> create(String operation);
 
+    /** Returns a new incomplete future whose operation will report its end; see {@link #ended}. */
+    <T extends @Nullable Object> CallFuture<T> createReporting(String operation);
+
+    /** Reports that the operation of a done {@code future} has ended. */
+    void ended(CallFuture<?> future);
+
+    /** Records a stage cut short on {@code future}'s behalf, for its settling to wait on. */
+    void cut(CallFuture<?> future, Future<?> stage);
+
     /** Completes {@code future} with {@code value}; returns false if it was already done. */
     <T extends @Nullable Object> boolean succeed(CallFuture<T> future, T value);
 
@@ -60,6 +69,33 @@ public final class Calls {
   /** Returns a new incomplete future for {@code operation}. */
   public static <T extends @Nullable Object> CallFuture<T> create(String operation) {
     return Holder.ACCESS.create(operation);
+  }
+
+  /**
+   * Returns a new incomplete future whose operation promises to report its end, even when the
+   * future is completed before it (cancelled, timed out): by completing it (a completion that
+   * loses counts) or with {@link #ended}. Its {@code settled()} waits for that report, so an
+   * operation that breaks the promise leaves {@code settled()} waiting for ever.
+   */
+  public static <T extends @Nullable Object> CallFuture<T> createReporting(String operation) {
+    return Holder.ACCESS.createReporting(operation);
+  }
+
+  /**
+   * Reports that the operation of {@code future} has ended, for one that stops without completing
+   * its future because it found it already done. Does nothing while the future is open.
+   */
+  public static void ended(CallFuture<?> future) {
+    Holder.ACCESS.ended(future);
+  }
+
+  /**
+   * Records that {@code stage} was cut short (cancelled) on {@code future}'s behalf, other than
+   * through {@code future.cancel}: {@code future.settled()} then also waits for it to settle.
+   * Call it before cancelling the stage.
+   */
+  public static void cut(CallFuture<?> future, Future<?> stage) {
+    Holder.ACCESS.cut(future, stage);
   }
 
   /** Completes {@code future} with {@code value}; returns false if it was already done. */

@@ -106,7 +106,7 @@ public final class AsyncTaskGroup implements AsyncCloseable {
       Function<? super AsyncTaskGroup, ? extends CompletionStage<R>> scope) {
     Objects.requireNonNull(scope, "scope");
     AsyncTaskGroup group = open(runtime);
-    CallFuture<R> result = Calls.create("AsyncTaskGroup.run");
+    CallFuture<R> result = Calls.createReporting("AsyncTaskGroup.run");
     CompletionStage<R> owner;
     try {
       owner = Objects.requireNonNull(scope.apply(group), "scope returned a null stage");

@@ -37,7 +37,8 @@ import org.jspecify.annotations.Nullable;
  * carries the snapshot to the completing thread.
  *
  * Cancellation: the stage being waited on is recorded with track(), so cancelling the result
- * cancels it; the loop stops as soon as it sees the result is done, and tells halted().
+ * cancels it; the loop stops as soon as it sees the result is done, tells halted(), and then
+ * reports the end of the operation, for the result's settled().
  */
 public abstract class Driver<R extends @Nullable Object> implements BiConsumer<Object, Throwable> {
   private static final int IDLE = 0;
@@ -62,7 +63,7 @@ public abstract class Driver<R extends @Nullable Object> implements BiConsumer<O
   private @Nullable Throwable pendingFailure;
 
   public Driver(String operation) {
-    this.result = Calls.create(operation);
+    this.result = Calls.createReporting(operation);
   }
 
   /**
@@ -107,6 +108,7 @@ public abstract class Driver<R extends @Nullable Object> implements BiConsumer<O
     for (; ; ) {
       if (finished()) {
         halted();
+        Calls.ended(result);
         return;
       }
       CompletionStage<?> next;
@@ -117,6 +119,7 @@ public abstract class Driver<R extends @Nullable Object> implements BiConsumer<O
         return;
       }
       if (next == null) {
+        Calls.ended(result); // nothing if the step completed it, or left it to others to complete
         return;
       }
       CompletableFuture<?> future = Stages.asFuture(next);
