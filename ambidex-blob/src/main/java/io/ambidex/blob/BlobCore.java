@@ -323,13 +323,17 @@ final class BlobCore implements AsyncCloseable {
           options,
           tracker);
     }
-    return multipart(
-        bucket,
-        key,
-        PartSource.ofBytes(data, config.partSize(), signPayload, config.checksum()),
-        options,
-        tracker,
-        inFlight.track());
+    CompletableFuture<Void> phase = inFlight.track();
+    return InFlight.settling(
+        "BlobCore.put",
+        multipart(
+            bucket,
+            key,
+            PartSource.ofBytes(data, config.partSize(), signPayload, config.checksum()),
+            options,
+            tracker,
+            phase),
+        phase);
   }
 
   /**
@@ -398,14 +402,18 @@ final class BlobCore implements AsyncCloseable {
           options,
           tracker);
     }
-    return multipart(
-        bucket,
-        key,
-        PartSource.ofFile(
-            file, size, config.partSize(), signPayload, config.checksum(), blockingReads),
-        options,
-        tracker,
-        inFlight.track());
+    CompletableFuture<Void> phase = inFlight.track();
+    return InFlight.settling(
+        "BlobCore.put",
+        multipart(
+            bucket,
+            key,
+            PartSource.ofFile(
+                file, size, config.partSize(), signPayload, config.checksum(), blockingReads),
+            options,
+            tracker,
+            phase),
+        phase);
   }
 
   /**
@@ -494,7 +502,7 @@ final class BlobCore implements AsyncCloseable {
       transfer.end();
       throw e;
     }
-    return transfer.endWith(result);
+    return transfer.endWith("BlobCore.put", result);
   }
 
   /* What a phase returns when its transfer was cancelled before it began; nobody sees it. */
@@ -1156,7 +1164,7 @@ final class BlobCore implements AsyncCloseable {
       transfer.end();
       throw e;
     }
-    return transfer.endWith(downloaded);
+    return transfer.endWith("BlobCore.download", downloaded);
   }
 
   /** The first GET's answer when the object is to be fetched in ranges. */

@@ -26,7 +26,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * A cancelled {@code AsyncBlobClient} transfer completes its future at once, before its cleanup
  * (a download's temporary file, a multipart upload's abort); {@code close()} waits for that, so a
  * program that cancels, closes and exits leaves no {@code .part} file and no upload (the {@code
- * blob} tool's Ctrl-C on a single {@code get} left a file now and then, under load).
+ * blob} tool's Ctrl-C on a single {@code get} left a file now and then, under load). A program
+ * that keeps its client open waits for one transfer's cleanup with {@link CallFuture#settled()}.
  */
 @Timeout(120)
 class CloseAfterCancelTest extends EmbeddedS3Fixture {
@@ -86,6 +87,92 @@ class CloseAfterCancelTest extends EmbeddedS3Fixture {
       client.close().toCompletableFuture().get(60, TimeUnit.SECONDS);
 
       assertThat(uploadsLeft(key)).as("uploads left after close(), round " + round).isEmpty();
+    }
+  }
+
+  /*
+   * Without close(): the future's settled() is the caller's way to wait for the cleanup of one
+   * transfer. Once it has completed, the temporary file is gone, with the client still open.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"small", "large"})
+  void download_cancelledMidway_settledOnceItsTemporaryFileIsGone(String key, @TempDir Path dir)
+      throws Exception {
+    try (AsyncClient client = new AsyncClient()) {
+      for (int round = 0; round < 5; round++) {
+        Path target = dir.resolve(key + "-" + round);
+        CountDownLatch midway = new CountDownLatch(1);
+        CompletableFuture<Void> never = new CompletableFuture<>();
+        CallFuture<BlobObject> download =
+            client.async.download(bucket, key, target, e -> {
+              if (e.loaded() > MIB) {
+                midway.countDown();
+                return never;
+              }
+              return null;
+            });
+        assertThat(midway.await(30, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(download.cancel(true)).isTrue();
+        download.settled().get(30, TimeUnit.SECONDS);
+
+        assertThat(files(dir)).as("files left once settled, round " + round).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void put_multipartCancelledMidway_settledOnceItsUploadIsAborted() throws Exception {
+    try (AsyncClient client = new AsyncClient()) {
+      for (int round = 0; round < 3; round++) {
+        String key = "settled-" + round;
+        CallFuture<PutResult> put = heldPut(client.async, key, 10 + round);
+
+        assertThat(put.cancel(true)).isTrue();
+        put.settled().get(60, TimeUnit.SECONDS);
+
+        assertThat(uploadsLeft(key)).as("uploads left once settled, round " + round).isEmpty();
+      }
+    }
+  }
+
+  /* The stream upload registers its multipart phase late, once its first part has been read. */
+  @Test
+  void put_streamCancelledMidway_settledOnceItsUploadIsAborted() throws Exception {
+    try (AsyncClient client = new AsyncClient()) {
+      for (int round = 0; round < 3; round++) {
+        String key = "settled-stream-" + round;
+        CountDownLatch midway = new CountDownLatch(1);
+        CompletableFuture<Void> never = new CompletableFuture<>();
+        CallFuture<PutResult> put =
+            client.async.put(
+                bucket,
+                key,
+                new java.io.ByteArrayInputStream(bytes(24 * MIB, 20 + round)),
+                e -> {
+                  if (e.loaded() > MIB) {
+                    midway.countDown();
+                    return never;
+                  }
+                  return null;
+                });
+        assertThat(midway.await(30, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(put.cancel(true)).isTrue();
+        put.settled().get(60, TimeUnit.SECONDS);
+
+        assertThat(uploadsLeft(key)).as("uploads left once settled, round " + round).isEmpty();
+      }
+    }
+  }
+
+  /* An async client closed when the test ends, however it ends. */
+  private static final class AsyncClient implements AutoCloseable {
+    final AsyncBlobClient async = new AsyncBlobClient(config());
+
+    @Override
+    public void close() {
+      async.close().toCompletableFuture().orTimeout(60, TimeUnit.SECONDS).join();
     }
   }
 

@@ -1,5 +1,6 @@
 package io.ambidex.blob.internal;
 
+import io.ambidex.CallFuture;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -13,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  * whatever it is doing at that moment (waiting for its first response, reading its first part).
  * The phases that leave something to clean up (a temporary file, a multipart upload) {@link
  * Transfer#join join} it. A transfer is over once its stage has completed, which for a cancelled
- * one is at once, and every phase that joined it has finished its cleanup. Not API.
+ * one is at once, and every phase that joined it has finished its cleanup. The future a caller
+ * gets settles ({@link CallFuture#settled()}) when its transfer is over. Not API.
  */
 public final class InFlight {
   private final Set<CompletableFuture<Void>> open = ConcurrentHashMap.newKeySet();
@@ -28,7 +30,7 @@ public final class InFlight {
 
   /**
    * Registers a transfer that is one phase already: complete the returned stage once it and its
-   * cleanup have finished.
+   * cleanup have finished. Hand the transfer's stage to its caller through {@link #settling}.
    */
   public CompletableFuture<Void> track() {
     Transfer transfer = begin();
@@ -36,6 +38,15 @@ public final class InFlight {
     transfer.end();
     // Cannot be null: the transfer's own hold was still there when it was joined.
     return java.util.Objects.requireNonNull(phase);
+  }
+
+  /**
+   * Returns {@code stage} as the future the caller gets, whose {@link CallFuture#settled()} waits
+   * for {@code phase}, a stage from {@link #track()}.
+   */
+  public static <T extends @Nullable Object> CallFuture<T> settling(
+      String operation, CompletionStage<T> stage, CompletableFuture<Void> phase) {
+    return CallFuture.settlingWith(operation, stage, phase);
   }
 
   /** Returns a stage that completes when every transfer begun so far is over. */
@@ -74,10 +85,15 @@ public final class InFlight {
       return phase;
     }
 
-    /** Ends the transfer's own hold once {@code stage} has completed, and returns the stage. */
-    public <T extends @Nullable Object> CompletionStage<T> endWith(CompletionStage<T> stage) {
+    /**
+     * Ends the transfer's own hold once {@code stage} has completed, and returns the stage as the
+     * future the caller gets: its {@link CallFuture#settled()} completes once the transfer is
+     * over, cleanup included.
+     */
+    public <T extends @Nullable Object> CallFuture<T> endWith(
+        String operation, CompletionStage<T> stage) {
       stage.whenComplete((v, e) -> own.complete(null));
-      return stage;
+      return CallFuture.settlingWith(operation, stage, over);
     }
 
     /** Ends the transfer's own hold now (the call failed before it had a stage). */
