@@ -214,8 +214,9 @@ public final class CallFuture<T extends @Nullable Object> extends CompletableFut
   /**
    * Returns a future that completes once the operation behind this future has ended: it has
    * stopped, and so has the work it started, including the cleanup a cancellation leaves to do
-   * (closing an {@link io.ambidex.control.Async#using} resource, aborting an upload, removing a temporary file). Use
-   * it after {@link #cancel} when the program must not go on, or exit, before that cleanup:
+   * (closing an {@link io.ambidex.control.Async#using} resource, aborting an upload, removing a
+   * temporary file). Use it after {@link #cancel} when the program must not go on, or exit,
+   * before that cleanup:
    *
    * <pre>{@code
    * upload.cancel(true);
@@ -223,12 +224,13 @@ public final class CallFuture<T extends @Nullable Object> extends CompletableFut
    * }</pre>
    *
    * <p>It completes with null, never exceptionally, whatever this future's outcome. For a future
-   * that the operation completed itself, it completes at the same time as this future. For one
+   * that the operation completed itself, it completes with this future (once the stages the
+   * operation cancelled on its way, such as the tasks of a failed fan-out, have settled). For one
    * completed before its operation ended (cancelled, or timed out with {@link #orTimeout}), it
    * completes once the operation reports its end and every stage the cancellation cut short has
-   * settled in turn. The combinators of {@link Async}, {@link #of}, {@link #settlingWith} and the
-   * Ambidex clients built on them report their ends; a future that other code made settles when it
-   * completes and the stage it was waiting on has settled.
+   * settled in turn. The combinators of {@link io.ambidex.control.Async}, {@link #of}, {@link
+   * #settlingWith} and the Ambidex clients built on them report their ends; a future that other
+   * code made settles when it completes and the stage it was waiting on has settled.
    *
    * <p>Each call returns a new future: completing or cancelling it affects nothing else. Its
    * continuations run on the thread that ends the operation, or on the caller's thread if the
