@@ -450,11 +450,37 @@ public final class AsyncHttpTransport implements HttpTransport {
 
     // ---- AsyncResponseConsumer (I/O thread) ----
 
+    /*
+     * Apache calls these four on an I/O thread. An Error thrown from them (an allocation failure of
+     * a chunk copy; a context propagator's restore that breaks) would reach Apache's reactor: the
+     * thread dies with it and the exchange never completes, so its caller waits until its own
+     * timeout. Like an Error from a request body (BodyProducer.produce), it fails this exchange
+     * instead, through Apache's IOException channel: the connection is dropped, get() reports the
+     * Error itself, and the transport serves the next request.
+     */
+    private static final ContextPropagator.Scope NO_SCOPE = () -> {};
+
+    private static IOException onIoThread(Error e) {
+      return new Translate.WrappedFailure(new CompletionException(e));
+    }
+
     @Override
     public void consumeResponse(
         org.apache.hc.core5.http.HttpResponse response,
         @Nullable EntityDetails entity,
         HttpContext context,
+        FutureCallback<Void> callback)
+        throws IOException {
+      try {
+        consumeHead(response, entity, callback);
+      } catch (Error e) {
+        throw onIoThread(e);
+      }
+    }
+
+    private void consumeHead(
+        org.apache.hc.core5.http.HttpResponse response,
+        @Nullable EntityDetails entity,
         FutureCallback<Void> callback) {
       HttpHeaders.Builder headers = new HttpHeaders.Builder();
       for (Header h : response.getHeaders()) {
@@ -493,6 +519,14 @@ public final class AsyncHttpTransport implements HttpTransport {
 
     @Override
     public void updateCapacity(CapacityChannel channel) throws IOException {
+      try {
+        grantCredit(channel);
+      } catch (Error e) {
+        throw onIoThread(e);
+      }
+    }
+
+    private void grantCredit(CapacityChannel channel) throws IOException {
       int grant;
       synchronized (lock) {
         capacity = channel;
@@ -506,7 +540,15 @@ public final class AsyncHttpTransport implements HttpTransport {
     }
 
     @Override
-    public void consume(ByteBuffer src) {
+    public void consume(ByteBuffer src) throws IOException {
+      try {
+        consumeChunk(src);
+      } catch (Error e) {
+        throw onIoThread(e);
+      }
+    }
+
+    private void consumeChunk(ByteBuffer src) {
       int n = src.remaining();
       CompletableFuture<Boolean> w;
       synchronized (lock) {
@@ -527,9 +569,7 @@ public final class AsyncHttpTransport implements HttpTransport {
         waiting = null;
       }
       if (w != null) {
-        try (ContextPropagator.Scope scope = senderContext.restore()) {
-          w.complete(true);
-        }
+        resume(w, true);
       }
     }
 
@@ -555,7 +595,15 @@ public final class AsyncHttpTransport implements HttpTransport {
     }
 
     @Override
-    public void streamEnd(@Nullable List<? extends Header> trailers) {
+    public void streamEnd(@Nullable List<? extends Header> trailers) throws IOException {
+      try {
+        endOfBody();
+      } catch (Error e) {
+        throw onIoThread(e);
+      }
+    }
+
+    private void endOfBody() {
       CompletableFuture<Boolean> w;
       synchronized (lock) {
         ended = true;
@@ -563,16 +611,46 @@ public final class AsyncHttpTransport implements HttpTransport {
         waiting = null;
       }
       if (w != null) {
-        try (ContextPropagator.Scope scope = senderContext.restore()) {
-          w.complete(false);
-        }
+        resume(w, false);
+      }
+    }
+
+    /*
+     * Completes a waiting read inside the sender's context. If restoring the context breaks with
+     * an Error, the read fails with it (the reader must not wait for a completion that will never
+     * come) and the Error goes on up, to fail the exchange (onIoThread).
+     */
+    private void resume(CompletableFuture<Boolean> w, boolean more) {
+      ContextPropagator.Scope scope;
+      try {
+        scope = senderContext.restore();
+      } catch (Error e) {
+        w.completeExceptionally(new CompletionException(e));
+        throw e;
+      }
+      try (scope) {
+        w.complete(more);
+      }
+    }
+
+    /*
+     * The sender's context, for completions of an exchange that is failing (Apache's failed() and
+     * cancelled(), a failed read): if restoring it breaks with an Error, none. The failure goes on
+     * without it; thrown from here, the Error would reach Apache's reactor and the completion would
+     * never happen.
+     */
+    private ContextPropagator.Scope failingScope() {
+      try {
+        return senderContext.restore();
+      } catch (Error e) {
+        return NO_SCOPE;
       }
     }
 
     @Override
     public void failed(Exception cause) {
       RuntimeException e = translate(malformedAsProtocolError(cause), request, read);
-      try (ContextPropagator.Scope scope = senderContext.restore()) {
+      try (ContextPropagator.Scope scope = failingScope()) {
         if (result.completeExceptionally(e)) {
           return;
         }
@@ -591,7 +669,7 @@ public final class AsyncHttpTransport implements HttpTransport {
         waiting = null;
       }
       if (w != null) {
-        try (ContextPropagator.Scope scope = senderContext.restore()) {
+        try (ContextPropagator.Scope scope = failingScope()) {
           w.completeExceptionally(e);
         }
       }
@@ -612,7 +690,7 @@ public final class AsyncHttpTransport implements HttpTransport {
               ? Translate.closedInFlight(request, null)
               : new CancellationException(
                   request.method() + " " + request.uri() + " was cancelled");
-      try (ContextPropagator.Scope scope = senderContext.restore()) {
+      try (ContextPropagator.Scope scope = failingScope()) {
         if (!result.completeExceptionally(c)) {
           fail(c);
         }
