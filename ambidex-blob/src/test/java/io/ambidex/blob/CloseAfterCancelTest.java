@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.ambidex.CallFuture;
+import io.ambidex.control.AsyncCallback;
+import io.ambidex.http.TransferProgress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,17 +57,9 @@ class CloseAfterCancelTest extends EmbeddedS3Fixture {
       Path target = dir.resolve(key + "-" + round);
       AsyncBlobClient client = new AsyncBlobClient(config());
       CountDownLatch midway = new CountDownLatch(1);
-      CompletableFuture<Void> never = new CompletableFuture<>();
-      // Past 1 MiB every progress callback returns a stage that never completes: the download
-      // waits for it (the async runtime's callback rule), held with its temporary file open.
+      // Held with its temporary file open.
       CallFuture<BlobObject> download =
-          client.download(bucket, key, target, e -> {
-            if (e.loaded() > MIB) {
-              midway.countDown();
-              return never;
-            }
-            return null;
-          });
+          client.download(bucket, key, target, holdPastOneMiB(midway));
       assertThat(midway.await(30, TimeUnit.SECONDS)).isTrue();
       assertThat(files(dir)).as("the temporary file while it downloads").hasSize(1);
 
@@ -102,15 +96,8 @@ class CloseAfterCancelTest extends EmbeddedS3Fixture {
       for (int round = 0; round < 5; round++) {
         Path target = dir.resolve(key + "-" + round);
         CountDownLatch midway = new CountDownLatch(1);
-        CompletableFuture<Void> never = new CompletableFuture<>();
         CallFuture<BlobObject> download =
-            client.async.download(bucket, key, target, e -> {
-              if (e.loaded() > MIB) {
-                midway.countDown();
-                return never;
-              }
-              return null;
-            });
+            client.async.download(bucket, key, target, holdPastOneMiB(midway));
         assertThat(midway.await(30, TimeUnit.SECONDS)).isTrue();
 
         assertThat(download.cancel(true)).isTrue();
@@ -143,19 +130,12 @@ class CloseAfterCancelTest extends EmbeddedS3Fixture {
       for (int round = 0; round < 3; round++) {
         String key = "settled-stream-" + round;
         CountDownLatch midway = new CountDownLatch(1);
-        CompletableFuture<Void> never = new CompletableFuture<>();
         CallFuture<PutResult> put =
             client.async.put(
                 bucket,
                 key,
                 new java.io.ByteArrayInputStream(bytes(24 * MIB, 20 + round)),
-                e -> {
-                  if (e.loaded() > MIB) {
-                    midway.countDown();
-                    return never;
-                  }
-                  return null;
-                });
+                holdPastOneMiB(midway));
         assertThat(midway.await(30, TimeUnit.SECONDS)).isTrue();
 
         assertThat(put.cancel(true)).isTrue();
@@ -207,17 +187,26 @@ class CloseAfterCancelTest extends EmbeddedS3Fixture {
   static CallFuture<PutResult> heldPut(AsyncBlobClient client, String key, int seed)
       throws InterruptedException {
     CountDownLatch midway = new CountDownLatch(1);
-    CompletableFuture<Void> never = new CompletableFuture<>();
     CallFuture<PutResult> put =
-        client.put(bucket, key, bytes(24 * MIB, seed), e -> {
-          if (e.loaded() > MIB) {
-            midway.countDown();
-            return never;
-          }
-          return null;
-        });
+        client.put(bucket, key, bytes(24 * MIB, seed), holdPastOneMiB(midway));
     assertThat(midway.await(30, TimeUnit.SECONDS)).isTrue();
     return put;
+  }
+
+  /*
+   * A progress callback that holds its transfer past 1 MiB: from then on it counts `midway` down
+   * and returns a stage that never completes, which the transfer waits for (the async runtime's
+   * callback rule).
+   */
+  static AsyncCallback<TransferProgress> holdPastOneMiB(CountDownLatch midway) {
+    CompletableFuture<Void> never = new CompletableFuture<>();
+    return e -> {
+      if (e.loaded() > MIB) {
+        midway.countDown();
+        return never;
+      }
+      return null;
+    };
   }
 
   static List<PendingUpload> uploadsLeft(String key) {
