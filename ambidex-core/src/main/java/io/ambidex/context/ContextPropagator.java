@@ -22,8 +22,11 @@ package io.ambidex.context;
  *       before that thread runs anything unrelated.
  *   <li>A propagator that throws from {@code restore()} or {@code close()} is logged (through
  *       {@code System.Logger}, at {@code ERROR}) and the hop goes on without that context: a
- *       broken propagator never hangs or kills a core thread. An exception from {@code capture()}
- *       is thrown to the caller that started the work.
+ *       broken propagator never hangs or kills a core thread. This holds for an {@code Error}
+ *       too (a {@code NoClassDefFoundError} of a missing library, an {@code AssertionError}),
+ *       except the JVM's own {@code VirtualMachineError}s (out of memory, stack overflow), which
+ *       go on up. An exception from {@code capture()} is thrown to the caller that started the
+ *       work.
  * </ul>
  */
 public interface ContextPropagator {

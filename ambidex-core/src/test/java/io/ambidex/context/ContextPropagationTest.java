@@ -3,6 +3,8 @@ package io.ambidex.context;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ambidex.CallFuture;
+import io.ambidex.control.Async;
 import io.ambidex.control.AsyncRuntime;
 import io.ambidex.testing.ThreadLocalPropagator;
 import java.time.Duration;
@@ -103,6 +105,43 @@ class ContextPropagationTest {
     } finally {
       good.local.remove();
       runtime.close();
+    }
+  }
+
+  /*
+   * An Error from a propagator used to end inside the CompletableFuture callback that resumed the
+   * driver, so the operation never completed: a missing tracing library's NoClassDefFoundError
+   * would hang every async call.
+   */
+  @Test
+  void restoreThatThrowsAnError_isLogged_andTheDriverGoesOn() throws Exception {
+    ContextPropagator broken =
+        () -> () -> {
+          throw new NoClassDefFoundError("io/example/tracing/Span");
+        };
+    try (ContextPropagation.Registration r = ContextPropagation.register(broken)) {
+      CompletableFuture<String> first = new CompletableFuture<>();
+      CallFuture<String> chained =
+          Async.then(first, v -> CompletableFuture.completedFuture(v + " then"));
+      // Completed from another thread: the driver resumes there, inside the captured context.
+      Thread other = new Thread(() -> first.complete("first"));
+      other.start();
+      other.join();
+      assertThat(chained.get(10, TimeUnit.SECONDS)).isEqualTo("first then");
+    }
+  }
+
+  @Test
+  void restoreThatRunsOutOfMemory_goesOnUp() {
+    ContextPropagator exhausted =
+        () -> () -> {
+          throw new OutOfMemoryError("simulated");
+        };
+    try (ContextPropagation.Registration r = ContextPropagation.register(exhausted)) {
+      ContextPropagator.Snapshot snapshot = ContextPropagation.capture();
+      assertThatThrownBy(snapshot::restore)
+          .isInstanceOf(OutOfMemoryError.class)
+          .hasMessage("simulated");
     }
   }
 }

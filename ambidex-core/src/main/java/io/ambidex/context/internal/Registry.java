@@ -96,6 +96,18 @@ public final class Registry {
     return new Bound(snapshot, task);
   }
 
+  /*
+   * A broken propagator (its exception, or an Error such as the NoClassDefFoundError of a missing
+   * tracing library, or an AssertionError) is logged and skipped: thrown on, it would end inside
+   * the CompletableFuture callback that resumed the work, which would then never complete. The
+   * JVM's own failures (out of memory, stack overflow) are not the propagator's: they go on.
+   */
+  private static void rethrowIfFatal(Throwable t) {
+    if (t instanceof VirtualMachineError fatal) {
+      throw fatal;
+    }
+  }
+
   private record Bound(Snapshot snapshot, Runnable task) implements Runnable {
     @Override
     @SuppressWarnings("try") // a context scope is closed, never read
@@ -114,7 +126,8 @@ public final class Registry {
       for (int i = 0; i < parts.length; i++) {
         try {
           scopes[i] = parts[i].restore();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+          rethrowIfFatal(e);
           LOG.log(
               System.Logger.Level.ERROR,
               "The context propagator " + propagators[i] + " failed to restore its context on"
@@ -163,7 +176,8 @@ public final class Registry {
         }
         try {
           s.close();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+          rethrowIfFatal(e);
           LOG.log(
               System.Logger.Level.ERROR,
               "The context propagator " + snapshot.propagators()[i] + " failed to put back the"
