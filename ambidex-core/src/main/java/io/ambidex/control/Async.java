@@ -478,6 +478,8 @@ public final class Async {
       public void track(Future<?> stage) {
         inFlight.set(index, stage);
         if (stopped()) {
+          // Started as the fan-out stopped: its result (not this lane's) settles after it.
+          Calls.cut(FanOut.this.result, stage);
           stage.cancel(true);
         }
       }
