@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@link CallFuture#settled()} through the real combinators, under races: chains of {@link
- * Async#using} inside {@code then}, {@code retry} and {@code parallel}, whose resources open, whose
+ * Async#using} inside {@code then}, {@code retry}, {@code parallel} and {@code withTimeout}, whose resources open, whose
  * bodies end and whose closes finish on pool threads after random pauses, cancelled at a random
  * moment from another thread (or not at all). Checked for every chain: {@code settled()}
  * completes (no operation forgets to report its end), and by then every resource that was handed
@@ -53,7 +53,8 @@ class SettledStressTest {
   enum Shape {
     THEN_USING,
     RETRY_USING,
-    PARALLEL_USING
+    PARALLEL_USING,
+    TIMEOUT_USING
   }
 
   /** One resource: whether it was handed out (its opening succeeded), and whether it closed. */
@@ -156,6 +157,13 @@ class SettledStressTest {
             RetryPolicy.builder().maxAttempts(3).initialDelay(Duration.ofNanos(1_000)).build(),
             runtime,
             () -> ledger.usingOne(inner.split(), true));
+      }
+      case TIMEOUT_USING -> {
+        SplittableRandom inner = r.split();
+        Duration limit = Duration.ofNanos(1_000 + r.nextLong(60_000));
+        CompletionStage<String> timed =
+            runtime.withTimeout(limit, "timed", () -> ledger.usingOne(inner, false));
+        yield (CallFuture<?>) timed; // a using() is a CallFuture, and so is what withTimeout wraps
       }
       case PARALLEL_USING -> {
         SplittableRandom inner = r.split();
