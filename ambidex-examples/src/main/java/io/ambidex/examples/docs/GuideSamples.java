@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -49,6 +50,12 @@ final class GuideSamples {
   static CallFuture<String> asyncFacade(CompletionStage<String> coreStage) {
     // Callers can cancel this future (which cancels the core's stage) but cannot complete it.
     return CallFuture.of("AsyncStore.fetch", coreStage);
+  }
+
+  // docs/bridges.md, "Done is not over": cancel, then wait until the cleanup has run.
+  static void cancelAndSettle(CallFuture<?> upload) throws Exception {
+    upload.cancel(true);
+    upload.settled().get(30, TimeUnit.SECONDS); // the multipart upload has been aborted by now
   }
 
   static CompletionStage<Integer> pagesLoop(Function<Integer, CompletionStage<Integer>> fetchPage) {
