@@ -5,15 +5,12 @@ package io.ambidex.kotlin
 import io.ambidex.CallFuture
 import io.ambidex.facade.FlavourCalls
 import io.ambidex.kotlin.internal.CallAwaiter
-import io.ambidex.kotlin.internal.awaitStage
 import io.ambidex.kotlin.internal.cancellationOf
 import java.util.concurrent.CancellationException
 import java.util.concurrent.Future
 import kotlinx.coroutines.Job
-import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.suspendCancellableCoroutine
-import kotlinx.coroutines.withContext
 
 /**
  * Suspends until this call completes and returns its result: the `suspend` form of an async
@@ -25,18 +22,13 @@ import kotlinx.coroutines.withContext
  * Contract:
  * - **No suspension when done**: a future that has already completed (the async facade over a
  *   sync transport) is read in place, without suspending or allocating.
- * - **Cancelling the coroutine cancels the call, and waits for its cleanup**: while suspended
- *   here, cancellation of the calling coroutine calls `cancel(true)` on this future, which
- *   cancels the core's stage in flight (down to the transport). This function then waits, not
- *   cancellable, until the call has settled ([CallFuture.settled]: the cleanup the cancellation
- *   started is over, such as the close of a resource or the abort of an upload), and throws the
- *   coroutine's [CancellationException]. So when a scope or a `withTimeout` that cancelled the
- *   call returns, nothing the call started is still running, as structured concurrency promises
- *   for child coroutines.
+ * - **Cancelling the coroutine cancels the call**: while suspended here, cancellation of the
+ *   calling coroutine calls `cancel(true)` on this future, which cancels the core's stage in
+ *   flight (down to the transport), then this function throws the coroutine's
+ *   [CancellationException].
  * - **A call cancelled by the core cancels the coroutine**: if this future ends cancelled without
  *   the coroutine having asked for it, the calling coroutine's [Job] is cancelled with the
- *   future's [CancellationException], which this function then throws (not wrapped), once the
- *   call has settled. Siblings
+ *   future's [CancellationException], which this function then throws (not wrapped). Siblings
  *   and the parent are not cancelled (a `CancellationException` is a normal cancellation in
  *   structured concurrency); the rest of the coroutine runs as any cancelled coroutine does.
  * - **Failures** are thrown as the exception the blocking facade throws, without the
@@ -61,26 +53,10 @@ public suspend fun <T> CallFuture<T>.awaitCall(): T {
       Future.State.CANCELLED -> {
         val cancelled = cancellationOf(this)
         currentCoroutineContext()[Job]?.cancel(cancelled)
-        awaitSettled()
         throw cancelled
       }
       else -> throw FlavourCalls.unwrap(exceptionNow())
     }
   }
-  try {
-    return suspendCancellableCoroutine { continuation ->
-      CallAwaiter(continuation, this).register()
-    }
-  } catch (cancelled: CancellationException) {
-    awaitSettled()
-    throw cancelled
-  }
-}
-
-/* Suspends, not cancellable, until the call's cleanup is over; not at all if it already is. */
-private suspend fun CallFuture<*>.awaitSettled() {
-  val settled = settled()
-  if (!settled.isDone) {
-    withContext(NonCancellable) { settled.awaitStage() }
-  }
+  return suspendCancellableCoroutine { continuation -> CallAwaiter(continuation, this).register() }
 }

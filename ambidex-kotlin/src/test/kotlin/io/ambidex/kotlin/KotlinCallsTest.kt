@@ -1,8 +1,6 @@
 package io.ambidex.kotlin
 
-import io.ambidex.AsyncCloseable
 import io.ambidex.CallFuture
-import io.ambidex.control.Async
 import java.io.IOException
 import java.io.UncheckedIOException
 import java.util.concurrent.CancellationException
@@ -21,7 +19,6 @@ import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeoutOrNull
-import kotlinx.coroutines.yield
 import org.assertj.core.api.Assertions.assertThat
 import org.assertj.core.api.Assertions.assertThatThrownBy
 import org.junit.jupiter.api.Test
@@ -176,79 +173,5 @@ class KotlinCallsTest {
     }
 
     assertThat(result.getOrNull()).isEqualTo("parent went on")
-  }
-
-  /* A using() whose body never ends and whose close is held on `closing`. */
-  private fun heldCleanup(closing: CompletableFuture<Void>): CallFuture<String> =
-      Async.using(CompletableFuture.completedFuture(AsyncCloseable { closing })) {
-        CompletableFuture<String>()
-      }
-
-  @Test
-  fun awaitCall_cancelledCoroutine_endsOnlyOnceTheCallsCleanupIsOver(): Unit = runBlocking {
-    val closing = CompletableFuture<Void>()
-    val call = heldCleanup(closing)
-    var cleanedUpWhenItEnded: Boolean? = null
-
-    val caller = launch(start = CoroutineStart.UNDISPATCHED) {
-      try {
-        call.awaitCall()
-      } finally {
-        cleanedUpWhenItEnded = closing.isDone
-      }
-    }
-    caller.cancel()
-    repeat(5) { yield() } // the caller runs: it is cancelled, and waits for the close
-
-    assertThat(call.isCancelled).isTrue()
-    assertThat(caller.isCompleted).`as`("the coroutine waits for the close").isFalse()
-    closing.complete(null)
-    caller.join()
-
-    assertThat(cleanedUpWhenItEnded).isTrue()
-    assertThat(caller.isCancelled).isTrue()
-  }
-
-  @Test
-  fun awaitCall_withTimeout_returnsOnlyOnceTheCallsCleanupIsOver(): Unit = runBlocking {
-    val closing = CompletableFuture<Void>()
-    val call = heldCleanup(closing)
-    // On this same thread, well after the timeout has cancelled the call: without the wait,
-    // withTimeoutOrNull would have returned before this coroutine's tenth turn.
-    val releaser = launch {
-      while (!call.isCancelled) {
-        yield()
-      }
-      repeat(10) { yield() }
-      closing.complete(null)
-    }
-
-    val answer = withTimeoutOrNull(20) { call.awaitCall() }
-
-    assertThat(answer).isNull()
-    assertThat(closing).`as`("closed before withTimeoutOrNull returned").isDone()
-    releaser.join()
-  }
-
-  @Test
-  fun awaitCall_futureCancelledBeforeAwait_waitsForItsCleanup(): Unit = runBlocking {
-    val closing = CompletableFuture<Void>()
-    val call = heldCleanup(closing)
-    call.cancel(true)
-    var cleanedUpWhenItEnded: Boolean? = null
-
-    val caller = launch(start = CoroutineStart.UNDISPATCHED) {
-      try {
-        call.awaitCall()
-      } finally {
-        cleanedUpWhenItEnded = closing.isDone
-      }
-    }
-    repeat(5) { yield() }
-    assertThat(caller.isCompleted).isFalse()
-    closing.complete(null)
-    caller.join()
-
-    assertThat(cleanedUpWhenItEnded).isTrue()
   }
 }
