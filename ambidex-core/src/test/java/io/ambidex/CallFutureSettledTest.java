@@ -53,6 +53,15 @@ class CallFutureSettledTest {
     return Async.using(CompletableFuture.completedFuture(resource), r -> new CompletableFuture<>());
   }
 
+  /* settled() waits while `resource`'s close is held, and completes once it is released. */
+  private static void assertSettlesOnlyOnceClosed(CallFuture<?> f, HeldResource resource)
+      throws Exception {
+    CompletableFuture<Void> settled = f.settled();
+    assertThat(settled).isNotDone();
+    resource.release();
+    settled.get(10, TimeUnit.SECONDS);
+  }
+
   @Test
   void completedByItsOperation_settlesWithIt() {
     CallFuture<String> f = new CallFuture<>("op");
@@ -77,10 +86,7 @@ class CallFutureSettledTest {
     assertThat(f.cancel(true)).isTrue();
     assertThat(f).isCancelled();
     assertThat(resource.closes).hasValue(1);
-    CompletableFuture<Void> settled = f.settled();
-    assertThat(settled).isNotDone();
-    resource.release();
-    settled.get(10, TimeUnit.SECONDS);
+    assertSettlesOnlyOnceClosed(f, resource);
   }
 
   @Test
@@ -106,10 +112,7 @@ class CallFutureSettledTest {
             runtime,
             () -> usingForever(resource));
     f.cancel(true);
-    CompletableFuture<Void> settled = f.settled();
-    assertThat(settled).isNotDone();
-    resource.release();
-    settled.get(10, TimeUnit.SECONDS);
+    assertSettlesOnlyOnceClosed(f, resource);
     assertThat(resource.closes).hasValue(1);
   }
 
@@ -140,10 +143,7 @@ class CallFutureSettledTest {
         Async.parallel(List.of(0, 1), 2, i -> i == 0 ? usingForever(slow) : failing);
     failing.completeExceptionally(new IllegalStateException("task 1 failed"));
     assertThat(f).isCompletedExceptionally();
-    CompletableFuture<Void> settled = f.settled();
-    assertThat(settled).isNotDone();
-    slow.release();
-    settled.get(10, TimeUnit.SECONDS);
+    assertSettlesOnlyOnceClosed(f, slow);
   }
 
   @Test

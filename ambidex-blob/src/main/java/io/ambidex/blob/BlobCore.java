@@ -1,5 +1,6 @@
 package io.ambidex.blob;
 
+import io.ambidex.CallFuture;
 import io.ambidex.control.Async;
 import io.ambidex.control.AsyncCallback;
 import io.ambidex.AsyncCloseable;
@@ -323,17 +324,12 @@ final class BlobCore implements AsyncCloseable {
           options,
           tracker);
     }
-    CompletableFuture<Void> phase = inFlight.track();
-    return InFlight.settling(
-        "BlobCore.put",
-        multipart(
-            bucket,
-            key,
-            PartSource.ofBytes(data, config.partSize(), signPayload, config.checksum()),
-            options,
-            tracker,
-            phase),
-        phase);
+    return trackedMultipart(
+        bucket,
+        key,
+        PartSource.ofBytes(data, config.partSize(), signPayload, config.checksum()),
+        options,
+        tracker);
   }
 
   /**
@@ -402,18 +398,13 @@ final class BlobCore implements AsyncCloseable {
           options,
           tracker);
     }
-    CompletableFuture<Void> phase = inFlight.track();
-    return InFlight.settling(
-        "BlobCore.put",
-        multipart(
-            bucket,
-            key,
-            PartSource.ofFile(
-                file, size, config.partSize(), signPayload, config.checksum(), blockingReads),
-            options,
-            tracker,
-            phase),
-        phase);
+    return trackedMultipart(
+        bucket,
+        key,
+        PartSource.ofFile(
+            file, size, config.partSize(), signPayload, config.checksum(), blockingReads),
+        options,
+        tracker);
   }
 
   /**
@@ -538,6 +529,17 @@ final class BlobCore implements AsyncCloseable {
    * itself is not cancelled, nor cut short by an interrupt (it runs shielded): its upload id is
    * needed to abort.
    */
+  /*
+   * A multipart upload that is a transfer of its own (its size was known up front): close() waits
+   * for it, and so does the settled() of the future its caller gets.
+   */
+  private CompletionStage<PutResult> trackedMultipart(
+      String bucket, String key, PartSource source, PutOptions options, ProgressTracker tracker) {
+    CompletableFuture<Void> phase = inFlight.track();
+    return CallFuture.settlingWith(
+        "BlobCore.put", multipart(bucket, key, source, options, tracker, phase), phase);
+  }
+
   private CompletionStage<PutResult> multipart(
       String bucket,
       String key,

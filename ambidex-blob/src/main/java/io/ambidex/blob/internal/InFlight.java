@@ -30,7 +30,8 @@ public final class InFlight {
 
   /**
    * Registers a transfer that is one phase already: complete the returned stage once it and its
-   * cleanup have finished. Hand the transfer's stage to its caller through {@link #settling}.
+   * cleanup have finished. Hand the transfer's stage to its caller through {@link
+   * CallFuture#settlingWith}, with this phase as its end.
    */
   public CompletableFuture<Void> track() {
     Transfer transfer = begin();
@@ -38,15 +39,6 @@ public final class InFlight {
     transfer.end();
     // Cannot be null: the transfer's own hold was still there when it was joined.
     return java.util.Objects.requireNonNull(phase);
-  }
-
-  /**
-   * Returns {@code stage} as the future the caller gets, whose {@link CallFuture#settled()} waits
-   * for {@code phase}, a stage from {@link #track()}.
-   */
-  public static <T extends @Nullable Object> CallFuture<T> settling(
-      String operation, CompletionStage<T> stage, CompletableFuture<Void> phase) {
-    return CallFuture.settlingWith(operation, stage, phase);
   }
 
   /** Returns a stage that completes when every transfer begun so far is over. */
