@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
 import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.SchemePortResolver;
@@ -29,20 +30,23 @@ import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.DefaultHttpClientConnectionOperator;
-import org.apache.hc.client5.http.impl.io.DefaultHttpResponseParserFactory;
-import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
+import org.apache.hc.client5.http.impl.io.DefaultManagedHttpClientConnection;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.io.HttpClientConnectionOperator;
+import org.apache.hc.client5.http.io.ManagedHttpClientConnection;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
 import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.ProtocolException;
 import org.apache.hc.core5.http.config.Http1Config;
+import org.apache.hc.core5.http.impl.io.DefaultHttpResponseParser;
 import org.apache.hc.core5.http.io.HttpMessageParser;
+import org.apache.hc.core5.http.io.SessionInputBuffer;
 import org.apache.hc.core5.http.URIScheme;
 import org.apache.hc.core5.http.config.RegistryBuilder;
 import org.apache.hc.core5.io.CloseMode;
@@ -98,10 +102,7 @@ public final class SyncHttpTransport implements HttpTransport {
             .setMaxConnTotal(b.maxConnections)
             .setMaxConnPerRoute(b.maxConnections)
             .setTlsSocketStrategy(tls)
-            .setConnectionFactory(
-                ManagedHttpClientConnectionFactory.builder()
-                    .responseParserFactory(CheckedResponseParser::create)
-                    .build())
+            .setConnectionFactory(CheckedConnection::create)
             .setDefaultConnectionConfig(
                 ConnectionConfig.custom()
                     .setConnectTimeout(Timeout.of(b.connectTimeout))
@@ -448,27 +449,92 @@ public final class SyncHttpTransport implements HttpTransport {
   }
 
   /*
-   * Apache's classic response parser lets some malformed heads escape as unchecked exceptions
-   * ("HTTP/-2147483648.1 200" fails in ProtocolVersion with an IllegalArgumentException), which
-   * the classic client passes through to the caller, undocumented and untranslated (found by
-   * ResponseFuzzTest, seed 321; the async transport already fails such heads as a protocol
-   * error). A head the parser cannot read is the server's fault: a ProtocolException, which the
-   * client wraps in a ClientProtocolException and Translate turns into HttpProtocolException.
+   * A connection of the classic transport, as ManagedHttpClientConnectionFactory would make it,
+   * with two differences that make it read responses as the async transport does
+   * (ResponseFuzzTest, ResponseFramingTest):
+   *
+   * - Its response parser is httpcore's strict one. The classic client's default
+   *   (LenientHttpResponseParser) skips every line it cannot read as a status line: a malformed
+   *   head became "no response" (ConnectionResetException, and retried) or a read timeout instead
+   *   of the HttpProtocolException the async transport reports, and a status line found after
+   *   such garbage was taken as the response. Some malformed heads also escape that parser as
+   *   unchecked exceptions ("HTTP/-2147483648.1 200": an IllegalArgumentException from
+   *   ProtocolVersion, seed 321); they are protocol errors too.
+   * - It is not reused while bytes are left unread after a response, which is what a server that
+   *   sends more than its framing says leaves (a body on a HEAD or 204 answer, a Content-Length
+   *   too small). Reused, the next request read those bytes as the start of its response: a
+   *   protocol error for a request the server never saw, or, if they looked like a response, the
+   *   wrong answer (RFC 9112, section 6.3: a client must not take such bytes as a response). The
+   *   pool asks isConsistent() when the connection is released; the bytes are those the parser's
+   *   buffer holds and those the socket has already received, both counted without blocking.
    */
-  private static final class CheckedResponseParser {
-    private CheckedResponseParser() {}
+  private static final class CheckedConnection extends DefaultManagedHttpClientConnection {
+    private static final AtomicLong IDS = new AtomicLong();
+    private final StrictParser parser;
 
-    static HttpMessageParser<ClassicHttpResponse> create(@Nullable Http1Config config) {
-      HttpMessageParser<ClassicHttpResponse> parser =
-          new DefaultHttpResponseParserFactory(config != null ? config : Http1Config.DEFAULT)
-              .create();
-      return (buffer, in) -> {
-        try {
-          return parser.parse(buffer, in);
-        } catch (RuntimeException e) {
-          throw new ProtocolException("Malformed response head: " + e.getMessage(), e);
-        }
-      };
+    private CheckedConnection(StrictParser parser) {
+      super(
+          "ambidex-http-" + IDS.getAndIncrement(),
+          null, // the default charset coding, as the factory's default configuration gives
+          null,
+          Http1Config.DEFAULT,
+          null,
+          null,
+          null,
+          null,
+          config -> parser);
+      this.parser = parser;
+    }
+
+    static ManagedHttpClientConnection create(@Nullable Socket socket) throws IOException {
+      CheckedConnection connection = new CheckedConnection(new StrictParser());
+      if (socket != null) {
+        connection.bind(socket);
+      }
+      return connection;
+    }
+
+    @Override
+    public boolean isConsistent() {
+      return super.isConsistent() && !bytesLeft();
+    }
+
+    private boolean bytesLeft() {
+      if (parser.buffered() > 0) {
+        return true;
+      }
+      Socket socket = getSocket();
+      if (socket == null) {
+        return false;
+      }
+      try {
+        return socket.getInputStream().available() > 0;
+      } catch (IOException e) {
+        return true; // a socket that cannot say is not worth reusing
+      }
+    }
+  }
+
+  /** httpcore's strict response parser, remembering its connection's input buffer. */
+  private static final class StrictParser implements HttpMessageParser<ClassicHttpResponse> {
+    private final DefaultHttpResponseParser parser = new DefaultHttpResponseParser(Http1Config.DEFAULT);
+    private volatile @Nullable SessionInputBuffer buffer;
+
+    @Override
+    public ClassicHttpResponse parse(SessionInputBuffer buffer, InputStream in)
+        throws IOException, HttpException {
+      this.buffer = buffer;
+      try {
+        return parser.parse(buffer, in);
+      } catch (RuntimeException e) {
+        throw new ProtocolException("Malformed response head: " + e.getMessage(), e);
+      }
+    }
+
+    /** The bytes read from the socket and not yet parsed. */
+    int buffered() {
+      SessionInputBuffer b = buffer;
+      return b == null ? 0 : b.length();
     }
   }
 
