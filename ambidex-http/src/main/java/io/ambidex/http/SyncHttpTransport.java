@@ -460,13 +460,14 @@ public final class SyncHttpTransport implements HttpTransport {
    *   such garbage was taken as the response. Some malformed heads also escape that parser as
    *   unchecked exceptions ("HTTP/-2147483648.1 200": an IllegalArgumentException from
    *   ProtocolVersion, seed 321); they are protocol errors too.
-   * - It is not reused while bytes are left unread after a response, which is what a server that
-   *   sends more than its framing says leaves (a body on a HEAD or 204 answer, a Content-Length
-   *   too small). Reused, the next request read those bytes as the start of its response: a
-   *   protocol error for a request the server never saw, or, if they looked like a response, the
-   *   wrong answer (RFC 9112, section 6.3: a client must not take such bytes as a response). The
-   *   pool asks isConsistent() when the connection is released; the bytes are those the parser's
-   *   buffer holds and those the socket has already received, both counted without blocking.
+   * - It is not reused while bytes are left unread after a response, which is what a server
+   *   that sends more than its framing says leaves (a body on a HEAD or 204 answer, a
+   *   Content-Length too small), nor when bytes arrived while it was idle (isStale). Reused, the
+   *   next request read those bytes as the start of its response: a protocol error for a request
+   *   the server never saw, or, if they looked like a response, the wrong answer (RFC 9112,
+   *   section 6.3: a client must not take such bytes as a response). The pool asks
+   *   isConsistent() when the connection is released; the bytes are those the parser's buffer
+   *   holds and those the socket has already received, both counted without blocking.
    */
   private static final class CheckedConnection extends DefaultManagedHttpClientConnection {
     private static final AtomicLong IDS = new AtomicLong();
@@ -499,6 +500,17 @@ public final class SyncHttpTransport implements HttpTransport {
       return super.isConsistent() && !bytesLeft();
     }
 
+    /*
+     * Asked by the pool before it hands out a connection that has been idle for a while. Bytes
+     * that arrived while it was idle answer no request (a server's "408 Request Timeout" before
+     * it closes an idle connection): Apache's own check reads them into the buffer and calls the
+     * connection fresh, and the next request took them as its response.
+     */
+    @Override
+    public boolean isStale() throws IOException {
+      return bytesLeft() || super.isStale();
+    }
+
     private boolean bytesLeft() {
       if (parser.buffered() > 0) {
         return true;
@@ -517,7 +529,8 @@ public final class SyncHttpTransport implements HttpTransport {
 
   /** httpcore's strict response parser, remembering its connection's input buffer. */
   private static final class StrictParser implements HttpMessageParser<ClassicHttpResponse> {
-    private final DefaultHttpResponseParser parser = new DefaultHttpResponseParser(Http1Config.DEFAULT);
+    private final DefaultHttpResponseParser parser =
+        new DefaultHttpResponseParser(Http1Config.DEFAULT);
     private volatile @Nullable SessionInputBuffer buffer;
 
     @Override
