@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -79,20 +80,13 @@ class ResponseFramingTest {
       assertThat(get(f, "/first")).isEqualTo("ok");
 
       answer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi", Mode.KEEP_ALIVE);
-      String second;
-      try {
-        second = get(f, "/second");
-      } catch (HttpProtocolException e) {
-        // Apache's async client finds the extra response when it reads it; a request it has
-        // queued on that connection by then fails with it ("Unexpected response", Known debts).
-        assertThat(kind)
-            .as("only the async transport fails the next request: %s", e)
-            .isEqualTo(Kind.ASYNC);
-        assertThat(e).hasRootCauseMessage("Unexpected response");
-        return;
+      // Apache's async client finds the extra response when it reads it; a request it has queued
+      // on that connection by then fails with it.
+      String second = getUnlessAsyncFails(f, "/second", "Unexpected response");
+      if (second != null) {
+        assertThat(second).isEqualTo("hi");
+        assertThat(server.requests()).isEqualTo(2);
       }
-      assertThat(second).isEqualTo("hi");
-      assertThat(server.requests()).isEqualTo(2);
     }
   }
 
@@ -104,20 +98,13 @@ class ResponseFramingTest {
       assertThat(get(f, "/first")).isEqualTo("ok");
 
       answer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi", Mode.CLOSE);
-      String second;
-      try {
-        second = get(f, "/second");
-      } catch (HttpProtocolException e) {
-        // Apache's async client reuses the connection when the next request comes before it has
-        // read the bytes and the close (Known debts); they are then read as its response's start.
-        assertThat(kind)
-            .as("only the async transport fails the next request: %s", e)
-            .isEqualTo(Kind.ASYNC);
-        assertThat(e).hasMessageContaining("<EXTRA");
-        return;
+      // Apache's async client reuses the connection when the next request comes before it has
+      // read the bytes and the close; they are then read as the start of its response.
+      String second = getUnlessAsyncFails(f, "/second", "<EXTRA");
+      if (second != null) {
+        assertThat(second).isEqualTo("hi");
+        assertThat(server.requests()).as("no attempt lost to the leftover").isEqualTo(2);
       }
-      assertThat(second).isEqualTo("hi");
-      assertThat(server.requests()).as("no attempt lost to the leftover").isEqualTo(2);
     }
   }
 
@@ -133,11 +120,7 @@ class ResponseFramingTest {
       answer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA", Mode.KEEP_ALIVE);
       assertThat(get(f, "/first")).isEqualTo("ok");
 
-      answer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi", Mode.KEEP_ALIVE);
-      assertThat(get(f, "/second")).isEqualTo("hi");
-      assertThat(server.requests())
-          .as("answered at once, not after a timeout and a retry")
-          .isEqualTo(2);
+      assertAnsweredAtOnce(f, "/second");
     }
   }
 
@@ -150,11 +133,7 @@ class ResponseFramingTest {
           f.client.send(
               HttpRequest.newBuilder(server.uri("/head")).HEAD().build(), r -> r.close()));
 
-      answer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi", Mode.KEEP_ALIVE);
-      assertThat(get(f, "/after-head")).isEqualTo("hi");
-      assertThat(server.requests())
-          .as("answered at once, not after a timeout and a retry")
-          .isEqualTo(2);
+      assertAnsweredAtOnce(f, "/after-head");
     }
   }
 
@@ -233,6 +212,35 @@ class ResponseFramingTest {
 
   private void answer(String response, Mode mode) {
     server.script(new Script(response.getBytes(StandardCharsets.ISO_8859_1), mode));
+  }
+
+  /**
+   * The second request of a test, on a connection kept open, gets its own answer at its first
+   * attempt (not after a read timeout and a retry on a new connection).
+   */
+  private void assertAnsweredAtOnce(Fixture f, String path) {
+    answer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi", Mode.KEEP_ALIVE);
+    assertThat(get(f, path)).isEqualTo("hi");
+    assertThat(server.requests())
+        .as("answered at once, not after a timeout and a retry")
+        .isEqualTo(2);
+  }
+
+  /**
+   * The body of a GET, or null if it failed as only the async transport may fail after stray
+   * bytes (ARCHITECTURE.md, Known debts): with an {@link HttpProtocolException} whose causes
+   * mention {@code failure}.
+   */
+  private @Nullable String getUnlessAsyncFails(Fixture f, String path, String failure) {
+    try {
+      return get(f, path);
+    } catch (HttpProtocolException e) {
+      assertThat(f.kind)
+          .as("only the async transport fails the next request: %s", e)
+          .isEqualTo(Kind.ASYNC);
+      assertThat(e).hasStackTraceContaining(failure);
+      return null;
+    }
   }
 
   private String get(Fixture f, String path) {
