@@ -7,6 +7,7 @@ import io.ambidex.http.internal.Chunks;
 import io.ambidex.http.internal.DeadlineAbort;
 import io.ambidex.http.internal.LazyTls;
 import io.ambidex.http.internal.Translate;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -39,6 +40,7 @@ import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
 import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
 import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ConnectionClosedException;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpException;
@@ -527,27 +529,74 @@ public final class SyncHttpTransport implements HttpTransport {
     }
   }
 
-  /** httpcore's strict response parser, remembering its connection's input buffer. */
+  /*
+   * httpcore's strict response parser, remembering its connection's input buffer, and refusing a
+   * head that the connection's end cut short. httpcore's classic parser takes the end of the
+   * stream for the blank line that ends a head, so a server that closed after "HTTP/1.1 204 No
+   * Content\r\nETag: \"ab" gave a 204 with a cut ETag; the async parser reports the connection
+   * closed, and so does this one now. A head is complete only if its blank line arrived, so the
+   * end of the stream met while reading it means the head was cut (a head read in full never
+   * asks the stream for more once its blank line is buffered).
+   */
   private static final class StrictParser implements HttpMessageParser<ClassicHttpResponse> {
     private final DefaultHttpResponseParser parser =
         new DefaultHttpResponseParser(Http1Config.DEFAULT);
     private volatile @Nullable SessionInputBuffer buffer;
+    private @Nullable EndWatch watch;
 
     @Override
-    public ClassicHttpResponse parse(SessionInputBuffer buffer, InputStream in)
+    public @Nullable ClassicHttpResponse parse(SessionInputBuffer buffer, InputStream in)
         throws IOException, HttpException {
       this.buffer = buffer;
+      EndWatch w = watch;
+      if (w == null || w.source != in) {
+        w = new EndWatch(in);
+        watch = w;
+      }
+      w.ended = false;
+      ClassicHttpResponse response;
       try {
-        return parser.parse(buffer, in);
+        response = parser.parse(buffer, w);
       } catch (RuntimeException e) {
         throw new ProtocolException("Malformed response head: " + e.getMessage(), e);
       }
+      if (response != null && w.ended) {
+        // null (no byte at all) is the connection's "no response", a pooled connection's end
+        throw new ConnectionClosedException(
+            "Connection closed before the end of the response head");
+      }
+      return response;
     }
 
     /** The bytes read from the socket and not yet parsed. */
     int buffered() {
       SessionInputBuffer b = buffer;
       return b == null ? 0 : b.length();
+    }
+  }
+
+  /** The connection's input stream, noting when it reports its end. */
+  private static final class EndWatch extends FilterInputStream {
+    final InputStream source;
+    boolean ended;
+
+    EndWatch(InputStream source) {
+      super(source);
+      this.source = source;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      ended |= b < 0;
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      ended |= n < 0;
+      return n;
     }
   }
 
