@@ -549,7 +549,7 @@ public final class SyncHttpTransport implements HttpTransport {
         throws IOException, HttpException {
       this.buffer = buffer;
       EndWatch w = watch;
-      if (w == null || w.source != in) {
+      if (w == null || !w.watches(in)) {
         w = new EndWatch(in);
         watch = w;
       }
@@ -577,12 +577,14 @@ public final class SyncHttpTransport implements HttpTransport {
 
   /** The connection's input stream, noting when it reports its end. */
   private static final class EndWatch extends FilterInputStream {
-    final InputStream source;
     boolean ended;
 
     EndWatch(InputStream source) {
       super(source);
-      this.source = source;
+    }
+
+    boolean watches(InputStream source) {
+      return in == source;
     }
 
     @Override
