@@ -3,6 +3,7 @@ package io.ambidex.control;
 import io.ambidex.internal.Calls;
 import io.ambidex.AsyncCloseable;
 import io.ambidex.CallFuture;
+import io.ambidex.context.internal.Registry;
 import io.ambidex.control.internal.Driver;
 import io.ambidex.internal.Failures;
 import io.ambidex.internal.Stages;
@@ -16,7 +17,9 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -130,6 +133,63 @@ public final class Async {
         }
       }
     }.start();
+  }
+
+  /**
+   * Starts {@code operation} on {@code executor} and returns its stage: for work that must not
+   * start on the calling thread, such as reading a response body that arrived on an async
+   * transport's I/O thread. Where the operation goes on after its own waits is its business
+   * ({@link io.ambidex.stream.AsyncIterators#resumeOn} keeps an iterator's consumer on the
+   * executor).
+   *
+   * <p>The operation always starts, so that it can release what it owns: if the result was
+   * cancelled before the executor ran it, its stage is cancelled as soon as it is returned.
+   * Cancelling the result later cancels the operation's stage; either way the result's {@link
+   * CallFuture#settled()} waits for that stage to settle. The caller's context (see {@link
+   * io.ambidex.context.ContextPropagation}) is restored around the start. If {@code operation}
+   * throws or returns null, the result fails with that; if the executor refuses the task, the
+   * result fails with its {@link java.util.concurrent.RejectedExecutionException} and {@code
+   * operation} is never called.
+   *
+   * @param executor runs the start of the operation
+   * @param operation starts the operation and returns its stage
+   * @return a future of the operation's value
+   */
+  public static <T extends @Nullable Object> CallFuture<T> startOn(
+      Executor executor, Supplier<? extends CompletionStage<T>> operation) {
+    Objects.requireNonNull(executor, "executor");
+    Objects.requireNonNull(operation, "operation");
+    CallFuture<T> result = Calls.createReporting("startOn");
+    Runnable start =
+        Registry.bind(
+            Registry.capture(),
+            () -> {
+              CompletableFuture<T> stage;
+              try {
+                stage =
+                    Stages.asFuture(
+                        Objects.requireNonNull(
+                            operation.get(), "the startOn operation returned a null stage"));
+              } catch (Throwable t) {
+                Calls.fail(result, t);
+                return;
+              }
+              Calls.dependOn(result, stage); // cancels it at once if the result already is
+              stage.whenComplete(
+                  (value, failure) -> {
+                    if (failure == null) {
+                      Calls.succeed(result, value);
+                    } else {
+                      Calls.fail(result, Failures.unwrap(failure));
+                    }
+                  });
+            });
+    try {
+      executor.execute(start);
+    } catch (RejectedExecutionException refused) {
+      Calls.fail(result, refused);
+    }
+    return result;
   }
 
   /**

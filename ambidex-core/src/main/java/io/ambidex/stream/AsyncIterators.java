@@ -14,6 +14,7 @@ import io.ambidex.stream.internal.IteratorPublisher;
 import io.ambidex.stream.internal.MapIterator;
 import io.ambidex.stream.internal.PageIterator;
 import io.ambidex.stream.internal.PublisherIterator;
+import io.ambidex.stream.internal.ResumeOnIterator;
 import io.ambidex.stream.internal.TakeIterator;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +22,7 @@ import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
@@ -317,6 +319,34 @@ public final class AsyncIterators {
       throw new IllegalArgumentException("size must be at least 1, but was " + size);
     }
     return new BatchIterator<>(source, size);
+  }
+
+  /**
+   * Returns the source's items with its consumer kept off the thread that produces them: a {@code
+   * hasNext()} that the source has not answered yet completes on {@code executor}, so whoever
+   * waited for it goes on there rather than on the thread that completed the source's stage (an
+   * async transport's I/O thread, which must not run blocking writes, hashing or a user's
+   * callbacks). A {@code hasNext()} the source answers at once is passed through as it is: a
+   * consumer that keeps up pays one hand-off per wait, not one per item, and goes on on its own
+   * thread, which after the first wait is one of the executor's.
+   *
+   * <p>A consumer that must not start on the producing thread either (it is called there) starts
+   * with {@link io.ambidex.control.Async#startOn}. Cancelling a {@code hasNext()} stage cancels
+   * the source's; closing the iterator closes the source and then cancels a pending {@code
+   * hasNext()}. The caller's context (see {@link io.ambidex.context.ContextPropagation}) is
+   * restored around each hand-off. If the executor refuses a hand-off (it was shut down), that
+   * {@code hasNext()} fails with {@link IllegalStateException} naming the cause.
+   *
+   * @param source the source, owned by the result
+   * @param executor runs the consumer's continuations; it must accept tasks until the iterator is
+   *     closed or at its end
+   * @return an iterator over the same items
+   */
+  public static <T extends @Nullable Object> AsyncIterator<T> resumeOn(
+      AsyncIterator<T> source, Executor executor) {
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(executor, "executor");
+    return new ResumeOnIterator<>(source, executor);
   }
 
   // ---- terminal operations ----

@@ -3,16 +3,19 @@ package io.ambidex.docs;
 import io.ambidex.stream.AsyncIterator;
 import io.ambidex.stream.AsyncIterators;
 import io.ambidex.CallFuture;
+import io.ambidex.control.Async;
 import io.ambidex.stream.CloseableIterator;
 import io.ambidex.stream.Page;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -186,5 +189,27 @@ final class StreamsSamples {
    */
   static AsyncIterator<ByteBuffer> bodyBuffers(Flow.Publisher<List<ByteBuffer>> body) {
     return AsyncIterators.flatMapIterable(AsyncIterators.fromPublisher(body, 16), list -> list);
+  }
+
+  // ---- off the producing thread ----
+
+  /**
+   * Writes a body's buffers to a file on {@code executor}, never on the thread that delivers them
+   * (an async transport's I/O thread): started there, and resumed there after every wait.
+   */
+  static CallFuture<@Nullable Void> save(
+      AsyncIterator<ByteBuffer> body, Executor executor, WritableByteChannel file) {
+    AsyncIterator<ByteBuffer> chunks = AsyncIterators.resumeOn(body, executor);
+    return Async.startOn(executor, () -> AsyncIterators.forEach(chunks, chunk -> write(file, chunk)));
+  }
+
+  private static void write(WritableByteChannel file, ByteBuffer chunk) {
+    try {
+      while (chunk.hasRemaining()) {
+        file.write(chunk);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

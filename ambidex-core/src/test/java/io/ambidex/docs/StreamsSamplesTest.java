@@ -137,4 +137,52 @@ class StreamsSamplesTest {
     body.close();
     assertThat(bytes.get(10, TimeUnit.SECONDS)).isEqualTo(1000);
   }
+
+  @Test
+  void save_writesEveryBufferOnTheExecutor_noneOnTheThreadThatDeliversThem() throws Exception {
+    ExecutorService writer = Executors.newSingleThreadExecutor(r -> new Thread(r, "writer"));
+    try {
+      java.util.concurrent.SubmissionPublisher<List<java.nio.ByteBuffer>> body =
+          new java.util.concurrent.SubmissionPublisher<>(executor, 4);
+      java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      java.nio.channels.WritableByteChannel file =
+          new java.nio.channels.WritableByteChannel() {
+            @Override
+            public int write(java.nio.ByteBuffer src) {
+              threads.add(Thread.currentThread().getName());
+              int n = src.remaining();
+              byte[] b = new byte[n];
+              src.get(b);
+              out.writeBytes(b);
+              return n;
+            }
+
+            @Override
+            public boolean isOpen() {
+              return true;
+            }
+
+            @Override
+            public void close() {}
+          };
+
+      CallFuture<?> saved = StreamsSamples.save(StreamsSamples.bodyBuffers(body), writer, file);
+      // The writer subscribes when it starts, on its own thread; a SubmissionPublisher drops
+      // what is submitted before that.
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> body.getNumberOfSubscribers() == 1);
+      for (int i = 0; i < 100; i++) {
+        body.submit(List.of(java.nio.ByteBuffer.wrap(new byte[] {(byte) i})));
+      }
+      body.close();
+
+      saved.get(10, TimeUnit.SECONDS);
+      assertThat(out.size()).isEqualTo(100);
+      assertThat(threads).containsExactly("writer");
+    } finally {
+      writer.shutdownNow();
+    }
+  }
 }
