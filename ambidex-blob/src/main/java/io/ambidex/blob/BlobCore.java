@@ -66,9 +66,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 import org.jspecify.annotations.Nullable;
 
@@ -101,12 +103,15 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Progress</b>: callbacks receive the bytes transferred so far, summed over the parts in
  *       flight, never decreasing, never two at once; the last event has {@code loaded == total ==
  *       size}. On the blocking facade they run on the threads that transfer (the caller, or the
- *       part upload threads); on the async facade on the transport's I/O threads, and a stage a
- *       callback returns is waited for. A callback that throws fails (and aborts) the transfer.
+ *       part upload threads); on the async facade on the transport's I/O threads for an upload
+ *       and on the client's virtual threads for a download, and a stage a callback returns is
+ *       waited for. A callback that throws fails (and aborts) the transfer.
  *   <li><b>Threads</b>: the blocking facade uses the caller's thread, plus, during a multipart
  *       upload, up to {@code concurrency} virtual threads for its lanes, one per part in flight
  *       and one for its abort. The async facade never blocks its caller; reads of a file or
- *       stream to upload run on virtual threads.
+ *       stream to upload, and a download's body (hashing, copies, file writes, a stream's
+ *       subscriber after a wait), run on its virtual threads ({@code ambidex-blob-N}), not on the
+ *       transport's I/O threads, but for bodies of at most 64 KiB read into memory.
  * </ul>
  */
 @AsyncCore(
@@ -145,7 +150,13 @@ final class BlobCore implements AsyncCloseable {
   private final BlobConfig config;
   private final CoreRuntime runtime;
   private final RequestClient http;
-  private final @Nullable ExecutorService blockingReads;
+  /*
+   * The async client's virtual threads for work that must not hold a transport I/O thread:
+   * reading a file or stream to upload, and reading a download's body (hashing, copying, file
+   * writes, progress callbacks). Null on the blocking client, whose transport reads and writes on
+   * the caller's thread.
+   */
+  private final @Nullable ExecutorService offload;
   private final boolean signPayload;
   /*
    * The transfers in progress, with their cleanups: a download's temporary file, deleted or moved
@@ -162,10 +173,10 @@ final class BlobCore implements AsyncCloseable {
       BlobConfig config,
       HttpTransport transport,
       CoreRuntime runtime,
-      @Nullable ExecutorService blockingReads) {
+      @Nullable ExecutorService offload) {
     this.config = config;
     this.runtime = runtime;
-    this.blockingReads = blockingReads;
+    this.offload = offload;
     PayloadSigning signing = config.payloadSigning().forScheme(config.endpoint().getScheme());
     this.signPayload = signing == PayloadSigning.SIGNED;
     Signer signer = new Signer(config.credentials(), config.region(), signing);
@@ -220,9 +231,9 @@ final class BlobCore implements AsyncCloseable {
     if (config.sslContext() != null) {
       transport.sslContext(config.sslContext());
     }
-    ExecutorService reads =
-        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("ambidex-blob-read-", 0).factory());
-    return new BlobCore(config, transport.build(), AsyncRuntime.create(), reads);
+    ExecutorService offload =
+        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("ambidex-blob-", 0).factory());
+    return new BlobCore(config, transport.build(), AsyncRuntime.create(), offload);
   }
 
   // ---- buckets ----
@@ -394,7 +405,7 @@ final class BlobCore implements AsyncCloseable {
           bucket,
           key,
           PartSource.ofFile(
-              file, size, Math.max(1, size), signPayload, config.checksum(), blockingReads),
+              file, size, Math.max(1, size), signPayload, config.checksum(), offload),
           options,
           tracker);
     }
@@ -402,7 +413,7 @@ final class BlobCore implements AsyncCloseable {
         bucket,
         key,
         PartSource.ofFile(
-            file, size, config.partSize(), signPayload, config.checksum(), blockingReads),
+            file, size, config.partSize(), signPayload, config.checksum(), offload),
         options,
         tracker);
   }
@@ -469,7 +480,7 @@ final class BlobCore implements AsyncCloseable {
     Objects.requireNonNull(options, "options");
     PartSource.StreamSource source =
         PartSource.ofStream(
-            in, config.partSize(), signPayload, config.checksum(), blockingReads);
+            in, config.partSize(), signPayload, config.checksum(), offload);
     ProgressTracker tracker =
         new ProgressTracker(runtime, progress, TransferProgress.Direction.UPLOAD, -1);
     InFlight.Transfer transfer = inFlight.begin();
@@ -1031,6 +1042,37 @@ final class BlobCore implements AsyncCloseable {
         });
   }
 
+  /* A body read into memory in place, on the thread it arrived on: at most one read's worth. */
+  private static final long SMALL_BODY = 64 * 1024;
+
+  /*
+   * Hands a response's body to `reader`. On the async client the reader starts on the offload
+   * executor (Async.startOn: the response arrived on a transport I/O thread) and, after every wait
+   * for the transport, goes on there (AsyncIterators.resumeOn), so its hashing, copying, file
+   * writes and the progress callbacks it triggers never hold an I/O thread, which serves every
+   * other exchange on its connections. In place on the blocking client, whose transport reads on
+   * the caller's thread, and when `inPlace` (a small body read into memory, for which the
+   * hand-off would cost more than the work).
+   */
+  private <T extends @Nullable Object> CompletionStage<T> readBody(
+      HttpResponse r,
+      boolean inPlace,
+      Function<AsyncIterator<ByteBuffer>, ? extends CompletionStage<T>> reader) {
+    ExecutorService executor = offload;
+    if (executor == null || inPlace) {
+      return reader.apply(r.body().chunks());
+    }
+    AsyncIterator<ByteBuffer> chunks = AsyncIterators.resumeOn(r.body().chunks(), executor);
+    CompletableFuture<T> read = Async.startOn(executor, () -> reader.apply(chunks));
+    read.whenComplete(
+        (v, e) -> {
+          if (e != null && Chains.unwrap(e) instanceof RejectedExecutionException) {
+            r.close(); // the client is closing, and the reader that owned the body never ran
+          }
+        });
+    return read;
+  }
+
   /* The largest array a JVM allocates, with room for its header. */
   private static final int MAX_ARRAY = Integer.MAX_VALUE - 16;
 
@@ -1038,13 +1080,19 @@ final class BlobCore implements AsyncCloseable {
    * Reads a body into one array: of the Content-Length when there is one (each chunk copied once,
    * straight to its place), else grown as the chunks come.
    */
-  private static CompletionStage<byte[]> readAll(
+  private CompletionStage<byte[]> readAll(
       HttpResponse r, long length, DownloadVerifier verifier, String what) {
+    return readBody(
+        r, length >= 0 && length <= SMALL_BODY, chunks -> readAll(chunks, length, verifier, what));
+  }
+
+  private static CompletionStage<byte[]> readAll(
+      AsyncIterator<ByteBuffer> chunks, long length, DownloadVerifier verifier, String what) {
     if (length < 0) {
       ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
       return Chains.then(
           AsyncIterators.forEach(
-              r.body().chunks(),
+              chunks,
               chunk -> {
                 verifier.update(chunk);
                 if (chunk.hasArray()) {
@@ -1065,7 +1113,7 @@ final class BlobCore implements AsyncCloseable {
     int[] at = {0};
     return Chains.then(
         AsyncIterators.forEach(
-            r.body().chunks(),
+            chunks,
             chunk -> {
               int n = chunk.remaining();
               if (n > data.length - at[0]) {
@@ -1363,39 +1411,45 @@ final class BlobCore implements AsyncCloseable {
                   "The server answered " + r.status() + " to a ranged GET of " + what
                       + " (range " + (i + 1) + " of " + count + "): it does not serve ranges.");
             }
-            Hasher h = perRange == null ? null : Hasher.of(perRange);
-            long[] position = {start};
-            return Chains.then(
-                AsyncIterators.forEach(
-                    r.body().chunks(),
-                    chunk -> {
-                      long at = position[0];
-                      if (at - start + chunk.remaining() > length) {
-                        throw new IllegalStateException(
-                            "The server sent more than the " + length + " bytes of range "
-                                + (i + 1) + " of " + what + ".");
-                      }
-                      if (h != null) {
-                        h.update(chunk);
-                      }
-                      int n = chunk.remaining();
-                      try {
-                        sink.write(chunk, at);
-                      } catch (IOException e) {
-                        throw new UncheckedIOException("Cannot write " + sink + " for " + what, e);
-                      }
-                      position[0] = at + n;
-                    }),
-                ignored -> {
-                  if (position[0] - start != length) {
-                    throw new BlobIntegrityException(
-                        "Range " + (i + 1) + " of " + what + " ended after "
-                            + (position[0] - start) + " of its " + length + " bytes.",
-                        Long.toString(length),
-                        Long.toString(position[0] - start));
-                  }
-                  return Chains.done(h == null ? null : h.digest());
-                });
+            return readBody(r, false, chunks -> write(chunks, sink, i, start, length));
+          });
+    }
+
+    /* Writes range i's chunks at their offsets; returns its digest (null when not hashed). */
+    private CompletionStage<byte @Nullable []> write(
+        AsyncIterator<ByteBuffer> chunks, RangeSink sink, int i, long start, long length) {
+      Hasher h = perRange == null ? null : Hasher.of(perRange);
+      long[] position = {start};
+      return Chains.then(
+          AsyncIterators.forEach(
+              chunks,
+              chunk -> {
+                long at = position[0];
+                if (at - start + chunk.remaining() > length) {
+                  throw new IllegalStateException(
+                      "The server sent more than the " + length + " bytes of range "
+                          + (i + 1) + " of " + what + ".");
+                }
+                if (h != null) {
+                  h.update(chunk);
+                }
+                int n = chunk.remaining();
+                try {
+                  sink.write(chunk, at);
+                } catch (IOException e) {
+                  throw new UncheckedIOException("Cannot write " + sink + " for " + what, e);
+                }
+                position[0] = at + n;
+              }),
+          ignored -> {
+            if (position[0] - start != length) {
+              throw new BlobIntegrityException(
+                  "Range " + (i + 1) + " of " + what + " ended after "
+                      + (position[0] - start) + " of its " + length + " bytes.",
+                  Long.toString(length),
+                  Long.toString(position[0] - start));
+            }
+            return Chains.done(h == null ? null : h.digest());
           });
     }
 
@@ -1495,26 +1549,32 @@ final class BlobCore implements AsyncCloseable {
       throw e;
     }
     CompletableFuture<BlobObject> saved = new CompletableFuture<>();
-    AsyncIterator<ByteBuffer> chunks = r.body().chunks();
-    // Cancelled (the download was): close the chunks, so that the loop below ends at once, even
-    // if it waits for a progress callback's stage, and the temporary file is deleted.
-    saved.whenComplete(
-        (v, e) -> {
-          if (saved.isCancelled()) {
-            chunks.close();
-          }
-        });
-    AsyncIterators.forEach(
-            chunks,
-            chunk -> {
-              verifier.update(chunk);
-              try {
-                while (chunk.hasRemaining()) {
-                  channel.write(chunk);
-                }
-              } catch (IOException e) {
-                throw new UncheckedIOException("Cannot write " + temp + " for " + what, e);
-              }
+    readBody(
+            r,
+            false,
+            chunks -> {
+              // Cancelled (the download was): close the chunks, so that the loop below ends at
+              // once, even if it waits for a progress callback's stage, and the temporary file is
+              // deleted once it has (the loop's own stage is not cancelled: the file is closed
+              // only after its last write).
+              saved.whenComplete(
+                  (v, e) -> {
+                    if (saved.isCancelled()) {
+                      chunks.close();
+                    }
+                  });
+              return AsyncIterators.forEach(
+                  chunks,
+                  chunk -> {
+                    verifier.update(chunk);
+                    try {
+                      while (chunk.hasRemaining()) {
+                        channel.write(chunk);
+                      }
+                    } catch (IOException e) {
+                      throw new UncheckedIOException("Cannot write " + temp + " for " + what, e);
+                    }
+                  });
             })
         .whenComplete(
             (ignored, failure) -> {
@@ -1601,17 +1661,21 @@ final class BlobCore implements AsyncCloseable {
       withChecksumMode(get);
     }
     HttpRequest request = get.build();
-    if (range != null) {
-      return new DownloadStream(() -> http.send(request), what(bucket, key), true);
-    }
-    return new DownloadStream(
-        () -> http.send(request),
-        what(bucket, key),
-        runtime,
-        (start, length, etag) -> fetchRange(bucket, key, start, length, etag),
-        config.multipartThreshold(),
-        config.concurrency(),
-        Math.min(config.partSize(), STREAM_RANGE));
+    DownloadStream stream =
+        range != null
+            ? new DownloadStream(() -> http.send(request), what(bucket, key), true)
+            : new DownloadStream(
+                () -> http.send(request),
+                what(bucket, key),
+                runtime,
+                (start, length, etag) -> fetchRange(bucket, key, start, length, etag),
+                config.multipartThreshold(),
+                config.concurrency(),
+                Math.min(config.partSize(), STREAM_RANGE));
+    // The reader (a subscriber of the async facade's publisher) hashes what it takes and runs the
+    // caller's code: after each wait it goes on on a virtual thread, not on the I/O thread that
+    // answered.
+    return offload == null ? stream : AsyncIterators.resumeOn(stream, offload);
   }
 
   /* One range of a stream read in ranges, into an array of its own (a retry starts a new one). */
@@ -1633,31 +1697,36 @@ final class BlobCore implements AsyncCloseable {
                 "The server answered " + r.status() + " to a ranged GET of " + what
                     + ": it does not serve ranges.");
           }
-          byte[] bytes = new byte[length];
-          int[] at = {0};
-          return Chains.then(
-              AsyncIterators.forEach(
-                  r.body().chunks(),
-                  chunk -> {
-                    int n = chunk.remaining();
-                    if (at[0] + n > length) {
-                      throw new IllegalStateException(
-                          "The server sent more than the " + length + " bytes of the range at "
-                              + start + " of " + what + ".");
-                    }
-                    chunk.get(bytes, at[0], n);
-                    at[0] += n;
-                  }),
-              ignored -> {
-                if (at[0] != length) {
-                  throw new BlobIntegrityException(
-                      "The range at " + start + " of " + what + " ended after " + at[0]
-                          + " of its " + length + " bytes.",
-                      Integer.toString(length),
-                      Integer.toString(at[0]));
-                }
-                return Chains.done(bytes);
-              });
+          return readBody(r, false, chunks -> readRange(chunks, start, length, what));
+        });
+  }
+
+  private static CompletionStage<byte[]> readRange(
+      AsyncIterator<ByteBuffer> chunks, long start, int length, String what) {
+    byte[] bytes = new byte[length];
+    int[] at = {0};
+    return Chains.then(
+        AsyncIterators.forEach(
+            chunks,
+            chunk -> {
+              int n = chunk.remaining();
+              if (at[0] + n > length) {
+                throw new IllegalStateException(
+                    "The server sent more than the " + length + " bytes of the range at "
+                        + start + " of " + what + ".");
+              }
+              chunk.get(bytes, at[0], n);
+              at[0] += n;
+            }),
+        ignored -> {
+          if (at[0] != length) {
+            throw new BlobIntegrityException(
+                "The range at " + start + " of " + what + " ended after " + at[0]
+                    + " of its " + length + " bytes.",
+                Integer.toString(length),
+                Integer.toString(at[0]));
+          }
+          return Chains.done(bytes);
         });
   }
 
@@ -2186,8 +2255,8 @@ final class BlobCore implements AsyncCloseable {
     return Chains.then(
         http.close(),
         ignored -> {
-          if (blockingReads != null) {
-            blockingReads.shutdown();
+          if (offload != null) {
+            offload.shutdown();
           }
           return runtime.close().thenApply(x -> null);
         });
