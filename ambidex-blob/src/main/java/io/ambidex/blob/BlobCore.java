@@ -1054,9 +1054,9 @@ final class BlobCore implements AsyncCloseable {
    * after every wait for the transport, goes on there (AsyncIterators.resumeOn), so a digest of
    * its bytes, and the progress callbacks it triggers, do not hold an I/O thread, which serves
    * every other exchange on its connections. In place on the blocking client, whose transport
-   * reads on the caller's thread, and when `inPlace`: a copy, a page-cache write and a CRC the
-   * JDK computes with the CPU's own instructions cost less per 64 KiB chunk than a hand-off
-   * (choice 160: handed off, a 256 MiB download to a file took 25-40 % longer).
+   * reads on the caller's thread, and when `inPlace`: a copy and a CRC the JDK computes with the
+   * CPU's own instructions cost less per 64 KiB chunk than a hand-off (choice 160: handed off, a
+   * 256 MiB get into memory used 100 ms more CPU).
    */
   private <T extends @Nullable Object> CompletionStage<T> readBody(
       HttpResponse r,
