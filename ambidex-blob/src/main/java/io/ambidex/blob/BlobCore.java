@@ -155,9 +155,9 @@ final class BlobCore implements AsyncCloseable {
   private final RequestClient http;
   /*
    * The async client's virtual threads for work that must not hold a transport I/O thread:
-   * reading a file or stream to upload, and reading a download's body (hashing, copying, file
-   * writes, progress callbacks). Null on the blocking client, whose transport reads and writes on
-   * the caller's thread.
+   * reading a file or stream to upload, reading a download's body checked with a digest (see
+   * readBody), and a stream's reader after a wait. Null on the blocking client, whose transport
+   * reads and writes on the caller's thread.
    */
   private final @Nullable ExecutorService offload;
   private final boolean signPayload;

@@ -47,8 +47,9 @@ import org.jspecify.annotations.Nullable;
  *       the calling thread without growing the stack, and {@code hasNext()} allocates nothing per
  *       item (the answer is a shared completed stage).
  *   <li><b>Non-blocking when async</b>: no operator or terminal operation blocks a thread; an
- *       incomplete source stage is continued by the thread that completes it. Only the blocking
- *       bridges ({@link #blockingIterator}, {@link #blockingStream}) park, and only when a stage
+ *       incomplete source stage is continued by the thread that completes it (by an executor of
+ *       the caller's choosing under {@link #resumeOn}). Only the blocking bridges ({@link
+ *       #blockingIterator}, {@link #blockingStream}) park, and only when a stage
  *       is incomplete.
  *   <li><b>Ownership</b>: an operator takes ownership of its source. Closing the derived iterator
  *       closes the source (and cancels its fetch in flight); the derived iterator's close stage
