@@ -1,11 +1,16 @@
 package io.ambidex.s3embedded;
 
+import io.ambidex.s3embedded.internal.ClientCompatibility;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.regex.Pattern;
@@ -25,6 +30,11 @@ import org.jspecify.annotations.Nullable;
  * By default it serves plain HTTP with path-style addressing; {@link #builder()} adds virtual-host
  * addressing and TLS. Not for production use: it is the blob tool's default store and the tests'
  * server.
+ *
+ * <p>Clients: besides S3Proxy's own behaviour, the store answers a body-less request that expects
+ * {@code 100-continue} with a sized body (the AWS CRT's multipart uploads need it), and it accepts
+ * {@code x-amz-mp-object-size} on a multipart completion <em>without checking it</em> (S3Proxy
+ * refuses it; AWS fails the completion when the parts do not add up to it).
  */
 public final class EmbeddedS3 implements AutoCloseable {
   /** The access key id the embedded store accepts unless told otherwise. */
@@ -75,6 +85,42 @@ public final class EmbeddedS3 implements AutoCloseable {
   /** Returns a builder: in-memory store, default keys, plain HTTP, path-style addressing. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /*
+   * Puts ClientCompatibility in front of S3Proxy's servlet. S3Proxy builds its Jetty server (a
+   * shaded copy, so no Jetty type can be named here) in its constructor and offers no hook, so the
+   * server is read from its private field and the servlet context found by walking the handler
+   * wrappers. Written against S3Proxy 4.1.0; EmbeddedS3Test fails if a new version moves them.
+   */
+  private static void installCompatibility(S3Proxy proxy) {
+    try {
+      Field field = S3Proxy.class.getDeclaredField("server");
+      field.setAccessible(true);
+      Object handler = field.get(proxy);
+      for (int depth = 0; depth < 8 && handler != null; depth++) {
+        if (handler.getClass().getSimpleName().equals("ServletContextHandler")) {
+          handler
+              .getClass()
+              .getMethod("addFilter", Filter.class, String.class, EnumSet.class)
+              .invoke(
+                  handler,
+                  new ClientCompatibility(),
+                  "/*",
+                  EnumSet.of(DispatcherType.REQUEST));
+          return;
+        }
+        handler = handler.getClass().getMethod("getHandler").invoke(handler);
+      }
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      throw new IllegalStateException(
+          "Cannot install the embedded store's client compatibility filter into S3Proxy's Jetty"
+              + " server; this code was written for S3Proxy 4.1.0: " + e,
+          e);
+    }
+    throw new IllegalStateException(
+        "Cannot install the embedded store's client compatibility filter: S3Proxy's Jetty server"
+            + " has no ServletContextHandler; this code was written for S3Proxy 4.1.0");
   }
 
   private static void stopQuietly(S3Proxy proxy) {
@@ -242,6 +288,7 @@ public final class EmbeddedS3 implements AutoCloseable {
         b.virtualHost(virtualHost);
       }
       S3Proxy proxy = b.build();
+      installCompatibility(proxy);
       try {
         proxy.start();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
