@@ -69,8 +69,7 @@ import software.amazon.awssdk.transfer.s3.model.DownloadRequest;
  *
  * <p>{@link #uploadStream()} and {@link #downloadStream()} are the same transfers with a stream
  * on the caller's side: the file read as an {@code InputStream} of unknown length, and the object
- * read in order with every byte touched (see each method for the calls). The CRT cannot upload
- * to S3Proxy (docs/benchmarks.md), so run the upload rows without {@code sdk-crt}.
+ * read in order with every byte touched (see each method for the calls).
  *
  * <p>Rows ({@code client}): {@code ambidex}, {@code ambidex-unsigned}, {@code ambidex-md5},
  * {@code ambidex-async}, {@code ambidex-async-unsigned}, {@code ambidex-async-md5}, {@code sdk},
@@ -213,12 +212,20 @@ public class BlobLargeTransferBenchmark {
     Files.deleteIfExists(target);
   }
 
-  /** Checks that a download wrote the whole object (outside the timed part). */
+  /**
+   * Checks that a download wrote the whole object, and that an upload stored it (its size, read
+   * from the server's filesystem store), outside the timed part.
+   */
   @TearDown(Level.Iteration)
   public void checkTarget(BenchmarkParams params) throws IOException {
     if (params.getBenchmark().endsWith(".download") && Files.size(target) != size) {
       throw new IllegalStateException(
           "The download wrote " + Files.size(target) + " bytes instead of " + size);
+    }
+    Path stored = dir.resolve("store").resolve(Clients.BUCKET).resolve(UPLOADED);
+    if (params.getBenchmark().contains(".upload") && Files.size(stored) != size) {
+      throw new IllegalStateException(
+          "The upload stored " + Files.size(stored) + " bytes instead of " + size);
     }
   }
 

@@ -9,10 +9,6 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -129,16 +125,11 @@ final class Clients {
   /**
    * The SDK's async client on Netty with its Java multipart layer ({@code multipartEnabled}),
    * cut like ours: parts of {@code partSize} above {@code threshold}, and a buffer of {@code
-   * partSize * parts} bytes, which is what bounds the parts it has in flight.
-   *
-   * <p>One header is removed: the multipart layer sends {@code x-amz-mp-object-size} with
-   * CompleteMultipartUpload, which S3Proxy 4.1.0 refuses (501 NotImplemented, "Unknown header").
-   * The header is an optional size check that AWS added in 2024; removing it before signing
-   * changes nothing else.
+   * partSize * parts} bytes, which is what bounds the parts it has in flight. Its {@code x-amz-mp-object-size} on CompleteMultipartUpload, which S3Proxy refuses, is
+   * accepted by the embedded store ({@code EmbeddedS3}).
    */
   static S3AsyncClient sdkMultipart(URI endpoint, long threshold, long partSize, int parts) {
     return asyncBuilder(endpoint, Math.max(parts * 2, 8))
-        .overrideConfiguration(c -> c.addExecutionInterceptor(new WithoutMpObjectSize()))
         .multipartEnabled(true)
         .multipartConfiguration(
             c ->
@@ -179,18 +170,6 @@ final class Clients {
             .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
             .build();
     return S3TransferManager.builder().s3Client(crt).build();
-  }
-
-  /** Removes {@code x-amz-mp-object-size}, which S3Proxy does not implement. */
-  private static final class WithoutMpObjectSize implements ExecutionInterceptor {
-    @Override
-    public SdkHttpRequest modifyHttpRequest(
-        Context.ModifyHttpRequest context, ExecutionAttributes executionAttributes) {
-      SdkHttpRequest request = context.httpRequest();
-      return request.firstMatchingHeader("x-amz-mp-object-size").isPresent()
-          ? request.toBuilder().removeHeader("x-amz-mp-object-size").build()
-          : request;
-    }
   }
 
   private static StaticCredentialsProvider credentials() {
