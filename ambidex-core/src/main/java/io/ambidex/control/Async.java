@@ -175,14 +175,7 @@ public final class Async {
                 return;
               }
               Calls.dependOn(result, stage); // cancels it at once if the result already is
-              stage.whenComplete(
-                  (value, failure) -> {
-                    if (failure == null) {
-                      Calls.succeed(result, value);
-                    } else {
-                      Calls.fail(result, Failures.unwrap(failure));
-                    }
-                  });
+              stage.whenComplete((value, failure) -> Calls.settle(result, value, failure));
             });
     try {
       executor.execute(start);

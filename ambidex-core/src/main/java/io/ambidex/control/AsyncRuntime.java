@@ -10,7 +10,6 @@ import io.ambidex.context.ContextPropagator.Snapshot;
 import io.ambidex.context.internal.Registry;
 import io.ambidex.control.internal.Results;
 import io.ambidex.internal.DrainLoop;
-import io.ambidex.internal.Failures;
 import io.ambidex.internal.Stages;
 import java.time.Duration;
 import java.util.List;
@@ -209,11 +208,7 @@ public final class AsyncRuntime implements CoreRuntime {
     f.whenComplete(
         (v, e) -> {
           timeoutTask.cancel(false);
-          if (e != null) {
-            Calls.fail(result, Failures.unwrap(e));
-          } else {
-            Calls.succeed(result, v);
-          }
+          Calls.settle(result, v, e);
         });
     return result;
   }
@@ -236,14 +231,7 @@ public final class AsyncRuntime implements CoreRuntime {
     CompletableFuture<?> f = Stages.asFuture(returned);
     CallFuture<@Nullable Void> done = Calls.create("callback");
     Calls.dependOn(done, f);
-    f.whenComplete(
-        (v, e) -> {
-          if (e != null) {
-            Calls.fail(done, Failures.unwrap(e));
-          } else {
-            Calls.succeed(done, null);
-          }
-        });
+    f.whenComplete((v, e) -> Calls.settle(done, null, e));
     return done;
   }
 

@@ -439,11 +439,7 @@ public final class SyncRuntime implements CoreRuntime {
     f.whenComplete(
         (v, e) -> {
           timer.cancel(false);
-          if (e != null) {
-            Calls.fail(result, io.ambidex.internal.Failures.unwrap(e));
-          } else {
-            Calls.succeed(result, v);
-          }
+          Calls.settle(result, v, e);
         });
     return result;
   }

@@ -389,11 +389,7 @@ public final class FacadeSupport {
               synchronizer.close();
             }
           } finally {
-            if (failure != null) {
-              Calls.fail(result, Failures.unwrap(failure));
-            } else {
-              Calls.succeed(result, null);
-            }
+            Calls.settle(result, null, failure);
           }
         });
     return result;

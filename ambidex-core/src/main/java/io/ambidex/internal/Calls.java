@@ -108,6 +108,19 @@ public final class Calls {
     return Holder.ACCESS.fail(future, failure);
   }
 
+  /**
+   * Completes {@code future} as a stage that completed with {@code value} or {@code failure} did:
+   * with {@code failure} unwrapped ({@link Failures#unwrap}) if it is not null, else with {@code
+   * value}. Returns false if {@code future} was already done. The relay of every stage the core
+   * hands on as a {@code CallFuture}.
+   */
+  public static <T extends @Nullable Object> boolean settle(
+      CallFuture<T> future, T value, @Nullable Throwable failure) {
+    return failure == null
+        ? Holder.ACCESS.succeed(future, value)
+        : Holder.ACCESS.fail(future, Failures.unwrap(failure));
+  }
+
   /** Records the stage {@code future} waits on, so cancelling the future cancels it. */
   public static void dependOn(CallFuture<?> future, @Nullable Future<?> upstream) {
     Holder.ACCESS.dependOn(future, upstream);

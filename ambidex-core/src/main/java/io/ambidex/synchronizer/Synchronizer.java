@@ -548,8 +548,7 @@ public final class Synchronizer implements AutoCloseable {
       @Nullable Throwable failure,
       @Nullable Executor completion,
       Snapshot context) {
-    Runnable complete =
-        failure == null ? () -> Calls.succeed(result, value) : () -> Calls.fail(result, Failures.unwrap(failure));
+    Runnable complete = () -> Calls.settle(result, value, failure);
     if (completion == null) {
       complete.run();
       return;

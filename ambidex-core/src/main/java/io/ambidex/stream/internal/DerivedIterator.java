@@ -248,14 +248,7 @@ abstract class DerivedIterator<R extends @Nullable Object> implements AsyncItera
       }
       CompletableFuture<Boolean> f = Stages.asFuture(next);
       Calls.dependOn(answer, f);
-      f.whenComplete(
-          (v, e) -> {
-            if (e == null) {
-              Calls.succeed(answer, v);
-            } else {
-              Calls.fail(answer, Failures.unwrap(e));
-            }
-          });
+      f.whenComplete((v, e) -> Calls.settle(answer, v, e));
     }
   }
 

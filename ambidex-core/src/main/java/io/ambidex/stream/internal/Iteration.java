@@ -67,15 +67,7 @@ final class Iteration {
 
   /** Completes {@code target} with the outcome of {@code stage}, unwrapped, when it completes. */
   static void forward(CompletionStage<?> stage, CallFuture<@Nullable Void> target) {
-    CompletableFuture<?> f = Stages.asFuture(stage);
-    f.whenComplete(
-        (v, e) -> {
-          if (e == null) {
-            Calls.succeed(target, null);
-          } else {
-            Calls.fail(target, Failures.unwrap(e));
-          }
-        });
+    Stages.asFuture(stage).whenComplete((v, e) -> Calls.settle(target, null, e));
   }
 
   /**

@@ -4,7 +4,6 @@ import io.ambidex.CallFuture;
 import io.ambidex.context.ContextPropagator.Snapshot;
 import io.ambidex.context.internal.Registry;
 import io.ambidex.internal.Calls;
-import io.ambidex.internal.Failures;
 import io.ambidex.internal.Stages;
 import io.ambidex.stream.AsyncIterator;
 import java.util.concurrent.CompletableFuture;
@@ -59,15 +58,7 @@ public final class ResumeOnIterator<T extends @Nullable Object> implements Async
             return; // cancelled, or the iterator was closed: nobody waits to be resumed
           }
           Runnable resume =
-              Registry.bind(
-                  context,
-                  () -> {
-                    if (failure == null) {
-                      Calls.succeed(relay, value);
-                    } else {
-                      Calls.fail(relay, Failures.unwrap(failure));
-                    }
-                  });
+              Registry.bind(context, () -> Calls.settle(relay, value, failure));
           try {
             executor.execute(resume);
           } catch (RejectedExecutionException refused) {

@@ -37,14 +37,7 @@ public final class TakeIterator<T extends @Nullable Object> extends DerivedItera
       return Results.FALSE;
     }
     CallFuture<Boolean> answer = Calls.create(name + ".hasNext");
-    closing.whenComplete(
-        (v, failure) -> {
-          if (failure == null) {
-            Calls.succeed(answer, false);
-          } else {
-            Calls.fail(answer, io.ambidex.internal.Failures.unwrap(failure));
-          }
-        });
+    closing.whenComplete((v, failure) -> Calls.settle(answer, false, failure));
     return answer;
   }
 
