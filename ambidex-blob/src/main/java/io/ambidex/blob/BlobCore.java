@@ -1142,10 +1142,7 @@ final class BlobCore implements AsyncCloseable {
             }),
         ignored -> {
           if (at[0] != data.length) {
-            throw new BlobIntegrityException(
-                what + " ended after " + at[0] + " of its " + length + " bytes.",
-                Long.toString(length),
-                Long.toString(at[0]));
+            throw endedEarly(what, at[0], length);
           }
           verifier.finish();
           return Chains.done(data);
@@ -1462,11 +1459,7 @@ final class BlobCore implements AsyncCloseable {
               }),
           ignored -> {
             if (position[0] - start != length) {
-              throw new BlobIntegrityException(
-                  "Range " + (i + 1) + " of " + what + " ended after "
-                      + (position[0] - start) + " of its " + length + " bytes.",
-                  Long.toString(length),
-                  Long.toString(position[0] - start));
+              throw endedEarly("Range " + (i + 1) + " of " + what, position[0] - start, length);
             }
             return Chains.done(h == null ? null : h.digest());
           });
@@ -1697,6 +1690,14 @@ final class BlobCore implements AsyncCloseable {
     return offload == null ? stream : AsyncIterators.resumeOn(stream, offload);
   }
 
+  /* A body that ended before the length its response (or range) announced. */
+  private static BlobIntegrityException endedEarly(String body, long received, long expected) {
+    return new BlobIntegrityException(
+        body + " ended after " + received + " of its " + expected + " bytes.",
+        Long.toString(expected),
+        Long.toString(received));
+  }
+
   /* One range of a stream read in ranges, into an array of its own (a retry starts a new one). */
   private CompletionStage<byte[]> fetchRange(
       String bucket, String key, long start, int length, String etag) {
@@ -1741,11 +1742,7 @@ final class BlobCore implements AsyncCloseable {
             }),
         ignored -> {
           if (at[0] != length) {
-            throw new BlobIntegrityException(
-                "The range at " + start + " of " + what + " ended after " + at[0]
-                    + " of its " + length + " bytes.",
-                Integer.toString(length),
-                Integer.toString(at[0]));
+            throw endedEarly("The range at " + start + " of " + what, at[0], length);
           }
           return Chains.done(bytes);
         });
