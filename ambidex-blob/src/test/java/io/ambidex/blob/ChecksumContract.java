@@ -99,8 +99,13 @@ abstract class ChecksumContract {
   }
 
   static String storedChecksum(ChecksumAlgorithm algorithm, String key) {
-    HeadObjectResponse head =
-        sdk.headObject(b -> b.bucket(BUCKET).key(key).checksumMode(ChecksumMode.ENABLED));
+    return checksumOf(
+        sdk.headObject(b -> b.bucket(BUCKET).key(key).checksumMode(ChecksumMode.ENABLED)),
+        algorithm);
+  }
+
+  /** The checksum of {@code algorithm} a HEAD answered with (the ETag for MD5). */
+  static String checksumOf(HeadObjectResponse head, ChecksumAlgorithm algorithm) {
     return switch (algorithm) {
       case CRC32C -> head.checksumCRC32C();
       case CRC32 -> head.checksumCRC32();
