@@ -91,7 +91,8 @@ public final class EmbeddedS3 implements AutoCloseable {
    * Puts ClientCompatibility in front of S3Proxy's servlet. S3Proxy builds its Jetty server (a
    * shaded copy, so no Jetty type can be named here) in its constructor and offers no hook, so the
    * server is read from its private field and the servlet context found by walking the handler
-   * wrappers. Written against S3Proxy 4.1.0; EmbeddedS3Test fails if a new version moves them.
+   * wrappers. Written against S3Proxy 4.1.0: if a new version moves them, every start() fails,
+   * and with it every test that starts a store.
    */
   private static void installCompatibility(S3Proxy proxy) {
     try {

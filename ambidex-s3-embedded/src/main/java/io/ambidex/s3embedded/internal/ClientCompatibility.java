@@ -24,16 +24,16 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A servlet filter in front of S3Proxy that lets the AWS Common Runtime's S3 client (the CRT, used
- * by the AWS SDKs' CRT-based clients, the AWS CLI and Mountpoint) upload in parts, as it can to
- * AWS. It changes two things and nothing else:
+ * by the AWS SDKs' CRT-based clients, the AWS CLI's CRT transfer client and Mountpoint) upload in
+ * parts, as it can to AWS. It changes two things and nothing else:
  *
  * <ul>
  *   <li><b>A body-less request that expects {@code 100-continue}</b> (the CRT sends {@code POST
  *       ?uploads} with {@code Expect: 100-continue} and {@code Content-Length: 0}): Jetty never
  *       sends the 100 for an empty body, so it closes the connection after the answer and, not
  *       knowing the answer's length in advance, delimits it by that close instead of chunking it.
- *       The CRT does not read a close-delimited body (awslabs/aws-c-http issue 546) and fails
- *       with "Upload Id not found". This filter holds such an answer (a short XML document: no
+ *       The CRT does not read such a body (apparently awslabs/aws-c-http issue 546: it stops
+ *       at a {@code Connection: close}) and fails with "Upload Id not found". This filter holds such an answer (a short XML document: no
  *       {@code GET} or {@code HEAD} is held) and sends it with a {@code Content-Length}.
  *   <li><b>{@code x-amz-mp-object-size}</b>, the total size a client may declare when it
  *       completes a multipart upload, which S3Proxy refuses as not implemented: it is accepted and
