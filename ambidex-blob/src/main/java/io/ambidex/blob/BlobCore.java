@@ -1125,26 +1125,43 @@ final class BlobCore implements AsyncCloseable {
             return Chains.done(out.toByteArray());
           });
     }
-    byte[] data = new byte[(int) length];
+    return fill(chunks, (int) length, verifier, what, what);
+  }
+
+  /*
+   * Reads a body of a known length into one array, each chunk copied once to its place, through
+   * the verifier if there is one. "of" names the body inside a sentence, "name" at its start.
+   */
+  private static CompletionStage<byte[]> fill(
+      AsyncIterator<ByteBuffer> chunks,
+      int length,
+      @Nullable DownloadVerifier verifier,
+      String of,
+      String name) {
+    byte[] data = new byte[length];
     int[] at = {0};
     return Chains.then(
         AsyncIterators.forEach(
             chunks,
             chunk -> {
               int n = chunk.remaining();
-              if (n > data.length - at[0]) {
+              if (n > length - at[0]) {
                 throw new IllegalStateException(
-                    "The server sent more than the " + length + " bytes of " + what + ".");
+                    "The server sent more than the " + length + " bytes of " + of + ".");
               }
-              verifier.update(chunk);
+              if (verifier != null) {
+                verifier.update(chunk);
+              }
               chunk.get(data, at[0], n);
               at[0] += n;
             }),
         ignored -> {
-          if (at[0] != data.length) {
-            throw endedEarly(what, at[0], length);
+          if (at[0] != length) {
+            throw endedEarly(name, at[0], length);
           }
-          verifier.finish();
+          if (verifier != null) {
+            verifier.finish();
+          }
           return Chains.done(data);
         });
   }
@@ -1725,27 +1742,8 @@ final class BlobCore implements AsyncCloseable {
 
   private static CompletionStage<byte[]> readRange(
       AsyncIterator<ByteBuffer> chunks, long start, int length, String what) {
-    byte[] bytes = new byte[length];
-    int[] at = {0};
-    return Chains.then(
-        AsyncIterators.forEach(
-            chunks,
-            chunk -> {
-              int n = chunk.remaining();
-              if (at[0] + n > length) {
-                throw new IllegalStateException(
-                    "The server sent more than the " + length + " bytes of the range at "
-                        + start + " of " + what + ".");
-              }
-              chunk.get(bytes, at[0], n);
-              at[0] += n;
-            }),
-        ignored -> {
-          if (at[0] != length) {
-            throw endedEarly("The range at " + start + " of " + what, at[0], length);
-          }
-          return Chains.done(bytes);
-        });
+    String range = "range at " + start + " of " + what;
+    return fill(chunks, length, null, "the " + range, "The " + range);
   }
 
   // ---- metadata, delete, list, copy ----
