@@ -32,13 +32,14 @@ import org.jspecify.annotations.Nullable;
  *       ?uploads} with {@code Expect: 100-continue} and {@code Content-Length: 0}): Jetty never
  *       sends the 100 for an empty body, so it closes the connection after the answer and, not
  *       knowing the answer's length in advance, delimits it by that close instead of chunking it.
- *       The CRT does not read such a body (apparently awslabs/aws-c-http issue 546: it stops
- *       at a {@code Connection: close}) and fails with "Upload Id not found". This filter holds such an answer (a short XML document: no
- *       {@code GET} or {@code HEAD} is held) and sends it with a {@code Content-Length}.
+ *       The CRT does not read such a body (apparently awslabs/aws-c-http issue 546: it stops at
+ *       a {@code Connection: close}) and fails with "Upload Id not found". This filter holds such
+ *       an answer (a short XML document: no {@code GET} or {@code HEAD} is held) and sends it
+ *       with a {@code Content-Length}.
  *   <li><b>{@code x-amz-mp-object-size}</b>, the total size a client may declare when it
- *       completes a multipart upload, which S3Proxy refuses as not implemented: it is accepted and
- *       <em>not checked</em> (hidden from S3Proxy's list of the request's headers, still there for
- *       the SigV4 signature, which reads the headers it names).
+ *       completes a multipart upload, which S3Proxy refuses (501, "NotImplemented"): the filter
+ *       accepts it and does <em>not check</em> it (hidden from S3Proxy's list of the request's
+ *       headers, still there for the SigV4 signature, which reads the headers it names).
  * </ul>
  *
  * <p>Not API: installed by {@code EmbeddedS3}.
