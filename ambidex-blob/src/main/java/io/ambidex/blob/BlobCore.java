@@ -94,7 +94,12 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Integrity</b>: uploads send the configured {@link ChecksumAlgorithm} (CRC32C for AWS
  *       endpoints, {@code Content-MD5} and the ETag checked for others; and, when signed, the
  *       SHA-256 of the body); whole-object downloads are checked against the object's flexible
- *       checksum when it has one, else against its ETag. See {@link ChecksumAlgorithm}.
+ *       checksum when it has one, else against its ETag. See {@link ChecksumAlgorithm}. A
+ *       composite checksum (or multipart ETag) of an object another tool uploaded in parts needs
+ *       the parts' lengths: they are asked for with one {@code HEAD ?partNumber=k} per part (above
+ *       the multipart threshold before the ranged GETs, which are then the parts; below it once
+ *       the body is in). Where the server does not answer those HEADs (S3Proxy refuses them with
+ *       501), such objects are checked by their length only.
  *   <li><b>Multipart</b>: above the threshold, parts go up {@code concurrency} at a time; a
  *       failed or cancelled multipart upload is aborted, so no parts are left behind. A
  *       cancellation or interrupt cuts the parts still being sent; a part whose body was already
@@ -971,9 +976,9 @@ final class BlobCore implements AsyncCloseable {
   /**
    * Downloads a whole object into memory, checked against its checksum (else its ETag). An object
    * larger than the multipart threshold is fetched as {@link #download} fetches it: ranged GETs
-   * of {@code partSize} bytes (of the object's own part size when known), {@code concurrency} at
-   * a time, each retried on its own and guarded by {@code If-Match} on the ETag, each copied to
-   * its place in the one array returned.
+   * of {@code partSize} bytes (the object's own parts when known), {@code concurrency} at a time,
+   * each retried on its own and guarded by {@code If-Match} on the ETag, each copied to its place
+   * in the one array returned.
    *
    * @param bucket the bucket
    * @param key the object's key
@@ -1030,8 +1035,20 @@ final class BlobCore implements AsyncCloseable {
                 return Chains.<Object>done(new Ranged(headers, length));
               }
               DownloadVerifier verifier = DownloadVerifier.of(what, r.headers(), range != null);
+              // A composite of parts to learn: checked once the body is in (its connection back
+              // in the pool, so that the HEADs never wait for the connection this GET holds).
               return Chains.<byte[], Object>then(
-                  readAll(r, length, verifier, what), Chains::<Object>done);
+                  readAll(r, length, verifier, what),
+                  data ->
+                      Chains.then(
+                          withLearntParts(verifier, bucket, key, data.length),
+                          learnt -> {
+                            if (learnt != null) {
+                              learnt.update(ByteBuffer.wrap(data));
+                              learnt.finish();
+                            }
+                            return Chains.<Object>done(data);
+                          }));
             });
     return Chains.then(
         first,
@@ -1170,8 +1187,8 @@ final class BlobCore implements AsyncCloseable {
    * Downloads a whole object to a file, checked against its checksum (else its ETag). The bytes
    * are written to a temporary file next to {@code target}, which replaces {@code target} only
    * once every byte has arrived and matched: on failure {@code target} is left as it was. An
-   * object larger than the multipart threshold is fetched as ranged GETs of {@code partSize}
-   * bytes (of the object's own part size when known), {@code concurrency} at a time, each written
+   * object larger than the multipart threshold is fetched as ranged GETs of {@code partSize} bytes
+   * (the object's own parts when known), {@code concurrency} at a time, each written
    * at its offset and retried on its own, each guarded by {@code If-Match} on the ETag; a range
    * that fails for good fails the download with its error.
    *
@@ -1217,7 +1234,7 @@ final class BlobCore implements AsyncCloseable {
                   return Chains.failed(cancelledBefore("GET " + what));
                 }
                 return Chains.<BlobObject, Object>then(
-                    save(r, key, file, tracker, what, settled), Chains::<Object>done);
+                    save(r, bucket, key, file, tracker, what, settled), Chains::<Object>done);
               });
       downloaded =
           Chains.then(
@@ -1258,11 +1275,13 @@ final class BlobCore implements AsyncCloseable {
    * mixing two versions. Each range is one request of the request client, so a range that fails
    * (a reset, a truncated body, a 5xx) is retried on its own, its handler restarting at the
    * range's offset. The whole object is then checked:
-   *   - composite checksums (MD5 ETag or flexible COMPOSITE with the part size known): the ranges
-   *     are the parts, each range's digest is a part's, combined at the end;
+   *   - composite checksums (MD5 ETag or flexible COMPOSITE) with the part size known, or with
+   *     the parts' lengths the server told (partLengths: an object another tool uploaded): the
+   *     ranges are the parts, each range's digest is a part's, combined at the end;
    *   - CRCs of the whole object: each range's CRC, combined in order (Hasher.combine);
-   *   - a digest of the whole object (MD5 ETag of a single PUT, a SHA of one): the file is read
-   *     once more, in order, after the ranges (a digest cannot be combined);
+   *   - a digest of the whole object (MD5 ETag of a single PUT, a SHA of one, a composite of one
+   *     part): the file is read once more, in order, after the ranges (a digest cannot be
+   *     combined);
    *   - nothing to check: the length of every range.
    * Only then does the file replace the target; on any failure it is deleted.
    */
@@ -1274,9 +1293,11 @@ final class BlobCore implements AsyncCloseable {
     private final long size;
     private final String what;
     private final String etag;
-    private final DownloadVerifier verifier;
-    private final @Nullable ChecksumAlgorithm perRange;
-    private final long rangeSize;
+    // Set by fetch(..), once the parts of a composite uploaded by another tool are known.
+    private DownloadVerifier verifier;
+    private @Nullable ChecksumAlgorithm perRange;
+    private long[] starts = new long[0]; // each range's first byte; the ranges cover the object
+    private boolean rangesAreParts; // each range is one part of a composite checksum
 
     RangedDownload(
         String bucket, String key, ProgressTracker tracker, HttpHeaders headers, long size) {
@@ -1288,15 +1309,42 @@ final class BlobCore implements AsyncCloseable {
       this.what = what(bucket, key);
       this.etag = headers.firstValue("etag").orElse("");
       this.verifier = DownloadVerifier.of(what, headers, false);
+    }
+
+    /*
+     * Chooses the ranges: the parts of a composite check, else ranges of the part size (a
+     * composite of one part is then checked by reading the file back, as a whole-object digest).
+     */
+    private void plan() {
       ChecksumAlgorithm algorithm = verifier.algorithm();
+      long[] parts = verifier.partLengths();
       long partSize = verifier.partSize();
-      if (partSize > 0) {
-        this.perRange = algorithm;
-        this.rangeSize = partSize;
-      } else {
-        this.perRange = algorithm != null && algorithm.fullObject() ? algorithm : null;
-        this.rangeSize = PartSource.effectivePartSize(size, config.partSize());
+      if (parts != null && parts.length > 1) {
+        perRange = algorithm;
+        rangesAreParts = true;
+        starts = new long[parts.length];
+        for (int i = 1; i < parts.length; i++) {
+          starts[i] = starts[i - 1] + parts[i - 1];
+        }
+        return;
       }
+      long rangeSize;
+      if (parts == null && partSize > 0) {
+        perRange = algorithm;
+        rangesAreParts = true;
+        rangeSize = partSize;
+      } else {
+        perRange = parts == null && algorithm != null && algorithm.fullObject() ? algorithm : null;
+        rangeSize = PartSource.effectivePartSize(size, config.partSize());
+      }
+      starts = new long[(int) Math.max(1, (size + rangeSize - 1) / rangeSize)];
+      for (int i = 1; i < starts.length; i++) {
+        starts[i] = i * rangeSize;
+      }
+    }
+
+    private long lengthOf(int range) {
+      return (range + 1 < starts.length ? starts[range + 1] : size) - starts[range];
     }
 
     /*
@@ -1324,12 +1372,7 @@ final class BlobCore implements AsyncCloseable {
 
             @Override
             public void readBack(Consumer<ByteBuffer> into) throws IOException {
-              ByteBuffer buffer = ByteBuffer.allocate(256 * 1024);
-              try (FileChannel in = FileChannel.open(temp, StandardOpenOption.READ)) {
-                while (in.read(buffer.clear()) >= 0) {
-                  into.accept(buffer.flip());
-                }
-              }
+              BlobCore.readBack(temp, into);
             }
 
             @Override
@@ -1407,15 +1450,25 @@ final class BlobCore implements AsyncCloseable {
       return new CancelBoth<>(done, all);
     }
 
-    /* Fetches every range into `sink`, `concurrency` at a time; the value: each range's digest. */
+    /*
+     * Learns the parts of a composite another tool uploaded (when the server tells them), then
+     * fetches every range into `sink`, `concurrency` at a time; the value: each range's digest.
+     */
     private CompletableFuture<List<byte @Nullable []>> fetch(RangeSink sink) {
       tracker.total(size);
-      int count = (int) ((size + rangeSize - 1) / rangeSize);
-      List<Integer> ranges = IntStream.range(0, count).boxed().toList();
       try {
         return Chains.then(
-            runtime.mapConcurrently(ranges, config.concurrency(), i -> range(sink, i, count)),
-            Chains::done);
+            partLengths(bucket, key, verifier.partsToLearn(), size),
+            parts -> {
+              if (parts != null) {
+                verifier = verifier.withParts(parts);
+              }
+              plan();
+              int count = starts.length;
+              List<Integer> ranges = IntStream.range(0, count).boxed().toList();
+              return runtime.mapConcurrently(
+                  ranges, config.concurrency(), i -> range(sink, i, count));
+            });
       } catch (RuntimeException e) {
         return Chains.failed(e);
       }
@@ -1423,8 +1476,11 @@ final class BlobCore implements AsyncCloseable {
 
     /* Fetches range i into `sink`; returns its digest (null when ranges are not hashed). */
     private CompletionStage<byte @Nullable []> range(RangeSink sink, int i, int count) {
-      long start = i * rangeSize;
-      long length = Math.min(rangeSize, size - start);
+      long start = starts[i];
+      long length = lengthOf(i);
+      if (length == 0) {
+        return Chains.done(perRange == null ? null : Hasher.of(perRange).digest()); // empty part
+      }
       HttpRequest get =
           request(bucket, key)
               .GET()
@@ -1487,7 +1543,7 @@ final class BlobCore implements AsyncCloseable {
       if (algorithm == null) {
         return; // the lengths were checked range by range
       }
-      if (verifier.partSize() > 0) {
+      if (rangesAreParts) {
         java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
         for (byte[] sum : sums) {
           all.writeBytes(Objects.requireNonNull(sum, "range digest"));
@@ -1496,8 +1552,7 @@ final class BlobCore implements AsyncCloseable {
       } else if (perRange != null) {
         byte[] crc = Objects.requireNonNull(sums.get(0), "range CRC");
         for (int i = 1; i < sums.size(); i++) {
-          long length = Math.min(rangeSize, size - i * rangeSize);
-          crc = Hasher.combine(algorithm, crc, Objects.requireNonNull(sums.get(i)), length);
+          crc = Hasher.combine(algorithm, crc, Objects.requireNonNull(sums.get(i)), lengthOf(i));
         }
         verifier.finishWhole(crc, size);
       } else {
@@ -1506,6 +1561,112 @@ final class BlobCore implements AsyncCloseable {
         verifier.finish();
       }
     }
+  }
+
+  /*
+   * The verifier of `verifier`'s composite once its parts are learnt (partLengths), or null when
+   * there is none to learn or the server does not tell them.
+   */
+  private CompletionStage<@Nullable DownloadVerifier> withLearntParts(
+      DownloadVerifier verifier, String bucket, String key, long size) {
+    int parts = verifier.partsToLearn();
+    if (parts == 0) {
+      return Chains.done(null);
+    }
+    return Chains.then(
+        partLengths(bucket, key, parts, size),
+        lengths -> Chains.done(lengths == null ? null : verifier.withParts(lengths)));
+  }
+
+  /*
+   * The lengths of an object's `parts` parts (a composite checksum another tool's multipart upload
+   * left, whose parts this client does not know), or null, when there are none to learn or the
+   * server does not tell them. One part is the whole object. Otherwise a HEAD of part 1
+   * (?partNumber=1: S3 answers with the part's length and x-amz-mp-parts-count) asks whether the
+   * server tells; if it does, the other parts are asked for, `concurrency` at a time. A server
+   * that refuses the parameter (S3Proxy), ignores it (no parts count), or fails the HEAD leaves
+   * the object checked by its length only, as before: the ranged GETs that follow report any
+   * error that is the object's. No If-Match on these HEADs (moto compares it with the part's own
+   * ETag): the GETs carry it, so a layout of another version of the object fails the checksum or
+   * the GETs, never passes. Lengths that do not add up to the object's size fail the download.
+   */
+  private CompletionStage<long @Nullable []> partLengths(
+      String bucket, String key, int parts, long size) {
+    if (parts <= 0) {
+      return Chains.done(null);
+    }
+    if (parts == 1) {
+      return Chains.done(new long[] {size});
+    }
+    String what = what(bucket, key);
+    CompletionStage<@Nullable Long> first = Chains.recover(partLength(bucket, key, 1, parts), e -> null);
+    return Chains.then(
+        first,
+        length -> {
+          if (length == null) {
+            return Chains.done(null);
+          }
+          List<Integer> rest = IntStream.rangeClosed(2, parts).boxed().toList();
+          // A failure is not the GET's (these HEADs may run in its response handler, whose
+          // transport failures would have the GET sent again): it fails the read as it is.
+          return Chains.then(
+              runtime.mapConcurrently(
+                  rest,
+                  config.concurrency(),
+                  k ->
+                      Chains.recover(
+                          partLength(bucket, key, k, parts),
+                          e -> {
+                            throw new IllegalStateException(
+                                "Cannot learn the length of part " + k + " of " + what
+                                    + " (HEAD ?partNumber=" + k + "), which its checksum needs: "
+                                    + e.getMessage(),
+                                e);
+                          })),
+              lengths -> {
+                long[] all = new long[parts];
+                all[0] = length;
+                long sum = length;
+                for (int i = 1; i < parts; i++) {
+                  Long l = lengths.get(i - 1);
+                  if (l == null) {
+                    throw new IllegalStateException(
+                        "The server told the length of part 1 of " + what + " but not of part "
+                            + (i + 1) + " (HEAD ?partNumber=" + (i + 1) + "); its checksum"
+                            + " cannot be checked. Retry the download.");
+                  }
+                  all[i] = l;
+                  sum += l;
+                }
+                if (sum != size) {
+                  throw new IllegalStateException(
+                      "The " + parts + " parts the server describes for " + what + " add up to "
+                          + sum + " bytes, but the object has " + size + ": it may have been"
+                          + " replaced during the download. Retry the download.");
+                }
+                return Chains.<long @Nullable []>done(all);
+              });
+        });
+  }
+
+  /*
+   * The length of part `k` of an object of `parts` parts (HEAD ?partNumber=k), or null if the
+   * server's answer does not describe that part of such an object.
+   */
+  private CompletionStage<@Nullable Long> partLength(String bucket, String key, int k, int parts) {
+    HttpRequest head =
+        request(bucket, key).query("partNumber", Integer.toString(k)).HEAD().build();
+    return http.send(
+        head,
+        r ->
+            discard(r)
+                .thenApply(
+                    ignored -> {
+                      HttpHeaders h = r.headers();
+                      long count = h.firstValueAsLong("x-amz-mp-parts-count").orElse(-1);
+                      long length = h.firstValueAsLong("content-length").orElse(-1);
+                      return count == parts && length >= 0 ? length : null;
+                    }));
   }
 
   /*
@@ -1556,6 +1717,7 @@ final class BlobCore implements AsyncCloseable {
   /* Saves the body; completes `settled` once the temporary file is gone or in place. */
   private CompletionStage<BlobObject> save(
       HttpResponse r,
+      String bucket,
       String key,
       Path file,
       ProgressTracker tracker,
@@ -1578,7 +1740,8 @@ final class BlobCore implements AsyncCloseable {
       throw e;
     }
     CompletableFuture<BlobObject> saved = new CompletableFuture<>();
-    readBody(
+    CompletableFuture<Void> body =
+        readBody(
             r,
             cheapPerChunk(verifier.algorithm()),
             chunks -> {
@@ -1604,14 +1767,39 @@ final class BlobCore implements AsyncCloseable {
                       throw new UncheckedIOException("Cannot write " + temp + " for " + what, e);
                     }
                   });
-            })
-        .whenComplete(
-            (ignored, failure) -> {
+            }).toCompletableFuture();
+    /*
+     * A composite of parts to learn: learnt once the body is in (its connection back in the pool),
+     * then checked over the temporary file, read back. A cancellation before the body is in ends
+     * the loop (above); after it, it cancels the HEADs (the loop's own stage is never cancelled).
+     */
+    CompletableFuture<@Nullable DownloadVerifier> read =
+        Chains.then(
+            body.copy(),
+            ignored ->
+                saved.isCancelled()
+                    ? Chains.failed(cancelledBefore("the check of " + what))
+                    : withLearntParts(verifier, bucket, key, verifier.bytes()));
+    saved.whenComplete(
+        (v, e) -> {
+          if (saved.isCancelled() && body.isDone()) {
+            read.cancel(true);
+          }
+        });
+    read.whenComplete(
+            (learnt, failure) -> {
               Throwable f = failure == null ? null : Chains.unwrap(failure);
               try {
                 channel.close();
+                if (f == null && saved.isCancelled()) {
+                  f = cancelledBefore("the move of " + temp + " to " + file);
+                }
                 if (f == null) {
                   verifier.finish();
+                  if (learnt != null) {
+                    readBack(temp, learnt::update);
+                    learnt.finish();
+                  }
                   move(temp, file);
                 }
               } catch (IOException e) {
@@ -1635,6 +1823,16 @@ final class BlobCore implements AsyncCloseable {
     return saved;
   }
 
+  /* Hands the bytes of `file` to `into`, in order. */
+  private static void readBack(Path file, Consumer<ByteBuffer> into) throws IOException {
+    ByteBuffer buffer = ByteBuffer.allocate(256 * 1024);
+    try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+      while (in.read(buffer.clear()) >= 0) {
+        into.accept(buffer.flip());
+      }
+    }
+  }
+
   private static void move(Path from, Path to) throws IOException {
     try {
       Files.move(from, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -1653,7 +1851,9 @@ final class BlobCore implements AsyncCloseable {
    * flight. At the end the bytes are checked against the object's checksum (else its ETag): a
    * mismatch fails the last pull with {@link BlobIntegrityException} instead of ending the stream
    * normally, so treat the data as unverified until the end has been reached. Closing early
-   * closes the connection.
+   * closes the connection. An object up to the threshold whose composite checksum needs its
+   * parts' lengths (see Integrity in the class comment) is read whole before its first buffer is
+   * handed out, as one buffer.
    *
    * @param bucket the bucket
    * @param key the object's key
@@ -1698,6 +1898,7 @@ final class BlobCore implements AsyncCloseable {
                 what(bucket, key),
                 runtime,
                 (start, length, etag) -> fetchRange(bucket, key, start, length, etag),
+                (parts, size) -> partLengths(bucket, key, parts, size),
                 config.multipartThreshold(),
                 config.concurrency(),
                 Math.min(config.partSize(), STREAM_RANGE));

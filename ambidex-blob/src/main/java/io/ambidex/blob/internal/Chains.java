@@ -28,6 +28,43 @@ public final class Chains {
     return Async.then(first, next);
   }
 
+  /**
+   * Returns a stage that completes as {@code first} does, except that a failure other than a
+   * cancellation or an {@link Error} completes it with {@code fallback}'s value for the failure
+   * (unwrapped) instead. Cancelling the result cancels {@code first}.
+   */
+  public static <T extends @Nullable Object> CompletableFuture<T> recover(
+      CompletionStage<T> first, Function<? super Throwable, ? extends T> fallback) {
+    CompletableFuture<T> source = first.toCompletableFuture();
+    CompletableFuture<T> result =
+        new CompletableFuture<>() {
+          @Override
+          public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            source.cancel(mayInterruptIfRunning);
+            return cancelled;
+          }
+        };
+    source.whenComplete(
+        (value, failure) -> {
+          if (failure == null) {
+            result.complete(value);
+            return;
+          }
+          Throwable f = unwrap(failure);
+          if (f instanceof CancellationException || f instanceof Error) {
+            result.completeExceptionally(f);
+            return;
+          }
+          try {
+            result.complete(fallback.apply(f));
+          } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+          }
+        });
+    return result;
+  }
+
   /** Returns a completed stage. */
   public static <T extends @Nullable Object> CompletableFuture<T> done(T value) {
     return CompletableFuture.completedFuture(value);

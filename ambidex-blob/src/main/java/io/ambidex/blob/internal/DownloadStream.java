@@ -27,7 +27,10 @@ import org.jspecify.annotations.Nullable;
  * through the runtime's {@link CoreRuntime#fork} (on threads of their own on the blocking path,
  * where a fetch would otherwise run to its end on the reader's thread, one range after another),
  * and the reader waits for the next one with {@link CoreRuntime#await}. The checksum is computed
- * in order as the ranges are handed out, so every kind of checksum is checked. Not API.
+ * in order as the ranges are handed out, so every kind of checksum is checked. A composite checksum
+ * whose parts are unknown (an object another tool uploaded in parts) is checked too, once {@link
+ * PartLengths} has told them: above the threshold before the ranges are fetched; up to it, the
+ * body is read whole first and handed out as one buffer. Not API.
  */
 public final class DownloadStream implements AsyncIterator<ByteBuffer> {
   /** Fetches one range of an object. */
@@ -40,10 +43,21 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
     CompletionStage<byte[]> fetch(long start, int length, String etag);
   }
 
+  /** Learns the lengths of an object's parts, for a composite checksum another tool left. */
+  @FunctionalInterface
+  public interface PartLengths {
+    /**
+     * Returns the lengths of the object's {@code parts} parts, in order, or null if the server
+     * does not tell them (the object is then checked by its length only).
+     */
+    CompletionStage<long @Nullable []> of(int parts, long size);
+  }
+
   private final Supplier<? extends CompletionStage<HttpResponse>> send;
   private final String what;
   private final boolean ranged;
   private final @Nullable RangeFetcher ranges;
+  private final @Nullable PartLengths partLengths;
   private final @Nullable CoreRuntime runtime;
   private final long threshold;
   private final int window;
@@ -54,6 +68,7 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
   private long nextStart; // the start of the next range to fetch
   private byte @Nullable [] current;
   private @Nullable CompletableFuture<HttpResponse> sending;
+  private volatile @Nullable CompletableFuture<?> learning; // the part lengths, while asked for
   private volatile @Nullable AsyncIterator<ByteBuffer> chunks;
   private @Nullable DownloadVerifier verifier;
   private volatile boolean closed;
@@ -68,7 +83,7 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
    */
   public DownloadStream(
       Supplier<? extends CompletionStage<HttpResponse>> send, String what, boolean ranged) {
-    this(send, what, ranged, null, null, Long.MAX_VALUE, 1, 1);
+    this(send, what, ranged, null, null, null, Long.MAX_VALUE, 1, 1);
   }
 
   /**
@@ -78,6 +93,7 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
    * @param what names the download, for messages
    * @param runtime runs the range fetches alongside the reader
    * @param ranges fetches one range
+   * @param partLengths learns the parts of a composite checksum another tool left
    * @param threshold the size above which the object is read in ranges
    * @param window how many ranges are fetched at once
    * @param rangeSize the size of each range but the last, at most {@code Integer.MAX_VALUE}
@@ -87,10 +103,11 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
       String what,
       CoreRuntime runtime,
       RangeFetcher ranges,
+      PartLengths partLengths,
       long threshold,
       int window,
       long rangeSize) {
-    this(send, what, false, runtime, ranges, threshold, window, rangeSize);
+    this(send, what, false, runtime, ranges, partLengths, threshold, window, rangeSize);
   }
 
   private DownloadStream(
@@ -99,6 +116,7 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
       boolean ranged,
       @Nullable CoreRuntime runtime,
       @Nullable RangeFetcher ranges,
+      @Nullable PartLengths partLengths,
       long threshold,
       int window,
       long rangeSize) {
@@ -106,6 +124,7 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
     this.what = what;
     this.ranged = ranged;
     this.ranges = ranges;
+    this.partLengths = partLengths;
     this.runtime = runtime;
     this.threshold = threshold;
     this.window = window;
@@ -134,17 +153,56 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
             response.close();
             throw new CancellationException("The download stream of " + what + " was closed.");
           }
-          verifier = DownloadVerifier.of(what, response.headers(), ranged);
+          DownloadVerifier v = DownloadVerifier.of(what, response.headers(), ranged);
+          verifier = v;
           long length = response.body().contentLength();
+          int toLearn = v.partsToLearn();
+          PartLengths learn = partLengths;
           if (ranges != null && length > threshold) {
             etag = response.headers().firstValue("etag").orElse("");
             response.close(); // its headers are all the ranges need
             size = length;
+            if (toLearn == 0 || learn == null) {
+              return nextRange();
+            }
+            return Chains.then(learn(learn, toLearn, length, v), ignored -> nextRange());
+          }
+          if (toLearn > 0 && learn != null && length > 0) {
+            /*
+             * Up to the threshold, read whole before its first byte is handed out: the parts are
+             * learnt once the body is in (its connection back in the pool), then the body is the
+             * one range of this stream, checked as it is handed out.
+             */
+            size = length;
+            nextStart = length; // no range to fetch
+            inFlight.addLast(
+                Chains.then(
+                    response.body().readAllBytes(length),
+                    bytes -> Chains.then(learn(learn, toLearn, length, v), ignored -> Chains.done(bytes))));
             return nextRange();
           }
           AsyncIterator<ByteBuffer> opened = response.body().chunks();
           chunks = opened;
           return checkEnd(opened.hasNext());
+        });
+  }
+
+  /* Learns the parts of `v`'s composite; the verifier becomes the one that checks it. */
+  private CompletionStage<@Nullable Void> learn(
+      PartLengths learn, int parts, long length, DownloadVerifier v) {
+    CompletableFuture<long @Nullable []> asked = learn.of(parts, length).toCompletableFuture();
+    learning = asked;
+    if (closed) {
+      asked.cancel(true);
+    }
+    return Chains.then(
+        asked,
+        lengths -> {
+          learning = null;
+          if (lengths != null) {
+            verifier = v.withParts(lengths);
+          }
+          return Chains.done(null);
         });
   }
 
@@ -216,6 +274,10 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
   @Override
   public CompletionStage<Void> close() {
     closed = true;
+    CompletableFuture<?> l = learning;
+    if (l != null) {
+      l.cancel(true);
+    }
     for (CompletableFuture<byte[]> f; (f = inFlight.pollFirst()) != null; ) {
       f.cancel(true);
     }

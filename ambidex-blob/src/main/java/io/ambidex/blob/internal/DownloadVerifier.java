@@ -23,13 +23,17 @@ import org.jspecify.annotations.Nullable;
  *       x-amz-checksum-mode: ENABLED}), whoever uploaded the object. A full-object one is the
  *       checksum of the bytes. A composite one ({@code <base64>-N}) is the checksum of the parts'
  *       checksums: it is checked when the part size is known ({@code x-amz-meta-ambidex-part-size},
- *       which this client sets), and otherwise the ETag rules below apply.
+ *       which this client sets).
  *   <li>A single-part ETag (32 hex digits) is the MD5 of the object: the MD5 of the bytes must
  *       equal it.
  *   <li>A multipart ETag ({@code <hex>-N}) is the MD5 of the parts' MD5s. When the object carries
  *       the part size it was uploaded with, the MD5 of each part-sized block is computed and the
- *       composite must equal the ETag, with N parts. Without it (objects other tools uploaded in
- *       parts) only the length is checked.
+ *       composite must equal the ETag, with N parts.
+ *   <li>A composite (flexible, else a multipart ETag) of an object another tool uploaded, which
+ *       carries no part size: {@link #partsToLearn()} says how many parts it has. Once the caller
+ *       has learnt the length of each ({@code HEAD ?partNumber=k}), {@link #withParts} returns the
+ *       verifier that checks it; until then, and for good where the server does not tell, only
+ *       the length is checked.
  *   <li>Not checked beyond the length: ranged downloads, and objects whose ETag is not an MD5
  *       (SSE-KMS or SSE-C encryption on AWS) and that carry no flexible checksum.
  * </ul>
@@ -59,12 +63,17 @@ public final class DownloadVerifier {
   private final String expected;
   private final @Nullable ChecksumAlgorithm algorithm; // null: the length only
   private final long partSize; // > 0 for composite checks, 0 for a whole-object one, -1 for none
+  private final long @Nullable [] partLengths; // a composite's parts, when they are not equal
   private final int expectedParts;
+  private final @Nullable Pending pending; // a composite whose part lengths are still unknown
   private final @Nullable Hasher hasher;
   private long inPart;
   private long bytes;
   private final ByteArrayOutputStream partSums = new ByteArrayOutputStream();
   private int parts;
+
+  /* A composite checksum that can be checked once its parts' lengths are known. */
+  private record Pending(String source, String expected, ChecksumAlgorithm algorithm, int parts) {}
 
   private DownloadVerifier(
       String what,
@@ -73,13 +82,32 @@ public final class DownloadVerifier {
       @Nullable ChecksumAlgorithm algorithm,
       long partSize,
       int expectedParts) {
+    this(what, source, expected, algorithm, partSize, null, expectedParts, null);
+  }
+
+  private DownloadVerifier(
+      String what,
+      String source,
+      String expected,
+      @Nullable ChecksumAlgorithm algorithm,
+      long partSize,
+      long @Nullable [] partLengths,
+      int expectedParts,
+      @Nullable Pending pending) {
     this.what = what;
     this.source = source;
     this.expected = expected;
     this.algorithm = partSize >= 0 ? algorithm : null;
     this.partSize = algorithm == null ? -1 : partSize;
+    this.partLengths = partLengths;
     this.expectedParts = expectedParts;
+    this.pending = pending;
     this.hasher = this.algorithm == null ? null : Hasher.of(this.algorithm);
+  }
+
+  /* A verifier of the length only, remembering the composite it could check given the parts. */
+  private static DownloadVerifier lengthOnly(String what, String etag, @Nullable Pending pending) {
+    return new DownloadVerifier(what, "ETag", etag, null, -1, null, 0, pending);
   }
 
   /**
@@ -95,6 +123,7 @@ public final class DownloadVerifier {
     }
     long partSize = headers.firstValueAsLong(PART_SIZE_HEADER).orElse(-1);
     String etag = S3Xml.unquote(headers.firstValue("etag").orElse("")).toLowerCase(Locale.ROOT);
+    Pending pending = null;
     for (ChecksumAlgorithm a : FLEXIBLE) {
       String value = headers.firstValue(a.header()).orElse(null);
       if (value == null || value.isBlank()) {
@@ -107,7 +136,8 @@ public final class DownloadVerifier {
           return new DownloadVerifier(
               what, a.header(), value, a, partSize, Integer.parseInt(m.group(2)));
         }
-        break; // a composite without its part size: the ETag may still tell
+        pending = pending(a.header(), value, a, m.group(2));
+        break; // a composite without its part size: checked once the parts are known
       }
       String type = headers.firstValue("x-amz-checksum-type").orElse("");
       Matcher multi = MULTI.matcher(etag);
@@ -129,7 +159,7 @@ public final class DownloadVerifier {
       break;
     }
     if (!etagIsChecksum(headers)) {
-      return new DownloadVerifier(what, "ETag", etag, null, -1, 0);
+      return resolved(lengthOnly(what, etag, pending), headers);
     }
     if (SINGLE.matcher(etag).matches()) {
       return new DownloadVerifier(what, "ETag", etag, ChecksumAlgorithm.MD5, 0, 0);
@@ -139,7 +169,65 @@ public final class DownloadVerifier {
       return new DownloadVerifier(
           what, "ETag", etag, ChecksumAlgorithm.MD5, partSize, Integer.parseInt(m.group(2)));
     }
-    return new DownloadVerifier(what, "ETag", etag, null, -1, 0);
+    if (m.matches() && pending == null) {
+      pending = pending("ETag", etag, ChecksumAlgorithm.MD5, m.group(2));
+    }
+    return resolved(lengthOnly(what, etag, pending), headers);
+  }
+
+  /* A composite of one part: the part is the whole body, whose length the response gives. */
+  private static DownloadVerifier resolved(DownloadVerifier v, HttpHeaders headers) {
+    long length = headers.firstValueAsLong("content-length").orElse(-1);
+    return v.partsToLearn() == 1 && length >= 0 ? v.withParts(new long[] {length}) : v;
+  }
+
+  private static @Nullable Pending pending(
+      String source, String expected, ChecksumAlgorithm algorithm, String parts) {
+    try {
+      int n = Integer.parseInt(parts);
+      return n >= 1 ? new Pending(source, expected, algorithm, n) : null;
+    } catch (NumberFormatException e) {
+      return null; // more parts than S3 allows: not a checksum this client can check
+    }
+  }
+
+  /**
+   * Returns how many parts the object has when its checksum is a composite whose part lengths
+   * are unknown (an object another tool uploaded in parts), or 0. Until {@link #withParts} is
+   * given their lengths, this verifier checks the length only.
+   */
+  public int partsToLearn() {
+    Pending p = pending;
+    return p == null ? 0 : p.parts();
+  }
+
+  /**
+   * Returns the verifier of the composite {@link #partsToLearn()} announced, given the length of
+   * each part in order (as the server told them: {@code HEAD ?partNumber=k}).
+   *
+   * @param lengths the parts' lengths, in order, as many as {@link #partsToLearn()}
+   * @throws IllegalStateException if there is no composite to learn the parts of
+   * @throws IllegalArgumentException if there are not as many lengths as parts, or one is negative
+   */
+  public DownloadVerifier withParts(long[] lengths) {
+    Pending p = pending;
+    if (p == null) {
+      throw new IllegalStateException(
+          "The checksum of " + what + " is not a composite waiting for its parts; call"
+              + " withParts only when partsToLearn() is above 0.");
+    }
+    if (lengths.length != p.parts()) {
+      throw new IllegalArgumentException(
+          "The checksum of " + what + " covers " + p.parts() + " parts, but " + lengths.length
+              + " part lengths were given.");
+    }
+    for (long l : lengths) {
+      if (l < 0) {
+        throw new IllegalArgumentException("A part length is negative: " + l);
+      }
+    }
+    return new DownloadVerifier(
+        what, p.source(), p.expected(), p.algorithm(), 1, lengths.clone(), p.parts(), null);
   }
 
   /**
@@ -164,10 +252,26 @@ public final class DownloadVerifier {
 
   /**
    * Returns the part size of a composite check (every part but the last has this many bytes), or
-   * 0 for a checksum of the whole object, or -1 when nothing is checked.
+   * 0 for a checksum of the whole object, or -1 when nothing is checked. A composite of unequal
+   * parts ({@link #withParts}) answers 1: see {@link #partLengths()}.
    */
   public long partSize() {
     return partSize;
+  }
+
+  /** Returns a copy of the parts' lengths of a {@link #withParts} verifier, else null. */
+  public long @Nullable [] partLengths() {
+    long[] l = partLengths;
+    return l == null ? null : l.clone();
+  }
+
+  /* The length of part `index` (from 0); beyond the known parts, no end. */
+  private long partLength(int index) {
+    long[] l = partLengths;
+    if (l == null) {
+      return partSize;
+    }
+    return index < l.length ? l[index] : Long.MAX_VALUE;
   }
 
   /** Adds the bytes of {@code chunk} (its position is not moved). */
@@ -183,11 +287,11 @@ public final class DownloadVerifier {
     }
     ByteBuffer b = chunk.duplicate();
     while (b.hasRemaining()) {
-      int n = (int) Math.min(b.remaining(), partSize - inPart);
+      int n = (int) Math.min(b.remaining(), partLength(parts) - inPart);
       h.update(b.slice(b.position(), n));
       b.position(b.position() + n);
       inPart += n;
-      if (inPart == partSize) {
+      while (inPart == partLength(parts)) { // a loop: a part may be empty
         endPart();
       }
     }
@@ -217,6 +321,9 @@ public final class DownloadVerifier {
       check(encode(hasher.digest()), bytes);
       return;
     }
+    while (inPart == partLength(parts)) { // empty parts at the end (or the only one)
+      endPart();
+    }
     if (inPart > 0 || parts == 0) {
       endPart();
     }
@@ -236,7 +343,9 @@ public final class DownloadVerifier {
     String actual =
         encode(Hasher.of(algorithm, concatenated, 0, concatenated.length)) + "-" + count;
     if (count != expectedParts) {
-      actual = actual + " (" + count + " parts of " + partSize + " bytes)";
+      actual =
+          actual + " (" + count + " parts of "
+              + (partLengths == null ? partSize + " bytes)" : "the lengths the server gave)");
     }
     check(actual, total);
   }

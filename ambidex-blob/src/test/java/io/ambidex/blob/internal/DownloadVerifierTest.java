@@ -80,10 +80,108 @@ class DownloadVerifierTest {
   }
 
   @Test
-  void compositeWithoutPartSize_fallsBackToTheEtag() {
+  void compositeWithoutPartSize_checksTheLengthOnly_untilThePartsAreKnown() {
     DownloadVerifier v =
         DownloadVerifier.of("x", headers("x-amz-checksum-crc32c", "AAAAAA==-3", "etag", "\"0123456789abcdef0123456789abcdef-3\""), false);
-    assertThat(v.verifies()).as("a multipart ETag without the part size: length only").isFalse();
+    assertThat(v.verifies()).as("a composite without its parts: length only").isFalse();
+    assertThat(v.partsToLearn()).isEqualTo(3);
+    feed(v, DATA);
+    v.finish();
+  }
+
+  /* The composite of `data` cut at `lengths`, as S3 computes it for a multipart upload. */
+  static String composite(ChecksumAlgorithm a, byte[] data, long... lengths) {
+    Hasher h = Hasher.of(a);
+    int off = 0;
+    for (long l : lengths) {
+      byte[] sum = Hasher.of(a, data, off, (int) l);
+      h.update(sum, 0, sum.length);
+      off += (int) l;
+    }
+    String value = a == ChecksumAlgorithm.MD5
+        ? java.util.HexFormat.of().formatHex(h.digest())
+        : b64(h.digest());
+    return value + "-" + lengths.length;
+  }
+
+  @Test
+  void compositeOfUnequalParts_isCheckedOnceTheirLengthsAreGiven_andAFlipIsCaught() {
+    long[] parts = {1_400_000, 1_000_000, 600_000};
+    for (ChecksumAlgorithm a : List.of(ChecksumAlgorithm.CRC32C, ChecksumAlgorithm.SHA256)) {
+      HttpHeaders h = headers(a.header(), composite(a, DATA, parts), "etag", "\"0123456789abcdef0123456789abcdef-3\"");
+      DownloadVerifier ok = DownloadVerifier.of("x", h, false).withParts(parts);
+      assertThat(ok.algorithm()).isEqualTo(a);
+      assertThat(ok.partLengths()).containsExactly(parts);
+      feed(ok, DATA);
+      ok.finish();
+
+      byte[] damaged = DATA.clone();
+      damaged[2_000_000] ^= 1;
+      DownloadVerifier bad = DownloadVerifier.of("x", h, false).withParts(parts);
+      feed(bad, damaged);
+      assertThatThrownBy(bad::finish)
+          .isInstanceOf(BlobIntegrityException.class)
+          .hasMessageContaining(a.header());
+
+      // Lengths that are not the object's parts (equal parts of the same total) do not match.
+      DownloadVerifier wrong =
+          DownloadVerifier.of("x", h, false).withParts(new long[] {PART, PART, PART});
+      feed(wrong, DATA);
+      assertThatThrownBy(wrong::finish).isInstanceOf(BlobIntegrityException.class);
+    }
+  }
+
+  @Test
+  void multipartEtag_withoutAFlexibleChecksum_isCheckedOnceThePartsAreKnown() {
+    long[] parts = {2_000_000, 1_000_000};
+    String etag = composite(ChecksumAlgorithm.MD5, DATA, parts);
+    DownloadVerifier v = DownloadVerifier.of("x", headers("etag", "\"" + etag + "\""), false);
+    assertThat(v.partsToLearn()).isEqualTo(2);
+    DownloadVerifier checked = v.withParts(parts);
+    assertThat(checked.algorithm()).isEqualTo(ChecksumAlgorithm.MD5);
+    byte[] damaged = DATA.clone();
+    damaged[0] ^= 1;
+    feed(checked, damaged);
+    assertThatThrownBy(checked::finish).isInstanceOf(BlobIntegrityException.class).hasMessageContaining("ETag");
+  }
+
+  @Test
+  void compositeOfOnePart_isCheckedAtOnce_withTheBodysLength() {
+    String value = composite(ChecksumAlgorithm.SHA1, DATA, DATA.length);
+    DownloadVerifier v =
+        DownloadVerifier.of("x", headers("x-amz-checksum-sha1", value, "content-length", Integer.toString(DATA.length)), false);
+    assertThat(v.partsToLearn()).isZero();
+    assertThat(v.algorithm()).isEqualTo(ChecksumAlgorithm.SHA1);
+    feed(v, DATA);
+    v.finish();
+  }
+
+  @Test
+  void emptyLastPart_countsAsAPart() {
+    byte[] data = java.util.Arrays.copyOf(DATA, 1_000_000);
+    long[] parts = {1_000_000, 0};
+    String value = composite(ChecksumAlgorithm.CRC32, data, parts);
+    DownloadVerifier v = DownloadVerifier.of("x", headers("x-amz-checksum-crc32", value), false).withParts(parts);
+    feed(v, data);
+    v.finish();
+  }
+
+  @Test
+  void withParts_misuse_namesTheRule() {
+    DownloadVerifier pending =
+        DownloadVerifier.of("x", headers("x-amz-checksum-crc32c", "AAAAAA==-3"), false);
+    assertThatThrownBy(() -> pending.withParts(new long[] {1, 2}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("covers 3 parts, but 2 part lengths");
+    assertThatThrownBy(() -> pending.withParts(new long[] {1, -2, 3}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("negative");
+    DownloadVerifier whole =
+        DownloadVerifier.of("x", headers("etag", "\"0123456789abcdef0123456789abcdef\""), false);
+    assertThat(whole.partsToLearn()).isZero();
+    assertThatThrownBy(() -> whole.withParts(new long[] {1}))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("partsToLearn()");
   }
 
   @Test
