@@ -1583,10 +1583,11 @@ final class BlobCore implements AsyncCloseable {
    * left, whose parts this client does not know), or null, when there are none to learn or the
    * server does not tell them. One part is the whole object. Otherwise a HEAD of part 1
    * (?partNumber=1: S3 answers with the part's length and x-amz-mp-parts-count) asks whether the
-   * server tells; if it does, the other parts are asked for, `concurrency` at a time. A server
-   * that refuses the parameter (S3Proxy), ignores it (no parts count), or fails the HEAD leaves
-   * the object checked by its length only, as before: the ranged GETs that follow report any
-   * error that is the object's. No If-Match on these HEADs (moto compares it with the part's own
+   * server tells; if it does, the other parts are asked for, as many at once as the connection
+   * pool allows (small requests; on S3, a GiB of 8 MiB parts is 128 HEADs, which 8 at a time
+   * would put 16 round trips before the first range). A server that refuses the parameter
+   * (S3Proxy), ignores it (no parts count), or fails the HEAD leaves the object checked by its
+   * length only, as before: the ranged GETs that follow report any error that is the object's. No If-Match on these HEADs (moto compares it with the part's own
    * ETag): the GETs carry it, so a layout of another version of the object fails the checksum or
    * the GETs, never passes. Lengths that do not add up to the object's size fail the download.
    */
@@ -1612,7 +1613,7 @@ final class BlobCore implements AsyncCloseable {
           return Chains.then(
               runtime.mapConcurrently(
                   rest,
-                  config.concurrency(),
+                  config.maxConnections(), // small requests: as many as the pool allows
                   k ->
                       Chains.recover(
                           partLength(bucket, key, k, parts),

@@ -303,24 +303,25 @@ class ForeignCompositeTest {
     }
   }
 
+  /* S3's answer to HEAD ?partNumber=k: the part's length, the object's ETag and parts count. */
+  private static MockResponse partHead(String etag, int parts, long length) {
+    return new MockResponse.Builder()
+        .code(206)
+        .addHeader("ETag", "\"" + etag + "\"")
+        .addHeader("x-amz-mp-parts-count", Integer.toString(parts))
+        .setHeader("Content-Length", Long.toString(length)) // replaces the builder's "0"
+        .build();
+  }
+
   /* Scripted: a server whose part lengths do not add up to the object's size. */
   @Test
   void partLengthsThatDoNotAddUp_failTheDownload_andLeaveNothing() throws Exception {
     byte[] data = bytes(12 * MIB, 333);
     String etag = "0123456789abcdef0123456789abcdef-2";
     try (MockS3 s3 = new MockS3()) {
+      // Two parts of 5 MiB: 10 MiB, not the object's 12.
       s3.handler =
-          r -> {
-            if (r.getMethod().equals("HEAD")) {
-              return new MockResponse.Builder()
-                  .code(206)
-                  .addHeader("ETag", "\"" + etag + "\"")
-                  .addHeader("x-amz-mp-parts-count", "2")
-                  .setHeader("Content-Length", Integer.toString(5 * MIB)) // 2 x 5 MiB != 12 MiB
-                  .build();
-            }
-            return MockS3.object(data, etag);
-          };
+          r -> r.getMethod().equals("HEAD") ? partHead(etag, 2, 5 * MIB) : MockS3.object(data, etag);
       Path target = dir.resolve("t.bin");
       try (BlobClient client = new BlobClient(s3.config())) {
         assertThatThrownBy(() -> client.download("bkt", "k", target, null))
@@ -392,12 +393,7 @@ class ForeignCompositeTest {
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               }
-              return new MockResponse.Builder()
-                  .code(206)
-                  .addHeader("ETag", "\"" + etag + "\"")
-                  .addHeader("x-amz-mp-parts-count", "2")
-                  .setHeader("Content-Length", Integer.toString(data.length / 2))
-                  .build();
+              return partHead(etag, 2, data.length / 2);
             }
             return MockS3.object(data, etag);
           };
