@@ -1580,16 +1580,15 @@ final class BlobCore implements AsyncCloseable {
 
   /*
    * The lengths of an object's `parts` parts (a composite checksum another tool's multipart upload
-   * left, whose parts this client does not know), or null, when there are none to learn or the
+   * left, whose parts this client does not know), or null when there are none to learn or the
    * server does not tell them. One part is the whole object. Otherwise a HEAD of part 1
    * (?partNumber=1: S3 answers with the part's length and x-amz-mp-parts-count) asks whether the
-   * server tells; if it does, the other parts are asked for, as many at once as the connection
-   * pool allows (small requests; on S3, a GiB of 8 MiB parts is 128 HEADs, which 8 at a time
-   * would put 16 round trips before the first range). A server that refuses the parameter
-   * (S3Proxy), ignores it (no parts count), or fails the HEAD leaves the object checked by its
-   * length only, as before: the ranged GETs that follow report any error that is the object's. No If-Match on these HEADs (moto compares it with the part's own
-   * ETag): the GETs carry it, so a layout of another version of the object fails the checksum or
-   * the GETs, never passes. Lengths that do not add up to the object's size fail the download.
+   * server tells; if it does, the other parts are asked for (otherParts). A server that refuses
+   * the parameter (S3Proxy), ignores it (no parts count), or fails the HEAD leaves the object
+   * checked by its length only, as before: the ranged GETs that follow report any error that is
+   * the object's. No If-Match on these HEADs (moto compares it with the part's own ETag): the GETs
+   * carry it, so a layout of another version of the object fails the checksum or the GETs, never
+   * passes. Lengths that do not add up to the object's size fail the download.
    */
   private CompletionStage<long @Nullable []> partLengths(
       String bucket, String key, int parts, long size) {
@@ -1600,43 +1599,17 @@ final class BlobCore implements AsyncCloseable {
       return Chains.done(new long[] {size});
     }
     String what = what(bucket, key);
-    CompletionStage<@Nullable Long> first = Chains.recover(partLength(bucket, key, 1, parts), e -> null);
     return Chains.then(
-        first,
-        length -> {
-          if (length == null) {
+        Chains.recover(partHead(bucket, key, 1), e -> null),
+        first -> {
+          if (first == null || first.count() != parts || first.length() < 0) {
             return Chains.done(null);
           }
-          List<Integer> rest = IntStream.rangeClosed(2, parts).boxed().toList();
-          // A failure is not the GET's (these HEADs may run in its response handler, whose
-          // transport failures would have the GET sent again): it fails the read as it is.
           return Chains.then(
-              runtime.mapConcurrently(
-                  rest,
-                  config.maxConnections(), // small requests: as many as the pool allows
-                  k ->
-                      Chains.recover(
-                          partLength(bucket, key, k, parts),
-                          e -> {
-                            throw new IllegalStateException(
-                                "Cannot learn the length of part " + k + " of " + what
-                                    + " (HEAD ?partNumber=" + k + "), which its checksum needs: "
-                                    + e.getMessage(),
-                                e);
-                          })),
-              lengths -> {
-                long[] all = new long[parts];
-                all[0] = length;
-                long sum = length;
-                for (int i = 1; i < parts; i++) {
-                  Long l = lengths.get(i - 1);
-                  if (l == null) {
-                    throw new IllegalStateException(
-                        "The server told the length of part 1 of " + what + " but not of part "
-                            + (i + 1) + " (HEAD ?partNumber=" + (i + 1) + "); its checksum"
-                            + " cannot be checked. Retry the download.");
-                  }
-                  all[i] = l;
+              otherParts(bucket, key, parts, first.length()),
+              all -> {
+                long sum = 0;
+                for (long l : all) {
                   sum += l;
                 }
                 if (sum != size) {
@@ -1650,11 +1623,56 @@ final class BlobCore implements AsyncCloseable {
         });
   }
 
-  /*
-   * The length of part `k` of an object of `parts` parts (HEAD ?partNumber=k), or null if the
-   * server's answer does not describe that part of such an object.
+  /**
+   * Returns the lengths of the parts an object was uploaded in, in order, as the service tells
+   * them ({@code HEAD ?partNumber=k}, which S3 answers with the part's length and the object's
+   * parts count): the parts a composite checksum or a multipart ETag ({@code <hex>-N}) is computed
+   * over, whichever tool uploaded the object. An object uploaded in one request is one part. The
+   * list is empty when the service does not tell: it refuses the parameter (S3Proxy answers 501),
+   * or ignores it for an object whose ETag says it has parts. One HEAD per part; after the first,
+   * as many at once as the connection pool allows.
+   *
+   * @param bucket the bucket
+   * @param key the object's key
+   * @return a stage that completes with the parts' lengths (unmodifiable); it fails with {@link
+   *     NoSuchKeyException} if there is no such object (or no such bucket), and with {@link
+   *     IllegalStateException} if the service tells the first part but fails to tell another
+   * @throws IllegalArgumentException if the bucket name or the key breaks the S3 rules
    */
-  private CompletionStage<@Nullable Long> partLength(String bucket, String key, int k, int parts) {
+  public CompletionStage<List<Long>> partLengths(String bucket, String key) {
+    Validate.bucket(bucket);
+    Validate.key(key);
+    CompletionStage<@Nullable PartHead> probe =
+        Chains.recover(
+            partHead(bucket, key, 1),
+            e -> {
+              if (e instanceof io.ambidex.http.HttpStatusException b
+                  && (b.status() == 400 || b.status() == 405 || b.status() == 501)) {
+                return null; // the service does not take the parameter
+              }
+              throw e instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(e);
+            });
+    return Chains.then(
+        probe,
+        first -> {
+          if (first == null || first.length() < 0) {
+            return Chains.done(List.<Long>of());
+          }
+          if (first.count() < 0) {
+            boolean parted = S3Xml.unquote(first.etag()).contains("-");
+            return Chains.done(parted ? List.<Long>of() : List.of(first.length()));
+          }
+          return Chains.then(
+              otherParts(bucket, key, Math.toIntExact(first.count()), first.length()),
+              all -> Chains.done(java.util.Arrays.stream(all).boxed().toList()));
+        });
+  }
+
+  /* What HEAD ?partNumber=k tells: the part's length, the object's parts count, its ETag. */
+  private record PartHead(long length, long count, String etag) {}
+
+  /* HEAD ?partNumber=k; -1 for a length or a parts count the answer does not give. */
+  private CompletionStage<PartHead> partHead(String bucket, String key, int k) {
     HttpRequest head =
         request(bucket, key).query("partNumber", Integer.toString(k)).HEAD().build();
     return http.send(
@@ -1664,10 +1682,54 @@ final class BlobCore implements AsyncCloseable {
                 .thenApply(
                     ignored -> {
                       HttpHeaders h = r.headers();
-                      long count = h.firstValueAsLong("x-amz-mp-parts-count").orElse(-1);
-                      long length = h.firstValueAsLong("content-length").orElse(-1);
-                      return count == parts && length >= 0 ? length : null;
+                      return new PartHead(
+                          h.firstValueAsLong("content-length").orElse(-1),
+                          h.firstValueAsLong("x-amz-mp-parts-count").orElse(-1),
+                          h.firstValue("etag").orElse(""));
                     }));
+  }
+
+  /*
+   * The lengths of all `count` parts, part 1's being `first`: HEADs of parts 2 to `count`, as many
+   * at once as the pool allows (small requests; on S3, a GiB of 8 MiB parts is 128 HEADs, which 8
+   * at a time would put 16 round trips before the first range of a download). Each must describe
+   * part k of `count` parts. A failure is wrapped, not passed on as it is: these HEADs may run in
+   * a GET's response handler, whose transport failures would have the GET sent again.
+   */
+  private CompletionStage<long[]> otherParts(String bucket, String key, int count, long first) {
+    String what = what(bucket, key);
+    List<Integer> rest = IntStream.rangeClosed(2, count).boxed().toList();
+    return Chains.then(
+        runtime.mapConcurrently(
+            rest,
+            config.maxConnections(),
+            k ->
+                Chains.then(
+                    Chains.recover(
+                        partHead(bucket, key, k),
+                        e -> {
+                          throw new IllegalStateException(
+                              "Cannot learn the length of part " + k + " of " + what
+                                  + " (HEAD ?partNumber=" + k + "): " + e.getMessage(),
+                              e);
+                        }),
+                    head -> {
+                      if (head.count() != count || head.length() < 0) {
+                        throw new IllegalStateException(
+                            "The server told the length of part 1 of " + what + " (of " + count
+                                + " parts) but answered HEAD ?partNumber=" + k + " without"
+                                + " describing that part. Retry.");
+                      }
+                      return Chains.done(head.length());
+                    })),
+        lengths -> {
+          long[] all = new long[count];
+          all[0] = first;
+          for (int i = 1; i < count; i++) {
+            all[i] = lengths.get(i - 1);
+          }
+          return Chains.done(all);
+        });
   }
 
   /*

@@ -105,6 +105,7 @@ class CrtInteropTest extends EmbeddedS3Fixture {
         Path target = dir.resolve(algorithm.name() + ".bin");
         await(async.download(bucket, key, target, null));
         Fixtures.assertSameBytes(Files.readAllBytes(target), data);
+        assertThat(blocking.partLengths(bucket, key)).as("S3Proxy does not tell the parts").isEmpty();
       } finally {
         await(async.close());
       }

@@ -303,6 +303,28 @@ class ForeignCompositeTest {
     }
   }
 
+  @Test
+  void partLengths_areTheUploadsParts_bothFacades() throws Exception {
+    upload("lengths/parts", bytes(SIZE, 399), ChecksumAlgorithm.CRC32C);
+    sdk.putObject(b -> b.bucket(bucket).key("lengths/single"), RequestBody.fromBytes(new byte[1000]));
+    List<Long> parts = Arrays.stream(PARTS).mapToObj(n -> (long) n).toList();
+    try (BlobClient blocking = new BlobClient(config(ChecksumAlgorithm.CRC32C, 5 * MIB))) {
+      AsyncBlobClient async = new AsyncBlobClient(config(ChecksumAlgorithm.CRC32C, 5 * MIB));
+      try {
+        assertThat(blocking.partLengths(bucket, "lengths/parts")).isEqualTo(parts);
+        assertThat(await(async.partLengths(bucket, "lengths/parts"))).isEqualTo(parts);
+        assertThat(blocking.partLengths(bucket, "lengths/single")).containsExactly(1000L);
+        assertThat(await(async.partLengths(bucket, "lengths/single"))).containsExactly(1000L);
+        assertThatThrownBy(() -> blocking.partLengths(bucket, "lengths/none"))
+            .isInstanceOf(NoSuchKeyException.class);
+        assertThatThrownBy(() -> await(async.partLengths(bucket, "lengths/none")))
+            .isInstanceOf(NoSuchKeyException.class);
+      } finally {
+        await(async.close());
+      }
+    }
+  }
+
   /* S3's answer to HEAD ?partNumber=k: the part's length, the object's ETag and parts count. */
   private static MockResponse partHead(String etag, int parts, long length) {
     return new MockResponse.Builder()

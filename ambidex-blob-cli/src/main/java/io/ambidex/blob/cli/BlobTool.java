@@ -823,7 +823,9 @@ public final class BlobTool implements Callable<Integer> {
     @Option(names = "--delete", description = "Delete files or objects in DST that are not in SRC.")
     boolean delete;
 
-    @Option(names = "--checksum", description = "Compare contents (MD5 against the ETag), not times.")
+    @Option(names = "--checksum", description = {
+        "Compare contents (MD5 against the ETag), not times. An object uploaded in parts of",
+        "another size (by another tool) is compared by the parts the store reports."})
     boolean checksum;
 
     @Mixin UploadOptions upload;
@@ -856,7 +858,7 @@ public final class BlobTool implements Callable<Integer> {
           jobs = Plans.sync(
               Store.await(local),
               remote,
-              compare, partSize, delete,
+              compare, partSize, delete, remoteParts(store, to.bucket()),
               e -> e.problem() != null
                   ? Plans.problem("upload", e.path().toString(), "s3://" + to.bucket() + "/" + prefix + e.relative(), e.problem())
                   : Plans.upload(store, e.path(), new S3Uri(to.bucket(), prefix + e.relative()), e.size(), false,
@@ -877,7 +879,7 @@ public final class BlobTool implements Callable<Integer> {
             }
           });
           Map<String, Locations.Entry> local = Store.await(walked);
-          jobs = Plans.sync(remote, local, compare, partSize, delete,
+          jobs = Plans.sync(remote, local, compare, partSize, delete, remoteParts(store, from.bucket()),
               e -> Plans.download(store, new S3Uri(from.bucket(), e.key()),
                   Locations.target(to, e.relative()), e.size(), false, true),
               e -> Plans.deleteLocalJob(e.path()));
@@ -889,7 +891,7 @@ public final class BlobTool implements Callable<Integer> {
           jobs = Plans.sync(
               Locations.list(store, from.bucket(), fromPrefix, filters, options.concurrency),
               Locations.list(store, to.bucket(), toPrefix, filters, options.concurrency),
-              compare, partSize, delete,
+              compare, partSize, delete, Plans.RemoteParts.NONE, // two ETags: nothing to recompute
               e -> Plans.copy(store, new S3Uri(from.bucket(), e.key()),
                   new S3Uri(to.bucket(), toPrefix + e.relative()), e.size(), false,
                   upload.any() ? upload.forName(base, e.relative()) : null),
@@ -897,6 +899,30 @@ public final class BlobTool implements Callable<Integer> {
         }
         return tool.runBatch(store, jobs, options, "sync", true);
       });
+    }
+
+    /*
+     * For --checksum: the parts a listed object was uploaded in, asked only for a multipart ETag
+     * that this tool's part size does not reproduce. Empty, so the object is copied again as it
+     * would have been, if the store does not tell or fails to.
+     */
+    private static Plans.RemoteParts remoteParts(Store store, String bucket) {
+      return remote -> {
+        String key = remote.key();
+        if (key == null) {
+          return java.util.List.of();
+        }
+        try {
+          return Store.await(store.partLengths(bucket, key));
+        } catch (java.util.concurrent.CancellationException e) {
+          throw e;
+        } catch (RuntimeException e) {
+          if (Thread.currentThread().isInterrupted()) {
+            throw e; // Ctrl-C: stop planning
+          }
+          return java.util.List.of();
+        }
+      };
     }
   }
 

@@ -156,17 +156,37 @@ final class Plans {
     CHECKSUM
   }
 
+  /** The lengths of the parts a remote object was uploaded in; empty when the store does not tell. */
+  @FunctionalInterface
+  interface RemoteParts {
+    List<Long> of(Locations.Entry remote);
+
+    /** Never asks: multipart ETags are compared at this tool's part size only. */
+    RemoteParts NONE = remote -> List.of();
+  }
+
   /**
    * True if {@code source} must be copied over {@code target}: their sizes differ, or (by size and
    * time) the source was modified after the target (compared in whole seconds, S3's precision), or
    * (by checksum) their contents differ.
    */
   static boolean changed(Locations.Entry source, Locations.Entry target, Compare compare, long partSize) {
+    return changed(source, target, compare, partSize, RemoteParts.NONE);
+  }
+
+  /**
+   * As {@link #changed(Locations.Entry, Locations.Entry, Compare, long)}; by checksum, a local file
+   * compared with a multipart ETag that this tool's part size does not reproduce is compared again
+   * with the parts {@code parts} says the object was uploaded in (another tool's, or another part
+   * size's), so that it is not copied again for nothing.
+   */
+  static boolean changed(
+      Locations.Entry source, Locations.Entry target, Compare compare, long partSize, RemoteParts parts) {
     if (source.size() != target.size()) {
       return true;
     }
     if (compare == Compare.CHECKSUM) {
-      return !etagOf(source, target, partSize).equalsIgnoreCase(etagOf(target, source, partSize));
+      return !sameContents(source, target, partSize, parts);
     }
     if (source.modified() == null || target.modified() == null) {
       return true;
@@ -176,20 +196,42 @@ final class Plans {
   }
 
   /*
-   * The ETag an entry has or would have: the remote one as given; for a local file, compared with
-   * a remote ETag, the MD5 of its bytes, or, when the remote ETag is a multipart one ("hex-N"), the
-   * MD5 of the part MD5s followed by "-" and the part count, with the client's part size (which is
-   * what this tool's uploads produce).
+   * Two remote entries: their ETags. A local file and a remote one: the file's MD5 against a
+   * single-part ETag; against a multipart one ("hex-N"), the MD5 of the part MD5s and "-N", first
+   * with this tool's part size (what its uploads produce), then with the parts the store says the
+   * object has.
    */
-  private static String etagOf(Locations.Entry e, Locations.Entry other, long partSize) {
-    if (e.etag() != null) {
-      return e.etag();
+  private static boolean sameContents(
+      Locations.Entry a, Locations.Entry b, long partSize, RemoteParts parts) {
+    if (a.etag() != null && b.etag() != null) {
+      return a.etag().equalsIgnoreCase(b.etag());
     }
-    boolean multipart = other.etag() != null && other.etag().contains("-");
-    return localEtag(e.path(), multipart, partSize);
+    Locations.Entry local = a.etag() == null ? a : b;
+    Locations.Entry remote = a.etag() == null ? b : a;
+    String etag = remote.etag();
+    if (etag == null) { // two local files: not a sync this tool makes, but well defined
+      return localEtag(a.path(), false, partSize).equals(localEtag(b.path(), false, partSize));
+    }
+    boolean multipart = etag.contains("-");
+    if (localEtag(local.path(), multipart, partSize).equalsIgnoreCase(etag)) {
+      return true;
+    }
+    if (!multipart) {
+      return false;
+    }
+    List<Long> lengths = parts.of(remote);
+    return !lengths.isEmpty()
+        && localEtag(local.path(), i -> i < lengths.size() ? lengths.get(i) : Long.MAX_VALUE, true)
+            .equalsIgnoreCase(etag);
   }
 
   static String localEtag(Path file, boolean multipart, long partSize) {
+    return localEtag(file, i -> partSize, multipart);
+  }
+
+  /* The file's MD5, or with `multipart` the MD5 of its parts' MD5s and "-N", part i (from 0) being
+   * partLength(i) bytes long. */
+  private static String localEtag(Path file, java.util.function.IntToLongFunction partLength, boolean multipart) {
     try (InputStream in = Files.newInputStream(file)) {
       MessageDigest whole = MessageDigest.getInstance("MD5");
       MessageDigest parts = MessageDigest.getInstance("MD5");
@@ -202,11 +244,11 @@ final class Plans {
         whole.update(buffer, 0, n);
         int off = 0;
         while (off < n) {
-          int take = (int) Math.min(n - off, partSize - inPart);
+          int take = (int) Math.min(n - off, partLength.applyAsLong(count) - inPart);
           part.update(buffer, off, take);
           off += take;
           inPart += take;
-          if (inPart == partSize) {
+          if (inPart == partLength.applyAsLong(count)) {
             parts.update(part.digest());
             count++;
             inPart = 0;
@@ -238,12 +280,13 @@ final class Plans {
       Compare compare,
       long partSize,
       boolean delete,
+      RemoteParts parts,
       Function<Locations.Entry, Batch.Job> copy,
       Function<Locations.Entry, Batch.Job> remove) {
     List<Batch.Job> jobs = new ArrayList<>();
     for (Locations.Entry s : source.values()) {
       Locations.Entry t = target.get(s.relative());
-      if (s.problem() != null || t == null || changed(s, t, compare, partSize)) {
+      if (s.problem() != null || t == null || changed(s, t, compare, partSize, parts)) {
         jobs.add(copy.apply(s));
       }
     }

@@ -76,6 +76,9 @@ interface Store extends AutoCloseable {
 
   CompletionStage<ObjectDetails> describe(String bucket, String key);
 
+  /** The lengths of the parts an object was uploaded in; empty when the store does not tell. */
+  CompletionStage<java.util.List<Long>> partLengths(String bucket, String key);
+
   /** One level under a prefix ("directories" as {@code CommonPrefix}); the caller closes it. */
   Stream<ListEntry> list(String bucket, String prefix);
 
@@ -210,6 +213,11 @@ interface Store extends AutoCloseable {
       }
 
       @Override
+      public CompletionStage<java.util.List<Long>> partLengths(String bucket, String key) {
+        return call(() -> client.partLengths(bucket, key));
+      }
+
+      @Override
       public Stream<ListEntry> list(String bucket, String prefix) {
         return client.list(bucket, prefix.isEmpty() ? null : prefix, "/");
       }
@@ -336,6 +344,11 @@ interface Store extends AutoCloseable {
       @Override
       public CompletionStage<ObjectDetails> describe(String bucket, String key) {
         return start(() -> client.describe(bucket, key));
+      }
+
+      @Override
+      public CompletionStage<java.util.List<Long>> partLengths(String bucket, String key) {
+        return start(() -> client.partLengths(bucket, key));
       }
 
       @Override

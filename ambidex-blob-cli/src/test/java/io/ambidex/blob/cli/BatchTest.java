@@ -301,6 +301,21 @@ class BatchTest {
     assertThat(Plans.changed(local, sameMultipart, Plans.Compare.CHECKSUM, 5)).isFalse();
     assertThat(Plans.changed(local, other, Plans.Compare.CHECKSUM, 5)).isTrue();
     assertThat(Plans.changed(local, sameMultipart, Plans.Compare.CHECKSUM, 4)).isTrue(); // other part size
+    // ... unless the store reports the parts the object was uploaded in, asked only then.
+    List<Locations.Entry> asked = new java.util.ArrayList<>();
+    Plans.RemoteParts parts = remote -> {
+      asked.add(remote);
+      return List.of(5L, 5L, 1L);
+    };
+    assertThat(Plans.changed(local, sameMultipart, Plans.Compare.CHECKSUM, 4, parts)).isFalse();
+    assertThat(Plans.changed(sameMultipart, local, Plans.Compare.CHECKSUM, 4, parts)).isFalse();
+    assertThat(asked).containsExactly(sameMultipart, sameMultipart);
+    assertThat(Plans.changed(local, sameMultipart, Plans.Compare.CHECKSUM, 5, parts)).isFalse();
+    assertThat(asked).hasSize(2); // this tool's part size matched: nothing asked
+    assertThat(Plans.changed(local, sameMultipart, Plans.Compare.CHECKSUM, 4, r -> List.of(4L, 4L, 3L)))
+        .isTrue();
+    assertThat(Plans.changed(local, other, Plans.Compare.CHECKSUM, 4, parts)).isTrue();
+    assertThat(asked).hasSize(2); // a single-part ETag has no parts to ask for
   }
 
   @Test
