@@ -63,6 +63,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -1650,7 +1651,7 @@ final class BlobCore implements AsyncCloseable {
                   && (b.status() == 400 || b.status() == 405 || b.status() == 501)) {
                 return null; // the service does not take the parameter
               }
-              throw e instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(e);
+              throw e instanceof RuntimeException r ? r : new CompletionException(e);
             });
     return Chains.then(
         probe,
@@ -1662,11 +1663,19 @@ final class BlobCore implements AsyncCloseable {
             boolean parted = S3Xml.unquote(first.etag()).contains("-");
             return Chains.done(parted ? List.<Long>of() : List.of(first.length()));
           }
+          if (first.count() < 1 || first.count() > MAX_PARTS) {
+            throw new IllegalStateException(
+                "The server says " + what(bucket, key) + " has " + first.count() + " parts;"
+                    + " S3 allows 1 to " + MAX_PARTS + ". Its part lengths are not asked for.");
+          }
           return Chains.then(
               otherParts(bucket, key, Math.toIntExact(first.count()), first.length()),
               all -> Chains.done(java.util.Arrays.stream(all).boxed().toList()));
         });
   }
+
+  /* The most parts a multipart upload has in S3. */
+  private static final int MAX_PARTS = 10_000;
 
   /* What HEAD ?partNumber=k tells: the part's length, the object's parts count, its ETag. */
   private record PartHead(long length, long count, String etag) {}

@@ -325,6 +325,25 @@ class ForeignCompositeTest {
     }
   }
 
+  /* Scripted: what partLengths makes of servers that do not tell, or tell nonsense. */
+  @Test
+  void partLengths_refused_ignored_orAbsurd() throws Exception {
+    String etag = "0123456789abcdef0123456789abcdef-2";
+    try (MockS3 s3 = new MockS3(); BlobClient client = new BlobClient(s3.config())) {
+      s3.handler = r -> MockS3.error(501, "NotImplemented");
+      assertThat(client.partLengths("bkt", "k")).isEmpty();
+      // Ignored: the whole object's HEAD, no parts count, an ETag that says it has parts.
+      s3.handler =
+          r -> new MockResponse.Builder().code(200).addHeader("ETag", "\"" + etag + "\"")
+              .setHeader("Content-Length", "100").build();
+      assertThat(client.partLengths("bkt", "k")).isEmpty();
+      s3.handler = r -> partHead(etag, 20_000, 100);
+      assertThatThrownBy(() -> client.partLengths("bkt", "k"))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("20000 parts; S3 allows 1 to 10000");
+    }
+  }
+
   /* S3's answer to HEAD ?partNumber=k: the part's length, the object's ETag and parts count. */
   private static MockResponse partHead(String etag, int parts, long length) {
     return new MockResponse.Builder()

@@ -178,7 +178,9 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
             inFlight.addLast(
                 Chains.then(
                     response.body().readAllBytes(length),
-                    bytes -> Chains.then(learn(learn, toLearn, length, v), ignored -> Chains.done(bytes))));
+                    bytes ->
+                        Chains.then(
+                            learn(learn, toLearn, length, v), ignored -> Chains.done(bytes))));
             return nextRange();
           }
           AsyncIterator<ByteBuffer> opened = response.body().chunks();

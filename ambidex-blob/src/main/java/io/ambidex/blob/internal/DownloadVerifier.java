@@ -185,7 +185,8 @@ public final class DownloadVerifier {
       String source, String expected, ChecksumAlgorithm algorithm, String parts) {
     try {
       int n = Integer.parseInt(parts);
-      return n >= 1 ? new Pending(source, expected, algorithm, n) : null;
+      // S3 allows 10,000 parts: a larger count is not a composite this client asks parts for.
+      return n >= 1 && n <= 10_000 ? new Pending(source, expected, algorithm, n) : null;
     } catch (NumberFormatException e) {
       return null; // more parts than S3 allows: not a checksum this client can check
     }

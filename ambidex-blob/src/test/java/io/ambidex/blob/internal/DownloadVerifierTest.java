@@ -167,6 +167,16 @@ class DownloadVerifierTest {
   }
 
   @Test
+  void moreThanS3sPartLimit_isNotAPartsComposite() {
+    assertThat(DownloadVerifier.of("x", headers("x-amz-checksum-crc32c", "AAAAAA==-10000"), false).partsToLearn())
+        .isEqualTo(10_000);
+    assertThat(DownloadVerifier.of("x", headers("x-amz-checksum-crc32c", "AAAAAA==-10001"), false).partsToLearn())
+        .isZero();
+    assertThat(DownloadVerifier.of("x", headers("etag", "\"0123456789abcdef0123456789abcdef-99999999999\""), false).partsToLearn())
+        .isZero();
+  }
+
+  @Test
   void withParts_misuse_namesTheRule() {
     DownloadVerifier pending =
         DownloadVerifier.of("x", headers("x-amz-checksum-crc32c", "AAAAAA==-3"), false);
