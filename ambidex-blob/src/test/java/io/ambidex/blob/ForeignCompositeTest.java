@@ -203,6 +203,11 @@ class ForeignCompositeTest {
 
   /* Every whole-object read, blocking and async: into memory, to a file, as a stream. */
   private List<ThrowingRead> reads(BlobClient blocking, AsyncBlobClient async, String key) {
+    return reads(blocking, async, key, bucket);
+  }
+
+  private List<ThrowingRead> reads(
+      BlobClient blocking, AsyncBlobClient async, String key, String bucket) {
     return List.of(
         new ThrowingRead("blocking get", () -> blocking.get(bucket, key)),
         new ThrowingRead("async get", () -> await(async.get(bucket, key))),
@@ -344,6 +349,84 @@ class ForeignCompositeTest {
     }
   }
 
+  /* The object, or the range a GET asks for. */
+  private static MockResponse objectOrRange(RecordedRequest r, byte[] data, String etag) {
+    String range = r.getHeaders().get("Range");
+    if (range == null) {
+      return MockS3.object(data, etag);
+    }
+    Matcher m = Pattern.compile("bytes=(\\d+)-(\\d+)").matcher(range);
+    if (!m.matches()) {
+      return MockS3.error(400, "InvalidArgument");
+    }
+    int from = Integer.parseInt(m.group(1));
+    int to = Integer.parseInt(m.group(2));
+    return new MockResponse.Builder()
+        .code(206)
+        .addHeader("ETag", "\"" + etag + "\"")
+        .addHeader("Content-Range", "bytes " + from + "-" + to + "/" + data.length)
+        .body(new okio.Buffer().write(data, from, to - from + 1))
+        .build();
+  }
+
+  /*
+   * Scripted: one connection in all (maxConnections(1)). Below the threshold the parts are asked
+   * for only once the body is in, so the HEADs never wait for the connection the GET holds; above
+   * it, the first GET is closed before them. Every read ends, verified (a flipped byte fails it).
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(ints = {64, 5}) // MiB: above, below 12 MiB
+  void oneConnection_thePartsAreLearntWithoutWaitingForIt(int thresholdMib) throws Exception {
+    byte[] data = bytes(12 * MIB, 336);
+    long[] parts = {7L * MIB, 5L * MIB};
+    String etag = md5Composite(data, parts);
+    byte[] flipped = data.clone();
+    flipped[8 * MIB] ^= 1;
+    try (MockS3 s3 = new MockS3()) {
+      s3.handler =
+          r -> {
+            if (r.getMethod().equals("HEAD")) {
+              int k = Integer.parseInt(r.getTarget().replaceAll(".*partNumber=", ""));
+              return partHead(etag, 2, parts[k - 1]);
+            }
+            return objectOrRange(r, flip ? flipped : data, etag);
+          };
+      BlobConfig one =
+          Fixtures.config(s3.endpoint(), "AKIDEXAMPLE", "secret")
+              .concurrency(1)
+              .maxConnections(1)
+              .multipartThreshold(thresholdMib * (long) MIB)
+              .build();
+      try (BlobClient blocking = new BlobClient(one)) {
+        AsyncBlobClient async = new AsyncBlobClient(one);
+        try {
+          for (ThrowingRead r : reads(blocking, async, "k", "bkt")) {
+            Fixtures.assertSameBytes(r.read().run(), data);
+          }
+          flip = true;
+          assertThatThrownBy(() -> blocking.get("bkt", "k")).isInstanceOf(BlobIntegrityException.class);
+          assertThatThrownBy(() -> await(async.get("bkt", "k")))
+              .isInstanceOf(BlobIntegrityException.class);
+        } finally {
+          await(async.close());
+        }
+      }
+    }
+  }
+
+  /* The multipart ETag of `data` cut at `lengths`: the MD5 of the parts' MD5s, "-N". */
+  private static String md5Composite(byte[] data, long... lengths) {
+    byte[] sums = new byte[16 * lengths.length];
+    int off = 0;
+    for (int i = 0; i < lengths.length; i++) {
+      byte[] md5 = Hasher.of(ChecksumAlgorithm.MD5, data, off, (int) lengths[i]);
+      System.arraycopy(md5, 0, sums, 16 * i, 16);
+      off += (int) lengths[i];
+    }
+    return java.util.HexFormat.of().formatHex(Hasher.of(ChecksumAlgorithm.MD5, sums, 0, sums.length))
+        + "-" + lengths.length;
+  }
+
   /* S3's answer to HEAD ?partNumber=k: the part's length, the object's ETag and parts count. */
   private static MockResponse partHead(String etag, int parts, long length) {
     return new MockResponse.Builder()
@@ -386,20 +469,7 @@ class ForeignCompositeTest {
             if (r.getTarget().contains("partNumber=")) {
               return MockS3.error(501, "NotImplemented");
             }
-            String range = r.getHeaders().get("Range");
-            if (range == null) {
-              return MockS3.object(data, etag);
-            }
-            Matcher m = Pattern.compile("bytes=(\\d+)-(\\d+)").matcher(range);
-            assertThat(m.matches()).isTrue();
-            int from = Integer.parseInt(m.group(1));
-            int to = Integer.parseInt(m.group(2));
-            return new MockResponse.Builder()
-                .code(206)
-                .addHeader("ETag", "\"" + etag + "\"")
-                .addHeader("Content-Range", "bytes " + from + "-" + to + "/" + data.length)
-                .body(new okio.Buffer().write(data, from, to - from + 1))
-                .build();
+            return objectOrRange(r, data, etag);
           };
       try (BlobClient client = new BlobClient(s3.config())) {
         Fixtures.assertSameBytes(client.get("bkt", "k"), data);
@@ -418,12 +488,7 @@ class ForeignCompositeTest {
   void cancelledWhileThePartsAreAskedFor_leavesNothing(int thresholdMib) throws Exception {
     byte[] data = bytes(12 * MIB, 335);
     // The object's true multipart ETag (two equal parts): only the cancellation can fail it.
-    byte[] sums = new byte[32];
-    System.arraycopy(Hasher.of(ChecksumAlgorithm.MD5, data, 0, data.length / 2), 0, sums, 0, 16);
-    System.arraycopy(
-        Hasher.of(ChecksumAlgorithm.MD5, data, data.length / 2, data.length / 2), 0, sums, 16, 16);
-    String etag =
-        java.util.HexFormat.of().formatHex(Hasher.of(ChecksumAlgorithm.MD5, sums, 0, 32)) + "-2";
+    String etag = md5Composite(data, data.length / 2, data.length / 2);
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     try (MockS3 s3 = new MockS3()) {
       s3.handler =
