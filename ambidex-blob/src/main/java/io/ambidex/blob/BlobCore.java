@@ -168,6 +168,11 @@ final class BlobCore implements AsyncCloseable {
   private final @Nullable ExecutorService offload;
   private final boolean signPayload;
   /*
+   * Set once the service answered HEAD ?partNumber with 501 Not Implemented (S3Proxy): a statement
+   * about the service, not the object, so the parts of composites are not asked for again.
+   */
+  private volatile boolean partNumbersRefused;
+  /*
    * The transfers in progress, with their cleanups: a download's temporary file, deleted or moved
    * into place when the transfer ends; a multipart upload, until it is completed or aborted. A
    * cancelled future of the async facade completes at once, before that has run; close() waits
@@ -1599,9 +1604,17 @@ final class BlobCore implements AsyncCloseable {
     if (parts == 1) {
       return Chains.done(new long[] {size});
     }
+    if (partNumbersRefused) {
+      return Chains.done(null);
+    }
     String what = what(bucket, key);
     return Chains.then(
-        Chains.recover(partHead(bucket, key, 1), e -> null),
+        Chains.recover(
+            partHead(bucket, key, 1),
+            e -> {
+              refusedPartNumbers(e);
+              return null;
+            }),
         first -> {
           if (first == null || first.count() != parts || first.length() < 0) {
             return Chains.done(null);
@@ -1643,10 +1656,14 @@ final class BlobCore implements AsyncCloseable {
   public CompletionStage<List<Long>> partLengths(String bucket, String key) {
     Validate.bucket(bucket);
     Validate.key(key);
+    if (partNumbersRefused) {
+      return Chains.done(List.of());
+    }
     CompletionStage<@Nullable PartHead> probe =
         Chains.recover(
             partHead(bucket, key, 1),
             e -> {
+              refusedPartNumbers(e);
               if (e instanceof io.ambidex.http.HttpStatusException b
                   && (b.status() == 400 || b.status() == 405 || b.status() == 501)) {
                 return null; // the service does not take the parameter
@@ -1672,6 +1689,13 @@ final class BlobCore implements AsyncCloseable {
               otherParts(bucket, key, Math.toIntExact(first.count()), first.length()),
               all -> Chains.done(java.util.Arrays.stream(all).boxed().toList()));
         });
+  }
+
+  /* Remembers a 501 to HEAD ?partNumber: the service does not implement the parameter. */
+  private void refusedPartNumbers(Throwable failure) {
+    if (failure instanceof io.ambidex.http.HttpStatusException s && s.status() == 501) {
+      partNumbersRefused = true;
+    }
   }
 
   /* The most parts a multipart upload has in S3. */
