@@ -353,9 +353,9 @@ class ForeignCompositeTest {
     }
   }
 
-  /* S3Proxy's answer to HEAD ?partNumber: 501, without a body (a HEAD answer has none). */
+  /* S3Proxy's answer to HEAD ?partNumber: 501 (MockS3 drops the error's body for a HEAD). */
   private static MockResponse notImplemented() {
-    return new MockResponse.Builder().code(501).build();
+    return MockS3.error(501, "NotImplemented");
   }
 
   /* The object, or the range a GET asks for. */

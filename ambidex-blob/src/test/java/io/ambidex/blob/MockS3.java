@@ -48,10 +48,28 @@ final class MockS3 implements AutoCloseable {
           @Override
           public MockResponse dispatch(RecordedRequest request) {
             requests.add(request);
-            return handler.apply(request);
+            MockResponse response = handler.apply(request);
+            return "HEAD".equals(request.getMethod()) ? withoutBody(response) : response;
           }
         });
     server.start();
+  }
+
+  /**
+   * A response to a HEAD carries its headers only: a body there is invalid HTTP, which the client
+   * would read as the start of the next response on the connection. So scripts can answer any
+   * request with {@link #error} or {@link #object} and a HEAD still gets what a server sends.
+   */
+  private static MockResponse withoutBody(MockResponse response) {
+    var body = response.getBody();
+    if (body == null || body.getContentLength() <= 0) {
+      return response;
+    }
+    return response
+        .newBuilder()
+        .body(new okio.Buffer())
+        .setHeader("Content-Length", body.getContentLength())
+        .build();
   }
 
   BlobConfig config() {
