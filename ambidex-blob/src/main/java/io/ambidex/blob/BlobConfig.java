@@ -3,6 +3,7 @@ package io.ambidex.blob;
 import io.ambidex.control.RetryPolicy;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
@@ -12,8 +13,11 @@ import org.jspecify.annotations.Nullable;
  * The settings of a {@link BlobClient} or {@link AsyncBlobClient}: where the service is, who signs,
  * and how transfers are cut up. Immutable; build one with {@link #builder()}.
  *
- * <p>Defaults: endpoint {@code https://s3.<region>.amazonaws.com}, region {@code us-east-1},
- * credentials from {@link Credentials#fromEnvironment()} (read by {@link Builder#build()}),
+ * <p>Defaults: the endpoint, region and credentials come from the environment as the AWS SDKs
+ * and CLI find them (variables such as {@code AWS_ACCESS_KEY_ID}, {@code AWS_REGION} and {@code
+ * AWS_ENDPOINT_URL}, then the profile of the shared files {@code ~/.aws/config} and {@code
+ * ~/.aws/credentials}; the order is {@link Builder#build()}'s), else endpoint {@code
+ * https://s3.<region>.amazonaws.com} and region {@code us-east-1};
  * virtual-host addressing for the AWS endpoint and path-style addressing for any endpoint set
  * explicitly (in virtual-host mode a bucket whose name contains a dot is still addressed
  * path-style), the JVM's default TLS trust, multipart above 16 MiB, 8 MiB parts, 4 parts in
@@ -53,12 +57,13 @@ public final class BlobConfig {
   private final @Nullable SSLContext sslContext;
   private final ChecksumAlgorithm checksum;
 
-  private BlobConfig(Builder b, Credentials credentials) {
-    this.region = b.region;
+  private BlobConfig(
+      Builder b, @Nullable URI endpoint, String region, Credentials credentials) {
+    this.region = region;
     this.endpoint =
-        b.endpoint != null ? b.endpoint : URI.create("https://s3." + b.region + ".amazonaws.com");
+        endpoint != null ? endpoint : URI.create("https://s3." + region + ".amazonaws.com");
     this.credentials = credentials;
-    this.pathStyle = b.pathStyle != null ? b.pathStyle : b.endpoint != null;
+    this.pathStyle = b.pathStyle != null ? b.pathStyle : endpoint != null;
     this.multipartThreshold = b.multipartThreshold;
     this.partSize = b.partSize;
     this.concurrency = b.concurrency;
@@ -197,8 +202,10 @@ public final class BlobConfig {
   /** Builds a {@link BlobConfig}. Not thread-safe. Each setter checks its value at once. */
   public static final class Builder {
     private @Nullable URI endpoint;
-    private String region = "us-east-1";
+    private @Nullable String region;
     private @Nullable Credentials credentials;
+    private @Nullable AwsProfile profile;
+    private Map<String, String> environment = System.getenv();
     private @Nullable Boolean pathStyle;
     private long multipartThreshold = 16 * MIB;
     private long partSize = 8 * MIB;
@@ -239,6 +246,11 @@ public final class BlobConfig {
      * @return this builder
      */
     public Builder endpoint(URI endpoint) {
+      this.endpoint = checkedEndpoint(endpoint);
+      return this;
+    }
+
+    private static URI checkedEndpoint(URI endpoint) {
       Objects.requireNonNull(endpoint, "endpoint");
       String scheme = endpoint.getScheme();
       if (scheme == null
@@ -254,9 +266,8 @@ public final class BlobConfig {
         throw new IllegalArgumentException(
             "endpoint must have no path, query or fragment, but was " + endpoint);
       }
-      this.endpoint = URI.create(scheme.toLowerCase(java.util.Locale.ROOT) + "://"
+      return URI.create(scheme.toLowerCase(java.util.Locale.ROOT) + "://"
           + endpoint.getRawAuthority());
-      return this;
     }
 
     /**
@@ -275,24 +286,55 @@ public final class BlobConfig {
     }
 
     /**
-     * Sets the signing region. Default {@code us-east-1}.
+     * Sets the signing region. Default: see {@link #build()}; {@code us-east-1} when nothing sets
+     * one.
      *
      * @param region such as {@code eu-west-1}
      * @return this builder
      */
     public Builder region(String region) {
+      this.region = checkedRegion(region, "region");
+      return this;
+    }
+
+    private static String checkedRegion(String region, String source) {
       Objects.requireNonNull(region, "region");
       if (!region.matches("[a-z0-9-]+")) {
         throw new IllegalArgumentException(
-            "region must be lower-case letters, digits and dashes, but was '" + region + "'");
+            source + " must be lower-case letters, digits and dashes, but was '" + region + "'");
       }
-      this.region = region;
+      return region;
+    }
+
+    /**
+     * Takes the endpoint, region and credentials from an AWS shared-configuration profile,
+     * wherever this builder does not set them itself (whichever is called first). A profile given
+     * here wins over the environment variables; without one, {@link #build()} consults the
+     * environment's profile after them.
+     *
+     * @param profile the profile, such as {@code AwsProfile.load("prod")}
+     * @return this builder
+     */
+    public Builder profile(AwsProfile profile) {
+      this.profile = Objects.requireNonNull(profile, "profile");
       return this;
     }
 
     /**
-     * Sets the credentials. Default: {@link Credentials#fromEnvironment()}, read when {@link
-     * #build()} is called.
+     * Sets the environment variables {@link #build()} consults for what this builder does not
+     * set, instead of the process's ({@code System.getenv()}): for tests, and for applications
+     * that keep such settings elsewhere. The map is copied.
+     *
+     * @param environment variables by name, such as {@code AWS_REGION} and {@code HOME}
+     * @return this builder
+     */
+    public Builder environment(Map<String, String> environment) {
+      this.environment = Map.copyOf(environment);
+      return this;
+    }
+
+    /**
+     * Sets the credentials. Default: see {@link #build()}.
      *
      * @param credentials the credentials
      * @return this builder
@@ -483,10 +525,28 @@ public final class BlobConfig {
     }
 
     /**
-     * Builds the configuration.
+     * Builds the configuration. What this builder does not set is looked for, first to last:
+     *
+     * <ul>
+     *   <li>credentials: the {@link #profile} given; {@code AWS_ACCESS_KEY_ID}, {@code
+     *       AWS_SECRET_ACCESS_KEY} and {@code AWS_SESSION_TOKEN} ({@link
+     *       Credentials#fromEnvironment()}); the environment's profile ({@link AwsProfile#load()}).
+     *   <li>region: the profile given; {@code AWS_REGION}; {@code AWS_DEFAULT_REGION}; the
+     *       environment's profile; else {@code us-east-1}.
+     *   <li>endpoint: the profile given; {@code AWS_ENDPOINT_URL_S3}; {@code AWS_ENDPOINT_URL};
+     *       the environment's profile; else AWS's, {@code https://s3.<region>.amazonaws.com}. The
+     *       variables and the environment's profile are skipped when {@code
+     *       AWS_IGNORE_CONFIGURED_ENDPOINT_URLS} is {@code true}.
+     * </ul>
+     *
+     * <p>The shared files are read only if a setting is still missing after the variables, and at
+     * most once per build. The values are read now; later changes to the environment or the files
+     * do not reach the configuration.
      *
      * @return the configuration
-     * @throws IllegalStateException if no credentials were set and the environment has none
+     * @throws IllegalStateException if no credentials were found (the message names every place
+     *     looked at), or the shared files cannot be read or have a line that fits nowhere, or
+     *     {@code AWS_PROFILE} names a profile they do not define
      * @throws IllegalArgumentException if {@code maxConnections} was set below {@code
      *     concurrency} (a multipart upload's parts would wait for connections), or if virtual-host
      *     addressing was chosen for an endpoint whose host is an IP address
@@ -503,8 +563,112 @@ public final class BlobConfig {
                 + " cannot carry: its host is an IP address. Use a host name that resolves"
                 + " <bucket>.<host> to the service, or path-style addressing.");
       }
-      Credentials c = credentials != null ? credentials : Credentials.fromEnvironment();
-      return new BlobConfig(this, c);
+      Resolution r = new Resolution(environment, profile);
+      URI e = endpoint != null ? endpoint : r.endpoint();
+      String g = region != null ? region : r.region();
+      Credentials c = credentials != null ? credentials : r.credentials();
+      return new BlobConfig(this, e, g, c);
+    }
+
+    /* The settings from outside the code, each looked for in build()'s order. */
+    private static final class Resolution {
+      private final Map<String, String> env;
+      private final @Nullable AwsProfile given;
+      private @Nullable AwsProfile fromEnvironment; // loaded when first needed
+
+      Resolution(Map<String, String> env, @Nullable AwsProfile given) {
+        this.env = env;
+        this.given = given;
+      }
+
+      private AwsProfile environmentProfile() {
+        AwsProfile p = fromEnvironment;
+        if (p == null) {
+          p = AwsProfile.load(env, null);
+          fromEnvironment = p;
+        }
+        return p;
+      }
+
+      private @Nullable String variable(String name) {
+        String v = env.get(name);
+        return v == null || v.isBlank() ? null : v.strip();
+      }
+
+      @Nullable URI endpoint() {
+        if (given != null && given.endpoint().isPresent()) {
+          return checkedEndpoint(given.endpoint().get(), "the endpoint_url of " + given);
+        }
+        if ("true".equalsIgnoreCase(variable("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"))) {
+          return null;
+        }
+        for (String name : new String[] {"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"}) {
+          String v = variable(name);
+          if (v != null) {
+            try {
+              return checkedEndpoint(new URI(v), name);
+            } catch (java.net.URISyntaxException ex) {
+              throw new IllegalArgumentException(name + " is not a URI: " + ex.getMessage(), ex);
+            }
+          }
+        }
+        if (given != null) {
+          return null; // the profile given stands in for the environment's
+        }
+        AwsProfile p = environmentProfile();
+        return p.endpoint().isPresent()
+            ? checkedEndpoint(p.endpoint().get(), "the endpoint_url of " + p)
+            : null;
+      }
+
+      private static URI checkedEndpoint(URI uri, String source) {
+        try {
+          return Builder.checkedEndpoint(uri);
+        } catch (IllegalArgumentException ex) {
+          throw new IllegalArgumentException(source + ": " + ex.getMessage(), ex);
+        }
+      }
+
+      String region() {
+        if (given != null && given.region().isPresent()) {
+          return checkedRegion(given.region().get(), "the region of " + given);
+        }
+        for (String name : new String[] {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
+          String v = variable(name);
+          if (v != null) {
+            return checkedRegion(v, name);
+          }
+        }
+        if (given == null) {
+          AwsProfile p = environmentProfile();
+          if (p.region().isPresent()) {
+            return checkedRegion(p.region().get(), "the region of " + p);
+          }
+        }
+        return "us-east-1";
+      }
+
+      Credentials credentials() {
+        if (given != null) {
+          java.util.Optional<Credentials> c = given.credentials();
+          if (c.isPresent()) {
+            return c.get();
+          }
+        }
+        if (variable("AWS_ACCESS_KEY_ID") != null || variable("AWS_SECRET_ACCESS_KEY") != null) {
+          return Credentials.fromEnvironment(env); // names the one missing
+        }
+        AwsProfile p = given != null ? given : environmentProfile();
+        java.util.Optional<Credentials> c = p.credentials();
+        if (c.isPresent()) {
+          return c.get();
+        }
+        throw new IllegalStateException(
+            "No credentials: none set on the builder, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+                + " are not set, and the AWS profile '" + p.name() + "' has none ("
+                + p.filesDescription() + "). Set the variables, add aws_access_key_id and"
+                + " aws_secret_access_key to the profile, or pass credentials explicitly.");
+      }
     }
 
     private static final Pattern IPV4 = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
