@@ -1,5 +1,6 @@
 package io.ambidex.blob.cli;
 
+import io.ambidex.blob.AwsProfile;
 import io.ambidex.blob.BlobConfig;
 import io.ambidex.blob.ChecksumAlgorithm;
 import io.ambidex.blob.BlobObject;
@@ -60,7 +61,9 @@ import picocli.CommandLine.Spec;
       "",
       "Without --endpoint, objects go to an embedded store whose data directory is",
       "--data-dir, else $AMBIDEX_BLOB_HOME, else ~/.local/share/ambidex-blob.",
-      "With --endpoint, credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY."
+      "With --endpoint or --profile (or AWS_ENDPOINT_URL set), the store is remote and the",
+      "credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, else the AWS profile",
+      "(--profile, else AWS_PROFILE, else default) of ~/.aws/credentials and ~/.aws/config."
     },
     footer = {"", ExitCodes.FOOTER})
 // The subcommands are registered by commandLine(), not here: see SUBCOMMANDS.
@@ -71,8 +74,19 @@ public final class BlobTool implements Callable<Integer> {
       description = "An S3-compatible service, e.g. http://127.0.0.1:9000. Default: the embedded store.")
   URI endpoint;
 
-  @Option(names = "--region", defaultValue = "us-east-1", description = "Signing region (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--region",
+      description = "Signing region. Default: AWS_REGION, AWS_DEFAULT_REGION, the profile's"
+          + " region, else us-east-1.")
   String region;
+
+  @Option(
+      names = "--profile",
+      paramLabel = "NAME",
+      description = "Use the AWS profile NAME of ~/.aws/config and ~/.aws/credentials: its"
+          + " credentials, region and endpoint_url (AWS's endpoint when it has none), as the AWS"
+          + " CLI's option of that name does. Default: AWS_PROFILE, else default.")
+  String profile;
 
   @Option(names = "--virtual-host", description = "Address buckets as BUCKET.host instead of host/BUCKET.")
   boolean virtualHost;
@@ -98,8 +112,10 @@ public final class BlobTool implements Callable<Integer> {
   PrintStream err = System.err;
   InputStream in = System.in;
   boolean forceProgress;
-  /* Credentials for --endpoint; null: from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. */
+  /* Credentials for a remote store; null: from the environment or the AWS profile. */
   Credentials credentials;
+  /* The environment variables the tool reads (tests give their own). */
+  Map<String, String> environment = System.getenv();
   /* Counted down when the command has ended, its store closed: the Ctrl-C hook waits for it. */
   final CountDownLatch finished = new CountDownLatch(1);
   /* Set by the Ctrl-C hook; the batch running then, or the next one, is cancelled. */
@@ -276,7 +292,8 @@ public final class BlobTool implements Callable<Integer> {
     } else if (t instanceof java.nio.file.AccessDeniedException) {
       message = message + ": permission denied; check its permissions";
     } else if (t instanceof io.ambidex.blob.BlobAuthenticationException) {
-      message = message + " (check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and --region)";
+      message = message + " (check the credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY or"
+          + " the AWS profile; and --region)";
     }
     return message.replace('\n', ' ').strip();
   }
@@ -290,36 +307,54 @@ public final class BlobTool implements Callable<Integer> {
   <T> T withStore(int concurrency, StoreAction<T> action) throws Exception {
     EmbeddedS3 embedded = null;
     try {
-      BlobConfig.Builder config = BlobConfig.builder().region(region).pathStyle(!virtualHost);
+      BlobConfig.Builder config = BlobConfig.builder().environment(environment);
+      if (region != null) {
+        config.region(region);
+      }
+      if (virtualHost) {
+        config.pathStyle(false); // else the client's default: path-style unless AWS's endpoint
+      }
       if (checksumAlgorithm != null) {
         config.checksum(checksumAlgorithm);
       }
       if (concurrency > 0) {
         config.maxConnections(Math.max(16, 2 * concurrency));
       }
-      if (endpoint == null) {
+      if (!remote()) {
         // The tool knows what it started: S3Proxy checks flexible checksums (ARCHITECTURE.md,
         // choice 146), so the embedded store gets the hardware CRC, not MD5.
         if (checksumAlgorithm == null) {
           config.checksum(ChecksumAlgorithm.CRC32C);
         }
         embedded = EmbeddedS3.start(dataDir != null ? dataDir : defaultDataDir());
-        config.endpoint(embedded.endpoint())
+        config.region(region != null ? region : "us-east-1") // the environment's is not for it
+            .endpoint(embedded.endpoint())
             .credentials(Credentials.of(embedded.accessKey(), embedded.secretKey()));
       } else {
-        Credentials given = credentials;
-        if (given == null) {
+        if (endpoint != null) {
+          config.endpoint(endpoint);
+        }
+        if (profile != null) {
           try {
-            given = Credentials.fromEnvironment();
+            config.profile(AwsProfile.load(environment, profile));
           } catch (IllegalStateException e) {
-            throw new ExitCodes.Refused(
-                "no credentials for --endpoint " + endpoint + ": export AWS_ACCESS_KEY_ID and"
-                    + " AWS_SECRET_ACCESS_KEY (" + oneLine(e) + ")");
+            throw new ExitCodes.UsageError("--profile " + profile + ": " + oneLine(e));
           }
         }
-        config.endpoint(endpoint).credentials(given);
+        if (credentials != null) {
+          config.credentials(credentials);
+        }
       }
-      try (Store store = async ? Store.async(config.build()) : Store.blocking(config.build())) {
+      BlobConfig built;
+      try {
+        built = config.build();
+      } catch (IllegalStateException e) {
+        String where = endpoint != null ? "--endpoint " + endpoint : "the store";
+        throw new ExitCodes.Refused(
+            "no credentials for " + where + ": export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY,"
+                + " or name an AWS profile that has them with --profile (" + oneLine(e) + ")");
+      }
+      try (Store store = async ? Store.async(built) : Store.blocking(built)) {
         return action.run(store);
       }
     } finally {
@@ -327,6 +362,22 @@ public final class BlobTool implements Callable<Integer> {
         embedded.close();
       }
     }
+  }
+
+  /*
+   * Whether the store is remote: --endpoint or --profile given, or an endpoint in the
+   * environment (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL) as the AWS CLI reads it. AWS_PROFILE
+   * alone does not leave the embedded store: it says whose credentials, not where.
+   */
+  boolean remote() {
+    if (endpoint != null || profile != null) {
+      return true;
+    }
+    if ("true".equalsIgnoreCase(environment.getOrDefault("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").strip())) {
+      return false;
+    }
+    return !environment.getOrDefault("AWS_ENDPOINT_URL_S3", "").isBlank()
+        || !environment.getOrDefault("AWS_ENDPOINT_URL", "").isBlank();
   }
 
   interface StoreAction<T> {
