@@ -1200,16 +1200,22 @@ final class BlobCore implements AsyncCloseable {
    *
    * @param bucket the bucket
    * @param key the object's key
-   * @param target the file to write (replaced if it exists); its directory must exist
+   * @param target the file to write (replaced if it exists); its directory must exist. A symbolic
+   *     link is followed and its destination written (the link stays); an existing FIFO or
+   *     device is written in place, in order, by one GET (its reader sees the bytes before the
+   *     check)
    * @param progress receives the progress of the download, or null
    * @return a stage that completes with the object's metadata once the file is in place
-   * @throws IllegalArgumentException if {@code target} is a directory or its directory is missing
+   * @throws IllegalArgumentException if {@code target} is a directory or a loop of links, or its
+   *     directory is missing or not writable
    */
   public CompletionStage<BlobObject> download(
       String bucket, String key, Path target, @Nullable AsyncCallback<TransferProgress> progress) {
     Validate.bucket(bucket);
     Validate.key(key);
-    Path file = Validate.writableTarget(target);
+    Validate.DownloadTarget to = Validate.downloadTarget(target);
+    Path file = to.file();
+    boolean special = to.special();
     ProgressTracker tracker =
         new ProgressTracker(runtime, progress, TransferProgress.Direction.DOWNLOAD, -1);
     String what = what(bucket, key);
@@ -1229,7 +1235,7 @@ final class BlobCore implements AsyncCloseable {
               get,
               r -> {
                 long size = r.body().contentLength();
-                if (size > config.multipartThreshold()) {
+                if (size > config.multipartThreshold() && !special) {
                   HttpHeaders headers = r.headers();
                   r.close();
                   return Chains.<Object>done(new Ranged(headers, size));
@@ -1240,7 +1246,8 @@ final class BlobCore implements AsyncCloseable {
                   return Chains.failed(cancelledBefore("GET " + what));
                 }
                 return Chains.<BlobObject, Object>then(
-                    save(r, bucket, key, file, tracker, what, settled), Chains::<Object>done);
+                    save(r, bucket, key, file, special, tracker, what, settled),
+                    Chains::<Object>done);
               });
       downloaded =
           Chains.then(
@@ -1364,7 +1371,8 @@ final class BlobCore implements AsyncCloseable {
         channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
       } catch (IOException e) {
         settled.complete(null);
-        throw new UncheckedIOException("Cannot create " + temp + " to download " + what, e);
+        throw new UncheckedIOException(
+            "Cannot create " + temp + " to download " + what + ": " + reason(e), e);
       }
       RangeSink sink =
           new RangeSink() {
@@ -1398,7 +1406,7 @@ final class BlobCore implements AsyncCloseable {
                 move(temp, file);
               }
             } catch (IOException e) {
-              f = new UncheckedIOException("Cannot write " + file + " for " + what, e);
+              f = new UncheckedIOException("Cannot write " + file + " for " + what + ": " + reason(e), e);
             } catch (RuntimeException e) {
               f = e;
             }
@@ -1804,32 +1812,73 @@ final class BlobCore implements AsyncCloseable {
     }
   }
 
-  private static Path tempNextTo(Path file) {
-    return file.resolveSibling(
-        "." + file.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong())
-            + ".part");
+  /*
+   * ".NAME.RANDOM.part" beside `file`; NAME cut (at a character) so that the whole stays within
+   * 255 bytes of UTF-8, the longest file name of the common file systems: a target whose name is
+   * itself near that limit can still be downloaded.
+   */
+  static Path tempNextTo(Path file) {
+    String name = file.getFileName().toString();
+    String suffix = "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".part";
+    int room = 255 - 1 - suffix.length();
+    if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > room) {
+      StringBuilder cut = new StringBuilder();
+      int bytes = 0;
+      for (int i = 0; i < name.length(); ) {
+        int cp = name.codePointAt(i);
+        int n = new String(Character.toChars(cp)).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes + n > room) {
+          break;
+        }
+        cut.appendCodePoint(cp);
+        bytes += n;
+        i += Character.charCount(cp);
+      }
+      name = cut.toString();
+    }
+    return file.resolveSibling("." + name + suffix);
   }
 
-  /* Saves the body; completes `settled` once the temporary file is gone or in place. */
+  /* An IOException's reason, for a message that already names the file. */
+  private static String reason(IOException e) {
+    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+      return f.getReason();
+    }
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+  }
+
+  /*
+   * Saves the body; completes `settled` once the temporary file is gone or in place. A special
+   * file (a FIFO, a device) is written directly: no temporary file, no move, nothing to delete on
+   * failure, and a composite of unknown parts is checked for its length only (the bytes cannot
+   * be read back).
+   */
   private CompletionStage<BlobObject> save(
       HttpResponse r,
       String bucket,
       String key,
       Path file,
+      boolean special,
       ProgressTracker tracker,
       String what,
       CompletableFuture<Void> settled) {
     DownloadVerifier verifier;
-    Path temp = tempNextTo(file);
+    Path temp = special ? file : tempNextTo(file);
     FileChannel channel;
     try {
       tracker.total(r.body().contentLength());
       verifier = DownloadVerifier.of(what, r.headers(), false);
-      channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      channel =
+          special
+              ? FileChannel.open(file, StandardOpenOption.WRITE)
+              : FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     } catch (IOException e) {
       r.close();
       settled.complete(null);
-      throw new UncheckedIOException("Cannot create " + temp + " to download " + what, e);
+      throw new UncheckedIOException(
+          "Cannot " + (special ? "open " : "create ") + temp + " to download " + what + ": "
+              + reason(e),
+          e);
     } catch (RuntimeException | Error e) {
       r.close();
       settled.complete(null);
@@ -1860,7 +1909,8 @@ final class BlobCore implements AsyncCloseable {
                         channel.write(chunk);
                       }
                     } catch (IOException e) {
-                      throw new UncheckedIOException("Cannot write " + temp + " for " + what, e);
+                      throw new UncheckedIOException(
+                          "Cannot write " + temp + " for " + what + ": " + reason(e), e);
                     }
                   });
             }).toCompletableFuture();
@@ -1875,7 +1925,9 @@ final class BlobCore implements AsyncCloseable {
             ignored ->
                 saved.isCancelled()
                     ? Chains.failed(cancelledBefore("the check of " + what))
-                    : withLearntParts(verifier, bucket, key, verifier.bytes()));
+                    : special
+                        ? Chains.<@Nullable DownloadVerifier>done(null)
+                        : withLearntParts(verifier, bucket, key, verifier.bytes()));
     saved.whenComplete(
         (v, e) -> {
           if (saved.isCancelled() && body.isDone()) {
@@ -1896,16 +1948,20 @@ final class BlobCore implements AsyncCloseable {
                     readBack(temp, learnt::update);
                     learnt.finish();
                   }
-                  move(temp, file);
+                  if (!special) {
+                    move(temp, file);
+                  }
                 }
               } catch (IOException e) {
-                f = new UncheckedIOException("Cannot write " + file + " for " + what, e);
+                f = new UncheckedIOException("Cannot write " + file + " for " + what + ": " + reason(e), e);
               } catch (RuntimeException e) {
                 f = e;
               }
               if (f != null) {
                 try {
-                  Files.deleteIfExists(temp);
+                  if (!special) {
+                    Files.deleteIfExists(temp);
+                  }
                 } catch (IOException e) {
                   f.addSuppressed(e);
                 }

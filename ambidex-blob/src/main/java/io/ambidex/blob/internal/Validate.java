@@ -69,23 +69,64 @@ public final class Validate {
     }
   }
 
-  /** Checks that {@code target} can be written: not a directory, its directory exists. */
-  public static Path writableTarget(Path target) {
+  /**
+   * Where a download goes: the file {@code target} names, through any symbolic links (so that a
+   * link stays a link and its destination gets the bytes), and whether that is a special file
+   * (a FIFO, a device), which is written directly, in order, instead of replaced.
+   *
+   * @param file the absolute path to write
+   * @param special true for a special file: no temporary file, no rename, no ranges
+   */
+  public record DownloadTarget(Path file, boolean special) {}
+
+  /**
+   * Checks that {@code target} can be written: not a directory; an existing special file that is
+   * writable, or a file whose directory exists and is writable (after following links).
+   */
+  public static DownloadTarget downloadTarget(Path target) {
     Objects.requireNonNull(target, "target");
     Path absolute = target.toAbsolutePath();
     if (Files.isDirectory(absolute)) {
       throw new IllegalArgumentException(
           "Cannot download to " + target + ": it is a directory; name the file to write.");
     }
-    Path dir = absolute.getParent();
+    if (Files.exists(absolute) && !Files.isRegularFile(absolute)) {
+      // A FIFO, a device, a socket (through any links): written in place, never replaced.
+      if (!Files.isWritable(absolute)) {
+        throw new IllegalArgumentException(
+            "Cannot download to " + target + ": it is not writable.");
+      }
+      return new DownloadTarget(absolute, true);
+    }
+    Path file = throughLinks(absolute, target);
+    String named = file.equals(absolute) ? "" : " (a link to " + file + ")";
+    Path dir = file.getParent();
     if (dir == null || !Files.isDirectory(dir)) {
       throw new IllegalArgumentException(
-          "Cannot download to " + target + ": the directory " + dir + " does not exist.");
+          "Cannot download to " + target + named + ": the directory " + dir + " does not exist.");
     }
     if (!Files.isWritable(dir)) {
       throw new IllegalArgumentException(
-          "Cannot download to " + target + ": the directory " + dir + " is not writable.");
+          "Cannot download to " + target + named + ": the directory " + dir + " is not writable.");
     }
-    return absolute;
+    return new DownloadTarget(file, false);
+  }
+
+  /* The path a chain of symbolic links ends at, which may not exist yet (a dangling link). */
+  private static Path throughLinks(Path absolute, Path target) {
+    Path p = absolute;
+    for (int hops = 0; Files.isSymbolicLink(p); hops++) {
+      if (hops == 40) {
+        throw new IllegalArgumentException(
+            "Cannot download to " + target + ": too many levels of symbolic links.");
+      }
+      try {
+        p = p.resolveSibling(Files.readSymbolicLink(p));
+      } catch (java.io.IOException e) {
+        throw new IllegalArgumentException(
+            "Cannot download to " + target + ": cannot read the link " + p + ".", e);
+      }
+    }
+    return p;
   }
 }
