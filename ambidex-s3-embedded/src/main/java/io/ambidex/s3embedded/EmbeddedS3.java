@@ -1,6 +1,7 @@
 package io.ambidex.s3embedded;
 
 import io.ambidex.s3embedded.internal.ClientCompatibility;
+import io.ambidex.s3embedded.internal.KeyGuard;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import java.io.IOException;
@@ -35,6 +36,13 @@ import org.jspecify.annotations.Nullable;
  * {@code 100-continue} with a sized body (the AWS CRT's multipart uploads need it), and it accepts
  * {@code x-amz-mp-object-size} on a multipart completion <em>without checking it</em> (S3Proxy
  * refuses it; AWS fails the completion when the parts do not add up to it).
+ *
+ * <p>Keys: it refuses, with {@code 400 InvalidArgument} (or {@code KeyTooLongError}) naming the
+ * key and the rule, the keys it would not keep as written: on any store, a key that starts with
+ * {@code /} or has an empty, {@code .} or {@code ..} segment (its web server resolves them, so the
+ * request would name another object); on a data directory, where objects are files, content under
+ * a key ending in {@code /}, a segment over 255 bytes, and a key beside an object of its
+ * "directory" ({@code a} and {@code a/b}). S3 itself allows all of these.
  */
 public final class EmbeddedS3 implements AutoCloseable {
   /** The access key id the embedded store accepts unless told otherwise. */
@@ -94,21 +102,19 @@ public final class EmbeddedS3 implements AutoCloseable {
    * wrappers. Written against S3Proxy 4.1.0: if a new version moves them, every start() fails,
    * and with it every test that starts a store.
    */
-  private static void installCompatibility(S3Proxy proxy) {
+  private static void installCompatibility(S3Proxy proxy, Filter... filters) {
     try {
       Field field = S3Proxy.class.getDeclaredField("server");
       field.setAccessible(true);
       Object handler = field.get(proxy);
       for (int depth = 0; depth < 8 && handler != null; depth++) {
         if (handler.getClass().getSimpleName().equals("ServletContextHandler")) {
-          handler
-              .getClass()
-              .getMethod("addFilter", Filter.class, String.class, EnumSet.class)
-              .invoke(
-                  handler,
-                  new ClientCompatibility(),
-                  "/*",
-                  EnumSet.of(DispatcherType.REQUEST));
+          for (Filter filter : filters) {
+            handler
+                .getClass()
+                .getMethod("addFilter", Filter.class, String.class, EnumSet.class)
+                .invoke(handler, filter, "/*", EnumSet.of(DispatcherType.REQUEST));
+          }
           return;
         }
         handler = handler.getClass().getMethod("getHandler").invoke(handler);
@@ -289,7 +295,11 @@ public final class EmbeddedS3 implements AutoCloseable {
         b.virtualHost(virtualHost);
       }
       S3Proxy proxy = b.build();
-      installCompatibility(proxy);
+      installCompatibility(
+          proxy,
+          new KeyGuard(
+              dataDirectory == null ? null : dataDirectory.toAbsolutePath(), virtualHost),
+          new ClientCompatibility());
       try {
         proxy.start();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

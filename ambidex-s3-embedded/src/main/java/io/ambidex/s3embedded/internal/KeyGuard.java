@@ -1,0 +1,237 @@
+package io.ambidex.s3embedded.internal;
+
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A servlet filter in front of S3Proxy that refuses the keys the embedded store would not keep as
+ * written, instead of letting it store them under another key or fail with a 500:
+ *
+ * <ul>
+ *   <li><b>Any store</b>: a key that starts with {@code /} or has an empty, {@code .} or {@code
+ *       ..} segment. Jetty resolves such paths before S3Proxy sees them, so {@code p/../escape}
+ *       was stored (or read, or deleted) as {@code escape}, another object.
+ *   <li><b>A store on a data directory</b> (objects kept as files): a write of content under a
+ *       key ending in {@code /} (kept as an empty directory: the content was lost while the
+ *       upload reported success); a segment longer than 255 bytes; a key that is an object's
+ *       "directory" or whose "directory" is an object ({@code a} and {@code a/b} cannot both be
+ *       files: S3Proxy answered 500, retried by every client).
+ * </ul>
+ *
+ * <p>The answer is S3's {@code 400 InvalidArgument} (or {@code KeyTooLongError}) with a message
+ * naming the key, the rule and that S3 itself allows such keys. Requests without a key pass.
+ * Not API: installed by {@code EmbeddedS3}.
+ */
+public final class KeyGuard implements Filter {
+  private final @Nullable Path dataDirectory;
+  private final @Nullable String virtualHostDomain;
+
+  /**
+   * Creates the filter.
+   *
+   * @param dataDirectory the filesystem store's base directory, or null for the in-memory store
+   * @param virtualHostDomain the domain under which buckets are host names, or null
+   */
+  public KeyGuard(@Nullable Path dataDirectory, @Nullable String virtualHostDomain) {
+    this.dataDirectory = dataDirectory;
+    this.virtualHostDomain = virtualHostDomain;
+  }
+
+  @Override
+  public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+      throws IOException, ServletException {
+    if (request instanceof HttpServletRequest http
+        && response instanceof HttpServletResponse answer) {
+      String[] target = bucketAndKey(http);
+      String refusal = target == null ? null : refusal(http, target[0], target[1]);
+      if (refusal == null && target != null) {
+        String source = http.getHeader("x-amz-copy-source");
+        if (source != null) {
+          String path = percentDecoded(stripQuery(source));
+          path = path.startsWith("/") ? path.substring(1) : path;
+          int slash = path.indexOf('/');
+          if (slash > 0) {
+            refusal = segmentRule(path.substring(slash + 1));
+          }
+        }
+      }
+      if (refusal != null) {
+        refuse(http, answer, refusal);
+        return;
+      }
+    }
+    chain.doFilter(request, response);
+  }
+
+  /* {bucket, key} of an object request, or null for a service or bucket request. */
+  private String @Nullable [] bucketAndKey(HttpServletRequest r) {
+    String raw = r.getRequestURI(); // as sent: not resolved, not decoded
+    if (raw == null || !raw.startsWith("/")) {
+      return null;
+    }
+    String host = r.getServerName();
+    if (virtualHostDomain != null
+        && host != null
+        && host.toLowerCase(Locale.ROOT).endsWith("." + virtualHostDomain)) {
+      String bucket = host.substring(0, host.length() - virtualHostDomain.length() - 1);
+      String key = percentDecoded(raw.substring(1));
+      return key.isEmpty() ? null : new String[] {bucket, key};
+    }
+    int slash = raw.indexOf('/', 1);
+    if (slash < 0) {
+      return null;
+    }
+    String key = percentDecoded(raw.substring(slash + 1));
+    return key.isEmpty() ? null : new String[] {percentDecoded(raw.substring(1, slash)), key};
+  }
+
+  private @Nullable String refusal(HttpServletRequest r, String bucket, String key) {
+    String rule = segmentRule(key);
+    if (rule != null || dataDirectory == null) {
+      return rule;
+    }
+    boolean writes =
+        "PUT".equals(r.getMethod())
+            || ("POST".equals(r.getMethod()) && r.getParameter("uploads") != null);
+    if (!writes) {
+      return null;
+    }
+    for (String segment : key.split("/", -1)) {
+      if (segment.getBytes(StandardCharsets.UTF_8).length > 255) {
+        return "KeyTooLongError|The embedded store keeps objects as files, so no segment of a key"
+            + " (between slashes) may exceed 255 bytes; '" + shortened(segment) + "' has "
+            + segment.getBytes(StandardCharsets.UTF_8).length + ". S3 itself allows it.";
+      }
+    }
+    boolean part = r.getParameter("partNumber") != null || r.getParameter("uploadId") != null;
+    if (key.endsWith("/") && !part) {
+      long length = contentLength(r);
+      if (length != 0 || "POST".equals(r.getMethod())) {
+        return "InvalidArgument|The embedded store keeps a key ending in '/' as a directory, which"
+            + " holds no content, so '" + key + "' cannot have " + (length > 0 ? length : "any")
+            + " bytes. S3 itself allows it; name the object without the trailing '/'.";
+      }
+      return null;
+    }
+    if (part) {
+      return null; // checked when the upload was created
+    }
+    Path bucketDir = dataDirectory.resolve(bucket);
+    Path at = bucketDir;
+    String[] segments = key.split("/", -1);
+    for (int i = 0; i < segments.length - 1; i++) {
+      at = at.resolve(segments[i]);
+      if (Files.isRegularFile(at)) {
+        String object = String.join("/", java.util.Arrays.copyOf(segments, i + 1));
+        return "InvalidArgument|The embedded store keeps objects as files: '" + object + "' is an"
+            + " object, so '" + key + "' cannot be one too. S3 itself allows both; delete '"
+            + object + "' first, or choose another key.";
+      }
+    }
+    Path file = bucketDir.resolve(key);
+    if (Files.isDirectory(file) && !isEmptyDirectory(file)) {
+      return "InvalidArgument|The embedded store keeps objects as files: keys start with '" + key
+          + "/', so '" + key + "' cannot be an object too. S3 itself allows both; choose another"
+          + " key.";
+    }
+    return null;
+  }
+
+  /* The rule `key` breaks for every store (Jetty resolves such paths), or null. */
+  static @Nullable String segmentRule(String key) {
+    String[] segments = key.split("/", -1);
+    for (int i = 0; i < segments.length; i++) {
+      String s = segments[i];
+      boolean last = i == segments.length - 1;
+      if ((s.isEmpty() && !last) || s.equals(".") || s.equals("..")) {
+        return "InvalidArgument|The embedded store cannot keep the key '" + key + "' as written:"
+            + " its server resolves a key like a file path, so a key may not start with '/' or"
+            + " have an empty, '.' or '..' segment (it would name another object). S3 itself"
+            + " allows such keys; choose another key, or use another store.";
+      }
+    }
+    return null;
+  }
+
+  private static long contentLength(HttpServletRequest r) {
+    String decoded = r.getHeader("x-amz-decoded-content-length");
+    if (decoded != null) {
+      try {
+        return Long.parseLong(decoded.strip());
+      } catch (NumberFormatException e) {
+        return -1;
+      }
+    }
+    return r.getContentLengthLong();
+  }
+
+  private static boolean isEmptyDirectory(Path dir) {
+    try (var entries = Files.list(dir)) {
+      return entries.findAny().isEmpty();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static String shortened(String s) {
+    return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+  }
+
+  private static String stripQuery(String s) {
+    int q = s.indexOf('?');
+    return q < 0 ? s : s.substring(0, q);
+  }
+
+  /* Percent-decoding of a path: '+' stays a plus. Malformed escapes are kept as they are. */
+  static String percentDecoded(String s) {
+    if (s.indexOf('%') < 0) {
+      return s;
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
+    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < bytes.length; i++) {
+      if (bytes[i] == '%' && i + 2 < bytes.length
+          && Character.digit(bytes[i + 1], 16) >= 0 && Character.digit(bytes[i + 2], 16) >= 0) {
+        out.write(Character.digit(bytes[i + 1], 16) * 16 + Character.digit(bytes[i + 2], 16));
+        i += 2;
+      } else {
+        out.write(bytes[i]);
+      }
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private static void refuse(HttpServletRequest r, HttpServletResponse answer, String refusal)
+      throws IOException {
+    int bar = refusal.indexOf('|');
+    String code = refusal.substring(0, bar);
+    String message = refusal.substring(bar + 1);
+    byte[] body =
+        ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + code + "</Code><Message>"
+                + xml(message) + "</Message><RequestId>ambidex-embedded</RequestId></Error>")
+            .getBytes(StandardCharsets.UTF_8);
+    answer.setStatus(400);
+    answer.setContentType("application/xml");
+    answer.setContentLength(body.length);
+    if (!"HEAD".equals(r.getMethod())) {
+      answer.getOutputStream().write(body);
+    }
+    answer.flushBuffer();
+  }
+
+  private static String xml(String s) {
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+  }
+}
