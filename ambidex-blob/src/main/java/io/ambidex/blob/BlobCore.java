@@ -2300,6 +2300,7 @@ final class BlobCore implements AsyncCloseable {
     HttpRequest.Builder b =
         request(bucket, null)
             .query("list-type", "2")
+            .query("encoding-type", "url") // decoded where the answer says it is (S3Xml)
             .query("max-keys", Integer.toString(config.listPageSize()));
     if (prefix != null && !prefix.isEmpty()) {
       b.query("prefix", prefix);

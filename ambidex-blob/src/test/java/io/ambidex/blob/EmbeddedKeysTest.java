@@ -52,6 +52,9 @@ class EmbeddedKeysTest {
         assertThatThrownBy(() -> client.get("keys", key)).as(key).isInstanceOf(BlobException.class);
         assertThatThrownBy(() -> client.delete("keys", key)).as(key).isInstanceOf(BlobException.class);
       }
+      assertThatThrownBy(() -> client.put("keys", "ctl\u0001key", text("x")))
+          .isInstanceOf(BlobException.class)
+          .hasMessageContaining("it holds U+0001, which its listings (XML 1.0) cannot carry");
       assertThat(client.get("keys", "escape")).isEqualTo(text("the real escape"));
       assertThat(keys(client, "keys")).containsExactly("escape");
       // Dots inside names, and a trailing '/' without content, are fine.

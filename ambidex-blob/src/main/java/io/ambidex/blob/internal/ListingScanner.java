@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * numeric character references, an XML declaration) and gives up, returning null, on anything
  * else: comments, processing instructions, CDATA, a DOCTYPE, prefixed or non-ASCII element names,
  * carriage returns (which XML normalizes), characters XML forbids, mismatched tags, text mixed
- * into {@code IsTruncated} or {@code NextContinuationToken}. The caller then parses the same text
+ * into {@code IsTruncated}, {@code NextContinuationToken} or {@code EncodingType}. The caller then parses the same text
  * with StAX, so a document either yields what StAX would have delivered to {@link S3Xml}'s
  * reader, event for event, or is read by StAX itself (with its errors); {@code ListingScannerTest}
  * compares the two over mutated documents. Not API.
@@ -31,7 +31,8 @@ final class ListingScanner {
     CONTENTS,
     COMMON_PREFIXES,
     IS_TRUNCATED,
-    NEXT_CONTINUATION_TOKEN
+    NEXT_CONTINUATION_TOKEN,
+    ENCODING_TYPE
   }
 
   /**
@@ -75,7 +76,7 @@ final class ListingScanner {
   private @Nullable String childName;
   private @Nullable StringBuilder childText;
 
-  /* An IsTruncated or NextContinuationToken being read: its text so far. */
+  /* An IsTruncated, NextContinuationToken or EncodingType being read: its text so far. */
   private @Nullable Kind textKind;
   private @Nullable StringBuilder elementText;
 
@@ -268,6 +269,7 @@ final class ListingScanner {
       case "CommonPrefixes" -> startCapture(Kind.COMMON_PREFIXES, depth);
       case "IsTruncated" -> startText(Kind.IS_TRUNCATED);
       case "NextContinuationToken" -> startText(Kind.NEXT_CONTINUATION_TOKEN);
+      case "EncodingType" -> startText(Kind.ENCODING_TYPE);
       default -> {}
     }
   }

@@ -102,6 +102,7 @@ public final class S3Xml {
     }
     List<ListEntry> entries = new ArrayList<>();
     String next = null;
+    String encoding = null;
     boolean truncated = false;
     try {
       for (ListingScanner.Event e : events) {
@@ -110,12 +111,13 @@ public final class S3Xml {
           case COMMON_PREFIXES -> entries.add(commonPrefix(Objects.requireNonNull(e.fields())));
           case IS_TRUNCATED -> truncated = Boolean.parseBoolean(Objects.requireNonNull(e.text()).strip());
           case NEXT_CONTINUATION_TOKEN -> next = e.text();
+          case ENCODING_TYPE -> encoding = e.text();
         }
       }
+      return listPage(decoded(entries, encoding), next, truncated);
     } catch (IllegalArgumentException e) {
       throw malformed("ListObjectsV2 result", e);
     }
-    return listPage(entries, next, truncated);
   }
 
   /** Whether {@link #listPage} reads {@code xml} with its scanner rather than StAX; for tests. */
@@ -134,6 +136,7 @@ public final class S3Xml {
   public static ListPage listPageWithStax(byte[] xml) {
     List<ListEntry> entries = new ArrayList<>();
     String next = null;
+    String encoding = null;
     boolean truncated = false;
     try {
       XMLStreamReader r = reader(xml);
@@ -146,15 +149,16 @@ public final class S3Xml {
           case "CommonPrefixes" -> entries.add(commonPrefix(fields(r, "CommonPrefixes")));
           case "IsTruncated" -> truncated = Boolean.parseBoolean(r.getElementText().strip());
           case "NextContinuationToken" -> next = r.getElementText();
+          case "EncodingType" -> encoding = r.getElementText();
           default -> {}
         }
       }
+      return listPage(decoded(entries, encoding), next, truncated);
     } catch (XMLStreamException | IllegalArgumentException e) {
       // IllegalArgumentException: a Size that is not a number (NumberFormatException), or one that
-      // BlobObject refuses (negative: seed 7116 of S3XmlFuzzTest).
+      // BlobObject refuses (negative: seed 7116 of S3XmlFuzzTest), or a malformed %-escape.
       throw malformed("ListObjectsV2 result", e);
     }
-    return listPage(entries, next, truncated);
   }
 
   private static BlobObject contents(Map<String, String> f) {
@@ -167,6 +171,33 @@ public final class S3Xml {
 
   private static CommonPrefix commonPrefix(Map<String, String> f) {
     return new CommonPrefix(required(f, "Prefix", "CommonPrefixes"));
+  }
+
+  /*
+   * The keys and prefixes as they are: listings ask for encoding-type=url (a key may hold
+   * characters XML 1.0 cannot carry, such as U+0001, which made the whole page unreadable), and a
+   * server that honours it says so with EncodingType; one that ignores it sends them raw, which
+   * must not be decoded (a '+' or '%' in a key would change).
+   */
+  private static List<ListEntry> decoded(List<ListEntry> entries, @Nullable String encoding) {
+    if (encoding == null || !encoding.strip().equalsIgnoreCase("url")) {
+      return entries;
+    }
+    List<ListEntry> out = new ArrayList<>(entries.size());
+    for (ListEntry e : entries) {
+      out.add(
+          switch (e) {
+            case BlobObject o ->
+                new BlobObject(urlDecoded(o.key()), o.size(), o.etag(), o.lastModified());
+            case CommonPrefix p -> new CommonPrefix(urlDecoded(p.prefix()));
+          });
+    }
+    return out;
+  }
+
+  /* S3's url encoding of listed names: %XX escapes of UTF-8, '+' for a space. */
+  private static String urlDecoded(String s) {
+    return java.net.URLDecoder.decode(s, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private static ListPage listPage(List<ListEntry> entries, @Nullable String next, boolean truncated) {

@@ -20,8 +20,10 @@ import org.jspecify.annotations.Nullable;
  * written, instead of letting it store them under another key or fail with a 500:
  *
  * <ul>
- *   <li><b>Any store</b>: a key that starts with {@code /} or has an empty, {@code .} or {@code
- *       ..} segment. Jetty resolves such paths before S3Proxy sees them, so {@code p/../escape}
+ *   <li><b>Any store</b>: a key holding a character XML 1.0 cannot carry (U+0001, ...): S3Proxy
+ *       lists with the last key as the continuation token, written raw, so a page ending at such
+ *       a key was cut short and every listing of the bucket failed. A key that starts with {@code
+ *       /} or has an empty, {@code .} or {@code ..} segment. Jetty resolves such paths before S3Proxy sees them, so {@code p/../escape}
  *       was stored (or read, or deleted) as {@code escape}, another object.
  *   <li><b>A store on a data directory</b> (objects kept as files): a write of content under a
  *       key ending in {@code /} (kept as an empty directory: the content was lost while the
@@ -151,6 +153,15 @@ public final class KeyGuard implements Filter {
 
   /* The rule `key` breaks for every store (Jetty resolves such paths), or null. */
   static @Nullable String segmentRule(String key) {
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0xFFFE || c == 0xFFFF) {
+        return "InvalidArgument|The embedded store cannot keep the key '" + key.replace(c, '?')
+            + "': it holds U+" + String.format("%04X", (int) c) + ", which its listings (XML 1.0)"
+            + " cannot carry where a page ends, so the whole listing would fail. S3 itself allows"
+            + " it; choose another key, or use another store.";
+      }
+    }
     String[] segments = key.split("/", -1);
     for (int i = 0; i < segments.length; i++) {
       String s = segments[i];
