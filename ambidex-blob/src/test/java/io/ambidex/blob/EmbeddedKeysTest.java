@@ -97,6 +97,9 @@ class EmbeddedKeysTest {
       assertThat(client.get("files", "e/big")).isEqualTo(big);
       assertThat(keys(client, "files")).contains("a", "c/d", "e/big").doesNotContain("a/b", "dir/");
       assertThat(client.get("files", "a")).isEqualTo(text("a"));
+      assertThatThrownBy(() -> client.delete("no-such-bucket", "k"))
+          .as("S3Proxy answered 204")
+          .isInstanceOf(NoSuchBucketException.class);
       try (Stream<PendingUpload> uploads = client.listUploads("files", null)) {
         assertThat(uploads).isEmpty();
       }

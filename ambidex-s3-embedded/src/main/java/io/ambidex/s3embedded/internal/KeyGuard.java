@@ -29,7 +29,8 @@ import org.jspecify.annotations.Nullable;
  *       key ending in {@code /} (kept as an empty directory: the content was lost while the
  *       upload reported success); a segment longer than 255 bytes; a key that is an object's
  *       "directory" or whose "directory" is an object ({@code a} and {@code a/b} cannot both be
- *       files: S3Proxy answered 500, retried by every client).
+ *       files: S3Proxy answered 500, retried by every client). And a delete in a bucket that
+ *       does not exist is S3's {@code 404 NoSuchBucket}, not S3Proxy's 204.
  * </ul>
  *
  * <p>The answer is S3's {@code 400 InvalidArgument} (or {@code KeyTooLongError}) with a message
@@ -103,6 +104,10 @@ public final class KeyGuard implements Filter {
     String rule = segmentRule(key);
     if (rule != null || dataDirectory == null) {
       return rule;
+    }
+    if ("DELETE".equals(r.getMethod()) && !Files.isDirectory(dataDirectory.resolve(bucket))) {
+      // S3Proxy answers 204, as if the object had been deleted; S3 answers NoSuchBucket.
+      return "404|NoSuchBucket|The specified bucket does not exist: " + bucket;
     }
     boolean writes =
         "PUT".equals(r.getMethod())
@@ -226,6 +231,11 @@ public final class KeyGuard implements Filter {
 
   private static void refuse(HttpServletRequest r, HttpServletResponse answer, String refusal)
       throws IOException {
+    int status = 400;
+    if (refusal.matches("[0-9]{3}\\|.*")) {
+      status = Integer.parseInt(refusal.substring(0, 3));
+      refusal = refusal.substring(4);
+    }
     int bar = refusal.indexOf('|');
     String code = refusal.substring(0, bar);
     String message = refusal.substring(bar + 1);
@@ -233,7 +243,7 @@ public final class KeyGuard implements Filter {
         ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + code + "</Code><Message>"
                 + xml(message) + "</Message><RequestId>ambidex-embedded</RequestId></Error>")
             .getBytes(StandardCharsets.UTF_8);
-    answer.setStatus(400);
+    answer.setStatus(status);
     answer.setContentType("application/xml");
     answer.setContentLength(body.length);
     if (!"HEAD".equals(r.getMethod())) {
