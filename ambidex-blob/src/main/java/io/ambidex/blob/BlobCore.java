@@ -2331,7 +2331,8 @@ final class BlobCore implements AsyncCloseable {
     return AsyncIterators.paginate(
         (Marker) null,
         (@Nullable Marker marker) -> {
-          HttpRequest.Builder b = request(bucket, null).query("uploads", null);
+          HttpRequest.Builder b =
+              request(bucket, null).query("uploads", null).query("encoding-type", "url");
           if (prefix != null && !prefix.isEmpty()) {
             b.query("prefix", prefix);
           }

@@ -93,6 +93,33 @@ class ListingEncodingTest {
     }
   }
 
+  @Test
+  void listUploads_oddKeys_comeBackExactly_fromMoto_andAbort() throws Exception {
+    MotoServer moto = MotoServer.start();
+    try (BlobClient client = new BlobClient(Fixtures.config(moto.endpoint, "testing", "testing").listPageSize(3).build())) {
+      String bucket = Fixtures.bucket();
+      client.createBucket(bucket);
+      // moto ignores encoding-type on this listing (S3 honours it): no U+0001 here.
+      List<String> keys = KEYS.stream().filter(k -> k.indexOf('\u0001') < 0).toList();
+      for (String key : keys) {
+        moto.sdk.createMultipartUpload(r -> r.bucket(bucket).key(key));
+      }
+      List<PendingUpload> pending;
+      try (Stream<PendingUpload> uploads = client.listUploads(bucket, null)) {
+        pending = uploads.toList();
+      }
+      assertThat(pending).extracting(PendingUpload::key).containsExactlyInAnyOrderElementsOf(keys);
+      for (PendingUpload u : pending) {
+        client.abortUpload(bucket, u.key(), u.uploadId());
+      }
+      try (Stream<PendingUpload> uploads = client.listUploads(bucket, null)) {
+        assertThat(uploads).as("every abort named its upload's key exactly").isEmpty();
+      }
+    } finally {
+      MotoServer.stop(moto);
+    }
+  }
+
   /* Swift's S3 layer, where .ci/run started it (SwiftTest says how to start it by hand). */
   @Test
   void list_oddKeys_comeBackExactly_fromSwift() throws Exception {
@@ -109,6 +136,23 @@ class ListingEncodingTest {
             + "<CommonPrefixes><Prefix>" + prefix + "</Prefix></CommonPrefixes>"
             + "<IsTruncated>false</IsTruncated></ListBucketResult>")
         .getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void uploadsPage_decodesOnlyWhatTheServerSaysItEncoded() {
+    String doc = "<?xml version=\"1.0\"?><ListMultipartUploadsResult>%s"
+        + "<NextKeyMarker>%s</NextKeyMarker><NextUploadIdMarker>u2</NextUploadIdMarker>"
+        + "<IsTruncated>true</IsTruncated><Upload><Key>%s</Key><UploadId>u1</UploadId></Upload>"
+        + "</ListMultipartUploadsResult>";
+    var encoded = io.ambidex.blob.internal.UploadsXml.page(
+        String.format(doc, "<EncodingType>url</EncodingType>", "n%01+x", "a%01b+c%2B")
+            .getBytes(StandardCharsets.UTF_8));
+    assertThat(encoded.uploads()).extracting(PendingUpload::key).containsExactly("a\u0001b c+");
+    assertThat(encoded.nextKeyMarker()).isEqualTo("n\u0001 x");
+    var raw = io.ambidex.blob.internal.UploadsXml.page(
+        String.format(doc, "", "n+x", "a+b%2B").getBytes(StandardCharsets.UTF_8));
+    assertThat(raw.uploads()).extracting(PendingUpload::key).containsExactly("a+b%2B");
+    assertThat(raw.nextKeyMarker()).isEqualTo("n+x");
   }
 
   @Test

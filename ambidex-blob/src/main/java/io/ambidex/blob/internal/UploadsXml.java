@@ -42,6 +42,7 @@ public final class UploadsXml {
     List<PendingUpload> uploads = new ArrayList<>();
     String nextKey = null;
     String nextId = null;
+    String encoding = null;
     boolean truncated = false;
     try {
       XMLStreamReader r = FACTORY.createXMLStreamReader(new ByteArrayInputStream(xml));
@@ -65,6 +66,7 @@ public final class UploadsXml {
             case "IsTruncated" -> truncated = Boolean.parseBoolean(r.getElementText().strip());
             case "NextKeyMarker" -> nextKey = r.getElementText();
             case "NextUploadIdMarker" -> nextId = r.getElementText();
+            case "EncodingType" -> encoding = r.getElementText();
             default -> { }
           }
         } else if (event == XMLStreamConstants.END_ELEMENT && r.getLocalName().equals("Upload")) {
@@ -78,7 +80,25 @@ public final class UploadsXml {
       throw new IllegalStateException("The ListMultipartUploads response is not valid XML", e);
     }
     boolean more = truncated && nextKey != null && !nextKey.isEmpty();
+    if (encoding != null && encoding.strip().equalsIgnoreCase("url")) {
+      // Asked for with encoding-type=url (as listings are, S3Xml): keys and the key marker came
+      // %-encoded; a server that ignored the parameter says nothing, and its keys stay as sent.
+      try {
+        List<PendingUpload> decoded = new ArrayList<>(uploads.size());
+        for (PendingUpload u : uploads) {
+          decoded.add(new PendingUpload(urlDecoded(u.key()), u.uploadId(), u.initiated()));
+        }
+        uploads = decoded;
+        nextKey = nextKey == null ? null : urlDecoded(nextKey);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalStateException("The ListMultipartUploads response has a malformed key", e);
+      }
+    }
     return new Page(uploads, more ? nextKey : null, more ? nextId : null);
+  }
+
+  private static String urlDecoded(String s) {
+    return java.net.URLDecoder.decode(s, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private static @Nullable Instant instant(@Nullable String s) {
