@@ -110,6 +110,9 @@ public final class BlobTool implements Callable<Integer> {
 
   PrintStream out = System.out;
   PrintStream err = System.err;
+  /* The stream under out when the tool made out (run with an OutputStream, as main does): object
+   * bytes go there directly, and its first write failure is remembered. Null: out was given. */
+  @org.jspecify.annotations.Nullable Output stdout;
   InputStream in = System.in;
   boolean forceProgress;
   /* Credentials for a remote store; null: from the environment or the AWS profile. */
@@ -139,7 +142,7 @@ public final class BlobTool implements Callable<Integer> {
     tool.in = System.in;
     Thread command = Thread.currentThread();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> tool.interrupt(command), "blob-interrupt"));
-    System.exit(run(tool, args, System.out, System.err));
+    System.exit(run(tool, args, new java.io.FileOutputStream(java.io.FileDescriptor.out), System.err));
   }
 
   /*
@@ -183,6 +186,17 @@ public final class BlobTool implements Callable<Integer> {
     return run(new BlobTool(), args, out, err);
   }
 
+  /**
+   * Runs the tool with {@code out} as its standard output, whose write failures are seen (a
+   * {@code PrintStream} given instead only tells that one happened).
+   */
+  static int run(BlobTool tool, String[] args, OutputStream out, PrintStream err) {
+    Output raw = new Output(out);
+    tool.stdout = raw;
+    return run(tool, args,
+        new PrintStream(new java.io.BufferedOutputStream(raw, 8192), true, System.out.charset()), err);
+  }
+
   static int run(BlobTool tool, String[] args, PrintStream out, PrintStream err) {
     tool.out = out;
     tool.err = err;
@@ -191,13 +205,45 @@ public final class BlobTool implements Callable<Integer> {
     cl.setErr(new PrintWriter(err, true));
     cl.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
-          err.println("blob: " + oneLine(e));
+          if (!(Batch.unwrap(e) instanceof ExitCodes.BrokenPipe)) {
+            err.println("blob: " + oneLine(e));
+          }
           return ExitCodes.of(e);
         });
     try {
-      return cl.execute(args);
+      return tool.checkOutput(cl.execute(args));
     } finally {
       tool.finished.countDown();
+    }
+  }
+
+  /*
+   * A command that succeeded but whose standard output could not be written (a listing or the
+   * lines of a batch to a full disk) fails: exit 1 and one line, or 141 quietly if the reader went
+   * away. A command that failed already keeps its code and its message.
+   */
+  int checkOutput(int code) {
+    out.flush();
+    if (code != ExitCodes.OK || !out.checkError()) {
+      return code;
+    }
+    RuntimeException failure = outputFailed();
+    if (failure instanceof ExitCodes.BrokenPipe) {
+      return ExitCodes.BROKEN_PIPE;
+    }
+    err.println("blob: " + oneLine(failure));
+    return ExitCodes.FAILED;
+  }
+
+  /* What to throw, or report, when standard output failed. */
+  RuntimeException outputFailed() {
+    return Output.failed(stdout == null ? null : stdout.failure(), "the output");
+  }
+
+  /* Stops a listing at once when standard output fails (a reader gone, a full disk). */
+  void checkOutput() {
+    if (out.checkError()) {
+      throw outputFailed();
     }
   }
 
@@ -798,7 +844,7 @@ public final class BlobTool implements Callable<Integer> {
         upload.rejectFor(verb + " to standard output");
         S3Uri from = S3Uri.parse(source).requireKey(verb);
         tool.withStore(store -> {
-          writeTo(store, from, tool.out);
+          tool.writeTo(store, from);
           return null;
         });
         return ExitCodes.OK;
@@ -829,9 +875,17 @@ public final class BlobTool implements Callable<Integer> {
     return k.substring(k.lastIndexOf('/') + 1);
   }
 
-  /* Streams an object to standard output; the client checks it against its ETag at the end. */
-  static void writeTo(Store store, S3Uri from, OutputStream out) throws Exception {
-    WritableByteChannel channel = Channels.newChannel(out);
+  /*
+   * Streams an object to standard output; the client checks it against its ETag at the end. The
+   * bytes go to the raw stream when the tool has it, so that a failed write throws here and stops
+   * the download (closing the stream cancels it); through a given PrintStream, which swallows
+   * failures, its error flag is checked after each chunk. A full disk fails the command (exit 1,
+   * one line), a reader gone away (broken pipe) stops it quietly (exit 141).
+   */
+  void writeTo(Store store, S3Uri from) throws Exception {
+    out.flush(); // anything printed before comes first
+    OutputStream target = stdout != null ? stdout : out;
+    WritableByteChannel channel = Channels.newChannel(target);
     try (Stream<ByteBuffer> chunks = store.open(from.bucket(), from.key())) {
       Iterator<ByteBuffer> it = chunks.iterator();
       while (it.hasNext()) {
@@ -839,9 +893,17 @@ public final class BlobTool implements Callable<Integer> {
         while (b.hasRemaining()) {
           channel.write(b);
         }
+        if (target == out) {
+          checkOutput();
+        }
       }
+      target.flush();
+    } catch (java.io.IOException e) {
+      throw Output.failed(e, "the object");
     }
-    out.flush();
+    if (target == out) {
+      checkOutput();
+    }
   }
 
   // ---- sync ----
@@ -1014,7 +1076,10 @@ public final class BlobTool implements Callable<Integer> {
         }
         tool.withStore(store -> {
           try (Stream<Bucket> buckets = store.listBuckets()) {
-            buckets.forEach(b -> tool.out.println(json ? json(b) : format(b)));
+            buckets.forEach(b -> {
+              tool.out.println(json ? json(b) : format(b));
+              tool.checkOutput();
+            });
           }
           return null;
         });
@@ -1029,6 +1094,7 @@ public final class BlobTool implements Callable<Integer> {
             totals[1] += o.size();
           }
           tool.out.println(json ? json(e) : format(e, human));
+          tool.checkOutput();
         };
         if (recursive) {
           try (Stream<BlobObject> objects = store.listAll(at.bucket(), at.key())) {
@@ -1144,7 +1210,7 @@ public final class BlobTool implements Callable<Integer> {
     public Integer call() throws Exception {
       S3Uri from = S3Uri.parse(source).requireKey("cat");
       tool.withStore(store -> {
-        writeTo(store, from, tool.out);
+        tool.writeTo(store, from);
         return null;
       });
       return 0;

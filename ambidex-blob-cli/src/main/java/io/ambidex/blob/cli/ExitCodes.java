@@ -17,7 +17,9 @@ import java.util.List;
  *   <li>{@code 3}: not found (no such bucket, key or local path);
  *   <li>{@code 4}: refused (bad credentials, access denied, a local permission);
  *   <li>{@code 5}: partial failure: of many objects, some were done and some failed;
- *   <li>{@code 130}: interrupted (Ctrl-C): work stopped, nothing partial left under a target name.
+ *   <li>{@code 130}: interrupted (Ctrl-C): work stopped, nothing partial left under a target name;
+ *   <li>{@code 141}: the reader of standard output went away (a broken pipe, as in {@code blob cat
+ *       ... | head}): stopped quietly, the status a shell shows for cat(1) killed by SIGPIPE.
  * </ul>
  */
 final class ExitCodes {
@@ -28,17 +30,22 @@ final class ExitCodes {
   static final int REFUSED = 4;
   static final int PARTIAL = 5;
   static final int INTERRUPTED = 130;
+  static final int BROKEN_PIPE = 141;
 
   /** The help footer that lists them. */
   static final String FOOTER =
       "Exit codes: 0 done, 1 failed, 2 usage error, 3 not found, 4 refused (credentials or"
-          + " permission), 5 partial failure (some objects failed), 130 interrupted.";
+          + " permission), 5 partial failure (some objects failed), 130 interrupted, 141 standard"
+          + " output closed by its reader.";
 
   private ExitCodes() {}
 
   /** The exit code of one failure. */
   static int of(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof BrokenPipe) {
+        return BROKEN_PIPE;
+      }
       if (t instanceof NoSuchKeyException || t instanceof NoSuchBucketException
           || t instanceof NoSuchFileException || t instanceof NotFound) {
         return NOT_FOUND;
@@ -102,6 +109,24 @@ final class ExitCodes {
 
     Refused(String message) {
       super(message);
+    }
+  }
+
+  /** The reader of standard output went away: the command stops quietly (exit 141). */
+  static final class BrokenPipe extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    BrokenPipe() {
+      super("standard output was closed by its reader", null, false, false);
+    }
+  }
+
+  /** Standard output could not be written (a full disk, an I/O error): exit 1. */
+  static final class OutputFailed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    OutputFailed(String message, @org.jspecify.annotations.Nullable Throwable cause) {
+      super(message, cause);
     }
   }
 }
