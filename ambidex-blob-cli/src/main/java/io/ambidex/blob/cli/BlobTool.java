@@ -614,6 +614,35 @@ public final class BlobTool implements Callable<Integer> {
     }
   }
 
+  /** Symbolic links in a local tree ({@code cp}, {@code mv} and {@code sync} from local). */
+  static final class LinkOptions {
+    boolean follow = true;
+
+    @Option(names = "--follow-symlinks",
+        description = "Follow symbolic links to files and directories (the default), as the AWS CLI does.")
+    void follow(boolean on) {
+      if (on) {
+        follow = true;
+      }
+    }
+
+    @Option(names = "--no-follow-symlinks", description = "Skip symbolic links in a local tree.")
+    void noFollow(boolean on) {
+      if (on) {
+        follow = false;
+      }
+    }
+
+    /* The walk of a source tree: its skipped entries warned about on standard error. */
+    Locations.Walk source(PrintStream err) {
+      return new Locations.Walk(follow, warning -> {
+        synchronized (err) {
+          err.println(warning);
+        }
+      });
+    }
+  }
+
   // ---- buckets ----
 
   @Command(name = "mb", mixinStandardHelpOptions = true, description = "Makes a bucket.",
@@ -714,6 +743,8 @@ public final class BlobTool implements Callable<Integer> {
 
     @Mixin UploadOptions upload;
 
+    @Mixin LinkOptions links;
+
     boolean move() {
       return false;
     }
@@ -740,7 +771,7 @@ public final class BlobTool implements Callable<Integer> {
           java.util.List<Batch.Job> jobs = new ArrayList<>();
           if (recursive) {
             String prefix = Locations.asDirectory(to.key());
-            for (Locations.Entry e : Locations.walk(from, options.filters()).values()) {
+            for (Locations.Entry e : Locations.walk(from, options.filters(), links.source(tool.err)).values()) {
               S3Uri key = new S3Uri(to.bucket(), prefix + e.relative());
               jobs.add(e.problem() != null
                   ? Plans.problem("upload", e.path().toString(), key.toString(), e.problem())
@@ -943,6 +974,8 @@ public final class BlobTool implements Callable<Integer> {
 
     @Mixin UploadOptions upload;
 
+    @Mixin LinkOptions links;
+
     @Override
     public Integer call() throws Exception {
       options.check();
@@ -965,7 +998,7 @@ public final class BlobTool implements Callable<Integer> {
           Locations.checkSource(from, true);
           S3Uri to = S3Uri.parse(target);
           String prefix = Locations.asDirectory(to.key());
-          var local = Locations.walkAlongside(from, filters);
+          var local = Locations.walkAlongside(from, filters, links.source(tool.err));
           Map<String, Locations.Entry> remote =
               Locations.list(store, to.bucket(), prefix, filters, options.concurrency);
           jobs = Plans.sync(
@@ -983,7 +1016,7 @@ public final class BlobTool implements Callable<Integer> {
           Locations.checkTargetDirectory(to);
           String prefix = Locations.asDirectory(from.key());
           var walked = Files.isDirectory(to)
-              ? Locations.walkAlongside(to, filters)
+              ? Locations.walkAlongside(to, filters, new Locations.Walk(links.follow, w -> {}))
               : CompletableFuture.completedFuture(Map.<String, Locations.Entry>of());
           Map<String, Locations.Entry> remote = new LinkedHashMap<>();
           Locations.list(store, from.bucket(), prefix, filters, options.concurrency).forEach((rel, e) -> {

@@ -7,6 +7,8 @@ import io.ambidex.control.SyncRuntime;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,10 +16,13 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
@@ -49,17 +54,57 @@ final class Locations {
       @Nullable String key,
       @Nullable String problem) {}
 
-  /** Every regular file under {@code root}, by relative path; unreadable ones carry a problem. */
+  /** What a walk does with symbolic links, and where it reports what it skips. */
+  record Walk(boolean followLinks, Consumer<String> warn) {
+    /** Follows links; skips silently (the other side of a sync: nothing of it is copied). */
+    static final Walk QUIET = new Walk(true, warning -> {});
+  }
+
+  /** Every regular file under {@code root}, following links, skipping the rest silently. */
   static Map<String, Entry> walk(Path root, Filters filters) {
+    return walk(root, filters, Walk.QUIET);
+  }
+
+  /**
+   * Every regular file under {@code root}, by relative path; unreadable ones carry a problem.
+   * Symbolic links are followed (to files and directories, as the AWS CLI follows them) unless
+   * {@code walk.followLinks()} is false, when they are skipped without a word (as asked). What
+   * cannot be copied is skipped with one warning line naming it: a dangling link, a loop (a link
+   * to a directory above it, detected by the walk, not followed), a FIFO, socket or device. The
+   * root itself is always followed: it is what the command line named. Filters apply first: what
+   * they leave out is not mentioned.
+   */
+  static Map<String, Entry> walk(Path root, Filters filters, Walk walk) {
     Map<String, Entry> entries = new TreeMap<>();
+    Path start = root;
+    if (!walk.followLinks() && Files.isSymbolicLink(root)) {
+      try {
+        start = root.toRealPath();
+      } catch (IOException e) {
+        // walkFileTree reports it below
+      }
+    }
+    Path walked = start;
+    Set<FileVisitOption> options = walk.followLinks()
+        ? EnumSet.of(FileVisitOption.FOLLOW_LINKS)
+        : EnumSet.noneOf(FileVisitOption.class);
     try {
-      Files.walkFileTree(root, new SimpleFileVisitor<>() {
+      Files.walkFileTree(walked, options, Integer.MAX_VALUE, new SimpleFileVisitor<>() {
+        /* The file under the root as named: a root given as a link keeps its name in messages. */
+        private Path named(Path file, String rel) {
+          return walked == root ? file : root.resolve(rel);
+        }
+
         @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+        public FileVisitResult visitFile(Path visited, BasicFileAttributes attrs) {
+          String rel = relative(walked, visited);
+          Path file = named(visited, rel);
           if (!attrs.isRegularFile()) {
+            if (filters.accepts(rel)) {
+              skipped(file, attrs);
+            }
             return FileVisitResult.CONTINUE;
           }
-          String rel = relative(root, file);
           if (filters.accepts(rel)) {
             String problem = Files.isReadable(file)
                 ? null
@@ -70,9 +115,37 @@ final class Locations {
           return FileVisitResult.CONTINUE;
         }
 
+        /* A link or a special file: say why it is not copied, unless links are not followed. */
+        private void skipped(Path file, BasicFileAttributes attrs) {
+          if (attrs.isSymbolicLink()) {
+            if (walk.followLinks()) { // followed, the link's own attributes mean no target
+              String to;
+              try {
+                to = Files.readSymbolicLink(file).toString();
+              } catch (IOException | UnsupportedOperationException e) {
+                to = "?";
+              }
+              walk.warn().accept("warning: skipping " + file + ": a symbolic link to " + to
+                  + ", which does not exist (or cannot be reached); fix or delete the link, or"
+                  + " exclude it");
+            }
+          } else if (attrs.isOther()) {
+            walk.warn().accept("warning: skipping " + file + ": not a regular file (a FIFO,"
+                + " socket or device); only files are copied");
+          }
+        }
+
         @Override
-        public FileVisitResult visitFileFailed(Path file, IOException e) {
-          String rel = relative(root, file);
+        public FileVisitResult visitFileFailed(Path visited, IOException e) {
+          String rel = relative(walked, visited);
+          Path file = named(visited, rel);
+          if (e instanceof FileSystemLoopException) {
+            if (filters.accepts(rel)) {
+              walk.warn().accept("warning: skipping " + file + ": a symbolic link loop (it leads"
+                  + " back to a directory above it), not followed");
+            }
+            return FileVisitResult.CONTINUE;
+          }
           if (filters.accepts(rel)) {
             String why = e instanceof AccessDeniedException
                 ? ": permission denied; give the user read access (chmod u+rx) or exclude it"
@@ -93,9 +166,9 @@ final class Locations {
    * that also lists the store (sync) walks the disk while it waits for the listing's answers.
    * Await the result with {@link Store#await}, which rethrows the walk's failure.
    */
-  static CompletableFuture<Map<String, Entry>> walkAlongside(Path root, Filters filters) {
+  static CompletableFuture<Map<String, Entry>> walkAlongside(Path root, Filters filters, Walk walk) {
     return CompletableFuture.supplyAsync(
-        () -> walk(root, filters), task -> Thread.ofVirtual().name("blob-walk").start(task));
+        () -> walk(root, filters, walk), task -> Thread.ofVirtual().name("blob-walk").start(task));
   }
 
   /* Above this many "directories" under the prefix, one flat listing costs fewer requests. */
