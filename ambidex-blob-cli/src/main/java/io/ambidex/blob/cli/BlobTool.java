@@ -1364,6 +1364,7 @@ public final class BlobTool implements Callable<Integer> {
       },
       footer = {"", "Examples:",
         "  blob put photo.jpg s3://photos/2026/photo.jpg",
+        "  blob put photo.jpg s3://photos/2026/          # the key is 2026/photo.jpg",
         "  blob put feed.bin s3://data/feed --content-type application/json",
         "  blob put report.pdf s3://docs/report.pdf --metadata source=etl",
         "", ExitCodes.FOOTER})
@@ -1373,17 +1374,23 @@ public final class BlobTool implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "The file to upload.")
     Path file;
 
-    @Parameters(index = "1", paramLabel = "s3://BUCKET/KEY", description = "Where to put it.")
+    @Parameters(index = "1", paramLabel = "s3://BUCKET/KEY",
+        description = "Where to put it; a KEY ending in / (or none) gets the file's name, as with cp.")
     String target;
 
     @Mixin UploadOptions upload;
 
     @Override
     public Integer call() throws Exception {
-      S3Uri to = S3Uri.parse(target).requireKey("put");
+      S3Uri parsed = S3Uri.parse(target);
       PutOptions put = upload.base();
       Locations.checkSource(file, false);
       Path name = file.getFileName();
+      // As cp: a key that names a "directory" (or no key) receives the file's name; S3 would
+      // otherwise store the bytes under a key ending in '/', which stores take for a directory.
+      S3Uri to = (parsed.key().isEmpty() || parsed.key().endsWith("/")) && name != null
+          ? new S3Uri(parsed.bucket(), parsed.key() + name)
+          : parsed.requireKey("put");
       PutOptions withType = name == null ? put : upload.forName(put, name.toString());
       PutResult result =
           tool.transfer("put", (store, progress) ->
