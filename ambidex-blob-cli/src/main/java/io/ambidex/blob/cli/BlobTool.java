@@ -767,6 +767,9 @@ public final class BlobTool implements Callable<Integer> {
         Path from = Path.of(source);
         Locations.checkSource(from, recursive);
         S3Uri to = S3Uri.parse(target);
+        if (!recursive && !accepted(from.getFileName() == null ? source : from.getFileName().toString())) {
+          return ExitCodes.OK;
+        }
         return tool.withStore(options.concurrency, store -> {
           java.util.List<Batch.Job> jobs = new ArrayList<>();
           if (recursive) {
@@ -807,6 +810,9 @@ public final class BlobTool implements Callable<Integer> {
             }
           } else {
             from.requireKey(verb);
+            if (!accepted(baseName(from.key()))) {
+              return ExitCodes.OK;
+            }
             Path file = Files.isDirectory(to) || target.endsWith("/") || target.endsWith(java.io.File.separator)
                 ? to.resolve(baseName(from.key())) : to;
             jobs.add(Plans.download(store, from, file, 0, move(), false));
@@ -832,6 +838,9 @@ public final class BlobTool implements Callable<Integer> {
           }
         } else {
           from.requireKey(verb);
+          if (!accepted(baseName(from.key()))) {
+            return ExitCodes.OK;
+          }
           String key = to.key().isEmpty() || to.key().endsWith("/")
               ? to.key() + baseName(from.key()) : to.key();
           if (move() && from.equals(new S3Uri(to.bucket(), key))) {
@@ -843,6 +852,15 @@ public final class BlobTool implements Callable<Integer> {
         }
         return tool.runBatch(store, jobs, options, verb, recursive);
       });
+    }
+
+    /*
+     * Whether --include/--exclude let a single file or object through, matched against its name
+     * (its path relative to its parent), as aws s3 matches a single path: a path they leave out
+     * is not transferred, silently, and the command succeeds.
+     */
+    private boolean accepted(String name) {
+      return options.filters().accepts(name);
     }
 
     /*
@@ -1211,6 +1229,9 @@ public final class BlobTool implements Callable<Integer> {
       S3Uri at = S3Uri.parse(target);
       if (!recursive) {
         at.requireKey("rm");
+        if (!options.filters().accepts(baseName(at.key()))) {
+          return ExitCodes.OK; // excluded: not deleted, as aws s3 rm
+        }
         if (options.dryRun) {
           tool.out.println("(dryrun) delete: " + at);
           return 0;
