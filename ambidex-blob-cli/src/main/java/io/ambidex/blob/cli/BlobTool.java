@@ -450,15 +450,48 @@ public final class BlobTool implements Callable<Integer> {
   }
 
   boolean showProgress() {
-    return !noProgress && (onTerminal() || forceProgress);
+    return !noProgress && (forceProgress || (err == System.err && stderrOnTerminal()));
   }
 
   /*
-   * True when the tool talks to a terminal. On JDK 22+ System.console() is not null when output is
-   * redirected; Console.isTerminal() (looked up reflectively, since the tool targets release 21)
-   * tells the difference.
+   * True when standard error, where progress is drawn, is a terminal, whatever standard input and
+   * output are (`blob cat s3://b/k > file` still shows progress; `2> log` gets none). Java has no
+   * isatty(2): on Linux, /proc/self/fd/2 names what descriptor 2 is, a terminal being /dev/pts/N
+   * or /dev/ttyX; elsewhere (no /proc), the JVM's console, which looks at standard input and output.
    */
-  static boolean onTerminal() {
+  static boolean stderrOnTerminal() {
+    return stderrOnTerminal(BlobTool::fd2Target, BlobTool::consoleIsTerminal);
+  }
+
+  /**
+   * The decision of {@link #stderrOnTerminal()}, given what descriptor 2 links to ({@code null}
+   * when that cannot be read) and the console check to fall back on.
+   */
+  static boolean stderrOnTerminal(
+      java.util.function.Supplier<@org.jspecify.annotations.Nullable String> fd2,
+      java.util.function.BooleanSupplier console) {
+    String target = fd2.get();
+    if (target == null) {
+      return console.getAsBoolean();
+    }
+    return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty")
+        || target.equals("/dev/console");
+  }
+
+  private static @org.jspecify.annotations.Nullable String fd2Target() {
+    try {
+      return Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+    } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+      return null;
+    }
+  }
+
+  /*
+   * The console check: on JDK 22+ System.console() is not null when output is redirected;
+   * Console.isTerminal() (looked up reflectively, since the tool targets release 21) tells the
+   * difference.
+   */
+  static boolean consoleIsTerminal() {
     java.io.Console console = System.console();
     if (console == null) {
       return false;
