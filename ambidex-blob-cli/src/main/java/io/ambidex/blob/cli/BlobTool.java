@@ -839,7 +839,7 @@ public final class BlobTool implements Callable<Integer> {
                     + ": the key cannot be a file name under " + to);
                 continue;
               }
-              jobs.add(Plans.download(store, new S3Uri(from.bucket(), e.key()), file, e.size(), move(), false));
+              jobs.add(Plans.download(store, new S3Uri(from.bucket(), e.key()), file, e.size(), move()));
             }
           } else {
             from.requireKey(verb);
@@ -848,7 +848,7 @@ public final class BlobTool implements Callable<Integer> {
             }
             Path file = Files.isDirectory(to) || target.endsWith("/") || target.endsWith(java.io.File.separator)
                 ? to.resolve(baseName(from.key())) : to;
-            jobs.add(Plans.download(store, from, file, 0, move(), false));
+            jobs.add(Plans.download(store, from, file, 0, move()));
           }
           return tool.runBatch(store, jobs, options, verb, recursive);
         });
@@ -1078,7 +1078,7 @@ public final class BlobTool implements Callable<Integer> {
           Map<String, Locations.Entry> local = Store.await(walked);
           jobs = Plans.sync(remote, local, compare, partSize, delete, remoteParts(store, from.bucket()),
               e -> Plans.download(store, new S3Uri(from.bucket(), e.key()),
-                  Locations.target(to, e.relative()), e.size(), false, true),
+                  Locations.target(to, e.relative()), e.size(), false),
               e -> Plans.deleteLocalJob(e.path()));
         } else {
           S3Uri from = S3Uri.parse(source);
@@ -1468,7 +1468,11 @@ public final class BlobTool implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       S3Uri from = S3Uri.parse(source).requireKey("get");
-      tool.transfer("get", (store, progress) -> Store.await(store.download(from.bucket(), from.key(), file, progress)));
+      tool.transfer("get", (store, progress) -> {
+        io.ambidex.blob.BlobObject got = Store.await(store.download(from.bucket(), from.key(), file, progress));
+        Plans.setModified(file, got.lastModified()); // as cp: a later sync finds it unchanged
+        return got;
+      });
       tool.out.println("download: " + from + " to " + file);
       return 0;
     }

@@ -25,7 +25,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Turns {@code cp}, {@code mv}, {@code sync} and {@code rm} into lists of {@link Batch.Job}s: what
  * to upload, download, copy or delete, and how. Every job that changes two places (a move, a
- * download whose modification time {@code sync} sets) chains its steps with {@link Async#then}, so
+ * download and the modification time it sets) chains its steps with {@link Async#then}, so
  * cancelling the job reaches the step in flight.
  */
 final class Plans {
@@ -76,22 +76,19 @@ final class Plans {
 
   /**
    * A download to {@code file}, through a temporary file beside it that replaces it only when
-   * complete and verified (the client does this); with {@code keepTime} the file gets the object's
-   * last modification as its modification time, as {@code sync} needs.
+   * complete and verified (the client does this). The file gets the object's last modification as
+   * its modification time, as the AWS CLI's cp, mv and sync give it, so that a sync after any of
+   * them finds the file unchanged.
    */
-  static Job download(
-      Store store, S3Uri from, Path file, long size, boolean move, boolean keepTime) {
+  static Job download(Store store, S3Uri from, Path file, long size, boolean move) {
     return new Job(move ? "move" : "download", from.toString(), file.toString(), size, bytes -> {
       Locations.createParents(file);
       CompletionStage<BlobObject> got =
           store.download(from.bucket(), from.key(), file, p -> bytes.accept(p.loaded()));
-      CompletionStage<?> done =
-          keepTime
-              ? Async.then(got, o -> {
-                  setModified(file, o.lastModified());
-                  return CompletableFuture.completedFuture(o);
-                })
-              : got;
+      CompletionStage<?> done = Async.then(got, o -> {
+        setModified(file, o.lastModified());
+        return CompletableFuture.completedFuture(o);
+      });
       return move ? Async.then(done, o -> store.delete(from.bucket(), from.key())) : done;
     });
   }
@@ -134,7 +131,7 @@ final class Plans {
     }
   }
 
-  private static void setModified(Path file, @Nullable Instant modified) {
+  static void setModified(Path file, @Nullable Instant modified) {
     if (modified == null) {
       return;
     }
