@@ -1358,12 +1358,15 @@ public final class BlobTool implements Callable<Integer> {
 
   @Command(name = "presign", mixinStandardHelpOptions = true,
       description = {
-        "Prints a presigned URL (SigV4 query signing): anyone holding it can make the request",
-        "without credentials until it expires. Nothing is sent to the store."
+        "Prints a presigned URL (SigV4 query signing): anyone holding it can make the",
+        "request without credentials until it expires. Nothing is sent to the store.",
+        "It needs a store that outlives the command (--endpoint, --profile or",
+        "AWS_ENDPOINT_URL): the embedded store stops when the command ends."
       },
       footer = {"", "Examples:",
+        "  export AWS_ENDPOINT_URL=http://127.0.0.1:9000",
         "  blob presign s3://photos/cat.jpg --expires-in 600",
-        "  curl -T file \"$(blob presign --method PUT s3://inbox/file)\"", "", ExitCodes.FOOTER})
+        "  curl -T file \"$(blob --profile prod presign --method PUT s3://inbox/file)\"", "", ExitCodes.FOOTER})
   static final class Presign implements Callable<Integer> {
     @ParentCommand BlobTool tool;
 
@@ -1384,6 +1387,14 @@ public final class BlobTool implements Callable<Integer> {
       if (expiresIn < 1 || expiresIn > 604_800) {
         throw new ExitCodes.UsageError(
             "--expires-in must be from 1 to 604800 seconds (7 days), but was " + expiresIn);
+      }
+      if (!tool.remote()) {
+        // The embedded store listens on a random port and stops when this command ends: its URL
+        // would be dead before anyone could use it.
+        throw new ExitCodes.UsageError(
+            "presign needs a store that outlives the command: the embedded store stops when blob"
+                + " ends, so its URL would not work; name the store with --endpoint URL or --profile"
+                + " NAME (or AWS_ENDPOINT_URL)");
       }
       URI uri = tool.withStore(store ->
           store.presign(method.toUpperCase(java.util.Locale.ROOT), at.bucket(), at.key(), Duration.ofSeconds(expiresIn)));
