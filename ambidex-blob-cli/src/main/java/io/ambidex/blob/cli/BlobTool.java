@@ -203,6 +203,10 @@ public final class BlobTool implements Callable<Integer> {
     CommandLine cl = commandLine(tool, args);
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
+    cl.setParameterExceptionHandler((e, arguments) -> {
+      err.println("blob: " + parameterError(e));
+      return ExitCodes.USAGE;
+    });
     cl.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           if (!(Batch.unwrap(e) instanceof ExitCodes.BrokenPipe)) {
@@ -215,6 +219,26 @@ public final class BlobTool implements Callable<Integer> {
     } finally {
       tool.finished.countDown();
     }
+  }
+
+  /*
+   * A wrong command line as one line: picocli's message (a value an option's setter refused, such
+   * as a filter, gives the setter's), its suggestions for a misspelt name, and where the command's
+   * usage is, rather than the whole usage.
+   */
+  static String parameterError(CommandLine.ParameterException e) {
+    String message = e.getMessage();
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof ExitCodes.UsageError) {
+        message = t.getMessage();
+      }
+    }
+    StringBuilder line = new StringBuilder(message == null ? "invalid command line" : message);
+    if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+      line.append(" (did you mean ").append(String.join(" or ", u.getSuggestions())).append("?)");
+    }
+    line.append("; see ").append(e.getCommandLine().getCommandSpec().qualifiedName()).append(" --help");
+    return line.toString().replace('\n', ' ').strip();
   }
 
   /*
@@ -273,7 +297,7 @@ public final class BlobTool implements Callable<Integer> {
     }
     // After the subcommands, so that it reaches them: each --include/--exclude calls its setter,
     // in order.
-    return cl.setOverwrittenOptionsAllowed(true);
+    return cl.setOverwrittenOptionsAllowed(true).setCaseInsensitiveEnumValuesAllowed(true);
   }
 
   /*
@@ -688,6 +712,10 @@ public final class BlobTool implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+      if (bucket.startsWith("s3://") && !S3Uri.parse(bucket).key().isEmpty()) {
+        throw new ExitCodes.UsageError(
+            "mb makes a bucket, it takes no key: write s3://" + S3Uri.parse(bucket).bucket());
+      }
       String name = bucket.startsWith("s3://") ? S3Uri.parse(bucket).bucket() : bucket;
       tool.withStore(store -> Store.await(store.createBucket(name)));
       tool.out.println("make_bucket: " + name);
@@ -782,6 +810,21 @@ public final class BlobTool implements Callable<Integer> {
       return false;
     }
 
+    /* S3 refuses a copy onto itself that changes nothing ("InvalidRequest"): say what would. */
+    private static final String ONTO_ITSELF =
+        "cp onto itself copies nothing; to change the headers or metadata, give the options"
+            + " (--content-type, --cache-control, --content-disposition, --content-encoding,"
+            + " --metadata)";
+
+    /* A key ending in '/' names a prefix: without --recursive, say so rather than "not found". */
+    private void requireObject(S3Uri from, String verb) {
+      from.requireKey(verb);
+      if (from.key().endsWith("/")) {
+        throw new ExitCodes.UsageError(from + " is a prefix; add --recursive to "
+            + (move() ? "move" : "copy") + " the objects under it");
+      }
+    }
+
     @Override
     public Integer call() throws Exception {
       options.check();
@@ -842,7 +885,7 @@ public final class BlobTool implements Callable<Integer> {
               jobs.add(Plans.download(store, new S3Uri(from.bucket(), e.key()), file, e.size(), move()));
             }
           } else {
-            from.requireKey(verb);
+            requireObject(from, verb);
             if (!accepted(baseName(from.key()))) {
               return ExitCodes.OK;
             }
@@ -864,13 +907,16 @@ public final class BlobTool implements Callable<Integer> {
                 "mv onto itself moves nothing; to change the objects' headers or metadata use cp"
                     + " with the options");
           }
+          if (!upload.any() && from.bucket().equals(to.bucket()) && fromPrefix.equals(toPrefix)) {
+            throw new ExitCodes.UsageError(ONTO_ITSELF);
+          }
           for (Locations.Entry e : Locations.list(store, from.bucket(), fromPrefix, options.filters(), options.concurrency).values()) {
             String key = toPrefix + e.relative();
             jobs.add(Plans.copy(store, new S3Uri(from.bucket(), e.key()),
                 new S3Uri(to.bucket(), key), e.size(), move(), replacing(base, key)));
           }
         } else {
-          from.requireKey(verb);
+          requireObject(from, verb);
           if (!accepted(baseName(from.key()))) {
             return ExitCodes.OK;
           }
@@ -880,6 +926,9 @@ public final class BlobTool implements Callable<Integer> {
             throw new ExitCodes.UsageError(
                 "mv onto itself moves nothing; to change the object's headers or metadata use cp"
                     + " with the options");
+          }
+          if (!upload.any() && from.equals(new S3Uri(to.bucket(), key))) {
+            throw new ExitCodes.UsageError(ONTO_ITSELF);
           }
           jobs.add(Plans.copy(store, from, new S3Uri(to.bucket(), key), 0, move(), replacing(base, key)));
         }
@@ -1034,6 +1083,10 @@ public final class BlobTool implements Callable<Integer> {
       boolean remoteTarget = target.startsWith("s3://");
       if (!remoteSource && !remoteTarget) {
         throw new ExitCodes.UsageError("sync needs an s3:// address on at least one side");
+      }
+      if (!remoteSource && Files.exists(Path.of(source)) && !Files.isDirectory(Path.of(source))) {
+        throw new ExitCodes.UsageError(source + " is a file; sync copies directories: use blob cp "
+            + source + " " + target + " for one file");
       }
       Plans.Compare compare = checksum ? Plans.Compare.CHECKSUM : Plans.Compare.SIZE_AND_TIME;
       Filters filters = options.filters();
@@ -1447,6 +1500,10 @@ public final class BlobTool implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+      if (Files.isDirectory(file)) {
+        throw new ExitCodes.UsageError(file + " is a directory; put uploads one file: use blob cp"
+            + " --recursive " + file + " " + target);
+      }
       S3Uri parsed = S3Uri.parse(target);
       PutOptions put = upload.base();
       Locations.checkSource(file, false);
