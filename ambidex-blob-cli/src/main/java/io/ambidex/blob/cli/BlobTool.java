@@ -1141,7 +1141,7 @@ public final class BlobTool implements Callable<Integer> {
           jobs = Plans.sync(
               Locations.list(store, from.bucket(), fromPrefix, filters, options.concurrency),
               Locations.list(store, to.bucket(), toPrefix, filters, options.concurrency),
-              compare, partSize, delete, Plans.RemoteParts.NONE, // two ETags: nothing to recompute
+              compare, partSize, delete, remoteChecksums(store, from.bucket(), to.bucket()),
               e -> Plans.copy(store, new S3Uri(from.bucket(), e.key()),
                   new S3Uri(to.bucket(), toPrefix + e.relative()), e.size(), false,
                   upload.any() ? upload.forName(base, e.relative()) : null),
@@ -1157,22 +1157,46 @@ public final class BlobTool implements Callable<Integer> {
      * would have been, if the store does not tell or fails to.
      */
     private static Plans.RemoteParts remoteParts(Store store, String bucket) {
-      return remote -> {
-        String key = remote.key();
-        if (key == null) {
+      return remote ->
+          remote.key() == null
+              ? java.util.List.of()
+              : asked(() -> store.partLengths(bucket, remote.key()), java.util.List.of());
+    }
+
+    /*
+     * Two remote sides: no part lengths to recompute, but the checksums each store keeps, for
+     * objects whose ETags cannot be compared (a multipart one beside a copy's).
+     */
+    private static Plans.RemoteParts remoteChecksums(Store store, String fromBucket, String toBucket) {
+      return new Plans.RemoteParts() {
+        @Override
+        public java.util.List<Long> of(Locations.Entry remote) {
           return java.util.List.of();
         }
-        try {
-          return Store.await(store.partLengths(bucket, key));
-        } catch (java.util.concurrent.CancellationException e) {
-          throw e;
-        } catch (RuntimeException e) {
-          if (Thread.currentThread().isInterrupted()) {
-            throw e; // Ctrl-C: stop planning
-          }
-          return java.util.List.of();
+
+        @Override
+        public Map<String, String> checksums(Locations.Entry remote, boolean source) {
+          String bucket = source ? fromBucket : toBucket;
+          return remote.key() == null
+              ? Map.of()
+              : asked(() -> store.describe(bucket, remote.key()).thenApply(d -> d.checksums()),
+                  Map.of());
         }
       };
+    }
+
+    /* What the store answers, or `otherwise` if it cannot; Ctrl-C still stops the planning. */
+    private static <T> T asked(java.util.function.Supplier<java.util.concurrent.CompletionStage<T>> ask, T otherwise) {
+      try {
+        return Store.await(ask.get());
+      } catch (java.util.concurrent.CancellationException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        if (Thread.currentThread().isInterrupted()) {
+          throw e; // Ctrl-C: stop planning
+        }
+        return otherwise;
+      }
     }
   }
 

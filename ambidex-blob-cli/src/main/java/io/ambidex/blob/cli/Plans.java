@@ -153,10 +153,23 @@ final class Plans {
     CHECKSUM
   }
 
-  /** The lengths of the parts a remote object was uploaded in; empty when the store does not tell. */
+  /**
+   * What the store tells about a remote entry beyond its listing, asked only when a comparison by
+   * checksum needs it: the lengths of the parts it was uploaded in (empty when the store does not
+   * tell), and the checksums it keeps for it.
+   */
   @FunctionalInterface
   interface RemoteParts {
     List<Long> of(Locations.Entry remote);
+
+    /**
+     * The checksums the store keeps for {@code remote} (algorithm in lower case to base64 value,
+     * as {@code ObjectDetails.checksums()}), {@code source} telling which side of the sync it is
+     * on; empty when it keeps none or is not asked.
+     */
+    default Map<String, String> checksums(Locations.Entry remote, boolean source) {
+      return Map.of();
+    }
 
     /** Never asks: multipart ETags are compared at this tool's part size only. */
     RemoteParts NONE = remote -> List.of();
@@ -201,7 +214,16 @@ final class Plans {
   private static boolean sameContents(
       Locations.Entry a, Locations.Entry b, long partSize, RemoteParts parts) {
     if (a.etag() != null && b.etag() != null) {
-      return a.etag().equalsIgnoreCase(b.etag());
+      if (a.etag().equalsIgnoreCase(b.etag())) {
+        return true;
+      }
+      if (!a.etag().contains("-") && !b.etag().contains("-")) {
+        return false; // the MD5s of two single uploads
+      }
+      // A multipart ETag depends on how the object was cut, and a server-side copy cuts it
+      // otherwise (one CopyObject: a single-part ETag): the checksums the store keeps for the
+      // whole of each object decide, when both have one of an algorithm.
+      return sameWholeChecksum(parts.checksums(a, true), parts.checksums(b, false));
     }
     Locations.Entry local = a.etag() == null ? a : b;
     Locations.Entry remote = a.etag() == null ? b : a;
@@ -220,6 +242,21 @@ final class Plans {
     return !lengths.isEmpty()
         && localEtag(local.path(), i -> i < lengths.size() ? lengths.get(i) : Long.MAX_VALUE, true)
             .equalsIgnoreCase(etag);
+  }
+
+  /* The strongest algorithm both have a whole-object value of (not a composite "-N") decides. */
+  private static final List<String> BY_STRENGTH =
+      List.of("sha256", "sha1", "crc64nvme", "crc32c", "crc32");
+
+  static boolean sameWholeChecksum(Map<String, String> a, Map<String, String> b) {
+    for (String algorithm : BY_STRENGTH) {
+      String x = a.get(algorithm);
+      String y = b.get(algorithm);
+      if (x != null && y != null && !x.contains("-") && !y.contains("-")) {
+        return x.equals(y);
+      }
+    }
+    return false; // nothing to compare: copied again, as before
   }
 
   static String localEtag(Path file, boolean multipart, long partSize) {
