@@ -83,6 +83,24 @@ class SigV4Test {
   }
 
   @Test
+  void sign_headerValueWithTabsAndOtherWhiteSpace_signedAsOneSpacePerRun() {
+    Map<String, String> tabbed =
+        SigV4.sign(
+            new SigV4.Request(
+                "PUT", "/b/k", Map.of(),
+                headers("Host", "h", "Cache-Control", "\t no-cache,\tprivate \u000B\f\r\n x\t"),
+                SigV4.EMPTY_SHA256),
+            DOC_KEYS, "us-east-1", "s3", DOC_TIME);
+    Map<String, String> plain =
+        SigV4.sign(
+            new SigV4.Request(
+                "PUT", "/b/k", Map.of(), headers("Host", "h", "Cache-Control", "no-cache, private x"),
+                SigV4.EMPTY_SHA256),
+            DOC_KEYS, "us-east-1", "s3", DOC_TIME);
+    assertThat(tabbed).isEqualTo(plain);
+  }
+
+  @Test
   void putObject_documentationExample() {
     String payloadHash = SigV4.sha256Hex("Welcome to Amazon S3.");
     Map<String, String> added =

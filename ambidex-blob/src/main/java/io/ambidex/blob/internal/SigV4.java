@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.jspecify.annotations.Nullable;
@@ -32,7 +31,6 @@ public final class SigV4 {
       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
   private static final HexFormat HEX = HexFormat.of();
-  private static final Pattern SPACES = Pattern.compile(" {2,}");
 
   private SigV4() {}
 
@@ -213,10 +211,38 @@ public final class SigV4 {
     return java.net.URI.create(base + "?" + canonicalQuery + "&X-Amz-Signature=" + signature);
   }
 
-  /** Trims a header value and collapses runs of spaces, as the canonical form requires. */
+  /**
+   * The canonical form of a header value: trimmed, and each run of white space inside it (space,
+   * tab, line feed, vertical tab, form feed, carriage return) made one space, as the SigV4 rules
+   * (and the AWS SDKs' canonical requests, and servers that check signatures) have it. A tab
+   * collapsed as a space here and kept in the value sent is what the server computes too.
+   */
   static String canonicalValue(String value) {
-    String v = value.strip();
-    return v.contains("  ") ? SPACES.matcher(v).replaceAll(" ") : v;
+    int start = 0;
+    int end = value.length();
+    while (start < end && isSigV4Space(value.charAt(start))) {
+      start++;
+    }
+    while (end > start && isSigV4Space(value.charAt(end - 1))) {
+      end--;
+    }
+    StringBuilder out = new StringBuilder(end - start);
+    boolean inRun = false;
+    for (int i = start; i < end; i++) {
+      char c = value.charAt(i);
+      if (!isSigV4Space(c)) {
+        out.append(c);
+        inRun = false;
+      } else if (!inRun) {
+        out.append(' ');
+        inRun = true;
+      }
+    }
+    return out.toString();
+  }
+
+  private static boolean isSigV4Space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
   }
 
   /** Encodes each segment of a path (RFC 3986 unreserved characters stay), keeping slashes. */
