@@ -2251,9 +2251,12 @@ final class BlobCore implements AsyncCloseable {
    * @param bucket the bucket
    * @param prefix the key prefix, or null (or empty) for every object
    * @return the objects, fetched page by page as they are pulled
+   * @throws IllegalArgumentException if the bucket name breaks the S3 naming rules, or the prefix
+   *     is not valid Unicode (an unpaired surrogate)
    */
   public AsyncIterator<BlobObject> list(String bucket, @Nullable String prefix) {
     Validate.bucket(bucket);
+    Validate.unicode("prefix", prefix);
     return AsyncIterators.paginate(
         (String) null,
         (@Nullable String token) ->
@@ -2279,14 +2282,18 @@ final class BlobCore implements AsyncCloseable {
    * @param prefix the key prefix, or null (or empty) for the top level
    * @param delimiter the delimiter, usually {@code "/"}
    * @return the entries, fetched page by page as they are pulled
+   * @throws IllegalArgumentException if the bucket name breaks the S3 naming rules, the delimiter
+   *     is empty, or the prefix or the delimiter is not valid Unicode (an unpaired surrogate)
    */
   public AsyncIterator<ListEntry> list(String bucket, @Nullable String prefix, String delimiter) {
     Validate.bucket(bucket);
+    Validate.unicode("prefix", prefix);
     Objects.requireNonNull(delimiter, "delimiter");
     if (delimiter.isEmpty()) {
       throw new IllegalArgumentException(
           "delimiter must not be empty; use list(bucket, prefix) for a flat listing");
     }
+    Validate.unicode("delimiter", delimiter);
     return AsyncIterators.paginate(
         (String) null,
         (@Nullable String token) ->
@@ -2323,10 +2330,12 @@ final class BlobCore implements AsyncCloseable {
    * @param bucket the bucket
    * @param prefix the key prefix, or null (or empty) for every key
    * @return the pending uploads
-   * @throws IllegalArgumentException if the bucket name breaks the S3 naming rules
+   * @throws IllegalArgumentException if the bucket name breaks the S3 naming rules, or the prefix
+   *     is not valid Unicode (an unpaired surrogate)
    */
   public AsyncIterator<PendingUpload> listUploads(String bucket, @Nullable String prefix) {
     Validate.bucket(bucket);
+    Validate.unicode("prefix", prefix);
     record Marker(String key, @Nullable String uploadId) {}
     return AsyncIterators.paginate(
         (Marker) null,
@@ -2374,6 +2383,7 @@ final class BlobCore implements AsyncCloseable {
     if (uploadId.isEmpty()) {
       throw new IllegalArgumentException("uploadId must not be empty; take it from listUploads");
     }
+    Validate.unicode("uploadId", uploadId);
     CompletableFuture<Void> done = new CompletableFuture<>();
     http.send(request(bucket, key).query("uploadId", uploadId).DELETE().build(), BlobCore::discard)
         .whenComplete(

@@ -473,6 +473,66 @@ class FaultTest {
     assertThat(s3.requests).as("nothing was sent").isEmpty();
   }
 
+  /*
+   * UTF-8 cannot encode an unpaired surrogate: String.getBytes sent '?' in its place, so "k\uD800"
+   * and "k\uDC00" were both stored as "k?", the second overwriting the first.
+   */
+  @ParityTest
+  void badInput_unpairedSurrogate_isRejectedAtTheCall_andNothingIsSent(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3, @TempDir Path dir) {
+    String high = "k\uD800";
+    String low = "k\uDC00";
+    String reversed = "a\uDC00\uD800";
+    for (String key : new String[] {high, low, reversed}) {
+      assertThatThrownBy(() -> p.call(c -> c.put("bkt", key, new byte[1])).async(a -> a.put("bkt", key, new byte[1])))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("a key must be valid Unicode")
+          .hasMessageContaining("unpaired surrogate");
+    }
+    assertThatThrownBy(() -> p.call(c -> c.get("bkt", high)).async(a -> a.get("bkt", high)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Invalid key 'k\\uD800'")
+        .hasMessageContaining("U+D800 at index 1");
+    assertThatThrownBy(() -> p.call(c -> c.download("bkt", low, dir.resolve("f"), null)).async(a -> a.download("bkt", low, dir.resolve("f"), null)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("U+DC00 at index 1");
+    assertThatThrownBy(() -> p.items(c -> c.open("bkt", high)).async(a -> a.open("bkt", high)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unpaired surrogate");
+    assertThatThrownBy(() -> p.call(c -> c.copy("bkt", high, "bkt", "ok")).async(a -> a.copy("bkt", high, "bkt", "ok")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Invalid key");
+    assertThatThrownBy(() -> p.call(c -> c.copy("bkt", "ok", "bkt", low)).async(a -> a.copy("bkt", "ok", "bkt", low)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Invalid key");
+    assertThatThrownBy(() -> p.items(c -> c.list("bkt", high)).async(a -> a.list("bkt", high)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Invalid prefix");
+    assertThatThrownBy(() -> p.items(c -> c.list("bkt", high, "/")).async(a -> a.list("bkt", high, "/")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Invalid prefix");
+    assertThatThrownBy(() -> p.items(c -> c.list("bkt", "p/", "\uD800")).async(a -> a.list("bkt", "p/", "\uD800")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Invalid delimiter");
+    assertThatThrownBy(() -> p.items(c -> c.listUploads("bkt", low)).async(a -> a.listUploads("bkt", low)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Invalid prefix");
+    assertThatThrownBy(() -> p.run(c -> c.abortUpload("bkt", "k", "id\uD800")).async(a -> a.abortUpload("bkt", "k", "id\uD800")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Invalid uploadId");
+    java.time.Duration hour = java.time.Duration.ofHours(1);
+    assertThatThrownBy(
+            () -> {
+              if (p.isBlocking()) {
+                p.blocking().presign("GET", "bkt", high, hour);
+              } else {
+                p.async().presign("GET", "bkt", high, hour);
+              }
+            })
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Invalid key");
+
+    assertThat(s3.requests).as("nothing was sent").isEmpty();
+  }
+
+  @ParityTest
+  void put_keyWithASurrogatePair_isSentAsItsUtf8(Parity<BlobClient, AsyncBlobClient> p, MockS3 s3)
+      throws Exception {
+    s3.handler = r -> MockS3.object(new byte[0], MockS3.md5Hex(new byte[] {7}));
+    p.call(c -> c.put("bkt", "k\uD83D\uDE00", new byte[] {7})).async(a -> a.put("bkt", "k\uD83D\uDE00", new byte[] {7}));
+    assertThat(s3.requests.get(0).getTarget()).isEqualTo("/bkt/k%F0%9F%98%80");
+  }
+
   @org.junit.jupiter.api.Test
   void byteRange_rejectsNegativeAndInvertedBounds() {
     assertThatThrownBy(() -> ByteRange.of(-1, 5)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");

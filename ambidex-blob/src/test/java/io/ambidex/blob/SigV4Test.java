@@ -152,6 +152,18 @@ class SigV4Test {
   }
 
   @Test
+  void encode_unpairedSurrogate_refusedInsteadOfSentAsQuestionMark() {
+    assertThatThrownBy(() -> SigV4.encodePath("/b/k\uD800"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("must be valid Unicode")
+        .hasMessageContaining("U+D800 at index 1");
+    assertThatThrownBy(() -> SigV4.canonicalQuery(Map.of("prefix", "\uDC00")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("U+DC00 at index 0");
+    assertThat(SigV4.encodePath("/b/\uD83D\uDE00")).isEqualTo("/b/%F0%9F%98%80");
+  }
+
+  @Test
   void sessionToken_isSentAndSigned() {
     Map<String, String> added =
         SigV4.sign(

@@ -185,8 +185,23 @@ public final class HttpRequest {
   /**
    * Percent-encodes a query component: every byte of its UTF-8 form except the RFC 3986
    * unreserved characters ({@code A-Z a-z 0-9 - . _ ~}), the encoding AWS Signature V4 expects.
+   *
+   * @throws IllegalArgumentException if {@code s} has an unpaired surrogate: UTF-8 cannot encode
+   *     it, and {@link String#getBytes} would send '?' in its place
    */
   static String encodeQueryComponent(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new IllegalArgumentException(
+            "A query parameter name or value must be valid Unicode, but this one has an unpaired"
+                + String.format(" surrogate U+%04X at index %d", (int) c, i)
+                + ", which UTF-8 cannot encode; pass the whole surrogate pair, or remove it.");
+      }
+    }
     byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
     StringBuilder b = new StringBuilder(bytes.length + 8);
     for (byte x : bytes) {
@@ -231,6 +246,8 @@ public final class HttpRequest {
      *
      * @param name the parameter name
      * @param value the value, or null for a parameter without {@code =} (as in {@code ?uploads})
+     * @throws IllegalArgumentException if the name is empty, or the name or the value has an
+     *     unpaired surrogate (it is not valid Unicode, so it has no UTF-8 form)
      */
     public Builder query(String name, @Nullable String value) {
       Objects.requireNonNull(name, "name");

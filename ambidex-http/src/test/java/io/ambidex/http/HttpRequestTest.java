@@ -82,6 +82,19 @@ class HttpRequestTest {
   }
 
   @Test
+  void query_unpairedSurrogate_refusedAtTheCall() {
+    HttpRequest.Builder b = HttpRequest.newBuilder("http://127.0.0.1:9000/bucket");
+    assertThatThrownBy(() -> b.query("prefix", "k\uD800"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("must be valid Unicode")
+        .hasMessageContaining("U+D800 at index 1");
+    assertThatThrownBy(() -> b.query("\uDC00", "v"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("U+DC00 at index 0");
+    assertThat(b.query("p", "\uD83D\uDE00").build().uri().getRawQuery()).isEqualTo("p=%F0%9F%98%80");
+  }
+
+  @Test
   void bodies_declareLengthAndReplayability_andOneShotBodiesRefuseADigest(@TempDir Path dir)
       throws Exception {
     Path file = dir.resolve("f.bin");

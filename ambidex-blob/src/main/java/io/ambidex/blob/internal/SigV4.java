@@ -276,8 +276,14 @@ public final class SigV4 {
     return out.toString();
   }
 
-  /** Percent-encodes everything but RFC 3986 unreserved characters, with upper-case hex. */
+  /**
+   * Percent-encodes everything but RFC 3986 unreserved characters, with upper-case hex.
+   *
+   * @throws IllegalArgumentException if {@code s} has an unpaired surrogate, which UTF-8 cannot
+   *     encode (the callers check their arguments first; this keeps a '?' from being sent instead)
+   */
   public static String encode(String s) {
+    Validate.unicode("path or query component", s);
     byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
     StringBuilder out = new StringBuilder(bytes.length + 8);
     for (byte b : bytes) {

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Argument checks done at the call, before anything is sent. Messages state the rule and the
@@ -36,12 +37,16 @@ public final class Validate {
     return bucket;
   }
 
-  /** Checks a key: not empty, at most 1024 bytes of UTF-8. */
+  /**
+   * Checks a key: not empty, valid Unicode (no unpaired surrogate, which UTF-8 cannot encode and
+   * would turn into '?', so that two keys became one), at most 1024 bytes of UTF-8.
+   */
   public static String key(String key) {
     Objects.requireNonNull(key, "key");
     if (key.isEmpty()) {
       throw new IllegalArgumentException("Invalid key: a key must not be empty.");
     }
+    unicode("key", key);
     int bytes = key.getBytes(StandardCharsets.UTF_8).length;
     if (bytes > 1024) {
       throw new IllegalArgumentException(
@@ -49,6 +54,65 @@ public final class Validate {
               + " (it starts with '" + key.substring(0, 40) + "').");
     }
     return key;
+  }
+
+  /**
+   * Checks that a string sent in a request (a key, a listing's prefix or delimiter, an upload id)
+   * is valid Unicode: UTF-8 cannot encode an unpaired surrogate, and Java's encoder would replace
+   * it with '?' and send another string than the one given.
+   *
+   * @param what what the string is, for the message (e.g. {@code "prefix"})
+   * @param value the string, or null (nothing to check)
+   * @return {@code value}
+   * @throws IllegalArgumentException if it has an unpaired surrogate
+   */
+  public static @Nullable String unicode(String what, @Nullable String value) {
+    if (value == null) {
+      return null;
+    }
+    int at = unpairedSurrogate(value);
+    if (at >= 0) {
+      throw new IllegalArgumentException(
+          "Invalid " + what + " '" + escapeSurrogates(value) + "': a " + what + " must be valid"
+              + " Unicode, but it has an unpaired surrogate "
+              + String.format("U+%04X", (int) value.charAt(at)) + " at index " + at
+              + ", which UTF-8 cannot encode; pass the whole surrogate pair, or remove it.");
+    }
+    return value;
+  }
+
+  /** The index of the first unpaired surrogate of {@code s}, or -1 if it is valid Unicode. */
+  public static int unpairedSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++;
+        } else {
+          return i;
+        }
+      } else if (Character.isLowSurrogate(c)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /* The string with each unpaired surrogate written as a Java escape, so a message can show it. */
+  private static String escapeSurrogates(String s) {
+    StringBuilder out = new StringBuilder(s.length() + 8);
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        out.append(c).append(s.charAt(++i));
+      } else if (Character.isSurrogate(c)) {
+        out.append(String.format("\\u%04X", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 
   /** Checks that {@code file} is a readable regular file and returns its size. */
