@@ -83,7 +83,11 @@ public final class BlobConfig {
 
   /* AWS's own endpoints, where every flexible checksum is implemented. */
   private static boolean isAws(URI endpoint) {
-    String host = endpoint.getHost().toLowerCase(java.util.Locale.ROOT);
+    String host = endpoint.getHost();
+    if (host == null) {
+      return false; // not a server name at all, so not AWS's
+    }
+    host = host.toLowerCase(java.util.Locale.ROOT);
     return host.endsWith(".amazonaws.com") || host.endsWith(".amazonaws.com.cn");
   }
 
@@ -297,11 +301,20 @@ public final class BlobConfig {
       return this;
     }
 
+    /*
+     * The one check of a region, wherever it comes from (the setter, AWS_REGION, a profile): it
+     * names an AWS host (s3.<region>.amazonaws.com), so it is words of lower-case letters and
+     * digits joined by single dashes; "-", "eu-" or "a--b" would make a host name with an empty
+     * or dash-ended label, which is no host at all.
+     */
+    private static final Pattern REGION = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
+
     private static String checkedRegion(String region, String source) {
       Objects.requireNonNull(region, "region");
-      if (!region.matches("[a-z0-9-]+")) {
+      if (!REGION.matcher(region).matches()) {
         throw new IllegalArgumentException(
-            source + " must be lower-case letters, digits and dashes, but was '" + region + "'");
+            source + " must be lower-case letters and digits in words joined by single dashes,"
+                + " with no dash at either end (such as eu-west-1), but was '" + region + "'");
       }
       return region;
     }

@@ -235,7 +235,13 @@ class AwsProfileTest {
     creds.put("AWS_REGION", "EU West");
     assertThatThrownBy(() -> build(BlobConfig.builder(), creds))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("AWS_REGION must be lower-case letters, digits and dashes, but was 'EU West'");
+        .hasMessageContaining("AWS_REGION must be lower-case letters and digits in words joined by single dashes")
+        .hasMessageContaining("but was 'EU West'");
+    creds.put("AWS_REGION", "eu-");
+    assertThatThrownBy(() -> build(BlobConfig.builder(), creds))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("AWS_REGION must be")
+        .hasMessageContaining("but was 'eu-'");
     creds.remove("AWS_REGION");
     creds.put("AWS_ENDPOINT_URL", "ftp://x");
     assertThatThrownBy(() -> build(BlobConfig.builder(), creds))

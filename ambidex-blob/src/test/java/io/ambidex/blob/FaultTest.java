@@ -562,6 +562,27 @@ class FaultTest {
     assertThat(BlobConfig.builder().credentials(Credentials.of("a", "b")).maxConnections(64).build().maxConnections()).isEqualTo(64);
   }
 
+  /*
+   * "-", "eu-", "-eu" and "a--b" passed the setter's [a-z0-9-]+ and made the default endpoint
+   * https://s3.eu-.amazonaws.com, whose host Java's URI does not parse: build() threw a
+   * NullPointerException.
+   */
+  @org.junit.jupiter.api.Test
+  void region_emptyOrDashEndedWords_rejectedBySetter_neverANullPointerInBuild() {
+    for (String bad : new String[] {"-", "eu-", "-eu", "eu--west-1", "", "EU-west-1", "eu_west_1", "eu.west"}) {
+      assertThatThrownBy(() -> BlobConfig.builder().region(bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("region must be lower-case letters and digits in words joined by single dashes")
+          .hasMessageContaining("but was '" + bad + "'");
+    }
+    for (String good : new String[] {"eu-west-1", "us-east-1", "cn-north-1", "us-gov-west-1", "local", "garage1"}) {
+      BlobConfig config = BlobConfig.builder().credentials(Credentials.of("a", "b")).region(good).build();
+      assertThat(config.region()).isEqualTo(good);
+      assertThat(config.endpoint().getHost()).isEqualTo("s3." + good + ".amazonaws.com");
+    }
+  }
+
   @ParityTest
   void maxConnections_thatManyRequestsAreInFlightAtOnce(Parity<BlobClient, AsyncBlobClient> p)
       throws Exception {
