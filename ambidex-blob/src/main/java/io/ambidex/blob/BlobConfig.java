@@ -463,22 +463,24 @@ public final class BlobConfig {
     /**
      * Sets the connect timeout. Default 10 s.
      *
-     * @param timeout positive
+     * @param timeout at least 1 ms
      * @return this builder
+     * @throws IllegalArgumentException if it is below 1 ms
      */
     public Builder connectTimeout(Duration timeout) {
-      this.connectTimeout = positive(timeout, "connectTimeout");
+      this.connectTimeout = timeout(timeout, "connectTimeout");
       return this;
     }
 
     /**
      * Sets the longest silence while reading a response. Default 60 s.
      *
-     * @param timeout positive
+     * @param timeout at least 1 ms
      * @return this builder
+     * @throws IllegalArgumentException if it is below 1 ms
      */
     public Builder readTimeout(Duration timeout) {
-      this.readTimeout = positive(timeout, "readTimeout");
+      this.readTimeout = timeout(timeout, "readTimeout");
       return this;
     }
 
@@ -487,11 +489,12 @@ public final class BlobConfig {
      * retries included. Default: none. On the blocking path a stalled upload is bounded only by
      * this limit, since a socket write has no timeout in Java.
      *
-     * @param timeout positive
+     * @param timeout at least 1 ms
      * @return this builder
+     * @throws IllegalArgumentException if it is below 1 ms
      */
     public Builder requestTimeout(Duration timeout) {
-      this.requestTimeout = positive(timeout, "requestTimeout");
+      this.requestTimeout = timeout(timeout, "requestTimeout");
       return this;
     }
 
@@ -690,10 +693,17 @@ public final class BlobConfig {
       return host.startsWith("[") || IPV4.matcher(host).matches();
     }
 
-    private static Duration positive(Duration d, String name) {
+    /*
+     * The sockets count whole milliseconds and take 0 ms as "no timeout": a positive timeout
+     * below 1 ms would be no timeout on the blocking client (the async one timed out), so it is
+     * refused, as zero and negative ones are.
+     */
+    private static Duration timeout(Duration d, String name) {
       Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, but was " + d);
+      if (d.compareTo(Duration.ofMillis(1)) < 0) {
+        throw new IllegalArgumentException(
+            name + " must be at least 1 ms (timeouts count whole milliseconds, and 0 ms would"
+                + " mean no timeout), but was " + d);
       }
       return d;
     }

@@ -583,6 +583,33 @@ class FaultTest {
     }
   }
 
+  /*
+   * A 1 ns read timeout passed positive() and became a 0 ms socket timeout on the blocking client:
+   * no timeout at all (the async client timed out).
+   */
+  @org.junit.jupiter.api.Test
+  void timeouts_belowOneMillisecond_rejectedBySetter() {
+    for (java.time.Duration d : new java.time.Duration[] {
+        java.time.Duration.ofNanos(1), java.time.Duration.ofNanos(999_999), java.time.Duration.ZERO,
+        java.time.Duration.ofSeconds(-1)}) {
+      assertThatThrownBy(() -> BlobConfig.builder().readTimeout(d))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("readTimeout must be at least 1 ms")
+          .hasMessageContaining("but was " + d);
+      assertThatThrownBy(() -> BlobConfig.builder().connectTimeout(d))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("connectTimeout must be at least 1 ms");
+      assertThatThrownBy(() -> BlobConfig.builder().requestTimeout(d))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("requestTimeout must be at least 1 ms");
+    }
+    java.time.Duration ms = java.time.Duration.ofMillis(1);
+    BlobConfig config =
+        BlobConfig.builder().credentials(Credentials.of("a", "b"))
+            .readTimeout(ms).connectTimeout(ms).requestTimeout(ms).build();
+    assertThat(config.readTimeout()).isEqualTo(ms);
+  }
+
   @ParityTest
   void maxConnections_thatManyRequestsAreInFlightAtOnce(Parity<BlobClient, AsyncBlobClient> p)
       throws Exception {

@@ -931,15 +931,23 @@ public final class AsyncHttpTransport implements HttpTransport {
 
     private Builder() {}
 
-    /** Sets the longest wait to open a connection (and to get a pool slot). Default 10 s. */
+    /**
+     * Sets the longest wait to open a connection (and to get a pool slot). Default 10 s.
+     *
+     * @throws IllegalArgumentException if it is below 1 ms
+     */
     public Builder connectTimeout(Duration connectTimeout) {
-      this.connectTimeout = SyncHttpTransport.positive(connectTimeout, "connectTimeout");
+      this.connectTimeout = SyncHttpTransport.timeout(connectTimeout, "connectTimeout");
       return this;
     }
 
-    /** Sets the longest silence on a connection while a response is awaited. Default 30 s. */
+    /**
+     * Sets the longest silence on a connection while a response is awaited. Default 30 s.
+     *
+     * @throws IllegalArgumentException if it is below 1 ms
+     */
     public Builder readTimeout(Duration readTimeout) {
-      this.readTimeout = SyncHttpTransport.positive(readTimeout, "readTimeout");
+      this.readTimeout = SyncHttpTransport.timeout(readTimeout, "readTimeout");
       return this;
     }
 

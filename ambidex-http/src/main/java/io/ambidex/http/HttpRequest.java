@@ -331,10 +331,11 @@ public final class HttpRequest {
      * Sets the total time limit of the call in the {@link RequestClient}: every attempt, the
      * waits between them, and the response handler if one is given.
      *
-     * @param timeout positive
+     * @param timeout at least 1 ms
+     * @throws IllegalArgumentException if it is below 1 ms
      */
     public Builder timeout(Duration timeout) {
-      this.timeout = positive(timeout, "timeout");
+      this.timeout = SyncHttpTransport.timeout(timeout, "timeout");
       return this;
     }
 
@@ -342,10 +343,11 @@ public final class HttpRequest {
      * Sets the longest wait for any byte of the response, overriding the transport's read
      * timeout for this request.
      *
-     * @param readTimeout positive
+     * @param readTimeout at least 1 ms (0 ms on a socket would mean no timeout)
+     * @throws IllegalArgumentException if it is below 1 ms
      */
     public Builder readTimeout(Duration readTimeout) {
-      this.readTimeout = positive(readTimeout, "readTimeout");
+      this.readTimeout = SyncHttpTransport.timeout(readTimeout, "readTimeout");
       return this;
     }
 
@@ -385,14 +387,6 @@ public final class HttpRequest {
                 + " it on the request.");
       }
       return name;
-    }
-
-    private static Duration positive(Duration d, String name) {
-      Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, but was " + d);
-      }
-      return d;
     }
   }
 }

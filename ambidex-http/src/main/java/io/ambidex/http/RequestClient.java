@@ -470,9 +470,13 @@ public final class RequestClient implements AsyncCloseable {
       return this;
     }
 
-    /** Sets the default total timeout of a call (see {@link HttpRequest#timeout()}). */
+    /**
+     * Sets the default total timeout of a call (see {@link HttpRequest#timeout()}).
+     *
+     * @throws IllegalArgumentException if it is below 1 ms
+     */
     public Builder timeout(Duration timeout) {
-      this.timeout = SyncHttpTransport.positive(timeout, "timeout");
+      this.timeout = SyncHttpTransport.timeout(timeout, "timeout");
       return this;
     }
 

@@ -647,15 +647,23 @@ public final class SyncHttpTransport implements HttpTransport {
 
     private Builder() {}
 
-    /** Sets the longest wait to open a connection (and to get a pool slot). Default 10 s. */
+    /**
+     * Sets the longest wait to open a connection (and to get a pool slot). Default 10 s.
+     *
+     * @throws IllegalArgumentException if it is below 1 ms
+     */
     public Builder connectTimeout(Duration connectTimeout) {
-      this.connectTimeout = positive(connectTimeout, "connectTimeout");
+      this.connectTimeout = timeout(connectTimeout, "connectTimeout");
       return this;
     }
 
-    /** Sets the longest wait for any byte of a response, head or body. Default 30 s. */
+    /**
+     * Sets the longest wait for any byte of a response, head or body. Default 30 s.
+     *
+     * @throws IllegalArgumentException if it is below 1 ms
+     */
     public Builder readTimeout(Duration readTimeout) {
-      this.readTimeout = positive(readTimeout, "readTimeout");
+      this.readTimeout = timeout(readTimeout, "readTimeout");
       return this;
     }
 
@@ -694,5 +702,23 @@ public final class SyncHttpTransport implements HttpTransport {
     }
     return d;
   }
+
+  /*
+   * The one check of a timeout (connect, read, total; on the transports, the request client and
+   * each request). The sockets and Apache HttpClient count whole milliseconds, and 0 ms there
+   * means "wait forever": a positive timeout below 1 ms would turn into no timeout at all on the
+   * blocking transport (while the async one timed out), so it is refused.
+   */
+  static Duration timeout(Duration d, String name) {
+    Objects.requireNonNull(d, name);
+    if (d.compareTo(ONE_MILLISECOND) < 0) {
+      throw new IllegalArgumentException(
+          name + " must be at least 1 ms (timeouts count whole milliseconds, and 0 ms would mean"
+              + " no timeout), but was " + d);
+    }
+    return d;
+  }
+
+  private static final Duration ONE_MILLISECOND = Duration.ofMillis(1);
 
 }

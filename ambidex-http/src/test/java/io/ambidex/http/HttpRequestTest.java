@@ -65,7 +65,7 @@ class HttpRequestTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> b.timeout(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("timeout must be positive");
+        .hasMessageContaining("timeout must be at least 1 ms");
   }
 
   @Test
@@ -143,6 +143,48 @@ class HttpRequestTest {
     assertThatThrownBy(() -> sync.send(HttpRequest.newBuilder("http://127.0.0.1/").build()))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("after the transport was closed");
+  }
+
+  /*
+   * Sockets count whole milliseconds and take 0 ms as "no timeout": a 1 ns read timeout passed a
+   * positive() check and made the blocking transport wait forever.
+   */
+  @Test
+  void timeouts_belowOneMillisecond_refusedAtTheSetter() {
+    Duration[] bad = {Duration.ofNanos(1), Duration.ofNanos(999_999), Duration.ZERO, Duration.ofMillis(-1)};
+    for (Duration d : bad) {
+      assertThatThrownBy(() -> SyncHttpTransport.builder().readTimeout(d))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("readTimeout must be at least 1 ms")
+          .hasMessageContaining("but was " + d);
+      assertThatThrownBy(() -> SyncHttpTransport.builder().connectTimeout(d))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("connectTimeout must be at least 1 ms");
+      assertThatThrownBy(() -> AsyncHttpTransport.builder().readTimeout(d))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("readTimeout must be at least 1 ms");
+      assertThatThrownBy(() -> AsyncHttpTransport.builder().connectTimeout(d))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("connectTimeout must be at least 1 ms");
+      assertThatThrownBy(() -> HttpRequest.newBuilder("http://127.0.0.1/").readTimeout(d))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("readTimeout must be at least 1 ms");
+      assertThatThrownBy(() -> HttpRequest.newBuilder("http://127.0.0.1/").timeout(d))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("timeout must be at least 1 ms");
+    }
+    SyncHttpTransport sync = SyncHttpTransport.create();
+    try {
+      RequestClient.Builder b = RequestClient.builder(sync, SyncRuntime.create());
+      assertThatThrownBy(() -> b.timeout(Duration.ofNanos(1)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("timeout must be at least 1 ms");
+      b.timeout(Duration.ofMillis(1));
+    } finally {
+      sync.close();
+    }
+    SyncHttpTransport.builder().readTimeout(Duration.ofMillis(1)).connectTimeout(Duration.ofMillis(1));
+    HttpRequest.newBuilder("http://127.0.0.1/").readTimeout(Duration.ofMillis(1)).timeout(Duration.ofMillis(1));
   }
 
   @Test
