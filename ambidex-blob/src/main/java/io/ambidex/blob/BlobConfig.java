@@ -245,9 +245,11 @@ public final class BlobConfig {
     /**
      * Sets the endpoint of an S3-compatible service.
      *
-     * @param endpoint an absolute {@code http} or {@code https} URI with no path, query or
-     *     fragment, such as {@code http://127.0.0.1:9000}
+     * @param endpoint an absolute {@code http} or {@code https} URI with a host, no user-info
+     *     (credentials go to {@link #credentials}), a port (if any) from 1 to 65535, and no path,
+     *     query or fragment, such as {@code http://127.0.0.1:9000}
      * @return this builder
+     * @throws IllegalArgumentException if it breaks one of those rules
      */
     public Builder endpoint(URI endpoint) {
       this.endpoint = checkedEndpoint(endpoint);
@@ -262,6 +264,19 @@ public final class BlobConfig {
           || endpoint.getHost() == null) {
         throw new IllegalArgumentException(
             "endpoint must be an absolute http or https URI with a host, but was " + endpoint);
+      }
+      if (endpoint.getRawUserInfo() != null) {
+        // Not the URI itself in the message: its user-info may hold a password.
+        throw new IllegalArgumentException(
+            "endpoint must have no user-info (the user:password@ part), but "
+                + scheme + "://***@" + endpoint.getHost()
+                + (endpoint.getPort() == -1 ? "" : ":" + endpoint.getPort())
+                + " has one: requests are signed with the keys, so pass them to credentials(..)");
+      }
+      int port = endpoint.getPort();
+      if (port != -1 && (port < 1 || port > 65535)) {
+        throw new IllegalArgumentException(
+            "endpoint port must be between 1 and 65535, but was " + port + " in " + endpoint);
       }
       String path = endpoint.getRawPath();
       if ((path != null && !path.isEmpty() && !path.equals("/"))

@@ -247,6 +247,12 @@ class AwsProfileTest {
     assertThatThrownBy(() -> build(BlobConfig.builder(), creds))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("AWS_ENDPOINT_URL: endpoint must be an absolute http or https URI");
+    creds.put("AWS_ENDPOINT_URL", "http://user:s3cret@127.0.0.1:9000");
+    assertThatThrownBy(() -> build(BlobConfig.builder(), creds))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("AWS_ENDPOINT_URL: endpoint must have no user-info")
+        .message()
+        .doesNotContain("s3cret");
     creds.remove("AWS_ENDPOINT_URL");
     write("config", "[default]\nendpoint_url = http://x.example/path\n");
     assertThatThrownBy(() -> build(BlobConfig.builder(), creds))

@@ -584,6 +584,32 @@ class FaultTest {
   }
 
   /*
+   * endpoint("http://u:p@h:9000") was accepted and BlobConfig.toString() printed the password;
+   * ports 0 and above 65535 were accepted too.
+   */
+  @org.junit.jupiter.api.Test
+  void endpoint_userInfoOrPortOutOfRange_rejectedWithoutEchoingThePassword() {
+    for (String withUser : new String[] {"http://u:p4ssw0rd@127.0.0.1:9000", "https://p4ssw0rd@s3.example.com"}) {
+      assertThatThrownBy(() -> BlobConfig.builder().endpoint(withUser))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("endpoint must have no user-info")
+          .hasMessageContaining("credentials(..)")
+          .hasMessageContaining("://***@")
+          .message()
+          .doesNotContain("p4ssw0rd");
+    }
+    for (String port : new String[] {"0", "65536", "70000"}) {
+      assertThatThrownBy(() -> BlobConfig.builder().endpoint("http://127.0.0.1:" + port))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("endpoint port must be between 1 and 65535, but was " + port);
+    }
+    for (String good : new String[] {"http://127.0.0.1:1", "http://127.0.0.1:65535", "https://s3.example.com"}) {
+      BlobConfig config = BlobConfig.builder().credentials(Credentials.of("a", "b")).endpoint(good).build();
+      assertThat(config.endpoint().toString()).isEqualTo(good);
+    }
+  }
+
+  /*
    * A 1 ns read timeout passed positive() and became a 0 ms socket timeout on the blocking client:
    * no timeout at all (the async client timed out).
    */
