@@ -83,7 +83,9 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li><b>At the call</b>: bucket names, keys, files, ranges and null arguments are checked before
  *       anything is sent; a bad one throws {@link IllegalArgumentException} or {@link
- *       NullPointerException}, naming the rule and the value, on both facades.
+ *       NullPointerException}, naming the rule and the value, on both facades. So does a call on
+ *       a client that was closed (or is being closed): {@link IllegalStateException}, for every
+ *       operation, {@code presign} included.
  *   <li><b>Failures</b>: error responses are {@link BlobException}s (the code's subtype: {@link
  *       NoSuchKeyException}, {@link BlobAuthenticationException}, ...); failures below HTTP are
  *       ambidex-http's {@code HttpIOException} family; damaged data is {@link
@@ -182,6 +184,13 @@ final class BlobCore implements AsyncCloseable {
    * starting in between still waits for it.
    */
   private final InFlight inFlight = new InFlight();
+  /*
+   * Set when close() starts: from then on every operation fails at the call (checkOpen), instead
+   * of whatever the transport and the runtime would have said once closed (their messages name
+   * internals: RequestClient.send, SyncRuntime.shielded), or working (presign). Transfers already
+   * running go on: close() waits for them.
+   */
+  private volatile boolean closed;
 
   private BlobCore(
       BlobConfig config,
@@ -260,6 +269,7 @@ final class BlobCore implements AsyncCloseable {
    * @throws IllegalArgumentException if the name breaks the S3 naming rules
    */
   public CompletionStage<Void> createBucket(String bucket) {
+    checkOpen();
     Validate.bucket(bucket);
     RequestBody body =
         config.region().equals("us-east-1")
@@ -280,6 +290,7 @@ final class BlobCore implements AsyncCloseable {
    * @throws IllegalArgumentException if the name breaks the S3 naming rules
    */
   public CompletionStage<Void> deleteBucket(String bucket) {
+    checkOpen();
     Validate.bucket(bucket);
     return http.send(request(bucket, null).DELETE().build(), BlobCore::discard);
   }
@@ -334,6 +345,7 @@ final class BlobCore implements AsyncCloseable {
       byte[] data,
       PutOptions options,
       @Nullable AsyncCallback<TransferProgress> progress) {
+    checkOpen();
     Validate.bucket(bucket);
     Validate.key(key);
     Objects.requireNonNull(data, "data");
@@ -408,6 +420,7 @@ final class BlobCore implements AsyncCloseable {
       Path file,
       PutOptions options,
       @Nullable AsyncCallback<TransferProgress> progress) {
+    checkOpen();
     Validate.bucket(bucket);
     Validate.key(key);
     Objects.requireNonNull(options, "options");
@@ -488,6 +501,7 @@ final class BlobCore implements AsyncCloseable {
       InputStream in,
       PutOptions options,
       @Nullable AsyncCallback<TransferProgress> progress) {
+    checkOpen();
     Validate.bucket(bucket);
     Validate.key(key);
     Objects.requireNonNull(in, "in");
@@ -993,6 +1007,7 @@ final class BlobCore implements AsyncCloseable {
    *     bytes do not match its checksum or ETag
    */
   public CompletionStage<byte[]> get(String bucket, String key) {
+    checkOpen();
     Validate.bucket(bucket);
     Validate.key(key);
     return getBytes(bucket, key, null);
@@ -1009,6 +1024,7 @@ final class BlobCore implements AsyncCloseable {
    *     InvalidRangeException} if the range starts beyond the end of the object
    */
   public CompletionStage<byte[]> get(String bucket, String key, ByteRange range) {
+    checkOpen();
     Validate.bucket(bucket);
     Validate.key(key);
     Objects.requireNonNull(range, "range");
@@ -1211,6 +1227,7 @@ final class BlobCore implements AsyncCloseable {
    */
   public CompletionStage<BlobObject> download(
       String bucket, String key, Path target, @Nullable AsyncCallback<TransferProgress> progress) {
+    checkOpen();
     Validate.bucket(bucket);
     Validate.key(key);
     Validate.DownloadTarget to = Validate.downloadTarget(target);
@@ -1662,6 +1679,7 @@ final class BlobCore implements AsyncCloseable {
    * @throws IllegalArgumentException if the bucket name or the key breaks the S3 rules
    */
   public CompletionStage<List<Long>> partLengths(String bucket, String key) {
+    checkOpen();
     Validate.bucket(bucket);
     Validate.key(key);
     if (partNumbersRefused) {
@@ -2012,6 +2030,7 @@ final class BlobCore implements AsyncCloseable {
    * @return the object's bytes, in order
    */
   public AsyncIterator<ByteBuffer> open(String bucket, String key) {
+    checkOpen();
     Validate.bucket(bucket);
     Validate.key(key);
     return openStream(bucket, key, null);
@@ -2027,6 +2046,7 @@ final class BlobCore implements AsyncCloseable {
    * @return the bytes of the range, in order
    */
   public AsyncIterator<ByteBuffer> open(String bucket, String key, ByteRange range) {
+    checkOpen();
     Validate.bucket(bucket);
     Validate.key(key);
     Objects.requireNonNull(range, "range");
@@ -2110,6 +2130,7 @@ final class BlobCore implements AsyncCloseable {
    *     if there is no such object (or no such bucket: a HEAD response has no body to tell)
    */
   public CompletionStage<BlobObject> head(String bucket, String key) {
+    checkOpen();
     Validate.bucket(bucket);
     Validate.key(key);
     return http.send(
@@ -2135,6 +2156,7 @@ final class BlobCore implements AsyncCloseable {
    * @throws IllegalArgumentException if the bucket name or the key breaks the S3 rules
    */
   public CompletionStage<ObjectDetails> describe(String bucket, String key) {
+    checkOpen();
     Validate.bucket(bucket);
     Validate.key(key);
     return http.send(
@@ -2186,6 +2208,7 @@ final class BlobCore implements AsyncCloseable {
    *     range, or the bucket name or the key breaks the S3 rules
    */
   public URI presign(String method, String bucket, String key, Duration expiry) {
+    checkOpen();
     Objects.requireNonNull(method, "method");
     Objects.requireNonNull(expiry, "expiry");
     Validate.bucket(bucket);
@@ -2216,6 +2239,7 @@ final class BlobCore implements AsyncCloseable {
    * @return a stage that completes when the object is gone
    */
   public CompletionStage<Void> delete(String bucket, String key) {
+    checkOpen();
     Validate.bucket(bucket);
     Validate.key(key);
     return http.send(request(bucket, key).DELETE().build(), BlobCore::discard);
@@ -2229,7 +2253,12 @@ final class BlobCore implements AsyncCloseable {
    * @return the buckets, fetched lazily
    */
   public AsyncIterator<Bucket> listBuckets() {
+    checkOpen();
     URI e = config.endpoint();
+    return listBucketPages(e);
+  }
+
+  private AsyncIterator<Bucket> listBucketPages(URI e) {
     return AsyncIterators.paginate(
         (String) null,
         (@Nullable String token) -> {
@@ -2255,9 +2284,11 @@ final class BlobCore implements AsyncCloseable {
    *     is not valid Unicode (an unpaired surrogate)
    */
   public AsyncIterator<BlobObject> list(String bucket, @Nullable String prefix) {
+    checkOpen();
     Validate.bucket(bucket);
     Validate.unicode("prefix", prefix);
-    return AsyncIterators.paginate(
+    AsyncIterator<BlobObject> pages =
+        AsyncIterators.paginate(
         (String) null,
         (@Nullable String token) ->
             Chains.then(
@@ -2271,6 +2302,7 @@ final class BlobCore implements AsyncCloseable {
                   }
                   return Chains.done(Page.of(objects, page.nextToken()));
                 }));
+    return pages;
   }
 
   /**
@@ -2286,6 +2318,7 @@ final class BlobCore implements AsyncCloseable {
    *     is empty, or the prefix or the delimiter is not valid Unicode (an unpaired surrogate)
    */
   public AsyncIterator<ListEntry> list(String bucket, @Nullable String prefix, String delimiter) {
+    checkOpen();
     Validate.bucket(bucket);
     Validate.unicode("prefix", prefix);
     Objects.requireNonNull(delimiter, "delimiter");
@@ -2294,12 +2327,14 @@ final class BlobCore implements AsyncCloseable {
           "delimiter must not be empty; use list(bucket, prefix) for a flat listing");
     }
     Validate.unicode("delimiter", delimiter);
-    return AsyncIterators.paginate(
+    AsyncIterator<ListEntry> pages =
+        AsyncIterators.paginate(
         (String) null,
         (@Nullable String token) ->
             Chains.then(
                 listPage(bucket, prefix, delimiter, token),
                 page -> Chains.done(Page.of(page.entries(), page.nextToken()))));
+    return pages;
   }
 
   private CompletionStage<S3Xml.ListPage> listPage(
@@ -2334,10 +2369,12 @@ final class BlobCore implements AsyncCloseable {
    *     is not valid Unicode (an unpaired surrogate)
    */
   public AsyncIterator<PendingUpload> listUploads(String bucket, @Nullable String prefix) {
+    checkOpen();
     Validate.bucket(bucket);
     Validate.unicode("prefix", prefix);
     record Marker(String key, @Nullable String uploadId) {}
-    return AsyncIterators.paginate(
+    AsyncIterator<PendingUpload> pages =
+        AsyncIterators.paginate(
         (Marker) null,
         (@Nullable Marker marker) -> {
           HttpRequest.Builder b =
@@ -2363,6 +2400,7 @@ final class BlobCore implements AsyncCloseable {
                 return Chains.done(Page.of(page.uploads(), next));
               });
         });
+    return pages;
   }
 
   /**
@@ -2377,6 +2415,7 @@ final class BlobCore implements AsyncCloseable {
    *     upload id is empty
    */
   public CompletionStage<Void> abortUpload(String bucket, String key, String uploadId) {
+    checkOpen();
     Validate.bucket(bucket);
     Validate.key(key);
     Objects.requireNonNull(uploadId, "uploadId");
@@ -2411,6 +2450,7 @@ final class BlobCore implements AsyncCloseable {
    */
   public CompletionStage<String> copy(
       String sourceBucket, String sourceKey, String targetBucket, String targetKey) {
+    checkOpen();
     Validate.bucket(sourceBucket);
     Validate.key(sourceKey);
     Validate.bucket(targetBucket);
@@ -2441,6 +2481,7 @@ final class BlobCore implements AsyncCloseable {
       String targetBucket,
       String targetKey,
       PutOptions options) {
+    checkOpen();
     Validate.bucket(sourceBucket);
     Validate.key(sourceKey);
     Validate.bucket(targetBucket);
@@ -2612,10 +2653,17 @@ final class BlobCore implements AsyncCloseable {
    * cancels it) stops only that wait: the close itself goes on to the end, since a close stopped
    * halfway would leave the transport's threads and connections open.
    *
+   * <p>From the moment close is called, every operation of this client (a {@code presign}, a
+   * {@code get}, a multipart {@code put}, a listing, a stream, ...) throws {@link
+   * IllegalStateException} at the call, on both facades, as a bad argument does ("This BlobClient
+   * was closed: create a new one."; the async facades say "This blob client"). Calling close
+   * again is harmless.
+   *
    * @return a stage that completes when everything is closed
    */
   @Override
   public CompletionStage<Void> close() {
+    closed = true;
     CompletableFuture<Void> settled =
         inFlight
             .settled()
@@ -2630,6 +2678,19 @@ final class BlobCore implements AsyncCloseable {
     // A copy: Chains.then passes a cancellation on to the stage in flight, here the wait for
     // the cleanups, and closeNow() would then never run.
     return Chains.then(pending, ignored -> closeNow()).copy();
+  }
+
+  /*
+   * The first check of every operation: a closed client (or one being closed) fails the call at
+   * once, on both facades, as bad arguments do (Validate), before anything is sent or started.
+   * The core cannot tell which async facade (or flavour) wraps it; the blocking one is BlobClient.
+   */
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException(
+          (runtime.isBlocking() ? "This BlobClient" : "This blob client")
+              + " was closed: create a new one.");
+    }
   }
 
   private CompletionStage<Void> closeNow() {

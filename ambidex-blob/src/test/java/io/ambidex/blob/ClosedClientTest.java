@@ -1,0 +1,96 @@
+package io.ambidex.blob;
+
+import static io.ambidex.blob.Fixtures.MIB;
+import static io.ambidex.blob.Fixtures.bytes;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ambidex.test.Parity;
+import io.ambidex.test.ParityExtension;
+import io.ambidex.test.ParityTest;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A closed client: every operation, of every kind, fails at the call with the same {@link
+ * IllegalStateException} on both facades, and nothing is sent.
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class ClosedClientTest {
+  @RegisterExtension
+  static final ParityExtension<BlobClient, AsyncBlobClient> CLIENTS =
+      ParityExtension.<BlobClient, AsyncBlobClient>builder()
+          .blocking("mockwebserver", MockS3::create, m -> new BlobClient(m.config()))
+          .async("mockwebserver", MockS3::create, m -> new AsyncBlobClient(m.config()))
+          .build();
+
+  static void close(Parity<BlobClient, AsyncBlobClient> p) throws Exception {
+    p.run(c -> c.close(), a -> a.close());
+  }
+
+  /* The message of either facade: the blocking client knows its name, the async core does not. */
+  static void assertClosed(Parity<BlobClient, AsyncBlobClient> p, String what, ThrowingCallable call) {
+    assertThatThrownBy(call)
+        .as(what)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage(
+            (p.isBlocking() ? "This BlobClient" : "This blob client")
+                + " was closed: create a new one.");
+  }
+
+  @ParityTest
+  void everyOperation_afterClose_failsAtTheCallWithTheSameMessage_andSendsNothing(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3, @TempDir Path dir) throws Exception {
+    byte[] small = bytes(100, 61);
+    byte[] large = bytes(6 * MIB, 62); // above the 5 MiB threshold: a multipart upload
+    Path file = java.nio.file.Files.write(dir.resolve("large.bin"), large);
+    Duration hour = Duration.ofHours(1);
+    close(p);
+
+    assertClosed(p, "get", () -> p.call(c -> c.get("bkt", "k")).async(a -> a.get("bkt", "k")));
+    assertClosed(p, "ranged get", () -> p.call(c -> c.get("bkt", "k", ByteRange.of(0, 9))).async(a -> a.get("bkt", "k", ByteRange.of(0, 9))));
+    assertClosed(p, "small put", () -> p.call(c -> c.put("bkt", "k", small)).async(a -> a.put("bkt", "k", small)));
+    assertClosed(p, "multipart put", () -> p.call(c -> c.put("bkt", "k", large)).async(a -> a.put("bkt", "k", large)));
+    assertClosed(p, "file put", () -> p.call(c -> c.put("bkt", "k", file)).async(a -> a.put("bkt", "k", file)));
+    assertClosed(p, "stream put", () -> p.call(c -> c.put("bkt", "k", new ByteArrayInputStream(large))).async(a -> a.put("bkt", "k", new ByteArrayInputStream(large))));
+    assertClosed(p, "download", () -> p.call(c -> c.download("bkt", "k", dir.resolve("d"), null)).async(a -> a.download("bkt", "k", dir.resolve("d"), null)));
+    assertClosed(p, "open", () -> p.items(c -> c.open("bkt", "k")).async(a -> a.open("bkt", "k")));
+    assertClosed(p, "list", () -> p.items(c -> c.list("bkt", null)).async(a -> a.list("bkt", null)));
+    assertClosed(p, "list with delimiter", () -> p.items(c -> c.list("bkt", null, "/")).async(a -> a.list("bkt", null, "/")));
+    assertClosed(p, "listBuckets", () -> p.items(c -> c.listBuckets()).async(a -> a.listBuckets()));
+    assertClosed(p, "listUploads", () -> p.items(c -> c.listUploads("bkt", null)).async(a -> a.listUploads("bkt", null)));
+    assertClosed(p, "head", () -> p.call(c -> c.head("bkt", "k")).async(a -> a.head("bkt", "k")));
+    assertClosed(p, "describe", () -> p.call(c -> c.describe("bkt", "k")).async(a -> a.describe("bkt", "k")));
+    assertClosed(p, "partLengths", () -> p.call(c -> c.partLengths("bkt", "k")).async(a -> a.partLengths("bkt", "k")));
+    assertClosed(p, "delete", () -> p.run(c -> c.delete("bkt", "k")).async(a -> a.delete("bkt", "k")));
+    assertClosed(p, "copy", () -> p.call(c -> c.copy("bkt", "k", "bkt", "k2")).async(a -> a.copy("bkt", "k", "bkt", "k2")));
+    assertClosed(p, "createBucket", () -> p.run(c -> c.createBucket("bkt")).async(a -> a.createBucket("bkt")));
+    assertClosed(p, "deleteBucket", () -> p.run(c -> c.deleteBucket("bkt")).async(a -> a.deleteBucket("bkt")));
+    assertClosed(p, "abortUpload", () -> p.run(c -> c.abortUpload("bkt", "k", "id")).async(a -> a.abortUpload("bkt", "k", "id")));
+    assertClosed(
+        p,
+        "presign",
+        () -> {
+          if (p.isBlocking()) {
+            p.blocking().presign("GET", "bkt", "k", hour);
+          } else {
+            p.async().presign("GET", "bkt", "k", hour);
+          }
+        });
+
+    assertThat(s3.requests).as("nothing was sent").isEmpty();
+  }
+
+  @ParityTest
+  void close_calledTwice_secondIsANoOp(Parity<BlobClient, AsyncBlobClient> p) throws Exception {
+    close(p);
+    close(p);
+    assertClosed(p, "get", () -> p.call(c -> c.get("bkt", "k")).async(a -> a.get("bkt", "k")));
+  }
+}
