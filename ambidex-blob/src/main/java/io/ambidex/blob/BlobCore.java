@@ -185,10 +185,11 @@ final class BlobCore implements AsyncCloseable {
    */
   private final InFlight inFlight = new InFlight();
   /*
-   * Set when close() starts: from then on every operation fails at the call (checkOpen), instead
-   * of whatever the transport and the runtime would have said once closed (their messages name
-   * internals: RequestClient.send, SyncRuntime.shielded), or working (presign). Transfers already
-   * running go on: close() waits for them.
+   * Set when close() starts: from then on every operation fails at the call (checkOpen), and a
+   * stream or listing returned before fails its next pull (whileOpen), instead of whatever the
+   * transport and the runtime would have said once closed (their messages name internals:
+   * RequestClient.send, SyncRuntime.shielded, SyncRuntime.fork), or working (presign). Transfers
+   * already running go on: close() waits for them.
    */
   private volatile boolean closed;
 
@@ -2033,7 +2034,7 @@ final class BlobCore implements AsyncCloseable {
     checkOpen();
     Validate.bucket(bucket);
     Validate.key(key);
-    return openStream(bucket, key, null);
+    return whileOpen(openStream(bucket, key, null), "open(" + bucket + ", " + key + ")");
   }
 
   /**
@@ -2050,7 +2051,8 @@ final class BlobCore implements AsyncCloseable {
     Validate.bucket(bucket);
     Validate.key(key);
     Objects.requireNonNull(range, "range");
-    return openStream(bucket, key, range);
+    return whileOpen(
+        openStream(bucket, key, range), "open(" + bucket + ", " + key + ", " + range + ")");
   }
 
   private AsyncIterator<ByteBuffer> openStream(
@@ -2255,7 +2257,7 @@ final class BlobCore implements AsyncCloseable {
   public AsyncIterator<Bucket> listBuckets() {
     checkOpen();
     URI e = config.endpoint();
-    return listBucketPages(e);
+    return whileOpen(listBucketPages(e), "listBuckets()");
   }
 
   private AsyncIterator<Bucket> listBucketPages(URI e) {
@@ -2302,7 +2304,7 @@ final class BlobCore implements AsyncCloseable {
                   }
                   return Chains.done(Page.of(objects, page.nextToken()));
                 }));
-    return pages;
+    return whileOpen(pages, "list(" + bucket + ", " + prefix + ")");
   }
 
   /**
@@ -2334,7 +2336,7 @@ final class BlobCore implements AsyncCloseable {
             Chains.then(
                 listPage(bucket, prefix, delimiter, token),
                 page -> Chains.done(Page.of(page.entries(), page.nextToken()))));
-    return pages;
+    return whileOpen(pages, "list(" + bucket + ", " + prefix + ", " + delimiter + ")");
   }
 
   private CompletionStage<S3Xml.ListPage> listPage(
@@ -2400,7 +2402,7 @@ final class BlobCore implements AsyncCloseable {
                 return Chains.done(Page.of(page.uploads(), next));
               });
         });
-    return pages;
+    return whileOpen(pages, "listUploads(" + bucket + ", " + prefix + ")");
   }
 
   /**
@@ -2656,8 +2658,9 @@ final class BlobCore implements AsyncCloseable {
    * <p>From the moment close is called, every operation of this client (a {@code presign}, a
    * {@code get}, a multipart {@code put}, a listing, a stream, ...) throws {@link
    * IllegalStateException} at the call, on both facades, as a bad argument does ("This BlobClient
-   * was closed: create a new one."; the async facades say "This blob client"). Calling close
-   * again is harmless.
+   * was closed: create a new one."; the async facades say "This blob client"); and a stream or
+   * listing obtained before fails its next pull with {@link CancellationException}, as the
+   * requests that the closed transport cut do. Calling close again is harmless.
    *
    * @return a stage that completes when everything is closed
    */
@@ -2691,6 +2694,68 @@ final class BlobCore implements AsyncCloseable {
           (runtime.isBlocking() ? "This BlobClient" : "This blob client")
               + " was closed: create a new one.");
     }
+  }
+
+  /*
+   * A stream or listing handed out before close(): once the client is closed, its next pull
+   * fails with the CancellationException that the transport gives the exchanges it cuts, not
+   * with what the closed transport or runtime would throw at a new request (an
+   * IllegalStateException that names them). A pull already waiting when close() starts is cut by
+   * the transport; if that surfaces as the closed runtime's or executor's refusal, it is
+   * translated too, with the refusal as the cause.
+   */
+  private <T extends @Nullable Object> AsyncIterator<T> whileOpen(
+      AsyncIterator<T> source, String what) {
+    return new AsyncIterator<>() {
+      @Override
+      public CompletionStage<Boolean> hasNext() {
+        if (closed) {
+          return CompletableFuture.failedFuture(closedWhileRead(what, null));
+        }
+        CompletionStage<Boolean> next = source.hasNext();
+        if (next instanceof CompletableFuture<Boolean> f
+            && f.isDone()
+            && !f.isCompletedExceptionally()) {
+          return next; // the sync transport's already completed stages pass as they are
+        }
+        return Chains.recover(
+            next,
+            failure -> {
+              if (closed
+                  && (failure instanceof IllegalStateException
+                      || failure instanceof RejectedExecutionException)) {
+                throw closedWhileRead(what, failure);
+              }
+              throw failure instanceof RuntimeException r ? r : new CompletionException(failure);
+            });
+      }
+
+      @Override
+      public T next() {
+        return source.next();
+      }
+
+      @Override
+      public CompletionStage<Void> close() {
+        return source.close();
+      }
+
+      @Override
+      public String toString() {
+        return source.toString();
+      }
+    };
+  }
+
+  private CancellationException closedWhileRead(String what, @Nullable Throwable cause) {
+    CancellationException e =
+        new CancellationException(
+            what + " was being read when its client was closed, which closed the transport:"
+                + " read it again from a new client.");
+    if (cause != null) {
+      e.initCause(cause);
+    }
+    return e;
   }
 
   private CompletionStage<Void> closeNow() {

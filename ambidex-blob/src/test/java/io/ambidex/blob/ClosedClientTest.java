@@ -9,20 +9,26 @@ import io.ambidex.test.Parity;
 import io.ambidex.test.ParityExtension;
 import io.ambidex.test.ParityTest;
 import java.io.ByteArrayInputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Iterator;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A closed client: every operation, of every kind, fails at the call with the same {@link
- * IllegalStateException} on both facades, and nothing is sent.
+ * IllegalStateException} on both facades, and nothing is sent; a stream or a listing being read
+ * when the client is closed fails with the {@link CancellationException} docs/blob.md promises.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
-class ClosedClientTest {
+class ClosedClientTest extends EmbeddedS3Fixture {
   @RegisterExtension
   static final ParityExtension<BlobClient, AsyncBlobClient> CLIENTS =
       ParityExtension.<BlobClient, AsyncBlobClient>builder()
@@ -92,5 +98,131 @@ class ClosedClientTest {
     close(p);
     close(p);
     assertClosed(p, "get", () -> p.call(c -> c.get("bkt", "k")).async(a -> a.get("bkt", "k")));
+  }
+
+  /*
+   * docs/blob.md: close "fails whatever is left (a get, a listing, a stream being read) with a
+   * CancellationException saying the transport was closed". A stream read in ranges on the
+   * blocking client asked the closed runtime for its next range and failed with an
+   * IllegalStateException about SyncRuntime.fork instead.
+   */
+  @Test
+  void blockingStream_beingReadWhenTheClientIsClosed_failsWithCancellation() {
+    String bucket = Fixtures.bucket();
+    byte[] data = bytes(30 * MIB, 63);
+    BlobClient client = new BlobClient(Fixtures.config(s3.endpoint(), s3.accessKey(), s3.secretKey()).build());
+    client.createBucket(bucket);
+    client.put(bucket, "k", data);
+    try (Stream<ByteBuffer> body = client.open(bucket, "k")) {
+      Iterator<ByteBuffer> it = body.iterator();
+      assertThat(it.next().remaining()).isPositive();
+      client.close();
+      assertThatThrownBy(
+              () -> {
+                while (it.hasNext()) {
+                  it.next();
+                }
+              })
+          .isInstanceOf(CancellationException.class)
+          .hasMessageContaining("closed");
+    }
+  }
+
+  @Test
+  void blockingListing_beingReadWhenTheClientIsClosed_failsWithCancellation() {
+    String bucket = Fixtures.bucket();
+    BlobClient client = new BlobClient(Fixtures.config(s3.endpoint(), s3.accessKey(), s3.secretKey()).build());
+    client.createBucket(bucket);
+    for (int i = 0; i < 5; i++) {
+      client.put(bucket, "k" + i, new byte[] {(byte) i});
+    }
+    try (Stream<BlobObject> listing = client.list(bucket, null)) {
+      Iterator<BlobObject> it = listing.iterator();
+      assertThat(it.next().key()).isEqualTo("k0"); // pages of 2: three more pages to fetch
+      client.close();
+      assertThatThrownBy(
+              () -> {
+                while (it.hasNext()) {
+                  it.next();
+                }
+              })
+          .isInstanceOf(CancellationException.class)
+          .hasMessageContaining("closed");
+    }
+  }
+
+  @Test
+  void asyncStream_beingReadWhenTheClientIsClosed_failsWithCancellation() throws Exception {
+    String bucket = Fixtures.bucket();
+    byte[] data = bytes(30 * MIB, 64);
+    AsyncBlobClient client =
+        new AsyncBlobClient(Fixtures.config(s3.endpoint(), s3.accessKey(), s3.secretKey()).build());
+    client.createBucket(bucket).get(30, TimeUnit.SECONDS);
+    client.put(bucket, "k", data).get(60, TimeUnit.SECONDS);
+    OneThenRest<ByteBuffer> reader = new OneThenRest<>();
+    client.open(bucket, "k").subscribe(reader);
+    assertThat(reader.first.get(30, TimeUnit.SECONDS).remaining()).isPositive();
+
+    client.close().get(60, TimeUnit.SECONDS);
+    reader.readOn();
+
+    assertThat(reader.end.get(30, TimeUnit.SECONDS))
+        .isInstanceOf(CancellationException.class)
+        .hasMessageContaining("closed");
+  }
+
+  @Test
+  void asyncListing_beingReadWhenTheClientIsClosed_failsWithCancellation() throws Exception {
+    String bucket = Fixtures.bucket();
+    AsyncBlobClient client =
+        new AsyncBlobClient(Fixtures.config(s3.endpoint(), s3.accessKey(), s3.secretKey()).build());
+    client.createBucket(bucket).get(30, TimeUnit.SECONDS);
+    for (int i = 0; i < 5; i++) {
+      client.put(bucket, "k" + i, new byte[] {(byte) i}).get(30, TimeUnit.SECONDS);
+    }
+    OneThenRest<BlobObject> reader = new OneThenRest<>();
+    client.list(bucket, null).subscribe(reader);
+    assertThat(reader.first.get(30, TimeUnit.SECONDS).key()).isEqualTo("k0");
+
+    client.close().get(60, TimeUnit.SECONDS);
+    reader.readOn();
+
+    assertThat(reader.end.get(30, TimeUnit.SECONDS))
+        .isInstanceOf(CancellationException.class)
+        .hasMessageContaining("list(" + bucket + ", null) was being read when its client was closed");
+  }
+
+  /* Takes one item, then, when told, the rest: its end is the failure, or null if it completed. */
+  static final class OneThenRest<T> implements java.util.concurrent.Flow.Subscriber<T> {
+    final java.util.concurrent.CompletableFuture<T> first = new java.util.concurrent.CompletableFuture<>();
+    final java.util.concurrent.CompletableFuture<Throwable> end = new java.util.concurrent.CompletableFuture<>();
+    private volatile java.util.concurrent.Flow.Subscription subscription;
+
+    @Override
+    public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+      subscription = s;
+      s.request(1);
+    }
+
+    @Override
+    public void onNext(T item) {
+      first.complete(item);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      first.completeExceptionally(t);
+      end.complete(t);
+    }
+
+    @Override
+    public void onComplete() {
+      first.completeExceptionally(new AssertionError("ended before its first item"));
+      end.complete(null);
+    }
+
+    void readOn() {
+      subscription.request(Long.MAX_VALUE);
+    }
   }
 }
