@@ -53,9 +53,10 @@ final class Errors {
               e.method() + " " + e.uri() + " was refused with " + code
                   + ": the Content-MD5 sent does not match the bytes the service received, so"
                   + " the body was damaged on the way (or changed while it was read). Nothing was"
-                  + " stored.",
+                  + " stored." + requestIdSuffix(requestId),
               "Content-MD5",
-              "");
+              "",
+              e);
       // S3's answer when the body's SHA-256 differs from the signed x-amz-content-sha256 (Swift's
       // s3api says BadDigest for the same).
       case "XAmzContentSHA256Mismatch" ->
@@ -63,14 +64,19 @@ final class Errors {
               e.method() + " " + e.uri() + " was refused with " + code
                   + ": the SHA-256 signed in x-amz-content-sha256 does not match the bytes the"
                   + " service received, so the body was damaged on the way (or changed while it"
-                  + " was read). Nothing was stored.",
+                  + " was read). Nothing was stored." + requestIdSuffix(requestId),
               "x-amz-content-sha256",
-              "");
+              "",
+              e);
       default ->
           e.status() == 401 || e.status() == 403
               ? new BlobAuthenticationException(e, code, message, requestId)
               : new BlobException(e, code, message, requestId);
     };
+  }
+
+  private static String requestIdSuffix(@Nullable String requestId) {
+    return requestId == null ? "" : " [request id " + requestId + "]";
   }
 
   private boolean hasKey(HttpStatusException e) {

@@ -261,6 +261,26 @@ class FaultTest {
         .hasMessageContaining("BadDigest");
   }
 
+  /* The refusal's HttpStatusException (request id, body) used to be dropped. */
+  @ParityTest
+  void put_serverSaysBadDigest_keepsTheErrorResponseAsTheCause(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) {
+    for (String code : new String[] {"BadDigest", "XAmzContentSHA256Mismatch"}) {
+      s3.handler = r -> MockS3.error(400, code);
+      assertThatThrownBy(() -> p.call(c -> c.put("bkt", "k", new byte[5])).async(a -> a.put("bkt", "k", new byte[5])))
+          .isInstanceOfSatisfying(
+              BlobIntegrityException.class,
+              e -> {
+                assertThat(e.refusal()).isNotNull();
+                assertThat(e.refusal().status()).isEqualTo(400);
+                assertThat(e.refusal().bodySnippet()).contains("<Code>" + code + "</Code>", "req-1");
+                assertThat(e.getCause().getCause()).isSameAs(e.refusal());
+              })
+          .hasRootCauseInstanceOf(io.ambidex.http.HttpStatusException.class)
+          .hasMessageContaining("[request id req-1]");
+    }
+  }
+
   @ParityTest
   void put_serverSaysXAmzContentSHA256Mismatch_failsWithBlobIntegrityException(
       Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) {
