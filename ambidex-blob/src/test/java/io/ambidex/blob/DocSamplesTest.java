@@ -58,16 +58,16 @@ class DocSamplesTest {
   @Test
   void profileSample_readsTheNamedProfile_orSaysWhereItLooked() throws Exception {
     String env = System.getenv("AWS_CONFIG_FILE");
-    Path config = env != null ? Path.of(env) : Path.of(System.getProperty("user.home"), ".aws", "config");
+    Path file = env != null ? Path.of(env) : Path.of(System.getProperty("user.home"), ".aws", "config");
     org.junit.jupiter.api.Assumptions.assumeFalse(
-        Files.exists(config) && Files.readString(config).contains("minio"),
+        Files.exists(file) && Files.readString(file).contains("minio"),
         "this machine's AWS config may define the profile 'minio'");
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () -> {
-              BlobConfig config2 = BlobConfig.builder().profile(AwsProfile.load("minio")).build();
+              BlobConfig config = BlobConfig.builder().profile(AwsProfile.load("minio")).build();
             })
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("The AWS profile 'minio' is not defined in " + config);
+        .hasMessageContaining("The AWS profile 'minio' is not defined in " + file);
   }
 
   @Test
