@@ -1126,6 +1126,9 @@ public final class BlobTool implements Callable<Integer> {
           Locations.list(store, from.bucket(), prefix, filters, options.concurrency).forEach((rel, e) -> {
             if (Locations.target(to, rel) != null) {
               remote.put(rel, e);
+            } else { // as cp --recursive says it
+              tool.err.println("blob: skipped s3://" + from.bucket() + "/" + e.key()
+                  + ": the key cannot be a file name under " + to);
             }
           });
           Map<String, Locations.Entry> local = Store.await(walked);

@@ -125,6 +125,29 @@ class BadInputTest {
     assertThat(f).doesNotExist();
   }
 
+  /* A key that cannot be a file name (a "directory" marker) is named on stderr by sync, as by cp. */
+  @Test
+  void downloadsOfKeysThatCannotBeFiles_sayWhatWasSkipped_syncAsCp() throws Exception {
+    Path empty = Files.createFile(dir.resolve("empty"));
+    assertThat(blob("cp", empty.toString(), "s3://bad-input/sk/dir/").code()).isZero(); // sk/dir/empty
+    assertThat(blob("put", empty.toString(), "s3://bad-input/sk/").code()).isZero(); // sk/empty
+    try (io.ambidex.blob.BlobClient client = new io.ambidex.blob.BlobClient(
+        io.ambidex.blob.BlobConfig.builder().endpoint(s3.endpoint())
+            .credentials(Credentials.of(s3.accessKey(), s3.secretKey())).build())) {
+      client.put("bad-input", "sk/marker/", new byte[0]); // a "directory" marker
+    }
+    for (String command : List.of("sync", "cp")) {
+      Path into = dir.resolve(command + "-into");
+      Run r = command.equals("sync")
+          ? blob("sync", "s3://bad-input/sk/", into.toString())
+          : blob("cp", "--recursive", "s3://bad-input/sk/", into.toString());
+      assertThat(r.code()).as(r.err()).isZero();
+      assertThat(r.err()).as(command)
+          .contains("skipped s3://bad-input/sk/marker/: the key cannot be a file name under");
+      assertThat(into.resolve("dir").resolve("empty")).exists();
+    }
+  }
+
   @Test
   void notFound_andRefused_haveTheirExitCodes() {
     Path into = dir.resolve("x.txt");
