@@ -105,6 +105,13 @@ final class Locations {
             }
             return FileVisitResult.CONTINUE;
           }
+          if (rel.indexOf('\uFFFD') >= 0 && filters.accepts(rel)) {
+            // A name that is not UTF-8 (or not the locale's encoding): the JDK decodes its bad
+            // bytes as U+FFFD, so it would be stored under another name and come back as such.
+            walk.warn().accept("warning: skipping " + file + ": its name is not valid UTF-8, so it"
+                + " cannot be stored under that name; rename it (or run with a UTF-8 locale)");
+            return FileVisitResult.CONTINUE;
+          }
           if (filters.accepts(rel)) {
             String problem = Files.isReadable(file)
                 ? null
