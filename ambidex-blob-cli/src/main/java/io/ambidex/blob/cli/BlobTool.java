@@ -810,6 +810,24 @@ public final class BlobTool implements Callable<Integer> {
       return false;
     }
 
+    /*
+     * Whether a file of the tree was reached through a link to a directory: mv uploads it but
+     * leaves it where it is (copied, not moved), since it lives outside the tree, and the same
+     * file may be another entry's too (a link to it beside the linked directory), whose upload a
+     * deletion would cut. A link to a file is still removed, as a link.
+     */
+    static boolean throughLinkedDirectory(Path root, String relative) {
+      String[] segments = relative.split("/");
+      Path at = root;
+      for (int i = 0; i < segments.length - 1; i++) {
+        at = at.resolve(segments[i]);
+        if (Files.isSymbolicLink(at)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
     /* S3 refuses a copy onto itself that changes nothing ("InvalidRequest"): say what would. */
     private static final String ONTO_ITSELF =
         "cp onto itself copies nothing; to change the headers or metadata, give the options"
@@ -854,7 +872,8 @@ public final class BlobTool implements Callable<Integer> {
               S3Uri key = new S3Uri(to.bucket(), prefix + e.relative());
               jobs.add(e.problem() != null
                   ? Plans.problem("upload", e.path().toString(), key.toString(), e.problem())
-                  : Plans.upload(store, e.path(), key, e.size(), move(),
+                  : Plans.upload(store, e.path(), key, e.size(),
+                      move() && !throughLinkedDirectory(from, e.relative()),
                       upload.forName(base, e.path().getFileName().toString())));
             }
           } else {
