@@ -1845,7 +1845,7 @@ final class BlobCore implements AsyncCloseable {
       int bytes = 0;
       for (int i = 0; i < name.length(); ) {
         int cp = name.codePointAt(i);
-        int n = new String(Character.toChars(cp)).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        int n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4; // its UTF-8 length
         if (bytes + n > room) {
           break;
         }

@@ -180,7 +180,7 @@ public final class S3Xml {
    * must not be decoded (a '+' or '%' in a key would change).
    */
   private static List<ListEntry> decoded(List<ListEntry> entries, @Nullable String encoding) {
-    if (encoding == null || !encoding.strip().equalsIgnoreCase("url")) {
+    if (!urlEncoded(encoding)) {
       return entries;
     }
     List<ListEntry> out = new ArrayList<>(entries.size());
@@ -195,8 +195,13 @@ public final class S3Xml {
     return out;
   }
 
-  /* S3's url encoding of listed names: %XX escapes of UTF-8, '+' for a space. */
-  private static String urlDecoded(String s) {
+  /* Whether a listing's EncodingType says its names are url-encoded (UploadsXml too). */
+  static boolean urlEncoded(@Nullable String encodingType) {
+    return encodingType != null && encodingType.strip().equalsIgnoreCase("url");
+  }
+
+  /* S3's url encoding of listed names: %XX escapes of UTF-8, '+' for a space (UploadsXml too). */
+  static String urlDecoded(String s) {
     return java.net.URLDecoder.decode(s, java.nio.charset.StandardCharsets.UTF_8);
   }
 

@@ -80,25 +80,21 @@ public final class UploadsXml {
       throw new IllegalStateException("The ListMultipartUploads response is not valid XML", e);
     }
     boolean more = truncated && nextKey != null && !nextKey.isEmpty();
-    if (encoding != null && encoding.strip().equalsIgnoreCase("url")) {
+    if (S3Xml.urlEncoded(encoding)) {
       // Asked for with encoding-type=url (as listings are, S3Xml): keys and the key marker came
       // %-encoded; a server that ignored the parameter says nothing, and its keys stay as sent.
       try {
         List<PendingUpload> decoded = new ArrayList<>(uploads.size());
         for (PendingUpload u : uploads) {
-          decoded.add(new PendingUpload(urlDecoded(u.key()), u.uploadId(), u.initiated()));
+          decoded.add(new PendingUpload(S3Xml.urlDecoded(u.key()), u.uploadId(), u.initiated()));
         }
         uploads = decoded;
-        nextKey = nextKey == null ? null : urlDecoded(nextKey);
+        nextKey = nextKey == null ? null : S3Xml.urlDecoded(nextKey);
       } catch (IllegalArgumentException e) {
         throw new IllegalStateException("The ListMultipartUploads response has a malformed key", e);
       }
     }
     return new Page(uploads, more ? nextKey : null, more ? nextId : null);
-  }
-
-  private static String urlDecoded(String s) {
-    return java.net.URLDecoder.decode(s, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private static @Nullable Instant instant(@Nullable String s) {

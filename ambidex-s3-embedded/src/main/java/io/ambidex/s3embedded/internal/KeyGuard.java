@@ -38,6 +38,13 @@ import org.jspecify.annotations.Nullable;
  * Not API: installed by {@code EmbeddedS3}.
  */
 public final class KeyGuard implements Filter {
+  /* What the store answers instead of S3Proxy: an S3 error document. */
+  record Refusal(int status, String code, String message) {
+    static Refusal invalid(String message) {
+      return new Refusal(400, "InvalidArgument", message);
+    }
+  }
+
   private final @Nullable Path dataDirectory;
   private final @Nullable String virtualHostDomain;
 
@@ -58,7 +65,7 @@ public final class KeyGuard implements Filter {
     if (request instanceof HttpServletRequest http
         && response instanceof HttpServletResponse answer) {
       String[] target = bucketAndKey(http);
-      String refusal = target == null ? null : refusal(http, target[0], target[1]);
+      Refusal refusal = target == null ? null : refusal(http, target[0], target[1]);
       if (refusal == null && target != null) {
         String source = http.getHeader("x-amz-copy-source");
         if (source != null) {
@@ -100,14 +107,14 @@ public final class KeyGuard implements Filter {
     return key.isEmpty() ? null : new String[] {percentDecoded(raw.substring(1, slash)), key};
   }
 
-  private @Nullable String refusal(HttpServletRequest r, String bucket, String key) {
-    String rule = segmentRule(key);
+  private @Nullable Refusal refusal(HttpServletRequest r, String bucket, String key) {
+    Refusal rule = segmentRule(key);
     if (rule != null || dataDirectory == null) {
       return rule;
     }
     if ("DELETE".equals(r.getMethod()) && !Files.isDirectory(dataDirectory.resolve(bucket))) {
       // S3Proxy answers 204, as if the object had been deleted; S3 answers NoSuchBucket.
-      return "404|NoSuchBucket|The specified bucket does not exist: " + bucket;
+      return new Refusal(404, "NoSuchBucket", "The specified bucket does not exist: " + bucket);
     }
     boolean writes =
         "PUT".equals(r.getMethod())
@@ -117,18 +124,18 @@ public final class KeyGuard implements Filter {
     }
     for (String segment : key.split("/", -1)) {
       if (segment.getBytes(StandardCharsets.UTF_8).length > 255) {
-        return "KeyTooLongError|The embedded store keeps objects as files, so no segment of a key"
+        return new Refusal(400, "KeyTooLongError", "The embedded store keeps objects as files, so no segment of a key"
             + " (between slashes) may exceed 255 bytes; '" + shortened(segment) + "' has "
-            + segment.getBytes(StandardCharsets.UTF_8).length + ". S3 itself allows it.";
+            + segment.getBytes(StandardCharsets.UTF_8).length + ". S3 itself allows it.");
       }
     }
     boolean part = r.getParameter("partNumber") != null || r.getParameter("uploadId") != null;
     if (key.endsWith("/") && !part) {
       long length = contentLength(r);
       if (length != 0 || "POST".equals(r.getMethod())) {
-        return "InvalidArgument|The embedded store keeps a key ending in '/' as a directory, which"
+        return Refusal.invalid("The embedded store keeps a key ending in '/' as a directory, which"
             + " holds no content, so '" + key + "' cannot have " + (length > 0 ? length : "any")
-            + " bytes. S3 itself allows it; name the object without the trailing '/'.";
+            + " bytes. S3 itself allows it; name the object without the trailing '/'.");
       }
       return null;
     }
@@ -142,29 +149,29 @@ public final class KeyGuard implements Filter {
       at = at.resolve(segments[i]);
       if (Files.isRegularFile(at)) {
         String object = String.join("/", java.util.Arrays.copyOf(segments, i + 1));
-        return "InvalidArgument|The embedded store keeps objects as files: '" + object + "' is an"
+        return Refusal.invalid("The embedded store keeps objects as files: '" + object + "' is an"
             + " object, so '" + key + "' cannot be one too. S3 itself allows both; delete '"
-            + object + "' first, or choose another key.";
+            + object + "' first, or choose another key.");
       }
     }
     Path file = bucketDir.resolve(key);
     if (Files.isDirectory(file) && !isEmptyDirectory(file)) {
-      return "InvalidArgument|The embedded store keeps objects as files: keys start with '" + key
+      return Refusal.invalid("The embedded store keeps objects as files: keys start with '" + key
           + "/', so '" + key + "' cannot be an object too. S3 itself allows both; choose another"
-          + " key.";
+          + " key.");
     }
     return null;
   }
 
   /* The rule `key` breaks for every store (Jetty resolves such paths), or null. */
-  static @Nullable String segmentRule(String key) {
+  static @Nullable Refusal segmentRule(String key) {
     for (int i = 0; i < key.length(); i++) {
       char c = key.charAt(i);
       if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0xFFFE || c == 0xFFFF) {
-        return "InvalidArgument|The embedded store cannot keep the key '" + key.replace(c, '?')
+        return Refusal.invalid("The embedded store cannot keep the key '" + key.replace(c, '?')
             + "': it holds U+" + String.format("%04X", (int) c) + ", which its listings (XML 1.0)"
             + " cannot carry where a page ends, so the whole listing would fail. S3 itself allows"
-            + " it; choose another key, or use another store.";
+            + " it; choose another key, or use another store.");
       }
     }
     String[] segments = key.split("/", -1);
@@ -172,10 +179,10 @@ public final class KeyGuard implements Filter {
       String s = segments[i];
       boolean last = i == segments.length - 1;
       if ((s.isEmpty() && !last) || s.equals(".") || s.equals("..")) {
-        return "InvalidArgument|The embedded store cannot keep the key '" + key + "' as written:"
+        return Refusal.invalid("The embedded store cannot keep the key '" + key + "' as written:"
             + " its server resolves a key like a file path, so a key may not start with '/' or"
             + " have an empty, '.' or '..' segment (it would name another object). S3 itself"
-            + " allows such keys; choose another key, or use another store.";
+            + " allows such keys; choose another key, or use another store.");
       }
     }
     return null;
@@ -229,21 +236,14 @@ public final class KeyGuard implements Filter {
     return out.toString(StandardCharsets.UTF_8);
   }
 
-  private static void refuse(HttpServletRequest r, HttpServletResponse answer, String refusal)
+  private static void refuse(HttpServletRequest r, HttpServletResponse answer, Refusal refusal)
       throws IOException {
-    int status = 400;
-    if (refusal.matches("[0-9]{3}\\|.*")) {
-      status = Integer.parseInt(refusal.substring(0, 3));
-      refusal = refusal.substring(4);
-    }
-    int bar = refusal.indexOf('|');
-    String code = refusal.substring(0, bar);
-    String message = refusal.substring(bar + 1);
     byte[] body =
-        ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + code + "</Code><Message>"
-                + xml(message) + "</Message><RequestId>ambidex-embedded</RequestId></Error>")
+        ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + refusal.code()
+                + "</Code><Message>" + xml(refusal.message())
+                + "</Message><RequestId>ambidex-embedded</RequestId></Error>")
             .getBytes(StandardCharsets.UTF_8);
-    answer.setStatus(status);
+    answer.setStatus(refusal.status());
     answer.setContentType("application/xml");
     answer.setContentLength(body.length);
     if (!"HEAD".equals(r.getMethod())) {
