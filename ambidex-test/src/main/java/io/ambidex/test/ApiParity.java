@@ -224,6 +224,10 @@ public final class ApiParity {
         boolean changed = false;
         for (Type argument : arguments) {
           Type value = stageValue(argument);
+          if (value instanceof WildcardType bounded && bounded.getLowerBounds().length == 0) {
+            // A stage of "? extends T" gives T, as the processor maps it.
+            value = bounded.getUpperBounds()[0];
+          }
           if (value != null) {
             changed = true;
             converted.add(

@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ambidex.test.Counters.AsyncCounter;
 import io.ambidex.test.Counters.AsyncLoader;
+import io.ambidex.test.Counters.AsyncWildLoader;
 import io.ambidex.test.Counters.Counter;
 import io.ambidex.test.Counters.DriftedCounter;
 import io.ambidex.test.Counters.Loader;
+import io.ambidex.test.Counters.WildLoader;
 import org.junit.jupiter.api.Test;
 
 class ApiParityTest {
@@ -49,6 +51,12 @@ class ApiParityTest {
             "loadAll(java.util.function.Function<java.lang.String, java.lang.Integer>) is in"
                 + " AsyncLoader but not in Loader (parameters differ from"
                 + " loadAll(java.util.function.Function<java.lang.String, java.lang.String>))");
+  }
+
+  @Test
+  void differences_asyncFunctionOfWildcardStageOfWildcard_matchesTheSyncFunction() {
+    assertThat(ApiParity.between(WildLoader.class, AsyncWildLoader.class).differences())
+        .isEmpty();
   }
 
   @Test

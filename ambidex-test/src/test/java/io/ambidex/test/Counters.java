@@ -206,4 +206,28 @@ final class Counters {
       return CompletableFuture.completedFuture(List.of());
     }
   }
+
+  /** A blocking type whose callbacks take wildcards, as the processor writes them. */
+  static final class WildLoader {
+    public String load(Function<String, ? extends String> fallback) {
+      return fallback.apply("key");
+    }
+
+    public String loadExact(Function<String, String> fallback) {
+      return fallback.apply("key");
+    }
+  }
+
+  /** WildLoader's async type: the stage and its value are wildcards too. */
+  static final class AsyncWildLoader {
+    public CompletableFuture<String> load(
+        Function<String, ? extends CompletionStage<? extends String>> fallback) {
+      return fallback.apply("key").<String>thenApply(value -> value).toCompletableFuture();
+    }
+
+    public CompletableFuture<String> loadExact(
+        Function<String, CompletionStage<? extends String>> fallback) {
+      return fallback.apply("key").<String>thenApply(value -> value).toCompletableFuture();
+    }
+  }
 }
