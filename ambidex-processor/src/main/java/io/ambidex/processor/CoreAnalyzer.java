@@ -436,7 +436,9 @@ final class CoreAnalyzer {
   /*
    * The public instance methods of the core, declared or inherited, in a stable order: the
    * class's own in declaration order, then each superclass's, then the interfaces', skipping
-   * overridden ones, Object's, excluded ones and the executor method.
+   * Object's, excluded ones and the executor method. Of methods that override one another only
+   * the most specific counts, wherever its type comes in that order (a default method overridden
+   * in a subinterface); an excluded one keeps out what it overrides too.
    */
   private List<ExecutableElement> exposedMethods(TypeElement core, ExecutableElement executorMethod) {
     List<ExecutableElement> result = new ArrayList<>();
@@ -458,23 +460,28 @@ final class CoreAnalyzer {
         }
       }
     }
+    List<ExecutableElement> candidates = new ArrayList<>();
     for (TypeElement type : order) {
       for (ExecutableElement method : ElementFilter.methodsIn(type.getEnclosedElements())) {
         Set<Modifier> modifiers = method.getModifiers();
         boolean isPublic =
             modifiers.contains(Modifier.PUBLIC) || type.getKind() == ElementKind.INTERFACE;
-        if (!isPublic
-            || modifiers.contains(Modifier.STATIC)
-            || modifiers.contains(Modifier.PRIVATE)
-            || annotation(method, EXCLUDE) != null
-            || method.equals(executorMethod)
-            || overridesObjectMethod(method)
-            || isSynchronizerBoundMethod(method, core)
-            || isOverridden(method, result, core)) {
-          continue;
+        if (isPublic
+            && !modifiers.contains(Modifier.STATIC)
+            && !modifiers.contains(Modifier.PRIVATE)) {
+          candidates.add(method);
         }
-        result.add(method);
       }
+    }
+    for (ExecutableElement method : candidates) {
+      if (annotation(method, EXCLUDE) != null
+          || method.equals(executorMethod)
+          || overridesObjectMethod(method)
+          || isSynchronizerBoundMethod(method, core)
+          || isOverridden(method, candidates, core)) {
+        continue;
+      }
+      result.add(method);
     }
     return result;
   }
@@ -504,9 +511,10 @@ final class CoreAnalyzer {
   }
 
   private boolean isOverridden(
-      ExecutableElement method, List<ExecutableElement> kept, TypeElement core) {
-    for (ExecutableElement other : kept) {
-      if (other.getSimpleName().equals(method.getSimpleName())
+      ExecutableElement method, List<ExecutableElement> candidates, TypeElement core) {
+    for (ExecutableElement other : candidates) {
+      if (other != method
+          && other.getSimpleName().equals(method.getSimpleName())
           && elements.overrides(other, method, core)) {
         return true;
       }

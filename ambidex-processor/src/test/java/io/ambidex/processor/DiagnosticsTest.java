@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.testing.compile.Compilation;
 import com.google.testing.compile.JavaFileObjects;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.util.ArrayList;
 import java.util.List;
@@ -661,6 +662,88 @@ class DiagnosticsTest {
     }
 
     @Test
+    void excludedOverridingMethod_keepsTheOverriddenDeclarationOutToo() {
+      JavaFileObject lookup =
+          JavaFileObjects.forSourceLines(
+              "test.Lookup",
+              "package test;",
+              "import java.util.concurrent.*;",
+              "public interface Lookup {",
+              "  CompletionStage<String> lookup(String key);",
+              "  Future<String> legacy(String key);",
+              "}");
+      Compilation compilation =
+          Compilations.compile(
+              lookup,
+              JavaFileObjects.forSourceLines(
+                  "test.Core",
+                  "package test;",
+                  "import io.ambidex.annotations.*;",
+                  "import java.util.concurrent.*;",
+                  "@AsyncCore(blocking = \"Client\", async = \"AsyncClient\")",
+                  "final class Core implements Lookup {",
+                  "  @BlockingFactory @AsyncFactory static Core create() { return new Core(); }",
+                  "  public CompletionStage<String> get(String key) { return lookup(key); }",
+                  "  @ExcludeFromFacades @Override",
+                  "  public CompletionStage<String> lookup(String key) { return null; }",
+                  "  @ExcludeFromFacades @Override",
+                  "  public Future<String> legacy(String key) { return null; }",
+                  "}"));
+
+      assertThat(compilation).succeededWithoutWarnings();
+      for (String facade : List.of("test.Client", "test.AsyncClient")) {
+        assertThat(generated(compilation, facade))
+            .doesNotContain("lookup(")
+            .doesNotContain("legacy(")
+            .contains(" get(String key)");
+      }
+    }
+
+    @Test
+    void defaultMethodOverriddenInASubinterface_isOneMethod() {
+      JavaFileObject base =
+          JavaFileObjects.forSourceLines(
+              "test.Base",
+              "package test;",
+              "import java.util.concurrent.*;",
+              "public interface Base {",
+              "  default CompletionStage<String> greet() {",
+              "    return CompletableFuture.completedFuture(\"base\");",
+              "  }",
+              "}");
+      JavaFileObject fancy =
+          JavaFileObjects.forSourceLines(
+              "test.Fancy",
+              "package test;",
+              "import java.util.concurrent.*;",
+              "public interface Fancy extends Base {",
+              "  @Override",
+              "  default CompletionStage<String> greet() {",
+              "    return CompletableFuture.completedFuture(\"fancy\");",
+              "  }",
+              "}");
+      JavaFileObject abstractClient =
+          JavaFileObjects.forSourceLines(
+              "test.AbstractClient",
+              "package test;",
+              "abstract class AbstractClient implements Fancy {}");
+      JavaFileObject core =
+          JavaFileObjects.forSourceLines(
+              "test.Core",
+              "package test;",
+              "import io.ambidex.annotations.*;",
+              "@AsyncCore(blocking = \"Client\", async = \"AsyncClient\")",
+              "final class Core extends AbstractClient implements Base {",
+              "  @BlockingFactory @AsyncFactory static Core create() { return new Core(); }",
+              "}");
+
+      Compilation compilation = Compilations.compile(base, fancy, abstractClient, core);
+
+      assertThat(compilation).succeededWithoutWarnings();
+      assertThat(generated(compilation, "test.Client")).containsOnlyOnce("public String greet()");
+    }
+
+    @Test
     void typeGeneratedByAnotherProcessor_isWaitedForUntilTheNextRound() {
       JavaFileObject source =
           JavaFileObjects.forSourceLines(
@@ -686,6 +769,14 @@ class DiagnosticsTest {
           .generatedSourceFile("test.Client")
           .contentsAsUtf8String()
           .contains("public Token token() {");
+    }
+  }
+
+  private static String generated(Compilation compilation, String type) {
+    try {
+      return compilation.generatedSourceFile(type).orElseThrow().getCharContent(true).toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
