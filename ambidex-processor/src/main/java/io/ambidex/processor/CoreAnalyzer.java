@@ -178,9 +178,8 @@ final class CoreAnalyzer {
         methods.add(analyzed);
       }
     }
-    if (failed) {
-      return null;
-    }
+    // Clashes are checked among the methods that could be mapped even when others could not,
+    // so that one compile shows every error.
     String packageName = elements.getPackageOf(core).getQualifiedName().toString();
     CoreModel model =
         new CoreModel(
@@ -372,6 +371,16 @@ final class CoreAnalyzer {
             method,
             "@" + simple + " " + method.getSimpleName() + " returns " + method.getReturnType()
                 + ", not the core type " + core.getSimpleName() + ".");
+        valid = false;
+      }
+      if (annotation(method, EXCLUDE) != null) {
+        report(
+            Problem.FACTORY,
+            method,
+            "@" + simple + " " + method.getSimpleName() + " is also annotated"
+                + " @ExcludeFromFacades, which keeps instance methods out of the facades and has"
+                + " no effect on a factory; to keep " + method.getSimpleName() + " out of the"
+                + " facade, remove @" + simple + " instead.");
         valid = false;
       }
       String staticName = stringValue(annotation, "method");
@@ -820,13 +829,15 @@ final class CoreAnalyzer {
         String what = factory.staticName().isEmpty()
             ? "the public constructor " + facade + "(" + String.join(", ", erasures) + ")"
             : "the static method " + factory.staticName() + "(" + String.join(", ", erasures) + ")";
+        String annotation = blocking ? "BlockingFactory" : "AsyncFactory";
         report(
             Problem.CLASH,
             factory.method(),
             "On the " + side + " facade " + facade + ", " + what + " generated from "
-                + described + " clashes with " + previous + ". A factory needs a parameter list"
-                + " of its own, or a static method name: @"
-                + (blocking ? "BlockingFactory" : "AsyncFactory") + "(method = \"...\").");
+                + described + " clashes with " + previous + ".",
+            "A factory needs a parameter list of its own, or a static method name: @"
+                + annotation + "(method = \"...\"); or remove @" + annotation + " from one of"
+                + " them.");
       }
     }
     for (Method method : model.methods()) {
@@ -992,6 +1003,12 @@ final class CoreAnalyzer {
 
   private void report(Problem problem, Element element, String whatIsWrong) {
     messager.printMessage(Diagnostic.Kind.ERROR, problem.message(whatIsWrong), element);
+    failed = true;
+  }
+
+  private void report(Problem problem, Element element, String whatIsWrong, String fixInstead) {
+    messager.printMessage(
+        Diagnostic.Kind.ERROR, problem.message(whatIsWrong, fixInstead), element);
     failed = true;
   }
 

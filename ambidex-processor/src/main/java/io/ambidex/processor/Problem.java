@@ -90,6 +90,14 @@ enum Problem {
 
   /** The message for one occurrence: the tag, what is wrong, and how to fix it. */
   String message(String whatIsWrong) {
-    return "[" + tag + "] " + whatIsWrong + " " + fix;
+    return message(whatIsWrong, fix);
+  }
+
+  /**
+   * The message for an occurrence whose fix is more specific than the tag's usual one: the tag,
+   * what is wrong, and {@code fixInstead}.
+   */
+  String message(String whatIsWrong, String fixInstead) {
+    return "[" + tag + "] " + whatIsWrong + " " + fixInstead;
   }
 }

@@ -744,6 +744,56 @@ class DiagnosticsTest {
     }
 
     @Test
+    void factoryClash_adviceDoesNotOfferExclusion() {
+      Compilation compilation =
+          compile(
+                  "@AsyncCore(blocking = \"Client\", async = \"AsyncClient\")",
+                  "class Core {",
+                  "  @BlockingFactory static Core local(String name) { return new Core(); }",
+                  "  @BlockingFactory static Core remote(String url) { return new Core(); } //!",
+                  "  @AsyncFactory static Core async() { return new Core(); }",
+                  "}")
+              .fails(Problem.CLASH, "remove @BlockingFactory from one of them")
+              .compilation();
+
+      assertThat(compilation.errors().get(0).getMessage(null))
+          .doesNotContain("@ExcludeFromFacades");
+    }
+
+    @Test
+    void excludedFactory_isRejectedInsteadOfIgnored() {
+      compile(
+              "@AsyncCore(blocking = \"Client\", async = \"AsyncClient\")",
+              "class Core {",
+              "  @BlockingFactory @AsyncFactory static Core a(String s) { return new Core(); }",
+              "  @BlockingFactory @AsyncFactory @ExcludeFromFacades",
+              "  static Core b(String t) { return new Core(); } //!",
+              "}")
+          .fails(Problem.FACTORY, "has no effect on a factory", 2);
+    }
+
+    @Test
+    void errorsInOtherMethods_doNotHideAClash() {
+      Compiled compiled =
+          compile(
+                  "@AsyncCore(blocking = \"Client\", async = \"AsyncClient\")",
+                  "class Core {",
+                  "  @BlockingFactory @AsyncFactory static Core create() { return new Core(); }",
+                  "  @SuppressWarnings(\"rawtypes\") public CompletionStage raw() { return null; }",
+                  "  public CompletionStage<Void> watch(Consumer<String> l) { return null; }",
+                  "  public CompletionStage<Void> watch(AsyncCallback<String> listener) { //!",
+                  "    return null;",
+                  "  }",
+                  "}")
+              .fails(Problem.CLASH, "keep one out of the facades with @ExcludeFromFacades", 2);
+
+      assertThat(compiled.compilation())
+          .hadErrorContaining("[AMBIDEX-RAW-STAGE]")
+          .inFile(compiled.source())
+          .onLine(11);
+    }
+
+    @Test
     void typeGeneratedByAnotherProcessor_isWaitedForUntilTheNextRound() {
       JavaFileObject source =
           JavaFileObjects.forSourceLines(
