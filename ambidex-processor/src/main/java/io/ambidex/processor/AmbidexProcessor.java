@@ -13,6 +13,8 @@ import javax.annotation.processing.Filer;
 import javax.annotation.processing.ProcessingEnvironment;
 import javax.annotation.processing.RoundEnvironment;
 import javax.lang.model.SourceVersion;
+import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.AnnotationValue;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.TypeElement;
@@ -156,6 +158,13 @@ public final class AmbidexProcessor extends AbstractProcessor {
         return;
       }
     }
+    boolean taken = false;
+    for (String name : names) {
+      taken |= declaredElsewhere(core, name);
+    }
+    if (taken) {
+      return;
+    }
     for (String name : names) {
       generatedFrom.put(name, core.getQualifiedName().toString());
     }
@@ -166,6 +175,50 @@ public final class AmbidexProcessor extends AbstractProcessor {
     for (CoreModel.FlavourFacade flavour : model.flavours()) {
       write(model, flavour.name(), generator.flavour(model, flavour));
     }
+  }
+
+  /*
+   * Reports a facade name taken by a class of this compilation's sources, such as the
+   * hand-written client the facades replace (docs/migration.md): the Filer cannot create it.
+   * A class that only exists as a class file (an earlier build's facade) is left alone.
+   */
+  private boolean declaredElsewhere(TypeElement core, String name) {
+    TypeElement existing = processingEnv.getElementUtils().getTypeElement(name);
+    if (existing == null) {
+      return false;
+    }
+    JavaFileObject file = processingEnv.getElementUtils().getFileObjectOf(existing);
+    if (file == null || file.getKind() != JavaFileObject.Kind.SOURCE) {
+      return false;
+    }
+    String simpleName = existing.getSimpleName().toString();
+    AnnotationMirror marker = CoreAnalyzer.annotation(core, CoreAnalyzer.ASYNC_CORE);
+    if (marker == null) {
+      marker = CoreAnalyzer.annotation(core, CoreAnalyzer.BLOCKING_CORE);
+    }
+    String attribute = "";
+    AnnotationValue value = null;
+    for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> entry :
+        marker.getElementValues().entrySet()) {
+      if (simpleName.equals(entry.getValue().getValue())) {
+        attribute = entry.getKey().getSimpleName().toString();
+        value = entry.getValue();
+        break;
+      }
+    }
+    String message =
+        Problem.FACADE_NAME.message(
+            attribute + " = \"" + simpleName + "\" names the class " + name + ", which is"
+                + " already declared in this compilation (" + file.getName() + "), so the"
+                + " facade cannot be generated.",
+            "If it is the hand-written class the facade replaces, delete or rename the old class"
+                + " (docs/migration.md); otherwise choose another name for the facade.");
+    if (value != null) {
+      processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, message, core, marker, value);
+    } else {
+      processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, message, core);
+    }
+    return true;
   }
 
   private static String qualified(CoreModel model, String simpleName) {

@@ -57,6 +57,10 @@ final class CoreAnalyzer {
   static final String ASYNC_EXECUTOR = AsyncExecutor.class.getCanonicalName();
   static final String EXCLUDE = ExcludeFromFacades.class.getCanonicalName();
 
+  /* Identifiers that are not keywords but cannot name a type (JLS 3.9, TypeIdentifier). */
+  private static final Set<String> RESTRICTED_TYPE_NAMES =
+      Set.of("var", "yield", "record", "sealed", "permits");
+
   private final Elements elements;
   private final Types types;
   private final Messager messager;
@@ -282,7 +286,15 @@ final class CoreAnalyzer {
 
   private void checkName(
       TypeElement core, AnnotationMirror marker, String attribute, String name, String coreName) {
-    if (!SourceVersion.isIdentifier(name) || SourceVersion.isKeyword(name)) {
+    if (RESTRICTED_TYPE_NAMES.contains(name)) {
+      report(
+          Problem.FACADE_NAME,
+          core,
+          marker,
+          attribute,
+          attribute + " = \"" + name + "\" is not a simple Java class name: var, yield, record,"
+              + " sealed and permits are restricted identifiers, which cannot name a class.");
+    } else if (!SourceVersion.isIdentifier(name) || SourceVersion.isKeyword(name)) {
       report(
           Problem.FACADE_NAME,
           core,

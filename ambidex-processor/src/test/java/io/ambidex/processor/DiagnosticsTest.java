@@ -196,6 +196,25 @@ class DiagnosticsTest {
     }
 
     @Test
+    void restrictedIdentifiers_areNotClassNames() {
+      compile(
+              "@AsyncCore(blocking = \"record\", async = \"var\") //!",
+              "class Core {",
+              "  @BlockingFactory @AsyncFactory static Core create() { return new Core(); }",
+              "}")
+          .fails(Problem.FACADE_NAME, "blocking = \"record\" is not a simple Java class name", 2)
+          .fails(Problem.FACADE_NAME, "async = \"var\" is not a simple Java class name", 2);
+      for (String name : List.of("yield", "sealed", "permits", "_")) {
+        compile(
+                "@BlockingCore(async = \"" + name + "\") //!",
+                "class Core {",
+                "  @AsyncFactory static Core create() { return new Core(); }",
+                "}")
+            .fails(Problem.FACADE_NAME, "async = \"" + name + "\" is not a simple Java class name");
+      }
+    }
+
+    @Test
     void coresOwnName_isRejected() {
       compile(
               "@AsyncCore(blocking = \"Core\", async = \"AsyncClient\") //!",
@@ -271,6 +290,69 @@ class DiagnosticsTest {
                   + " io.ambidex.rxjava3.RxJavaFacades is not on the compile path; it comes with"
                   + " io.ambidex:ambidex-rxjava3 and io.reactivex.rxjava3:rxjava.");
       assertThat(compilation).hadErrorContaining("Add the flavour's runtime module");
+    }
+  }
+
+  @Nested
+  class FacadeNamesOfExistingTypes {
+    @Test
+    void facadeNamedLikeATypeOfTheCompilation_isReportedOnTheAttribute() {
+      JavaFileObject existing =
+          JavaFileObjects.forSourceLines(
+              "test.Existing",
+              "package test;",
+              "/** The hand-written client the facade replaces. */",
+              "public class Existing {}");
+      JavaFileObject core =
+          JavaFileObjects.forSourceLines(
+              "test.Core",
+              "package test;",
+              "import io.ambidex.annotations.*;",
+              "@AsyncCore(blocking = \"Existing\", async = \"AsyncClient\")",
+              "class Core {",
+              "  @BlockingFactory @AsyncFactory static Core create() { return new Core(); }",
+              "}");
+
+      Compilation compilation = Compilations.compile(existing, core);
+
+      assertThat(compilation).hadErrorCount(1);
+      assertThat(compilation)
+          .hadErrorContaining(
+              "[AMBIDEX-FACADE-NAME] blocking = \"Existing\" names the class test.Existing, which"
+                  + " is already declared in this compilation")
+          .inFile(core)
+          .onLine(3);
+      assertThat(compilation).hadErrorContaining("delete or rename the old class");
+    }
+
+    @Test
+    void facadeNamedLikeAnotherCore_isReported() {
+      JavaFileObject other =
+          JavaFileObjects.forSourceLines(
+              "test.Other",
+              "package test;",
+              "import io.ambidex.annotations.*;",
+              "@BlockingCore(async = \"AsyncOther\")",
+              "class Other {",
+              "  @AsyncFactory static Other create() { return new Other(); }",
+              "}");
+      JavaFileObject core =
+          JavaFileObjects.forSourceLines(
+              "test.Core",
+              "package test;",
+              "import io.ambidex.annotations.*;",
+              "@AsyncCore(blocking = \"Client\", async = \"Other\")",
+              "class Core {",
+              "  @BlockingFactory @AsyncFactory static Core create() { return new Core(); }",
+              "}");
+
+      Compilation compilation = Compilations.compile(other, core);
+
+      assertThat(compilation).hadErrorCount(1);
+      assertThat(compilation)
+          .hadErrorContaining("[AMBIDEX-FACADE-NAME] async = \"Other\" names the class test.Other")
+          .inFile(core)
+          .onLine(3);
     }
   }
 
