@@ -29,11 +29,14 @@ import javax.lang.model.element.ElementKind;
 import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.Modifier;
 import javax.lang.model.element.NestingKind;
+import javax.lang.model.element.PackageElement;
 import javax.lang.model.element.TypeElement;
 import javax.lang.model.element.TypeParameterElement;
 import javax.lang.model.element.VariableElement;
+import javax.lang.model.type.ArrayType;
 import javax.lang.model.type.DeclaredType;
 import javax.lang.model.type.ExecutableType;
+import javax.lang.model.type.IntersectionType;
 import javax.lang.model.type.TypeKind;
 import javax.lang.model.type.TypeMirror;
 import javax.lang.model.type.TypeVariable;
@@ -76,6 +79,7 @@ final class CoreAnalyzer {
   private final TypeMirror error;
   private final TypeMirror exception;
   private boolean failed;
+  private boolean checkSignatureAccess;
 
   CoreAnalyzer(ProcessingEnvironment env) {
     this.elements = env.getElementUtils();
@@ -115,6 +119,8 @@ final class CoreAnalyzer {
     }
     Style style = asyncCore != null ? Style.ASYNC_FIRST : Style.BLOCKING_FIRST;
     checkAccess(core);
+    // Signatures naming an inaccessible core would each repeat its [AMBIDEX-CORE-ACCESS].
+    checkSignatureAccess = !failed;
     if (!core.getTypeParameters().isEmpty()) {
       report(
           Problem.GENERIC_CORE,
@@ -176,6 +182,9 @@ final class CoreAnalyzer {
 
     List<Method> methods = new ArrayList<>();
     for (ExecutableElement method : exposedMethods(core, executorMethod)) {
+      if (!accessibleSignature(core, method, memberType(core, method))) {
+        continue;
+      }
       Method analyzed =
           style == Style.ASYNC_FIRST ? asyncFirst(core, method) : blockingFirst(core, method);
       if (analyzed != null) {
@@ -383,6 +392,9 @@ final class CoreAnalyzer {
             method,
             "@" + simple + " " + method.getSimpleName() + " returns " + method.getReturnType()
                 + ", not the core type " + core.getSimpleName() + ".");
+        valid = false;
+      }
+      if (!accessibleSignature(core, method, (ExecutableType) method.asType())) {
         valid = false;
       }
       if (annotation(method, EXCLUDE) != null) {
@@ -807,6 +819,107 @@ final class CoreAnalyzer {
       }
     }
     return minimal;
+  }
+
+  // ---- access from the facades ----
+
+  /*
+   * Whether the facades, top-level classes of the core's package, can name every type of the
+   * signature they copy: its result, parameters, exceptions and type parameters' bounds. Reports
+   * each type they cannot, on the parameter or the method.
+   */
+  private boolean accessibleSignature(
+      TypeElement core, ExecutableElement method, ExecutableType type) {
+    if (!checkSignatureAccess) {
+      return true;
+    }
+    PackageElement facades = elements.getPackageOf(core);
+    boolean ok = checkAccessible(type.getReturnType(), method, method, facades);
+    List<? extends VariableElement> parameters = method.getParameters();
+    for (int i = 0; i < parameters.size(); i++) {
+      ok &= checkAccessible(type.getParameterTypes().get(i), parameters.get(i), method, facades);
+    }
+    for (TypeMirror thrown : type.getThrownTypes()) {
+      ok &= checkAccessible(thrown, method, method, facades);
+    }
+    for (TypeParameterElement parameter : method.getTypeParameters()) {
+      for (TypeMirror bound : parameter.getBounds()) {
+        ok &= checkAccessible(bound, method, method, facades);
+      }
+    }
+    return ok;
+  }
+
+  private boolean checkAccessible(
+      TypeMirror type, Element where, ExecutableElement method, PackageElement facades) {
+    TypeElement hidden = inaccessible(type, facades);
+    if (hidden == null) {
+      return true;
+    }
+    String name = hidden.getQualifiedName().toString();
+    report(
+        Problem.TYPE_ACCESS,
+        where,
+        method.getSimpleName() + " mentions " + name + ", which "
+            + (hidden.getModifiers().contains(Modifier.PRIVATE)
+                ? "is private."
+                : "is not public and is in another package than the facades ("
+                    + facades.getQualifiedName() + ")."));
+    return false;
+  }
+
+  /* The first type named in `type` that code in `facades` cannot name, or null. */
+  private TypeElement inaccessible(TypeMirror type, PackageElement facades) {
+    switch (type.getKind()) {
+      case DECLARED -> {
+        DeclaredType declared = (DeclaredType) type;
+        for (Element e = declared.asElement(); e instanceof TypeElement element;
+            e = e.getEnclosingElement()) {
+          Set<Modifier> modifiers = element.getModifiers();
+          if (modifiers.contains(Modifier.PRIVATE)
+              || (!modifiers.contains(Modifier.PUBLIC)
+                  && !elements.getPackageOf(element).equals(facades))) {
+            return element;
+          }
+        }
+        if (declared.getEnclosingType().getKind() == TypeKind.DECLARED) {
+          TypeElement found = inaccessible(declared.getEnclosingType(), facades);
+          if (found != null) {
+            return found;
+          }
+        }
+        for (TypeMirror argument : declared.getTypeArguments()) {
+          TypeElement found = inaccessible(argument, facades);
+          if (found != null) {
+            return found;
+          }
+        }
+        return null;
+      }
+      case ARRAY -> {
+        return inaccessible(((ArrayType) type).getComponentType(), facades);
+      }
+      case WILDCARD -> {
+        WildcardType wildcard = (WildcardType) type;
+        TypeMirror bound =
+            wildcard.getExtendsBound() != null
+                ? wildcard.getExtendsBound()
+                : wildcard.getSuperBound();
+        return bound == null ? null : inaccessible(bound, facades);
+      }
+      case INTERSECTION -> {
+        for (TypeMirror bound : ((IntersectionType) type).getBounds()) {
+          TypeElement found = inaccessible(bound, facades);
+          if (found != null) {
+            return found;
+          }
+        }
+        return null;
+      }
+      default -> {
+        return null; // primitives, void, type variables (their bounds are checked where declared)
+      }
+    }
   }
 
   // ---- clashes ----

@@ -67,6 +67,12 @@ enum Problem {
       "AMBIDEX-ASYNC-IN-BLOCKING-CORE",
       "A @BlockingCore method blocks and returns its value: return T itself, or write an"
           + " async-first core annotated with @AsyncCore."),
+  TYPE_ACCESS(
+      "AMBIDEX-TYPE-ACCESS",
+      "The facades are top-level classes of the core's package: a type in a signature they copy"
+          + " must not be private, and must be public (with every class enclosing it) if it is in"
+          + " another package. Widen its access, use another type, or keep the method out of the"
+          + " facades with @ExcludeFromFacades."),
   CLASH(
       "AMBIDEX-CLASH",
       "Rename one of the two methods, or keep one out of the facades with @ExcludeFromFacades."),

@@ -357,6 +357,71 @@ class DiagnosticsTest {
   }
 
   @Nested
+  class TypeAccess {
+    @Test
+    void privateNestedTypesOfTheCore_areReportedOnTheMethod() {
+      compile(
+              "@AsyncCore(blocking = \"Client\", async = \"AsyncClient\")",
+              "class Core {",
+              "  private static final class Gone extends Exception {",
+              "    private static final long serialVersionUID = 1L;",
+              "  }",
+              "  private record Key(String value) {}",
+              "  @BlockingFactory @AsyncFactory static Core create() { return new Core(); }",
+              "  public CompletionStage<String> get(String k) throws Gone { return null; }",
+              "  public CompletionStage<Key> key(String k) { return null; } //!",
+              "}")
+          .fails(Problem.TYPE_ACCESS, "test.Core.Key, which is private", 2)
+          .fails(Problem.TYPE_ACCESS, "must not be private", 2);
+    }
+
+    @Test
+    void privateTypeInAParameter_isReportedOnTheParameter() {
+      compile(
+              "@BlockingCore(async = \"AsyncClient\")",
+              "class Core {",
+              "  private enum Mode { FAST }",
+              "  @AsyncFactory static Core create() { return new Core(); }",
+              "  public String get(",
+              "      java.util.List<Mode> modes) { return null; } //!",
+              "}")
+          .fails(Problem.TYPE_ACCESS, "test.Core.Mode, which is private");
+    }
+
+    @Test
+    void packagePrivateTypeOfAnotherPackage_inAnInheritedMethod_isReported() {
+      JavaFileObject base =
+          JavaFileObjects.forSourceLines(
+              "other.Base",
+              "package other;",
+              "import java.util.concurrent.*;",
+              "public abstract class Base {",
+              "  static final class Hidden {}",
+              "  public CompletionStage<Hidden> hidden() { return null; }",
+              "}");
+      JavaFileObject core =
+          JavaFileObjects.forSourceLines(
+              "test.Core",
+              "package test;",
+              "import io.ambidex.annotations.*;",
+              "@AsyncCore(blocking = \"Client\", async = \"AsyncClient\")",
+              "final class Core extends other.Base {",
+              "  @BlockingFactory @AsyncFactory static Core create() { return new Core(); }",
+              "}");
+
+      Compilation compilation = Compilations.compile(base, core);
+
+      assertThat(compilation).hadErrorCount(1);
+      assertThat(compilation)
+          .hadErrorContaining(
+              "[AMBIDEX-TYPE-ACCESS] hidden mentions other.Base.Hidden, which is not public and"
+                  + " is in another package than the facades (test)")
+          .inFile(base)
+          .onLine(5);
+    }
+  }
+
+  @Nested
   class FacadeNamesAcrossCores {
     @Test
     void twoCoresNamingTheSameFacade_secondIsReported() {
@@ -674,6 +739,56 @@ class DiagnosticsTest {
     }
 
     @Test
+    void factoryClash_adviceDoesNotOfferExclusion() {
+      Compilation compilation =
+          compile(
+                  "@AsyncCore(blocking = \"Client\", async = \"AsyncClient\")",
+                  "class Core {",
+                  "  @BlockingFactory static Core local(String name) { return new Core(); }",
+                  "  @BlockingFactory static Core remote(String url) { return new Core(); } //!",
+                  "  @AsyncFactory static Core async() { return new Core(); }",
+                  "}")
+              .fails(Problem.CLASH, "remove @BlockingFactory from one of them")
+              .compilation();
+
+      assertThat(compilation.errors().get(0).getMessage(null))
+          .doesNotContain("@ExcludeFromFacades");
+    }
+
+    @Test
+    void excludedFactory_isRejectedInsteadOfIgnored() {
+      compile(
+              "@AsyncCore(blocking = \"Client\", async = \"AsyncClient\")",
+              "class Core {",
+              "  @BlockingFactory @AsyncFactory static Core a(String s) { return new Core(); }",
+              "  @BlockingFactory @AsyncFactory @ExcludeFromFacades",
+              "  static Core b(String t) { return new Core(); } //!",
+              "}")
+          .fails(Problem.FACTORY, "has no effect on a factory", 2);
+    }
+
+    @Test
+    void errorsInOtherMethods_doNotHideAClash() {
+      Compiled compiled =
+          compile(
+                  "@AsyncCore(blocking = \"Client\", async = \"AsyncClient\")",
+                  "class Core {",
+                  "  @BlockingFactory @AsyncFactory static Core create() { return new Core(); }",
+                  "  @SuppressWarnings(\"rawtypes\") public CompletionStage raw() { return null; }",
+                  "  public CompletionStage<Void> watch(Consumer<String> l) { return null; }",
+                  "  public CompletionStage<Void> watch(AsyncCallback<String> listener) { //!",
+                  "    return null;",
+                  "  }",
+                  "}")
+              .fails(Problem.CLASH, "keep one out of the facades with @ExcludeFromFacades", 2);
+
+      assertThat(compiled.compilation())
+          .hadErrorContaining("[AMBIDEX-RAW-STAGE]")
+          .inFile(compiled.source())
+          .onLine(11);
+    }
+
+    @Test
     void factoryTakingTheCore_clashesWithTheWrappingConstructor() {
       compile(
               "@AsyncCore(blocking = \"Client\", async = \"AsyncClient\")",
@@ -823,56 +938,6 @@ class DiagnosticsTest {
 
       assertThat(compilation).succeededWithoutWarnings();
       assertThat(generated(compilation, "test.Client")).containsOnlyOnce("public String greet()");
-    }
-
-    @Test
-    void factoryClash_adviceDoesNotOfferExclusion() {
-      Compilation compilation =
-          compile(
-                  "@AsyncCore(blocking = \"Client\", async = \"AsyncClient\")",
-                  "class Core {",
-                  "  @BlockingFactory static Core local(String name) { return new Core(); }",
-                  "  @BlockingFactory static Core remote(String url) { return new Core(); } //!",
-                  "  @AsyncFactory static Core async() { return new Core(); }",
-                  "}")
-              .fails(Problem.CLASH, "remove @BlockingFactory from one of them")
-              .compilation();
-
-      assertThat(compilation.errors().get(0).getMessage(null))
-          .doesNotContain("@ExcludeFromFacades");
-    }
-
-    @Test
-    void excludedFactory_isRejectedInsteadOfIgnored() {
-      compile(
-              "@AsyncCore(blocking = \"Client\", async = \"AsyncClient\")",
-              "class Core {",
-              "  @BlockingFactory @AsyncFactory static Core a(String s) { return new Core(); }",
-              "  @BlockingFactory @AsyncFactory @ExcludeFromFacades",
-              "  static Core b(String t) { return new Core(); } //!",
-              "}")
-          .fails(Problem.FACTORY, "has no effect on a factory", 2);
-    }
-
-    @Test
-    void errorsInOtherMethods_doNotHideAClash() {
-      Compiled compiled =
-          compile(
-                  "@AsyncCore(blocking = \"Client\", async = \"AsyncClient\")",
-                  "class Core {",
-                  "  @BlockingFactory @AsyncFactory static Core create() { return new Core(); }",
-                  "  @SuppressWarnings(\"rawtypes\") public CompletionStage raw() { return null; }",
-                  "  public CompletionStage<Void> watch(Consumer<String> l) { return null; }",
-                  "  public CompletionStage<Void> watch(AsyncCallback<String> listener) { //!",
-                  "    return null;",
-                  "  }",
-                  "}")
-              .fails(Problem.CLASH, "keep one out of the facades with @ExcludeFromFacades", 2);
-
-      assertThat(compiled.compilation())
-          .hadErrorContaining("[AMBIDEX-RAW-STAGE]")
-          .inFile(compiled.source())
-          .onLine(11);
     }
 
     @Test
