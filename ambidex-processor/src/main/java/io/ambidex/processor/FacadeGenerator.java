@@ -8,6 +8,7 @@ import io.ambidex.processor.CoreModel.Pass;
 import io.ambidex.processor.CoreModel.Result;
 import io.ambidex.processor.CoreModel.Style;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -1062,7 +1063,7 @@ final class FacadeGenerator {
     // ---- method documentation ----
 
     private List<String> methodDoc(Method method) {
-      Javadoc doc = Javadoc.parse(elements.getDocComment(method.element()));
+      Javadoc doc = documentation(method.element());
       if (method.close() && doc.isEmpty()) {
         return closeDoc();
       }
@@ -1072,20 +1073,24 @@ final class FacadeGenerator {
       if (flavour != null) {
         return flavourMethodDoc(method, doc).lines();
       }
-      String returned = doc.tag("return");
+      String returned = returnText(doc);
       String unwrapped = returned == null ? null : Javadoc.unwrapAsyncResult(returned);
       Result result = method.result();
       if (asyncFirst && blocking) {
         switch (result) {
           case STAGE -> {
             if (unwrapped != null) {
-              doc = doc.withReturn(unwrapped);
+              doc = withReturn(doc, unwrapped);
             }
           }
-          case STAGE_VOID -> doc = doc.without("return");
+          case STAGE_VOID ->
+              doc =
+                  doc.tag("return") == null && returned != null
+                      ? doc.withoutInlineReturn("Returns when the call has completed.")
+                      : doc.without("return");
           case ITERATOR, PUBLISHER -> {
             if (returned != null) {
-              doc = doc.withReturn(
+              doc = withReturn(doc,
                   (unwrapped != null ? unwrapped : returned)
                       + ", as a stream to close if it is not read to the end");
             }
@@ -1094,17 +1099,18 @@ final class FacadeGenerator {
         }
       } else if (asyncFirst) {
         if (result == Result.STAGE || result == Result.STAGE_VOID) {
-          doc = checkedThrowsToParagraphs(doc, method);
+          doc = throwsToParagraphs(doc, method, false);
         }
         switch (result) {
           case STAGE -> {
             if (returned != null && unwrapped == null) {
-              doc = doc.withReturn("a future that completes with " + Javadoc.decapitalize(returned));
+              doc = withReturn(doc,
+                  "a future that completes with " + Javadoc.decapitalize(returned));
             }
           }
           case ITERATOR, PUBLISHER -> {
             if (returned != null) {
-              doc = doc.withReturn(
+              doc = withReturn(doc,
                   (unwrapped != null ? unwrapped : returned) + ", as a publisher for one"
                       + " subscriber");
             }
@@ -1114,15 +1120,74 @@ final class FacadeGenerator {
       } else if (!blocking) {
         doc =
             result == Result.VOID
-                ? doc.withReturn("a future that completes when the call has returned")
-                : doc.withReturn(
+                ? withReturn(doc, "a future that completes when the call has returned")
+                : withReturn(doc,
                     "a future that completes with "
                         + (returned != null
                             ? Javadoc.decapitalize(returned)
                             : Javadoc.impliedResult(doc, "the call's result")));
-        doc = checkedThrowsToParagraphs(doc, method);
+        // Every failure of the call, argument errors included, fails the future.
+        doc = throwsToParagraphs(doc, method, true);
       }
       return doc.lines();
+    }
+
+    /* The text of the @return tag, or of an inline {@return}, or null. */
+    private String returnText(Javadoc doc) {
+      String returned = doc.tag("return");
+      return returned != null ? returned : doc.inlineReturn();
+    }
+
+    /* The doc with its result described as `text`, where it was: an inline {@return} or a tag. */
+    private Javadoc withReturn(Javadoc doc, String text) {
+      return doc.tag("return") == null && doc.inlineReturn() != null
+          ? doc.withInlineReturn(text)
+          : doc.withReturn(text);
+    }
+
+    /*
+     * A method's doc comment as javadoc would show it: a missing comment, and each
+     * {@inheritDoc}, taken from the method it overrides (recursively), since the facade's method
+     * overrides nothing to inherit from.
+     */
+    private Javadoc documentation(ExecutableElement method) {
+      Javadoc doc = Javadoc.parse(elements.getDocComment(method));
+      if (!doc.inherits()) {
+        return doc;
+      }
+      ExecutableElement overridden = overridden(method);
+      if (overridden == null) {
+        return doc;
+      }
+      Map<String, String> names = new HashMap<>();
+      for (int i = 0; i < method.getParameters().size(); i++) {
+        names.put(
+            overridden.getParameters().get(i).getSimpleName().toString(),
+            method.getParameters().get(i).getSimpleName().toString());
+      }
+      return doc.inheritFrom(documentation(overridden), names);
+    }
+
+    /* The method `method` overrides, nearest supertypes first, or null. */
+    private ExecutableElement overridden(ExecutableElement method) {
+      TypeElement owner = (TypeElement) method.getEnclosingElement();
+      List<TypeMirror> pending = new ArrayList<>(types.directSupertypes(owner.asType()));
+      Set<String> seen = new HashSet<>();
+      while (!pending.isEmpty()) {
+        TypeMirror supertype = pending.remove(0);
+        TypeElement type = (TypeElement) types.asElement(supertype);
+        if (type == null || !seen.add(type.getQualifiedName().toString())) {
+          continue;
+        }
+        for (ExecutableElement candidate : ElementFilter.methodsIn(type.getEnclosedElements())) {
+          if (candidate.getSimpleName().equals(method.getSimpleName())
+              && elements.overrides(method, candidate, owner)) {
+            return candidate;
+          }
+        }
+        pending.addAll(types.directSupertypes(supertype));
+      }
+      return null;
     }
 
     /*
@@ -1151,7 +1216,7 @@ final class FacadeGenerator {
       }
       result2 = result2.filterTags(
           tag -> !tag.name().equals("throws") && !tag.name().equals("exception"));
-      String returned = doc.tag("return");
+      String returned = returnText(doc);
       String unwrapped = returned == null ? null : Javadoc.unwrapAsyncResult(returned);
       String what = unwrapped != null ? unwrapped : returned;
       String text = switch (result) {
@@ -1162,17 +1227,18 @@ final class FacadeGenerator {
         default -> "a " + type + " that makes the call for each subscriber and emits "
             + (what == null ? "its items" : Javadoc.decapitalize(what));
       };
-      return result2.withReturn(text);
+      return withReturn(result2, text);
     }
 
     /*
      * An async method declares no checked exceptions, so @throws for one would be wrong (and
-     * rejected by doclint): say instead that the future fails with it.
+     * rejected by doclint): say instead that the future fails with it. With `all`, for a method
+     * whose every failure fails the future, unchecked ones too.
      */
-    private Javadoc checkedThrowsToParagraphs(Javadoc doc, Method method) {
+    private Javadoc throwsToParagraphs(Javadoc doc, Method method, boolean all) {
       Javadoc result = doc;
       for (Javadoc.Tag tag : doc.tags()) {
-        if (isCheckedThrowsTag(tag, method)) {
+        if (isThrowsTag(tag) && (all || isChecked(tag, method))) {
           String condition = tag.afterArgument();
           result = result.withParagraph(
               "The returned future fails with {@code " + tag.argument() + "}"
@@ -1180,12 +1246,36 @@ final class FacadeGenerator {
                       + (condition.endsWith(".") ? "" : ".")));
         }
       }
-      return result.filterTags(tag -> !isCheckedThrowsTag(tag, method));
+      return result.filterTags(tag -> !(isThrowsTag(tag) && (all || isChecked(tag, method))));
     }
 
-    private boolean isCheckedThrowsTag(Javadoc.Tag tag, Method method) {
-      return (tag.name().equals("throws") || tag.name().equals("exception"))
-          && declaresChecked(method, tag.argument());
+    private static boolean isThrowsTag(Javadoc.Tag tag) {
+      return tag.name().equals("throws") || tag.name().equals("exception");
+    }
+
+    /*
+     * Whether a @throws tag names a checked exception: one the method declares, or a subclass of
+     * Exception that is not a RuntimeException (found by qualified name, in java.lang or in the
+     * core's package). Other names are taken as unchecked, as before.
+     */
+    private boolean isChecked(Javadoc.Tag tag, Method method) {
+      String name = tag.argument();
+      if (declaresChecked(method, name)) {
+        return true;
+      }
+      TypeElement named = elements.getTypeElement(name);
+      if (named == null) {
+        named = elements.getTypeElement("java.lang." + name);
+      }
+      if (named == null && !model.packageName().isEmpty()) {
+        named = elements.getTypeElement(model.packageName() + "." + name);
+      }
+      if (named == null) {
+        return false;
+      }
+      TypeMirror type = types.erasure(named.asType());
+      return types.isSubtype(type, elements.getTypeElement("java.lang.Exception").asType())
+          && !types.isSubtype(type, elements.getTypeElement("java.lang.RuntimeException").asType());
     }
 
     private boolean declaresChecked(Method method, String name) {

@@ -3,13 +3,15 @@ package io.ambidex.processor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * A doc comment split into its description and its block tags, so that a facade can copy a core's
  * Javadoc and adapt its {@code @return}. Lines are kept as written, minus the margin common to
- * all of them; a block tag is a line starting with {@code @} outside {@code <pre>}.
+ * all of them; a block tag is a line starting with {@code @} outside {@code <pre>} and outside
+ * inline tags (a snippet's or a code tag's lines may start with {@code @}).
  */
 final class Javadoc {
   /** A block tag: its name without {@code @}, and its text lines. */
@@ -38,16 +40,23 @@ final class Javadoc {
 
   private static final Pattern TAG = Pattern.compile("@([a-zA-Z]+)(?:\\s+(.*))?");
 
+  private static final String INLINE_RETURN = "{@return";
+
+  private static final String INHERIT_DOC = "{@inheritDoc}";
+
   /*
    * "a stage that completes with X", "a future which is completed with X",
    * "a {@code CompletionStage} of X" ... : the async phrasing of a result, whose X is the result
-   * itself as a blocking method returns it.
+   * itself as a blocking method returns it. A {@code {@code}} or {@code {@link}} counts only if
+   * it names a stage or future type: "the {@link Blob} for the key" is a plain result.
    */
   private static final Pattern ASYNC_RESULT =
       Pattern.compile(
-          "(?is)(?:a|an|the)\\s+(?:\\{@(?:code|link|linkplain)\\s+[^}]*}|completion\\s*stage|stage"
-              + "|future|callfuture)\\s+(?:(?:that|which)\\s+(?:completes|is\\s+completed|will"
-              + "\\s+complete)\\s+(?:normally\\s+)?with|of|for|holding|with)\\s+(.+)");
+          "(?is)(?:a|an|the)\\s+(?:\\{@(?:code|link|linkplain)\\s+(?:[\\w.]+\\.)?(?:"
+              + "CompletionStage|CompletableFuture|CallFuture|Future)\\b[^}]*}|completion\\s*stage"
+              + "|completable\\s*future|stage|future|callfuture)\\s+(?:(?:that|which)\\s+"
+              + "(?:completes|is\\s+completed|will\\s+complete)\\s+(?:normally\\s+)?with|of|for"
+              + "|holding|with)\\s+(.+)");
 
   private final List<String> description;
   private final List<Tag> tags;
@@ -72,12 +81,13 @@ final class Javadoc {
       }
     }
     boolean inPre = false;
+    int inlineDepth = 0; // braces open in an inline tag such as {@snippet : or {@code
     List<String> current = null;
     for (String raw : lines) {
       String line = raw.isBlank() ? "" : raw.substring(Math.min(margin, raw.length())).stripTrailing();
       String lower = line.toLowerCase(Locale.ROOT);
       Matcher tag = TAG.matcher(line.strip());
-      if (!inPre && line.startsWith("@") && tag.matches()) {
+      if (!inPre && inlineDepth == 0 && line.startsWith("@") && tag.matches()) {
         current = new ArrayList<>();
         String rest = tag.group(2);
         current.add(rest == null ? "" : rest.strip());
@@ -87,6 +97,7 @@ final class Javadoc {
       } else {
         description.add(line);
       }
+      inlineDepth = inlineDepthAfter(line, inlineDepth);
       if (lower.contains("<pre")) {
         inPre = true;
       }
@@ -168,6 +179,133 @@ final class Javadoc {
       result.add(replacement);
     }
     return new Javadoc(new ArrayList<>(description), result);
+  }
+
+  /**
+   * The text of an inline {@code {@return ...}} in the description (javadoc reads it as both the
+   * first sentence and the {@code @return}), or null.
+   */
+  String inlineReturn() {
+    String text = String.join("\n", description);
+    int start = text.indexOf(INLINE_RETURN);
+    if (start < 0) {
+      return null;
+    }
+    int end = inlineTagEnd(text, start);
+    return end < 0 ? null : text.substring(start + INLINE_RETURN.length(), end).strip();
+  }
+
+  /** Returns a copy whose inline {@code {@return ...}} says {@code text}. */
+  Javadoc withInlineReturn(String text) {
+    return replacingInlineReturn(INLINE_RETURN + " " + text + "}");
+  }
+
+  /**
+   * Returns a copy whose inline {@code {@return ...}} is replaced by {@code sentence}, for a
+   * method that returns nothing.
+   */
+  Javadoc withoutInlineReturn(String sentence) {
+    return replacingInlineReturn(sentence);
+  }
+
+  private Javadoc replacingInlineReturn(String replacement) {
+    String joined = String.join("\n", description);
+    int start = joined.indexOf(INLINE_RETURN);
+    int end = start < 0 ? -1 : inlineTagEnd(joined, start);
+    if (end < 0) {
+      return this;
+    }
+    String replaced = joined.substring(0, start) + replacement + joined.substring(end + 1);
+    return new Javadoc(
+        new ArrayList<>(List.of(replaced.split("\n", -1))), new ArrayList<>(tags));
+  }
+
+  /* The index of the brace closing the inline tag that starts at `start`, or -1. */
+  private static int inlineTagEnd(String text, int start) {
+    int depth = 0;
+    for (int i = start; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '{') {
+        depth++;
+      } else if (c == '}' && --depth == 0) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Whether the comment is missing or uses {@code {@inheritDoc}}, so that javadoc inherits. */
+  boolean inherits() {
+    return isEmpty() || String.join("\n", lines()).contains(INHERIT_DOC);
+  }
+
+  /**
+   * Returns a copy with what javadoc would take from {@code parent}, the comment of the method
+   * this one overrides: each {@code {@inheritDoc}} replaced by the matching part of the parent
+   * (its description, or the text of the tag of the same kind and argument), a missing
+   * description, {@code @return} or set of {@code @param} tags taken from the parent. {@code
+   * parameterNames} maps the parent's parameter names to this method's, by position.
+   */
+  Javadoc inheritFrom(Javadoc parent, Map<String, String> parameterNames) {
+    List<String> ownDescription = description.isEmpty() ? parent.description : description;
+    String text =
+        String.join("\n", ownDescription)
+            .replace(INHERIT_DOC, String.join("\n", parent.description));
+    List<String> inheritedDescription = new ArrayList<>(List.of(text.split("\n", -1)));
+    trimTrailingBlanks(inheritedDescription);
+    List<Tag> inheritedTags = new ArrayList<>();
+    boolean hasParams = false;
+    boolean hasReturn = inlineReturn() != null;
+    for (Tag tag : tags) {
+      hasParams |= tag.name().equals("param");
+      hasReturn |= tag.name().equals("return");
+      inheritedTags.add(
+          tag.text().contains(INHERIT_DOC) ? inherit(tag, parent, parameterNames) : tag);
+    }
+    List<Tag> result = new ArrayList<>();
+    if (!hasParams) {
+      for (Tag tag : parent.tags) {
+        if (tag.name().equals("param")) {
+          String name = parameterNames.getOrDefault(tag.argument(), tag.argument());
+          result.add(new Tag("param", List.of((name + " " + tag.afterArgument()).strip())));
+        }
+      }
+    }
+    result.addAll(inheritedTags);
+    Javadoc inherited = new Javadoc(inheritedDescription, result);
+    String parentReturn = parent.tag("return");
+    return hasReturn || parentReturn == null ? inherited : inherited.withReturn(parentReturn);
+  }
+
+  /* The tag with {@inheritDoc} replaced by the text of the parent's matching tag. */
+  private static Tag inherit(Tag tag, Javadoc parent, Map<String, String> parameterNames) {
+    boolean hasArgument = !tag.name().equals("return");
+    String replacement = "";
+    for (Tag candidate : parent.tags) {
+      if (!sameKind(candidate.name(), tag.name())) {
+        continue;
+      }
+      if (!hasArgument) {
+        replacement = candidate.text().strip();
+        break;
+      }
+      String argument =
+          tag.name().equals("param")
+              ? parameterNames.getOrDefault(candidate.argument(), candidate.argument())
+              : candidate.argument();
+      if (argument.equals(tag.argument())) {
+        replacement = candidate.afterArgument();
+        break;
+      }
+    }
+    String text = tag.text().replace(INHERIT_DOC, replacement);
+    return new Tag(tag.name(), List.of(text.split("\n", -1)));
+  }
+
+  private static boolean sameKind(String one, String other) {
+    boolean oneThrows = one.equals("throws") || one.equals("exception");
+    boolean otherThrows = other.equals("throws") || other.equals("exception");
+    return one.equals(other) || (oneThrows && otherThrows);
   }
 
   /** Returns a copy with one more paragraph at the end of the description. */
@@ -275,6 +413,27 @@ final class Javadoc {
     }
     lines.add(line.toString());
     return lines;
+  }
+
+  /*
+   * The depth of braces inside inline tags after `line`: an inline tag opens with "{@" and closes
+   * with its balancing brace; braces outside inline tags are text.
+   */
+  private static int inlineDepthAfter(String line, int depth) {
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (depth == 0) {
+        if (line.startsWith("{@", i)) {
+          depth = 1;
+          i++;
+        }
+      } else if (c == '{') {
+        depth++;
+      } else if (c == '}') {
+        depth--;
+      }
+    }
+    return depth;
   }
 
   private static void trimTrailingBlanks(List<String> lines) {

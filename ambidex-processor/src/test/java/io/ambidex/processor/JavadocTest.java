@@ -17,7 +17,9 @@ class JavadocTest {
         "the stage that will complete with the key's value | the key's value",
         "a {@code CompletionStage} that completes normally with true | true",
         "a stage of the keys, in order | the keys, in order",
-        "a CompletionStage holding the result | the result"
+        "a CompletionStage holding the result | the result",
+        "a {@link java.util.concurrent.CompletionStage} of the keys | the keys",
+        "a {@linkplain CallFuture future} that completes with the key | the key"
       })
   void unwrapAsyncResult_asyncPhrasing_returnsTheResultItself(String text, String result) {
     assertThat(Javadoc.unwrapAsyncResult(text)).isEqualTo(result);
@@ -26,7 +28,14 @@ class JavadocTest {
   @ParameterizedTest
   @CsvSource(
       delimiter = '|',
-      value = {"the blob's bytes", "true if it exists", "a stage manager"})
+      value = {
+        "the blob's bytes",
+        "true if it exists",
+        "a stage manager",
+        "the {@link Blob} for the key",
+        "a {@code Map} of words to counts",
+        "a {@linkplain java.util.List list} with the keys"
+      })
   void unwrapAsyncResult_plainPhrasing_returnsNull(String text) {
     assertThat(Javadoc.unwrapAsyncResult(text)).isNull();
   }
@@ -51,6 +60,42 @@ class JavadocTest {
     assertThat(doc.tags()).extracting(Javadoc.Tag::name).containsExactly("param", "return");
     assertThat(doc.tag("param")).isEqualTo("key the key,\nnot empty");
     assertThat(Javadoc.unwrapAsyncResult(doc.tag("return"))).isEqualTo("the value");
+  }
+
+  @Test
+  void parse_linesStartingWithAtInsideInlineTags_areNotBlockTags() {
+    Javadoc doc =
+        Javadoc.parse(
+            " Watches a key, for example with a listener type of your own:\n"
+                + " {@snippet :\n"
+                + " @FunctionalInterface\n"
+                + " interface Listener { void changed(String key); }\n"
+                + " }\n"
+                + " The returned stage completes when the watch ends, {@code\n"
+                + " @Nullable} or not.\n"
+                + "\n"
+                + " @param key the key\n"
+                + " @return a stage that completes when the watch ends\n");
+
+    assertThat(doc.description())
+        .containsExactly(
+            "Watches a key, for example with a listener type of your own:",
+            "{@snippet :",
+            "@FunctionalInterface",
+            "interface Listener { void changed(String key); }",
+            "}",
+            "The returned stage completes when the watch ends, {@code",
+            "@Nullable} or not.");
+    assertThat(doc.tags()).extracting(Javadoc.Tag::name).containsExactly("param", "return");
+  }
+
+  @Test
+  void inlineReturn_isReadAndReplaced() {
+    Javadoc doc = Javadoc.parse(" {@return a stage that completes with the {@code size}} Fast.\n");
+
+    assertThat(doc.inlineReturn()).isEqualTo("a stage that completes with the {@code size}");
+    assertThat(doc.withInlineReturn("the {@code size}").description())
+        .containsExactly("{@return the {@code size}} Fast.");
   }
 
   @Test
