@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.Writer;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +51,8 @@ import javax.tools.JavaFileObject;
 public final class AmbidexProcessor extends AbstractProcessor {
   private final Set<String> deferred = new LinkedHashSet<>();
   private final Map<String, String> generatedFrom = new HashMap<>();
+  /* The top-level types of the compilation's sources, and of files generated in earlier rounds. */
+  private final Set<String> rootTypes = new HashSet<>();
   private CoreAnalyzer analyzer;
   private FacadeGenerator generator;
 
@@ -93,6 +96,9 @@ public final class AmbidexProcessor extends AbstractProcessor {
     // that output and diagnostics do not depend on the iteration order of a set.
     for (Element root : round.getRootElements()) {
       collectCores(root, cores);
+      if (root instanceof TypeElement type) {
+        rootTypes.add(type.getQualifiedName().toString());
+      }
     }
     for (TypeElement annotation : annotations) {
       String name = annotation.getQualifiedName().toString();
@@ -180,17 +186,16 @@ public final class AmbidexProcessor extends AbstractProcessor {
   /*
    * Reports a facade name taken by a class of this compilation's sources, such as the
    * hand-written client the facades replace (docs/migration.md): the Filer cannot create it.
-   * A class that only exists as a class file (an earlier build's facade) is left alone.
+   * A class only found on the class path or source path (an earlier build's facade, in an
+   * incremental build) is left alone: the Filer replaces it.
    */
   private boolean declaredElsewhere(TypeElement core, String name) {
     TypeElement existing = processingEnv.getElementUtils().getTypeElement(name);
-    if (existing == null) {
+    if (existing == null || !rootTypes.contains(name)) {
       return false;
     }
     JavaFileObject file = processingEnv.getElementUtils().getFileObjectOf(existing);
-    if (file == null || file.getKind() != JavaFileObject.Kind.SOURCE) {
-      return false;
-    }
+    String where = file == null ? "" : " (" + file.getName() + ")";
     String simpleName = existing.getSimpleName().toString();
     AnnotationMirror marker = CoreAnalyzer.annotation(core, CoreAnalyzer.ASYNC_CORE);
     if (marker == null) {
@@ -209,8 +214,8 @@ public final class AmbidexProcessor extends AbstractProcessor {
     String message =
         Problem.FACADE_NAME.message(
             attribute + " = \"" + simpleName + "\" names the class " + name + ", which is"
-                + " already declared in this compilation (" + file.getName() + "), so the"
-                + " facade cannot be generated.",
+                + " already declared in this compilation" + where + ", so the facade cannot be"
+                + " generated.",
             "If it is the hand-written class the facade replaces, delete or rename the old class"
                 + " (docs/migration.md); otherwise choose another name for the facade.");
     if (value != null) {
