@@ -658,7 +658,7 @@ final class FacadeGenerator {
         String declaredClass,
         Set<String> taken) {
       if (!model.onSynchronizer()) {
-        bridgeCall(prefix, call, operation, declaredClass, taken);
+        bridgeCall(prefix, call, operation, declaredClass, taken, !method.checked().isEmpty());
         return;
       }
       List<String> arguments = new ArrayList<>();
@@ -720,9 +720,17 @@ final class FacadeGenerator {
       return false;
     }
 
-    /* The statement that reads a stage through the facade's bridge. */
+    /*
+     * The statement that reads a stage through the facade's bridge. `throwsChecked`: the call
+     * declares checked exceptions, which the caller-drained bridge's Function cannot throw.
+     */
     private void bridgeCall(
-        String prefix, String stage, String operation, String declaredClass, Set<String> taken) {
+        String prefix,
+        String stage,
+        String operation,
+        String declaredClass,
+        Set<String> taken,
+        boolean throwsChecked) {
       String bridge = t.qualified("io.ambidex." + model.bridge().className) + ".get(";
       List<String> arguments = new ArrayList<>();
       switch (model.bridge()) {
@@ -748,7 +756,14 @@ final class FacadeGenerator {
             arguments.add("null");
             arguments.add(declaredClass);
           }
-          arguments.add(fresh("executor", taken) + " -> " + stage);
+          // The call runs inside the bridge's Function, which declares no checked exceptions:
+          // FacadeSupport.unchecked lets the core's propagate unchanged, to the caller as they
+          // are (the facade method declares them), as with the other bridges.
+          arguments.add(
+              fresh("executor", taken) + " -> "
+                  + (throwsChecked
+                      ? t.qualified(FACADE_SUPPORT) + ".unchecked(() -> " + stage + ").get()"
+                      : stage));
         }
       }
       w.wrapped(prefix + bridge, arguments, ");");
@@ -828,8 +843,21 @@ final class FacadeGenerator {
           for (TypeMirror type : method.checked()) {
             caught.add(t.className(element(type)));
           }
+          // A caught Exception or Throwable would also catch what the call throws unchecked,
+          // such as argument validation, which is thrown at the call: rethrow it first.
+          List<String> rethrown = new ArrayList<>();
+          for (String unchecked : List.of("java.lang.RuntimeException", "java.lang.Error")) {
+            TypeMirror type = elements.getTypeElement(unchecked).asType();
+            if (isCheckedAmong(type, method.checked())) {
+              rethrown.add(t.qualified(unchecked));
+            }
+          }
           w.line("try {").indent();
           w.wrapped("return " + t.qualified(CALL_FUTURE) + ".of(", List.of(operation, call), ");");
+          if (!rethrown.isEmpty()) {
+            w.outdent().line("} catch (" + String.join(" | ", rethrown) + " " + failure + ") {");
+            w.indent().line("throw " + failure + ";");
+          }
           w.outdent().line("} catch (" + String.join(" | ", caught) + " " + failure + ") {");
           w.indent()
               .wrapped(
