@@ -69,6 +69,7 @@ final class CoreAnalyzer {
   private final Messager messager;
   private final TypeElement completionStage;
   private final TypeElement future;
+  private final TypeElement completableFuture;
   private final TypeElement flowPublisher;
   private final TypeElement autoCloseable;
   private final TypeElement executor;
@@ -87,6 +88,7 @@ final class CoreAnalyzer {
     this.messager = env.getMessager();
     this.completionStage = elements.getTypeElement("java.util.concurrent.CompletionStage");
     this.future = elements.getTypeElement("java.util.concurrent.Future");
+    this.completableFuture = elements.getTypeElement("java.util.concurrent.CompletableFuture");
     this.flowPublisher = elements.getTypeElement("java.util.concurrent.Flow.Publisher");
     this.autoCloseable = elements.getTypeElement("java.lang.AutoCloseable");
     this.executor = elements.getTypeElement("java.util.concurrent.Executor");
@@ -664,7 +666,7 @@ final class CoreAnalyzer {
         return null;
       }
       return new Parameter(element, type, Pass.CALLBACK, declared, 0,
-          declared.getTypeArguments().get(0), 1, "call");
+          declared.getTypeArguments().get(0), 1, "call", false, false);
     }
     if (typeElement.getKind() != ElementKind.INTERFACE
         || !elements.isFunctionalInterface(typeElement)) {
@@ -713,9 +715,27 @@ final class CoreAnalyzer {
       if (value == null) {
         return null;
       }
+      String problem = unadaptable(typeElement, index, samType, stage, value);
+      if (problem != null) {
+        report(
+            Problem.ASYNC_CALLBACK,
+            element,
+            "Parameter " + element.getSimpleName() + " of " + method.getSimpleName() + " is a "
+                + declared + ": " + problem);
+        return null;
+      }
+      boolean samThrowsChecked = false;
+      for (TypeMirror thrown : samType.getThrownTypes()) {
+        if (!types.isSubtype(thrown, runtimeException) && !types.isSubtype(thrown, error)) {
+          samThrowsChecked = true;
+        }
+      }
+      boolean completable =
+          types.isSameType(types.erasure(stage), types.erasure(completableFuture.asType()));
       TypeMirror sync = wildcard ? types.getWildcardType(value, null) : value;
       return new Parameter(element, type, Pass.ASYNC_FUNCTION, declared, index, sync,
-          sam.getParameters().size(), sam.getSimpleName().toString());
+          sam.getParameters().size(), sam.getSimpleName().toString(), samThrowsChecked,
+          completable);
     }
     if (isSubtypeOf(samReturn, completionStage)) {
       report(
@@ -727,6 +747,62 @@ final class CoreAnalyzer {
       return null;
     }
     return Parameter.plain(element, type, Pass.PLAIN);
+  }
+
+  /*
+   * Why the blocking facade cannot offer F<.., T, ..> for the async function F<.., S, ..> whose
+   * type argument `index` is the stage S of T, or null if it can: the adapter makes a stage of
+   * the value, so S must be a CompletionStage or a CompletableFuture; the functional method must
+   * not also take S (UnaryOperator<CompletionStage<T>> would need a value from a stage); and T
+   * must be within the bounds of F's type parameter.
+   */
+  private String unadaptable(
+      TypeElement functional, int index, ExecutableType samType, TypeMirror stage, TypeMirror value) {
+    TypeMirror erasure = types.erasure(stage);
+    if (stage.getKind() != TypeKind.DECLARED
+        || !(types.isSameType(erasure, types.erasure(completionStage.asType()))
+            || types.isSameType(erasure, types.erasure(completableFuture.asType())))) {
+      return "its result type argument " + stage + " is a stage type the blocking facade cannot"
+          + " make from a value; declare it as CompletionStage<T> or CompletableFuture<T>.";
+    }
+    TypeParameterElement variable = functional.getTypeParameters().get(index);
+    for (TypeMirror parameter : samType.getParameterTypes()) {
+      if (mentions(parameter, variable)) {
+        return "its method " + functionalMethod(functional).getSimpleName() + " also takes the"
+            + " stage type argument, and the blocking facade has no value to give it in place"
+            + " of a stage.";
+      }
+    }
+    for (TypeMirror bound : variable.getBounds()) {
+      if (!types.isSubtype(types.erasure(value), types.erasure(bound))) {
+        return "the bound " + bound + " of its type parameter " + variable.getSimpleName()
+            + " does not admit the result type " + value + " the blocking facade would put"
+            + " there.";
+      }
+    }
+    return null;
+  }
+
+  /* Whether `type` mentions the type variable `variable`. */
+  private static boolean mentions(TypeMirror type, TypeParameterElement variable) {
+    return switch (type.getKind()) {
+      case TYPEVAR -> ((TypeVariable) type).asElement().equals(variable);
+      case DECLARED -> {
+        for (TypeMirror argument : ((DeclaredType) type).getTypeArguments()) {
+          if (mentions(argument, variable)) {
+            yield true;
+          }
+        }
+        yield false;
+      }
+      case ARRAY -> mentions(((ArrayType) type).getComponentType(), variable);
+      case WILDCARD -> {
+        WildcardType wildcard = (WildcardType) type;
+        yield (wildcard.getExtendsBound() != null && mentions(wildcard.getExtendsBound(), variable))
+            || (wildcard.getSuperBound() != null && mentions(wildcard.getSuperBound(), variable));
+      }
+      default -> false;
+    };
   }
 
   private Method blockingFirst(TypeElement core, ExecutableElement method) {

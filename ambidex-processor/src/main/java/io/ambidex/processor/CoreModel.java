@@ -130,6 +130,8 @@ record CoreModel(
    * @param syncArgument for ASYNC_FUNCTION: what replaces it (T or ? extends T); for CALLBACK: E
    * @param arity for ASYNC_FUNCTION: the number of parameters of the functional method
    * @param samName for ASYNC_FUNCTION: the name of the functional method
+   * @param samThrowsChecked for ASYNC_FUNCTION: the functional method declares checked exceptions
+   * @param completable for ASYNC_FUNCTION: the stage type argument is a {@code CompletableFuture}
    */
   record Parameter(
       VariableElement element,
@@ -139,13 +141,15 @@ record CoreModel(
       int stageArgument,
       TypeMirror syncArgument,
       int arity,
-      String samName) {
+      String samName,
+      boolean samThrowsChecked,
+      boolean completable) {
     String name() {
       return element.getSimpleName().toString();
     }
 
     static Parameter plain(VariableElement element, TypeMirror type, Pass pass) {
-      return new Parameter(element, type, pass, null, -1, null, 0, null);
+      return new Parameter(element, type, pass, null, -1, null, 0, null, false, false);
     }
   }
 }

@@ -1018,8 +1018,22 @@ final class FacadeGenerator {
       }
       String list = String.join(", ", names);
       String head = parameter.arity() == 1 ? list : "(" + list + ")";
-      return head + " -> " + t.qualified(FACADE_SUPPORT) + ".stageOf(() -> " + parameter.name()
-          + "." + parameter.samName() + "(" + list + "))";
+      String invocation = "() -> " + parameter.name() + "." + parameter.samName() + "(" + list + ")";
+      if (parameter.samThrowsChecked()) {
+        // What the caller's function throws checked, its functional method declares: it leaves
+        // the adapter as it is, as it would leave the core's own function.
+        invocation = t.qualified(FACADE_SUPPORT) + ".unchecked(" + invocation + ")";
+      }
+      if (!parameter.completable()) {
+        return head + " -> " + t.qualified(FACADE_SUPPORT) + ".stageOf(" + invocation + ")";
+      }
+      // Chained, stageOf gets no target type to infer its value type from: name it.
+      TypeMirror value = parameter.syncArgument();
+      if (value.getKind() == TypeKind.WILDCARD) {
+        value = ((WildcardType) value).getExtendsBound();
+      }
+      return head + " -> " + t.qualified(FACADE_SUPPORT) + ".<" + t.type(value) + ">stageOf("
+          + invocation + ").toCompletableFuture()";
     }
 
     private boolean isNullable(Parameter parameter) {

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import javax.tools.JavaFileObject;
@@ -178,6 +180,120 @@ class GeneratedCodeTest {
             .isInstanceOf(IOException.class);
       }
       assertThat(((CompletableFuture<?>) call(async, "get", "k")).get()).isEqualTo("v:k");
+    }
+  }
+
+  @Nested
+  class AsyncFunctions {
+    @Test
+    void callableAndCompletableFutureResults_areAdapted() throws Throwable {
+      Compilation compilation =
+          compiled(
+              source(
+                  "FnCore",
+                  "@AsyncCore(blocking = \"Fn\", async = \"AsyncFn\")",
+                  "final class FnCore {",
+                  "  @BlockingFactory @AsyncFactory static FnCore create() { return new FnCore(); }",
+                  "  public CompletionStage<String> callable(Callable<CompletionStage<String>> loader) {",
+                  "    try {",
+                  "      return loader.call();",
+                  "    } catch (Exception e) {",
+                  "      return CompletableFuture.failedFuture(new IllegalStateException(e));",
+                  "    }",
+                  "  }",
+                  "  public CompletionStage<String> cf(",
+                  "      Function<String, CompletableFuture<String>> loader) {",
+                  "    return loader.apply(\"k\");",
+                  "  }",
+                  "  public CompletionStage<String> wild(",
+                  "      Function<String, ? extends CompletableFuture<String>> loader) {",
+                  "    return loader.apply(\"w\");",
+                  "  }",
+                  "}"));
+      Object fn = new Loaded(compilation).create("Fn");
+
+      Callable<String> value = () -> "called";
+      Callable<String> failing =
+          () -> {
+            throw new IOException("unreadable");
+          };
+      Function<String, String> upper = String::toUpperCase;
+      assertThat(call(fn, "callable", value)).isEqualTo("called");
+      assertThatThrownBy(() -> call(fn, "callable", failing))
+          .isInstanceOf(IllegalStateException.class)
+          .cause()
+          .isInstanceOf(IOException.class);
+      assertThat(call(fn, "cf", upper)).isEqualTo("K");
+      assertThat(call(fn, "wild", upper)).isEqualTo("W");
+    }
+
+    @Test
+    void stageAlsoTakenByTheFunction_isRejected() {
+      JavaFileObject core =
+          source(
+              "UnCore",
+              "@AsyncCore(blocking = \"Un\", async = \"AsyncUn\")",
+              "final class UnCore {",
+              "  @BlockingFactory @AsyncFactory static UnCore create() { return new UnCore(); }",
+              "  public CompletionStage<String> decorated(",
+              "      UnaryOperator<CompletionStage<String>> decorator) {",
+              "    return decorator.apply(CompletableFuture.completedFuture(\"v\"));",
+              "  }",
+              "}");
+      Compilation compilation = Compilations.compile(core);
+
+      assertThat(compilation).hadErrorCount(1);
+      assertThat(compilation)
+          .hadErrorContaining("[AMBIDEX-ASYNC-CALLBACK] Parameter decorator of decorated")
+          .inFile(core)
+          .onLine(6);
+      assertThat(compilation).hadErrorContaining("also takes");
+    }
+
+    @Test
+    void typeArgumentBoundedByAStage_isRejected() {
+      JavaFileObject core =
+          source(
+              "BndCore",
+              "@AsyncCore(blocking = \"Bnd\", async = \"AsyncBnd\")",
+              "final class BndCore {",
+              "  interface Step<S extends CompletionStage<?>> { S run(String input); }",
+              "  @BlockingFactory @AsyncFactory static BndCore c() { return new BndCore(); }",
+              "  public CompletionStage<String> pipe(Step<CompletionStage<String>> step) {",
+              "    return step.run(\"x\");",
+              "  }",
+              "}");
+      Compilation compilation = Compilations.compile(core);
+
+      assertThat(compilation).hadErrorCount(1);
+      assertThat(compilation)
+          .hadErrorContaining("[AMBIDEX-ASYNC-CALLBACK] Parameter step of pipe")
+          .inFile(core)
+          .onLine(6);
+      assertThat(compilation).hadErrorContaining("bound");
+    }
+
+    @Test
+    void stageSubtypeOtherThanCompletableFuture_isRejected() {
+      JavaFileObject core =
+          source(
+              "CfCore",
+              "@AsyncCore(blocking = \"Cf\", async = \"AsyncCf\")",
+              "final class CfCore {",
+              "  @BlockingFactory @AsyncFactory static CfCore c() { return new CfCore(); }",
+              "  public CompletionStage<String> get(",
+              "      Function<String, io.ambidex.CallFuture<String>> loader) {",
+              "    return loader.apply(\"k\");",
+              "  }",
+              "}");
+      Compilation compilation = Compilations.compile(core);
+
+      assertThat(compilation).hadErrorCount(1);
+      assertThat(compilation)
+          .hadErrorContaining("[AMBIDEX-ASYNC-CALLBACK] Parameter loader of get")
+          .inFile(core)
+          .onLine(6);
+      assertThat(compilation).hadErrorContaining("CompletionStage<T> or CompletableFuture<T>");
     }
   }
 }
