@@ -593,6 +593,15 @@ final class CoreAnalyzer {
         return null;
       }
       result = isVoid(value) ? Result.STAGE_VOID : Result.STAGE;
+      if (isCore(value, core)) {
+        report(
+            Problem.UNSUPPORTED,
+            method,
+            method.getSimpleName() + " returns " + returnType + ", a stage of the core's own type,"
+                + " which the facades would hand out unwrapped, exposing the core; return "
+                + core.getSimpleName() + " itself, which each facade wraps in its own type.");
+        return null;
+      }
     } else if (isSubtypeOf(returnType, future)) {
       report(
           Problem.FUTURE,
@@ -613,6 +622,14 @@ final class CoreAnalyzer {
       }
       value = supertype.getTypeArguments().get(0);
       result = iterator ? Result.ITERATOR : Result.PUBLISHER;
+      if (isCore(value, core)) {
+        report(
+            Problem.UNSUPPORTED,
+            method,
+            method.getSimpleName() + " returns " + returnType + ", a sequence of the core's own"
+                + " type, which the facades would hand out unwrapped, exposing the core.");
+        return null;
+      }
     } else if (isCore(returnType, core)) {
       result = Result.CORE;
     } else {

@@ -442,11 +442,41 @@ final class FacadeGenerator {
                 List.of("() -> " + call),
                 ");");
         case VOID -> w.wrapped(field + "." + method.name() + "(", arguments, ");");
-        case CORE -> w.wrapped("return new " + name + "(", List.of(call), ");");
+        case CORE -> wrapCore(method, call, model.asyncName(), taken);
         case PLAIN -> w.wrapped("return " + field + "." + method.name() + "(", arguments, ");");
       }
       w.outdent();
       w.line("}");
+    }
+
+    /*
+     * "return new Facade(call);" for a result of the core's own type (here `type`, the async
+     * facade's for a flavour); a @Nullable result is checked first and passed on as null.
+     */
+    private void wrapCore(Method method, String call, String type, Set<String> taken) {
+      if (!isNullableResult(method)) {
+        w.wrapped("return new " + name + "(", List.of(call), ");");
+        return;
+      }
+      String result = fresh("result", taken);
+      w.wrapped(
+          t.annotations(method.returnType().getAnnotationMirrors()) + type + " " + result + " = ",
+          List.of(call),
+          ";");
+      w.line("return " + result + " == null ? null : new " + name + "(" + result + ");");
+    }
+
+    /* Whether the method's result is marked @Nullable (of any package, type-use or declaration). */
+    private boolean isNullableResult(Method method) {
+      List<AnnotationMirror> annotations =
+          new ArrayList<>(method.returnType().getAnnotationMirrors());
+      annotations.addAll(method.element().getAnnotationMirrors());
+      for (AnnotationMirror annotation : annotations) {
+        if (annotation.getAnnotationType().asElement().getSimpleName().contentEquals("Nullable")) {
+          return true;
+        }
+      }
+      return false;
     }
 
     /* The flavour's type for a lazy method's result. */
@@ -591,6 +621,14 @@ final class FacadeGenerator {
       }
       w.outdent();
       w.line("}");
+    }
+
+    private static Set<String> parameterNames(Method method) {
+      Set<String> taken = new HashSet<>();
+      for (Parameter parameter : method.parameters()) {
+        taken.add(parameter.name());
+      }
+      return taken;
     }
 
     private String operation(Method method) {
@@ -880,7 +918,7 @@ final class FacadeGenerator {
       String invoke = field + "." + method.name() + "(";
       switch (method.result()) {
         case VOID -> w.wrapped(invoke, arguments, ");");
-        case CORE -> w.wrapped("return new " + name + "(", List.of(call), ");");
+        case CORE -> wrapCore(method, call, t.className(model.core()), parameterNames(method));
         default -> w.wrapped("return " + invoke, arguments, ");");
       }
     }
@@ -899,7 +937,11 @@ final class FacadeGenerator {
           w.wrapped("return " + support + ".runAsync(", arguments, ");");
         }
         case CORE -> {
-          arguments.add("() -> new " + name + "(" + call + ")");
+          arguments.add(
+              isNullableResult(method)
+                  ? "() -> " + t.qualified("java.util.Optional") + ".ofNullable(" + call
+                      + ").map(" + name + "::new).orElse(null)"
+                  : "() -> new " + name + "(" + call + ")");
           w.wrapped("return " + support + ".callAsync(", arguments, ");");
         }
         default -> {
@@ -955,7 +997,7 @@ final class FacadeGenerator {
       String value =
           switch (result) {
             case VOID -> t.qualified("java.lang.Void");
-            case CORE -> name;
+            case CORE -> t.annotations(method.returnType().getAnnotationMirrors()) + name;
             default -> t.type(boxed(method.returnType()));
           };
       return t.qualified(CALL_FUTURE) + "<" + value + ">";

@@ -296,4 +296,81 @@ class GeneratedCodeTest {
       assertThat(compilation).hadErrorContaining("CompletionStage<T> or CompletableFuture<T>");
     }
   }
+
+  @Nested
+  class CoreResults {
+    @Test
+    void nullableCoreResult_isNullOnEveryFacade() throws Throwable {
+      Compilation compilation =
+          compiled(
+              source(
+                  "NodeCore",
+                  "@AsyncCore(blocking = \"Node\", async = \"AsyncNode\", rxjava3 = \"RxNode\")",
+                  "final class NodeCore {",
+                  "  private final @Nullable NodeCore parent;",
+                  "  private NodeCore(@Nullable NodeCore parent) { this.parent = parent; }",
+                  "  @BlockingFactory @AsyncFactory static NodeCore root() { return new NodeCore(null); }",
+                  "  public @Nullable NodeCore parent() { return parent; }",
+                  "  public NodeCore child() { return new NodeCore(this); }",
+                  "}"));
+      Loaded loaded = new Loaded(compilation);
+
+      for (String facade : List.of("Node", "AsyncNode", "RxNode")) {
+        Object root = loaded.create(facade);
+        assertThat(call(root, "parent")).as(facade).isNull();
+        Object child = call(root, "child");
+        assertThat(child.getClass().getSimpleName()).isEqualTo(facade);
+        assertThat(call(child, "parent")).as(facade).isNotNull();
+      }
+    }
+
+    @Test
+    void nullableCoreResult_ofABlockingCore_isNullOnBothFacades() throws Throwable {
+      Compilation compilation =
+          compiled(
+              source(
+                  "FileCore",
+                  "@BlockingCore(blocking = \"Files2\", async = \"AsyncFiles2\")",
+                  "final class FileCore {",
+                  "  private final @Nullable FileCore parent;",
+                  "  private FileCore(@Nullable FileCore p) { parent = p; }",
+                  "  @BlockingFactory @AsyncFactory static FileCore open() { return new FileCore(null); }",
+                  "  public @Nullable FileCore parent() { return parent; }",
+                  "  public FileCore child() { return new FileCore(this); }",
+                  "}"));
+      Loaded loaded = new Loaded(compilation);
+
+      Object blocking = loaded.create("Files2");
+      assertThat(call(blocking, "parent")).isNull();
+      assertThat(call(call(blocking, "child"), "parent")).isNotNull();
+      Object async = loaded.create("AsyncFiles2");
+      assertThat(((CompletableFuture<?>) call(async, "parent")).get()).isNull();
+      Object child = ((CompletableFuture<?>) call(async, "child")).get();
+      assertThat(((CompletableFuture<?>) call(child, "parent")).get()).isNotNull();
+      assertThat(generated(compilation, "AsyncFiles2"))
+          .contains("public CallFuture<@Nullable AsyncFiles2> parent() {");
+    }
+
+    @Test
+    void stageOfTheCore_isRejected() {
+      JavaFileObject core =
+          source(
+              "NodeCore",
+              "@AsyncCore(blocking = \"Node\", async = \"AsyncNode\")",
+              "final class NodeCore {",
+              "  @BlockingFactory @AsyncFactory static NodeCore root() { return new NodeCore(); }",
+              "  public CompletionStage<NodeCore> childLater() {",
+              "    return CompletableFuture.completedFuture(new NodeCore());",
+              "  }",
+              "}");
+      Compilation compilation = Compilations.compile(core);
+
+      assertThat(compilation).hadErrorCount(1);
+      assertThat(compilation)
+          .hadErrorContaining("[AMBIDEX-UNSUPPORTED] childLater returns")
+          .inFile(core)
+          .onLine(5);
+      assertThat(compilation).hadErrorContaining("the core's own type");
+    }
+  }
 }
