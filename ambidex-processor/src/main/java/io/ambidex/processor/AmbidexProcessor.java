@@ -19,6 +19,7 @@ import javax.lang.model.element.AnnotationValue;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.TypeElement;
+import javax.lang.model.element.TypeParameterElement;
 import javax.lang.model.element.VariableElement;
 import javax.lang.model.type.ArrayType;
 import javax.lang.model.type.DeclaredType;
@@ -26,6 +27,7 @@ import javax.lang.model.type.TypeKind;
 import javax.lang.model.type.TypeMirror;
 import javax.lang.model.type.WildcardType;
 import javax.lang.model.util.ElementFilter;
+import javax.lang.model.util.Elements;
 import javax.tools.Diagnostic;
 import javax.tools.JavaFileObject;
 
@@ -248,11 +250,31 @@ public final class AmbidexProcessor extends AbstractProcessor {
     }
   }
 
-  /* Whether a signature the facades copy mentions a type javac could not resolve (yet). */
+  /*
+   * Whether a signature the facades copy mentions a type javac could not resolve (yet): those of
+   * the core's methods, inherited ones included, with their type parameters' bounds, and the
+   * core's supertypes, through which methods are inherited.
+   */
   private boolean mentionsMissingType(TypeElement core) {
-    for (ExecutableElement method : ElementFilter.methodsIn(core.getEnclosedElements())) {
+    if (isMissing(core.getSuperclass())) {
+      return true;
+    }
+    for (TypeMirror iface : core.getInterfaces()) {
+      if (isMissing(iface)) {
+        return true;
+      }
+    }
+    Elements elements = processingEnv.getElementUtils();
+    for (ExecutableElement method : ElementFilter.methodsIn(elements.getAllMembers(core))) {
       if (isMissing(method.getReturnType())) {
         return true;
+      }
+      for (TypeParameterElement typeParameter : method.getTypeParameters()) {
+        for (TypeMirror bound : typeParameter.getBounds()) {
+          if (isMissing(bound)) {
+            return true;
+          }
+        }
       }
       for (VariableElement parameter : method.getParameters()) {
         if (isMissing(parameter.asType())) {

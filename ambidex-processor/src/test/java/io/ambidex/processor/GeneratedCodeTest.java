@@ -373,4 +373,46 @@ class GeneratedCodeTest {
       assertThat(compilation).hadErrorContaining("the core's own type");
     }
   }
+
+  @Nested
+  class Deferral {
+    @Test
+    void inheritedMethodOrBoundMentioningAGeneratedType_isWaitedFor() {
+      JavaFileObject base =
+          source(
+              "BaseOps",
+              "abstract class BaseOps {",
+              "  public CompletionStage<Token> fetch(String key) {",
+              "    return CompletableFuture.completedFuture(new Token());",
+              "  }",
+              "}");
+      JavaFileObject sub =
+          source(
+              "SubCore",
+              "@AsyncCore(blocking = \"Sub\", async = \"AsyncSub\")",
+              "final class SubCore extends BaseOps {",
+              "  @BlockingFactory @AsyncFactory static SubCore c() { return new SubCore(); }",
+              "}");
+      JavaFileObject bound =
+          source(
+              "BoundCore",
+              "@AsyncCore(blocking = \"Bound\", async = \"AsyncBound\")",
+              "final class BoundCore {",
+              "  @BlockingFactory @AsyncFactory static BoundCore c() { return new BoundCore(); }",
+              "  public <T extends Token> CompletionStage<String> name(T token) {",
+              "    return CompletableFuture.completedFuture(\"x\");",
+              "  }",
+              "}");
+
+      Compilation compilation =
+          Compilations.javac()
+              .withProcessors(new AmbidexProcessor(), new DiagnosticsTest.TokenProcessor())
+              .compile(base, sub, bound);
+
+      assertThat(compilation).succeededWithoutWarnings();
+      assertThat(generated(compilation, "Sub")).contains("public Token fetch(String key) {");
+      assertThat(generated(compilation, "AsyncBound"))
+          .contains("public <T extends Token> CallFuture<String> name(T token) {");
+    }
+  }
 }
