@@ -927,7 +927,10 @@ final class FacadeGenerator {
     private void offloadBody(Method method, String call, String field) {
       List<String> arguments = new ArrayList<>();
       arguments.add(operation(method));
-      if (model.executor() != null) {
+      // close() runs on a new virtual thread, never on the core's executor: a core that owns its
+      // executor shuts it down and waits for it in close(), which would wait for itself there,
+      // and a second close() would be refused by the shut-down executor.
+      if (model.executor() != null && !method.close()) {
         arguments.add(field + "." + model.executor().getSimpleName() + "()");
       }
       String support = t.qualified(FACADE_SUPPORT);
@@ -1407,7 +1410,10 @@ final class FacadeGenerator {
               "Starts closing the core.", "", "@return a future that completes when the core has"
                   + " closed")
           : List.of(
-              "Closes the core on another thread.",
+              model.executor() == null
+                  ? "Closes the core on another thread."
+                  : "Closes the core on a new virtual thread, not on the core's executor, which"
+                      + " its close may shut down.",
               "",
               "@return a future that completes when the core's close has returned");
     }

@@ -415,4 +415,46 @@ class GeneratedCodeTest {
           .contains("public <T extends Token> CallFuture<String> name(T token) {");
     }
   }
+
+  @Nested
+  class Close {
+    @Test
+    void asyncClose_ofACoreOwningItsExecutor_runsOffThatExecutor_andCanBeRepeated()
+        throws Throwable {
+      Compilation compilation =
+          compiled(
+              source(
+                  "PoolCore",
+                  "@BlockingCore(blocking = \"Pool\", async = \"AsyncPool\")",
+                  "final class PoolCore implements AutoCloseable {",
+                  "  static final List<Boolean> terminated = new CopyOnWriteArrayList<>();",
+                  "  private final ExecutorService pool = Executors.newFixedThreadPool(2);",
+                  "  private boolean closed;",
+                  "  @BlockingFactory @AsyncFactory static PoolCore create() { return new PoolCore(); }",
+                  "  @AsyncExecutor ExecutorService executor() { return pool; }",
+                  "  public String work(String s) { return s; }",
+                  "  @Override public synchronized void close() {",
+                  "    if (closed) return;",
+                  "    closed = true;",
+                  "    pool.shutdown();",
+                  "    try {",
+                  "      terminated.add(pool.awaitTermination(2, TimeUnit.SECONDS));",
+                  "    } catch (InterruptedException e) {",
+                  "      Thread.currentThread().interrupt();",
+                  "    }",
+                  "  }",
+                  "}"));
+      Loaded loaded = new Loaded(compilation);
+      Object async = loaded.create("AsyncPool");
+
+      assertThat(((CompletableFuture<?>) call(async, "work", "x")).get()).isEqualTo("x");
+      ((CompletableFuture<?>) call(async, "close")).get();
+      ((CompletableFuture<?>) call(async, "close")).get();
+
+      java.lang.reflect.Field terminated =
+          loaded.loadClass("test.PoolCore").getDeclaredField("terminated");
+      terminated.setAccessible(true);
+      assertThat(terminated.get(null)).isEqualTo(List.of(true));
+    }
+  }
 }
