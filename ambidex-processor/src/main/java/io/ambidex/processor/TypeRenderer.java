@@ -17,6 +17,7 @@ import javax.lang.model.element.Modifier;
 import javax.lang.model.element.NestingKind;
 import javax.lang.model.element.TypeElement;
 import javax.lang.model.element.TypeParameterElement;
+import javax.lang.model.element.VariableElement;
 import javax.lang.model.type.ArrayType;
 import javax.lang.model.type.DeclaredType;
 import javax.lang.model.type.TypeKind;
@@ -163,13 +164,101 @@ final class TypeRenderer {
       Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> only =
           values.entrySet().iterator().next();
       if (only.getKey().getSimpleName().contentEquals("value")) {
-        return name + "(" + only.getValue() + ")";
+        return name + "(" + value(only.getValue()) + ")";
       }
     }
     return name
         + values.entrySet().stream()
-            .map(e -> e.getKey().getSimpleName() + " = " + e.getValue())
+            .map(e -> e.getKey().getSimpleName() + " = " + value(e.getValue()))
             .collect(Collectors.joining(", ", "(", ")"));
+  }
+
+  /*
+   * An annotation value as source: enum constants and class literals named as other classes are
+   * (imported or qualified), nested annotations and arrays rendered in turn, strings and chars
+   * escaped, other constants as literals of their type.
+   */
+  private String value(AnnotationValue value) {
+    Object content = value.getValue();
+    if (content instanceof VariableElement constant) {
+      return className((TypeElement) constant.getEnclosingElement()) + "." + constant.getSimpleName();
+    }
+    if (content instanceof TypeMirror type) {
+      return classLiteral(type) + ".class";
+    }
+    if (content instanceof AnnotationMirror annotation) {
+      return annotation(annotation);
+    }
+    if (content instanceof List<?> list) {
+      List<String> rendered = new ArrayList<>();
+      for (Object item : list) {
+        rendered.add(value((AnnotationValue) item));
+      }
+      return "{" + String.join(", ", rendered) + "}";
+    }
+    if (content instanceof String string) {
+      StringBuilder out = new StringBuilder("\"");
+      for (int i = 0; i < string.length(); i++) {
+        out.append(escape(string.charAt(i), '"'));
+      }
+      return out.append('"').toString();
+    }
+    if (content instanceof Character character) {
+      return "'" + escape(character, '\'') + "'";
+    }
+    if (content instanceof Long number) {
+      return number + "L";
+    }
+    if (content instanceof Float number) {
+      if (number.isNaN() || number.isInfinite()) {
+        return number.isNaN() ? "0.0f / 0.0f" : (number > 0 ? "" : "-") + "1.0f / 0.0f";
+      }
+      return number + "f";
+    }
+    if (content instanceof Double number) {
+      if (number.isNaN() || number.isInfinite()) {
+        return number.isNaN() ? "0.0 / 0.0" : (number > 0 ? "" : "-") + "1.0 / 0.0";
+      }
+      return number.toString();
+    }
+    if (content instanceof Byte number) {
+      return "(byte) " + number;
+    }
+    if (content instanceof Short number) {
+      return "(short) " + number;
+    }
+    return String.valueOf(content); // int, boolean
+  }
+
+  /* The type of a class literal: erased, without type-use annotations. */
+  private String classLiteral(TypeMirror type) {
+    return switch (type.getKind()) {
+      case DECLARED -> className((TypeElement) ((DeclaredType) type).asElement());
+      case ARRAY -> classLiteral(((ArrayType) type).getComponentType()) + "[]";
+      case VOID -> "void";
+      default -> type.getKind().name().toLowerCase(java.util.Locale.ROOT);
+    };
+  }
+
+  /* A character of a string or char literal, escaped as needed; non-ASCII as a unicode escape. */
+  private static String escape(char c, char quote) {
+    return switch (c) {
+      case '\b' -> "\\b";
+      case '\t' -> "\\t";
+      case '\n' -> "\\n";
+      case '\f' -> "\\f";
+      case '\r' -> "\\r";
+      case '\\' -> "\\\\";
+      default -> {
+        if (c == quote) {
+          yield "\\" + c;
+        }
+        if (c < 0x20 || c >= 0x7f) {
+          yield String.format("\\u%04x", (int) c);
+        }
+        yield String.valueOf(c);
+      }
+    };
   }
 
   /** Renders a type parameter list, {@code <T extends Comparable<? super T>, U>}, or "". */

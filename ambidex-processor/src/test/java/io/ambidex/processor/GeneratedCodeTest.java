@@ -457,4 +457,74 @@ class GeneratedCodeTest {
       assertThat(terminated.get(null)).isEqualTo(List.of(true));
     }
   }
+
+  @Nested
+  class Annotations {
+    @Test
+    void typeUseAnnotationValues_areRenderedAsSource() throws Throwable {
+      JavaFileObject checked =
+          source(
+              "Checked",
+              "@java.lang.annotation.Target(java.lang.annotation.ElementType.TYPE_USE)",
+              "@java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)",
+              "@interface Checked {",
+              "  enum Level { LAX, STRICT }",
+              "  Level level() default Level.LAX;",
+              "  TimeUnit unit() default TimeUnit.SECONDS;",
+              "  Class<?> type() default Object.class;",
+              "  Class<?>[] types() default {};",
+              "  String text() default \"\";",
+              "  char mark() default 'a';",
+              "  long big() default 0;",
+              "  float ratio() default 0;",
+              "  double precise() default 0;",
+              "  byte small() default 0;",
+              "  int[] sizes() default {};",
+              "  Tag tag() default @Tag(\"x\");",
+              "  Tag[] tags() default {};",
+              "}");
+      JavaFileObject tag =
+          source(
+              "Tag",
+              "@java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)",
+              "@interface Tag { String value(); }");
+      JavaFileObject core =
+          source(
+              "AnnCore",
+              "@AsyncCore(blocking = \"Ann\", async = \"AsyncAnn\")",
+              "final class AnnCore {",
+              "  @BlockingFactory @AsyncFactory static AnnCore c() { return new AnnCore(); }",
+              "  public CompletionStage<Integer> put(List<@Checked(",
+              "      level = Checked.Level.STRICT, unit = TimeUnit.MINUTES, type = String[].class,",
+              "      types = {int.class, Map.Entry.class}, text = \"q\\\"b\\\\n\\u00e9\\t\",",
+              "      mark = '\\'', big = 1L << 40, ratio = 1.5f, precise = Double.NaN,",
+              "      small = -3, sizes = {1, 2}, tag = @Tag(\"t\"),",
+              "      tags = {@Tag(\"u\"), @Tag(\"v\")}) String> names) {",
+              "    return CompletableFuture.completedFuture(names.size());",
+              "  }",
+              "}");
+
+      Compilation compilation = Compilations.compile(checked, tag, core);
+      assertThat(compilation).succeededWithoutWarnings();
+      Loaded loaded = new Loaded(compilation);
+
+      String expected = typeArgumentAnnotations(loaded.loadClass("test.AnnCore"));
+      assertThat(expected).contains("STRICT", "MINUTES", "precise=0.0/0.0");
+      assertThat(typeArgumentAnnotations(loaded.loadClass("test.Ann"))).isEqualTo(expected);
+      assertThat(typeArgumentAnnotations(loaded.loadClass("test.AsyncAnn"))).isEqualTo(expected);
+    }
+
+    /* The annotations on the type argument of put's parameter, as the JDK prints them. */
+    private static String typeArgumentAnnotations(Class<?> type) {
+      for (java.lang.reflect.Method method : type.getDeclaredMethods()) {
+        if (method.getName().equals("put")) {
+          java.lang.reflect.AnnotatedParameterizedType parameter =
+              (java.lang.reflect.AnnotatedParameterizedType) method.getAnnotatedParameterTypes()[0];
+          return java.util.Arrays.toString(
+              parameter.getAnnotatedActualTypeArguments()[0].getAnnotations());
+        }
+      }
+      throw new AssertionError("no put in " + type);
+    }
+  }
 }
