@@ -113,10 +113,17 @@ final class FacadeGenerator {
                 "comments = \"from " + core.getQualifiedName() + "\""),
             ")");
       }
+      // The core's own suppressions hold for the facades, which repeat its signatures; a core
+      // deprecated for removal is used by every facade, which @Deprecated does not cover.
+      Set<String> suppressed = suppressions(core);
       AnnotationMirror deprecated = annotation(core, "java.lang.Deprecated");
       if (deprecated != null) {
         w.line(t.annotation(deprecated));
+        if (forRemoval(deprecated)) {
+          suppressed.add("removal");
+        }
       }
+      suppressWarnings(suppressed);
       String closeable = "";
       if (closeMethod() != null && flavour == null) {
         closeable =
@@ -1108,43 +1115,69 @@ final class FacadeGenerator {
      * needs. Returns whether the method must be final (for @SafeVarargs).
      */
     private boolean annotations(ExecutableElement method, boolean isMethod) {
+      Set<String> suppressed = suppressions(method);
+      AnnotationMirror deprecated = annotation(method, "java.lang.Deprecated");
+      if (deprecated != null) {
+        w.line(t.annotation(deprecated));
+        if (forRemoval(deprecated)) {
+          suppressed.add("removal");
+        }
+      }
+      boolean safeVarargs = annotation(method, "java.lang.SafeVarargs") != null;
+      boolean reifiable = true;
+      if (method.isVarArgs()) {
+        List<? extends VariableElement> parameters = method.getParameters();
+        TypeMirror last = parameters.get(parameters.size() - 1).asType();
+        reifiable = isReifiable(((ArrayType) last).getComponentType());
+      }
+      if (safeVarargs) {
+        w.line("@" + t.qualified("java.lang.SafeVarargs"));
+        if (!reifiable) {
+          // The facade passes its varargs array on to the core's @SafeVarargs method, which
+          // javac's [varargs] lint cannot tell from an unsafe use.
+          suppressed.add("varargs");
+        }
+      } else if (!reifiable) {
+        suppressed.add("unchecked"); // as the core itself must have, for the same declaration
+      }
+      suppressWarnings(suppressed);
+      return safeVarargs && isMethod;
+    }
+
+    /* The warnings an element's @SuppressWarnings names, in a sorted set to add to. */
+    private Set<String> suppressions(Element element) {
       Set<String> suppressed = new TreeSet<>();
-      AnnotationMirror suppress = annotation(method, "java.lang.SuppressWarnings");
+      AnnotationMirror suppress = annotation(element, "java.lang.SuppressWarnings");
       if (suppress != null) {
         for (AnnotationValue value : arrayValue(suppress, "value")) {
           suppressed.add(String.valueOf(value.getValue()));
         }
       }
-      AnnotationMirror deprecated = annotation(method, "java.lang.Deprecated");
-      if (deprecated != null) {
-        w.line(t.annotation(deprecated));
-        for (AnnotationValue value : arrayValue(deprecated, "forRemoval")) {
-          if (Boolean.TRUE.equals(value.getValue())) {
-            suppressed.add("removal");
-          }
+      return suppressed;
+    }
+
+    private boolean forRemoval(AnnotationMirror deprecated) {
+      for (AnnotationValue value : arrayValue(deprecated, "forRemoval")) {
+        if (Boolean.TRUE.equals(value.getValue())) {
+          return true;
         }
       }
-      boolean safeVarargs = annotation(method, "java.lang.SafeVarargs") != null;
-      if (safeVarargs) {
-        w.line("@" + t.qualified("java.lang.SafeVarargs"));
-      } else if (method.isVarArgs()) {
-        List<? extends VariableElement> parameters = method.getParameters();
-        TypeMirror last = parameters.get(parameters.size() - 1).asType();
-        if (!isReifiable(((ArrayType) last).getComponentType())) {
-          suppressed.add("unchecked"); // as the core itself must have, for the same declaration
-        }
+      return false;
+    }
+
+    /* Writes @SuppressWarnings for the given warnings, or nothing for none. */
+    private void suppressWarnings(Set<String> suppressed) {
+      if (suppressed.isEmpty()) {
+        return;
       }
-      if (!suppressed.isEmpty()) {
-        List<String> quoted = new ArrayList<>();
-        for (String warning : suppressed) {
-          quoted.add("\"" + warning + "\"");
-        }
-        w.line(
-            "@" + t.qualified("java.lang.SuppressWarnings") + "("
-                + (quoted.size() == 1 ? quoted.get(0) : "{" + String.join(", ", quoted) + "}")
-                + ")");
+      List<String> quoted = new ArrayList<>();
+      for (String warning : suppressed) {
+        quoted.add("\"" + warning + "\"");
       }
-      return safeVarargs && isMethod;
+      w.line(
+          "@" + t.qualified("java.lang.SuppressWarnings") + "("
+              + (quoted.size() == 1 ? quoted.get(0) : "{" + String.join(", ", quoted) + "}")
+              + ")");
     }
 
     // ---- method documentation ----

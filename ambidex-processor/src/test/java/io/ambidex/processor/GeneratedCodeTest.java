@@ -527,4 +527,65 @@ class GeneratedCodeTest {
       throw new AssertionError("no put in " + type);
     }
   }
+
+  @Nested
+  class Lint {
+    @Test
+    void safeVarargs_givesNoVarargsWarning() {
+      compiled(
+          source(
+              "VarCore",
+              "@AsyncCore(blocking = \"Var\", async = \"AsyncVar\", rxjava3 = \"RxVar\")",
+              "final class VarCore {",
+              "  @BlockingFactory @AsyncFactory static VarCore create() { return new VarCore(); }",
+              "  @SafeVarargs",
+              "  public final <T> CompletionStage<Integer> count(T... items) {",
+              "    return CompletableFuture.completedFuture(items.length);",
+              "  }",
+              "  @SafeVarargs",
+              "  public final CompletionStage<Integer> lists(List<String>... items) {",
+              "    return CompletableFuture.completedFuture(items.length);",
+              "  }",
+              "}"));
+    }
+
+    @Test
+    void coreDeprecatedForRemoval_givesNoRemovalWarning() {
+      compiled(
+          source(
+              "OldCore",
+              "/**",
+              " * The v1 client.",
+              " *",
+              " * @deprecated use the v2 client",
+              " */",
+              "@Deprecated(since = \"1.5\", forRemoval = true)",
+              "@AsyncCore(blocking = \"OldClient\", async = \"AsyncOldClient\", rxjava3 = \"RxOld\")",
+              "final class OldCore {",
+              "  @BlockingFactory @AsyncFactory static OldCore c() { return new OldCore(); }",
+              "  public CompletionStage<String> get(String k) {",
+              "    return CompletableFuture.completedFuture(k);",
+              "  }",
+              "}"));
+    }
+
+    @Test
+    void classLevelSuppressWarnings_isCarriedToTheFacades() {
+      compiled(
+          source(
+              "OldApi",
+              "/** Old options. @deprecated use {@code String} */",
+              "@Deprecated",
+              "final class OldApi {}"),
+          source(
+              "DepCore",
+              "@SuppressWarnings({\"deprecation\", \"try\"})",
+              "@BlockingCore(blocking = \"Dep\", async = \"AsyncDep\")",
+              "final class DepCore implements AutoCloseable {",
+              "  @BlockingFactory @AsyncFactory static DepCore c() { return new DepCore(); }",
+              "  public String get(String k, OldApi options) { return k; }",
+              "  @Override public void close() throws InterruptedException {}",
+              "}"));
+    }
+  }
 }
