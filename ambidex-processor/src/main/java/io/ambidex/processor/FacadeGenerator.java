@@ -819,8 +819,11 @@ final class FacadeGenerator {
      * whose failures all arrive through the future.
      */
     private List<? extends TypeMirror> declaredThrows(Method method) {
-      boolean stage = method.result() == Result.STAGE || method.result() == Result.STAGE_VOID;
-      if (blocking || (asyncFirst && !stage)) {
+      boolean async = switch (method.result()) {
+        case STAGE, STAGE_VOID, ITERATOR, PUBLISHER -> true;
+        default -> false;
+      };
+      if (blocking || (asyncFirst && !async)) {
         return method.thrown();
       }
       if (!asyncFirst) {
@@ -871,54 +874,66 @@ final class FacadeGenerator {
         }
         return;
       }
+      String support = t.qualified(FACADE_SUPPORT);
       switch (method.result()) {
-        case STAGE, STAGE_VOID -> {
-          if (method.checked().isEmpty()) {
-            w.wrapped("return " + t.qualified(CALL_FUTURE) + ".of(", List.of(operation, call),
-                ");");
-            return;
-          }
-          // Async methods declare no checked exceptions: one thrown by the call fails the future.
-          Set<String> taken = new HashSet<>();
-          for (Parameter parameter : method.parameters()) {
-            taken.add(parameter.name());
-          }
-          String failure = fresh("failure", taken);
-          List<String> caught = new ArrayList<>();
-          for (TypeMirror type : method.checked()) {
-            caught.add(t.className(element(type)));
-          }
-          // A caught Exception or Throwable would also catch what the call throws unchecked,
-          // such as argument validation, which is thrown at the call: rethrow it first.
-          List<String> rethrown = new ArrayList<>();
-          for (String unchecked : List.of("java.lang.RuntimeException", "java.lang.Error")) {
-            TypeMirror type = elements.getTypeElement(unchecked).asType();
-            if (isCheckedAmong(type, method.checked())) {
-              rethrown.add(t.qualified(unchecked));
-            }
-          }
-          w.line("try {").indent();
-          w.wrapped("return " + t.qualified(CALL_FUTURE) + ".of(", List.of(operation, call), ");");
-          if (!rethrown.isEmpty()) {
-            w.outdent().line("} catch (" + String.join(" | ", rethrown) + " " + failure + ") {");
-            w.indent().line("throw " + failure + ";");
-          }
-          w.outdent().line("} catch (" + String.join(" | ", caught) + " " + failure + ") {");
-          w.indent()
-              .wrapped(
-                  "return " + t.qualified(FACADE_SUPPORT) + ".failedFuture(",
-                  List.of(operation, failure),
-                  ");")
-              .outdent();
-          w.line("}");
-        }
-        case ITERATOR ->
-            w.wrapped(
-                "return " + t.qualified(FACADE_SUPPORT) + ".publisher(",
-                List.of(operation, call),
-                ");");
+        case STAGE, STAGE_VOID ->
+            checkedToResult(
+                method,
+                () -> w.wrapped(
+                    "return " + t.qualified(CALL_FUTURE) + ".of(", List.of(operation, call), ");"),
+                failure -> support + ".failedFuture(" + operation + ", " + failure + ")");
+        case ITERATOR, PUBLISHER ->
+            checkedToResult(
+                method,
+                () -> {
+                  if (method.result() == Result.ITERATOR) {
+                    w.wrapped("return " + support + ".publisher(", List.of(operation, call), ");");
+                  } else {
+                    passThrough(method, call, field, arguments);
+                  }
+                },
+                failure -> support + ".publisher(" + operation + ", "
+                    + t.qualified("io.ambidex.stream.AsyncIterators") + ".failed(" + failure
+                    + "))");
         default -> passThrough(method, call, field, arguments);
       }
+    }
+
+    /*
+     * Writes `returning`, the statement that returns the async result of the call; when the call
+     * declares checked exceptions, which async methods do not, it is wrapped in a try whose catch
+     * returns `failed` of what the call threw instead: a failed future, or a publisher that
+     * signals it.
+     */
+    private void checkedToResult(
+        Method method, Runnable returning, java.util.function.Function<String, String> failed) {
+      if (method.checked().isEmpty()) {
+        returning.run();
+        return;
+      }
+      String failure = fresh("failure", parameterNames(method));
+      List<String> caught = new ArrayList<>();
+      for (TypeMirror type : method.checked()) {
+        caught.add(t.className(element(type)));
+      }
+      // A caught Exception or Throwable would also catch what the call throws unchecked, such
+      // as argument validation, which is thrown at the call: rethrow it first.
+      List<String> rethrown = new ArrayList<>();
+      for (String unchecked : List.of("java.lang.RuntimeException", "java.lang.Error")) {
+        TypeMirror type = elements.getTypeElement(unchecked).asType();
+        if (isCheckedAmong(type, method.checked())) {
+          rethrown.add(t.qualified(unchecked));
+        }
+      }
+      w.line("try {").indent();
+      returning.run();
+      if (!rethrown.isEmpty()) {
+        w.outdent().line("} catch (" + String.join(" | ", rethrown) + " " + failure + ") {");
+        w.indent().line("throw " + failure + ";");
+      }
+      w.outdent().line("} catch (" + String.join(" | ", caught) + " " + failure + ") {");
+      w.indent().line("return " + failed.apply(failure) + ";").outdent();
+      w.line("}");
     }
 
     private void passThrough(Method method, String call, String field, List<String> arguments) {
@@ -1219,7 +1234,9 @@ final class FacadeGenerator {
         }
       } else if (asyncFirst) {
         if (result == Result.STAGE || result == Result.STAGE_VOID) {
-          doc = throwsToParagraphs(doc, method, false);
+          doc = throwsToParagraphs(doc, method, "future fails with", false);
+        } else if (result == Result.ITERATOR || result == Result.PUBLISHER) {
+          doc = throwsToParagraphs(doc, method, "publisher signals", false);
         }
         switch (result) {
           case STAGE -> {
@@ -1247,7 +1264,7 @@ final class FacadeGenerator {
                             ? Javadoc.decapitalize(returned)
                             : Javadoc.impliedResult(doc, "the call's result")));
         // Every failure of the call, argument errors included, fails the future.
-        doc = throwsToParagraphs(doc, method, true);
+        doc = throwsToParagraphs(doc, method, "future fails with", true);
       }
       return doc.lines();
     }
@@ -1352,16 +1369,17 @@ final class FacadeGenerator {
 
     /*
      * An async method declares no checked exceptions, so @throws for one would be wrong (and
-     * rejected by doclint): say instead that the future fails with it. With `all`, for a method
-     * whose every failure fails the future, unchecked ones too.
+     * rejected by doclint): say instead that the future fails with it (`fails`: "future fails
+     * with", or "publisher signals" for a stream). With `all`, for a method whose every failure
+     * fails the future, unchecked ones too.
      */
-    private Javadoc throwsToParagraphs(Javadoc doc, Method method, boolean all) {
+    private Javadoc throwsToParagraphs(Javadoc doc, Method method, String fails, boolean all) {
       Javadoc result = doc;
       for (Javadoc.Tag tag : doc.tags()) {
         if (isThrowsTag(tag) && (all || isChecked(tag, method))) {
           String condition = tag.afterArgument();
           result = result.withParagraph(
-              "The returned future fails with {@code " + tag.argument() + "}"
+              "The returned " + fails + " {@code " + tag.argument() + "}"
                   + (condition.isEmpty() ? "." : " " + condition
                       + (condition.endsWith(".") ? "" : ".")));
         }

@@ -588,4 +588,74 @@ class GeneratedCodeTest {
               "}"));
     }
   }
+
+  @Nested
+  class Streams {
+    @Test
+    void asyncStreamingMethod_declaresNoCheckedException_andItsPublisherSignalsIt()
+        throws Throwable {
+      Compilation compilation =
+          compiled(
+              source(
+                  "ListCore",
+                  "import io.ambidex.stream.*;",
+                  "/** Lists. */",
+                  "@AsyncCore(blocking = \"Lister\", async = \"AsyncLister\", rxjava3 = \"RxLister\")",
+                  "final class ListCore {",
+                  "  @BlockingFactory @AsyncFactory static ListCore c() { return new ListCore(); }",
+                  "  /**",
+                  "   * Lists from an iterator.",
+                  "   *",
+                  "   * @param prefix the prefix",
+                  "   * @return the names",
+                  "   * @throws java.io.IOException if the prefix is empty",
+                  "   */",
+                  "  public AsyncIterator<String> names(String prefix) throws java.io.IOException {",
+                  "    if (prefix.isEmpty()) throw new java.io.IOException(\"empty\");",
+                  "    return AsyncIterators.of(prefix);",
+                  "  }",
+                  "  public Flow.Publisher<String> published(String prefix)",
+                  "      throws java.io.IOException {",
+                  "    if (prefix.isEmpty()) throw new java.io.IOException(\"empty\");",
+                  "    return new SubmissionPublisher<>();",
+                  "  }",
+                  "}"));
+      Object async = new Loaded(compilation).create("AsyncLister");
+
+      for (String method : List.of("names", "published")) {
+        assertThat(async.getClass().getMethod(method, String.class).getExceptionTypes())
+            .as(method)
+            .isEmpty();
+        @SuppressWarnings("unchecked")
+        java.util.concurrent.Flow.Publisher<Object> publisher =
+            (java.util.concurrent.Flow.Publisher<Object>) call(async, method, "");
+        CompletableFuture<Throwable> signalled = new CompletableFuture<>();
+        publisher.subscribe(
+            new java.util.concurrent.Flow.Subscriber<>() {
+              @Override
+              public void onSubscribe(java.util.concurrent.Flow.Subscription subscription) {
+                subscription.request(1);
+              }
+
+              @Override
+              public void onNext(Object item) {
+                signalled.complete(null);
+              }
+
+              @Override
+              public void onError(Throwable failure) {
+                signalled.complete(failure);
+              }
+
+              @Override
+              public void onComplete() {
+                signalled.complete(null);
+              }
+            });
+        assertThat(signalled.get()).as(method).isInstanceOf(IOException.class).hasMessage("empty");
+      }
+      assertThat(generated(compilation, "AsyncLister"))
+          .contains("The returned publisher signals {@code java.io.IOException} if the prefix is");
+    }
+  }
 }
