@@ -425,6 +425,21 @@ class ProducerTest {
   }
 
   @Test
+  void next_afterClose_namesNext() {
+    ProducerIterator<Integer, Void> it = counting(3).iterator();
+    it.close();
+    assertThatThrownBy(it::next)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("next() was called on a closed producer iterator");
+    ProducerIterator<Integer, Void> started = counting(3).iterator();
+    assertThat(started.next()).isZero();
+    started.close();
+    assertThatThrownBy(started::next)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("next() was called on a closed producer iterator");
+  }
+
+  @Test
   void close_beforeAnyItem_cancelsTheBodyParkedInStarted() {
     AtomicBoolean cleaned = new AtomicBoolean();
     Producer<Integer, String> p =

@@ -413,7 +413,10 @@ public final class BufferedRun<T, S extends @Nullable Object> extends ProducerRu
     public T next() {
       if (ix.head < ix.consumerTail && !closed) {
         maybeGrant(); // asking for an item is asking for more, as in hasNext()
-      } else if (!hasNext()) {
+        return take();
+      }
+      ensureOpen("next()");
+      if (!hasNext()) {
         throw new NoSuchElementException("The producer has ended: no more items");
       }
       return take();
