@@ -10,10 +10,19 @@ import static org.awaitility.Awaitility.await;
 
 import io.ambidex.testing.CountingVirtualThreadFactory;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -110,5 +119,62 @@ class ProducerStressTest {
     assertThat(expected).hasValue(n);
     BlockingWait.get(it.close(), "close", Duration.ofSeconds(5));
     await().atMost(Duration.ofSeconds(5)).until(() -> !threads.anyAlive());
+  }
+
+  /*
+   * close() from another thread racing the consumer's first hasNext(), which starts the body's
+   * thread: close() must return normally (it joined a thread that was assigned but not yet
+   * started: IllegalThreadStateException), and the consumer must see the end, an item, or the
+   * close (IllegalStateException), never the body's reaction to the close
+   * (ProducerCancelledException).
+   */
+  @Test
+  void closeFromAnotherThread_racingTheFirstHasNext_closesCleanly() throws Exception {
+    Map<String, Integer> outcomes = new TreeMap<>();
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    CountingVirtualThreadFactory virtual = new CountingVirtualThreadFactory("stress-close-");
+    ThreadFactory platform = Thread.ofPlatform().daemon(true).name("stress-close-p-", 0).factory();
+    try {
+      for (int i = 0; i < 3000; i++) {
+        ProducerIterator<Integer, Void> it =
+            Producer.builder().threadFactory(i % 2 == 0 ? platform : virtual)
+                .<Integer, Void>build(ctx -> {
+                  ctx.started();
+                  for (int k = 0; k < 10; k++) {
+                    ctx.send(k);
+                  }
+                }).iterator();
+        CountDownLatch go = new CountDownLatch(1);
+        Future<String> consumer = pool.submit(() -> {
+          go.await();
+          try {
+            while (it.hasNext()) {
+              it.next();
+            }
+            return "ok";
+          } catch (IllegalStateException closed) {
+            return "ok";
+          } catch (Throwable t) {
+            return "consumer: " + t;
+          }
+        });
+        Future<String> closer = pool.submit(() -> {
+          go.await();
+          try {
+            it.close();
+            return "ok";
+          } catch (Throwable t) {
+            return "close: " + t;
+          }
+        });
+        go.countDown();
+        outcomes.merge(closer.get(10, TimeUnit.SECONDS), 1, Integer::sum);
+        outcomes.merge(consumer.get(10, TimeUnit.SECONDS), 1, Integer::sum);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(outcomes).containsOnlyKeys("ok");
+    await().atMost(Duration.ofSeconds(5)).until(() -> !virtual.anyAlive());
   }
 }

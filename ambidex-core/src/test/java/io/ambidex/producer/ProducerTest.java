@@ -425,6 +425,71 @@ class ProducerTest {
   }
 
   @Test
+  void close_fromAnotherThread_whileTheFirstHasNextStartsTheThread_waitsForTheStart()
+      throws Exception {
+    // The body's thread is made and assigned, but its start() is held until the closer waits.
+    CountDownLatch startEntered = new CountDownLatch(1);
+    CountDownLatch releaseStart = new CountDownLatch(1);
+    AtomicReference<Thread> bodyThread = new AtomicReference<>();
+    Producer<Integer, Void> p =
+        Producer.builder()
+            .threadFactory(
+                task -> {
+                  Thread t =
+                      new Thread(task, "held-start") {
+                        @Override
+                        public synchronized void start() {
+                          startEntered.countDown();
+                          try {
+                            releaseStart.await();
+                          } catch (InterruptedException e) {
+                            throw new AssertionError(e);
+                          }
+                          super.start();
+                        }
+                      };
+                  t.setDaemon(true);
+                  bodyThread.set(t);
+                  return t;
+                })
+            .build(ctx -> {
+              ctx.started();
+              ctx.send(1);
+            });
+    ProducerIterator<Integer, Void> it = p.iterator();
+    CompletableFuture<Object> consumer = new CompletableFuture<>();
+    Thread.ofPlatform().daemon(true).start(() -> {
+      try {
+        consumer.complete(it.hasNext());
+      } catch (Throwable t) {
+        consumer.complete(t);
+      }
+    });
+    startEntered.await();
+    CompletableFuture<@org.jspecify.annotations.Nullable Throwable> closed =
+        new CompletableFuture<>();
+    Thread closer = Thread.ofPlatform().daemon(true).start(() -> {
+      try {
+        it.close();
+        closed.complete(null);
+      } catch (Throwable t) {
+        closed.complete(t);
+      }
+    });
+    // The closer is waiting for the start (or, before the fix, has thrown already).
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> closer.getState() == Thread.State.TIMED_WAITING
+            || closer.getState() == Thread.State.TERMINATED);
+    releaseStart.countDown();
+    assertThat(closed.get(10, java.util.concurrent.TimeUnit.SECONDS)).isNull();
+    assertThat(consumer.get(10, java.util.concurrent.TimeUnit.SECONDS))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat((Throwable) consumer.get()).hasMessageContaining("closed by another thread");
+    bodyThread.get().join(Duration.ofSeconds(10));
+    assertThat(bodyThread.get().isAlive()).isFalse();
+  }
+
+  @Test
   void next_afterClose_namesNext() {
     ProducerIterator<Integer, Void> it = counting(3).iterator();
     it.close();

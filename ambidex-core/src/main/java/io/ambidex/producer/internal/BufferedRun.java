@@ -281,11 +281,14 @@ public final class BufferedRun<T, S extends @Nullable Object> extends ProducerRu
     for (int spins = 0; ; spins++) {
       if (closed) {
         // Checked first: what the body does after a close is a reaction to it, not news.
-        throw new IllegalStateException(
-            "The producer iterator was closed by another thread while " + operation
-                + " waited");
+        throw closedWhileWaiting(operation);
       }
       if (forSetup ? setup.isDone() : itemBuffered() || terminal != null) {
+        // Again: a close from another thread between the check above and this one makes the body
+        // end with its reaction (ProducerCancelledException), published after `closed`.
+        if (closed && !(forSetup && setup.isDone() && !setup.isCompletedExceptionally())) {
+          throw closedWhileWaiting(operation);
+        }
         ix.spinBudget = Spin.adapt(budget, spins <= budget);
         return;
       }
@@ -310,6 +313,11 @@ public final class BufferedRun<T, S extends @Nullable Object> extends ProducerRu
         throw new CallInterruptedException(operation);
       }
     }
+  }
+
+  private static IllegalStateException closedWhileWaiting(String operation) {
+    return new IllegalStateException(
+        "The producer iterator was closed by another thread while " + operation + " waited");
   }
 
   /** Wakes a consumer thread blocked in another call; fails a pending async hasNext. */

@@ -361,15 +361,37 @@ abstract class ProducerRun<T, S extends @Nullable Object> implements ProducerCon
    * flag, if the caller is interrupted; does not wait on a thread that must not block.
    */
   final void awaitEnd() {
-    Thread t = thread;
-    if (t == null || !wasStarted() || graceNanos <= 0 || t == Thread.currentThread()) {
+    if (!wasStarted() || graceNanos <= 0) {
       return;
     }
     if (BlockingGuard.mode() != BlockingGuard.Mode.OFF && BlockingGuard.nonBlockingKind() != null) {
       return;
     }
+    long end = System.nanoTime() + graceNanos;
+    /*
+     * A consumer's ensureStarted() may be between `thread = t` and t.start() (or still in the
+     * thread factory): joining a thread that was not started throws IllegalThreadStateException.
+     * Wait, within the grace, for the start to be decided first.
+     */
+    while ((int) START.getVolatile(this) == STARTING) {
+      long left = end - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      LockSupport.parkNanos(this, Math.min(left, 100_000));
+      if (Thread.currentThread().isInterrupted()) {
+        return;
+      }
+    }
+    Thread t = thread;
+    if (t == null || (int) START.getVolatile(this) != RUNNING || t == Thread.currentThread()) {
+      return;
+    }
     try {
-      t.join(Duration.ofNanos(graceNanos));
+      long left = end - System.nanoTime();
+      if (left > 0) {
+        t.join(Duration.ofNanos(left));
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
