@@ -41,6 +41,10 @@ import org.jspecify.annotations.Nullable;
  *       their sleeps are cancelled and the resulting work is drained too.
  *   <li><b>After return</b>: the executor stays usable; a task submitted to it later runs on the
  *       submitting thread, so no callback is ever dropped.
+ *   <li><b>A task that throws</b> (while the caller drains) does not change the call's outcome
+ *       and does not stop the drain: the tasks after it still run. Its exception goes to the
+ *       calling thread's {@linkplain Thread#getUncaughtExceptionHandler() uncaught exception
+ *       handler}, as an executor's worker reports a failed task.
  *   <li><b>Interrupt</b>: cancels the stage, drains as above, restores the interrupt flag and
  *       throws {@link CallInterruptedException}. <b>Timeout</b>: cancels the stage, drains, and
  *       throws {@link OperationTimeoutException}. If the stage completed first, its outcome wins.

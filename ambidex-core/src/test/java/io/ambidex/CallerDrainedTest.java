@@ -33,6 +33,60 @@ class CallerDrainedTest {
   }
 
   @Test
+  void aQueuedTaskThatThrows_doesNotReplaceTheResultNorStopTheDrain_goesToTheHandler() {
+    AtomicBoolean cleanupRan = new AtomicBoolean();
+    List<Throwable> reported = new CopyOnWriteArrayList<>();
+    Thread me = Thread.currentThread();
+    Thread.UncaughtExceptionHandler previous = me.getUncaughtExceptionHandler();
+    IllegalStateException boom = new IllegalStateException("boom in a later task");
+    me.setUncaughtExceptionHandler((t, e) -> reported.add(e));
+    try {
+      String v =
+          CallerDrained.get(
+              "op",
+              ex -> {
+                CompletableFuture<String> f = new CompletableFuture<>();
+                ex.execute(() -> f.complete("v"));
+                ex.execute(() -> {
+                  throw boom;
+                });
+                ex.execute(() -> cleanupRan.set(true));
+                return f;
+              });
+      assertThat(v).isEqualTo("v");
+    } finally {
+      me.setUncaughtExceptionHandler(previous);
+    }
+    assertThat(cleanupRan).as("the task after the failing one ran").isTrue();
+    assertThat(reported).containsExactly(boom);
+  }
+
+  @Test
+  void aTaskThatThrowsBeforeTheStageCompletes_doesNotFailTheCall() {
+    List<Throwable> reported = new CopyOnWriteArrayList<>();
+    Thread me = Thread.currentThread();
+    Thread.UncaughtExceptionHandler previous = me.getUncaughtExceptionHandler();
+    me.setUncaughtExceptionHandler((t, e) -> reported.add(e));
+    try {
+      String v =
+          CallerDrained.get(
+              "op",
+              ex -> {
+                CompletableFuture<String> f = new CompletableFuture<>();
+                ex.execute(() -> {
+                  throw new IllegalStateException("listener bug");
+                });
+                ex.execute(() -> f.complete("v"));
+                return f;
+              });
+      assertThat(v).isEqualTo("v");
+    } finally {
+      me.setUncaughtExceptionHandler(previous);
+    }
+    assertThat(reported).singleElement().hasFieldOrPropertyWithValue("message", "listener bug");
+  }
+
+  @Test
   void retryWithRealDelays_runsEveryStepOnTheCallerWithoutATimerThread() {
     Thread caller = Thread.currentThread();
     List<Thread> steps = new CopyOnWriteArrayList<>();

@@ -109,9 +109,28 @@ public final class DrainLoop implements Executor {
     Runnable task;
     while ((task = ready.poll()) != null) {
       ran = true;
-      task.run();
+      runReporting(task);
     }
     return ran;
+  }
+
+  /*
+   * A task that throws is an executor task's failure: it must neither replace the call's outcome
+   * nor stop the drain (the tasks after it are the continuations and cleanup of the call). Like a
+   * ThreadPoolExecutor or ForkJoinPool worker, the loop hands it to the running thread's uncaught
+   * exception handler, and goes on.
+   */
+  static void runReporting(Runnable task) {
+    try {
+      task.run();
+    } catch (Throwable failure) {
+      Thread me = Thread.currentThread();
+      try {
+        me.getUncaughtExceptionHandler().uncaughtException(me, failure);
+      } catch (Throwable ignored) {
+        // The handler's own failure is ignored, as the JVM does for a dying thread's.
+      }
+    }
   }
 
   /** Fires the timers that are due; returns true if any fired. */
@@ -205,14 +224,14 @@ public final class DrainLoop implements Executor {
         return false;
       }
       done = true;
-      task.run();
+      runReporting(task);
       return true;
     }
 
     void abandon() {
       if (!cancelled && !done) {
         done = true;
-        abandoned.run();
+        runReporting(abandoned);
       }
     }
 
