@@ -52,8 +52,8 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>{@link #emit}</b>: a stage returned by the callback is waited for (without blocking)
  *       before the operation goes on; its failure, or an exception the callback throws, fails the
  *       operation.
- *   <li><b>{@link #shielded}</b>: runs the cleanup at once on the calling thread; cancelling
- *       the operation it belongs to does not cancel it.
+ *   <li><b>{@link #shielded}</b>: runs the cleanup at once on the calling thread, outside any
+ *       {@link Deadline}; cancelling the operation it belongs to does not cancel it.
  *   <li><b>{@link #close}</b>: stops the timer; sleeps still pending are cancelled, so the
  *       operations waiting on them fail with {@link CancellationException}. The returned stage
  *       completes when the timer thread has ended. Later calls throw {@link
@@ -236,8 +236,9 @@ public final class AsyncRuntime implements CoreRuntime {
   }
 
   /**
-   * Runs {@code cleanup} at once, on the calling thread: a cancellation of the operation it
-   * belongs to does not reach the stage it returns.
+   * Runs {@code cleanup} at once, on the calling thread, outside any {@link Deadline} bound to
+   * it: a cancellation or the deadline of the operation it belongs to does not reach the stage it
+   * returns.
    */
   @Override
   public <T extends @Nullable Object> CompletionStage<T> shielded(
@@ -245,7 +246,12 @@ public final class AsyncRuntime implements CoreRuntime {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(cleanup, "cleanup");
     ensureOpen("shielded");
-    return CoreRuntime.super.shielded(name, cleanup);
+    Deadline previous = Deadlines.bind(null);
+    try {
+      return CoreRuntime.super.shielded(name, cleanup);
+    } finally {
+      Deadlines.restore(previous);
+    }
   }
 
   /** Starts {@code task} at once, on the calling thread, and returns its stage. */

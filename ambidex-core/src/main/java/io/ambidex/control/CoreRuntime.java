@@ -99,10 +99,13 @@ public interface CoreRuntime extends AsyncCloseable {
    * Runs {@code cleanup}: work that must still be done after the operation it belongs to failed,
    * was cancelled or was interrupted (an abort, a release), and that an interrupt of the caller
    * must not cut short. Nothing but the cleanup itself stops it, so it should bound its own
-   * requests in time.
+   * requests in time: it runs outside the operation's {@link io.ambidex.Deadline} (none is
+   * current inside it; install one with {@link #withTimeout} if it needs one), since that
+   * deadline having passed is often why it runs.
    *
-   * <p>This default runs {@code cleanup} on the calling thread, which is right for a runtime whose
-   * cancellations do not reach a stage started afterwards ({@link AsyncRuntime} uses it). {@link
+   * <p>This default runs {@code cleanup} on the calling thread (with whatever deadline is bound
+   * to it), which is right for a runtime whose cancellations do not reach a stage started
+   * afterwards ({@link AsyncRuntime} uses it, without the deadline). {@link
    * SyncRuntime} runs it on a thread of its own, because interrupting a blocked caller also
    * closes the interruptible channel it is blocked in.
    *

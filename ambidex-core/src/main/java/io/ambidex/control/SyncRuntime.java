@@ -62,8 +62,10 @@ import org.jspecify.annotations.Nullable;
  *       unexpectedly incomplete is bounded by a timer instead.
  *   <li><b>{@link #emit}</b>: calls the callback; a stage it returns is never waited for, but a
  *       failure it already holds, or an exception the callback throws, fails the operation.
- *   <li><b>{@link #shielded}</b>: runs the cleanup on a new thread from the thread factory (with
- *       the current {@link Deadline}) and waits for it to end, whatever interrupts the caller
+ *   <li><b>{@link #shielded}</b>: runs the cleanup on a new thread from the thread factory
+ *       (inside the caller's context, but outside any {@link Deadline}: the operation's deadline,
+ *       which may be why the cleanup runs, does not cut it) and waits for it to end, whatever
+ *       interrupts the caller
  *       meanwhile: those are not passed on, and the interrupt flag is set again on return if it
  *       was set before or during the wait. The cleanup's sockets are then not the caller's, so
  *       an interrupt of the caller, even one still being delivered, cannot close them.
@@ -75,10 +77,11 @@ import org.jspecify.annotations.Nullable;
  *       past the current {@link Deadline}; the {@link BlockingGuard} is consulted first.
  *   <li><b>{@link #close}</b>: the runtime owns no thread between calls; closing only makes
  *       later calls fail with {@link IllegalStateException}. Calls in progress finish.
- *   <li><b>Context</b>: the threads of {@link #mapConcurrently} and {@link #shielded}, and the
- *       timer of an unexpectedly incomplete {@link #withTimeout}, run inside the caller's
- *       context, captured when the call starts ({@link io.ambidex.context.ContextPropagation}),
- *       as they run inside its {@link Deadline}.
+ *   <li><b>Context</b>: the threads of {@link #mapConcurrently}, {@link #fork} and {@link
+ *       #shielded}, and the timer of an unexpectedly incomplete {@link #withTimeout}, run inside
+ *       the caller's context, captured when the call starts ({@link
+ *       io.ambidex.context.ContextPropagation}); those of {@link #mapConcurrently} and {@link
+ *       #fork} also inside its {@link Deadline}.
  * </ul>
  */
 public final class SyncRuntime implements CoreRuntime {
@@ -281,7 +284,8 @@ public final class SyncRuntime implements CoreRuntime {
      * channel can be closed.
      */
     AtomicReference<@Nullable CompletionStage<T>> outcome = new AtomicReference<>();
-    Thread t = newThread(onCallersBehalf(name, cleanup, outcome::set));
+    // Outside the operation's Deadline: the cleanup typically runs because that deadline passed.
+    Thread t = newThread(onCallersBehalf(name, cleanup, null, outcome::set));
     boolean interrupted = Thread.interrupted();
     try {
       t.start();
@@ -296,16 +300,16 @@ public final class SyncRuntime implements CoreRuntime {
   }
 
   /*
-   * The body of a shielded or forked thread: runs `work` inside the Deadline and context the
-   * caller has now (captured here, at the call) and hands its stage, which must be complete when
-   * `work` returns, or the failure it threw, to `outcome`.
+   * The body of a shielded or forked thread: runs `work` inside `deadline` (null: none) and the
+   * context the caller has now (captured here, at the call) and hands its stage, which must be
+   * complete when `work` returns, or the failure it threw, to `outcome`.
    */
   @SuppressWarnings("try") // a context scope is closed, never read
   private static <T extends @Nullable Object> Runnable onCallersBehalf(
       String name,
       Supplier<? extends CompletionStage<T>> work,
+      @Nullable Deadline deadline,
       Consumer<CompletionStage<T>> outcome) {
-    Deadline deadline = Deadline.current();
     Snapshot context = Registry.capture();
     return () -> {
       Deadlines.bind(deadline);
@@ -345,6 +349,7 @@ public final class SyncRuntime implements CoreRuntime {
             onCallersBehalf(
                 name,
                 task,
+                Deadline.current(),
                 stage -> {
                   CompletableFuture<T> f = Stages.asFuture(stage);
                   Throwable failure = Done.failure(f);

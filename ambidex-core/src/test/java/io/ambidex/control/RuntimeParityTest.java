@@ -3,6 +3,7 @@ package io.ambidex.control;
 import io.ambidex.BlockingWait;
 import io.ambidex.Deadline;
 import io.ambidex.Immediate;
+import io.ambidex.OperationTimeoutException;
 import io.ambidex.control.AsyncCallback;
 import io.ambidex.control.AsyncRuntime;
 import io.ambidex.control.CoreRuntime;
@@ -463,17 +464,55 @@ class RuntimeParityTest {
     assertThat(Immediate.get(cleanup, "cleanup")).as("the cleanup's thread was interrupted").isFalse();
   }
 
-  @Test
-  void syncRuntime_shielded_runsUnderTheCallersDeadline() {
-    SyncRuntime runtime = SyncRuntime.builder().threadFactory(syncThreads).build();
+  @ParameterizedTest
+  @EnumSource(Path.class)
+  void shielded_runsOutsideTheOperationsDeadline(Path path) {
+    Client c = new Client(path);
+    CoreRuntime r = c.runtime;
     CompletionStage<Boolean> bound =
-        runtime.withTimeout(
+        r.withTimeout(
             Duration.ofMinutes(1),
             "op",
             () ->
-                runtime.shielded(
-                    "cleanup", () -> CompletableFuture.completedFuture(Deadline.current() != null)));
-    assertThat(Immediate.get(bound, "op")).isTrue();
+                r.shielded(
+                    "cleanup", () -> CompletableFuture.completedFuture(Deadline.current() == null)));
+    assertThat(BlockingWait.get(bound, "op", Duration.ofSeconds(10))).isTrue();
+    c.close();
+  }
+
+  /*
+   * The exploratory tester's case: an operation cut by withTimeout whose failure starts a shielded
+   * cleanup that itself waits (a sleep standing for the abort request). The cleanup must finish on
+   * both runtimes; on SyncRuntime it inherited the expired Deadline and failed at once.
+   */
+  @ParameterizedTest
+  @EnumSource(Path.class)
+  void shielded_afterTheOperationsDeadlinePassed_cleanupStillRunsToItsEnd(Path path) {
+    Client c = new Client(path);
+    CoreRuntime r = c.runtime;
+    CompletableFuture<String> cleanup = new CompletableFuture<>();
+    CompletionStage<String> op =
+        r.withTimeout(Duration.ofMillis(50), "upload", () -> {
+          CompletionStage<String> io = r.sleep(Duration.ofSeconds(30)).thenApply(v -> "uploaded");
+          io.whenComplete((v, e) -> {
+            if (e != null) {
+              r.shielded("abort", () -> r.sleep(Duration.ofMillis(10)))
+                  .whenComplete((x, ce) -> {
+                    if (ce == null) {
+                      cleanup.complete("cleanup done");
+                    } else {
+                      cleanup.completeExceptionally(ce);
+                    }
+                  });
+            }
+          });
+          return io;
+        });
+    assertThatThrownBy(() -> BlockingWait.get(op, "upload", Duration.ofSeconds(10)))
+        .isInstanceOf(OperationTimeoutException.class);
+    assertThat(BlockingWait.get(cleanup, "cleanup", Duration.ofSeconds(10)))
+        .isEqualTo("cleanup done");
+    c.close();
   }
 
   // ---- callbacks: the seed's await_callback rule ----
