@@ -21,6 +21,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -43,7 +44,9 @@ import org.jspecify.annotations.Nullable;
  *       #close}. A runtime that never waits owns no thread.
  *   <li><b>Which thread continues</b>: a sleep completes on the timer thread, which then runs the
  *       core's continuation, unless the builder set a {@linkplain Builder#completionExecutor
- *       completion executor}. Inside a {@link CallerDrained} call, sleeps and timeouts started on
+ *       completion executor}; a sleep that executor refuses fails, on the timer thread, with
+ *       {@link java.util.concurrent.RejectedExecutionException}. Inside a {@link CallerDrained}
+ *       call, sleeps and timeouts started on
  *       the draining thread fire on that thread instead, and the timer is not used.
  *   <li><b>{@link #mapConcurrently}</b>: {@link Async#parallel} with {@code min(limit,
  *       maxConcurrency)} permits: no thread of its own.
@@ -113,7 +116,18 @@ public final class AsyncRuntime implements CoreRuntime {
         Calls.succeed(sleep, null);
       }
     } else {
-      e.execute(Registry.bind(context, () -> Calls.succeed(sleep, null)));
+      try {
+        e.execute(Registry.bind(context, () -> Calls.succeed(sleep, null)));
+      } catch (RuntimeException refused) {
+        // Nobody else would ever complete the sleep: fail it here, on the timer thread.
+        try (Scope scope = context.restore()) {
+          Calls.fail(sleep, new RejectedExecutionException(
+              "The AsyncRuntime's completion executor refused to complete a sleep ("
+                  + refused + "); keep that executor running while the runtime is in use, or"
+                  + " close the runtime before shutting the executor down",
+              refused));
+        }
+      }
     }
   }
 
@@ -332,7 +346,10 @@ public final class AsyncRuntime implements CoreRuntime {
 
     /**
      * Sets the executor that completes sleeps, and so runs the core's continuations after them,
-     * instead of the timer thread. Use it when continuations may be slow.
+     * instead of the timer thread. Use it when continuations may be slow. If the executor refuses
+     * a completion (it was shut down, or its {@code execute} throws), the sleep fails with a
+     * {@link RejectedExecutionException} whose cause is the refusal; keep the executor running
+     * while the runtime is in use.
      *
      * @param executor the executor
      * @return this builder

@@ -4,6 +4,7 @@ import io.ambidex.BlockingWait;
 import io.ambidex.Deadline;
 import io.ambidex.Immediate;
 import io.ambidex.OperationTimeoutException;
+import io.ambidex.control.Async;
 import io.ambidex.control.AsyncCallback;
 import io.ambidex.control.AsyncRuntime;
 import io.ambidex.control.CoreRuntime;
@@ -221,6 +222,34 @@ class RuntimeParityTest {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.getName().startsWith("ambidex-async-timer-") && t.isAlive())
         .toList();
+  }
+
+  @Test
+  void asyncRuntime_completionExecutorShutDown_sleepFailsWithRejectedExecution() {
+    ExecutorService shutDown = Executors.newSingleThreadExecutor();
+    shutDown.shutdown();
+    AsyncRuntime runtime = AsyncRuntime.builder().completionExecutor(shutDown).build();
+    CompletionStage<Void> sleep = runtime.sleep(Duration.ofMillis(1));
+    assertThatThrownBy(() -> BlockingWait.get(sleep, "sleep", Duration.ofSeconds(10)))
+        .isInstanceOf(java.util.concurrent.RejectedExecutionException.class)
+        .hasMessageContaining("completion executor refused")
+        .hasCauseInstanceOf(java.util.concurrent.RejectedExecutionException.class);
+    assertThat(runtime.toString()).contains("pendingTimers=0");
+    runtime.close();
+  }
+
+  @Test
+  void asyncRuntime_completionExecutorThrows_sleepAndRetryFail() {
+    IllegalStateException refusal = new IllegalStateException("pool closed");
+    AsyncRuntime runtime =
+        AsyncRuntime.builder().completionExecutor(task -> { throw refusal; }).build();
+    CompletionStage<String> retried =
+        Async.retry(retry, runtime, () -> CompletableFuture.<String>failedFuture(
+            new IOException("503")));
+    assertThatThrownBy(() -> BlockingWait.get(retried, "retry", Duration.ofSeconds(10)))
+        .isInstanceOf(java.util.concurrent.RejectedExecutionException.class)
+        .hasCause(refusal);
+    runtime.close();
   }
 
   @Test
