@@ -39,6 +39,43 @@ class BlockingGuardTest {
   }
 
   @Test
+  void asyncRuntimeTimerThread_blockingOnItsOwnRuntime_isRefusedInsteadOfDeadlocking()
+      throws Exception {
+    io.ambidex.control.AsyncRuntime runtime = io.ambidex.control.AsyncRuntime.create();
+    try {
+      Throwable outcome = null;
+      // The continuation runs on the timer thread unless the sleep completed before it was
+      // attached (then it runs here, where blocking is fine): try until it ran there.
+      for (int attempt = 0; attempt < 50 && outcome == null; attempt++) {
+        outcome =
+            runtime.sleep(Duration.ofMillis(20))
+                .thenApply(v -> {
+                  if (!Thread.currentThread().getName().startsWith("ambidex-async-timer-")) {
+                    return (Throwable) null;
+                  }
+                  try {
+                    BlockingWait.get(runtime.sleep(Duration.ofMillis(1)), "inner");
+                    return new AssertionError("blocked on the timer thread, and was woken");
+                  } catch (RuntimeException e) {
+                    return (Throwable) e;
+                  }
+                })
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
+      }
+      assertThat(outcome)
+          .isInstanceOf(BlockingNotAllowedException.class)
+          .hasMessageContaining("ambidex-async-timer-")
+          .hasMessageContaining("timer thread of an AsyncRuntime")
+          .hasMessageContaining("deadlock waiting for itself");
+      // The timer is not stalled: later sleeps still fire.
+      runtime.sleep(Duration.ofMillis(1)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } finally {
+      runtime.close();
+    }
+  }
+
+  @Test
   void nettyEventLoop_isRefusedWithThreadNameAndAdvice() throws Exception {
     Throwable t =
         outcomeOfCheck(r -> new FastThreadLocalThread(r, "nioEventLoopGroup-2-1", false));

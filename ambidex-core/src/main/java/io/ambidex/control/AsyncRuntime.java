@@ -10,6 +10,7 @@ import io.ambidex.context.ContextPropagator.Snapshot;
 import io.ambidex.context.internal.Registry;
 import io.ambidex.control.internal.Results;
 import io.ambidex.internal.DrainLoop;
+import io.ambidex.internal.LoopThreads;
 import io.ambidex.internal.Stages;
 import java.time.Duration;
 import java.util.List;
@@ -41,7 +42,10 @@ import org.jspecify.annotations.Nullable;
  *       thread that completed an earlier one, run inside the context of the fan-out's caller.
  *   <li><b>Timer</b>: the runtime owns one daemon platform thread, {@code ambidex-async-timer-N},
  *       started on the first {@link #sleep} or {@link #withTimeout} and stopped by {@link
- *       #close}. A runtime that never waits owns no thread.
+ *       #close}. A runtime that never waits owns no thread. The {@link io.ambidex.BlockingGuard}
+ *       refuses to let a blocking bridge park the timer thread (a continuation that runs there and
+ *       blocks would wait for the thread that must complete it): use the async API there, or a
+ *       {@linkplain Builder#completionExecutor completion executor} whose threads may block.
  *   <li><b>Which thread continues</b>: a sleep completes on the timer thread, which then runs the
  *       core's continuation, unless the builder set a {@linkplain Builder#completionExecutor
  *       completion executor}; a sleep that executor refuses fails, on the timer thread, with
@@ -162,6 +166,13 @@ public final class AsyncRuntime implements CoreRuntime {
                       .daemon(true)
                       .unstarted(
                           () -> {
+                            // The guard refuses to park this thread: every sleep and timeout of
+                            // the runtime, including what a blocked continuation waits for, fires
+                            // here.
+                            LoopThreads.enter(
+                                "the timer thread of an AsyncRuntime, which completes its sleeps"
+                                    + " and timeouts, where a blocking call would deadlock"
+                                    + " waiting for itself");
                             try {
                               runnable.run();
                             } finally {
