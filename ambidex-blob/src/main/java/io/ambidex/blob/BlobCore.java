@@ -1,5 +1,6 @@
 package io.ambidex.blob;
 
+import io.ambidex.BlockingNotAllowedException;
 import io.ambidex.CallFuture;
 import io.ambidex.control.Async;
 import io.ambidex.control.AsyncCallback;
@@ -2672,12 +2673,20 @@ final class BlobCore implements AsyncCloseable {
             .settled()
             .completeOnTimeout(null, CLEANUP_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
     // The blocking client waits here, on the caller's thread (a transfer may be running on
-    // another one); an interrupt ends the wait, not the close.
-    CompletableFuture<@Nullable Void> pending =
-        runtime
-            .await("BlobCore.close", settled)
-            .toCompletableFuture()
-            .exceptionally(interrupted -> null);
+    // another one); an interrupt ends the wait, not the close. A close after an earlier one has
+    // closed the runtime (which then refuses every call) has nothing left to wait for.
+    CompletableFuture<@Nullable Void> pending;
+    try {
+      pending =
+          runtime
+              .await("BlobCore.close", settled)
+              .toCompletableFuture()
+              .exceptionally(interrupted -> null);
+    } catch (BlockingNotAllowedException refused) {
+      throw refused;
+    } catch (IllegalStateException runtimeClosed) {
+      pending = CompletableFuture.completedFuture(null);
+    }
     // A copy: Chains.then passes a cancellation on to the stage in flight, here the wait for
     // the cleanups, and closeNow() would then never run.
     return Chains.then(pending, ignored -> closeNow()).copy();

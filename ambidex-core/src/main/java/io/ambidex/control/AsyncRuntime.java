@@ -241,6 +241,7 @@ public final class AsyncRuntime implements CoreRuntime {
   @Override
   public <E> CompletionStage<@Nullable Void> emit(
       @Nullable AsyncCallback<? super E> callback, E event) {
+    ensureOpen("emit");
     if (callback == null) {
       return Results.DONE;
     }
@@ -287,6 +288,16 @@ public final class AsyncRuntime implements CoreRuntime {
     Objects.requireNonNull(task, "task");
     ensureOpen("fork");
     return CoreRuntime.super.fork(name, task);
+  }
+
+  /** Returns {@code stage} as it is. */
+  @Override
+  public <T extends @Nullable Object> CompletionStage<T> await(
+      String name, CompletionStage<T> stage) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(stage, "stage");
+    ensureOpen("await");
+    return stage;
   }
 
   /** Returns false. */

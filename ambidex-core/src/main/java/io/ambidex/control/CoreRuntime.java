@@ -42,7 +42,8 @@ import org.jspecify.annotations.Nullable;
  *       with {@link #await})</td><td>may be incomplete</td></tr>
  * </table>
  *
- * <p>Every method throws {@link IllegalStateException} once the runtime is closed, and {@link
+ * <p>Every method but {@link #isBlocking} and {@link #close} (idempotent) throws {@link
+ * IllegalStateException} once the runtime is closed, and {@link
  * NullPointerException} or {@link IllegalArgumentException}, naming the parameter, for bad
  * arguments.
  */

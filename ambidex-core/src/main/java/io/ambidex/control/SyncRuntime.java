@@ -374,6 +374,7 @@ public final class SyncRuntime implements CoreRuntime {
       String name, CompletionStage<T> stage) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(stage, "stage");
+    ensureOpen("await");
     CompletableFuture<T> f = Stages.asFuture(stage);
     if (f.isDone()) {
       return stage;
@@ -452,6 +453,7 @@ public final class SyncRuntime implements CoreRuntime {
   @Override
   public <E> CompletionStage<@Nullable Void> emit(
       @Nullable AsyncCallback<? super E> callback, E event) {
+    ensureOpen("emit");
     if (callback == null) {
       return Results.DONE;
     }

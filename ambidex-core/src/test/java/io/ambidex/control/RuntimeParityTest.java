@@ -275,6 +275,19 @@ class RuntimeParityTest {
     assertThatThrownBy(() -> c.runtime.fork("task", () -> CompletableFuture.completedFuture(1)))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("fork was called after the runtime was closed");
+    AtomicBoolean called = new AtomicBoolean();
+    assertThatThrownBy(() -> c.runtime.emit(e -> {
+      called.set(true);
+      return null;
+    }, "event"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("emit was called after the runtime was closed");
+    assertThat(called).as("the callback was not called").isFalse();
+    assertThatThrownBy(() -> c.runtime.emit(null, "event"))
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> c.runtime.await("w", CompletableFuture.completedFuture(1)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("await was called after the runtime was closed");
   }
 
   // ---- fork and await: work alongside the caller ----
