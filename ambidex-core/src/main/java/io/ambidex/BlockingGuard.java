@@ -30,7 +30,9 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Mode</b>: {@link Mode#FAIL} (the default) throws {@link BlockingNotAllowedException};
  *       {@link Mode#WARN} logs through {@link System.Logger} and lets the call block; {@link
  *       Mode#OFF} skips detection. The initial mode comes from the system property {@value
- *       #MODE_PROPERTY} ({@code fail}, {@code warn} or {@code off}).
+ *       #MODE_PROPERTY} ({@code fail}, {@code warn} or {@code off}, case-insensitive); any other
+ *       value, the empty one included, leaves the default {@code fail} in force and is reported
+ *       once as a warning through {@link System.Logger} naming the property and the value.
  *   <li><b>Cost</b>: detection runs only when a bridge is about to park; class-based checks are
  *       cached per thread class.
  * </ul>
@@ -64,19 +66,38 @@ public final class BlockingGuard {
 
   private BlockingGuard() {}
 
+  /*
+   * A bad value must not fail the class's initialisation: that would throw
+   * ExceptionInInitializerError at the first bridge that blocks, and NoClassDefFoundError at every
+   * later one, for the JVM's life. It falls back to the default (FAIL, the safe mode) with a
+   * warning that names the property, the value and the allowed values.
+   */
   private static Mode initialMode() {
-    String value = System.getProperty(MODE_PROPERTY, "fail").trim().toUpperCase(Locale.ROOT);
-    try {
-      return Mode.valueOf(value);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "System property "
-              + MODE_PROPERTY
-              + " must be fail, warn or off, but was '"
-              + System.getProperty(MODE_PROPERTY)
-              + "'",
-          e);
+    String raw = System.getProperty(MODE_PROPERTY);
+    Mode parsed = parseMode(raw);
+    if (parsed != null) {
+      return parsed;
     }
+    LOG.log(System.Logger.Level.WARNING, invalidModeMessage(raw));
+    return Mode.FAIL;
+  }
+
+  /** The mode {@code raw} names (case-insensitive, trimmed), FAIL if null, or null if invalid. */
+  static @Nullable Mode parseMode(@Nullable String raw) {
+    if (raw == null) {
+      return Mode.FAIL;
+    }
+    try {
+      return Mode.valueOf(raw.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  static String invalidModeMessage(@Nullable String raw) {
+    return "System property " + MODE_PROPERTY + " must be fail, warn or off, but was '" + raw
+        + "'; the blocking guard uses its default, fail. Set it to one of the three values, or"
+        + " remove it.";
   }
 
   /** Returns the current mode. */

@@ -38,6 +38,45 @@ class BlockingGuardTest {
         .get(10, TimeUnit.SECONDS);
   }
 
+  /*
+   * The mode property is read when the class initialises, so each value is tried on a fresh copy
+   * of the class, loaded by a class loader of its own from the same classes.
+   */
+  private static String modeOfAFreshGuardWith(String value) throws Exception {
+    java.net.URL classes = BlockingGuard.class.getProtectionDomain().getCodeSource().getLocation();
+    String previous = System.getProperty(BlockingGuard.MODE_PROPERTY);
+    System.setProperty(BlockingGuard.MODE_PROPERTY, value);
+    try (java.net.URLClassLoader loader =
+        new java.net.URLClassLoader(
+            new java.net.URL[] {classes}, ClassLoader.getPlatformClassLoader())) {
+      Class<?> guard = Class.forName(BlockingGuard.class.getName(), true, loader);
+      assertThat(guard).isNotSameAs(BlockingGuard.class);
+      return ((Enum<?>) guard.getMethod("mode").invoke(null)).name();
+    } finally {
+      if (previous == null) {
+        System.clearProperty(BlockingGuard.MODE_PROPERTY);
+      } else {
+        System.setProperty(BlockingGuard.MODE_PROPERTY, previous);
+      }
+    }
+  }
+
+  @Test
+  void modeProperty_validValues_setTheInitialMode() throws Exception {
+    assertThat(modeOfAFreshGuardWith("warn")).isEqualTo("WARN");
+    assertThat(modeOfAFreshGuardWith(" Off ")).isEqualTo("OFF");
+    assertThat(modeOfAFreshGuardWith("fail")).isEqualTo("FAIL");
+  }
+
+  @Test
+  void modeProperty_badOrEmptyValue_fallsBackToFail_withoutBreakingTheClass() throws Exception {
+    assertThat(modeOfAFreshGuardWith("bogus")).isEqualTo("FAIL");
+    assertThat(modeOfAFreshGuardWith("")).isEqualTo("FAIL");
+    assertThat(BlockingGuard.parseMode("bogus")).isNull();
+    assertThat(BlockingGuard.invalidModeMessage("bogus"))
+        .contains(BlockingGuard.MODE_PROPERTY, "'bogus'", "fail, warn or off");
+  }
+
   @Test
   void asyncRuntimeTimerThread_blockingOnItsOwnRuntime_isRefusedInsteadOfDeadlocking()
       throws Exception {
