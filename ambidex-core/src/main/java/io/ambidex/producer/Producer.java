@@ -196,6 +196,12 @@ public final class Producer<T, S extends @Nullable Object> {
      * asks for the item after {@code x}. Default 256. The publisher ignores it: its subscriber's
      * requests are the only buffer.
      *
+     * <p>It is a cap, not an allocation: a buffer of up to 1024 items is allocated when the
+     * iterator is made; a larger one starts at 1024 slots and doubles when the body gets that far
+     * ahead of the consumer, so memory follows the most items buffered at once during the run
+     * (it does not shrink before the run ends), never more than the power of two holding
+     * {@code bufferSize}.
+     *
      * @param bufferSize between 1 and 2^30
      * @return this builder
      */

@@ -34,7 +34,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @Timeout(60)
 class ProducerStressTest {
-  private static final int[] SIZES = {1, 2, 3, 5, 16, 100, 256, 1000};
+  // 4097 and 2^30 make the ring grow (arrays of more than 1024 slots are not allocated whole).
+  private static final int[] SIZES = {1, 2, 3, 5, 16, 100, 256, 1000, 4097, 1 << 30};
 
   private static void pause(Random random) {
     int spins = random.nextInt(200);

@@ -48,6 +48,23 @@ import org.jspecify.annotations.Nullable;
  * per-item fields and `limit` sit on different cache lines. Both sides cache the other side's
  * index (consumerTail, producerLimit) and read the shared volatile only when the cache runs out.
  *
+ * The ring grows. A buffer of up to PREALLOCATED slots is allocated whole, as one array that
+ * never changes (the common case: the default is 256). A larger buffer size is a cap, not an
+ * allocation: the ring starts with PREALLOCATED slots and doubles, up to the power of two that
+ * holds bufferSize items, when the body finds it full; the linked-array scheme of JCTools'
+ * SpscGrowableArrayQueue. Every array but the last has one more slot, which links it to the next,
+ * and the body never fills its last free slot: when the slot after the one it is about to write
+ * is still occupied (items not consumed yet), it allocates the next array, writes the item there,
+ * links it, and writes JUMP into the free slot instead. The consumer, reading in index order,
+ * meets JUMP exactly where the item would have been and moves to the next array for good; the old
+ * one becomes garbage. The last array needs no free slot: the demand rule never lets more than
+ * bufferSize items be buffered, which it holds. The consumer clears a slot with a release store
+ * and the body tests "occupied" with an acquire load, so a cleared slot the body sees is one the
+ * consumer has finished reading; a stale "occupied" only makes the ring grow early. Everything the
+ * body writes (item, link, JUMP) is published by the volatile write of tail, which the consumer
+ * reads before it reads a slot. Memory follows the most items buffered at once in the run (it does
+ * not shrink), bounded by bufferSize.
+ *
  * Waking the consumer: it publishes itself in `waiting` (its Thread, or the CallFuture of a
  * pending async hasNext) and re-checks; the body, after every publication (item, setup, end),
  * reads `waiting` and claims it with a CAS before waking it. A blocking consumer spins briefly
@@ -55,6 +72,10 @@ import org.jspecify.annotations.Nullable;
  */
 public final class BufferedRun<T, S extends @Nullable Object> extends ProducerRun<T, S> {
   private static final Object END = new Object();
+  /** Written where an item would be when the item went to the next, larger array. */
+  private static final Object JUMP = new Object();
+  /** Buffer sizes up to this are allocated whole; larger ones start here and grow. */
+  static final int PREALLOCATED = 1024;
   private static final CallFuture<Boolean> TRUE = Calls.completed("Producer.hasNext", true);
   private static final CallFuture<Boolean> FALSE = Calls.completed("Producer.hasNext", false);
 
@@ -62,6 +83,7 @@ public final class BufferedRun<T, S extends @Nullable Object> extends ProducerRu
   private static final VarHandle LIMIT;
   private static final VarHandle WAITING;
   private static final VarHandle CLOSING;
+  private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(Object[].class);
 
   static {
     try {
@@ -75,8 +97,8 @@ public final class BufferedRun<T, S extends @Nullable Object> extends ProducerRu
     }
   }
 
-  private final @Nullable Object[] ring;
-  private final int mask;
+  /** The size of the last array the ring can grow to: the power of two holding capacity. */
+  private final int lastSize;
   private final int capacity;
   private final int grantThreshold;
 
@@ -97,15 +119,40 @@ public final class BufferedRun<T, S extends @Nullable Object> extends ProducerRu
 
   public BufferedRun(Producer.Body<T, S> body, ThreadFactory threadFactory, int bufferSize,
       Duration grace) {
+    this(body, threadFactory, bufferSize, grace, PREALLOCATED);
+  }
+
+  /** With the ring's first array holding {@code firstSize} slots (a power of two), for tests. */
+  BufferedRun(Producer.Body<T, S> body, ThreadFactory threadFactory, int bufferSize,
+      Duration grace, int firstSize) {
     super(body, threadFactory, grace);
     int size = Integer.highestOneBit(bufferSize);
     if (size < bufferSize) {
       size <<= 1;
     }
-    this.ring = new Object[size];
-    this.mask = size - 1;
+    this.lastSize = size;
     this.capacity = bufferSize;
     this.grantThreshold = bufferSize / 2;
+    @Nullable Object[] first = arrayOf(Math.min(size, Math.max(2, firstSize)));
+    ix.producerRing = first;
+    ix.producerMask = maskOf(first);
+    ix.consumerRing = first;
+    ix.consumerMask = maskOf(first);
+  }
+
+  /** The slots of the arrays the body and the consumer use now (link slots included). Tests. */
+  int[] ringLengths() {
+    return new int[] {ix.producerRing.length, ix.consumerRing.length};
+  }
+
+  /** A ring array of {@code size} slots, plus the link slot unless it is the last size. */
+  private @Nullable Object[] arrayOf(int size) {
+    return new Object[size == lastSize ? size : size + 1];
+  }
+
+  /** The mask of a ring array: the last has a power-of-two length, the others one more. */
+  private static int maskOf(@Nullable Object[] array) {
+    return Integer.highestOneBit(array.length) - 1;
   }
 
   public ProducerIterator<T, S> blocking() {
@@ -134,9 +181,27 @@ public final class BufferedRun<T, S extends @Nullable Object> extends ProducerRu
   /** The first half of {@link #deliver}: makes the item visible. Apart so tests can interleave. */
   void publish(T item) {
     long t = ix.producerTail;
-    ring[(int) t & mask] = item;
+    @Nullable Object[] r = ix.producerRing;
+    int m = ix.producerMask;
+    // The last array (length m + 1) is never full; another keeps the slot after this one free.
+    if (r.length == m + 1 || SLOTS.getAcquire(r, (int) (t + 1) & m) == null) {
+      r[(int) t & m] = item;
+    } else {
+      grow(r, m, t, item);
+    }
     ix.producerTail = t + 1;
     TAIL.setVolatile(ix, t + 1);
+  }
+
+  /** Puts item t in a new array twice as large, linked from r, and JUMP where it would be. */
+  private void grow(@Nullable Object[] r, int m, long t, T item) {
+    @Nullable Object[] next = arrayOf(Math.min((m + 1) << 1, lastSize));
+    int nextMask = maskOf(next);
+    next[(int) t & nextMask] = item;
+    r[m + 1] = next;
+    r[(int) t & m] = JUMP;
+    ix.producerRing = next;
+    ix.producerMask = nextMask;
   }
 
   /** The second half of {@link #deliver}: wakes the consumer for the item just published. */
@@ -258,11 +323,22 @@ public final class BufferedRun<T, S extends @Nullable Object> extends ProducerRu
   @SuppressWarnings("unchecked")
   private T take() {
     long h = ix.head;
-    int i = (int) h & mask;
-    T item = (T) ring[i];
-    ring[i] = null;
+    @Nullable Object[] r = ix.consumerRing;
+    int m = ix.consumerMask;
+    int i = (int) h & m;
+    Object item = r[i];
+    if (item == JUMP) {
+      // The body moved to a larger array at this index: follow it, for good.
+      r = (@Nullable Object[]) Objects.requireNonNull(r[m + 1]);
+      m = maskOf(r);
+      ix.consumerRing = r;
+      ix.consumerMask = m;
+      i = (int) h & m;
+      item = r[i];
+    }
+    SLOTS.setRelease(r, i, null); // after the read: a slot the body sees cleared is free
     ix.head = h + 1;
-    return item;
+    return (T) item;
   }
 
   private void ensureOpen(String method) {

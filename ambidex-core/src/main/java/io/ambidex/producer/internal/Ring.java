@@ -1,5 +1,7 @@
 package io.ambidex.producer.internal;
 
+import org.jspecify.annotations.Nullable;
+
 /*
  * The indexes of a producer's ring buffer, with the body's per-item fields and the consumer's
  * per-item fields on different cache lines, so that writing one side's index does not evict the
@@ -23,6 +25,10 @@ final class Ring {
     long producerLimit;
     /** The next index the body will write; published to the consumer. */
     volatile long tail;
+    /** The array the body writes (see BufferedRun: the ring grows). */
+    @Nullable Object[] producerRing;
+    /** Its mask: its length - 1 if it is the last array, else length - 2. */
+    int producerMask;
   }
 
   abstract static class PadMiddle extends ProducerSide {
@@ -40,6 +46,10 @@ final class Ring {
     long grantedLimit;
     /** How long the consumer spins before it parks (see Spin). */
     int spinBudget = Spin.MAX;
+    /** The array the consumer reads; it follows the body's to a larger one at a jump. */
+    @Nullable Object[] consumerRing;
+    /** Its mask, as producerMask. */
+    int consumerMask;
   }
 
   abstract static class PadDemand extends ConsumerSide {
