@@ -249,6 +249,60 @@ class BlockingIteratorTest {
   }
 
   @Test
+  void blockingIterator_loopToTheEndInTryWithResourcesCloseFails_throwsTheClosesFailureOnce() {
+    // The shape of docs/streams.md's countKeys(): the end closes the source, then the try's close.
+    IllegalStateException closeFailure = new IllegalStateException("close failed");
+    RecordingSource<Integer> source =
+        RecordingSource.sync(2).closingWith(CompletableFuture.failedFuture(closeFailure));
+    Throwable thrown =
+        catchThrowable(
+            () -> {
+              try (CloseableIterator<Integer> it = AsyncIterators.blockingIterator(source)) {
+                while (it.hasNext()) {
+                  it.next();
+                }
+              }
+            });
+    assertThat(thrown).isSameAs(closeFailure);
+    assertThat(closeFailure.getSuppressed())
+        .allSatisfy(s -> assertThat(s).isInstanceOf(CallerStackTrace.class));
+    assertThat(source.closeCalls()).isEqualTo(1);
+  }
+
+  @Test
+  void blockingIterator_closeFailureAlreadyThrownAtTheEnd_laterCloseReturnsNormally() {
+    IllegalStateException closeFailure = new IllegalStateException("close failed");
+    CloseableIterator<Integer> it =
+        AsyncIterators.blockingIterator(
+            RecordingSource.sync(1).closingWith(CompletableFuture.failedFuture(closeFailure)));
+    it.next();
+    assertThat(catchThrowable(it::hasNext)).isSameAs(closeFailure);
+    it.close();
+    it.close();
+  }
+
+  @Test
+  void blockingIterator_sourceAndCloseFailInTryWithResources_closeFailureSuppressedOnce() {
+    IllegalStateException boom = new IllegalStateException("boom");
+    IllegalStateException closeFailure = new IllegalStateException("close failed");
+    RecordingSource<Integer> source =
+        RecordingSource.sync(5)
+            .failingAt(1, boom)
+            .closingWith(CompletableFuture.failedFuture(closeFailure));
+    Throwable thrown =
+        catchThrowable(
+            () -> {
+              try (CloseableIterator<Integer> it = AsyncIterators.blockingIterator(source)) {
+                while (it.hasNext()) {
+                  it.next();
+                }
+              }
+            });
+    assertThat(thrown).isSameAs(boom);
+    assertThat(List.of(boom.getSuppressed())).filteredOn(s -> s == closeFailure).hasSize(1);
+  }
+
+  @Test
   void blockingIterator_interruptedWhileWaiting_throwsCallInterruptedCancelsTheFetchAndKeepsTheFlag() {
     RecordingSource<Integer> source = RecordingSource.manual(3);
     CloseableIterator<Integer> it = AsyncIterators.blockingIterator(source);
@@ -286,6 +340,22 @@ class BlockingIteratorTest {
     Stream<Integer> stream =
         AsyncIterators.blockingStream(RecordingSource.async(executor, 10).failingAt(4, boom));
     assertThatThrownBy(stream::toList).isSameAs(boom);
+  }
+
+  @Test
+  void blockingStream_readToTheEndInTryWithResourcesCloseFails_throwsTheClosesFailureOnce() {
+    IllegalStateException closeFailure = new IllegalStateException("close failed");
+    RecordingSource<Integer> source =
+        RecordingSource.sync(2).closingWith(CompletableFuture.failedFuture(closeFailure));
+    Throwable thrown =
+        catchThrowable(
+            () -> {
+              try (Stream<Integer> stream = AsyncIterators.blockingStream(source)) {
+                stream.toList();
+              }
+            });
+    assertThat(thrown).isSameAs(closeFailure);
+    assertThat(source.closeCalls()).isEqualTo(1);
   }
 
   @Test

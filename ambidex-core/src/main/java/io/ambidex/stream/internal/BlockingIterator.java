@@ -9,6 +9,8 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -26,6 +28,13 @@ import org.jspecify.annotations.Nullable;
  * source is closed and that close awaited before hasNext() returns or throws, so a loop that runs
  * to the end releases the source with no explicit close; a failure of that close is thrown at the
  * end, or attached as suppressed to the failure. A failure is remembered: later calls rethrow it.
+ *
+ * The close's failure is reported once (closeFailureReported): by whichever call sees it first,
+ * the end of the iteration, a failure it is attached to, or close(); later waits for the close
+ * return normally. Reporting it again broke try-with-resources, the way docs/streams.md writes a
+ * loop: the end's hasNext() threw it and close() threw the same instance, so the JVM's
+ * addSuppressed failed with "Self-suppression not permitted"; under a source's failure it was
+ * attached twice.
  *
  * close() may come from another thread while hasNext() is blocked: closing the source cancels its
  * fetch in flight, and the blocked hasNext() then throws that cancellation. The source is closed
@@ -55,6 +64,7 @@ public final class BlockingIterator<T extends @Nullable Object> implements Close
   private final Waiter waiter;
   private final AtomicReference<@Nullable CompletableFuture<Object>> sourceClosing =
       new AtomicReference<>();
+  private final AtomicBoolean closeFailureReported = new AtomicBoolean();
   private volatile boolean closed;
   private boolean ready;
   private boolean ended;
@@ -137,8 +147,26 @@ public final class BlockingIterator<T extends @Nullable Object> implements Close
     awaitSourceClosed();
   }
 
+  /* Waits for the source's close; throws its failure only if no call has reported it yet. */
   private void awaitSourceClosed() {
-    waiter.await(closeOperation, this::closeSourceOnce);
+    try {
+      waiter.await(closeOperation, this::closeSourceOnce);
+    } catch (RuntimeException | Error e) {
+      if (isCloseFailure(e) && !closeFailureReported.compareAndSet(false, true)) {
+        return;
+      }
+      throw e;
+    }
+  }
+
+  /* Whether `e` is the source close's failure (or its translation), not an error of the wait. */
+  private boolean isCloseFailure(Throwable e) {
+    CompletableFuture<Object> closing = sourceClosing.get();
+    if (closing == null || closing.state() != Future.State.FAILED) {
+      return false;
+    }
+    Throwable failure = closing.exceptionNow();
+    return e == failure || e.getCause() == failure;
   }
 
   /* Starts the source's close the first time; every call returns that one close. */
