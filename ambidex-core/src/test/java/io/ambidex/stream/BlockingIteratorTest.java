@@ -167,7 +167,9 @@ class BlockingIteratorTest {
                 + " closed blocking iterator");
     assertThatThrownBy(it::next)
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("must not be used after close()");
+        .hasMessage(
+            "A CloseableIterator must not be used after close(), but next() was called on the"
+                + " closed blocking iterator");
   }
 
   @Test

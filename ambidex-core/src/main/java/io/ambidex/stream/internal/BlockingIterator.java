@@ -129,6 +129,9 @@ public final class BlockingIterator<T extends @Nullable Object> implements Close
 
   @Override
   public T next() {
+    if (closed) {
+      throw Iteration.closed("A CloseableIterator", "blocking iterator", "next");
+    }
     if (!hasNext()) {
       throw new NoSuchElementException(
           "next() was called on a blocking iterator that has no more items");
