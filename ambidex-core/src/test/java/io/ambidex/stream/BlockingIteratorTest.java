@@ -208,6 +208,39 @@ class BlockingIteratorTest {
     assertThat(source.closeCalls()).isEqualTo(1);
   }
 
+  @Test
+  void blockingIterator_closedFromAnotherThreadOverASourceWhoseCloseLeavesItsFetchPending_hasNextThrowsCancellation()
+      throws Exception {
+    // A source that releases on close() but does not cancel the stage it handed out.
+    CompletableFuture<Boolean> fetch = new CompletableFuture<>();
+    java.util.concurrent.atomic.AtomicInteger hasNextCalls =
+        new java.util.concurrent.atomic.AtomicInteger();
+    AsyncIterator<Integer> source =
+        new AsyncIterator<>() {
+          @Override
+          public java.util.concurrent.CompletionStage<Boolean> hasNext() {
+            hasNextCalls.incrementAndGet();
+            return fetch.minimalCompletionStage();
+          }
+
+          @Override
+          public Integer next() {
+            return 1;
+          }
+
+          @Override
+          public java.util.concurrent.CompletionStage<Void> close() {
+            return CompletableFuture.completedFuture(null);
+          }
+        };
+    CloseableIterator<Integer> it = AsyncIterators.blockingIterator(source);
+    Future<Boolean> blocked = executor.submit(it::hasNext);
+    await().atMost(Duration.ofSeconds(10)).until(() -> hasNextCalls.get() == 1);
+    it.close();
+    Throwable failure = catchThrowable(() -> blocked.get(10, TimeUnit.SECONDS)).getCause();
+    assertThat(failure).isInstanceOf(CancellationException.class);
+  }
+
   // ---- failures ----
 
   @Test

@@ -36,9 +36,14 @@ import org.jspecify.annotations.Nullable;
  * addSuppressed failed with "Self-suppression not permitted"; under a source's failure it was
  * attached twice.
  *
- * close() may come from another thread while hasNext() is blocked: closing the source cancels its
- * fetch in flight, and the blocked hasNext() then throws that cancellation. The source is closed
- * once (sourceClosing); every caller waits for that one close.
+ * close() may come from another thread while hasNext() is blocked: it starts the source's close
+ * and then cancels the stage hasNext() waits on (waitingOn), as an interrupt does, so the blocked
+ * hasNext() throws CancellationException even when the source's close leaves its fetch pending (it
+ * used to rely on the source to cancel it, and a source that only released its connection left
+ * the consumer parked for ever). hasNext() publishes the stage before reading `closed`, close()
+ * writes `closed` before reading the stage, so one of them sees the other and cancels it. A stage
+ * already complete is not published: the fast path writes nothing. The source is closed once
+ * (sourceClosing); every caller waits for that one close.
  */
 public final class BlockingIterator<T extends @Nullable Object> implements CloseableIterator<T> {
   /** How the blocking side waits for a stage; the call that makes the stage runs inside. */
@@ -66,6 +71,7 @@ public final class BlockingIterator<T extends @Nullable Object> implements Close
       new AtomicReference<>();
   private final AtomicBoolean closeFailureReported = new AtomicBoolean();
   private volatile boolean closed;
+  private volatile @Nullable CompletableFuture<Boolean> waitingOn;
   private boolean ready;
   private boolean ended;
   private @Nullable Throwable failure;
@@ -104,10 +110,10 @@ public final class BlockingIterator<T extends @Nullable Object> implements Close
     }
     boolean has;
     try {
-      has =
-          Iteration.has(
-              waiter.await(hasNextOperation, () -> Iteration.stage(source.hasNext(), "hasNext")));
+      has = Iteration.has(waiter.await(hasNextOperation, this::askSource));
+      waitingOn = null;
     } catch (Throwable t) {
+      waitingOn = null;
       failure = t;
       try {
         awaitSourceClosed();
@@ -140,20 +146,47 @@ public final class BlockingIterator<T extends @Nullable Object> implements Close
     return source.next();
   }
 
+  /* Asks the source; a stage that is not complete yet is published for close() to cancel. */
+  private CompletableFuture<Boolean> askSource() {
+    CompletableFuture<Boolean> asked =
+        Stages.asFuture(Iteration.stage(source.hasNext(), "hasNext"));
+    if (!asked.isDone()) {
+      waitingOn = asked;
+      if (closed) {
+        asked.cancel(true);
+      }
+    }
+    return asked;
+  }
+
   /**
    * Closes the source and waits for its close (in place if it completes during the call, with
-   * the waiter otherwise). Idempotent.
+   * the waiter otherwise); a {@code hasNext()} blocked on another thread throws {@link
+   * java.util.concurrent.CancellationException}. Idempotent.
    */
   @Override
   public void close() {
     closed = true;
-    awaitSourceClosed();
+    awaitSourceClosed(this::closeSourceAndAbortTheWait);
+  }
+
+  private CompletableFuture<Object> closeSourceAndAbortTheWait() {
+    CompletableFuture<Object> closing = closeSourceOnce();
+    CompletableFuture<Boolean> waited = waitingOn;
+    if (waited != null) {
+      waited.cancel(true);
+    }
+    return closing;
+  }
+
+  private void awaitSourceClosed() {
+    awaitSourceClosed(this::closeSourceOnce);
   }
 
   /* Waits for the source's close; throws its failure only if no call has reported it yet. */
-  private void awaitSourceClosed() {
+  private void awaitSourceClosed(Supplier<CompletableFuture<Object>> closeSource) {
     try {
-      waiter.await(closeOperation, this::closeSourceOnce);
+      waiter.await(closeOperation, closeSource);
     } catch (RuntimeException | Error e) {
       if (isCloseFailure(e) && !closeFailureReported.compareAndSet(false, true)) {
         return;
