@@ -358,7 +358,8 @@ public final class AsyncIterators {
    * <p>The returned future completes after the source's close. It fails with the first failure
    * of the source or of {@code action} (the source is closed first, and a failure of that close
    * is attached as suppressed), or with the close's failure. Cancelling it stops the iteration,
-   * cancels the source stage in flight and closes the source.
+   * cancels the source stage in flight and closes the source; its {@link CallFuture#settled()}
+   * completes once that close has completed (a failure of the close is logged).
    *
    * @param source the items, owned by the operation
    * @param action called with each item, on the thread that runs the step

@@ -274,6 +274,67 @@ class AsyncIteratorTerminalTest {
     assertThat(sum).isCancelled();
   }
 
+  enum Terminal {
+    FOR_EACH,
+    FOR_EACH_STAGE,
+    FOLD,
+    COLLECT;
+
+    CallFuture<?> start(AsyncIterator<Integer> source) {
+      return switch (this) {
+        case FOR_EACH -> AsyncIterators.forEach(source, i -> {});
+        case FOR_EACH_STAGE ->
+            AsyncIterators.forEachStage(source, i -> CompletableFuture.completedFuture(null));
+        case FOLD -> AsyncIterators.fold(source, 0, Integer::sum);
+        case COLLECT -> AsyncIterators.collect(source, Collectors.toList());
+      };
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Terminal.class)
+  void terminalOperation_cancelledWhileHasNextInFlight_settlesOnlyAfterTheSourcesClose(
+      Terminal terminal) throws Exception {
+    CompletableFuture<Void> closing = new CompletableFuture<>();
+    RecordingSource<Integer> source = RecordingSource.manual(10).closingWith(closing);
+    CallFuture<?> result = terminal.start(source);
+    source.release();
+    result.cancel(true);
+    assertThat(result).isCancelled();
+    assertThat(source.closeCalls()).isEqualTo(1);
+    CompletableFuture<Void> settled = result.settled();
+    assertThat(settled).as("settled while the source's close is pending").isNotDone();
+    closing.complete(null);
+    settled.get(10, TimeUnit.SECONDS);
+    assertThat(source.callsAfterClose()).isZero();
+  }
+
+  @Test
+  void forEachStage_cancelledWhileActionRuns_settlesOnlyAfterTheSourcesClose() throws Exception {
+    CompletableFuture<Void> closing = new CompletableFuture<>();
+    RecordingSource<Integer> source = RecordingSource.sync(10).closingWith(closing);
+    CallFuture<Void> done = AsyncIterators.forEachStage(source, i -> new CompletableFuture<>());
+    done.cancel(true);
+    assertThat(source.closeCalls()).isEqualTo(1);
+    CompletableFuture<Void> settled = done.settled();
+    assertThat(settled).isNotDone();
+    closing.complete(null);
+    settled.get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void collect_cancelledAndTheSourcesCloseFails_settlesAndLogsInsteadOfFailingTheResult()
+      throws Exception {
+    RecordingSource<Integer> source =
+        RecordingSource.manual(10)
+            .closingWith(CompletableFuture.failedFuture(new IllegalStateException("close failed")));
+    CallFuture<List<Integer>> all = AsyncIterators.collect(source, Collectors.toList());
+    all.cancel(true);
+    all.settled().get(10, TimeUnit.SECONDS);
+    assertThat(all).isCancelled();
+    assertThat(source.closeCalls()).isEqualTo(1);
+  }
+
   // ---- bad arguments ----
 
   @Test

@@ -17,10 +17,14 @@ import org.jspecify.annotations.Nullable;
  * fails the result with the close's failure suppressed; a failing close alone fails the result.
  *
  * Cancellation: cancelling the result cancels the stage being waited on (Driver.track), which
- * resumes the driver; finished() then sees the result done and closes the source. So the source is
- * closed by the thread that owns the loop at that moment, never concurrently with a next() or
- * hasNext() call of this driver. The close stage itself is not tracked: cancelling the result never
- * cancels a close that is under way.
+ * resumes the driver; the next step sees the result done and closes the source, and the driver
+ * waits for that close like any other stage before it stops and reports its end (Calls.ended), so
+ * the result's settled() completes only after the source's close (it used to close from
+ * finished(), which let the driver report its end while the close was still running). So the
+ * source is closed by the thread that owns the loop at that moment, never concurrently with a
+ * next() or hasNext() call of this driver. The close stage itself is not tracked: cancelling the
+ * result never cancels a close that is under way. A close that fails after a cancellation has
+ * nobody to fail: it is logged.
  */
 public abstract class Consume<T extends @Nullable Object, R extends @Nullable Object> extends Driver<R> {
   private static final System.Logger LOG = System.getLogger(AsyncIterators.class.getName());
@@ -31,7 +35,6 @@ public abstract class Consume<T extends @Nullable Object, R extends @Nullable Ob
 
   private final AsyncIterator<T> source;
   private int phase = START;
-  private volatile boolean sourceClosed;
   private @Nullable Throwable failure;
   private @Nullable R value;
 
@@ -51,6 +54,9 @@ public abstract class Consume<T extends @Nullable Object, R extends @Nullable Ob
     if (phase == CLOSE) {
       complete(thrown);
       return null;
+    }
+    if (result.isDone()) {
+      return close(null); // cancelled: the outcome of the stage it cut is of no interest
     }
     try {
       switch (phase) {
@@ -89,11 +95,19 @@ public abstract class Consume<T extends @Nullable Object, R extends @Nullable Ob
   private CompletionStage<?> close(@Nullable Throwable cause) {
     failure = cause;
     phase = CLOSE;
-    sourceClosed = true;
     return Iteration.closeQuietly(source);
   }
 
   private void complete(@Nullable Throwable closeFailure) {
+    if (result.isDone()) {
+      if (closeFailure != null) {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "Closing the source of a cancelled " + result.operation() + " failed",
+            closeFailure);
+      }
+      return;
+    }
     Throwable primary = failure;
     if (primary != null) {
       if (closeFailure != null && closeFailure != primary) {
@@ -114,24 +128,9 @@ public abstract class Consume<T extends @Nullable Object, R extends @Nullable Ob
     }
   }
 
+  /* Never stops the driver from outside: step() closes the source first, then returns null. */
   @Override
   public final boolean finished() {
-    if (!result.isDone()) {
-      return false;
-    }
-    if (!sourceClosed) {
-      sourceClosed = true;
-      Iteration.closeQuietly(source)
-          .whenComplete(
-              (v, e) -> {
-                if (e != null) {
-                  LOG.log(
-                      System.Logger.Level.WARNING,
-                      "Closing the source of a cancelled " + result.operation() + " failed",
-                      e);
-                }
-              });
-    }
-    return true;
+    return false;
   }
 }
