@@ -598,7 +598,9 @@ public final class AsyncIterators {
    *   <li><b>Bounded prefetch</b>: {@code prefetch} items are requested at once, and each time
    *       half of them (rounded up) have been taken by {@code next()}, that many more. At most
    *       {@code prefetch} items are ever buffered; a publisher that sends more than requested
-   *       fails the iterator with {@link IllegalStateException} (rule 1.1) and is cancelled.
+   *       fails the iterator with {@link IllegalStateException} (rule 1.1) and is cancelled. The
+   *       buffer grows with the items actually buffered: {@code prefetch} is a cap, not an
+   *       allocation, so {@link Integer#MAX_VALUE} for "no limit" costs nothing up front.
    *   <li><b>Threads</b>: items that are buffered are answered at once with a shared completed
    *       stage; otherwise the {@code hasNext()} stage completes on the publisher's thread (in its
    *       {@code onNext}, {@code onComplete} or {@code onError}), which then runs the consumer's

@@ -574,6 +574,56 @@ class FlowBridgeTest {
   }
 
   @Test
+  void fromPublisher_prefetchIntegerMaxValue_buffersWhatArrivesWithoutAllocatingThePrefetch()
+      throws Exception {
+    // "No limit" written as Integer.MAX_VALUE: a cap on the buffer, not its size.
+    ManualPublisher<Integer> publisher = ManualPublisher.create();
+    AsyncIterator<Integer> it = AsyncIterators.fromPublisher(publisher, Integer.MAX_VALUE);
+    CallFuture<List<Integer>> all = AsyncIterators.collect(it, Collectors.toList());
+    assertThat(publisher.requests()).containsExactly((long) Integer.MAX_VALUE);
+    publisher.emit(1, 2, 3);
+    publisher.complete();
+    assertThat(all.get(10, TimeUnit.SECONDS)).containsExactly(1, 2, 3);
+  }
+
+  @Test
+  void fromPublisher_hugePrefetch_manyItemsBufferedThenTakenInOrder() {
+    ManualPublisher<Integer> publisher = ManualPublisher.create();
+    AsyncIterator<Integer> it = AsyncIterators.fromPublisher(publisher, 1 << 28);
+    it.hasNext();
+    for (int i = 0; i < 10_000; i++) {
+      publisher.emit(i);
+    }
+    for (int i = 0; i < 10_000; i++) {
+      assertThat(it.hasNext()).isCompletedWithValue(true);
+      assertThat(it.next()).isEqualTo(i);
+    }
+    CompletableFuture<Boolean> waiting = it.hasNext().toCompletableFuture();
+    assertThat(waiting).isNotDone();
+    publisher.complete();
+    assertThat(waiting).isCompletedWithValue(false);
+  }
+
+  @Test
+  void fromPublisher_moreThanRequestedAfterSomeWereTaken_failsCitingRule11() throws Exception {
+    // The buffer has room again, but the demand does not: an item beyond it is still a breach.
+    ManualPublisher<Integer> publisher = ManualPublisher.create();
+    AsyncIterator<Integer> it = AsyncIterators.fromPublisher(publisher, 4);
+    it.hasNext();
+    publisher.emit(1, 2, 3, 4);
+    assertThat(it.next()).isEqualTo(1);
+    publisher.emit(5);
+    assertThat(publisher.cancels()).isEqualTo(1);
+    for (int i = 2; i <= 4; i++) {
+      assertThat(it.hasNext()).isCompletedWithValue(true);
+      assertThat(it.next()).isEqualTo(i);
+    }
+    assertThat(failureOf(it.hasNext()))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("rule 1.1");
+  }
+
+  @Test
   void fromPublisher_publisherSendsMoreThanRequested_failsCitingRule11AndCancels()
       throws Exception {
     ManualPublisher<Integer> publisher = ManualPublisher.create();

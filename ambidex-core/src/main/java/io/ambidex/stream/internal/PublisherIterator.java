@@ -5,13 +5,14 @@ import io.ambidex.CallFuture;
 import io.ambidex.control.Async;
 import io.ambidex.control.internal.Results;
 import io.ambidex.stream.AsyncIterator;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.jspecify.annotations.Nullable;
 
 /*
@@ -20,16 +21,23 @@ import org.jspecify.annotations.Nullable;
  * Demand. The first hasNext() subscribes (nothing happens before it). onSubscribe requests
  * `prefetch` items, and each time `refill` of them (half, rounded up) have been taken by next(),
  * that many more are requested. So at most `prefetch` items are ever requested and not yet taken,
- * and the buffer never holds more; an item sent beyond that is a breach of rule 1.1 and fails the
- * iterator.
+ * and the buffer never holds more. `requested` counts every item asked for so far (the consumer
+ * adds a refill before making the request, so a publisher that answers it sees the count); an
+ * item beyond it is a breach of rule 1.1 and fails the iterator.
  *
- * Buffer. A single-producer single-consumer ring of `prefetch` slots: onNext() is serial (rule
- * 1.3) and the iterator has one consumer (its contract). An empty slot is null, which a Flow item
- * never is (2.13). Terminal signals set `done` (and `error`) after the last item is stored, and
- * the consumer reads `done` before the slot, so every item sent before onComplete/onError is
+ * Buffer. A single-producer single-consumer queue of linked segments of at most SEGMENT slots:
+ * onNext() is serial (rule 1.3) and the iterator has one consumer (its contract). The producer
+ * fills its `tail` segment and, when it is full, links a new one in the segment's last slot
+ * before storing into it; the consumer reads its `head` segment and moves to the linked one when
+ * it takes past the end. So memory follows what is buffered (bounded by `prefetch`), not
+ * `prefetch` itself: a ring of `prefetch` slots, allocated up front, made fromPublisher(p,
+ * Integer.MAX_VALUE) fail with OutOfMemoryError and 1 << 28 cost a gigabyte for one item. Slots
+ * and links are read and written with volatile semantics; an empty slot is null, which a Flow
+ * item never is (2.13). Terminal signals set `done` (and `error`) after the last item is stored,
+ * and the consumer reads `done` before the slot, so every item sent before onComplete/onError is
  * delivered before the end or the failure.
  *
- * Waiting. A hasNext() that finds the ring empty and the stream not terminated publishes a waiter
+ * Waiting. A hasNext() that finds the buffer empty and the stream not terminated publishes a waiter
  * and then checks again; a signal stores its item (a volatile write) and then looks for a waiter.
  * Each side writes, then reads what the other writes, so at least one of them sees the other; the
  * consumer withdraws its waiter with compareAndSet, so a waiter is completed exactly once, and a
@@ -41,32 +49,75 @@ import org.jspecify.annotations.Nullable;
  * the consumer's thread, cancel on whichever thread closes the iterator.
  */
 public final class PublisherIterator<T> implements AsyncIterator<T> {
+  /* The most slots of one buffer segment. */
+  static final int SEGMENT = 64;
+  private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
+
   private final Flow.Publisher<? extends T> publisher;
   private final int prefetch;
   private final int refill;
-  private final AtomicReferenceArray<@Nullable Object> ring;
+  private final int segmentSize;
   private final AtomicReference<@Nullable CallFuture<Boolean>> waiter = new AtomicReference<>();
   private final Upstream upstream = new Upstream(this::broken);
   private volatile boolean done;
   private volatile @Nullable Throwable error;
   private volatile boolean closed;
+  private volatile long requested; // written by the consumer only, after the constructor
 
-  // Consumer side.
+  // Consumer side. `head` is volatile for close(), which may run on another thread.
+  private volatile @Nullable Object @Nullable [] head;
+  private int headIndex;
   private boolean subscribed;
   private boolean ready; // the last hasNext() answered true at once
   private @Nullable CallFuture<Boolean> pendingAnswer; // or this waiter, which may complete true
-  private long taken;
   private int takenSinceRequest;
   private @Nullable CallFuture<Boolean> failedAnswer;
 
   // Publisher side.
+  private @Nullable Object @Nullable [] tail;
+  private int tailIndex;
   private long stored;
 
   public PublisherIterator(Flow.Publisher<? extends T> publisher, int prefetch) {
+    this(publisher, prefetch, SEGMENT);
+  }
+
+  /* With segments of at most `maxSegment` slots: the Lincheck test crosses them with a few items. */
+  PublisherIterator(Flow.Publisher<? extends T> publisher, int prefetch, int maxSegment) {
     this.publisher = publisher;
     this.prefetch = prefetch;
     this.refill = prefetch - (prefetch >> 1);
-    this.ring = new AtomicReferenceArray<>(prefetch);
+    this.segmentSize = Math.min(prefetch, maxSegment);
+    this.requested = prefetch;
+    @Nullable Object[] first = newSegment();
+    this.head = first;
+    this.tail = first;
+  }
+
+  /* A segment: `segmentSize` item slots, then the link to the next segment. */
+  private @Nullable Object[] newSegment() {
+    return new Object[segmentSize + 1];
+  }
+
+  private static @Nullable Object @Nullable [] link(@Nullable Object[] segment) {
+    return (@Nullable Object[]) SLOT.getVolatile(segment, segment.length - 1);
+  }
+
+  /*
+   * The item at the consumer's position, or null. Reads only: signal() calls it on the publisher's
+   * thread while it holds the consumer's waiter, when the consumer's fields are still.
+   */
+  private @Nullable Object peek() {
+    @Nullable Object[] segment = Objects.requireNonNull(head);
+    int i = headIndex;
+    if (i == segmentSize) {
+      segment = link(segment);
+      if (segment == null) {
+        return null;
+      }
+      i = 0;
+    }
+    return SLOT.getVolatile(segment, i);
   }
 
   @Override
@@ -86,7 +137,7 @@ public final class PublisherIterator<T> implements AsyncIterator<T> {
       return Results.TRUE;
     }
     boolean ended = done;
-    if (ring.get(slot(taken)) != null) {
+    if (peek() != null) {
       ready = true;
       return Results.TRUE;
     }
@@ -99,13 +150,13 @@ public final class PublisherIterator<T> implements AsyncIterator<T> {
     // `closed` too: a close() from another thread (or from inside subscribe()) after the check
     // above found no waiter to cancel; it wrote `closed` before reading `waiter`, we wrote
     // `waiter` before reading `closed`, so one of us sees the other.
-    if (ring.get(slot(taken)) != null || ended || closed) {
+    if (peek() != null || ended || closed) {
       if (waiter.compareAndSet(w, null)) {
         if (closed) {
           w.cancel(true); // what close() does to a hasNext() that is waiting
           return w;
         }
-        if (ring.get(slot(taken)) != null) {
+        if (peek() != null) {
           ready = true;
           return Results.TRUE;
         }
@@ -144,17 +195,29 @@ public final class PublisherIterator<T> implements AsyncIterator<T> {
         && answer.join()) {
       ready = true;
     }
-    int slot = slot(taken);
-    Object item = ring.get(slot);
+    @Nullable Object[] segment = Objects.requireNonNull(head);
+    int i = headIndex;
+    if (i == segmentSize) {
+      @Nullable Object[] next = link(segment);
+      if (next != null) {
+        segment = next;
+        i = 0;
+      }
+    }
+    Object item = i < segmentSize ? SLOT.getVolatile(segment, i) : null;
     if (!ready || item == null) {
       throw Iteration.noItem(toString());
     }
     ready = false;
     pendingAnswer = null;
-    ring.lazySet(slot, null);
-    taken++;
+    SLOT.setRelease(segment, i, null);
+    if (segment != head) {
+      head = segment; // the segment before it is now garbage
+    }
+    headIndex = i + 1;
     if (++takenSinceRequest == refill) {
       takenSinceRequest = 0;
+      requested = requested + refill; // before the request, so an answer to it finds it counted
       upstream.request(refill);
     }
     return (T) item;
@@ -173,15 +236,13 @@ public final class PublisherIterator<T> implements AsyncIterator<T> {
       if (w != null) {
         w.cancel(true);
       }
-      for (int i = 0; i < prefetch; i++) {
-        ring.lazySet(i, null);
+      for (@Nullable Object @Nullable [] segment = head; segment != null; segment = link(segment)) {
+        for (int i = 0; i < segmentSize; i++) {
+          SLOT.setRelease(segment, i, null);
+        }
       }
     }
     return Results.DONE;
-  }
-
-  private int slot(long index) {
-    return (int) (index % prefetch);
   }
 
   /*
@@ -191,7 +252,7 @@ public final class PublisherIterator<T> implements AsyncIterator<T> {
    * the item on its own (re-check), withdrew W1, took the item and now waits on W2 for the next
    * one. Then there is nothing to report to W2: it is given back, and the state is read again in
    * case an event slipped in meanwhile and, finding no waiter, left the waking to us. Holding W2
-   * means the consumer is waiting, so reading its `taken` here is safe (it was written before W2
+   * means the consumer is waiting, so reading its position here is safe (written before W2
    * was published).
    */
   private void signal() {
@@ -205,7 +266,7 @@ public final class PublisherIterator<T> implements AsyncIterator<T> {
         return;
       }
       boolean ended = done;
-      if (ring.get(slot(taken)) != null) {
+      if (peek() != null) {
         Calls.succeed(w, true);
         return;
       }
@@ -219,7 +280,7 @@ public final class PublisherIterator<T> implements AsyncIterator<T> {
         return;
       }
       waiter.set(w);
-      if (!closed && !done && ring.get(slot(taken)) == null) {
+      if (!closed && !done && peek() == null) {
         return;
       }
     }
@@ -259,8 +320,8 @@ public final class PublisherIterator<T> implements AsyncIterator<T> {
       if (closed || done) {
         return; // rule 2.8: items may still arrive after cancel
       }
-      int slot = slot(stored);
-      if (ring.get(slot) != null) {
+      long asked = requested;
+      if (stored >= asked) {
         upstream.cancel();
         terminate(
             new IllegalStateException(
@@ -268,11 +329,21 @@ public final class PublisherIterator<T> implements AsyncIterator<T> {
                     + " but "
                     + publisher
                     + " sent more than the "
-                    + prefetch
+                    + asked
                     + " requested"));
         return;
       }
-      ring.set(slot, item);
+      @Nullable Object[] segment = Objects.requireNonNull(tail);
+      int i = tailIndex;
+      if (i == segmentSize) {
+        @Nullable Object[] next = newSegment();
+        SLOT.setVolatile(segment, segmentSize, next); // linked before the item is stored in it
+        tail = next;
+        segment = next;
+        i = 0;
+      }
+      SLOT.setVolatile(segment, i, item);
+      tailIndex = i + 1;
       stored++;
       if (waiter.get() != null) {
         signal();
