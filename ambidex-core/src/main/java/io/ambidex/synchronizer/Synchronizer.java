@@ -22,8 +22,10 @@ import io.ambidex.context.ContextPropagator.Snapshot;
 import io.ambidex.context.internal.Registry;
 import io.ambidex.internal.Stages;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.concurrent.CancellationException;
@@ -90,7 +92,9 @@ import org.jspecify.annotations.Nullable;
  *       href="package-summary.html#translation">exception table</a>.
  *   <li><b>Streams</b>: {@link #stream} pulls items on the loop in batches (one loop round trip
  *       per batch of up to the batch size, not per item); {@link #publisher} does the same for an
- *       async consumer, signalling it on the callback executor, never on the loop.
+ *       async consumer, signalling it on the callback executor, never on the loop. A source is
+ *       closed on the loop, once: when it ends or fails, when its stream is closed, or, if still
+ *       open, by {@link #close()}.
  *   <li><b>Context</b>: every call captures the caller's context ({@link
  *       io.ambidex.context.ContextPropagation}) and the loop runs the call's function, its
  *       forwarded cancellation and its batch pulls inside it; an {@link #async} result is
@@ -102,6 +106,7 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  */
 public final class Synchronizer implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(Synchronizer.class.getName());
   private final String name;
   private final boolean daemon;
   private final Duration closeTimeout;
@@ -116,6 +121,8 @@ public final class Synchronizer implements AutoCloseable {
   private @Nullable Thread hook; // guarded by lock
   private @Nullable AsyncRuntime runtime; // guarded by lock
   private final Map<CallFuture<?>, LoopCancel> inFlight = new ConcurrentHashMap<>();
+  /* Batched iterators whose source is open: close() closes them on the loop. */
+  private final Set<LoopBatchIterator<?>> openSources = ConcurrentHashMap.newKeySet();
   private final LoopHost host = new Host();
   private final SynchronizerWrappers wrappers = new SynchronizerWrappers(host);
 
@@ -317,8 +324,12 @@ public final class Synchronizer implements AutoCloseable {
   /**
    * Opens {@code source} on the loop and returns a blocking {@code Stream} over it. Items are
    * pulled on the loop in batches of up to the batch size; the consumer's thread iterates each
-   * batch without touching the loop. Closing the stream (for example by try-with-resources)
-   * closes the source on the loop and waits for that at most the cancel grace.
+   * batch without touching the loop. Reaching the end, or a failure of the source, closes the
+   * source on the loop, and the last items (or the failure) come after that close, so a stream
+   * read to the end needs no close. Closing the stream (for example by try-with-resources, also
+   * after a partial iteration) closes the source on the loop and waits for that at most the
+   * cancel grace. A source still open when the Synchronizer is closed is closed by {@link
+   * #close()}.
    *
    * @param operation the operation's name
    * @param source opens the async iterator; runs on the loop thread
@@ -388,7 +399,8 @@ public final class Synchronizer implements AutoCloseable {
    * Returns a blocking view of {@code target}, an object with async methods, through the blocking
    * interface {@code blockingInterface}: each of its methods calls the target's method of the same
    * name and arity on the loop and waits. Results are translated: a stage becomes its value, an
-   * {@link AsyncIterator} becomes an {@code Iterator} or {@code Stream} (batched), an object whose
+   * {@link AsyncIterator} becomes an {@code Iterator} or {@code Stream} (batched, closing the
+   * source at its end like {@link #stream}), an object whose
    * declared result type is another interface becomes a blocking wrapper of that interface, and
    * {@code close()} of an {@link AsyncCloseable} becomes a blocking close. Arguments that are
    * wrappers made by this Synchronizer are unwrapped. The same target always maps to the same
@@ -673,7 +685,9 @@ public final class Synchronizer implements AutoCloseable {
   /**
    * Closes the Synchronizer: later calls fail; calls still waiting on the library fail with a
    * {@link CancellationException} and their tasks are cancelled on the loop; the runtime is
-   * closed; the loop runs what is already queued and ends. Waits at most the close timeout for
+   * closed; the source of every stream, iterator and publisher still open is closed on the loop
+   * (its close is started, not waited for, and a failure of it is logged); the loop runs what is
+   * already queued and ends. Waits at most the close timeout for
    * the loop thread to end, then interrupts it. Idempotent; concurrent callers all wait. Called
    * on the loop thread itself, it does not wait.
    */
@@ -704,6 +718,7 @@ public final class Synchronizer implements AutoCloseable {
     if (r != null) {
       r.close();
     }
+    closeOpenSources(l);
     l.stop();
     if (h != null) {
       try {
@@ -725,6 +740,44 @@ public final class Synchronizer implements AutoCloseable {
     if (l.terminated().isDone()) {
       long left = Deadlines.saturatedNanos(closeTimeout) - (System.nanoTime() - start);
       join(l.thread(), Duration.ofNanos(Math.max(left, TimeUnit.MILLISECONDS.toNanos(200))));
+    }
+  }
+
+  /*
+   * Closes, on the loop, the source of every stream and iterator still open: queued before the
+   * loop stops, after the cancellations of the calls in flight, so it runs after them and the
+   * loop then ends. Without it nothing could close them any more (their close() needs the loop),
+   * and an iterator wrapper's caller, who holds a plain Iterator, has no close at all. A failure
+   * of such a close has no caller to go to: it is logged. Their stages are not waited for.
+   */
+  private void closeOpenSources(SynchronizerLoop l) {
+    if (openSources.isEmpty()) {
+      return;
+    }
+    Runnable closeAll =
+        () -> {
+          for (LoopBatchIterator<?> it : List.copyOf(openSources)) {
+            it.closeSource()
+                .whenComplete(
+                    (v, e) -> {
+                      if (e != null) {
+                        LOG.log(
+                            System.Logger.Level.WARNING,
+                            "Closing a source left open when Synchronizer '" + name
+                                + "' was closed failed",
+                            Failures.unwrap(e));
+                      }
+                    });
+          }
+        };
+    if (l.thread() == Thread.currentThread()) {
+      closeAll.run();
+      return;
+    }
+    try {
+      l.execute(closeAll);
+    } catch (RuntimeException stoppedOrDead) {
+      // A second close already stopped the loop (the first queued this), or the loop died.
     }
   }
 
@@ -924,6 +977,16 @@ public final class Synchronizer implements AutoCloseable {
     @Override
     public boolean runOnLoopAndWait(SynchronizerLoop l, Runnable action, Duration limit) {
       return Synchronizer.this.runOnLoopAndWait(l, action, limit);
+    }
+
+    @Override
+    public void opened(LoopBatchIterator<?> iterator) {
+      openSources.add(iterator);
+    }
+
+    @Override
+    public void released(LoopBatchIterator<?> iterator) {
+      openSources.remove(iterator);
     }
   }
 }

@@ -525,6 +525,73 @@ class SynchronizerTest {
     assertThat(thrown).isInstanceOf(java.lang.reflect.UndeclaredThrowableException.class).hasCause(broken);
   }
 
+  /* Two items, then the end; counts its closes, and fails its close with `closeFailure` if set. */
+  private static final class ClosingSource implements AsyncIterator<Integer> {
+    final AtomicInteger closes = new AtomicInteger();
+    final List<Thread> closedOn = new CopyOnWriteArrayList<>();
+    private final @org.jspecify.annotations.Nullable RuntimeException closeFailure;
+    private final @org.jspecify.annotations.Nullable RuntimeException failure;
+    private int n;
+
+    ClosingSource(
+        @org.jspecify.annotations.Nullable RuntimeException failure,
+        @org.jspecify.annotations.Nullable RuntimeException closeFailure) {
+      this.failure = failure;
+      this.closeFailure = closeFailure;
+    }
+
+    @Override
+    public CompletionStage<Boolean> hasNext() {
+      if (n == 2 && failure != null) {
+        return CompletableFuture.failedFuture(failure);
+      }
+      return CompletableFuture.completedFuture(n < 2);
+    }
+
+    @Override
+    public Integer next() {
+      return n++;
+    }
+
+    @Override
+    public CompletionStage<Void> close() {
+      closes.incrementAndGet();
+      closedOn.add(Thread.currentThread());
+      return closeFailure == null
+          ? CompletableFuture.completedFuture(null)
+          : CompletableFuture.failedFuture(closeFailure);
+    }
+  }
+
+  @Test
+  void stream_readToTheEndWithoutClose_closesTheSourceOnTheLoop() {
+    ClosingSource source = new ClosingSource(null, null);
+    assertThat(sync.stream("rows", () -> source).toList()).containsExactly(0, 1);
+    assertThat(source.closes).hasValue(1);
+    assertThat(source.closedOn)
+        .allMatch(t -> t.getName().equals("ambidex-synchronizer-" + name));
+  }
+
+  @Test
+  void stream_sourceFailsWithoutClose_closesTheSource() {
+    IllegalStateException boom = new IllegalStateException("boom");
+    ClosingSource source = new ClosingSource(boom, null);
+    assertThat(catchThrowable(() -> sync.stream("rows", () -> source).toList())).isSameAs(boom);
+    assertThat(source.closes).hasValue(1);
+  }
+
+  @Test
+  void close_withAStreamLeftOpen_closesItsSourceOnTheLoop() {
+    TestSource source = new TestSource(10_000, false);
+    Stream<Integer> s = sync.stream("list", () -> source);
+    assertThat(s.limit(3).toList()).containsExactly(0, 1, 2);
+    assertThat(source.closed).hasValue(0);
+    sync.close();
+    assertThat(source.closed).hasValue(1);
+    s.close(); // nothing left to do
+    assertThat(source.closed).hasValue(1);
+  }
+
   /*
    * A call queued behind busy work on the loop when close() runs: close() sweeps the calls in
    * flight, but this one is not in flight yet; the loop then runs it ("finish the queued

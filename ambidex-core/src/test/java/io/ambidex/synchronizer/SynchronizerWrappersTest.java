@@ -178,6 +178,63 @@ class SynchronizerWrappersTest {
     }
   }
 
+  /** A cursor API whose blocking mirror declares a plain {@code Iterator}: no way to close it. */
+  public interface AsyncRows {
+    AsyncIterator<Integer> rows(int n);
+  }
+
+  /** The blocking mirror of {@link AsyncRows}. */
+  public interface Rows {
+    Iterator<Integer> rows(int n);
+  }
+
+  /** Cursors over 1..n that count their closes. */
+  static final class CountingRows implements AsyncRows {
+    final AtomicInteger closes = new AtomicInteger();
+
+    @Override
+    public AsyncIterator<Integer> rows(int n) {
+      return new AsyncIterator<>() {
+        private int i;
+
+        @Override
+        public CompletionStage<Boolean> hasNext() {
+          return CompletableFuture.completedFuture(i < n);
+        }
+
+        @Override
+        public Integer next() {
+          return ++i;
+        }
+
+        @Override
+        public CompletionStage<Void> close() {
+          closes.incrementAndGet();
+          return CompletableFuture.completedFuture(null);
+        }
+      };
+    }
+  }
+
+  @Test
+  void iteratorResult_readToTheEnd_closesTheSource() {
+    CountingRows target = new CountingRows();
+    Iterator<Integer> it = sync.blocking(Rows.class, target).rows(5);
+    List<Integer> seen = new ArrayList<>();
+    it.forEachRemaining(seen::add);
+    assertThat(seen).containsExactly(1, 2, 3, 4, 5);
+    assertThat(target.closes).hasValue(1);
+  }
+
+  @Test
+  void iteratorResult_leftOpen_isClosedByTheSynchronizersClose() {
+    CountingRows target = new CountingRows();
+    Iterator<Integer> it = sync.blocking(Rows.class, target).rows(1000);
+    assertThat(it.next()).isEqualTo(1);
+    sync.close();
+    assertThat(target.closes).hasValue(1);
+  }
+
   @Test
   void asyncClose_becomesABlockingClose() {
     try (Db db = sync.blocking(Db.class, fake)) {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -24,6 +25,16 @@ import org.jspecify.annotations.Nullable;
  * can hand over at once (up to the batch size), waiting asynchronously only while the batch is
  * still empty. A hasNext() stage that is still pending when the batch is handed over is kept for
  * the next round trip, because the AsyncIterator contract forbids calling hasNext() twice.
+ *
+ * The end and a failure close the source, as AsyncIterators' blocking bridges do: the fill that
+ * meets them keeps its items as the last batch (`last`), closes the source on the loop and hands
+ * that batch over once the close has completed, so a loop that runs to the end (or fails) leaves
+ * nothing open, also for a wrapper whose blocking interface declares a plain Iterator, which its
+ * caller cannot close. Before, only close() closed the source, and such an iterator never was. A
+ * fill whose caller stopped waiting leaves `last` for the next fill, which waits for the same
+ * close. The source is closed once (sourceClosing), whoever asks: the end, close(), or the
+ * Synchronizer's close, which closes every iterator still registered with the host (opened at
+ * construction, released once its source's close has started).
  */
 public final class LoopBatchIterator<T extends @Nullable Object> implements Iterator<T>, AutoCloseable {
   /** A batch: the items fetched, whether the source ended after them, and its failure if any. */
@@ -40,11 +51,15 @@ public final class LoopBatchIterator<T extends @Nullable Object> implements Iter
   // Loop-confined: touched only by tasks running on the loop.
   private @Nullable CompletableFuture<Boolean> pendingHasNext;
   private @Nullable Batch<T> carried; // pulled for a fill whose caller stopped waiting
+  private @Nullable Batch<T> last; // the end or failure, handed over after the source's close
+  private volatile @Nullable CompletableFuture<Void> sourceClosing; // written on the loop, once
 
+  /** An iterator over {@code source}, registered with {@code host} until its source is closed. */
   public LoopBatchIterator(LoopHost host, String operation, AsyncIterator<T> source) {
     this.host = host;
     this.operation = operation;
     this.source = source;
+    host.opened(this);
   }
 
   @Override
@@ -90,6 +105,10 @@ public final class LoopBatchIterator<T extends @Nullable Object> implements Iter
       return CompletableFuture.completedFuture(left);
     }
     CompletableFuture<Batch<T>> result = new CompletableFuture<>();
+    if (sourceClosing != null) {
+      handOverLast(result); // the end was met by a fill whose caller stopped waiting
+      return result;
+    }
     fillInto(new ArrayList<>(), result);
     return result;
   }
@@ -110,13 +129,17 @@ public final class LoopBatchIterator<T extends @Nullable Object> implements Iter
         }
         return;
       }
+      if (sourceClosing != null) {
+        endWith(items, null, result); // closed while this fill waited: pull nothing more
+        return;
+      }
       CompletableFuture<Boolean> h = pendingHasNext;
       pendingHasNext = null;
       if (h == null) {
         try {
           h = Stages.asFuture(source.hasNext());
         } catch (Throwable t) {
-          complete(result, new Batch<>(items, true, t));
+          endWith(items, t, result);
           return;
         }
       }
@@ -127,65 +150,105 @@ public final class LoopBatchIterator<T extends @Nullable Object> implements Iter
           return;
         }
         pendingHasNext = h; // kept until a fill consumes it, this one or the next
-        SynchronizerLoop l = host.loop();
-        // This fill runs inside the consumer's context (restored by the submit); the rest of it,
-        // queued from whichever thread answers hasNext(), runs inside the same context.
-        Snapshot context = Registry.capture();
-        h.whenComplete(
-            (v, e) -> {
-              try {
-                // A Task, so that a loop dying before it runs fails the fill instead of dropping
-                // it (its caller would wait until the Synchronizer is closed).
-                l.execute(
-                    new SynchronizerLoop.Task() {
-                      @Override
-                      public void run() {
-                        try (Scope scope = context.restore()) {
-                          fillInto(items, result);
-                        }
-                      }
-
-                      @Override
-                      public void abort(RuntimeException cause) {
-                        result.completeExceptionally(cause);
-                      }
-                    });
-              } catch (RejectedExecutionException closing) {
-                // The Synchronizer was closed while this fill waited for the source. Its close
-                // fails the call with this same exception, but when two closes run, the second
-                // can stop the loop (and so refuse this step) between the first one's taking
-                // the call from its in-flight set and failing it: then this failure is the one
-                // the caller sees, and it must be the documented one (found by
-                // SynchronizerStreamLincheckTest's stress mode).
-                CancellationException closed =
-                    SynchronizerLoop.closedWhileInProgress(l.name(), operation);
-                closed.initCause(closing);
-                result.completeExceptionally(closed);
-              } catch (RuntimeException loopGone) {
-                result.completeExceptionally(loopGone); // the loop died: an IllegalStateException
-              }
-            });
+        continueOnLoop(h, result, () -> fillInto(items, result));
         return;
       }
       boolean more;
       try {
         more = h.join();
       } catch (CompletionException | CancellationException e) {
-        complete(result, new Batch<>(items, true, Failures.unwrap(e)));
+        endWith(items, Failures.unwrap(e), result);
         return;
       }
       if (!more) {
-        complete(result, new Batch<>(items, true, null));
+        endWith(items, null, result);
         return;
       }
       try {
         items.add(source.next());
       } catch (Throwable t) {
-        complete(result, new Batch<>(items, true, t));
+        endWith(items, t, result);
         return;
       }
     }
     complete(result, new Batch<>(items, false, null));
+  }
+
+  /* Runs `step` on the loop once `stage` has completed, or fails `result` if the loop is gone. */
+  @SuppressWarnings("try") // a context scope is closed, never read
+  private void continueOnLoop(
+      CompletableFuture<?> stage, CompletableFuture<Batch<T>> result, Runnable step) {
+    SynchronizerLoop l;
+    try {
+      l = host.loop();
+    } catch (RuntimeException closedOrDead) {
+      result.completeExceptionally(closedOrDead);
+      return;
+    }
+    // This fill runs inside the consumer's context (restored by the submit); the rest of it,
+    // queued from whichever thread completes the stage, runs inside the same context.
+    Snapshot context = Registry.capture();
+    stage.whenComplete(
+        (v, e) -> {
+          try {
+            // A Task, so that a loop dying before it runs fails the fill instead of dropping
+            // it (its caller would wait until the Synchronizer is closed).
+            l.execute(
+                new SynchronizerLoop.Task() {
+                  @Override
+                  public void run() {
+                    try (Scope scope = context.restore()) {
+                      step.run();
+                    }
+                  }
+
+                  @Override
+                  public void abort(RuntimeException cause) {
+                    result.completeExceptionally(cause);
+                  }
+                });
+          } catch (RejectedExecutionException closing) {
+            // The Synchronizer was closed while this fill waited for the source. Its close
+            // fails the call with this same exception, but when two closes run, the second
+            // can stop the loop (and so refuse this step) between the first one's taking
+            // the call from its in-flight set and failing it: then this failure is the one
+            // the caller sees, and it must be the documented one (found by
+            // SynchronizerStreamLincheckTest's stress mode).
+            CancellationException closed =
+                SynchronizerLoop.closedWhileInProgress(l.name(), operation);
+            closed.initCause(closing);
+            result.completeExceptionally(closed);
+          } catch (RuntimeException loopGone) {
+            result.completeExceptionally(loopGone); // the loop died: an IllegalStateException
+          }
+        });
+  }
+
+  /* The source ended (failure null) or failed after `items`: close it, then hand them over. */
+  private void endWith(
+      List<T> items, @Nullable Throwable failure, CompletableFuture<Batch<T>> result) {
+    last = new Batch<>(items, true, failure);
+    closeSource();
+    handOverLast(result);
+  }
+
+  /* Hands the last batch to `result` once the source's close has completed. */
+  private void handOverLast(CompletableFuture<Batch<T>> result) {
+    CompletableFuture<Void> closing = Objects.requireNonNull(sourceClosing);
+    if (closing.isDone()) {
+      deliverLast(result);
+    } else {
+      continueOnLoop(closing, result, () -> deliverLast(result));
+    }
+  }
+
+  private void deliverLast(CompletableFuture<Batch<T>> result) {
+    if (result.isDone()) {
+      return; // its caller stopped waiting: the next fill hands `last` over
+    }
+    Batch<T> end = last;
+    last = null;
+    complete(result, end != null ? end : new Batch<>(List.of(), true, null));
   }
 
   /* Hands `batch` to the fill's caller, or, if it stopped waiting, to the next fill. */
@@ -195,18 +258,30 @@ public final class LoopBatchIterator<T extends @Nullable Object> implements Iter
     }
   }
 
-  /** Runs on the loop: drops a pending hasNext() and closes the source. Never throws. */
-  CompletableFuture<Void> closeSource() {
+  /**
+   * Runs on the loop: drops a pending hasNext() and closes the source, the first time; returns
+   * that one close every time. Never throws.
+   */
+  public CompletableFuture<Void> closeSource() {
+    CompletableFuture<Void> closing = sourceClosing;
+    if (closing != null) {
+      return closing;
+    }
     CompletableFuture<Boolean> pending = pendingHasNext;
     pendingHasNext = null;
     if (pending != null) {
       pending.cancel(true);
     }
     try {
-      return Stages.asFuture(source.close());
+      closing =
+          Stages.asFuture(
+              Objects.requireNonNull(source.close(), "The source's close() returned null"));
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      closing = CompletableFuture.failedFuture(e);
     }
+    sourceClosing = closing;
+    host.released(this);
+    return closing;
   }
 
   /**
@@ -223,7 +298,7 @@ public final class LoopBatchIterator<T extends @Nullable Object> implements Iter
     try {
       l = host.loop();
     } catch (IllegalStateException closedOrDead) {
-      return; // the loop is gone; it took the source with it
+      return; // closed: the Synchronizer's close closed the source; dead: nothing can now
     }
     CompletableFuture<Void> done = new CompletableFuture<>();
     host.runOnLoopAndWait(

@@ -43,4 +43,10 @@ public interface LoopHost {
 
   /** Runs {@code action} on the loop and waits for it at most {@code limit}; false if it did not. */
   boolean runOnLoopAndWait(SynchronizerLoop loop, Runnable action, Duration limit);
+
+  /** Registers an iterator whose source is open, for the Synchronizer's close to close it. */
+  void opened(LoopBatchIterator<?> iterator);
+
+  /** Unregisters an iterator once its source's close has started. */
+  void released(LoopBatchIterator<?> iterator);
 }

@@ -115,5 +115,11 @@ class LoopBatchIteratorTest {
     public boolean runOnLoopAndWait(SynchronizerLoop l, Runnable action, Duration limit) {
       throw new AssertionError("fill() called LoopHost.runOnLoopAndWait()");
     }
+
+    @Override
+    public void opened(LoopBatchIterator<?> iterator) {}
+
+    @Override
+    public void released(LoopBatchIterator<?> iterator) {}
   }
 }
