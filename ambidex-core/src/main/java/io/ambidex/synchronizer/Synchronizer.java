@@ -329,7 +329,8 @@ public final class Synchronizer implements AutoCloseable {
    * read to the end needs no close. Closing the stream (for example by try-with-resources, also
    * after a partial iteration) closes the source on the loop and waits for that at most the
    * cancel grace. A source still open when the Synchronizer is closed is closed by {@link
-   * #close()}.
+   * #close()}. A failure of the source's close is thrown once: by the {@code hasNext()} after the
+   * last item (suppressed under the source's own failure, if any), or else by the stream's close.
    *
    * @param operation the operation's name
    * @param source opens the async iterator; runs on the loop thread

@@ -581,6 +581,51 @@ class SynchronizerTest {
   }
 
   @Test
+  void stream_readToTheEndInTryWithResourcesCloseFails_throwsTheClosesFailureOnce() {
+    IllegalStateException closeFailure = new IllegalStateException("close failed");
+    ClosingSource source = new ClosingSource(null, closeFailure);
+    Throwable thrown =
+        catchThrowable(
+            () -> {
+              try (Stream<Integer> s = sync.stream("rows", () -> source)) {
+                s.toList();
+              }
+            });
+    assertThat(thrown).isSameAs(closeFailure);
+    assertThat(source.closes).hasValue(1);
+  }
+
+  @Test
+  void stream_closedEarlyAndTheCloseFails_closeThrowsTheClosesFailure() {
+    IllegalStateException closeFailure = new IllegalStateException("close failed");
+    ClosingSource source = new ClosingSource(null, closeFailure);
+    Throwable thrown =
+        catchThrowable(
+            () -> {
+              try (Stream<Integer> s = sync.stream("rows", () -> source)) {
+                assertThat(s.limit(1).toList()).containsExactly(0);
+              }
+            });
+    assertThat(thrown).isSameAs(closeFailure);
+  }
+
+  @Test
+  void stream_sourceAndCloseFail_closeFailureSuppressedOnce() {
+    IllegalStateException boom = new IllegalStateException("boom");
+    IllegalStateException closeFailure = new IllegalStateException("close failed");
+    ClosingSource source = new ClosingSource(boom, closeFailure);
+    Throwable thrown =
+        catchThrowable(
+            () -> {
+              try (Stream<Integer> s = sync.stream("rows", () -> source)) {
+                s.toList();
+              }
+            });
+    assertThat(thrown).isSameAs(boom);
+    assertThat(List.of(boom.getSuppressed())).filteredOn(x -> x == closeFailure).hasSize(1);
+  }
+
+  @Test
   void close_withAStreamLeftOpen_closesItsSourceOnTheLoop() {
     TestSource source = new TestSource(10_000, false);
     Stream<Integer> s = sync.stream("list", () -> source);

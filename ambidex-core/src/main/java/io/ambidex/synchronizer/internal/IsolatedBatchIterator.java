@@ -103,7 +103,9 @@ public final class IsolatedBatchIterator<T> implements AsyncIterator<T> {
           operation + ".close",
           () -> {
             LoopBatchIterator<T> side = loopSide;
-            return side == null ? CompletableFuture.<Void>completedFuture(null) : side.closeSource();
+            return side == null
+                ? CompletableFuture.<Void>completedFuture(null)
+                : side.closeSourceReportingOnce();
           });
     } catch (IllegalStateException closedOrDead) {
       return CompletableFuture.completedFuture(null); // the loop is gone; it took the source along

@@ -4,6 +4,7 @@ import io.ambidex.context.ContextPropagator.Scope;
 import io.ambidex.context.ContextPropagator.Snapshot;
 import io.ambidex.context.internal.Registry;
 import io.ambidex.stream.AsyncIterator;
+import io.ambidex.synchronizer.Synchronizer;
 
 import io.ambidex.internal.Failures;
 import io.ambidex.internal.Stages;
@@ -16,7 +17,11 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /*
@@ -35,8 +40,18 @@ import org.jspecify.annotations.Nullable;
  * close. The source is closed once (sourceClosing), whoever asks: the end, close(), or the
  * Synchronizer's close, which closes every iterator still registered with the host (opened at
  * construction, released once its source's close has started).
+ *
+ * A failure of that close is reported once, as by AsyncIterators' blocking bridges: by the first
+ * of hasNext() after the last item (thrown, or suppressed under the source's failure), close()
+ * (thrown), or the publisher's close stage; later ones stay silent (closeFailureReported). It is
+ * claimed when it reaches the consumer, not when the fill meets it: a stream closed before its
+ * last items were read reports it from close(). It used to be dropped with no exception and no
+ * log. A close that outlasts close()'s wait and then fails
+ * is logged, as is one the Synchronizer's close started.
  */
 public final class LoopBatchIterator<T extends @Nullable Object> implements Iterator<T>, AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(Synchronizer.class.getName());
+
   /** A batch: the items fetched, whether the source ended after them, and its failure if any. */
   record Batch<T>(List<T> items, boolean ended, @Nullable Throwable failure) {}
 
@@ -53,6 +68,7 @@ public final class LoopBatchIterator<T extends @Nullable Object> implements Iter
   private @Nullable Batch<T> carried; // pulled for a fill whose caller stopped waiting
   private @Nullable Batch<T> last; // the end or failure, handed over after the source's close
   private volatile @Nullable CompletableFuture<Void> sourceClosing; // written on the loop, once
+  private final AtomicBoolean closeFailureReported = new AtomicBoolean();
 
   /** An iterator over {@code source}, registered with {@code host} until its source is closed. */
   public LoopBatchIterator(LoopHost host, String operation, AsyncIterator<T> source) {
@@ -73,9 +89,17 @@ public final class LoopBatchIterator<T extends @Nullable Object> implements Iter
         Throwable f = failure;
         failure = null;
         ended = true;
+        Throwable closeFailure = claimCloseFailure();
+        if (closeFailure != null && closeFailure != f) {
+          f.addSuppressed(closeFailure);
+        }
         throw Failures.rethrow(f, operation, null);
       }
       if (ended) {
+        Throwable closeFailure = claimCloseFailure(); // the end closed the source
+        if (closeFailure != null) {
+          throw Failures.rethrow(closeFailure, operation, null);
+        }
         return false;
       }
       SynchronizerLoop l = host.loop();
@@ -251,6 +275,33 @@ public final class LoopBatchIterator<T extends @Nullable Object> implements Iter
     complete(result, end != null ? end : new Batch<>(List.of(), true, null));
   }
 
+  /* The source's close failed: returns its failure to the first caller, null to the others. */
+  private @Nullable Throwable claimCloseFailure() {
+    CompletableFuture<Void> closing = sourceClosing;
+    if (closing == null
+        || closing.state() != Future.State.FAILED
+        || !closeFailureReported.compareAndSet(false, true)) {
+      return null;
+    }
+    return Failures.unwrap(closing.exceptionNow());
+  }
+
+  /**
+   * Runs on the loop: closes the source like {@link #closeSource()}, returning a stage that fails
+   * with the close's failure only if nothing reported it before (the end of the iteration did).
+   */
+  public CompletableFuture<Void> closeSourceReportingOnce() {
+    return closeSource()
+        .handle(
+            (v, e) -> {
+              Throwable failure = claimCloseFailure();
+              if (failure != null) {
+                throw new CompletionException(failure);
+              }
+              return null;
+            });
+  }
+
   /* Hands `batch` to the fill's caller, or, if it stopped waiting, to the next fill. */
   private void complete(CompletableFuture<Batch<T>> result, Batch<T> batch) {
     if (!result.complete(batch) && (!batch.items().isEmpty() || batch.ended())) {
@@ -286,7 +337,8 @@ public final class LoopBatchIterator<T extends @Nullable Object> implements Iter
 
   /**
    * Closes the source on the loop and waits for its close at most the Synchronizer's cancel grace;
-   * a slower close goes on in the background. Idempotent.
+   * a slower close goes on in the background (and is logged if it fails). Throws the close's
+   * failure unless the end of the iteration reported it already. Idempotent.
    */
   @Override
   public void close() {
@@ -306,11 +358,32 @@ public final class LoopBatchIterator<T extends @Nullable Object> implements Iter
         () -> closeSource().whenComplete((v, e) -> done.complete(null)),
         host.cancelGrace());
     try {
-      done.get(host.cancelGrace().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      done.get(host.cancelGrace().toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      // bounded: the source finishes closing in the background
+      logLateFailure(done);
+      return;
+    } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+      logLateFailure(done); // bounded: the source finishes closing in the background
+      return;
     }
+    Throwable failure = claimCloseFailure();
+    if (failure != null) {
+      throw Failures.rethrow(failure, operation, null);
+    }
+  }
+
+  /* Logs the close's failure if it fails after close() stopped waiting for it. */
+  private void logLateFailure(CompletableFuture<Void> done) {
+    done.whenComplete(
+        (v, e) -> {
+          Throwable failure = claimCloseFailure();
+          if (failure != null) {
+            LOG.log(
+                System.Logger.Level.WARNING,
+                "Closing the source of '" + operation + "' failed after close() stopped waiting",
+                failure);
+          }
+        });
   }
 }
