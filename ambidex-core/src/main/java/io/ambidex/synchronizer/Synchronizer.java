@@ -758,17 +758,7 @@ public final class Synchronizer implements AutoCloseable {
     Runnable closeAll =
         () -> {
           for (LoopBatchIterator<?> it : List.copyOf(openSources)) {
-            it.closeSource()
-                .whenComplete(
-                    (v, e) -> {
-                      if (e != null) {
-                        LOG.log(
-                            System.Logger.Level.WARNING,
-                            "Closing a source left open when Synchronizer '" + name
-                                + "' was closed failed",
-                            Failures.unwrap(e));
-                      }
-                    });
+            closeAndLog(it);
           }
         };
     if (l.thread() == Thread.currentThread()) {
@@ -780,6 +770,32 @@ public final class Synchronizer implements AutoCloseable {
     } catch (RuntimeException stoppedOrDead) {
       // A second close already stopped the loop (the first queued this), or the loop died.
     }
+  }
+
+  /* Closes one source left open, on the loop if it still runs tasks, else on this thread. */
+  private void closeLeftOpen(@Nullable SynchronizerLoop l, LoopBatchIterator<?> it) {
+    if (l != null && l.thread() != Thread.currentThread()) {
+      try {
+        l.execute(() -> closeAndLog(it));
+        return;
+      } catch (RuntimeException stoppedOrDead) {
+        // the loop has stopped: nothing else would close it (as LoopCancel does for a cancel)
+      }
+    }
+    closeAndLog(it);
+  }
+
+  private void closeAndLog(LoopBatchIterator<?> it) {
+    it.closeSource()
+        .whenComplete(
+            (v, e) -> {
+              if (e != null) {
+                LOG.log(
+                    System.Logger.Level.WARNING,
+                    "Closing a source left open when Synchronizer '" + name + "' was closed failed",
+                    Failures.unwrap(e));
+              }
+            });
   }
 
   /* Joins t at most `limit`; an interrupt is kept for the caller, not lost, and ends the wait. */
@@ -980,9 +996,19 @@ public final class Synchronizer implements AutoCloseable {
       return Synchronizer.this.runOnLoopAndWait(l, action, limit);
     }
 
+    /*
+     * An iterator opened while close() runs (its source was opened by a task queued before the
+     * close) may register after closeOpenSources took its list: it writes the set, then reads
+     * `closed`; close() writes `closed`, then reads the set on the loop, so one of them sees the
+     * other, and whoever takes it out of the set closes it. Both may close it, which the
+     * AsyncIterator contract allows (close() is idempotent).
+     */
     @Override
     public void opened(LoopBatchIterator<?> iterator) {
       openSources.add(iterator);
+      if (closed && openSources.remove(iterator)) {
+        closeLeftOpen(loop, iterator);
+      }
     }
 
     @Override

@@ -30,7 +30,9 @@ import org.junit.jupiter.api.Timeout;
  * stream, while other threads close the whole Synchronizer. Checked after every run: the items
  * taken are the source's first ones, in order, none twice; a take after a close fails only as
  * documented (the stream or Synchronizer closed, or cancelled); nothing hangs; the loop thread has
- * ended after the last call's close. The stress mode runs twice: over a source that answers at
+ * ended after the last call's close; the source was closed by then (by the stream's close, the
+ * end, or the Synchronizer's close of a source left open), and nothing was pulled from it after
+ * its close. The stress mode runs twice: over a source that answers at
  * once, and over one that answers each {@code hasNext()} from another thread after a random
  * delay, so that closes also land while a fill waits for the source (a case the model checker's
  * synchronous source does not reach); that source also checks that no {@code hasNext()} is asked
@@ -51,6 +53,7 @@ public class SynchronizerStreamLincheckTest {
   private final AtomicReference<@Nullable Throwable> unexpected = new AtomicReference<>();
   private final AtomicReference<@Nullable Thread> loopThread = new AtomicReference<>();
   private final AtomicInteger finished = new AtomicInteger();
+  private final AtomicInteger sourceCloses = new AtomicInteger();
   private volatile boolean closedByLastCall;
 
   /*
@@ -81,7 +84,8 @@ public class SynchronizerStreamLincheckTest {
               "items",
               () -> {
                 loopThread.set(Thread.currentThread());
-                return asyncSource ? new LateSource() : AsyncIterators.fromIterable(SOURCE);
+                return new Closing(
+                    asyncSource ? new LateSource() : AsyncIterators.fromIterable(SOURCE));
               });
       stream.set(s);
       it = s.iterator();
@@ -129,6 +133,37 @@ public class SynchronizerStreamLincheckTest {
     @Override
     public CompletionStage<Void> close() {
       return CompletableFuture.completedFuture(null);
+    }
+  }
+
+  /* Counts the source's closes and reports a pull after one. */
+  private final class Closing implements AsyncIterator<Integer> {
+    private final AsyncIterator<Integer> source;
+
+    Closing(AsyncIterator<Integer> source) {
+      this.source = source;
+    }
+
+    @Override
+    public CompletionStage<Boolean> hasNext() {
+      if (sourceCloses.get() > 0) {
+        broken.compareAndSet(null, "hasNext() was called on the source after its close()");
+      }
+      return source.hasNext();
+    }
+
+    @Override
+    public Integer next() {
+      if (sourceCloses.get() > 0) {
+        broken.compareAndSet(null, "next() was called on the source after its close()");
+      }
+      return source.next();
+    }
+
+    @Override
+    public CompletionStage<Void> close() {
+      sourceCloses.incrementAndGet();
+      return source.close();
     }
   }
 
@@ -186,6 +221,9 @@ public class SynchronizerStreamLincheckTest {
     }
     if (broken.get() != null) {
       throw new AssertionError(broken.get());
+    }
+    if (loop != null && sourceCloses.get() == 0) {
+      throw new AssertionError("the source was left open after the Synchronizer's close");
     }
     if (unexpected.get() != null) {
       throw new AssertionError("a take failed with an undocumented exception", unexpected.get());
