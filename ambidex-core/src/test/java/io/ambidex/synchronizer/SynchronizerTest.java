@@ -626,6 +626,22 @@ class SynchronizerTest {
   }
 
   @Test
+  void publisher_sourceWhoseCloseFails_signalsTheClosesFailureOnceAfterTheItems() throws Exception {
+    IllegalStateException closeFailure = new IllegalStateException("close failed");
+    ClosingSource source = new ClosingSource(null, closeFailure);
+    io.ambidex.testing.RecordingSubscriber<Integer> subscriber =
+        new io.ambidex.testing.RecordingSubscriber<>();
+    sync.publisher("rows", () -> source).subscribe(subscriber);
+    subscriber.request(10);
+    assertThat(subscriber.awaitTerminal()).isSameAs(closeFailure);
+    assertThat(subscriber.items()).containsExactly(0, 1);
+    assertThat(closeFailure.getSuppressed())
+        .noneMatch(x -> x == closeFailure || x instanceof IllegalStateException);
+    assertThat(subscriber.violations()).isZero();
+    assertThat(source.closes).hasValue(1);
+  }
+
+  @Test
   void close_withAStreamLeftOpen_closesItsSourceOnTheLoop() {
     TestSource source = new TestSource(10_000, false);
     Stream<Integer> s = sync.stream("list", () -> source);

@@ -46,8 +46,8 @@ import org.jspecify.annotations.Nullable;
  * (thrown), or the publisher's close stage; later ones stay silent (closeFailureReported). It is
  * claimed when it reaches the consumer, not when the fill meets it: a stream closed before its
  * last items were read reports it from close(). It used to be dropped with no exception and no
- * log. A close that outlasts close()'s wait and then fails
- * is logged, as is one the Synchronizer's close started.
+ * log. A close that outlasts close()'s wait and then fails is logged, as is one the
+ * Synchronizer's close started.
  */
 public final class LoopBatchIterator<T extends @Nullable Object> implements Iterator<T>, AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Synchronizer.class.getName());
@@ -143,7 +143,6 @@ public final class LoopBatchIterator<T extends @Nullable Object> implements Iter
    * carried to the next fill; the hasNext() stage it waited on stays in pendingHasNext until a
    * fill consumes it, so a new fill never calls the source's hasNext() while one is pending.
    */
-  @SuppressWarnings("try") // a context scope is closed, never read
   private void fillInto(List<T> items, CompletableFuture<Batch<T>> result) {
     int max = host.batchSize();
     while (items.size() < max) {
