@@ -276,6 +276,11 @@ public final class AsyncHttpTransport implements HttpTransport {
     return pool.getTotalStats().getLeased();
   }
 
+  /** Returns the number of requests waiting for a pool slot. For tests. */
+  int pendingLeases() {
+    return pool.getTotalStats().getPending();
+  }
+
   /**
    * Aborts open exchanges, closes every connection and stops the I/O threads; later sends throw
    * {@link IllegalStateException}. An exchange in flight fails with a {@link
@@ -300,7 +305,7 @@ public final class AsyncHttpTransport implements HttpTransport {
                 // Connections first (this aborts open exchanges), then a graceful stop of the
                 // I/O reactor: an IMMEDIATE stop races the reactor's own termination and its
                 // worker threads die with a ClosedSelectorException printed to stderr.
-                pool.close(CloseMode.IMMEDIATE);
+                connections.close(CloseMode.IMMEDIATE); // fails the requests waiting for a slot
                 client.close(CloseMode.GRACEFUL);
                 client.awaitShutdown(TimeValue.ofSeconds(10));
                 client.close(CloseMode.IMMEDIATE); // no-op once it has stopped

@@ -18,7 +18,9 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -90,6 +92,12 @@ public final class SyncHttpTransport implements HttpTransport {
   private final PoolingHttpClientConnectionManager pool;
   private final Duration connectTimeout;
   private final Duration readTimeout;
+  /*
+   * The exchanges between the start of executeOpen and its return: close() cancels them, which
+   * also ends a wait for a pool slot (Apache's pool, closed, drops its waiters, and a caller
+   * waiting in one then waited out its connect timeout).
+   */
+  private final Set<HttpUriRequestBase> opening = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   private SyncHttpTransport(Builder b) {
@@ -202,13 +210,19 @@ public final class SyncHttpTransport implements HttpTransport {
     }
     DeadlineAbort abort = deadline == null ? null : DeadlineAbort.arm(deadline, req);
     ClassicHttpResponse response;
+    opening.add(req);
     try {
+      if (closed) {
+        req.cancel(); // close() ran before the exchange was registered
+      }
       response = client.executeOpen(null, req, context);
     } catch (IOException | RuntimeException e) {
       if (abort != null) {
         abort.disarm();
       }
       throw failure(e, request, abort, read);
+    } finally {
+      opening.remove(req);
     }
     try {
       HttpHeaders.Builder headers = new HttpHeaders.Builder();
@@ -273,6 +287,11 @@ public final class SyncHttpTransport implements HttpTransport {
     return pool.getTotalStats().getLeased();
   }
 
+  /** Returns the number of requests waiting for a pool slot. For tests. */
+  int pendingLeases() {
+    return pool.getTotalStats().getPending();
+  }
+
   /** Returns the number of idle pooled connections. For tests. */
   int availableConnections() {
     return pool.getTotalStats().getAvailable();
@@ -287,6 +306,9 @@ public final class SyncHttpTransport implements HttpTransport {
   @Override
   public CompletionStage<Void> close() {
     closed = true;
+    for (HttpUriRequestBase exchange : opening) {
+      exchange.cancel();
+    }
     client.close(CloseMode.IMMEDIATE);
     pool.close(CloseMode.IMMEDIATE);
     return Chunks.CLOSED;

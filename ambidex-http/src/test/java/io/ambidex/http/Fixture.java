@@ -62,16 +62,26 @@ final class Fixture implements AutoCloseable {
       int maxConnections,
       Consumer<RequestClient.Builder> config,
       UnaryOperator<CoreRuntime> wrapRuntime) {
+    return create(kind, Duration.ofSeconds(5), readTimeout, maxConnections, config, wrapRuntime);
+  }
+
+  static Fixture create(
+      Kind kind,
+      Duration connectTimeout,
+      Duration readTimeout,
+      int maxConnections,
+      Consumer<RequestClient.Builder> config,
+      UnaryOperator<CoreRuntime> wrapRuntime) {
     HttpTransport transport =
         kind == Kind.SYNC
             ? SyncHttpTransport.builder()
                 .readTimeout(readTimeout)
-                .connectTimeout(Duration.ofSeconds(5))
+                .connectTimeout(connectTimeout)
                 .maxConnections(maxConnections)
                 .build()
             : AsyncHttpTransport.builder()
                 .readTimeout(readTimeout)
-                .connectTimeout(Duration.ofSeconds(5))
+                .connectTimeout(connectTimeout)
                 .maxConnections(maxConnections)
                 .ioThreads(1)
                 .build();
@@ -94,6 +104,13 @@ final class Fixture implements AutoCloseable {
     return transport instanceof SyncHttpTransport s
         ? s.leasedConnections()
         : ((AsyncHttpTransport) transport).leasedConnections();
+  }
+
+  /** The requests waiting for a pool slot. */
+  int pending() {
+    return transport instanceof SyncHttpTransport s
+        ? s.pendingLeases()
+        : ((AsyncHttpTransport) transport).pendingLeases();
   }
 
   @Override

@@ -5,11 +5,14 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.NetworkChannel;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Set;
 import org.apache.hc.client5.http.HttpRoute;
 import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManager;
 import org.apache.hc.client5.http.nio.AsyncClientConnectionManager;
 import org.apache.hc.client5.http.nio.AsyncConnectionEndpoint;
 import org.apache.hc.core5.concurrent.FutureCallback;
+import org.apache.hc.core5.http.ConnectionClosedException;
 import org.apache.hc.core5.http.protocol.HttpContext;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.reactor.ConnectionInitiator;
@@ -25,11 +28,19 @@ import org.jspecify.annotations.Nullable;
  * placeholder (InternalHttpAsyncExecRuntime.execute on a fresh connection), and the connection then
  * stays leased until the read timeout. Closing the endpoint fails the exchange at once, and Apache
  * releases (discards) it.
+ *
+ * It also ends the wait for a pool slot when the pool is closed (found by exploratory testing,
+ * ARCHITECTURE.md choice 190): Apache's async pool drops its waiters without completing them, so
+ * a request waiting for a slot when the transport was closed never ended. close() fails every
+ * lease still waiting; whichever outcome comes first wins, and an endpoint leased after that goes
+ * back to the pool.
  */
 public final class TrackingConnectionManager implements AsyncClientConnectionManager {
   private final PoolingAsyncClientConnectionManager pool;
   private final ConcurrentHashMap<String, AsyncConnectionEndpoint> byExchange =
       new ConcurrentHashMap<>();
+  private final Set<Lease> waiting = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
 
   public TrackingConnectionManager(PoolingAsyncClientConnectionManager pool) {
     this.pool = pool;
@@ -53,12 +64,82 @@ public final class TrackingConnectionManager implements AsyncClientConnectionMan
       Object state,
       Timeout requestTimeout,
       FutureCallback<AsyncConnectionEndpoint> callback) {
-    return pool.lease(
-        id,
-        route,
-        state,
-        requestTimeout,
-        first(endpoint -> byExchange.put(id, endpoint), callback));
+    Lease lease = new Lease(id, callback);
+    waiting.add(lease);
+    Future<AsyncConnectionEndpoint> future = pool.lease(id, route, state, requestTimeout, lease);
+    lease.started(future);
+    if (closed) {
+      lease.fail(new ConnectionClosedException("The connection pool was closed"));
+    }
+    return future;
+  }
+
+  /*
+   * One wait for a pool slot: passes the pool's outcome on to Apache's callback once, unless
+   * close() has failed it first; an endpoint that arrives after that is released.
+   */
+  private final class Lease implements FutureCallback<AsyncConnectionEndpoint> {
+    private final String id;
+    private final @Nullable FutureCallback<AsyncConnectionEndpoint> next;
+    private final AtomicBoolean settled = new AtomicBoolean();
+    private volatile @Nullable Future<AsyncConnectionEndpoint> future;
+
+    Lease(String id, @Nullable FutureCallback<AsyncConnectionEndpoint> next) {
+      this.id = id;
+      this.next = next;
+    }
+
+    void started(Future<AsyncConnectionEndpoint> f) {
+      future = f;
+    }
+
+    /* Fails the wait, if it has not ended yet, and gives up the pool's lease. */
+    void fail(Exception e) {
+      if (!settle()) {
+        return;
+      }
+      Future<AsyncConnectionEndpoint> f = future;
+      if (f != null) {
+        f.cancel(false);
+      }
+      if (next != null) {
+        next.failed(e);
+      }
+    }
+
+    private boolean settle() {
+      if (!settled.compareAndSet(false, true)) {
+        return false;
+      }
+      waiting.remove(this);
+      return true;
+    }
+
+    @Override
+    public void completed(AsyncConnectionEndpoint endpoint) {
+      if (!settle()) {
+        pool.release(endpoint, null, TimeValue.ZERO_MILLISECONDS); // nobody waits for it now
+        return;
+      }
+      byExchange.put(id, endpoint);
+      if (next != null) {
+        next.completed(endpoint);
+      }
+    }
+
+    @Override
+    public void failed(Exception ex) {
+      if (settle() && next != null) {
+        next.failed(ex);
+      }
+    }
+
+    @Override
+    public void cancelled() {
+      if (settle() && next != null) {
+        next.cancelled();
+      }
+    }
   }
 
   @Override
@@ -93,14 +174,22 @@ public final class TrackingConnectionManager implements AsyncClientConnectionMan
     pool.upgrade(endpoint, attachment, context, callback);
   }
 
+  /**
+   * Closes the pool, and fails every request still waiting for a slot (Apache's pool drops them
+   * without a word).
+   */
   @Override
   public void close(CloseMode closeMode) {
+    closed = true;
     pool.close(closeMode);
+    for (Lease lease : waiting) {
+      lease.fail(new ConnectionClosedException("The connection pool was closed"));
+    }
   }
 
   @Override
   public void close() {
-    pool.close();
+    close(CloseMode.GRACEFUL);
   }
 
   /**

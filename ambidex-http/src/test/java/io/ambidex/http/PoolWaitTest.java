@@ -1,0 +1,99 @@
+package io.ambidex.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ambidex.control.RetryPolicy;
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A request that waits for a pool slot, on both transports: a {@code close()} of the transport
+ * ends the wait at once as a cancellation. With a pool of one, request A holds the connection (the
+ * server never answers) and request B waits. Found by exploratory testing: the async waiter
+ * outlived close() (Apache's pool drops its waiters without completing them); the blocking one
+ * failed only after its connect timeout.
+ */
+@Timeout(60)
+class PoolWaitTest {
+
+  @ParameterizedTest
+  @EnumSource(Fixture.Kind.class)
+  void closeWhileWaitingForAPoolSlot_failsTheWaiterAsCancelled(Fixture.Kind kind)
+      throws Exception {
+    try (RawHttpServer server = new RawHttpServer();
+        Fixture f =
+            Fixture.create(
+                kind, Duration.ofSeconds(30), Duration.ofSeconds(30), 1,
+                b -> b.retryPolicy(RetryPolicy.none()), r -> r)) {
+      server.script(new RawHttpServer.Script(new byte[0], RawHttpServer.Mode.HOLD));
+      CompletableFuture<Throwable> holder =
+          failureOf(f, () -> f.client.send(HttpRequest.newBuilder(server.uri("/a")).build()));
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> server.requests() == 1);
+      CompletableFuture<Throwable> waiter =
+          failureOf(f, () -> f.client.send(HttpRequest.newBuilder(server.uri("/b")).build()));
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> f.pending() == 1);
+
+      f.transport.close();
+
+      assertThat(holder.get(30, TimeUnit.SECONDS))
+          .isInstanceOf(CancellationException.class)
+          .hasMessageContaining("was in flight when its transport was closed");
+      assertThat(waiter.get(3, TimeUnit.SECONDS))
+          .as("the pool waiter ends with the close, long before its connect timeout of 30 s")
+          .isInstanceOf(CancellationException.class)
+          .hasMessageContaining("GET " + server.uri("/b") + " was in flight when its transport"
+              + " was closed");
+      assertThat(server.requests()).isEqualTo(1);
+    }
+  }
+
+  private static CompletableFuture<Throwable> failureOf(
+      Fixture f, Supplier<? extends java.util.concurrent.CompletionStage<?>> call) {
+    return failureOf(f, call, new CompletableFuture<>());
+  }
+
+  /*
+   * Starts the call (on the blocking path on a thread of its own) and returns what it fails with;
+   * `flag` gets the calling thread's interrupt flag once the blocking call has returned.
+   */
+  private static CompletableFuture<Throwable> failureOf(
+      Fixture f,
+      Supplier<? extends java.util.concurrent.CompletionStage<?>> call,
+      CompletableFuture<Boolean> flag) {
+    CompletableFuture<Throwable> failure = new CompletableFuture<>();
+    Runnable run =
+        () -> {
+          try {
+            call.get()
+                .whenComplete(
+                    (v, e) -> {
+                      if (e == null) {
+                        failure.completeExceptionally(new AssertionError("the call succeeded"));
+                      } else {
+                        failure.complete(
+                            e instanceof CompletionException && e.getCause() != null
+                                ? e.getCause()
+                                : e);
+                      }
+                    });
+          } catch (RuntimeException e) {
+            failure.complete(e);
+          }
+          flag.complete(Thread.currentThread().isInterrupted());
+        };
+    if (f.kind == Fixture.Kind.SYNC) {
+      Thread.ofVirtual().start(run);
+    } else {
+      run.run();
+    }
+    return failure;
+  }
+}
