@@ -3,6 +3,7 @@ package io.ambidex.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ambidex.control.RetryPolicy;
+import io.ambidex.http.error.ConnectTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -15,11 +16,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * A request that waits for a pool slot, on both transports: a {@code close()} of the transport
- * ends the wait at once as a cancellation. With a pool of one, request A holds the connection (the
- * server never answers) and request B waits. Found by exploratory testing: the async waiter
- * outlived close() (Apache's pool drops its waiters without completing them); the blocking one
- * failed only after its connect timeout.
+ * A request that waits for a pool slot, on both transports: the connect timeout bounds the wait
+ * (a {@link ConnectTimeoutException}, the caller's interrupt flag untouched), and a {@code close()}
+ * of the transport ends it at once as a cancellation. With a pool of one, request A holds the
+ * connection (the server never answers) and request B waits. Found by exploratory testing: the
+ * async waiter outlived close() (Apache's pool drops its waiters without completing them), and
+ * waited past its connect timeout until the holder let go; the blocking one failed only after its
+ * connect timeout, as {@code CallInterruptedException} with the interrupt flag set.
  */
 @Timeout(60)
 class PoolWaitTest {
@@ -51,6 +54,43 @@ class PoolWaitTest {
           .isInstanceOf(CancellationException.class)
           .hasMessageContaining("GET " + server.uri("/b") + " was in flight when its transport"
               + " was closed");
+      assertThat(server.requests()).isEqualTo(1);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Fixture.Kind.class, names = "ASYNC")
+  void noPoolSlotWithinTheConnectTimeout_isAConnectTimeout_flagUntouched(Fixture.Kind kind)
+      throws Exception {
+    try (RawHttpServer server = new RawHttpServer();
+        Fixture f =
+            Fixture.create(
+                kind, Duration.ofMillis(300), Duration.ofSeconds(30), 1,
+                b -> b.retryPolicy(RetryPolicy.none()), r -> r)) {
+      server.script(new RawHttpServer.Script(new byte[0], RawHttpServer.Mode.HOLD));
+      CompletableFuture<Throwable> holder =
+          failureOf(f, () -> f.client.send(HttpRequest.newBuilder(server.uri("/a")).build()));
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> server.requests() == 1);
+
+      CompletableFuture<Boolean> flag = new CompletableFuture<>();
+      CompletableFuture<Throwable> waiter =
+          failureOf(
+              f,
+              () -> f.client.send(HttpRequest.newBuilder(server.uri("/b")).build()),
+              flag);
+
+      // The holder keeps its connection for 30 s; the waiter must give up long before.
+      assertThat(waiter.get(20, TimeUnit.SECONDS))
+          .isInstanceOf(ConnectTimeoutException.class)
+          .hasMessageContaining("pool");
+      if (kind == Fixture.Kind.SYNC) {
+        assertThat(flag.get(5, TimeUnit.SECONDS)).as("interrupt flag after the call").isFalse();
+      }
+      assertThat(holder).isNotDone();
+      server.closeConnections();
+      holder.get(30, TimeUnit.SECONDS);
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> f.leased() == 0);
+      assertThat(f.pending()).isZero();
       assertThat(server.requests()).isEqualTo(1);
     }
   }

@@ -5,6 +5,9 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.NetworkChannel;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Set;
 import org.apache.hc.client5.http.HttpRoute;
@@ -13,6 +16,7 @@ import org.apache.hc.client5.http.nio.AsyncClientConnectionManager;
 import org.apache.hc.client5.http.nio.AsyncConnectionEndpoint;
 import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.ConnectionClosedException;
+import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
 import org.apache.hc.core5.http.protocol.HttpContext;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.reactor.ConnectionInitiator;
@@ -29,13 +33,29 @@ import org.jspecify.annotations.Nullable;
  * stays leased until the read timeout. Closing the endpoint fails the exchange at once, and Apache
  * releases (discards) it.
  *
- * It also ends the wait for a pool slot when the pool is closed (found by exploratory testing,
- * ARCHITECTURE.md choice 190): Apache's async pool drops its waiters without completing them, so
- * a request waiting for a slot when the transport was closed never ended. close() fails every
- * lease still waiting; whichever outcome comes first wins, and an endpoint leased after that goes
- * back to the pool.
+ * It also ends the wait for a pool slot itself, in the two cases where Apache's async pool does
+ * not (found by exploratory testing, ARCHITECTURE.md choice 190): the pool checks a lease's
+ * request timeout only when a connection is leased or released, so a waiter behind a connection
+ * held for long waited until the holder let go (and then failed with "-44258 MILLISECONDS
+ * overdue"); and its close() drops the waiters without completing them, so a request waiting for a
+ * slot when the transport was closed never ended. Here a timer fails the lease with
+ * ConnectionRequestTimeoutException when the request timeout passes, and close() fails every lease
+ * still waiting; whichever outcome comes first wins, and an endpoint leased after that goes back
+ * to the pool.
  */
 public final class TrackingConnectionManager implements AsyncClientConnectionManager {
+  private static final class Timer {
+    static final ScheduledThreadPoolExecutor INSTANCE = create();
+
+    private static ScheduledThreadPoolExecutor create() {
+      ScheduledThreadPoolExecutor t =
+          new ScheduledThreadPoolExecutor(
+              1, r -> Thread.ofPlatform().name("ambidex-http-pool-wait").daemon(true).unstarted(r));
+      t.setRemoveOnCancelPolicy(true);
+      return t;
+    }
+  }
+
   private final PoolingAsyncClientConnectionManager pool;
   private final ConcurrentHashMap<String, AsyncConnectionEndpoint> byExchange =
       new ConcurrentHashMap<>();
@@ -64,7 +84,7 @@ public final class TrackingConnectionManager implements AsyncClientConnectionMan
       Object state,
       Timeout requestTimeout,
       FutureCallback<AsyncConnectionEndpoint> callback) {
-    Lease lease = new Lease(id, callback);
+    Lease lease = new Lease(id, requestTimeout, callback);
     waiting.add(lease);
     Future<AsyncConnectionEndpoint> future = pool.lease(id, route, state, requestTimeout, lease);
     lease.started(future);
@@ -75,22 +95,40 @@ public final class TrackingConnectionManager implements AsyncClientConnectionMan
   }
 
   /*
-   * One wait for a pool slot: passes the pool's outcome on to Apache's callback once, unless
-   * close() has failed it first; an endpoint that arrives after that is released.
+   * One wait for a pool slot: passes the pool's outcome on to Apache's callback once, unless the
+   * timer or close() has failed it first; an endpoint that arrives after that is released.
    */
   private final class Lease implements FutureCallback<AsyncConnectionEndpoint> {
     private final String id;
+    private final Timeout requestTimeout;
     private final @Nullable FutureCallback<AsyncConnectionEndpoint> next;
     private final AtomicBoolean settled = new AtomicBoolean();
     private volatile @Nullable Future<AsyncConnectionEndpoint> future;
+    private volatile @Nullable ScheduledFuture<?> timer;
 
-    Lease(String id, @Nullable FutureCallback<AsyncConnectionEndpoint> next) {
+    Lease(
+        String id, Timeout requestTimeout, @Nullable FutureCallback<AsyncConnectionEndpoint> next) {
       this.id = id;
+      this.requestTimeout = requestTimeout;
       this.next = next;
     }
 
     void started(Future<AsyncConnectionEndpoint> f) {
       future = f;
+      if (settled.get() || requestTimeout == null || !requestTimeout.isEnabled()) {
+        return;
+      }
+      timer =
+          Timer.INSTANCE.schedule(
+              () ->
+                  fail(
+                      new ConnectionRequestTimeoutException(
+                          "No connection became free in the pool within " + requestTimeout)),
+              requestTimeout.toMilliseconds(),
+              TimeUnit.MILLISECONDS);
+      if (settled.get()) {
+        stopTimer();
+      }
     }
 
     /* Fails the wait, if it has not ended yet, and gives up the pool's lease. */
@@ -112,7 +150,15 @@ public final class TrackingConnectionManager implements AsyncClientConnectionMan
         return false;
       }
       waiting.remove(this);
+      stopTimer();
       return true;
+    }
+
+    private void stopTimer() {
+      ScheduledFuture<?> t = timer;
+      if (t != null) {
+        t.cancel(false);
+      }
     }
 
     @Override

@@ -61,6 +61,15 @@ public final class Translate {
     String peer = peer(request.uri());
     String detail = describe(io);
 
+    if (io instanceof org.apache.hc.core5.http.ConnectionRequestTimeoutException
+        || t instanceof org.apache.hc.core5.util.DeadlineTimeoutException) {
+      return new ConnectTimeoutException(
+          "No pooled connection to " + peer + " became free within the connect timeout of "
+              + human(connectTimeout) + " for " + exchange + ": every connection of the"
+              + " transport's pool (maxConnections) was in use. Raise maxConnections, make fewer"
+              + " calls at once, or close responses sooner. Nothing was sent.",
+          io);
+    }
     if (io instanceof org.apache.hc.client5.http.ConnectTimeoutException
         || (io instanceof SocketTimeoutException && mentions(io, "connect"))) {
       return new ConnectTimeoutException(
@@ -195,7 +204,11 @@ public final class Translate {
             request.method() + " " + request.uri() + " was in flight when its transport was"
                 + " closed. Close a transport (or the client that owns it) after its calls have"
                 + " ended, or cancel them first.");
-    if (cause != null) {
+    if (cause instanceof CancellationException) {
+      // Not the cause: a CancellationException caused by another is what join() wraps around a
+      // cancellation since JDK 23, and the core unwraps it, which would hand out Apache's bare one.
+      e.addSuppressed(cause);
+    } else if (cause != null) {
       e.initCause(cause);
     }
     return e;
