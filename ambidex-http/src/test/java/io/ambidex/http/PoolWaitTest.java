@@ -59,7 +59,7 @@ class PoolWaitTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Fixture.Kind.class, names = "ASYNC")
+  @EnumSource(Fixture.Kind.class)
   void noPoolSlotWithinTheConnectTimeout_isAConnectTimeout_flagUntouched(Fixture.Kind kind)
       throws Exception {
     try (RawHttpServer server = new RawHttpServer();

@@ -180,7 +180,9 @@ public final class Translate {
         || (!(t instanceof RuntimeException) && Thread.currentThread().isInterrupted())
         || (t instanceof InterruptedIOException
             && !(t instanceof SocketTimeoutException)
-            && !(t instanceof org.apache.hc.client5.http.ConnectTimeoutException))) {
+            && !(t instanceof org.apache.hc.client5.http.ConnectTimeoutException)
+            // no pool slot within the connect timeout: a timeout, not an interrupt
+            && !(t instanceof org.apache.hc.core5.http.ConnectionRequestTimeoutException))) {
       Thread.currentThread().interrupt();
       CallInterruptedException e = new CallInterruptedException(request.method() + " " + request.uri());
       e.initCause(t);
