@@ -188,8 +188,9 @@ public final class SyncHttpTransport implements HttpTransport {
         req.addHeader(field.getKey(), value);
       }
     }
-    if (hasEntity(request)) {
-      req.setEntity(new BodyEntity(request.body()));
+    BodyEntity upload = hasEntity(request) ? new BodyEntity(request.body()) : null;
+    if (upload != null) {
+      req.setEntity(upload);
     }
     Duration read = request.readTimeout() != null ? request.readTimeout() : readTimeout;
     HttpClientContext context = HttpClientContext.create();
@@ -209,6 +210,9 @@ public final class SyncHttpTransport implements HttpTransport {
               .build());
     }
     DeadlineAbort abort = deadline == null ? null : DeadlineAbort.arm(deadline, req);
+    if (upload != null) {
+      upload.abort = abort;
+    }
     ClassicHttpResponse response;
     opening.add(req);
     try {
@@ -392,6 +396,8 @@ public final class SyncHttpTransport implements HttpTransport {
   /** Streams a {@link RequestBody} into the connection, one chunk at a time. */
   private static final class BodyEntity implements HttpEntity {
     private final RequestBody body;
+    /* The deadline's abort, which must also end a read of the body's source (a stalled stream). */
+    @Nullable DeadlineAbort abort;
 
     BodyEntity(RequestBody body) {
       this.body = body;
@@ -410,6 +416,10 @@ public final class SyncHttpTransport implements HttpTransport {
     @Override
     public void writeTo(OutputStream out) throws IOException {
       AsyncIterator<ByteBuffer> it = body.open(null);
+      DeadlineAbort a = abort;
+      if (a != null && it instanceof Chunks.Immediate source) {
+        a.alsoStop(source::abort);
+      }
       byte[] copy = null;
       try {
         while (Chunks.awaitHasNext(it)) {

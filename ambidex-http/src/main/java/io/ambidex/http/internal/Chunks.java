@@ -5,6 +5,7 @@ import io.ambidex.stream.AsyncIterator;
 import io.ambidex.BlockingWait;
 import io.ambidex.CallFuture;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.NoSuchElementException;
@@ -106,7 +107,7 @@ public final class Chunks {
         return terminal;
       }
       try {
-        ByteBuffer b = read();
+        ByteBuffer b = readChunk();
         if (b == null) {
           terminal = FALSE;
           releaseQuietly();
@@ -121,6 +122,17 @@ public final class Chunks {
         return failed;
       }
     }
+
+    /* read(), as the source's kind needs it done. */
+    @Nullable ByteBuffer readChunk() throws IOException {
+      return read();
+    }
+
+    /**
+     * Ends a read in progress from another thread, if the source's reads may block (see {@link
+     * Blocking}); a no-op for sources whose reads return at once.
+     */
+    public void abort() {}
 
     @Override
     public final ByteBuffer next() {
@@ -194,7 +206,9 @@ public final class Chunks {
           if (p == null || p.isDone()) {
             return self.close();
           }
-          // Close after the read in flight, on the thread that runs it.
+          // The exchange ended while a read is in flight: end the read (a source that stalls
+          // would hold its thread and stay open), then close after it, on the thread that runs it.
+          self.abort();
           return p.handle((v, e) -> null).thenCompose(ignored -> self.close());
         }
 
@@ -206,8 +220,59 @@ public final class Chunks {
     }
   }
 
-  /** An {@link Immediate} whose reads may block for long (an {@code InputStream}). */
-  public abstract static class Blocking extends Immediate {}
+  /**
+   * An {@link Immediate} whose reads may block for long (an {@code InputStream}). {@link #abort}
+   * ends a read in progress: it interrupts the reading thread and releases (closes) the source, so
+   * a total timeout or a cancellation does not wait for a source that stalls. The interrupt is
+   * taken back when the read returns: the reading thread's flag is left as it was before.
+   */
+  public abstract static class Blocking extends Immediate {
+    private final Object readLock = new Object();
+    private @Nullable Thread reader; // guarded by readLock
+    private boolean aborted; // guarded by readLock
+    private boolean interruptedReader; // guarded by readLock
+
+    @Override
+    final @Nullable ByteBuffer readChunk() throws IOException {
+      synchronized (readLock) {
+        if (aborted) {
+          throw new InterruptedIOException("the exchange was aborted while its body was read");
+        }
+        reader = Thread.currentThread();
+      }
+      try {
+        return read();
+      } finally {
+        synchronized (readLock) {
+          reader = null;
+          if (interruptedReader) {
+            interruptedReader = false;
+            Thread.interrupted(); // ours, not the caller's: clear it
+          }
+        }
+      }
+    }
+
+    @Override
+    public final void abort() {
+      synchronized (readLock) {
+        if (aborted) {
+          return;
+        }
+        aborted = true;
+        Thread r = reader;
+        if (r != null && !r.isInterrupted()) {
+          interruptedReader = true;
+          r.interrupt();
+        }
+      }
+      try {
+        release(); // closes the source: unblocks reads that ignore interrupts (sockets, pipes)
+      } catch (IOException | RuntimeException ignored) {
+        // aborting anyway; close() releases it again and reports nothing more
+      }
+    }
+  }
 
   /** Checks that an async chunk source holds exactly its declared length. */
   public static final class LengthChecked implements AsyncIterator<ByteBuffer> {

@@ -5,6 +5,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.hc.core5.concurrent.Cancellable;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Honours the caller's Deadline on the blocking transport. Socket timeouts are clamped to the time
@@ -34,6 +35,7 @@ public final class DeadlineAbort {
   private final Cancellable exchange;
   private final ScheduledFuture<?> timer;
   private volatile boolean fired;
+  private @Nullable Runnable alsoStop; // guarded by this
 
   private DeadlineAbort(Deadline deadline, Cancellable exchange) {
     this.deadline = deadline;
@@ -50,6 +52,29 @@ public final class DeadlineAbort {
   private void fire() {
     fired = true;
     exchange.cancel();
+    Runnable also;
+    synchronized (this) {
+      also = alsoStop;
+      alsoStop = null;
+    }
+    if (also != null) {
+      also.run();
+    }
+  }
+
+  /**
+   * Registers what else the abort stops: the request body's read, which closing the connection
+   * does not reach (a thread blocked on an {@code InputStream} source). Runs it at once if the
+   * deadline's abort has already fired.
+   */
+  public void alsoStop(Runnable stop) {
+    synchronized (this) {
+      if (!fired) {
+        alsoStop = stop;
+        return;
+      }
+    }
+    stop.run();
   }
 
   public Deadline deadline() {

@@ -7,6 +7,7 @@ import io.ambidex.http.error.ConnectionResetException;
 import io.ambidex.http.error.HttpIOException;
 import io.ambidex.http.error.HttpProtocolException;
 import io.ambidex.http.error.ReadTimeoutException;
+import io.ambidex.http.error.RequestBodyException;
 import io.ambidex.http.error.TlsException;
 import io.ambidex.http.error.TruncatedBodyException;
 import io.ambidex.CallInterruptedException;
@@ -170,7 +171,10 @@ public final class Translate {
     boolean abortedInApache = t instanceof CancellationException && fromApache(t);
     if (deadline != null
         && (deadline.fired() || deadline.deadline().isExpired())
-        && (!(t instanceof RuntimeException) || abortedInApache)) {
+        && (!(t instanceof RuntimeException)
+            || abortedInApache
+            // the abort ended a read of the request body's source (Chunks.Blocking.abort)
+            || (deadline.fired() && t instanceof RequestBodyException))) {
       OperationTimeoutException e = deadline.deadline().exceeded();
       e.initCause(t);
       return e;
