@@ -332,6 +332,11 @@ public abstract class RequestBody {
             ch.close();
           }
         }
+
+        @Override
+        public String toString() {
+          return FileBody.this.toString(); // failures name the body, not this class
+        }
       };
     }
 
@@ -420,6 +425,11 @@ public abstract class RequestBody {
             @Override
             protected void release() throws IOException {
               in.close();
+            }
+
+            @Override
+            public String toString() {
+              return StreamBody.this.toString(); // failures name the body, not this class
             }
           };
       return blockingReads == null ? source : source.on(blockingReads);

@@ -181,6 +181,7 @@ public final class Translate {
     }
     if (t instanceof ClosedByInterruptException
         || abortedInApache
+        || sourceInterrupted(t)
         || (!(t instanceof RuntimeException) && Thread.currentThread().isInterrupted())
         || (t instanceof InterruptedIOException
             && !(t instanceof SocketTimeoutException)
@@ -218,6 +219,19 @@ public final class Translate {
       e.initCause(cause);
     }
     return e;
+  }
+
+  /*
+   * A request body's source that stopped because the reading thread (the caller, on the blocking
+   * path) was interrupted: a PipedInputStream says so with an InterruptedIOException and does not
+   * set the flag again.
+   */
+  private static boolean sourceInterrupted(Throwable t) {
+    Throwable cause = t.getCause();
+    return t instanceof RequestBodyException
+        && (cause instanceof ClosedByInterruptException
+            || (cause instanceof InterruptedIOException
+                && !(cause instanceof SocketTimeoutException)));
   }
 
   /* Thrown by Apache HttpClient itself (its pool's lease future), not passed through it. */
