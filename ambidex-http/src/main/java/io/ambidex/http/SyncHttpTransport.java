@@ -597,6 +597,9 @@ public final class SyncHttpTransport implements HttpTransport {
         throw new ConnectionClosedException(
             "Connection closed before the end of the response head");
       }
+      if (response != null) {
+        checkHead(response);
+      }
       return response;
     }
 
@@ -604,6 +607,20 @@ public final class SyncHttpTransport implements HttpTransport {
     int buffered() {
       SessionInputBuffer b = buffer;
       return b == null ? 0 : b.length();
+    }
+  }
+
+  /*
+   * What both transports refuse in a response head beyond what Apache's parsers refuse, so that a
+   * head is read alike whichever transport reads it: a status code outside 100-599 (httpcore's
+   * classic parser takes any three digits, and 600-999 reached HttpResponse.of, whose
+   * IllegalArgumentException escaped untranslated; its async parser refuses them).
+   */
+  static void checkHead(org.apache.hc.core5.http.HttpResponse response) throws ProtocolException {
+    int code = response.getCode();
+    if (code < 100 || code > 599) {
+      throw new ProtocolException(
+          "Malformed status line: status code " + code + " is not 100 to 599");
     }
   }
 

@@ -222,6 +222,24 @@ class ResponseFramingTest {
     s.getOutputStream().flush();
   }
 
+  /**
+   * A status code of three digits outside 100-599 is a malformed status line too (found by
+   * exploratory testing: the blocking path let Apache's 600-999 through to {@code HttpResponse},
+   * which threw an undocumented {@code IllegalArgumentException}).
+   */
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void statusCodeAbove599_isAProtocolError(Kind kind) {
+    try (Fixture f = fixture(kind)) {
+      for (String status : new String[] {"600", "999", "099", "000"}) {
+        answer("HTTP/1.1 " + status + " Whatever\r\nContent-Length: 2\r\n\r\nok", Mode.CLOSE);
+        assertThatThrownBy(() -> get(f, "/" + status))
+            .as(status)
+            .isInstanceOf(HttpProtocolException.class);
+      }
+    }
+  }
+
   private static Fixture fixture(Kind kind) {
     return Fixture.create(kind, Duration.ofSeconds(5), 1, b -> {});
   }

@@ -97,6 +97,23 @@ final class ResponseMutator {
     }
   }
 
+  /**
+   * Returns {@code b} with the status code of its first status line ({@code HTTP/x.y NNN})
+   * replaced by three digits from 000 to 999 (half of them outside 100-599), or {@code b} itself
+   * if it has none. Drawn from its own random source by the fuzz test, so that the mutants of
+   * earlier seeds, pinned ones included, stay what they were.
+   */
+  static byte[] withStatus(byte[] b, Random r) {
+    String s = new String(b, StandardCharsets.ISO_8859_1);
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("HTTP/\\d\\.\\d (\\d{3})").matcher(s);
+    if (!m.find()) {
+      return b;
+    }
+    String code = String.format("%03d", r.nextInt(1000));
+    return splice(b, m.start(1), m.end(1), code.getBytes(StandardCharsets.ISO_8859_1));
+  }
+
   /** The [start, end) of each run of hexadecimal digits. */
   private static List<int[]> numberRuns(byte[] b) {
     List<int[]> runs = new ArrayList<>();
