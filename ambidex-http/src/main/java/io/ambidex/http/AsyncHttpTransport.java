@@ -491,7 +491,9 @@ public final class AsyncHttpTransport implements HttpTransport {
       for (Header h : response.getHeaders()) {
         headers.addReceived(h.getName(), h.getValue());
       }
-      long length = entity == null ? 0 : entity.getContentLength();
+      // Apache marks a body framed by the connection's end with its own negative value
+      // (-Long.MAX_VALUE); -1 is this module's "unknown".
+      long length = entity == null ? 0 : Math.max(-1, entity.getContentLength());
       String contentType = entity == null ? null : entity.getContentType();
       synchronized (lock) {
         this.length = length;

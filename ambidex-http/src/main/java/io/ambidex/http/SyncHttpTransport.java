@@ -236,7 +236,7 @@ public final class SyncHttpTransport implements HttpTransport {
       }
       HttpEntity entity = response.getEntity();
       InputStream content = entity == null ? null : entity.getContent();
-      long length = entity == null ? 0 : entity.getContentLength();
+      long length = entity == null ? 0 : Math.max(-1, entity.getContentLength());
       String contentType = entity == null ? null : entity.getContentType();
       AsyncIterator<ByteBuffer> source =
           new ClassicBody(request, req, response, content, length, abort, read);

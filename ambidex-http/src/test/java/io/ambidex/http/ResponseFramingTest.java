@@ -240,6 +240,33 @@ class ResponseFramingTest {
     }
   }
 
+  /**
+   * A body framed by the connection's end (no Content-Length, not chunked) has no declared length:
+   * -1 on both transports, in progress events too until the end sets the total (the async one
+   * reported Apache's internal marker, -9223372036854775807).
+   */
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void readUntilCloseBody_hasContentLengthMinusOne(Kind kind) {
+    try (Fixture f = fixture(kind)) {
+      answer("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil-close", Mode.CLOSE);
+      java.util.List<TransferProgress> progress =
+          java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+      HttpRequest request =
+          HttpRequest.newBuilder(server.uri("/close"))
+              .onProgress(io.ambidex.control.AsyncCallback.of(progress::add))
+              .build();
+      HttpResponse response = f.await(f.client.send(request));
+      assertThat(response.body().contentLength()).isEqualTo(-1);
+      assertThat(new String(f.await(response.body().readAllBytes(100)), StandardCharsets.UTF_8))
+          .isEqualTo("until-close");
+      assertThat(progress)
+          .filteredOn(p -> p.direction() == TransferProgress.Direction.DOWNLOAD)
+          .isNotEmpty()
+          .allSatisfy(p -> assertThat(p.total()).isIn(-1L, 11L));
+    }
+  }
+
   private static Fixture fixture(Kind kind) {
     return Fixture.create(kind, Duration.ofSeconds(5), 1, b -> {});
   }
