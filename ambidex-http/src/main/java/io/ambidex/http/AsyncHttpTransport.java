@@ -155,10 +155,11 @@ public final class AsyncHttpTransport implements HttpTransport {
                 TlsConfig.custom().setVersionPolicy(HttpVersionPolicy.FORCE_HTTP_1).build())
             .setDefaultConnectionConfig(
                 ConnectionConfig.custom()
-                    .setConnectTimeout(Timeout.of(b.connectTimeout))
-                    .setSocketTimeout(Timeout.of(b.readTimeout))
+                    .setConnectTimeout(SyncHttpTransport.apacheTimeout(b.connectTimeout))
+                    .setSocketTimeout(SyncHttpTransport.apacheTimeout(b.readTimeout))
                     .setValidateAfterInactivity(TimeValue.ofSeconds(1))
-                    .setTimeToLive(TimeValue.of(b.connectionTtl))
+                    .setTimeToLive(
+                        TimeValue.ofMilliseconds(SyncHttpTransport.millis(b.connectionTtl)))
                     .build())
             .build();
     this.connections = new TrackingConnectionManager(pool);
@@ -171,15 +172,15 @@ public final class AsyncHttpTransport implements HttpTransport {
             .setIOReactorConfig(
                 IOReactorConfig.custom()
                     .setIoThreadCount(b.ioThreads)
-                    .setSoTimeout(Timeout.of(b.readTimeout))
+                    .setSoTimeout(SyncHttpTransport.apacheTimeout(b.readTimeout))
                     .build())
             .setThreadFactory(factory)
             .setHttp1Config(
                 Http1Config.custom().setBufferSize(BUFFER).setInitialWindowSize(WINDOW).build())
             .setDefaultRequestConfig(
                 RequestConfig.custom()
-                    .setResponseTimeout(Timeout.of(b.readTimeout))
-                    .setConnectionRequestTimeout(Timeout.of(b.connectTimeout))
+                    .setResponseTimeout(SyncHttpTransport.apacheTimeout(b.readTimeout))
+                    .setConnectionRequestTimeout(SyncHttpTransport.apacheTimeout(b.connectTimeout))
                     .setRedirectsEnabled(false)
                     .setContentCompressionEnabled(false)
                     .setAuthenticationEnabled(false)
@@ -234,8 +235,8 @@ public final class AsyncHttpTransport implements HttpTransport {
     if (request.readTimeout() != null) {
       context.setRequestConfig(
           RequestConfig.custom()
-              .setResponseTimeout(Timeout.of(read))
-              .setConnectionRequestTimeout(Timeout.of(connectTimeout))
+              .setResponseTimeout(SyncHttpTransport.apacheTimeout(read))
+              .setConnectionRequestTimeout(SyncHttpTransport.apacheTimeout(connectTimeout))
               .setRedirectsEnabled(false)
               .setContentCompressionEnabled(false)
               .setAuthenticationEnabled(false)

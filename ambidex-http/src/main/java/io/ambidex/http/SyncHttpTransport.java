@@ -115,10 +115,10 @@ public final class SyncHttpTransport implements HttpTransport {
             .setConnectionFactory(CheckedConnection::create)
             .setDefaultConnectionConfig(
                 ConnectionConfig.custom()
-                    .setConnectTimeout(Timeout.of(b.connectTimeout))
-                    .setSocketTimeout(Timeout.of(b.readTimeout))
+                    .setConnectTimeout(apacheTimeout(b.connectTimeout))
+                    .setSocketTimeout(apacheTimeout(b.readTimeout))
                     .setValidateAfterInactivity(TimeValue.ofSeconds(1))
-                    .setTimeToLive(TimeValue.of(b.connectionTtl))
+                    .setTimeToLive(TimeValue.ofMilliseconds(millis(b.connectionTtl)))
                     .build())
             .build();
     this.client =
@@ -126,8 +126,8 @@ public final class SyncHttpTransport implements HttpTransport {
             .setConnectionManager(pool)
             .setDefaultRequestConfig(
                 RequestConfig.custom()
-                    .setResponseTimeout(Timeout.of(b.readTimeout))
-                    .setConnectionRequestTimeout(Timeout.of(b.connectTimeout))
+                    .setResponseTimeout(apacheTimeout(b.readTimeout))
+                    .setConnectionRequestTimeout(apacheTimeout(b.connectTimeout))
                     .setRedirectsEnabled(false)
                     .setContentCompressionEnabled(false)
                     .setAuthenticationEnabled(false)
@@ -195,15 +195,17 @@ public final class SyncHttpTransport implements HttpTransport {
     Duration read = request.readTimeout() != null ? request.readTimeout() : readTimeout;
     HttpClientContext context = HttpClientContext.create();
     if (request.readTimeout() != null || deadline != null) {
-      long nanos = read.toNanos();
+      long nanos = TimeUnit.MILLISECONDS.toNanos(millis(read));
       if (deadline != null) {
         // A little past the deadline, so that the abort timer, not the socket, reports it.
-        nanos = Math.max(1_000_000, Math.min(nanos, deadline.remainingNanos() + 50_000_000));
+        long remaining = deadline.remainingNanos(); // for a huge deadline, near Long.MAX_VALUE
+        nanos =
+            Math.max(1_000_000, remaining >= nanos - 50_000_000 ? nanos : remaining + 50_000_000);
       }
       context.setRequestConfig(
           RequestConfig.custom()
               .setResponseTimeout(Timeout.of(nanos, TimeUnit.NANOSECONDS))
-              .setConnectionRequestTimeout(Timeout.of(connectTimeout))
+              .setConnectionRequestTimeout(apacheTimeout(connectTimeout))
               .setRedirectsEnabled(false)
               .setContentCompressionEnabled(false)
               .setAuthenticationEnabled(false)
@@ -769,5 +771,22 @@ public final class SyncHttpTransport implements HttpTransport {
   }
 
   private static final Duration ONE_MILLISECOND = Duration.ofMillis(1);
+
+  /*
+   * Every duration handed to Apache or a socket goes through these two. Sockets count int
+   * milliseconds, and Apache's deadlines overflowed near Long.MAX_VALUE; a huge Duration ("no
+   * timeout", Duration.ofMillis(Long.MAX_VALUE) or a thousand years) made every blocking call
+   * fail with ArithmeticException and every async connect time out at once. So durations
+   * saturate at Integer.MAX_VALUE ms (about 24.8 days): longer waits are that.
+   */
+  private static final Duration LONGEST = Duration.ofMillis(Integer.MAX_VALUE);
+
+  static long millis(Duration d) {
+    return d.compareTo(LONGEST) >= 0 ? LONGEST.toMillis() : d.toMillis();
+  }
+
+  static Timeout apacheTimeout(Duration d) {
+    return Timeout.ofMilliseconds(millis(d));
+  }
 
 }

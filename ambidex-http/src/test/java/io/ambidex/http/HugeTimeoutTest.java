@@ -63,7 +63,10 @@ class HugeTimeoutTest {
               read(
                   kind,
                   withTotal,
-                  HttpRequest.newBuilder(server.uri("/c")).readTimeout(FOREVER).build()))
+                  HttpRequest.newBuilder(server.uri("/c"))
+                      .readTimeout(FOREVER)
+                      .timeout(MILLENNIUM)
+                      .build()))
           .isEqualTo("ok");
     } finally {
       BlockingWait.get(transport.close(), "close", Duration.ofSeconds(30));

@@ -278,6 +278,9 @@ public final class Translate {
   }
 
   public static String human(Duration d) {
+    if (d.getSeconds() >= 1_000_000_000L) {
+      return d.getSeconds() + " s"; // toMillis() would overflow for the longest
+    }
     if (d.toMillis() % 1000 == 0) {
       return d.toSeconds() + " s";
     }
