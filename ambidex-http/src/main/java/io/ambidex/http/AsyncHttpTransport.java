@@ -43,6 +43,7 @@ import org.apache.hc.client5.http.ssl.HttpsSupport;
 import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.EntityDetails;
 import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.ProtocolException;
 import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.message.BasicHttpRequest;
@@ -476,7 +477,8 @@ public final class AsyncHttpTransport implements HttpTransport {
         @Nullable EntityDetails entity,
         HttpContext context,
         FutureCallback<Void> callback)
-        throws IOException {
+        throws IOException, HttpException {
+      SyncHttpTransport.checkHead(response);
       try {
         consumeHead(response, entity, callback);
       } catch (Error e) {

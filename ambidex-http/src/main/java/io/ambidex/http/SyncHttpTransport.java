@@ -616,13 +616,22 @@ public final class SyncHttpTransport implements HttpTransport {
    * What both transports refuse in a response head beyond what Apache's parsers refuse, so that a
    * head is read alike whichever transport reads it: a status code outside 100-599 (httpcore's
    * classic parser takes any three digits, and 600-999 reached HttpResponse.of, whose
-   * IllegalArgumentException escaped untranslated; its async parser refuses them).
+   * IllegalArgumentException escaped untranslated; its async parser refuses them), and a
+   * Content-Length that is not all digits (RFC 9110, section 8.6: 1*DIGIT; both of Apache's
+   * parsers read it with Long.parseLong, which takes "+5").
    */
   static void checkHead(org.apache.hc.core5.http.HttpResponse response) throws ProtocolException {
     int code = response.getCode();
     if (code < 100 || code > 599) {
       throw new ProtocolException(
           "Malformed status line: status code " + code + " is not 100 to 599");
+    }
+    for (Header h : response.getHeaders("Content-Length")) {
+      String v = h.getValue();
+      if (v == null || v.isEmpty() || !v.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        throw new ProtocolException(
+            "Malformed Content-Length '" + v + "': it must be digits only (RFC 9110, 8.6)");
+      }
     }
   }
 

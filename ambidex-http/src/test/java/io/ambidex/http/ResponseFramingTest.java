@@ -240,6 +240,17 @@ class ResponseFramingTest {
     }
   }
 
+  /** RFC 9110: Content-Length = 1*DIGIT; a sign is not a digit. */
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void contentLengthWithASign_isAProtocolError(Kind kind) {
+    try (Fixture f = fixture(kind)) {
+      answer("HTTP/1.1 200 OK\r\nContent-Length: +5\r\n\r\nhello", Mode.CLOSE);
+
+      assertThatThrownBy(() -> get(f, "/plus")).isInstanceOf(HttpProtocolException.class);
+    }
+  }
+
   /**
    * A body framed by the connection's end (no Content-Length, not chunked) has no declared length:
    * -1 on both transports, in progress events too until the end sets the total (the async one
