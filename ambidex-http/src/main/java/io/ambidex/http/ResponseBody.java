@@ -340,9 +340,12 @@ public final class ResponseBody implements AsyncCloseable {
 
   private BodyTooLargeException tooLarge(long maxBytes, long size) {
     return new BodyTooLargeException(
-        "The body of " + exchange + " is " + (size >= 0 ? size + " bytes" : "longer than that")
-            + ", more than the limit of " + maxBytes + " bytes the reader set; the connection was"
-            + " closed. Stream it (chunks(), transferTo, asInputStream) or raise the limit.",
+        "The body of " + exchange
+            + (size >= 0
+                ? " is " + size + " bytes, more than the limit of "
+                : " is longer than the limit of ")
+            + maxBytes + " bytes the reader set; the connection was closed. Stream it (chunks(),"
+            + " transferTo, asInputStream) or raise the limit.",
         new IOException("response body over the limit"));
   }
 

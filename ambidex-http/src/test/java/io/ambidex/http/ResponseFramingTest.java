@@ -278,6 +278,19 @@ class ResponseFramingTest {
     }
   }
 
+  /** The limit's message for a body of unknown length says what happened, readably. */
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void bodyOfUnknownLengthOverTheLimit_saysSo(Kind kind) {
+    try (Fixture f = fixture(kind)) {
+      answer("HTTP/1.1 200 OK\r\n\r\nuntil-close", Mode.CLOSE);
+      HttpResponse response = f.await(f.client.send(HttpRequest.newBuilder(server.uri("/u")).build()));
+      assertThatThrownBy(() -> f.await(response.body().readAllBytes(5)))
+          .isInstanceOf(io.ambidex.http.error.BodyTooLargeException.class)
+          .hasMessageContaining("is longer than the limit of 5 bytes the reader set");
+    }
+  }
+
   private static Fixture fixture(Kind kind) {
     return Fixture.create(kind, Duration.ofSeconds(5), 1, b -> {});
   }
