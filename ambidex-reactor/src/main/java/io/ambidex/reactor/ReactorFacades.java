@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import org.jspecify.annotations.Nullable;
 import reactor.adapter.JdkFlowAdapter;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -80,7 +81,14 @@ public final class ReactorFacades {
     Objects.requireNonNull(call, "call");
     return Flux.defer(
         () -> {
-          Flow.Publisher<? extends T> publisher = FlavourCalls.start(call::start, "publisher");
+          Flow.Publisher<? extends T> publisher;
+          try {
+            publisher = FlavourCalls.start(call::start, "publisher");
+          } catch (Throwable failure) {
+            // Flux.defer would signal it as thrown: a CompletionException, unlike mono()
+            Exceptions.throwIfJvmFatal(failure);
+            return Flux.error(FlavourCalls.unwrap(failure));
+          }
           return JdkFlowAdapter.<T>flowPublisherToFlux(narrow(publisher));
         });
   }
