@@ -416,6 +416,7 @@ public final class AsyncHttpTransport implements HttpTransport {
     private boolean closed;
     private int buffered;
     private int granted = WINDOW;
+    private boolean silenceAllowed; // the read timeout is suspended: the reader is behind
     private long length = -1;
     private long received;
 
@@ -545,6 +546,7 @@ public final class AsyncHttpTransport implements HttpTransport {
           return;
         }
         granted += grant;
+        resumeReadTimeout();
       }
       channel.update(grant);
     }
@@ -575,6 +577,18 @@ public final class AsyncHttpTransport implements HttpTransport {
         granted -= n; // Apache's window, which one read may overdraw
         buffered += n;
         chunks.add(copy);
+        if (granted <= 0 && !silenceAllowed) {
+          /*
+           * Apache stops reading until the reader frees window space, but its socket timeout
+           * would go on counting: a reader busy for longer than the read timeout failed the
+           * exchange with a ReadTimeoutException that blames the server (found by exploratory
+           * testing). The read timeout measures the server's silence while we wait for data, as on
+           * the blocking path, so it is off until credit is given back. Under the lock, so that a
+           * suspension and a resumption are applied in the order they were decided.
+           */
+          silenceAllowed = true;
+          connections.socketTimeout(context.getExchangeId(), Timeout.DISABLED);
+        }
         w = waiting;
         waiting = null;
       }
@@ -591,6 +605,14 @@ public final class AsyncHttpTransport implements HttpTransport {
     private int chunkCapacity(int n) {
       long rest = length >= 0 ? length - received : received == 0 ? n : BUFFER;
       return (int) Math.max(n, Math.min(BUFFER, rest));
+    }
+
+    /* Credit goes back to Apache: the server's silence counts again, from now. Holds `lock`. */
+    private void resumeReadTimeout() {
+      if (silenceAllowed) {
+        silenceAllowed = false;
+        connections.socketTimeout(context.getExchangeId(), SyncHttpTransport.apacheTimeout(read));
+      }
     }
 
     /* Takes back the chunk the reader was lent: its hasNext() or close() ends the loan. */
@@ -617,6 +639,7 @@ public final class AsyncHttpTransport implements HttpTransport {
       CompletableFuture<Boolean> w;
       synchronized (lock) {
         ended = true;
+        resumeReadTimeout(); // the connection may serve another exchange
         w = waiting;
         waiting = null;
       }
@@ -750,6 +773,7 @@ public final class AsyncHttpTransport implements HttpTransport {
           grant = WINDOW - buffered - granted;
           if (grant >= WINDOW / 2) {
             granted += grant;
+            resumeReadTimeout();
           } else {
             grant = 0;
           }

@@ -77,6 +77,17 @@ public final class TrackingConnectionManager implements AsyncClientConnectionMan
     }
   }
 
+  /**
+   * Sets the socket timeout of the connection held by exchange {@code id}, if any: the longest
+   * silence before the exchange fails with a read timeout, {@link Timeout#DISABLED} for none.
+   */
+  public void socketTimeout(@Nullable String id, Timeout timeout) {
+    AsyncConnectionEndpoint endpoint = id == null ? null : byExchange.get(id);
+    if (endpoint != null) {
+      endpoint.setSocketTimeout(timeout);
+    }
+  }
+
   @Override
   public Future<AsyncConnectionEndpoint> lease(
       String id,
