@@ -34,7 +34,7 @@ import org.jspecify.annotations.Nullable;
  * releases (discards) it.
  *
  * It also ends the wait for a pool slot itself, in the two cases where Apache's async pool does
- * not (found by exploratory testing, ARCHITECTURE.md choice 190): the pool checks a lease's
+ * not (found by exploratory testing, ARCHITECTURE.md choice 184): the pool checks a lease's
  * request timeout only when a connection is leased or released, so a waiter behind a connection
  * held for long waited until the holder let go (and then failed with "-44258 MILLISECONDS
  * overdue"); and its close() drops the waiters without completing them, so a request waiting for a
