@@ -4,6 +4,7 @@ import io.ambidex.stream.AsyncIterator;
 import io.ambidex.BlockingGuard;
 import io.ambidex.context.ContextPropagation;
 import io.ambidex.context.ContextPropagator;
+import io.ambidex.http.internal.ApacheTerms;
 import io.ambidex.http.internal.Chunks;
 import io.ambidex.http.internal.Futures;
 import io.ambidex.http.internal.LazyTls;
@@ -156,11 +157,11 @@ public final class AsyncHttpTransport implements HttpTransport {
                 TlsConfig.custom().setVersionPolicy(HttpVersionPolicy.FORCE_HTTP_1).build())
             .setDefaultConnectionConfig(
                 ConnectionConfig.custom()
-                    .setConnectTimeout(SyncHttpTransport.apacheTimeout(b.connectTimeout))
-                    .setSocketTimeout(SyncHttpTransport.apacheTimeout(b.readTimeout))
+                    .setConnectTimeout(ApacheTerms.timeout(b.connectTimeout))
+                    .setSocketTimeout(ApacheTerms.timeout(b.readTimeout))
                     .setValidateAfterInactivity(TimeValue.ofSeconds(1))
                     .setTimeToLive(
-                        TimeValue.ofMilliseconds(SyncHttpTransport.millis(b.connectionTtl)))
+                        TimeValue.ofMilliseconds(ApacheTerms.millis(b.connectionTtl)))
                     .build())
             .build();
     this.connections = new TrackingConnectionManager(pool);
@@ -173,15 +174,15 @@ public final class AsyncHttpTransport implements HttpTransport {
             .setIOReactorConfig(
                 IOReactorConfig.custom()
                     .setIoThreadCount(b.ioThreads)
-                    .setSoTimeout(SyncHttpTransport.apacheTimeout(b.readTimeout))
+                    .setSoTimeout(ApacheTerms.timeout(b.readTimeout))
                     .build())
             .setThreadFactory(factory)
             .setHttp1Config(
                 Http1Config.custom().setBufferSize(BUFFER).setInitialWindowSize(WINDOW).build())
             .setDefaultRequestConfig(
                 RequestConfig.custom()
-                    .setResponseTimeout(SyncHttpTransport.apacheTimeout(b.readTimeout))
-                    .setConnectionRequestTimeout(SyncHttpTransport.apacheTimeout(b.connectTimeout))
+                    .setResponseTimeout(ApacheTerms.timeout(b.readTimeout))
+                    .setConnectionRequestTimeout(ApacheTerms.timeout(b.connectTimeout))
                     .setRedirectsEnabled(false)
                     .setContentCompressionEnabled(false)
                     .setAuthenticationEnabled(false)
@@ -236,8 +237,8 @@ public final class AsyncHttpTransport implements HttpTransport {
     if (request.readTimeout() != null) {
       context.setRequestConfig(
           RequestConfig.custom()
-              .setResponseTimeout(SyncHttpTransport.apacheTimeout(read))
-              .setConnectionRequestTimeout(SyncHttpTransport.apacheTimeout(connectTimeout))
+              .setResponseTimeout(ApacheTerms.timeout(read))
+              .setConnectionRequestTimeout(ApacheTerms.timeout(connectTimeout))
               .setRedirectsEnabled(false)
               .setContentCompressionEnabled(false)
               .setAuthenticationEnabled(false)
@@ -479,7 +480,7 @@ public final class AsyncHttpTransport implements HttpTransport {
         HttpContext context,
         FutureCallback<Void> callback)
         throws IOException, HttpException {
-      SyncHttpTransport.checkHead(response);
+      ApacheTerms.checkHead(response);
       try {
         consumeHead(response, entity, callback);
       } catch (Error e) {
@@ -611,7 +612,7 @@ public final class AsyncHttpTransport implements HttpTransport {
     private void resumeReadTimeout() {
       if (silenceAllowed) {
         silenceAllowed = false;
-        connections.socketTimeout(context.getExchangeId(), SyncHttpTransport.apacheTimeout(read));
+        connections.socketTimeout(context.getExchangeId(), ApacheTerms.timeout(read));
       }
     }
 

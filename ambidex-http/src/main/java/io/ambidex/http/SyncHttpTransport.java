@@ -3,6 +3,7 @@ package io.ambidex.http;
 import io.ambidex.stream.AsyncIterator;
 import io.ambidex.CallInterruptedException;
 import io.ambidex.Deadline;
+import io.ambidex.http.internal.ApacheTerms;
 import io.ambidex.http.internal.Chunks;
 import io.ambidex.http.internal.DeadlineAbort;
 import io.ambidex.http.internal.LazyTls;
@@ -115,10 +116,10 @@ public final class SyncHttpTransport implements HttpTransport {
             .setConnectionFactory(CheckedConnection::create)
             .setDefaultConnectionConfig(
                 ConnectionConfig.custom()
-                    .setConnectTimeout(apacheTimeout(b.connectTimeout))
-                    .setSocketTimeout(apacheTimeout(b.readTimeout))
+                    .setConnectTimeout(ApacheTerms.timeout(b.connectTimeout))
+                    .setSocketTimeout(ApacheTerms.timeout(b.readTimeout))
                     .setValidateAfterInactivity(TimeValue.ofSeconds(1))
-                    .setTimeToLive(TimeValue.ofMilliseconds(millis(b.connectionTtl)))
+                    .setTimeToLive(TimeValue.ofMilliseconds(ApacheTerms.millis(b.connectionTtl)))
                     .build())
             .build();
     this.client =
@@ -126,8 +127,8 @@ public final class SyncHttpTransport implements HttpTransport {
             .setConnectionManager(pool)
             .setDefaultRequestConfig(
                 RequestConfig.custom()
-                    .setResponseTimeout(apacheTimeout(b.readTimeout))
-                    .setConnectionRequestTimeout(apacheTimeout(b.connectTimeout))
+                    .setResponseTimeout(ApacheTerms.timeout(b.readTimeout))
+                    .setConnectionRequestTimeout(ApacheTerms.timeout(b.connectTimeout))
                     .setRedirectsEnabled(false)
                     .setContentCompressionEnabled(false)
                     .setAuthenticationEnabled(false)
@@ -195,7 +196,7 @@ public final class SyncHttpTransport implements HttpTransport {
     Duration read = request.readTimeout() != null ? request.readTimeout() : readTimeout;
     HttpClientContext context = HttpClientContext.create();
     if (request.readTimeout() != null || deadline != null) {
-      long nanos = TimeUnit.MILLISECONDS.toNanos(millis(read));
+      long nanos = TimeUnit.MILLISECONDS.toNanos(ApacheTerms.millis(read));
       if (deadline != null) {
         // A little past the deadline, so that the abort timer, not the socket, reports it.
         long remaining = deadline.remainingNanos(); // for a huge deadline, near Long.MAX_VALUE
@@ -205,7 +206,7 @@ public final class SyncHttpTransport implements HttpTransport {
       context.setRequestConfig(
           RequestConfig.custom()
               .setResponseTimeout(Timeout.of(nanos, TimeUnit.NANOSECONDS))
-              .setConnectionRequestTimeout(apacheTimeout(connectTimeout))
+              .setConnectionRequestTimeout(ApacheTerms.timeout(connectTimeout))
               .setRedirectsEnabled(false)
               .setContentCompressionEnabled(false)
               .setAuthenticationEnabled(false)
@@ -600,7 +601,7 @@ public final class SyncHttpTransport implements HttpTransport {
             "Connection closed before the end of the response head");
       }
       if (response != null) {
-        checkHead(response);
+        ApacheTerms.checkHead(response);
       }
       return response;
     }
@@ -609,29 +610,6 @@ public final class SyncHttpTransport implements HttpTransport {
     int buffered() {
       SessionInputBuffer b = buffer;
       return b == null ? 0 : b.length();
-    }
-  }
-
-  /*
-   * What both transports refuse in a response head beyond what Apache's parsers refuse, so that a
-   * head is read alike whichever transport reads it: a status code outside 100-599 (httpcore's
-   * classic parser takes any three digits, and 600-999 reached HttpResponse.of, whose
-   * IllegalArgumentException escaped untranslated; its async parser refuses them), and a
-   * Content-Length that is not all digits (RFC 9110, section 8.6: 1*DIGIT; both of Apache's
-   * parsers read it with Long.parseLong, which takes "+5").
-   */
-  static void checkHead(org.apache.hc.core5.http.HttpResponse response) throws ProtocolException {
-    int code = response.getCode();
-    if (code < 100 || code > 599) {
-      throw new ProtocolException(
-          "Malformed status line: status code " + code + " is not 100 to 599");
-    }
-    for (Header h : response.getHeaders("Content-Length")) {
-      String v = h.getValue();
-      if (v == null || v.isEmpty() || !v.chars().allMatch(c -> c >= '0' && c <= '9')) {
-        throw new ProtocolException(
-            "Malformed Content-Length '" + v + "': it must be digits only (RFC 9110, 8.6)");
-      }
     }
   }
 
@@ -781,21 +759,5 @@ public final class SyncHttpTransport implements HttpTransport {
 
   private static final Duration ONE_MILLISECOND = Duration.ofMillis(1);
 
-  /*
-   * Every duration handed to Apache or a socket goes through these two. Sockets count int
-   * milliseconds, and Apache's deadlines overflowed near Long.MAX_VALUE; a huge Duration ("no
-   * timeout", Duration.ofMillis(Long.MAX_VALUE) or a thousand years) made every blocking call
-   * fail with ArithmeticException and every async connect time out at once. So durations
-   * saturate at Integer.MAX_VALUE ms (about 24.8 days): longer waits are that.
-   */
-  private static final Duration LONGEST = Duration.ofMillis(Integer.MAX_VALUE);
-
-  static long millis(Duration d) {
-    return d.compareTo(LONGEST) >= 0 ? LONGEST.toMillis() : d.toMillis();
-  }
-
-  static Timeout apacheTimeout(Duration d) {
-    return Timeout.ofMilliseconds(millis(d));
-  }
 
 }
