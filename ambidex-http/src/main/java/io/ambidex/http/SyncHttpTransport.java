@@ -313,11 +313,14 @@ public final class SyncHttpTransport implements HttpTransport {
   @Override
   public CompletionStage<Void> close() {
     closed = true;
+    // The pool first: closed, it serves no waiter and closes the connections it leased. Cancelling
+    // the exchanges first freed the slot of the one holding a connection, and a waiter could
+    // lease it and send its request before its own cancel came (PoolWaitTest, under load).
+    pool.close(CloseMode.IMMEDIATE);
     for (HttpUriRequestBase exchange : opening) {
-      exchange.cancel();
+      exchange.cancel(); // ends a wait for a slot: the closed pool dropped its waiters silently
     }
     client.close(CloseMode.IMMEDIATE);
-    pool.close(CloseMode.IMMEDIATE);
     return Chunks.CLOSED;
   }
 

@@ -31,6 +31,26 @@ class PoolWaitTest {
   @EnumSource(Fixture.Kind.class)
   void closeWhileWaitingForAPoolSlot_failsTheWaiterAsCancelled(Fixture.Kind kind)
       throws Exception {
+    closeWhileWaiting(kind, Duration.ofMillis(100));
+  }
+
+  /*
+   * The same close, many times over with a fast poll, so that close() often lands right after
+   * the waiter queued. The blocking transport used to cancel the holder's exchange before the
+   * pool was closed: the freed slot went to the waiter, whose request reached the server (found
+   * by CI once; 34 runs in 400 here under CPU load, before the fix).
+   */
+  @ParameterizedTest
+  @EnumSource(Fixture.Kind.class)
+  @Timeout(180)
+  void closeWhileWaitingForAPoolSlot_neverLetsTheWaiterSend_repeated(Fixture.Kind kind)
+      throws Exception {
+    for (int i = 0; i < 300; i++) {
+      closeWhileWaiting(kind, Duration.ofMillis(2));
+    }
+  }
+
+  private static void closeWhileWaiting(Fixture.Kind kind, Duration poll) throws Exception {
     try (RawHttpServer server = new RawHttpServer();
         Fixture f =
             Fixture.create(
@@ -39,10 +59,10 @@ class PoolWaitTest {
       server.script(new RawHttpServer.Script(new byte[0], RawHttpServer.Mode.HOLD));
       CompletableFuture<Throwable> holder =
           failureOf(f, () -> f.client.send(HttpRequest.newBuilder(server.uri("/a")).build()));
-      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> server.requests() == 1);
+      Awaitility.await().pollInterval(poll).atMost(Duration.ofSeconds(30)).until(() -> server.requests() == 1);
       CompletableFuture<Throwable> waiter =
           failureOf(f, () -> f.client.send(HttpRequest.newBuilder(server.uri("/b")).build()));
-      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> f.pending() == 1);
+      Awaitility.await().pollInterval(poll).atMost(Duration.ofSeconds(30)).until(() -> f.pending() == 1);
 
       f.transport.close();
 
