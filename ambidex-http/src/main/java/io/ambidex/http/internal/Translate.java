@@ -251,7 +251,11 @@ public final class Translate {
    * request body was being written failed with the catch-all HttpIOException instead of
    * ConnectionResetException (PeerResetMidUploadTest; seen first in ServerProcessFaultTest).
    */
-  private static boolean isChannelReset(IOException io) {
+  /**
+   * Whether {@code io} is a connection reset or a broken pipe as a socket channel reports it (a
+   * plain {@link IOException}, where a socket stream throws a {@link SocketException}).
+   */
+  public static boolean isChannelReset(IOException io) {
     String message = io.getMessage();
     return io.getClass() == IOException.class
         && ("Connection reset by peer".equals(message) || "Broken pipe".equals(message)
