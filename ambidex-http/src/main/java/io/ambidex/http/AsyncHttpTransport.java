@@ -875,7 +875,14 @@ public final class AsyncHttpTransport implements HttpTransport {
       while (true) {
         ByteBuffer c = current;
         if (c != null) {
-          channel.write(c);
+          try {
+            channel.write(c);
+          } catch (IOException e) {
+            if (!cutShort(e, source)) {
+              throw e;
+            }
+            return;
+          }
           if (c.hasRemaining()) {
             return; // the socket is full: Apache calls produce() again when writable
           }
@@ -904,6 +911,24 @@ public final class AsyncHttpTransport implements HttpTransport {
         }
         current = source.next();
       }
+    }
+
+    /*
+     * A server may answer before it has read the body, and close (413 for an upload it refuses):
+     * the unread body resets the connection, and a write can fail with a broken pipe before the
+     * reactor has read the answer that came first. The connection is dead either way, so the body
+     * stops here and the failure is left to the reading side: it reads the answer (an early answer
+     * ends the exchange, RFC 9112, section 9.5) or meets the reset and fails the exchange with it.
+     */
+    private boolean cutShort(IOException e, AsyncIterator<ByteBuffer> source) {
+      if (!(e instanceof java.net.SocketException && !(e instanceof java.net.ConnectException))
+          && !Translate.isChannelReset(e)) {
+        return false;
+      }
+      done = true;
+      current = null;
+      source.close();
+      return true;
     }
 
     @Override

@@ -44,6 +44,7 @@ import org.apache.hc.client5.http.io.ManagedHttpClientConnection;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
 import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
+import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ConnectionClosedException;
 import org.apache.hc.core5.http.EndpointDetails;
@@ -576,6 +577,8 @@ public final class SyncHttpTransport implements HttpTransport {
   private static final class CheckedConnection extends DefaultManagedHttpClientConnection {
     private static final AtomicLong IDS = new AtomicLong();
     private final StrictParser parser;
+    /* The body's write failed on a connection the server reset after it had answered. */
+    private volatile boolean bodyCutShort;
 
     private CheckedConnection(StrictParser parser) {
       super(
@@ -601,7 +604,50 @@ public final class SyncHttpTransport implements HttpTransport {
 
     @Override
     public boolean isConsistent() {
-      return super.isConsistent() && !bytesLeft();
+      return !bodyCutShort && super.isConsistent() && !bytesLeft();
+    }
+
+    /*
+     * A server may answer before it has read the request body, and close (413 for an upload it
+     * refuses, 401 for a bad signature): the body it left unread resets the connection, and the
+     * next write fails with a broken pipe. The answer came first and can still be read (Linux
+     * keeps the bytes that arrived before the reset), so when a write of the body fails that way
+     * and bytes are waiting, the body is cut short and the exchange goes on to read the answer,
+     * as RFC 9112 (section 9.5) asks of a client, and as the async transport does when it sees
+     * the answer first. The connection is not reused. Nothing else is swallowed: a failure with
+     * nothing to read, a closed channel (an interrupt, a deadline's abort), the body's own source.
+     */
+    @Override
+    public void sendRequestEntity(ClassicHttpRequest request) throws IOException, HttpException {
+      try {
+        super.sendRequestEntity(request);
+      } catch (IOException e) {
+        if (!isWriteReset(e) || !bytesLeft()) {
+          throw e;
+        }
+        bodyCutShort = true;
+      }
+    }
+
+    @Override
+    public void flush() throws IOException {
+      if (!bodyCutShort) { // what is left of a cut body cannot be written: the answer is read
+        super.flush();
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (bodyCutShort) {
+        close(CloseMode.IMMEDIATE); // a graceful close would flush the rest of the body
+      } else {
+        super.close();
+      }
+    }
+
+    private static boolean isWriteReset(IOException e) {
+      return (e instanceof SocketException && !(e instanceof ConnectException))
+          || Translate.isChannelReset(e);
     }
 
     /*

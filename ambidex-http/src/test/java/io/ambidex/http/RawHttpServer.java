@@ -31,7 +31,12 @@ final class RawHttpServer implements AutoCloseable {
      * Reset the connection (RST: {@code SO_LINGER} 0) as soon as a request head has arrived,
      * before reading its body or answering; the response bytes are not sent.
      */
-    RESET
+    RESET,
+    /**
+     * Answer as soon as a request head has arrived, without reading its body, and close: a server
+     * refusing an upload early ({@code 413}). Closed with the body unread, the connection is reset.
+     */
+    ANSWER_EARLY
   }
 
   /** The bytes to answer with, and what to do afterwards. */
@@ -103,6 +108,11 @@ final class RawHttpServer implements AutoCloseable {
           s.setSoLinger(true, 0);
           return; // closed by try-with-resources: RST
         }
+        if (sc.mode() == Mode.ANSWER_EARLY) {
+          out.write(sc.response());
+          out.flush();
+          return; // closed by try-with-resources, the body unread: RST
+        }
         skipBody(in, head);
         out.write(sc.response());
         out.flush();
@@ -112,7 +122,7 @@ final class RawHttpServer implements AutoCloseable {
             return;
           }
           case KEEP_ALIVE -> {}
-          case RESET -> throw new IllegalStateException("handled above");
+          case RESET, ANSWER_EARLY -> throw new IllegalStateException("handled above");
           case HOLD -> {
             while (in.read() >= 0) {
               // wait for the client to give up

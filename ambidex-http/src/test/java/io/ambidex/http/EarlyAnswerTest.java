@@ -1,0 +1,54 @@
+package io.ambidex.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ambidex.control.RetryPolicy;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A server that answers before it has read the request body, and closes (an upload refused with
+ * {@code 413 Content Too Large}): the caller gets that answer, not the broken pipe its unread body
+ * left (RFC 9112, section 9.5: a client sending a body should watch for an error answer and stop
+ * sending). Found by exploratory testing: the blocking transport failed the call with a retryable
+ * {@code ConnectionResetException}, and the 413 was lost; the async transport already read it.
+ */
+@Timeout(60)
+class EarlyAnswerTest {
+  private static final byte[] TOO_LARGE =
+      ("HTTP/1.1 413 Content Too Large\r\nConnection: close\r\nContent-Length: 12\r\n\r\n"
+              + "too large!\r\n")
+          .getBytes(StandardCharsets.US_ASCII);
+
+  @ParameterizedTest
+  @EnumSource(Fixture.Kind.class)
+  void anUploadRefusedBeforeItsBodyWasRead_failsWithTheServersAnswer(Fixture.Kind kind)
+      throws Exception {
+    try (RawHttpServer server = new RawHttpServer();
+        Fixture f =
+            Fixture.create(
+                kind, Duration.ofSeconds(10), 2, b -> b.retryPolicy(RetryPolicy.none()))) {
+      server.script(new RawHttpServer.Script(TOO_LARGE, RawHttpServer.Mode.ANSWER_EARLY));
+      byte[] body = new byte[20 << 20]; // more than the socket buffers on both sides hold
+
+      assertThatThrownBy(
+              () ->
+                  f.await(
+                      f.client.send(
+                          HttpRequest.newBuilder(server.uri("/upload"))
+                              .method("PUT", RequestBody.of(body))
+                              .build())))
+          .isInstanceOfSatisfying(
+              HttpClientErrorException.class,
+              e -> {
+                assertThat(e.status()).isEqualTo(413);
+                assertThat(e.getMessage()).contains("PUT " + server.uri("/upload"));
+              });
+      assertThat(server.requests()).isEqualTo(1);
+    }
+  }
+}
