@@ -33,15 +33,7 @@ class StaleConnectionTest {
   void aPostOnAConnectionTheServerClosed_isSentAgainOnAnother(Fixture.Kind kind)
       throws Exception {
     try (RawHttpServer server = new RawHttpServer();
-        Fixture f =
-            Fixture.create(
-                kind, Duration.ofSeconds(10), 1, b -> b.retryPolicy(retries(kind)))) {
-      server.script(new RawHttpServer.Script(OK, RawHttpServer.Mode.KEEP_ALIVE));
-      assertThat(post(f, server, "/a", RequestBody.of("one")).status()).isEqualTo(200);
-      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> f.leased() == 0);
-
-      server.closeConnections(); // the idle keep-alive connection, as a server's idle timeout does
-
+        Fixture f = withAConnectionTheServerClosed(kind, server)) {
       HttpResponse second = post(f, server, "/b", RequestBody.of("two"));
       assertThat(second.status()).isEqualTo(200);
       assertThat(server.requests()).as("request heads the server read").isEqualTo(2);
@@ -53,14 +45,7 @@ class StaleConnectionTest {
   void aOneShotBodyOnAConnectionTheServerClosed_isNotSentTwice(Fixture.Kind kind)
       throws Exception {
     try (RawHttpServer server = new RawHttpServer();
-        Fixture f =
-            Fixture.create(
-                kind, Duration.ofSeconds(10), 1, b -> b.retryPolicy(retries(kind)))) {
-      server.script(new RawHttpServer.Script(OK, RawHttpServer.Mode.KEEP_ALIVE));
-      assertThat(post(f, server, "/a", RequestBody.of("one")).status()).isEqualTo(200);
-      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> f.leased() == 0);
-      server.closeConnections();
-
+        Fixture f = withAConnectionTheServerClosed(kind, server)) {
       RequestBody oneShot =
           RequestBody.ofInputStream(
               new ByteArrayInputStream("two".getBytes(StandardCharsets.US_ASCII)), 3);
@@ -88,6 +73,25 @@ class StaleConnectionTest {
       assertThatThrownBy(() -> post(f, server, "/a", RequestBody.of("one")))
           .isInstanceOf(ConnectionResetException.class);
       assertThat(server.requests()).as("the server may have acted on it: sent once").isEqualTo(1);
+    }
+  }
+
+  /*
+   * A fixture with one pooled connection, idle after answering a POST, that the server has just
+   * closed, as a server's idle timeout does.
+   */
+  private static Fixture withAConnectionTheServerClosed(Fixture.Kind kind, RawHttpServer server) {
+    Fixture f =
+        Fixture.create(kind, Duration.ofSeconds(10), 1, b -> b.retryPolicy(retries(kind)));
+    try {
+      server.script(new RawHttpServer.Script(OK, RawHttpServer.Mode.KEEP_ALIVE));
+      assertThat(post(f, server, "/a", RequestBody.of("one")).status()).isEqualTo(200);
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> f.leased() == 0);
+      server.closeConnections();
+      return f;
+    } catch (RuntimeException | Error e) {
+      f.close();
+      throw e;
     }
   }
 
