@@ -72,19 +72,41 @@ final class Fixture implements AutoCloseable {
       int maxConnections,
       Consumer<RequestClient.Builder> config,
       UnaryOperator<CoreRuntime> wrapRuntime) {
-    HttpTransport transport =
-        kind == Kind.SYNC
-            ? SyncHttpTransport.builder()
-                .readTimeout(readTimeout)
-                .connectTimeout(connectTimeout)
-                .maxConnections(maxConnections)
-                .build()
-            : AsyncHttpTransport.builder()
-                .readTimeout(readTimeout)
-                .connectTimeout(connectTimeout)
-                .maxConnections(maxConnections)
-                .ioThreads(1)
-                .build();
+    return create(kind, connectTimeout, readTimeout, maxConnections, config, wrapRuntime, null);
+  }
+
+  /** With {@code tls} the transport trusts what it trusts (a test CA), else the JDK's default. */
+  static Fixture create(
+      Kind kind,
+      Duration connectTimeout,
+      Duration readTimeout,
+      int maxConnections,
+      Consumer<RequestClient.Builder> config,
+      UnaryOperator<CoreRuntime> wrapRuntime,
+      javax.net.ssl.@org.jspecify.annotations.Nullable SSLContext tls) {
+    HttpTransport transport;
+    if (kind == Kind.SYNC) {
+      SyncHttpTransport.Builder b =
+          SyncHttpTransport.builder()
+              .readTimeout(readTimeout)
+              .connectTimeout(connectTimeout)
+              .maxConnections(maxConnections);
+      if (tls != null) {
+        b.sslContext(tls);
+      }
+      transport = b.build();
+    } else {
+      AsyncHttpTransport.Builder b =
+          AsyncHttpTransport.builder()
+              .readTimeout(readTimeout)
+              .connectTimeout(connectTimeout)
+              .maxConnections(maxConnections)
+              .ioThreads(1);
+      if (tls != null) {
+        b.sslContext(tls);
+      }
+      transport = b.build();
+    }
     CoreRuntime runtime =
         wrapRuntime.apply(kind == Kind.SYNC ? SyncRuntime.create() : AsyncRuntime.create());
     RequestClient.Builder b = RequestClient.builder(transport, runtime).retryPolicy(FAST_RETRIES);

@@ -49,13 +49,23 @@ final class RawHttpServer implements AutoCloseable {
   private final AtomicInteger requests = new AtomicInteger();
   private volatile Script script = new Script(new byte[0], Mode.CLOSE);
 
+  private final javax.net.ssl.@org.jspecify.annotations.Nullable SSLSocketFactory tls;
+
   RawHttpServer() throws IOException {
+    this(null);
+  }
+
+  /** A server speaking TLS with {@code tls}'s certificate when it is not null. */
+  RawHttpServer(javax.net.ssl.@org.jspecify.annotations.Nullable SSLSocketFactory tls)
+      throws IOException {
+    this.tls = tls;
     listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     Thread.ofPlatform().daemon().name("raw-http-accept").start(this::accept);
   }
 
   URI uri(String path) {
-    return URI.create("http://127.0.0.1:" + listener.getLocalPort() + path);
+    return URI.create(
+        (tls == null ? "http://127.0.0.1:" : "https://localhost:") + listener.getLocalPort() + path);
   }
 
   /** Sets what the following requests are answered with (connections already open included). */
@@ -84,9 +94,16 @@ final class RawHttpServer implements AutoCloseable {
   private void accept() {
     while (!listener.isClosed()) {
       try {
-        Socket s = listener.accept();
+        Socket raw = listener.accept();
+        Socket s = raw;
+        if (tls != null) {
+          var secure = (javax.net.ssl.SSLSocket) tls.createSocket(raw, null, raw.getPort(), true);
+          secure.setUseClientMode(false);
+          s = secure;
+        }
         open.add(s);
-        Thread.ofVirtual().name("raw-http-conn").start(() -> serve(s));
+        Socket accepted = s;
+        Thread.ofVirtual().name("raw-http-conn").start(() -> serve(accepted));
       } catch (IOException e) {
         return; // closed
       }
