@@ -159,6 +159,19 @@ class KotlinCallsTest {
   }
 
   @Test
+  fun awaitCall_callCancelledByTheCoreBeforeAwait_throwsTheCoresOwnCancellationException() {
+    // A core that gave up (a closing client, say) fails its stage with its own explanation.
+    val closed = CancellationException("the client was closed")
+    val future = CallFuture.of("get", CompletableFuture.failedFuture<String>(closed))
+    var outcome: Result<String>? = null
+
+    suspend { future.awaitCall() }.startCoroutine(Continuation(EmptyCoroutineContext) { outcome = it })
+
+    // Not the CancellationException("join") that join() wraps around it since JDK 23.
+    assertThat(outcome!!.exceptionOrNull()).isSameAs(closed)
+  }
+
+  @Test
   fun awaitCall_cancelledCall_doesNotFailTheParentScope(): Unit = runBlocking {
     val client = AsyncTestClient()
 

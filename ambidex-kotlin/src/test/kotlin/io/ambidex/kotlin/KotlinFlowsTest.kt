@@ -7,6 +7,9 @@ import java.util.concurrent.CancellationException
 import java.util.concurrent.CountDownLatch
 import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicInteger
+import kotlin.coroutines.Continuation
+import kotlin.coroutines.EmptyCoroutineContext
+import kotlin.coroutines.startCoroutine
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.Job
@@ -82,6 +85,18 @@ class KotlinFlowsTest {
     assertThatThrownBy { runBlocking { failing.toList() } }
         .isInstanceOf(IOException::class.java)
         .hasMessage("listing failed")
+  }
+
+  @Test
+  fun iteratorFlow_iteratorCancelledByItsSource_throwsThatCancellationException() {
+    val closed = CancellationException("the listing was closed")
+    val failing = iteratorFlow { AsyncIterators.failed<String>(closed) }
+    var outcome: Result<List<String>>? = null
+
+    suspend { failing.toList() }.startCoroutine(Continuation(EmptyCoroutineContext) { outcome = it })
+
+    // Not the CancellationException("join") that join() wraps around it since JDK 23.
+    assertThat(outcome!!.exceptionOrNull()).isSameAs(closed)
   }
 
   @Test

@@ -4,6 +4,7 @@ import io.ambidex.mutiny.internal.FutureUni;
 import io.ambidex.facade.FlavourCalls;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
@@ -28,6 +29,9 @@ import org.jspecify.annotations.Nullable;
  *       sees the exception types the blocking facade throws.
  *   <li><b>Threads</b>: events arrive on the thread that completes the future (or emits the
  *       item), or on the subscribing thread when it completed during {@code call}.
+ *   <li><b>Interceptors</b>: every {@code Uni} and {@code Multi} passes through {@code
+ *       Infrastructure.onUniCreation} or {@code onMultiCreation}, as the ones of Mutiny's own
+ *       factories do, so the registered interceptors (context propagation's) decorate it.
  * </ul>
  */
 public final class MutinyFacades {
@@ -61,7 +65,7 @@ public final class MutinyFacades {
    */
   public static <T> Uni<T> uni(Call<? extends CompletableFuture<? extends @Nullable T>> call) {
     Objects.requireNonNull(call, "call");
-    return new FutureUni<>(call);
+    return Infrastructure.onUniCreation(new FutureUni<>(call));
   }
 
   /**

@@ -6,6 +6,7 @@ import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Flowable;
 import io.reactivex.rxjava3.core.Maybe;
 import io.reactivex.rxjava3.core.Single;
+import io.reactivex.rxjava3.plugins.RxJavaPlugins;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
@@ -35,6 +36,9 @@ import org.reactivestreams.FlowAdapters;
  *       declare it {@code @Nullable}, and their facade method returns a {@link #maybe}.
  *   <li><b>Threads</b>: signals arrive on the thread that completes the future (or emits the
  *       item), or on the subscribing thread when it completed during {@code call}.
+ *   <li><b>Plugins</b>: every source passes through the {@code RxJavaPlugins} assembly hook of its
+ *       type ({@code onAssembly}), as the sources of RxJava's own factories do, so assembly
+ *       tracking and instrumentations that install such hooks see them.
  * </ul>
  */
 public final class RxJavaFacades {
@@ -68,7 +72,7 @@ public final class RxJavaFacades {
    */
   public static <T> Single<T> single(Call<? extends CompletableFuture<? extends T>> call) {
     Objects.requireNonNull(call, "call");
-    return new FutureSources.FutureSingle<>(call);
+    return RxJavaPlugins.onAssembly(new FutureSources.FutureSingle<>(call));
   }
 
   /**
@@ -83,7 +87,7 @@ public final class RxJavaFacades {
   public static <T> Maybe<T> maybe(
       Call<? extends CompletableFuture<? extends @Nullable T>> call) {
     Objects.requireNonNull(call, "call");
-    return new FutureSources.FutureMaybe<>(call);
+    return RxJavaPlugins.onAssembly(new FutureSources.FutureMaybe<>(call));
   }
 
   /**
@@ -96,7 +100,7 @@ public final class RxJavaFacades {
    */
   public static Completable completable(Call<? extends CompletableFuture<?>> call) {
     Objects.requireNonNull(call, "call");
-    return new FutureSources.FutureCompletable(call);
+    return RxJavaPlugins.onAssembly(new FutureSources.FutureCompletable(call));
   }
 
   /**

@@ -48,14 +48,20 @@ private class StageResumer<X>(private val continuation: Continuation<X>) : BiCon
   }
 }
 
-/** The CancellationException a cancelled future holds (join() rethrows that very instance). */
-internal fun cancellationOf(future: CompletableFuture<*>): java.util.concurrent.CancellationException =
-    try {
-      future.join()
-      java.util.concurrent.CancellationException("The stage was cancelled")
-    } catch (cancelled: java.util.concurrent.CancellationException) {
-      cancelled
-    }
+/**
+ * The CancellationException a cancelled future holds: that very instance, with its message (a
+ * core's "the client was closed"). Read with handle(), which hands over the stored exception on a
+ * done future; join() and get() wrap a stored CancellationException in a new one since JDK 23
+ * (`CancellationException("join")`, the original as its cause), and JDK 21 rethrows it.
+ */
+internal fun cancellationOf(future: CompletableFuture<*>): java.util.concurrent.CancellationException {
+  val stored = future.handle { _, failure -> failure }.getNow(null)
+  val cause = if (stored == null) null else FlavourCalls.unwrap(stored)
+  return cause as? java.util.concurrent.CancellationException
+      ?: java.util.concurrent.CancellationException("The stage was cancelled").apply {
+        if (stored != null) initCause(stored)
+      }
+}
 
 /**
  * Emits the items of [iterator] one at a time: `next()` only after the previous item's `emit` has

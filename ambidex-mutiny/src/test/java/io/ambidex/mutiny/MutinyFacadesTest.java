@@ -1,0 +1,250 @@
+package io.ambidex.mutiny;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ambidex.facade.FacadeSupport;
+import io.ambidex.stream.AsyncIterator;
+import io.ambidex.stream.AsyncIterators;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.helpers.test.AssertSubscriber;
+import io.smallrye.mutiny.helpers.test.UniAssertSubscriber;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The {@code Uni} and {@code Multi} {@link MutinyFacades} makes, used as a Mutiny application does. */
+@Timeout(60)
+class MutinyFacadesTest {
+
+  /**
+   * Every {@code Uni} Mutiny's own factories make passes through {@code
+   * Infrastructure.onUniCreation}, where the registered {@code UniInterceptor}s (context
+   * propagation's, for one) decorate it; a facade's {@code Uni} must too.
+   */
+  @Test
+  void uni_passesThroughTheCreationInterceptors() {
+    Uni<String> own = Uni.createFrom().completionStage(() -> CompletableFuture.completedFuture("v"));
+    Uni<String> facades = MutinyFacades.uni(() -> CompletableFuture.completedFuture("v"));
+
+    assertThat(RecordingUniInterceptor.sawCreation(own)).as("Mutiny's own Uni").isTrue();
+    assertThat(RecordingUniInterceptor.sawCreation(facades)).as("the facade's Uni").isTrue();
+  }
+
+  @Test
+  void uni_isLazy_nullIsAnItem_andEachSubscriptionCalls() {
+    AtomicInteger calls = new AtomicInteger();
+    Uni<String> uni =
+        MutinyFacades.uni(
+            () -> {
+              calls.incrementAndGet();
+              return CompletableFuture.completedFuture(null);
+            });
+    assertThat(calls).hasValue(0);
+
+    uni.subscribe().withSubscriber(UniAssertSubscriber.create()).assertCompleted().assertItem(null);
+    uni.subscribe().withSubscriber(UniAssertSubscriber.create()).assertCompleted();
+
+    assertThat(calls).hasValue(2);
+  }
+
+  @Test
+  void uni_failures_arriveUnwrapped_whetherThrownByTheCallOrFailingItsFuture() {
+    MutinyFacades.<String>uni(() -> { throw new IOException("refused"); })
+        .subscribe()
+        .withSubscriber(UniAssertSubscriber.create())
+        .assertFailedWith(IOException.class, "refused");
+    MutinyFacades.<String>uni(
+            () -> CompletableFuture.failedFuture(new CompletionException(new IOException("lost"))))
+        .subscribe()
+        .withSubscriber(UniAssertSubscriber.create())
+        .assertFailedWith(IOException.class, "lost");
+  }
+
+  @Test
+  void uni_cancelAndTimeout_cancelTheFuture_andACancelByTheCoreIsAFailure() {
+    CompletableFuture<String> cancelled = new CompletableFuture<>();
+    MutinyFacades.uni(() -> cancelled).subscribe().with(v -> {}, e -> {}).cancel();
+    assertThat(cancelled).isCancelled();
+
+    CompletableFuture<String> slow = new CompletableFuture<>();
+    Uni<String> timed = MutinyFacades.uni(() -> slow).ifNoItem().after(Duration.ofMillis(10)).fail();
+    UniAssertSubscriber<String> timedOut = timed.subscribe().withSubscriber(UniAssertSubscriber.create());
+    timedOut.awaitFailure(Duration.ofSeconds(10));
+    assertThat(slow).isCancelled();
+
+    CompletableFuture<String> cancelledByTheCore = new CompletableFuture<>();
+    UniAssertSubscriber<String> subscriber =
+        MutinyFacades.uni(() -> cancelledByTheCore).subscribe().withSubscriber(UniAssertSubscriber.create());
+    cancelledByTheCore.cancel(true);
+    subscriber.assertFailedWith(CancellationException.class);
+  }
+
+  @Test
+  void uni_cancelRacingCompletion_atMostOneEvent_andNothingDropped() throws Exception {
+    List<Throwable> dropped = new CopyOnWriteArrayList<>();
+    Infrastructure.setDroppedExceptionHandler(dropped::add);
+    ExecutorService threads = Executors.newFixedThreadPool(2);
+    AtomicInteger events = new AtomicInteger();
+    int races = 2_000;
+    try {
+      for (int i = 0; i < races; i++) {
+        CompletableFuture<String> call = new CompletableFuture<>();
+        boolean fail = i % 2 == 0;
+        var cancellable =
+            MutinyFacades.uni(() -> call)
+                .subscribe()
+                .with(v -> events.incrementAndGet(), e -> events.incrementAndGet());
+        CyclicBarrier start = new CyclicBarrier(2);
+        Future<?> complete =
+            threads.submit(
+                () -> {
+                  start.await();
+                  return fail
+                      ? call.completeExceptionally(new IOException("lost"))
+                      : call.complete("v");
+                });
+        Future<?> cancel =
+            threads.submit(
+                () -> {
+                  start.await();
+                  cancellable.cancel();
+                  return null;
+                });
+        complete.get(10, TimeUnit.SECONDS);
+        cancel.get(10, TimeUnit.SECONDS);
+      }
+    } finally {
+      threads.shutdownNow();
+      Infrastructure.resetDroppedExceptionHandler();
+    }
+    assertThat(events).hasValueLessThanOrEqualTo(races);
+    assertThat(dropped).isEmpty();
+  }
+
+  @Test
+  void multi_requestOneAtATime_over100000ItemsDeliveredSynchronously_thenClosesTheSource() {
+    int n = 100_000;
+    AtomicBoolean closed = new AtomicBoolean();
+    Multi<Integer> numbers =
+        MutinyFacades.multi(
+            () ->
+                FacadeSupport.publisher(
+                    "numbers",
+                    closing(
+                        AsyncIterators.fromIterable(IntStream.range(0, n).boxed().toList()),
+                        closed)));
+    AtomicInteger received = new AtomicInteger();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+
+    numbers.subscribe()
+        .withSubscriber(
+            new Flow.Subscriber<Integer>() {
+              private Flow.Subscription subscription;
+
+              @Override
+              public void onSubscribe(Flow.Subscription s) {
+                subscription = s;
+                s.request(1);
+              }
+
+              @Override
+              public void onNext(Integer item) {
+                received.incrementAndGet();
+                subscription.request(1); // inside onNext: the source must not recurse
+              }
+
+              @Override
+              public void onError(Throwable failure) {
+                done.completeExceptionally(failure);
+              }
+
+              @Override
+              public void onComplete() {
+                done.complete(null);
+              }
+            });
+
+    assertThat(done).succeedsWithin(Duration.ofSeconds(30));
+    assertThat(received).hasValue(n);
+    assertThat(closed).isTrue();
+  }
+
+  @Test
+  void multi_firstItems_emitOn_cancelBeforeRequest_eachCloseTheirOwnSource() {
+    List<AtomicBoolean> opened = new CopyOnWriteArrayList<>();
+    Multi<Integer> numbers =
+        MutinyFacades.multi(
+            () -> {
+              AtomicBoolean closed = new AtomicBoolean();
+              opened.add(closed);
+              return FacadeSupport.publisher(
+                  "numbers", closing(AsyncIterators.fromIterable(List.of(1, 2, 3)), closed));
+            });
+    ExecutorService elsewhere = Executors.newSingleThreadExecutor();
+    try {
+      assertThat(numbers.select().first(2).collect().asList().await().atMost(Duration.ofSeconds(10)))
+          .containsExactly(1, 2);
+      assertThat(
+              numbers.emitOn(elsewhere).collect().with(Collectors.counting()).await().atMost(Duration.ofSeconds(10)))
+          .isEqualTo(3);
+      AssertSubscriber<Integer> idle = numbers.subscribe().withSubscriber(AssertSubscriber.create(0));
+      idle.cancel();
+      idle.assertHasNotReceivedAnyItem();
+    } finally {
+      elsewhere.shutdownNow();
+    }
+
+    assertThat(opened).hasSize(3);
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(new ArrayList<>(opened)).allMatch(AtomicBoolean::get));
+  }
+
+  @Test
+  void multi_callThatThrows_failsTheMulti_unwrapped() {
+    MutinyFacades.<Integer>multi(() -> { throw new CompletionException(new IOException("refused")); })
+        .subscribe()
+        .withSubscriber(AssertSubscriber.create(1))
+        .assertFailedWith(IOException.class, "refused");
+  }
+
+  private static <T> AsyncIterator<T> closing(AsyncIterator<T> source, AtomicBoolean closed) {
+    return new AsyncIterator<>() {
+      @Override
+      public CompletionStage<Boolean> hasNext() {
+        return source.hasNext();
+      }
+
+      @Override
+      public T next() {
+        return source.next();
+      }
+
+      @Override
+      public CompletionStage<Void> close() {
+        closed.set(true);
+        return source.close();
+      }
+    };
+  }
+}
