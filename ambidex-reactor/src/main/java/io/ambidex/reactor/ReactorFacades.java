@@ -30,6 +30,9 @@ import reactor.core.publisher.Mono;
  *       sees the exception types the blocking facade throws.
  *   <li><b>Threads</b>: signals arrive on the thread that completes the future (or emits the
  *       item), or on the subscribing thread when it completed during {@code call}.
+ *   <li><b>Hooks</b>: every {@code Mono} and {@code Flux} passes through Reactor's assembly hooks
+ *       ({@code Hooks.onEachOperator}, the debug mode's assembly traces), as the ones of Reactor's
+ *       own factories do.
  * </ul>
  */
 public final class ReactorFacades {
@@ -64,7 +67,7 @@ public final class ReactorFacades {
    */
   public static <T> Mono<T> mono(Call<? extends CompletableFuture<? extends @Nullable T>> call) {
     Objects.requireNonNull(call, "call");
-    return new FutureMono<>(call);
+    return FutureMono.of(call);
   }
 
   /**

@@ -19,10 +19,34 @@ import org.junit.jupiter.api.Timeout;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Hooks;
+import reactor.core.publisher.Mono;
 
 /** The adapters' failure contract: what the call throws arrives unwrapped, on Mono and Flux. */
 @Timeout(30)
 class ReactorFacadesTest {
+
+  /*
+   * Found by the exploration of the other flavours (RxJava and Mutiny skipped their hooks):
+   * Reactor's own factories pass every Mono through Mono.onAssembly, where Hooks.onEachOperator
+   * decorations and the debug mode's assembly traces apply; the facade's Mono skipped it.
+   */
+  @Test
+  void mono_passesThroughTheAssemblyHook_asReactorsOwnDo() {
+    AtomicInteger assembled = new AtomicInteger();
+    Hooks.onEachOperator(
+        "ambidex-test",
+        publisher -> {
+          assembled.incrementAndGet();
+          return publisher;
+        });
+    try {
+      Mono<String> mono = ReactorFacades.mono(() -> CompletableFuture.completedFuture("v"));
+      assertThat(assembled).as("the facade's Mono through the hook").hasValue(1);
+      assertThat(mono.block()).isEqualTo("v");
+    } finally {
+      Hooks.resetOnEachOperator("ambidex-test");
+    }
+  }
 
   @Test
   void flux_callThrowsCompletionException_arrivesUnwrapped() throws Exception {

@@ -26,8 +26,18 @@ import reactor.core.publisher.Operators;
 public final class FutureMono<T> extends Mono<T> {
   private final ReactorFacades.Call<? extends CompletableFuture<? extends @Nullable T>> call;
 
-  public FutureMono(ReactorFacades.Call<? extends CompletableFuture<? extends @Nullable T>> call) {
+  private FutureMono(ReactorFacades.Call<? extends CompletableFuture<? extends @Nullable T>> call) {
     this.call = call;
+  }
+
+  /*
+   * The Mono of `call`, through Mono.onAssembly as the Monos of Reactor's own factories are
+   * (Hooks.onEachOperator decorations, the debug mode's assembly traces); the hook may return
+   * another Mono than this one.
+   */
+  public static <T> Mono<T> of(
+      ReactorFacades.Call<? extends CompletableFuture<? extends @Nullable T>> call) {
+    return onAssembly(new FutureMono<>(call));
   }
 
   @Override
