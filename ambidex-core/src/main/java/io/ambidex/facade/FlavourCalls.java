@@ -1,5 +1,6 @@
 package io.ambidex.facade;
 
+import io.ambidex.internal.Failures;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.jspecify.annotations.Nullable;
@@ -66,20 +67,17 @@ public final class FlavourCalls {
   }
 
   /**
-   * Returns the failure a subscriber sees: {@code failure} without the {@link
-   * CompletionException} or {@link ExecutionException} wrappers a dependent stage adds, so every
-   * flavour fails with the exception types of the other facades.
+   * Returns the failure a subscriber sees, unwrapped as the blocking facade unwraps what it
+   * throws: without the {@link CompletionException} or {@link ExecutionException} wrappers a
+   * dependent stage adds, nor the {@link java.util.concurrent.CancellationException} that {@code
+   * join()} and {@code get()} wrap around a stored one since JDK 23, so every flavour fails with
+   * the exception types of the other facades.
    *
    * @param failure a stage's failure
    * @return the innermost failure that is not such a wrapper
    */
   public static Throwable unwrap(Throwable failure) {
-    Throwable current = failure;
-    while ((current instanceof CompletionException || current instanceof ExecutionException)
-        && current.getCause() != null) {
-      current = current.getCause();
-    }
-    return current;
+    return Failures.unwrap(failure); // the blocking facade's rule, so the two cannot drift
   }
 
   @SuppressWarnings("unchecked")
