@@ -6,6 +6,7 @@ import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Flowable;
 import io.reactivex.rxjava3.core.Maybe;
 import io.reactivex.rxjava3.core.Single;
+import io.reactivex.rxjava3.exceptions.Exceptions;
 import io.reactivex.rxjava3.plugins.RxJavaPlugins;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -30,7 +31,9 @@ import org.reactivestreams.FlowAdapters;
  *       routed to {@code RxJavaPlugins.onError}: the subscriber asked for nothing more.
  *   <li><b>Failures</b>: what {@code call} throws and what the future fails with arrive as {@code
  *       onError}, unwrapped from {@link java.util.concurrent.CompletionException}, so a subscriber
- *       sees the exception types the blocking facade throws.
+ *       sees the exception types the blocking facade throws; except a fatal error of the call
+ *       (RxJava's {@code Exceptions.throwIfFatal}: a {@code VirtualMachineError}, a {@code
+ *       LinkageError}), which {@code subscribe} throws, as RxJava's own sources do.
  *   <li><b>Nulls</b>: RxJava forbids null items, so a {@link #single} whose future completes with
  *       null fails with a {@code NullPointerException} saying so; cores whose result may be null
  *       declare it {@code @Nullable}, and their facade method returns a {@link #maybe}.
@@ -121,6 +124,7 @@ public final class RxJavaFacades {
           try {
             publisher = FlavourCalls.start(call::start, "publisher");
           } catch (Throwable failure) {
+            Exceptions.throwIfFatal(failure); // thrown from subscribe(), as by the other sources
             return Flowable.error(FlavourCalls.unwrap(failure));
           }
           return Flowable.fromPublisher(FlowAdapters.toPublisher(publisher));

@@ -70,6 +70,22 @@ class RxJavaFacadesTest {
         .isSameAs(trackedCompletable);
   }
 
+  /*
+   * Found by the exploration of the adapters: a fatal error (RxJava's Exceptions.throwIfFatal: a
+   * VirtualMachineError, a LinkageError) thrown by the call was thrown out of subscribe() for a
+   * Single, as RxJava's own sources do, but signalled as onError for a Flowable.
+   */
+  @Test
+  void aFatalErrorOfTheCall_isThrownFromSubscribe_byEverySource() {
+    LinkageError fatal = new LinkageError("a class did not link");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> RxJavaFacades.<String>single(() -> { throw fatal; }).test())
+        .isSameAs(fatal);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> RxJavaFacades.<String>flowable(() -> { throw fatal; }).test())
+        .isSameAs(fatal);
+  }
+
   @Test
   void flowable_passesThroughTheAssemblyHook() {
     AtomicInteger assembled = new AtomicInteger();
