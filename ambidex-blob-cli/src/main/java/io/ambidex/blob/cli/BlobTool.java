@@ -1582,6 +1582,7 @@ public final class BlobTool implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       S3Uri from = S3Uri.parse(source).requireKey("get");
+      Locations.checkWritableParent(file);
       tool.transfer("get", (store, progress) -> {
         io.ambidex.blob.BlobObject got = Store.await(store.download(from.bucket(), from.key(), file, progress));
         Plans.setModified(file, got.lastModified()); // as cp: a later sync finds it unchanged
