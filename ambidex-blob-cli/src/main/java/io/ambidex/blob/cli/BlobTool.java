@@ -910,7 +910,8 @@ public final class BlobTool implements Callable<Integer> {
             }
             Path file = Files.isDirectory(to) || target.endsWith("/") || target.endsWith(java.io.File.separator)
                 ? to.resolve(baseName(from.key())) : to;
-            jobs.add(Plans.download(store, from, file, 0, move()));
+            jobs.add(Plans.prefixHint(store, Plans.download(store, from, file, 0, move()), from,
+                move() ? "move" : "copy"));
           }
           return tool.runBatch(store, jobs, options, verb, recursive);
         });
@@ -949,7 +950,9 @@ public final class BlobTool implements Callable<Integer> {
           if (!upload.any() && from.equals(new S3Uri(to.bucket(), key))) {
             throw new ExitCodes.UsageError(ONTO_ITSELF);
           }
-          jobs.add(Plans.copy(store, from, new S3Uri(to.bucket(), key), 0, move(), replacing(base, key)));
+          jobs.add(Plans.prefixHint(store,
+              Plans.copy(store, from, new S3Uri(to.bucket(), key), 0, move(), replacing(base, key)),
+              from, move() ? "move" : "copy"));
         }
         return tool.runBatch(store, jobs, options, verb, recursive);
       });

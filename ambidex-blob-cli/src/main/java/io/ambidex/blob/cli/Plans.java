@@ -94,6 +94,75 @@ final class Plans {
   }
 
   /**
+   * {@code job}, a copy or move of the one object {@code from} (no {@code --recursive}), whose
+   * "no such key" becomes a usage error saying to add {@code --recursive} when {@code from} names
+   * a prefix with objects under it ({@code cp s3://b/photos ./photos}, as one writes a directory):
+   * one listing of a single key, made only after the 404, so a copy that succeeds costs nothing
+   * more. Any other failure, and a 404 with nothing under the prefix, is reported as it came.
+   * The listing runs on a virtual thread of its own: the store's listings block, and the async
+   * client completes a stage on its I/O threads. Cancelling the returned stage cancels the job.
+   */
+  static Job prefixHint(Store store, Job job, S3Uri from, String verb) {
+    return new Job(job.verb(), job.source(), job.target(), job.size(), job.uploadTo(), bytes -> {
+      CompletableFuture<?> inner = job.start(bytes).toCompletableFuture();
+      if (inner.isDone()) {
+        // The blocking client: the job ran on this lane's thread, so may the listing (its task
+        // group wants the stage complete when the call returns).
+        if (!inner.isCompletedExceptionally() || inner.isCancelled()) {
+          return inner;
+        }
+        try {
+          inner.join();
+          return inner;
+        } catch (java.util.concurrent.CompletionException e) {
+          return CompletableFuture.failedFuture(hinted(store, from, verb, e.getCause()));
+        }
+      }
+      CompletableFuture<Object> outer = new CompletableFuture<>() {
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+          inner.cancel(mayInterruptIfRunning);
+          return super.cancel(mayInterruptIfRunning);
+        }
+      };
+      inner.whenComplete((value, failure) -> {
+        if (failure == null) {
+          outer.complete(value);
+        } else if (!isNoSuchKey(failure)) {
+          outer.completeExceptionally(failure);
+        } else {
+          Thread.ofVirtual().name("blob-prefix-hint").start(
+              () -> outer.completeExceptionally(hinted(store, from, verb, failure)));
+        }
+      });
+      return outer;
+    });
+  }
+
+  private static boolean isNoSuchKey(Throwable failure) {
+    return Batch.unwrap(failure) instanceof io.ambidex.blob.NoSuchKeyException;
+  }
+
+  /* The failure to report: a usage error saying to add --recursive when from is a prefix. */
+  private static Throwable hinted(Store store, S3Uri from, String verb, Throwable failure) {
+    if (!isNoSuchKey(failure)) {
+      return failure;
+    }
+    String prefix = from.key() + "/";
+    boolean isPrefix;
+    try (java.util.stream.Stream<BlobObject> under = store.listAll(from.bucket(), prefix)) {
+      isPrefix = under.findAny().isPresent();
+    } catch (RuntimeException e) {
+      return failure; // the 404 is the failure to report
+    }
+    return isPrefix
+        ? new ExitCodes.UsageError(from + " is not an object but a prefix ("
+            + new S3Uri(from.bucket(), prefix) + " has objects); add --recursive to " + verb
+            + " the objects under it")
+        : failure;
+  }
+
+  /**
    * A server-side copy; with null {@code options} the copy keeps the source's content type and
    * metadata, with options it gets exactly those.
    */

@@ -71,4 +71,40 @@ class DownloadTargetTest {
     }
     assertThat(tool.blob("stat", "s3://download-target/f.txt").code()).isZero(); // mv kept it
   }
+
+  /*
+   * A prefix written as one writes a directory, without the trailing '/', and without
+   * --recursive: the 404 of the key said nothing of --recursive (with the '/', it did).
+   */
+  @Test
+  void cp_mv_ofAPrefixWithoutRecursive_sayToAddRecursive() throws Exception {
+    Path file = Files.writeString(dir.resolve("a.txt"), "bytes");
+    assertThat(tool.blob("cp", file.toString(), "s3://download-target/photos/2026/a.txt").code()).isZero();
+    Path into = dir.resolve("into");
+    for (String[] command : new String[][] {
+        {"cp", "s3://download-target/photos", into.toString()},
+        {"--async", "cp", "s3://download-target/photos", into.toString()},
+        {"--async", "cp", "s3://download-target/photos", "s3://download-target/copy/"},
+        {"cp", "s3://download-target/photos/2026", dir + "/"},
+        {"mv", "s3://download-target/photos", into.toString()},
+        {"cp", "s3://download-target/photos", "s3://download-target/copy/"},
+        {"mv", "s3://download-target/photos", "s3://download-target/moved"}}) {
+      ToolHarness.Run r = tool.blob(command);
+      assertThat(r.code()).as(String.join(" ", command) + ": " + r.err()).isEqualTo(ExitCodes.USAGE);
+      String verb = command[0].equals("--async") ? command[1] : command[0];
+      String source = command[0].equals("--async") ? command[2] : command[1];
+      assertThat(r.err()).as(String.join(" ", command)).hasLineCount(1)
+          .contains(source + " is not an object but a prefix")
+          .contains("add --recursive to " + (verb.equals("mv") ? "move" : "copy"));
+    }
+    assertThat(into).doesNotExist();
+    ToolHarness.Run json = tool.blob("cp", "--json", "s3://download-target/photos", into.toString());
+    assertThat(json.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(json.out()).contains("\"exit\":2").contains("add --recursive");
+    // A key that is missing and no prefix either: still "not found", the store's message.
+    ToolHarness.Run missing = tool.blob("cp", "s3://download-target/nothing", into.toString());
+    assertThat(missing.code()).as(missing.err()).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(missing.err()).doesNotContain("--recursive");
+    assertThat(tool.blob("stat", "s3://download-target/photos/2026/a.txt").code()).isZero();
+  }
 }
