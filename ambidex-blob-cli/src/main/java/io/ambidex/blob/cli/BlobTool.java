@@ -532,6 +532,16 @@ public final class BlobTool implements Callable<Integer> {
    * {@code many}; Ctrl-C (from {@link #main}) cancels it. Returns the exit code.
    */
   int runBatch(Store store, java.util.List<? extends Batch.Job> jobs, BatchOptions options, String what, boolean many) {
+    return runBatch(store, jobs, options, what, many, null);
+  }
+
+  /**
+   * As {@link #runBatch(Store, java.util.List, BatchOptions, String, boolean)}, then, when every
+   * job was done (or in a dry run), {@code after}: one more step whose line (text, or a JSON object
+   * with {@code --json}) is printed before the summary, which stays the last line.
+   */
+  int runBatch(Store store, java.util.List<? extends Batch.Job> jobs, BatchOptions options,
+      String what, boolean many, @org.jspecify.annotations.Nullable AfterBatch after) {
     Report report = new Report(out, err, options.json, showProgress() && !options.dryRun);
     long bytes = 0;
     for (Batch.Job j : jobs) {
@@ -543,6 +553,9 @@ public final class BlobTool implements Callable<Integer> {
         report.note(options.json
             ? Json.object("op", j.verb(), "source", j.source(), "target", j.target(), "size", j.size(), "status", "dryrun")
             : "(dryrun) " + j.verb() + ": " + j.source() + (j.target().isEmpty() ? "" : " to " + j.target()));
+      }
+      if (after != null) {
+        report.note(after.run(true));
       }
       return ExitCodes.OK;
     }
@@ -578,13 +591,25 @@ public final class BlobTool implements Callable<Integer> {
       if (outcome.interrupted() || outcome.failed() > 0) {
         abortLeftUploads(store, jobs, done);
       }
-      if (many || options.json || outcome.interrupted()) {
-        report.summary(what, outcome);
+      int code = ExitCodes.of(outcome);
+      try {
+        if (code == ExitCodes.OK && after != null) {
+          report.note(after.run(false));
+        }
+      } finally {
+        if (many || options.json || outcome.interrupted()) {
+          report.summary(what, outcome);
+        }
       }
-      return ExitCodes.of(outcome);
+      return code;
     } finally {
       activeBatch = null;
     }
+  }
+
+  /** A step after a batch (rb's bucket deletion): given whether it is a dry run, its line. */
+  interface AfterBatch {
+    String run(boolean dryRun) throws RuntimeException;
   }
 
   /*
@@ -744,23 +769,28 @@ public final class BlobTool implements Callable<Integer> {
       if (!at.key().isEmpty()) {
         throw new ExitCodes.UsageError("rb removes a whole bucket: write s3://" + at.bucket());
       }
+      // The bucket's own line: text as aws s3 prints it, or with --json an object of the shape
+      // every other line has (it was text even with --json).
+      // The bucket is removed after its objects (and not at all in a dry run, with or without
+      // --force: without it, --dry-run removed the bucket); its line is text as aws s3 prints it,
+      // or with --json an object of the shape every other line has (it was text even then).
       return tool.withStore(options.concurrency, store -> {
+        AfterBatch removeBucket = dryRun -> {
+          if (!dryRun) {
+            Store.await(store.deleteBucket(at.bucket()));
+          }
+          return options.json
+              ? Json.object("op", "remove_bucket", "source", at.toString(), "target", "", "size", 0,
+                  "status", dryRun ? "dryrun" : "ok")
+              : (dryRun ? "(dryrun) " : "") + "remove_bucket: " + at.bucket();
+        };
+        java.util.List<Batch.Job> jobs = new ArrayList<>();
         if (force) {
-          java.util.List<Batch.Job> jobs = new ArrayList<>();
           for (Locations.Entry e : Locations.list(store, at.bucket(), "", Filters.none(), options.concurrency).values()) {
             jobs.add(Plans.delete(store, new S3Uri(at.bucket(), e.key())));
           }
-          int code = tool.runBatch(store, jobs, options, "rb", false);
-          if (code != ExitCodes.OK || options.dryRun) {
-            if (options.dryRun) {
-              tool.out.println("(dryrun) remove_bucket: " + at.bucket());
-            }
-            return code;
-          }
         }
-        Store.await(store.deleteBucket(at.bucket()));
-        tool.out.println("remove_bucket: " + at.bucket());
-        return ExitCodes.OK;
+        return tool.runBatch(store, jobs, options, "rb", false, removeBucket);
       });
     }
   }
@@ -1367,13 +1397,10 @@ public final class BlobTool implements Callable<Integer> {
         if (!options.filters().accepts(baseName(at.key()))) {
           return ExitCodes.OK; // excluded: not deleted, as aws s3 rm
         }
-        if (options.dryRun) {
-          tool.out.println("(dryrun) delete: " + at);
-          return 0;
-        }
-        tool.withStore(store -> Store.await(store.delete(at.bucket(), at.key())));
-        tool.out.println("delete: " + at);
-        return 0;
+        // One object is a batch of one, as cp's: its line and a failure are JSON with --json
+        // (they were text), and a dry run says what it would do in the same form.
+        return tool.withStore(options.concurrency, store ->
+            tool.runBatch(store, java.util.List.of(Plans.delete(store, at)), options, "rm", false));
       }
       return tool.withStore(options.concurrency, store -> {
         java.util.List<Batch.Job> jobs = new ArrayList<>();
