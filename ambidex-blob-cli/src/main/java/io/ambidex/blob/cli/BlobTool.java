@@ -638,6 +638,13 @@ public final class BlobTool implements Callable<Integer> {
             Store.await(store.abortUpload(t.bucket(), t.key(), u.uploadId()));
           }
         } catch (RuntimeException e) {
+          Throwable why = Batch.unwrap(e);
+          if (why instanceof io.ambidex.blob.NoSuchBucketException
+              || why instanceof IllegalArgumentException) {
+            // A bucket that is not there (or whose name no store takes) holds no upload: the
+            // failure already reported says what is wrong, a second line would only mislead.
+            continue;
+          }
           err.println("blob: could not check " + t + " for a multipart upload left behind ("
               + oneLine(e) + "); abort it with your store's tools if one is listed");
           return;
