@@ -1194,7 +1194,19 @@ public final class BlobTool implements Callable<Integer> {
           jobs = Plans.sync(remote, local, compare, partSize, delete, remoteParts(store, from.bucket()),
               e -> Plans.download(store, new S3Uri(from.bucket(), e.key()),
                   Locations.target(to, e.relative()), e.size(), false),
-              e -> Plans.deleteLocalJob(e.path()));
+              e -> {
+                // A file reached through a link to a directory lives outside the destination (as
+                // mv --recursive leaves such a file where it is): --delete does not reach it.
+                if (Copy.throughLinkedDirectory(to, e.relative())) {
+                  synchronized (tool.err) {
+                    tool.err.println("warning: not deleting " + e.path() + ": it is reached through"
+                        + " a symbolic link to a directory, outside " + to
+                        + "; delete it there if it should go");
+                  }
+                  return null;
+                }
+                return Plans.deleteLocalJob(e.path());
+              });
         } else {
           S3Uri from = S3Uri.parse(source);
           S3Uri to = S3Uri.parse(target);

@@ -375,7 +375,9 @@ final class Plans {
 
   /**
    * The jobs of a sync from {@code source} to {@code target} entries: copies of what is new or
-   * changed, and with {@code delete} deletions of what the target has and the source has not.
+   * changed, and with {@code delete} deletions of what the target has and the source has not
+   * ({@code remove} returns null for a target entry that is not to be deleted: a local file
+   * reached through a link to a directory, outside the destination).
    */
   static List<Batch.Job> sync(
       Map<String, Locations.Entry> source,
@@ -385,7 +387,7 @@ final class Plans {
       boolean delete,
       RemoteParts parts,
       Function<Locations.Entry, Batch.Job> copy,
-      Function<Locations.Entry, Batch.Job> remove) {
+      Function<Locations.Entry, Batch.@Nullable Job> remove) {
     List<Batch.Job> jobs = new ArrayList<>();
     for (Locations.Entry s : source.values()) {
       Locations.Entry t = target.get(s.relative());
@@ -396,7 +398,10 @@ final class Plans {
     if (delete) {
       for (Locations.Entry t : target.values()) {
         if (!source.containsKey(t.relative())) {
-          jobs.add(remove.apply(t));
+          Batch.@Nullable Job job = remove.apply(t); // null: that one is not to be deleted
+          if (job != null) {
+            jobs.add(job);
+          }
         }
       }
     }
