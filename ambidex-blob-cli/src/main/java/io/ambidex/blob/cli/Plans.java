@@ -375,8 +375,9 @@ final class Plans {
 
   /**
    * The jobs of a sync from {@code source} to {@code target} entries: copies of what is new or
-   * changed, and with {@code delete} deletions of what the target has and the source has not
-   * ({@code remove} returns null for a target entry that is not to be deleted: a local file
+   * changed, and with {@code delete} deletions of what the target has and the source has not,
+   * except what is under a source entry that could not be read (a directory whose files are
+   * unknown) ({@code remove} returns null for a target entry that is not to be deleted: a local file
    * reached through a link to a directory, outside the destination).
    */
   static List<Batch.Job> sync(
@@ -396,8 +397,17 @@ final class Plans {
       }
     }
     if (delete) {
+      // A source entry with a problem may be a directory the walk could not read: what is
+      // under it is unknown, not gone, so nothing under it is deleted (its error fails the sync).
+      List<String> unreadable = new ArrayList<>();
+      for (Locations.Entry s : source.values()) {
+        if (s.problem() != null) {
+          unreadable.add(s.relative() + "/");
+        }
+      }
       for (Locations.Entry t : target.values()) {
-        if (!source.containsKey(t.relative())) {
+        if (!source.containsKey(t.relative())
+            && unreadable.stream().noneMatch(t.relative()::startsWith)) {
           Batch.@Nullable Job job = remove.apply(t); // null: that one is not to be deleted
           if (job != null) {
             jobs.add(job);
