@@ -43,6 +43,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
@@ -68,19 +69,25 @@ import picocli.CommandLine.Spec;
     footer = {"", ExitCodes.FOOTER})
 // The subcommands are registered by commandLine(), not here: see SUBCOMMANDS.
 public final class BlobTool implements Callable<Integer> {
+  // The global options are inherited: taken after the command too, as aws takes its own
+  // (aws s3 ls s3://b --endpoint-url URL), and listed in each command's help; picocli sets them
+  // on this object wherever they are written.
   @Option(
+      scope = ScopeType.INHERIT,
       names = "--endpoint",
       paramLabel = "URL",
       description = "An S3-compatible service, e.g. http://127.0.0.1:9000. Default: the embedded store.")
   URI endpoint;
 
   @Option(
+      scope = ScopeType.INHERIT,
       names = "--region",
       description = "Signing region. Default: AWS_REGION, AWS_DEFAULT_REGION, the profile's"
           + " region, else us-east-1.")
   String region;
 
   @Option(
+      scope = ScopeType.INHERIT,
       names = "--profile",
       paramLabel = "NAME",
       description = "Use the AWS profile NAME of ~/.aws/config and ~/.aws/credentials: its"
@@ -88,10 +95,12 @@ public final class BlobTool implements Callable<Integer> {
           + " CLI's option of that name does. Default: AWS_PROFILE, else default.")
   String profile;
 
-  @Option(names = "--virtual-host", description = "Address buckets as BUCKET.host instead of host/BUCKET.")
+  @Option(scope = ScopeType.INHERIT, names = "--virtual-host",
+      description = "Address buckets as BUCKET.host instead of host/BUCKET.")
   boolean virtualHost;
 
   @Option(
+      scope = ScopeType.INHERIT,
       names = "--checksum-algorithm",
       paramLabel = "ALG",
       description = "The checksum sent with every upload and part, and checked on download:"
@@ -99,13 +108,15 @@ public final class BlobTool implements Callable<Integer> {
           + " endpoints, MD5 (Content-MD5) for any other --endpoint.")
   ChecksumAlgorithm checksumAlgorithm;
 
-  @Option(names = "--async", description = "Run the command through AsyncBlobClient instead of BlobClient.")
+  @Option(scope = ScopeType.INHERIT, names = "--async",
+      description = "Run the command through AsyncBlobClient instead of BlobClient.")
   boolean async;
 
-  @Option(names = "--no-progress", description = "Do not draw progress bars.")
+  @Option(scope = ScopeType.INHERIT, names = "--no-progress", description = "Do not draw progress bars.")
   boolean noProgress;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the embedded store keeps objects.")
+  @Option(scope = ScopeType.INHERIT, names = "--data-dir", paramLabel = "DIR",
+      description = "Where the embedded store keeps objects.")
   Path dataDir;
 
   PrintStream out = System.out;
