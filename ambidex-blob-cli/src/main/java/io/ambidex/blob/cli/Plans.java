@@ -153,7 +153,9 @@ final class Plans {
     try (java.util.stream.Stream<BlobObject> under = store.listAll(from.bucket(), prefix)) {
       isPrefix = under.findAny().isPresent();
     } catch (RuntimeException e) {
-      return failure; // the 404 is the failure to report
+      // Ctrl-C during the listing: the batch's cancellation, not a failure; else the 404 is the
+      // failure to report.
+      return Batch.isCancellation(e) || Thread.currentThread().isInterrupted() ? e : failure;
     }
     return isPrefix
         ? new ExitCodes.UsageError(from + " is not an object but a prefix ("
