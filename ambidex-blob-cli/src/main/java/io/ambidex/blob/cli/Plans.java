@@ -83,6 +83,12 @@ final class Plans {
   static Job download(Store store, S3Uri from, Path file, long size, boolean move) {
     return new Job(move ? "move" : "download", from.toString(), file.toString(), size, bytes -> {
       Locations.createParents(file);
+      if (Files.isDirectory(file)) {
+        // A conflict in the destination tree, as a file where a directory is needed (exit 1),
+        // not the client's usage error ("name the file to write"), which fits no tree.
+        throw new UncheckedIOException(file + " is a directory, where " + from + " would be"
+            + " written as a file; move it away", new java.nio.file.FileSystemException(file.toString()));
+      }
       CompletionStage<BlobObject> got =
           store.download(from.bucket(), from.key(), file, p -> bytes.accept(p.loaded()));
       CompletionStage<?> done = Async.then(got, o -> {

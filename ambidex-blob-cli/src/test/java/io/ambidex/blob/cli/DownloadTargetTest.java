@@ -107,4 +107,29 @@ class DownloadTargetTest {
     assertThat(missing.err()).doesNotContain("--recursive");
     assertThat(tool.blob("stat", "s3://download-target/photos/2026/a.txt").code()).isZero();
   }
+
+  /*
+   * A directory in the destination tree where an object's file goes is a local conflict, like a
+   * file where a directory is needed (exit 1, "move it away"), not a usage error: it exited 2 with
+   * the client's "it is a directory; name the file to write", which fits no recursive command.
+   */
+  @Test
+  void download_ontoADirectoryInTheTree_isALocalFailure_exit1() throws Exception {
+    Path file = Files.writeString(dir.resolve("f.txt"), "bytes");
+    assertThat(tool.blob("cp", file.toString(), "s3://download-target/tree/Case").code()).isZero();
+    Path into = Files.createDirectories(dir.resolve("into").resolve("Case"));
+    Path root = into.getParent();
+    for (String[] command : new String[][] {
+        {"cp", "--recursive", "s3://download-target/tree/", root.toString()},
+        {"sync", "s3://download-target/tree/", root.toString()},
+        {"cp", "s3://download-target/tree/Case", root + "/"}}) {
+      ToolHarness.Run r = tool.blob(command);
+      assertThat(r.code()).as(String.join(" ", command) + ": " + r.err()).isEqualTo(ExitCodes.FAILED);
+      assertThat(r.err().lines().filter(l -> !l.startsWith("cp:") && !l.startsWith("sync:")))
+          .singleElement().asString()
+          .contains(into + " is a directory").contains("move it away")
+          .doesNotContain("name the file to write");
+    }
+    assertThat(into).isDirectory();
+  }
 }
