@@ -215,7 +215,7 @@ public final class BlobTool implements Callable<Integer> {
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     cl.setParameterExceptionHandler((e, arguments) -> {
-      err.println("blob: " + parameterError(e));
+      err.println("blob: " + parameterError(e) + dashNamedFile(arguments));
       return ExitCodes.USAGE;
     });
     cl.setExecutionExceptionHandler(
@@ -230,6 +230,29 @@ public final class BlobTool implements Callable<Integer> {
     } finally {
       tool.finished.countDown();
     }
+  }
+
+  /*
+   * A file whose name starts with '-' is read as options, and picocli's message then names
+   * something else (a missing DST): say how to name it, when such an argument is a file here.
+   */
+  static String dashNamedFile(String[] arguments) {
+    boolean endOfOptions = false;
+    for (String a : arguments) {
+      if (a.equals("--")) {
+        endOfOptions = true;
+      } else if (!endOfOptions && a.length() > 1 && a.startsWith("-") && !a.startsWith("--")) {
+        try {
+          if (Files.exists(Path.of(a))) {
+            return " ('" + a + "' is a file here, read as an option: write ./" + a
+                + ", or put -- before the paths)";
+          }
+        } catch (java.nio.file.InvalidPathException ignored) {
+          // not a path at all
+        }
+      }
+    }
+    return "";
   }
 
   /*

@@ -117,4 +117,24 @@ class UsageMessagesTest {
     }
     assertThat(tool.blob("ls", "--help").out()).contains("--endpoint");
   }
+
+  /*
+   * A file whose name starts with '-' is read as options ("blob cp -dash s3://b/" said "Missing
+   * required parameter: 'DST'", which names nothing that was wrong). The error now says how to
+   * name it. The file is in the working directory, as a user's would be.
+   */
+  @Test
+  void fileNamedLikeAnOption_theErrorSaysHowToNameIt() throws Exception {
+    Path file = Path.of("-usage-test-dash.txt");
+    Files.writeString(file, "d");
+    try {
+      ToolHarness.Run r = tool.blob("cp", file.toString(), "s3://usage-msgs/dash/");
+      failsWith(r, ExitCodes.USAGE, "'-usage-test-dash.txt' is a file here, read as an option",
+          "./-usage-test-dash.txt", "--");
+      ToolHarness.Run ok = tool.blob("cp", "--", file.toString(), "s3://usage-msgs/dash/");
+      assertThat(ok.code()).as(ok.err()).isZero();
+    } finally {
+      Files.deleteIfExists(file);
+    }
+  }
 }
