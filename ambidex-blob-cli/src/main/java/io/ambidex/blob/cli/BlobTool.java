@@ -43,6 +43,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
@@ -68,19 +69,25 @@ import picocli.CommandLine.Spec;
     footer = {"", ExitCodes.FOOTER})
 // The subcommands are registered by commandLine(), not here: see SUBCOMMANDS.
 public final class BlobTool implements Callable<Integer> {
+  // The global options are inherited: taken after the command too, as aws takes its own
+  // (aws s3 ls s3://b --endpoint-url URL), and listed in each command's help; picocli sets them
+  // on this object wherever they are written.
   @Option(
+      scope = ScopeType.INHERIT,
       names = "--endpoint",
       paramLabel = "URL",
       description = "An S3-compatible service, e.g. http://127.0.0.1:9000. Default: the embedded store.")
   URI endpoint;
 
   @Option(
+      scope = ScopeType.INHERIT,
       names = "--region",
       description = "Signing region. Default: AWS_REGION, AWS_DEFAULT_REGION, the profile's"
           + " region, else us-east-1.")
   String region;
 
   @Option(
+      scope = ScopeType.INHERIT,
       names = "--profile",
       paramLabel = "NAME",
       description = "Use the AWS profile NAME of ~/.aws/config and ~/.aws/credentials: its"
@@ -88,10 +95,12 @@ public final class BlobTool implements Callable<Integer> {
           + " CLI's option of that name does. Default: AWS_PROFILE, else default.")
   String profile;
 
-  @Option(names = "--virtual-host", description = "Address buckets as BUCKET.host instead of host/BUCKET.")
+  @Option(scope = ScopeType.INHERIT, names = "--virtual-host",
+      description = "Address buckets as BUCKET.host instead of host/BUCKET.")
   boolean virtualHost;
 
   @Option(
+      scope = ScopeType.INHERIT,
       names = "--checksum-algorithm",
       paramLabel = "ALG",
       description = "The checksum sent with every upload and part, and checked on download:"
@@ -99,13 +108,15 @@ public final class BlobTool implements Callable<Integer> {
           + " endpoints, MD5 (Content-MD5) for any other --endpoint.")
   ChecksumAlgorithm checksumAlgorithm;
 
-  @Option(names = "--async", description = "Run the command through AsyncBlobClient instead of BlobClient.")
+  @Option(scope = ScopeType.INHERIT, names = "--async",
+      description = "Run the command through AsyncBlobClient instead of BlobClient.")
   boolean async;
 
-  @Option(names = "--no-progress", description = "Do not draw progress bars.")
+  @Option(scope = ScopeType.INHERIT, names = "--no-progress", description = "Do not draw progress bars.")
   boolean noProgress;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the embedded store keeps objects.")
+  @Option(scope = ScopeType.INHERIT, names = "--data-dir", paramLabel = "DIR",
+      description = "Where the embedded store keeps objects.")
   Path dataDir;
 
   PrintStream out = System.out;
@@ -204,7 +215,7 @@ public final class BlobTool implements Callable<Integer> {
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     cl.setParameterExceptionHandler((e, arguments) -> {
-      err.println("blob: " + parameterError(e));
+      err.println("blob: " + parameterError(e) + dashNamedFile(arguments));
       return ExitCodes.USAGE;
     });
     cl.setExecutionExceptionHandler(
@@ -219,6 +230,29 @@ public final class BlobTool implements Callable<Integer> {
     } finally {
       tool.finished.countDown();
     }
+  }
+
+  /*
+   * A file whose name starts with '-' is read as options, and picocli's message then names
+   * something else (a missing DST): say how to name it, when such an argument is a file here.
+   */
+  static String dashNamedFile(String[] arguments) {
+    boolean endOfOptions = false;
+    for (String a : arguments) {
+      if (a.equals("--")) {
+        endOfOptions = true;
+      } else if (!endOfOptions && a.length() > 1 && a.startsWith("-") && !a.startsWith("--")) {
+        try {
+          if (Files.exists(Path.of(a))) {
+            return " ('" + a + "' is a file here, read as an option: write ./" + a
+                + ", or put -- before the paths)";
+          }
+        } catch (java.nio.file.InvalidPathException ignored) {
+          // not a path at all
+        }
+      }
+    }
+    return "";
   }
 
   /*
@@ -532,6 +566,16 @@ public final class BlobTool implements Callable<Integer> {
    * {@code many}; Ctrl-C (from {@link #main}) cancels it. Returns the exit code.
    */
   int runBatch(Store store, java.util.List<? extends Batch.Job> jobs, BatchOptions options, String what, boolean many) {
+    return runBatch(store, jobs, options, what, many, null);
+  }
+
+  /**
+   * As {@link #runBatch(Store, java.util.List, BatchOptions, String, boolean)}, then, when every
+   * job was done (or in a dry run), {@code after}: one more step whose line (text, or a JSON object
+   * with {@code --json}) is printed before the summary, which stays the last line.
+   */
+  int runBatch(Store store, java.util.List<? extends Batch.Job> jobs, BatchOptions options,
+      String what, boolean many, @org.jspecify.annotations.Nullable AfterBatch after) {
     Report report = new Report(out, err, options.json, showProgress() && !options.dryRun);
     long bytes = 0;
     for (Batch.Job j : jobs) {
@@ -543,6 +587,9 @@ public final class BlobTool implements Callable<Integer> {
         report.note(options.json
             ? Json.object("op", j.verb(), "source", j.source(), "target", j.target(), "size", j.size(), "status", "dryrun")
             : "(dryrun) " + j.verb() + ": " + j.source() + (j.target().isEmpty() ? "" : " to " + j.target()));
+      }
+      if (after != null) {
+        report.note(after.run(true));
       }
       return ExitCodes.OK;
     }
@@ -578,13 +625,25 @@ public final class BlobTool implements Callable<Integer> {
       if (outcome.interrupted() || outcome.failed() > 0) {
         abortLeftUploads(store, jobs, done);
       }
-      if (many || options.json || outcome.interrupted()) {
-        report.summary(what, outcome);
+      int code = ExitCodes.of(outcome);
+      try {
+        if (code == ExitCodes.OK && after != null) {
+          report.note(after.run(false));
+        }
+      } finally {
+        if (many || options.json || outcome.interrupted()) {
+          report.summary(what, outcome);
+        }
       }
-      return ExitCodes.of(outcome);
+      return code;
     } finally {
       activeBatch = null;
     }
+  }
+
+  /** A step after a batch (rb's bucket deletion): given whether it is a dry run, its line. */
+  interface AfterBatch {
+    String run(boolean dryRun) throws RuntimeException;
   }
 
   /*
@@ -613,6 +672,13 @@ public final class BlobTool implements Callable<Integer> {
             Store.await(store.abortUpload(t.bucket(), t.key(), u.uploadId()));
           }
         } catch (RuntimeException e) {
+          Throwable why = Batch.unwrap(e);
+          if (why instanceof io.ambidex.blob.NoSuchBucketException
+              || why instanceof IllegalArgumentException) {
+            // A bucket that is not there (or whose name no store takes) holds no upload: the
+            // failure already reported says what is wrong, a second line would only mislead.
+            continue;
+          }
           err.println("blob: could not check " + t + " for a multipart upload left behind ("
               + oneLine(e) + "); abort it with your store's tools if one is listed");
           return;
@@ -744,23 +810,28 @@ public final class BlobTool implements Callable<Integer> {
       if (!at.key().isEmpty()) {
         throw new ExitCodes.UsageError("rb removes a whole bucket: write s3://" + at.bucket());
       }
+      // The bucket's own line: text as aws s3 prints it, or with --json an object of the shape
+      // every other line has (it was text even with --json).
+      // The bucket is removed after its objects (and not at all in a dry run, with or without
+      // --force: without it, --dry-run removed the bucket); its line is text as aws s3 prints it,
+      // or with --json an object of the shape every other line has (it was text even then).
       return tool.withStore(options.concurrency, store -> {
+        AfterBatch removeBucket = dryRun -> {
+          if (!dryRun) {
+            Store.await(store.deleteBucket(at.bucket()));
+          }
+          return options.json
+              ? Json.object("op", "remove_bucket", "source", at.toString(), "target", "", "size", 0,
+                  "status", dryRun ? "dryrun" : "ok")
+              : (dryRun ? "(dryrun) " : "") + "remove_bucket: " + at.bucket();
+        };
+        java.util.List<Batch.Job> jobs = new ArrayList<>();
         if (force) {
-          java.util.List<Batch.Job> jobs = new ArrayList<>();
           for (Locations.Entry e : Locations.list(store, at.bucket(), "", Filters.none(), options.concurrency).values()) {
             jobs.add(Plans.delete(store, new S3Uri(at.bucket(), e.key())));
           }
-          int code = tool.runBatch(store, jobs, options, "rb", false);
-          if (code != ExitCodes.OK || options.dryRun) {
-            if (options.dryRun) {
-              tool.out.println("(dryrun) remove_bucket: " + at.bucket());
-            }
-            return code;
-          }
         }
-        Store.await(store.deleteBucket(at.bucket()));
-        tool.out.println("remove_bucket: " + at.bucket());
-        return ExitCodes.OK;
+        return tool.runBatch(store, jobs, options, "rb", false, removeBucket);
       });
     }
   }
@@ -910,7 +981,8 @@ public final class BlobTool implements Callable<Integer> {
             }
             Path file = Files.isDirectory(to) || target.endsWith("/") || target.endsWith(java.io.File.separator)
                 ? to.resolve(baseName(from.key())) : to;
-            jobs.add(Plans.download(store, from, file, 0, move()));
+            jobs.add(Plans.prefixHint(store, Plans.download(store, from, file, 0, move()), from,
+                move() ? "move" : "copy"));
           }
           return tool.runBatch(store, jobs, options, verb, recursive);
         });
@@ -949,7 +1021,9 @@ public final class BlobTool implements Callable<Integer> {
           if (!upload.any() && from.equals(new S3Uri(to.bucket(), key))) {
             throw new ExitCodes.UsageError(ONTO_ITSELF);
           }
-          jobs.add(Plans.copy(store, from, new S3Uri(to.bucket(), key), 0, move(), replacing(base, key)));
+          jobs.add(Plans.prefixHint(store,
+              Plans.copy(store, from, new S3Uri(to.bucket(), key), 0, move(), replacing(base, key)),
+              from, move() ? "move" : "copy"));
         }
         return tool.runBatch(store, jobs, options, verb, recursive);
       });
@@ -1154,7 +1228,19 @@ public final class BlobTool implements Callable<Integer> {
           jobs = Plans.sync(remote, local, compare, partSize, delete, remoteParts(store, from.bucket()),
               e -> Plans.download(store, new S3Uri(from.bucket(), e.key()),
                   Locations.target(to, e.relative()), e.size(), false),
-              e -> Plans.deleteLocalJob(e.path()));
+              e -> {
+                // A file reached through a link to a directory lives outside the destination (as
+                // mv --recursive leaves such a file where it is): --delete does not reach it.
+                if (Copy.throughLinkedDirectory(to, e.relative())) {
+                  synchronized (tool.err) {
+                    tool.err.println("warning: not deleting " + e.path() + ": it is reached through"
+                        + " a symbolic link to a directory, outside " + to
+                        + "; delete it there if it should go");
+                  }
+                  return null;
+                }
+                return Plans.deleteLocalJob(e.path());
+              });
         } else {
           S3Uri from = S3Uri.parse(source);
           S3Uri to = S3Uri.parse(target);
@@ -1364,13 +1450,10 @@ public final class BlobTool implements Callable<Integer> {
         if (!options.filters().accepts(baseName(at.key()))) {
           return ExitCodes.OK; // excluded: not deleted, as aws s3 rm
         }
-        if (options.dryRun) {
-          tool.out.println("(dryrun) delete: " + at);
-          return 0;
-        }
-        tool.withStore(store -> Store.await(store.delete(at.bucket(), at.key())));
-        tool.out.println("delete: " + at);
-        return 0;
+        // One object is a batch of one, as cp's: its line and a failure are JSON with --json
+        // (they were text), and a dry run says what it would do in the same form.
+        return tool.withStore(options.concurrency, store ->
+            tool.runBatch(store, java.util.List.of(Plans.delete(store, at)), options, "rm", false));
       }
       return tool.withStore(options.concurrency, store -> {
         java.util.List<Batch.Job> jobs = new ArrayList<>();
@@ -1582,6 +1665,7 @@ public final class BlobTool implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       S3Uri from = S3Uri.parse(source).requireKey("get");
+      Locations.checkWritableParent(file);
       tool.transfer("get", (store, progress) -> {
         io.ambidex.blob.BlobObject got = Store.await(store.download(from.bucket(), from.key(), file, progress));
         Plans.setModified(file, got.lastModified()); // as cp: a later sync finds it unchanged

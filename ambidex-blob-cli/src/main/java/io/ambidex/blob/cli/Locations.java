@@ -330,11 +330,16 @@ final class Locations {
     }
   }
 
-  /** Creates the parent directories of a file to write, with a one-line error. */
+  /**
+   * Creates the parent directories of a file to write, with a one-line error, and checks that the
+   * file can be written there ({@link #checkWritableParent}).
+   */
   static void createParents(Path file) {
     Path parent = file.toAbsolutePath().getParent();
     if (Files.isDirectory(parent)) {
-      return; // the common case in a tree: one stat, not a mkdir and an exception per file
+      // the common case in a tree: a stat and an access(2), not a mkdir and an exception per file
+      checkWritableParent(file);
+      return;
     }
     try {
       Files.createDirectories(parent);
@@ -346,6 +351,27 @@ final class Locations {
           "Cannot create " + parent + " for " + file.getFileName() + ": "
               + (e instanceof java.nio.file.FileAlreadyExistsException
                   ? "a file has that name; move it away" : BlobTool.oneLine(e)), e);
+    }
+  }
+
+  /**
+   * Refuses (exit 4, "a local permission") a download into an existing directory this user may
+   * not write to, before the client is asked: the client rejects it too, but with an
+   * IllegalArgumentException, which is a usage error (2) to the tool. A file that is a symbolic
+   * link, or that is not a regular file (a FIFO, a device: written in place), is left to the
+   * client, which follows the link or checks the file itself.
+   */
+  static void checkWritableParent(Path file) {
+    Path absolute = file.toAbsolutePath();
+    Path parent = absolute.getParent();
+    if (parent == null || Files.isSymbolicLink(absolute)
+        || (Files.exists(absolute) && !Files.isRegularFile(absolute))) {
+      return;
+    }
+    if (Files.isDirectory(parent) && !Files.isWritable(parent)) {
+      throw new ExitCodes.Refused(
+          parent + ": permission denied; give the user write access (chmod u+w) or choose another"
+              + " directory");
     }
   }
 }

@@ -83,6 +83,12 @@ final class Plans {
   static Job download(Store store, S3Uri from, Path file, long size, boolean move) {
     return new Job(move ? "move" : "download", from.toString(), file.toString(), size, bytes -> {
       Locations.createParents(file);
+      if (Files.isDirectory(file)) {
+        // A conflict in the destination tree, as a file where a directory is needed (exit 1),
+        // not the client's usage error ("name the file to write"), which fits no tree.
+        throw new UncheckedIOException(file + " is a directory, where " + from + " would be"
+            + " written as a file; move it away", new java.nio.file.FileSystemException(file.toString()));
+      }
       CompletionStage<BlobObject> got =
           store.download(from.bucket(), from.key(), file, p -> bytes.accept(p.loaded()));
       CompletionStage<?> done = Async.then(got, o -> {
@@ -91,6 +97,77 @@ final class Plans {
       });
       return move ? Async.then(done, o -> store.delete(from.bucket(), from.key())) : done;
     });
+  }
+
+  /**
+   * {@code job}, a copy or move of the one object {@code from} (no {@code --recursive}), whose
+   * "no such key" becomes a usage error saying to add {@code --recursive} when {@code from} names
+   * a prefix with objects under it ({@code cp s3://b/photos ./photos}, as one writes a directory):
+   * one listing of a single key, made only after the 404, so a copy that succeeds costs nothing
+   * more. Any other failure, and a 404 with nothing under the prefix, is reported as it came.
+   * The listing runs on a virtual thread of its own: the store's listings block, and the async
+   * client completes a stage on its I/O threads. Cancelling the returned stage cancels the job.
+   */
+  static Job prefixHint(Store store, Job job, S3Uri from, String verb) {
+    return new Job(job.verb(), job.source(), job.target(), job.size(), job.uploadTo(), bytes -> {
+      CompletableFuture<?> inner = job.start(bytes).toCompletableFuture();
+      if (inner.isDone()) {
+        // The blocking client: the job ran on this lane's thread, so may the listing (its task
+        // group wants the stage complete when the call returns).
+        if (!inner.isCompletedExceptionally() || inner.isCancelled()) {
+          return inner;
+        }
+        try {
+          inner.join();
+          return inner;
+        } catch (java.util.concurrent.CompletionException e) {
+          return CompletableFuture.failedFuture(hinted(store, from, verb, e.getCause()));
+        }
+      }
+      CompletableFuture<Object> outer = new CompletableFuture<>() {
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+          inner.cancel(mayInterruptIfRunning);
+          return super.cancel(mayInterruptIfRunning);
+        }
+      };
+      inner.whenComplete((value, failure) -> {
+        if (failure == null) {
+          outer.complete(value);
+        } else if (!isNoSuchKey(failure)) {
+          outer.completeExceptionally(failure);
+        } else {
+          Thread.ofVirtual().name("blob-prefix-hint").start(
+              () -> outer.completeExceptionally(hinted(store, from, verb, failure)));
+        }
+      });
+      return outer;
+    });
+  }
+
+  private static boolean isNoSuchKey(Throwable failure) {
+    return Batch.unwrap(failure) instanceof io.ambidex.blob.NoSuchKeyException;
+  }
+
+  /* The failure to report: a usage error saying to add --recursive when from is a prefix. */
+  private static Throwable hinted(Store store, S3Uri from, String verb, Throwable failure) {
+    if (!isNoSuchKey(failure)) {
+      return failure;
+    }
+    String prefix = from.key() + "/";
+    boolean isPrefix;
+    try (java.util.stream.Stream<BlobObject> under = store.listAll(from.bucket(), prefix)) {
+      isPrefix = under.findAny().isPresent();
+    } catch (RuntimeException e) {
+      // Ctrl-C during the listing: the batch's cancellation, not a failure; else the 404 is the
+      // failure to report.
+      return Batch.isCancellation(e) || Thread.currentThread().isInterrupted() ? e : failure;
+    }
+    return isPrefix
+        ? new ExitCodes.UsageError(from + " is not an object but a prefix ("
+            + new S3Uri(from.bucket(), prefix) + " has objects); add --recursive to " + verb
+            + " the objects under it")
+        : failure;
   }
 
   /**
@@ -306,7 +383,10 @@ final class Plans {
 
   /**
    * The jobs of a sync from {@code source} to {@code target} entries: copies of what is new or
-   * changed, and with {@code delete} deletions of what the target has and the source has not.
+   * changed, and with {@code delete} deletions of what the target has and the source has not,
+   * except what is under a source entry that could not be read (a directory whose files are
+   * unknown) ({@code remove} returns null for a target entry that is not to be deleted: a local file
+   * reached through a link to a directory, outside the destination).
    */
   static List<Batch.Job> sync(
       Map<String, Locations.Entry> source,
@@ -316,7 +396,7 @@ final class Plans {
       boolean delete,
       RemoteParts parts,
       Function<Locations.Entry, Batch.Job> copy,
-      Function<Locations.Entry, Batch.Job> remove) {
+      Function<Locations.Entry, Batch.@Nullable Job> remove) {
     List<Batch.Job> jobs = new ArrayList<>();
     for (Locations.Entry s : source.values()) {
       Locations.Entry t = target.get(s.relative());
@@ -325,9 +405,21 @@ final class Plans {
       }
     }
     if (delete) {
+      // A source entry with a problem may be a directory the walk could not read: what is
+      // under it is unknown, not gone, so nothing under it is deleted (its error fails the sync).
+      List<String> unreadable = new ArrayList<>();
+      for (Locations.Entry s : source.values()) {
+        if (s.problem() != null) {
+          unreadable.add(s.relative() + "/");
+        }
+      }
       for (Locations.Entry t : target.values()) {
-        if (!source.containsKey(t.relative())) {
-          jobs.add(remove.apply(t));
+        if (!source.containsKey(t.relative())
+            && unreadable.stream().noneMatch(t.relative()::startsWith)) {
+          Batch.@Nullable Job job = remove.apply(t); // null: that one is not to be deleted
+          if (job != null) {
+            jobs.add(job);
+          }
         }
       }
     }

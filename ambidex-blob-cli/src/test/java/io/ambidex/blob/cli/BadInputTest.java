@@ -159,6 +159,24 @@ class BadInputTest {
         ExitCodes.REFUSED, "AWS_SECRET_ACCESS_KEY");
   }
 
+  /*
+   * An upload that failed because the bucket is missing or its name invalid left a second line,
+   * "could not check ... for a multipart upload left behind ...; abort it with your store's
+   * tools": the check after a failed batch listed the uploads of a bucket that is not there (or
+   * cannot be). Nothing can be pending there; one line says what is wrong.
+   */
+  @Test
+  void uploadToAMissingOrInvalidBucket_saysSoInOneLine() throws Exception {
+    Path empty = Files.createFile(dir.resolve("empty.txt")); // checked like a stream: size 0
+    Run missing = blob("cp", empty.toString(), "s3://no-such-bucket-here/");
+    assertThat(missing.code()).as(missing.err()).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(missing.err()).hasLineCount(1).contains("NoSuchBucket").doesNotContain("multipart");
+    Run invalid = blob("cp", empty.toString(), "s3://Bad_Bucket/");
+    assertThat(invalid.code()).as(invalid.err()).isEqualTo(ExitCodes.USAGE);
+    assertThat(invalid.err()).hasLineCount(1).contains("Invalid bucket name 'Bad_Bucket'")
+        .doesNotContain("multipart");
+  }
+
   @Test
   void endpointWithoutCredentials_isRefused_sayingWhatToExport() {
     Assumptions.assumeTrue(

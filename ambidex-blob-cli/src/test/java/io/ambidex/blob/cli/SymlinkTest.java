@@ -169,4 +169,35 @@ class SymlinkTest {
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(keys("links-root")).containsExactly("f.txt");
   }
+
+  /*
+   * sync --delete into a local directory that holds a link to a directory elsewhere: the files
+   * reached through the link live outside the destination, and were deleted (with a "delete:"
+   * line, in the dry run too) when the source had nothing under the link's name. As mv leaves
+   * them, sync leaves them, with one warning line naming each; links to files are links, removed
+   * as before, and what the source has is still written through the link.
+   */
+  @Test
+  void syncDelete_intoATree_doesNotDeleteThroughALinkToADirectory() throws Exception {
+    assertThat(tool.blob("mb", "s3://link-delete").code()).isIn(0, 1);
+    Path only = Files.createDirectories(dir.resolve("only"));
+    Files.writeString(only.resolve("a.txt"), "a");
+    assertThat(tool.blob("sync", only.toString(), "s3://link-delete/").code()).isZero();
+    Path outside = dir.resolve("outside");
+    Path mirror = Files.createDirectories(dir.resolve("mirror"));
+    Files.createSymbolicLink(mirror.resolve("dir-link"), outside);
+    Files.createSymbolicLink(mirror.resolve("file-link"), outside.resolve("f.txt"));
+
+    ToolHarness.Run dry = tool.blob("sync", "--delete", "--dry-run", "s3://link-delete/", mirror.toString());
+    assertThat(dry.code()).as(dry.err()).isZero();
+    assertThat(dry.out()).doesNotContain("dir-link");
+
+    ToolHarness.Run r = tool.blob("sync", "--delete", "s3://link-delete/", mirror.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(outside.resolve("f.txt")).hasContent("outside");
+    assertThat(r.out()).doesNotContain("dir-link").contains("delete: " + mirror.resolve("file-link"));
+    assertThat(r.err()).contains("warning: not deleting " + mirror.resolve("dir-link").resolve("f.txt"));
+    assertThat(mirror.resolve("file-link")).doesNotExist(); // the link, not its file
+    assertThat(mirror.resolve("a.txt")).hasContent("a");
+  }
 }

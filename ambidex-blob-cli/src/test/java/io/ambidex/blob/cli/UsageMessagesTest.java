@@ -92,4 +92,49 @@ class UsageMessagesTest {
         "many", "blob cp --help");
     failsWith(tool.blob("--checksum-algorithm", "nope", "ls"), ExitCodes.USAGE, "nope", "--help");
   }
+
+  /*
+   * aws takes its global options anywhere (aws s3 ls s3://b --endpoint-url URL); the tool took
+   * them before the command only, and after it said "Unknown option: '--endpoint'; see blob ls
+   * --help", whose help did not list it.
+   */
+  @Test
+  void globalOptions_afterTheCommand_areTaken() throws Exception {
+    Path f = Files.writeString(dir.resolve("g.txt"), "g");
+    for (String[] args : new String[][] {
+        {"cp", f.toString(), "s3://usage-msgs/global/g.txt", "--endpoint", s3.endpoint().toString(),
+            "--no-progress", "--checksum-algorithm", "sha256", "--region", "us-east-1"},
+        {"ls", "--endpoint", s3.endpoint().toString(), "--async", "s3://usage-msgs/global/"}}) {
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+      BlobTool t = new BlobTool();
+      t.credentials = io.ambidex.blob.Credentials.of(s3.accessKey(), s3.secretKey());
+      int code = BlobTool.run(t, args,
+          new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+          new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+      assertThat(code).as(String.join(" ", args) + ": " + err).isZero();
+      assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("global/g.txt");
+    }
+    assertThat(tool.blob("ls", "--help").out()).contains("--endpoint");
+  }
+
+  /*
+   * A file whose name starts with '-' is read as options ("blob cp -dash s3://b/" said "Missing
+   * required parameter: 'DST'", which names nothing that was wrong). The error now says how to
+   * name it. The file is in the working directory, as a user's would be.
+   */
+  @Test
+  void fileNamedLikeAnOption_theErrorSaysHowToNameIt() throws Exception {
+    Path file = Path.of("-usage-test-dash.txt");
+    Files.writeString(file, "d");
+    try {
+      ToolHarness.Run r = tool.blob("cp", file.toString(), "s3://usage-msgs/dash/");
+      failsWith(r, ExitCodes.USAGE, "'-usage-test-dash.txt' is a file here, read as an option",
+          "./-usage-test-dash.txt", "--");
+      ToolHarness.Run ok = tool.blob("cp", "--", file.toString(), "s3://usage-msgs/dash/");
+      assertThat(ok.code()).as(ok.err()).isZero();
+    } finally {
+      Files.deleteIfExists(file);
+    }
+  }
 }
