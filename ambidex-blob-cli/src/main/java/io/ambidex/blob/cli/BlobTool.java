@@ -810,8 +810,6 @@ public final class BlobTool implements Callable<Integer> {
       if (!at.key().isEmpty()) {
         throw new ExitCodes.UsageError("rb removes a whole bucket: write s3://" + at.bucket());
       }
-      // The bucket's own line: text as aws s3 prints it, or with --json an object of the shape
-      // every other line has (it was text even with --json).
       // The bucket is removed after its objects (and not at all in a dry run, with or without
       // --force: without it, --dry-run removed the bucket); its line is text as aws s3 prints it,
       // or with --json an object of the shape every other line has (it was text even then).
