@@ -263,7 +263,8 @@ public final class EmbeddedS3 implements AutoCloseable {
      * Starts the server.
      *
      * @return the running server
-     * @throws UncheckedIOException if the data directory cannot be created
+     * @throws UncheckedIOException if the data directory cannot be created, or this user may not
+     *     write to it (its cause an {@link java.nio.file.AccessDeniedException})
      * @throws IllegalStateException if the server fails to start within 30 s
      */
     public EmbeddedS3 start() {
@@ -277,6 +278,13 @@ public final class EmbeddedS3 implements AutoCloseable {
         } catch (IOException e) {
           throw new UncheckedIOException(
               "Cannot create the embedded store's data directory " + dataDirectory, e);
+        }
+        if (!Files.isWritable(dataDirectory)) {
+          // Started anyway, the store failed every write with a bare 500 "Try again".
+          throw new UncheckedIOException(
+              "The embedded store's data directory " + dataDirectory + " is not writable by this"
+                  + " user",
+              new java.nio.file.AccessDeniedException(dataDirectory.toString()));
         }
         provider = "filesystem";
         properties.setProperty(

@@ -430,7 +430,18 @@ public final class BlobTool implements Callable<Integer> {
         if (checksumAlgorithm == null) {
           config.checksum(ChecksumAlgorithm.CRC32C);
         }
-        embedded = EmbeddedS3.start(dataDir != null ? dataDir : defaultDataDir());
+        Path store = dataDir != null ? dataDir : defaultDataDir();
+        try {
+          embedded = EmbeddedS3.start(store);
+        } catch (java.io.UncheckedIOException e) {
+          String fix = "choose another with --data-dir (or AMBIDEX_BLOB_HOME)";
+          if (e.getCause() instanceof java.nio.file.AccessDeniedException) {
+            throw new ExitCodes.Refused("the embedded store's data directory " + store
+                + ": permission denied; give the user write access or " + fix);
+          }
+          throw new java.io.UncheckedIOException("the embedded store's data directory " + store
+              + " cannot be used (" + oneLine(e.getCause()) + "); " + fix, e.getCause());
+        }
         config.region(region != null ? region : "us-east-1") // the environment's is not for it
             .endpoint(embedded.endpoint())
             .credentials(Credentials.of(embedded.accessKey(), embedded.secretKey()));

@@ -71,6 +71,39 @@ class BlobToolTest {
     assertThat(blob(flag, "ls", "s3://photos/2026/").out()).doesNotContain("cat.bin");
   }
 
+  /*
+   * Found by exploratory testing: an embedded store's data directory the user may not write to
+   * started the store anyway, and the first command failed as the store's "InternalError (500)
+   * ... Try again" after Jetty's warnings. Root may write to any directory whose mode says
+   * otherwise, but not to /proc/sys (procfs answers access(2) for itself).
+   */
+  @Test
+  void aDataDirectoryTheUserMayNotWriteTo_isRefused_exit4_inOneLine() throws Exception {
+    Path locked;
+    if ("root".equals(System.getProperty("user.name"))) {
+      locked = Path.of("/proc/sys");
+    } else {
+      locked = java.nio.file.Files.createDirectory(dir.resolve("locked"));
+      java.nio.file.Files.setPosixFilePermissions(
+          locked, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        java.nio.file.Files.isDirectory(locked) && !java.nio.file.Files.isWritable(locked),
+        "no directory this user cannot write to");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    int code =
+        BlobTool.run(
+            new String[] {"--no-progress", "--data-dir", locked.toString(), "mb", "s3://locked-store"},
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+
+    String said = err.toString(StandardCharsets.UTF_8);
+    assertThat(code).as(said).isEqualTo(ExitCodes.REFUSED);
+    assertThat(said).hasLineCount(1).contains(locked.toString()).contains("--data-dir");
+  }
+
   @Test
   void userErrors_printOneLineAndExitNonZero() throws Exception {
     Run badUri = blob("put", "x", "photos/cat");
