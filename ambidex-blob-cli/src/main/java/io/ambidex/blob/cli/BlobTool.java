@@ -160,11 +160,29 @@ public final class BlobTool implements Callable<Integer> {
    * Initialises slf4j on a thread of its own while the main thread builds the command line: the
    * HTTP client's classes call it from their static initialisers, and its first call (finding
    * the provider, reading its configuration) took about 30 ms of a no-change sync's critical
-   * path. A daemon thread, so it never holds the exit; slf4j's initialisation is synchronised,
-   * so the main thread, if it gets there first, waits for it rather than repeating it.
+   * path. A daemon thread, so it never holds the exit. withStore waits for it before the client's
+   * classes load: slf4j does not make a second caller wait for an initialisation under way, it
+   * hands out substitute loggers and later prints three lines to stderr about "logging calls
+   * during the initialization phase" (seen once by exploratory testing).
    */
   private static void preload() {
-    Thread.ofPlatform().daemon().name("blob-preload").start(LoggerFactory::getILoggerFactory);
+    preloading =
+        Thread.ofPlatform().daemon().name("blob-preload").start(LoggerFactory::getILoggerFactory);
+  }
+
+  private static volatile @org.jspecify.annotations.Nullable Thread preloading;
+
+  /* Waits (a few seconds at most) for preload() to have initialised slf4j; keeps an interrupt. */
+  private static void awaitPreload() {
+    Thread t = preloading;
+    if (t == null) {
+      return;
+    }
+    try {
+      t.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // Ctrl-C: the command sees it at its first wait
+    }
   }
 
   /*
@@ -409,6 +427,7 @@ public final class BlobTool implements Callable<Integer> {
 
   /** Opens a store whose connection pool fits {@code concurrency} operations at once. */
   <T> T withStore(int concurrency, StoreAction<T> action) throws Exception {
+    awaitPreload();
     EmbeddedS3 embedded = null;
     try {
       BlobConfig.Builder config = BlobConfig.builder().environment(environment);
