@@ -56,7 +56,23 @@ final class Report implements Batch.Listener {
   @Override
   public void bytes(Batch.Job job, long delta) {
     bytesMoved.addAndGet(delta);
+    if (job.size() <= 0) { // a size not known ahead (standard input): its line gives what moved
+      unsized.computeIfAbsent(job, j -> new java.util.concurrent.atomic.AtomicLong()).addAndGet(delta);
+    }
     redraw(false);
+  }
+
+  /* The bytes moved by the jobs whose size was not known when they were planned. */
+  private final java.util.concurrent.ConcurrentHashMap<Batch.Job, java.util.concurrent.atomic.AtomicLong>
+      unsized = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /* A job's size for its line: as planned, or what moved when that was not known. */
+  private long size(Batch.Job job) {
+    if (job.size() > 0) {
+      return job.size();
+    }
+    java.util.concurrent.atomic.AtomicLong moved = unsized.remove(job);
+    return moved == null ? job.size() : moved.get();
   }
 
   @Override
@@ -64,7 +80,7 @@ final class Report implements Batch.Listener {
     objectsDone.incrementAndGet();
     if (json) {
       line(out, Json.object(
-          "op", job.verb(), "source", job.source(), "target", job.target(), "size", job.size(),
+          "op", job.verb(), "source", job.source(), "target", job.target(), "size", size(job),
           "status", "ok"));
     } else {
       line(out, job.verb() + ": " + job.source() + (job.target().isEmpty() ? "" : " to " + job.target()));
@@ -77,7 +93,7 @@ final class Report implements Batch.Listener {
     String why = BlobTool.oneLine(failure);
     if (json) {
       line(out, Json.object(
-          "op", job.verb(), "source", job.source(), "target", job.target(), "size", job.size(),
+          "op", job.verb(), "source", job.source(), "target", job.target(), "size", size(job),
           "status", "failed", "exit", ExitCodes.of(failure), "error", why));
     } else {
       line(err, job.verb() + " failed: " + job.source()

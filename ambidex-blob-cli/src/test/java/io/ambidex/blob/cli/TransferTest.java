@@ -379,6 +379,10 @@ class TransferTest {
     assertThat(piped.out()).isEqualTo("upload: - to s3://" + bucket + "/" + odd + "\n");
     assertThat(blob.ok("cat", "s3://" + bucket + "/" + odd).out()).isEqualTo("from standard input\n");
     assertThat(blob.ok("cp", "s3://" + bucket + "/" + odd, "-").out()).isEqualTo("from standard input\n");
+    // Its --json line gives the bytes it moved: standard input has no size ahead (it said 0).
+    blob.stdin = "twelve bytes".getBytes(StandardCharsets.UTF_8);
+    assertThat(blob.ok("cp", "--json", "-", "s3://" + bucket + "/stdin.json").out())
+        .contains("\"size\":12,").contains("\"status\":\"ok\"");
 
     Run stat = blob.ok("stat", "s3://" + bucket + "/" + odd);
     assertThat(stat.out()).contains("Size:                20 (20 B)").contains("ETag:                ")
