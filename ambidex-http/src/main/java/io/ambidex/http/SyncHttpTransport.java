@@ -12,10 +12,8 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ConnectException;
 import java.net.Proxy;
 import java.net.Socket;
-import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -47,11 +45,9 @@ import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ConnectionClosedException;
-import org.apache.hc.core5.http.EndpointDetails;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpException;
-import org.apache.hc.core5.http.NoHttpResponseException;
 import org.apache.hc.core5.http.ProtocolException;
 import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.impl.io.DefaultHttpResponseParser;
@@ -80,14 +76,7 @@ import org.jspecify.annotations.Nullable;
  *       {@link Deadline} is set).
  *   <li><b>Pool</b>: connections are pooled and reused per host (at most {@link
  *       Builder#maxConnections} in all); a caller that finds the pool exhausted waits for a slot,
- *       within the connect timeout. A connection idle for a second or more is checked before it
- *       is reused. One the server closed sooner, which then fails before a byte of the answer
- *       arrives (closed or reset), is dropped and the request sent again on another connection,
- *       whatever its method: the server had let the connection go before the request reached
- *       it (RFC 9112, section 9.3.1). Not when the body is not {@linkplain
- *       RequestBody#isReplayable() replayable} (the call fails with {@link
- *       io.ambidex.http.error.ConnectionResetException}), nor on a connection that had carried no
- *       answer yet.
+ *       within the connect timeout.
  *   <li><b>Timeouts</b>: connect timeout; read timeout (the longest silence while waiting for the
  *       head or any body read); and {@link Deadline#current()}: socket waits are clamped to the
  *       time left, and a timer aborts the exchange when it passes (a stalled upload included). A
@@ -95,8 +84,7 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Interrupt</b>: sockets are interruptible channels, so interrupting the calling thread
  *       (platform or virtual) closes the connection and the call fails with {@link
  *       CallInterruptedException}, flag kept set; the pool slot is freed.
- *   <li><b>Nothing hidden</b>: no automatic retries (beyond the resend on a connection the
- *       server had closed, above), redirects, cookies or content decoding;
+ *   <li><b>Nothing hidden</b>: no automatic retries, redirects, cookies or content decoding;
  *       those belong to the {@link RequestClient}, or are not wanted (decoding would break
  *       length and checksum verification).
  * </ul>
@@ -113,10 +101,8 @@ public final class SyncHttpTransport implements HttpTransport {
    */
   private final Set<HttpUriRequestBase> opening = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
-  private final int maxConnections;
 
   private SyncHttpTransport(Builder b) {
-    this.maxConnections = b.maxConnections;
     this.connectTimeout = b.connectTimeout;
     this.readTimeout = b.readTimeout;
     TlsSocketStrategy tls =
@@ -198,25 +184,6 @@ public final class SyncHttpTransport implements HttpTransport {
     if (deadline != null && deadline.isExpired()) {
       throw deadline.exceeded();
     }
-    // Each stale pooled connection the request meets is discarded when it fails, so the resends
-    // end once the pool's idle connections are used up; the bound only guards against a server
-    // that keeps closing connections it has just answered on.
-    for (int resends = 0; ; resends++) {
-      HttpResponse response = attempt(request, deadline, resends < maxConnections);
-      if (response != null) {
-        return response;
-      }
-    }
-  }
-
-  /*
-   * One exchange on one pooled connection. Returns null, instead of failing, when the connection
-   * was reused and the server had closed it without answering a byte (mayResend permitting): the
-   * caller sends the request again on another connection.
-   */
-  private @Nullable HttpResponse attempt(
-      HttpRequest request, @Nullable Deadline deadline, boolean mayResend) {
-    String name = request.method() + " " + request.uri();
     HttpUriRequestBase req = new HttpUriRequestBase(request.method(), request.uri());
     for (var field : request.headers().map().entrySet()) {
       for (String value : field.getValue()) {
@@ -261,9 +228,6 @@ public final class SyncHttpTransport implements HttpTransport {
       if (abort != null) {
         abort.disarm();
       }
-      if (mayResend && closedWhileIdle(e, context, request, abort)) {
-        return null;
-      }
       throw failure(e, request, abort, read);
     } finally {
       opening.remove(req);
@@ -293,34 +257,6 @@ public final class SyncHttpTransport implements HttpTransport {
       }
       throw failure(e, request, abort, read);
     }
-  }
-
-  /*
-   * Whether a failed exchange met a pooled connection the server had closed while it sat idle,
-   * so that sending the request again, whatever its method, cannot make the server act twice
-   * (RFC 9112, section 9.3.1; what browsers and OkHttp do). The pool checks an idle connection
-   * only after validateAfterInactivity, and a server may close one at any moment before. It is
-   * that case when the connection had already carried a response, and this exchange got no byte
-   * of its own: the server ended the connection (NoHttpResponseException) or reset it (the
-   * request written into a connection closed at the other end) before answering. A body that
-   * cannot be produced twice is never resent, nor anything the caller stopped: a close of the
-   * transport, an interrupt, or the deadline.
-   */
-  private boolean closedWhileIdle(
-      Exception e, HttpClientContext context, HttpRequest request, @Nullable DeadlineAbort abort) {
-    if (closed
-        || Thread.currentThread().isInterrupted()
-        || (abort != null && abort.fired())
-        || !(e instanceof NoHttpResponseException
-            || (e instanceof SocketException && !(e instanceof ConnectException))
-            || (e instanceof IOException io && Translate.isChannelReset(io)))) {
-      return false;
-    }
-    EndpointDetails connection = context.getEndpointDetails();
-    if (connection == null || connection.getResponseCount() == 0) {
-      return false; // a new connection: the server may have acted on the request
-    }
-    return !hasEntity(request) || request.body().isReplayable();
   }
 
   /*
@@ -646,7 +582,7 @@ public final class SyncHttpTransport implements HttpTransport {
     }
 
     private static boolean isWriteReset(IOException e) {
-      return (e instanceof SocketException && !(e instanceof ConnectException))
+      return (e instanceof java.net.SocketException && !(e instanceof java.net.ConnectException))
           || Translate.isChannelReset(e);
     }
 
