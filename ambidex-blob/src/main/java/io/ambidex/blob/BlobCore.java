@@ -488,7 +488,8 @@ final class BlobCore implements AsyncCloseable {
    * or on the {@code CreateMultipartUpload}, not on the parts. The stream is read to its end and
    * not closed; if it ends within the first part (and the multipart threshold), it is sent in one
    * request, otherwise as a multipart upload. Memory: at most {@code partSize * concurrency} bytes
-   * are buffered.
+   * are buffered. Cancelling the upload (or interrupting the blocking call) interrupts a read of
+   * the stream in progress.
    *
    * @param bucket the bucket
    * @param key the object's key

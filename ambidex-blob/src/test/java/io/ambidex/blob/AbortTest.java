@@ -120,6 +120,53 @@ class AbortTest extends EmbeddedS3Fixture {
     }
   }
 
+  /**
+   * Cancelling an async stream upload interrupts the read of the caller's stream, as interrupting
+   * a blocking upload interrupts its lanes: before, a stream that waited (within the first part or
+   * between parts) kept a virtual thread blocked in it after the upload had ended, which then read
+   * a part nobody would send.
+   */
+  @Test
+  void asyncPut_cancelledWhileTheStreamWaits_interruptsTheRead() throws Exception {
+    String bucket = Fixtures.bucket();
+    AsyncBlobClient client = new AsyncBlobClient(config());
+    try {
+      client.createBucket(bucket).get(10, TimeUnit.SECONDS);
+      for (int before : new int[] {MIB, 7 * MIB}) { // within the first part; between parts
+        CountDownLatch stalled = new CountDownLatch(1);
+        CountDownLatch interrupted = new CountDownLatch(1);
+        java.io.InputStream stream =
+            new java.io.SequenceInputStream(
+                new java.io.ByteArrayInputStream(bytes(before, 5)),
+                new java.io.InputStream() {
+                  @Override
+                  public int read() throws java.io.IOException {
+                    stalled.countDown();
+                    try {
+                      new CountDownLatch(1).await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                      interrupted.countDown();
+                      throw new java.io.InterruptedIOException("interrupted");
+                    }
+                    return -1;
+                  }
+                });
+        CallFuture<PutResult> put = client.put(bucket, "waits-" + before, stream);
+        assertThat(stalled.await(20, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(put.cancel(true)).isTrue();
+
+        assertThat(interrupted.await(20, TimeUnit.SECONDS))
+            .as("the read of a stream after %s bytes was interrupted", before)
+            .isTrue();
+        put.settled().toCompletableFuture().get(20, TimeUnit.SECONDS);
+        assertThat(Fixtures.uploads(sdk, bucket)).isEmpty();
+      }
+    } finally {
+      client.close().get(60, TimeUnit.SECONDS);
+    }
+  }
+
   @Test
   void blockingPut_interruptedWhilePartsAreInFlight_abortsTheUpload_andKeepsTheFlag()
       throws Exception {

@@ -167,7 +167,51 @@ public abstract class PartSource {
         return CompletableFuture.failedFuture(e);
       }
     }
-    return CompletableFuture.supplyAsync(read, blockingReads);
+    return interruptibly(read, blockingReads);
+  }
+
+  /*
+   * Runs a blocking read on `executor`; cancelling the returned stage interrupts the read, as the
+   * blocking client's lanes are interrupted when their upload is cancelled, so a stream that waits
+   * (a pipe, a socket) is not left blocked in, and read on unseen, after its upload has ended.
+   * The interrupt is sent only while the read runs, and taken back when it returns.
+   */
+  private static <T> CompletableFuture<T> interruptibly(Supplier<T> read, Executor executor) {
+    Object lock = new Object();
+    Thread[] reader = new Thread[1];
+    CompletableFuture<T> result =
+        new CompletableFuture<>() {
+          @Override
+          public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            synchronized (lock) {
+              if (cancelled && reader[0] != null) {
+                reader[0].interrupt();
+              }
+            }
+            return cancelled;
+          }
+        };
+    executor.execute(
+        () -> {
+          synchronized (lock) {
+            if (result.isDone()) {
+              return; // cancelled before it started
+            }
+            reader[0] = Thread.currentThread();
+          }
+          try {
+            result.complete(read.get());
+          } catch (RuntimeException | Error e) {
+            result.completeExceptionally(e);
+          } finally {
+            synchronized (lock) {
+              reader[0] = null;
+              Thread.interrupted(); // an interrupt that came with a cancellation ends here
+            }
+          }
+        });
+    return result;
   }
 
   /** A source of known size: parts are slices, numbered in the order they are asked for. */
