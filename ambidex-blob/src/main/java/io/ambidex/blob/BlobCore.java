@@ -488,7 +488,8 @@ final class BlobCore implements AsyncCloseable {
    * or on the {@code CreateMultipartUpload}, not on the parts. The stream is read to its end and
    * not closed; if it ends within the first part (and the multipart threshold), it is sent in one
    * request, otherwise as a multipart upload. Memory: at most {@code partSize * concurrency} bytes
-   * are buffered.
+   * are buffered. Cancelling the upload (or interrupting the blocking call) interrupts a read of
+   * the stream in progress.
    *
    * @param bucket the bucket
    * @param key the object's key
@@ -2531,15 +2532,50 @@ final class BlobCore implements AsyncCloseable {
       }
     }
     HttpRequest put = b.build();
-    return http.send(
-        put,
-        r ->
-            xml(r)
-                .thenApply(
-                    bytes -> {
-                      // CopyObject may fail after a 200 status, in the body.
-                      return etagOfSuccess(put, r, bytes);
-                    }));
+    return Chains.onFailure(
+        http.send(
+            put,
+            r ->
+                xml(r)
+                    .thenApply(
+                        bytes -> {
+                          // CopyObject may fail after a 200 status, in the body.
+                          return etagOfSuccess(put, r, bytes);
+                        })),
+        failure -> {
+          if (failure instanceof BlobException e) {
+            copyFailed(e, sourceBucket, sourceKey, targetBucket);
+          }
+        });
+  }
+
+  /*
+   * A copy's request is addressed to its target and names its source only in a header, so a
+   * NoSuchKey or NoSuchBucket would read as if the target were missing: say which it was. A PUT
+   * needs no target key, so a missing key is the source's; S3 and moto name the missing bucket
+   * (BucketName), S3Proxy does not.
+   */
+  private static void copyFailed(
+      BlobException e, String sourceBucket, String sourceKey, String targetBucket) {
+    if (e instanceof NoSuchKeyException) {
+      e.withDetail("The copy's source " + what(sourceBucket, sourceKey) + " does not exist.");
+    } else if (e instanceof NoSuchBucketException) {
+      String named;
+      try {
+        named = S3Xml.firstText(e.bodySnippet().getBytes(StandardCharsets.UTF_8), "BucketName");
+      } catch (RuntimeException unreadable) { // the snippet may be cut short
+        named = null;
+      }
+      if (sourceBucket.equals(targetBucket) || sourceBucket.equals(named)) {
+        e.withDetail("The copy's source bucket " + sourceBucket + " does not exist.");
+      } else if (targetBucket.equals(named)) {
+        e.withDetail("The copy's target bucket " + targetBucket + " does not exist.");
+      } else {
+        e.withDetail(
+            "The copy reads " + what(sourceBucket, sourceKey) + " into bucket " + targetBucket
+                + ": one of the two buckets does not exist.");
+      }
+    }
   }
 
   // ---- helpers ----

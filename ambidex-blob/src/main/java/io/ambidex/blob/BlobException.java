@@ -32,6 +32,11 @@ public class BlobException extends HttpStatusException {
   private final String code;
   private final String serverMessage;
   private final @Nullable String requestId;
+  /*
+   * What the request alone does not say, set by the client before the failure is reported: a
+   * copy's request names its target, so a missing source is said here. Null for most failures.
+   */
+  private @Nullable String detail;
 
   /**
    * Creates the exception from the error response.
@@ -77,6 +82,9 @@ public class BlobException extends HttpStatusException {
     if (!serverMessage.isBlank()) {
       b.append(": ").append(serverMessage.strip());
     }
+    if (detail != null) {
+      b.append(b.charAt(b.length() - 1) == '.' ? " " : ". ").append(detail);
+    }
     String hint = hint();
     if (!hint.isEmpty()) {
       b.append(b.charAt(b.length() - 1) == '.' ? " " : ". ").append(hint);
@@ -85,6 +93,15 @@ public class BlobException extends HttpStatusException {
       b.append(" [request id ").append(requestId).append(']');
     }
     return b.toString();
+  }
+
+  /*
+   * Adds a sentence saying what failed where the request does not (see `detail`); called by the
+   * client before the exception reaches anyone.
+   */
+  BlobException withDetail(String sentence) {
+    this.detail = Objects.requireNonNull(sentence, "sentence");
+    return this;
   }
 
   /** A sentence naming the likely cause, or empty. */

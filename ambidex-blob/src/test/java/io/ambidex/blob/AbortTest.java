@@ -62,6 +62,111 @@ class AbortTest extends EmbeddedS3Fixture {
     }
   }
 
+  /**
+   * A stream upload on the async client whose stream stalls between parts (a socket or a pipe
+   * waiting for its writer): the lanes that stored their parts hand them back on the transport's
+   * I/O threads, and that hand-back used to wait for the lock the stalled read holds, parking the
+   * I/O threads. Then the client answered nothing (other calls hung), and the abort of the
+   * cancelled upload waited for the stream: settled() never came, close() waited its 30 s, and
+   * the upload was left on the server.
+   */
+  @Test
+  void asyncPut_ofAStreamStalledBetweenParts_staysResponsive_andCancelledAbortsTheUpload()
+      throws Exception {
+    String bucket = Fixtures.bucket();
+    AsyncBlobClient client = new AsyncBlobClient(config());
+    CountDownLatch release = new CountDownLatch(1);
+    try {
+      client.createBucket(bucket).get(10, TimeUnit.SECONDS);
+      client.put(bucket, "small", new byte[10]).get(10, TimeUnit.SECONDS);
+      CountDownLatch stalled = new CountDownLatch(1);
+      // Three parts at once (concurrency 3), then the stream waits: the lane reading part 4
+      // holds the source while the others store parts 1-3 and hand them back.
+      java.io.InputStream stream =
+          new java.io.SequenceInputStream(
+              new java.io.ByteArrayInputStream(bytes(15 * MIB + 1, 4)),
+              new java.io.InputStream() {
+                @Override
+                public int read() throws java.io.IOException {
+                  stalled.countDown();
+                  try {
+                    release.await(60, TimeUnit.SECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted");
+                  }
+                  return -1;
+                }
+              });
+      CallFuture<PutResult> put = client.put(bucket, "stalled", stream);
+      assertThat(stalled.await(20, TimeUnit.SECONDS)).isTrue();
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> storedParts(bucket) == 3);
+
+      // Meanwhile the client answers other calls: each of these may land on any I/O thread.
+      java.util.List<CompletableFuture<BlobObject>> heads = new java.util.ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        heads.add(client.head(bucket, "small"));
+      }
+      CompletableFuture.allOf(heads.toArray(CompletableFuture[]::new)).get(20, TimeUnit.SECONDS);
+
+      assertThat(put.cancel(true)).isTrue();
+      put.settled().toCompletableFuture().get(20, TimeUnit.SECONDS);
+      assertThat(Fixtures.uploads(sdk, bucket)).isEmpty();
+    } finally {
+      release.countDown();
+      client.close().get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * Cancelling an async stream upload interrupts the read of the caller's stream, as interrupting
+   * a blocking upload interrupts its lanes: before, a stream that waited (within the first part or
+   * between parts) kept a virtual thread blocked in it after the upload had ended, which then read
+   * a part nobody would send.
+   */
+  @Test
+  void asyncPut_cancelledWhileTheStreamWaits_interruptsTheRead() throws Exception {
+    String bucket = Fixtures.bucket();
+    AsyncBlobClient client = new AsyncBlobClient(config());
+    try {
+      client.createBucket(bucket).get(10, TimeUnit.SECONDS);
+      for (int before : new int[] {MIB, 7 * MIB}) { // within the first part; between parts
+        CountDownLatch stalled = new CountDownLatch(1);
+        CountDownLatch interrupted = new CountDownLatch(1);
+        java.io.InputStream stream =
+            new java.io.SequenceInputStream(
+                new java.io.ByteArrayInputStream(bytes(before, 5)),
+                new java.io.InputStream() {
+                  @Override
+                  public int read() throws java.io.IOException {
+                    stalled.countDown();
+                    try {
+                      new CountDownLatch(1).await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                      interrupted.countDown();
+                      throw new java.io.InterruptedIOException("interrupted");
+                    }
+                    return -1;
+                  }
+                });
+        CallFuture<PutResult> put = client.put(bucket, "waits-" + before, stream);
+        assertThat(stalled.await(20, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(put.cancel(true)).isTrue();
+
+        assertThat(interrupted.await(20, TimeUnit.SECONDS))
+            .as("the read of a stream after %s bytes was interrupted", before)
+            .isTrue();
+        put.settled().toCompletableFuture().get(20, TimeUnit.SECONDS);
+        assertThat(Fixtures.uploads(sdk, bucket)).isEmpty();
+      }
+    } finally {
+      client.close().get(60, TimeUnit.SECONDS);
+    }
+  }
+
   @Test
   void blockingPut_interruptedWhilePartsAreInFlight_abortsTheUpload_andKeepsTheFlag()
       throws Exception {
@@ -188,5 +293,18 @@ class AbortTest extends EmbeddedS3Fixture {
         assertThat(s3.matching("GET", "uploadId=upload-1")).as("the abort confirmed").hasSize(1);
       }
     }
+  }
+
+  /* The parts of the one upload in progress in the bucket, as ListParts (AWS SDK) lists them. */
+  private static int storedParts(String bucket) {
+    java.util.List<software.amazon.awssdk.services.s3.model.MultipartUpload> uploads =
+        Fixtures.uploads(sdk, bucket);
+    if (uploads.size() != 1) {
+      return -1;
+    }
+    return sdk.listParts(
+            r -> r.bucket(bucket).key(uploads.get(0).key()).uploadId(uploads.get(0).uploadId()))
+        .parts()
+        .size();
   }
 }

@@ -362,6 +362,32 @@ class BlobParityTest extends EmbeddedS3Fixture {
         .isInstanceOf(NoSuchKeyException.class);
   }
 
+  /**
+   * A copy's request is addressed to its target, so the service's NoSuchKey or NoSuchBucket came
+   * with the target's address: "PUT .../other/x failed: NoSuchKey" for a missing source, and
+   * "NoSuchBucket" naming a bucket that exists. The message says which was missing. (S3Proxy
+   * does not say which bucket; MotoTest checks the message when the service does.)
+   */
+  @ParityTest
+  void copy_ofAMissingSource_saysTheSourceIsMissing(Parity<BlobClient, AsyncBlobClient> p)
+      throws Exception {
+    String bucket = bucket(p);
+    String other = bucket(p);
+    p.call(c -> c.put(bucket, "here", new byte[3]), a -> a.put(bucket, "here", new byte[3]));
+
+    assertThatThrownBy(() -> p.call(c -> c.copy(bucket, "nope", other, "x")).async(a -> a.copy(bucket, "nope", other, "x")))
+        .isInstanceOf(NoSuchKeyException.class)
+        .hasMessageContaining("The copy's source s3://" + bucket + "/nope does not exist.");
+    assertThatThrownBy(() -> p.call(c -> c.copy("no-such-bucket-c1", "k", other, "x")).async(a -> a.copy("no-such-bucket-c1", "k", other, "x")))
+        .isInstanceOf(NoSuchBucketException.class)
+        .hasMessageContaining(
+            "The copy reads s3://no-such-bucket-c1/k into bucket " + other
+                + ": one of the two buckets does not exist.");
+    assertThatThrownBy(() -> p.call(c -> c.copy("no-such-bucket-c1", "k", "no-such-bucket-c1", "x")).async(a -> a.copy("no-such-bucket-c1", "k", "no-such-bucket-c1", "x")))
+        .isInstanceOf(NoSuchBucketException.class)
+        .hasMessageContaining("The copy's source bucket no-such-bucket-c1 does not exist.");
+  }
+
   // ---- authentication ----
 
   @ParityTest

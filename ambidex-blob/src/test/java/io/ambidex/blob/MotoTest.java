@@ -93,6 +93,25 @@ class MotoTest {
         .isInstanceOf(NoSuchBucketException.class);
   }
 
+  /** moto names the missing bucket of a copy (BucketName), as S3 does: so does the message. */
+  @ParityTest
+  void copy_intoOrFromAMissingBucket_namesTheBucket(Parity<BlobClient, AsyncBlobClient> p)
+      throws Exception {
+    String bucket = Fixtures.bucket();
+    p.run(c -> c.createBucket(bucket), a -> a.createBucket(bucket));
+    p.call(c -> c.put(bucket, "here", new byte[3]), a -> a.put(bucket, "here", new byte[3]));
+
+    assertThatThrownBy(() -> p.call(c -> c.copy(bucket, "here", "no-such-bucket-m1", "x")).async(a -> a.copy(bucket, "here", "no-such-bucket-m1", "x")))
+        .isInstanceOf(NoSuchBucketException.class)
+        .hasMessageContaining("The copy's target bucket no-such-bucket-m1 does not exist.");
+    assertThatThrownBy(() -> p.call(c -> c.copy("no-such-bucket-m2", "k", bucket, "x")).async(a -> a.copy("no-such-bucket-m2", "k", bucket, "x")))
+        .isInstanceOf(NoSuchBucketException.class)
+        .hasMessageContaining("The copy's source bucket no-such-bucket-m2 does not exist.");
+    assertThatThrownBy(() -> p.call(c -> c.copy(bucket, "nope", bucket, "x")).async(a -> a.copy(bucket, "nope", bucket, "x")))
+        .isInstanceOf(NoSuchKeyException.class)
+        .hasMessageContaining("The copy's source s3://" + bucket + "/nope does not exist.");
+  }
+
   @ParityTest
   void failedMultipart_isAborted(Parity<BlobClient, AsyncBlobClient> p) throws Exception {
     String bucket = Fixtures.bucket();

@@ -144,6 +144,42 @@ class S3XmlFuzzTest {
     });
   }
 
+  /**
+   * The ListMultipartUploads result had a parser of its own (UploadsXml) that the fixes of
+   * S3Xml's four bugs did not reach: it took whichever StAX provider the class path holds
+   * (Woodstox here, whose unchecked WstxLazyException escaped), gave the JDK's parser bytes (which
+   * prints "[Fatal Error]" for bytes that are not UTF-8), and threw IllegalStateException.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"not-utf8", "undeclared-entity", "cut", "external-entity"})
+  void uploadsXml_malformedDocuments_failAsMalformed_printNothing(String kind) {
+    String head = "<ListMultipartUploadsResult><Upload><Key>";
+    String tail = "</Key><UploadId>u1</UploadId></Upload></ListMultipartUploadsResult>";
+    byte[] xml =
+        switch (kind) {
+          case "not-utf8" -> {
+            byte[] a = head.getBytes(StandardCharsets.UTF_8);
+            byte[] b = tail.getBytes(StandardCharsets.UTF_8);
+            byte[] all = java.util.Arrays.copyOf(a, a.length + 2 + b.length);
+            all[a.length] = (byte) 0xff;
+            all[a.length + 1] = (byte) 0xfe;
+            System.arraycopy(b, 0, all, a.length + 2, b.length);
+            yield all;
+          }
+          case "undeclared-entity" -> (head + "k&e;" + tail).getBytes(StandardCharsets.UTF_8);
+          case "cut" -> (head + "k</Key><Upl").getBytes(StandardCharsets.UTF_8);
+          default ->
+              ("<!DOCTYPE r [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>" + head + "&e;" + tail)
+                  .getBytes(StandardCharsets.UTF_8);
+        };
+    silently(() -> {
+      RuntimeException e =
+          org.assertj.core.api.Assertions.catchRuntimeException(
+              () -> io.ambidex.blob.internal.UploadsXml.page(xml));
+      malformedOnly(e, "UploadsXml.page", kind);
+    });
+  }
+
   /** Runs {@code body} with System.err captured, and fails if anything was printed to it. */
   static void silently(Runnable body) {
     java.io.PrintStream err = System.err;

@@ -65,6 +65,21 @@ public final class Chains {
     return result;
   }
 
+  /**
+   * Returns a stage that completes as {@code first} does, after {@code action} has seen its
+   * failure (unwrapped), unless that is a cancellation: a failure can be given details before
+   * anyone else sees it. Cancelling the result cancels {@code first}.
+   */
+  public static <T extends @Nullable Object> CompletableFuture<T> onFailure(
+      CompletionStage<T> first, java.util.function.Consumer<? super Throwable> action) {
+    return recover(
+        first,
+        failure -> {
+          action.accept(failure);
+          throw failure instanceof RuntimeException r ? r : new CompletionException(failure);
+        });
+  }
+
   /** Returns a completed stage. */
   public static <T extends @Nullable Object> CompletableFuture<T> done(T value) {
     return CompletableFuture.completedFuture(value);

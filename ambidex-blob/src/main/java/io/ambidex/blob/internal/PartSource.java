@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -166,7 +167,51 @@ public abstract class PartSource {
         return CompletableFuture.failedFuture(e);
       }
     }
-    return CompletableFuture.supplyAsync(read, blockingReads);
+    return interruptibly(read, blockingReads);
+  }
+
+  /*
+   * Runs a blocking read on `executor`; cancelling the returned stage interrupts the read, as the
+   * blocking client's lanes are interrupted when their upload is cancelled, so a stream that waits
+   * (a pipe, a socket) is not left blocked in, and read on unseen, after its upload has ended.
+   * The interrupt is sent only while the read runs, and taken back when it returns.
+   */
+  private static <T> CompletableFuture<T> interruptibly(Supplier<T> read, Executor executor) {
+    Object lock = new Object();
+    Thread[] reader = new Thread[1];
+    CompletableFuture<T> result =
+        new CompletableFuture<>() {
+          @Override
+          public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            synchronized (lock) {
+              if (cancelled && reader[0] != null) {
+                reader[0].interrupt();
+              }
+            }
+            return cancelled;
+          }
+        };
+    executor.execute(
+        () -> {
+          synchronized (lock) {
+            if (result.isDone()) {
+              return; // cancelled before it started
+            }
+            reader[0] = Thread.currentThread();
+          }
+          try {
+            result.complete(read.get());
+          } catch (RuntimeException | Error e) {
+            result.completeExceptionally(e);
+          } finally {
+            synchronized (lock) {
+              reader[0] = null;
+              Thread.interrupted(); // an interrupt that came with a cancellation ends here
+            }
+          }
+        });
+    return result;
   }
 
   /** A source of known size: parts are slices, numbered in the order they are asked for. */
@@ -217,16 +262,25 @@ public abstract class PartSource {
   /**
    * A stream of unknown length, read one part at a time under a lock. After each full part one
    * more byte is read ahead, so the source knows whether the part was the last one.
+   *
+   * <p>The read lock is held for as long as the stream takes to yield a part, which for a socket
+   * or a pipe can be any time; so only reads take it. A lane asks for its next part ({@link
+   * #next}) and hands its last one back ({@link #recycle}) on the thread that completed the
+   * part's upload, on the async client a transport I/O thread, and the size queries run there
+   * too: none of them waits for the stream (the read itself runs on {@code blockingReads}).
    */
   public static final class StreamSource extends PartSource {
     private final InputStream in;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final ArrayDeque<byte[]> spare = new ArrayDeque<>(); // recycled part buffers
+    private final ReentrantLock lock = new ReentrantLock(); // held while the stream is read
+    private final ArrayDeque<byte[]> spare = new ArrayDeque<>(); // recycled buffers; own monitor
     private int pushback = -1;
-    private boolean ended;
+    private volatile boolean ended;
     private int nextNumber = 1;
     private long read;
-    private @Nullable Part first;
+    /* Set with `ended`, at the end of the stream: the size and the number of parts. */
+    private volatile long size = -1;
+    private volatile int count = -1;
+    private final AtomicReference<@Nullable Part> first = new AtomicReference<>();
 
     StreamSource(
         InputStream in,
@@ -246,7 +300,7 @@ public abstract class PartSource {
       return read(
           () -> {
             Part p = Objects.requireNonNull(readPart(), "the first part");
-            first = p;
+            first.set(p);
             return p;
           },
           true);
@@ -254,52 +308,31 @@ public abstract class PartSource {
 
     @Override
     public CompletionStage<@Nullable Part> next() {
-      lock.lock();
-      try {
-        Part p = first;
-        if (p != null) {
-          first = null;
-          return CompletableFuture.completedFuture(p);
-        }
-      } finally {
-        lock.unlock();
+      Part p = first.getAndSet(null);
+      if (p != null) {
+        return CompletableFuture.completedFuture(p);
       }
       return read(this::readPart, true);
     }
 
     @Override
     public long size() {
-      lock.lock();
-      try {
-        return ended ? read : -1;
-      } finally {
-        lock.unlock();
-      }
+      return size;
     }
 
     @Override
     public int partCount() {
-      lock.lock();
-      try {
-        return ended ? nextNumber - 1 : -1;
-      } finally {
-        lock.unlock();
-      }
+      return count;
     }
 
     @Override
     public void recycle(Part part) {
       byte[] buf = part.buffer();
-      if (buf == null || buf.length != partSize) {
-        return;
+      if (buf == null || buf.length != partSize || ended) {
+        return; // not a full part's buffer, or no part is left to read into it
       }
-      lock.lock();
-      try {
-        if (!ended) {
-          spare.addLast(buf);
-        }
-      } finally {
-        lock.unlock();
+      synchronized (spare) {
+        spare.addLast(buf);
       }
     }
 
@@ -320,7 +353,10 @@ public abstract class PartSource {
           // The first part may be all there is: grow its buffer instead of allocating partSize.
           buf = new byte[(int) Math.min(partSize, 64 * 1024)];
         } else {
-          byte[] reused = spare.pollFirst();
+          byte[] reused;
+          synchronized (spare) {
+            reused = spare.pollFirst();
+          }
           buf = reused != null ? reused : new byte[(int) partSize];
         }
         if (pushback >= 0) {
@@ -333,21 +369,29 @@ public abstract class PartSource {
           }
           int r = in.read(buf, n, buf.length - n);
           if (r < 0) {
-            ended = true;
             break;
           }
           n += r;
         }
-        if (!ended) {
+        boolean last = n < partSize;
+        if (!last) {
           int probe = in.read();
           if (probe < 0) {
-            ended = true;
+            last = true;
           } else {
             pushback = probe;
           }
         }
         read += n;
         int number = nextNumber++;
+        if (last) {
+          size = read;
+          count = number;
+          ended = true;
+          synchronized (spare) {
+            spare.clear();
+          }
+        }
         return new Part(number, RequestBody.of(buf, 0, n), n, Digests.of(buf, 0, n, sha256, algorithm), buf);
       } catch (IOException e) {
         throw new RequestBodyException(

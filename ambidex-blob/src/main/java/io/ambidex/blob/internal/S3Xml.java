@@ -59,7 +59,7 @@ public final class S3Xml {
    * S3XmlFuzzTest); a library must not write to its user's standard error. A byte order mark is
    * dropped.
    */
-  private static XMLStreamReader reader(byte[] xml) throws XMLStreamException {
+  static XMLStreamReader reader(byte[] xml) throws XMLStreamException {
     String text;
     try {
       text = text(xml);
@@ -368,7 +368,7 @@ public final class S3Xml {
    * IllegalStateException, as first done, reached the caller of list() or put() as an
    * undocumented type (found by S3XmlFuzzTest, seed 1).
    */
-  private static HttpProtocolException malformed(String what, Exception cause) {
+  static HttpProtocolException malformed(String what, Exception cause) {
     return new HttpProtocolException(
         "The server sent a malformed " + what + ": " + cause.getMessage(),
         cause instanceof IOException io ? io : new IOException(cause.getMessage(), cause));

@@ -1,11 +1,9 @@
 package io.ambidex.blob.internal;
 
 import io.ambidex.blob.PendingUpload;
-import java.io.ByteArrayInputStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
@@ -13,17 +11,7 @@ import org.jspecify.annotations.Nullable;
 
 /** Parses a ListMultipartUploads result. Not API. */
 public final class UploadsXml {
-  private static final XMLInputFactory FACTORY = newFactory();
-
   private UploadsXml() {}
-
-  private static XMLInputFactory newFactory() {
-    XMLInputFactory f = XMLInputFactory.newFactory();
-    f.setProperty(XMLInputFactory.SUPPORT_DTD, false);
-    f.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
-    f.setProperty(XMLInputFactory.IS_NAMESPACE_AWARE, false);
-    return f;
-  }
 
   /**
    * One page of uploads.
@@ -37,7 +25,11 @@ public final class UploadsXml {
       @Nullable String nextKeyMarker,
       @Nullable String nextUploadIdMarker) {}
 
-  /** Parses a ListMultipartUploadsResult document. */
+  /**
+   * Parses a ListMultipartUploadsResult document, with S3Xml's reader (the JDK's StAX over
+   * strictly decoded UTF-8, no DTD): a document that cannot be read fails with {@link
+   * io.ambidex.http.error.HttpProtocolException}, as every other S3 document does.
+   */
   public static Page page(byte[] xml) {
     List<PendingUpload> uploads = new ArrayList<>();
     String nextKey = null;
@@ -45,7 +37,7 @@ public final class UploadsXml {
     String encoding = null;
     boolean truncated = false;
     try {
-      XMLStreamReader r = FACTORY.createXMLStreamReader(new ByteArrayInputStream(xml));
+      XMLStreamReader r = S3Xml.reader(xml);
       String key = null;
       String id = null;
       String initiated = null;
@@ -77,7 +69,7 @@ public final class UploadsXml {
         }
       }
     } catch (XMLStreamException e) {
-      throw new IllegalStateException("The ListMultipartUploads response is not valid XML", e);
+      throw S3Xml.malformed("ListMultipartUploads result", e);
     }
     boolean more = truncated && nextKey != null && !nextKey.isEmpty();
     if (S3Xml.urlEncoded(encoding)) {
@@ -91,7 +83,7 @@ public final class UploadsXml {
         uploads = decoded;
         nextKey = nextKey == null ? null : S3Xml.urlDecoded(nextKey);
       } catch (IllegalArgumentException e) {
-        throw new IllegalStateException("The ListMultipartUploads response has a malformed key", e);
+        throw S3Xml.malformed("ListMultipartUploads result (a key is not URL-encoded)", e);
       }
     }
     return new Page(uploads, more ? nextKey : null, more ? nextId : null);
