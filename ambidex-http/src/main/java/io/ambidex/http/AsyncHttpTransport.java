@@ -921,8 +921,7 @@ public final class AsyncHttpTransport implements HttpTransport {
      * ends the exchange, RFC 9112, section 9.5) or meets the reset and fails the exchange with it.
      */
     private boolean cutShort(IOException e, AsyncIterator<ByteBuffer> source) {
-      if (!(e instanceof java.net.SocketException && !(e instanceof java.net.ConnectException))
-          && !Translate.isChannelReset(e)) {
+      if (!Translate.isWriteReset(e)) {
         return false;
       }
       done = true;

@@ -558,7 +558,7 @@ public final class SyncHttpTransport implements HttpTransport {
       try {
         super.sendRequestEntity(request);
       } catch (IOException e) {
-        if (!isWriteReset(e) || !bytesLeft()) {
+        if (!Translate.isWriteReset(e) || !bytesLeft()) {
           throw e;
         }
         bodyCutShort = true;
@@ -581,10 +581,6 @@ public final class SyncHttpTransport implements HttpTransport {
       }
     }
 
-    private static boolean isWriteReset(IOException e) {
-      return (e instanceof java.net.SocketException && !(e instanceof java.net.ConnectException))
-          || Translate.isChannelReset(e);
-    }
 
     /*
      * Asked by the pool before it hands out a connection that has been idle for a while. Bytes

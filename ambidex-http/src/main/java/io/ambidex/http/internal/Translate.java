@@ -252,10 +252,21 @@ public final class Translate {
    * ConnectionResetException (PeerResetMidUploadTest; seen first in ServerProcessFaultTest).
    */
   /**
-   * Whether {@code io} is a connection reset or a broken pipe as a socket channel reports it (a
-   * plain {@link IOException}, where a socket stream throws a {@link SocketException}).
+   * Whether a write failed because the peer reset or closed the connection: a {@link
+   * SocketException} other than a failure to connect, or a reset or broken pipe as a socket
+   * channel reports it. Both transports ask it before reading an answer that may have come
+   * before the reset (an early {@code 413}).
    */
-  public static boolean isChannelReset(IOException io) {
+  public static boolean isWriteReset(IOException io) {
+    return (io instanceof SocketException && !(io instanceof java.net.ConnectException))
+        || isChannelReset(io);
+  }
+
+  /*
+   * Whether {@code io} is a connection reset or a broken pipe as a socket channel reports it (a
+   * plain IOException, where a socket stream throws a SocketException).
+   */
+  private static boolean isChannelReset(IOException io) {
     String message = io.getMessage();
     return io.getClass() == IOException.class
         && ("Connection reset by peer".equals(message) || "Broken pipe".equals(message)
