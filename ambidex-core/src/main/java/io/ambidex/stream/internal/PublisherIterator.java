@@ -286,6 +286,15 @@ public final class PublisherIterator<T> implements AsyncIterator<T> {
     }
   }
 
+  /*
+   * True while the consumer's waiter is published and no signal holds it. False while a signal has
+   * taken it and not yet completed it or given it back (and when nobody waits). For the Lincheck
+   * test, whose consumer must tell an answer still on its way from an answer missing.
+   */
+  boolean waiterPublished() {
+    return waiter.get() != null;
+  }
+
   private void terminate(Throwable failure) {
     if (!done) {
       error = failure;
