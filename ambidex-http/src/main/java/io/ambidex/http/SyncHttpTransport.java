@@ -51,6 +51,7 @@ import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.ProtocolException;
 import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.impl.io.DefaultHttpResponseParser;
+import org.apache.hc.core5.http.impl.io.SocketHolder;
 import org.apache.hc.core5.http.io.HttpMessageParser;
 import org.apache.hc.core5.http.io.SessionInputBuffer;
 import org.apache.hc.core5.http.URIScheme;
@@ -119,7 +120,7 @@ public final class SyncHttpTransport implements HttpTransport {
                 ConnectionConfig.custom()
                     .setConnectTimeout(ApacheTerms.timeout(b.connectTimeout))
                     .setSocketTimeout(ApacheTerms.timeout(b.readTimeout))
-                    .setValidateAfterInactivity(TimeValue.ofSeconds(1))
+                    .setValidateAfterInactivity(TimeValue.ZERO_MILLISECONDS) // CheckedConnection
                     .setTimeToLive(TimeValue.ofMilliseconds(ApacheTerms.millis(b.connectionTtl)))
                     .build())
             .build();
@@ -503,18 +504,22 @@ public final class SyncHttpTransport implements HttpTransport {
    *   ProtocolVersion, seed 321); they are protocol errors too.
    * - It is not reused while bytes are left unread after a response, which is what a server
    *   that sends more than its framing says leaves (a body on a HEAD or 204 answer, a
-   *   Content-Length too small), nor when bytes arrived while it was idle (isStale). Reused, the
-   *   next request read those bytes as the start of its response: a protocol error for a request
-   *   the server never saw, or, if they looked like a response, the wrong answer (RFC 9112,
-   *   section 6.3: a client must not take such bytes as a response). The pool asks
+   *   Content-Length too small), nor when bytes arrived while it was idle or the server closed it
+   *   meanwhile (isStale, before every lease). Reused, the next request read those bytes as the
+   *   start of its response: a protocol error for a request the server never saw, or, if they
+   *   looked like a response, the wrong answer (RFC 9112, section 6.3: a client must not take
+   *   such bytes as a response). The pool asks
    *   isConsistent() when the connection is released; the bytes are those the parser's buffer
    *   holds and those the socket has already received, both counted without blocking.
    */
   private static final class CheckedConnection extends DefaultManagedHttpClientConnection {
     private static final AtomicLong IDS = new AtomicLong();
     private final StrictParser parser;
+    private static final long STALE_CHECK_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
     /* The body's write failed on a connection the server reset after it had answered. */
     private volatile boolean bodyCutShort;
+    /* When it was last released to the pool (System.nanoTime()). */
+    private volatile long idleSince = System.nanoTime();
 
     private CheckedConnection(StrictParser parser) {
       super(
@@ -582,15 +587,56 @@ public final class SyncHttpTransport implements HttpTransport {
     }
 
 
+    @Override
+    public void passivate() {
+      idleSince = System.nanoTime();
+      super.passivate();
+    }
+
     /*
-     * Asked by the pool before it hands out a connection that has been idle for a while. Bytes
-     * that arrived while it was idle answer no request (a server's "408 Request Timeout" before
-     * it closes an idle connection): Apache's own check reads them into the buffer and calls the
-     * connection fresh, and the next request took them as its response.
+     * Asked by the pool before every lease of a pooled connection (validate-after-inactivity 0).
+     *
+     * Bytes that arrived while it was idle answer no request (a server's "408 Request Timeout"
+     * before it closes an idle connection): Apache's own check reads them into the buffer and
+     * calls the connection fresh, and the next request took them as its response.
+     *
+     * A server may also have closed it (its idle timeout, a restart). Apache's check is a read that
+     * waits 1 ms, so it ran only after a second idle, and a request on a connection closed less
+     * than a second earlier was written into the closed socket and failed with "no response"
+     * (ConnectionResetException), not retried for a POST although the server never saw it. Our
+     * sockets are channels (under TLS too: the TLS socket is layered over one), so the check is a
+     * read of the raw channel that does not wait: its end (FIN), a reset, or any byte means the
+     * connection cannot carry a request. The raw read can consume a TLS record (a close_notify,
+     * mostly); such a connection is then closed, never reused. An end still on its way when the
+     * request goes out is a race no check removes; the request then fails as before.
      */
     @Override
     public boolean isStale() throws IOException {
-      return bytesLeft() || super.isStale();
+      if (!isOpen() || bytesLeft()) {
+        return true;
+      }
+      SocketHolder holder = getSocketHolder();
+      SocketChannel channel = holder == null ? null : holder.getBaseSocket().getChannel();
+      if (channel == null) {
+        // A proxy's socket (Proxy.Type.SOCKS): Apache's waiting check, after a second idle only.
+        return System.nanoTime() - idleSince >= STALE_CHECK_AFTER_NANOS && super.isStale();
+      }
+      return ended(channel);
+    }
+
+    private static boolean ended(SocketChannel channel) {
+      try {
+        synchronized (channel.blockingLock()) {
+          channel.configureBlocking(false);
+          try {
+            return channel.read(ByteBuffer.allocate(1)) != 0;
+          } finally {
+            channel.configureBlocking(true);
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        return true; // a reset, a closed channel: not worth reusing
+      }
     }
 
     private boolean bytesLeft() {

@@ -47,6 +47,8 @@ final class RawHttpServer implements AutoCloseable {
   private final ServerSocket listener;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private final AtomicInteger requests = new AtomicInteger();
+  private final AtomicInteger accepted = new AtomicInteger();
+  private final AtomicInteger closed = new AtomicInteger();
   private volatile Script script = new Script(new byte[0], Mode.CLOSE);
 
   private final javax.net.ssl.@org.jspecify.annotations.Nullable SSLSocketFactory tls;
@@ -78,6 +80,16 @@ final class RawHttpServer implements AutoCloseable {
     return requests.get();
   }
 
+  /** The number of connections accepted so far. */
+  int connectionsAccepted() {
+    return accepted.get();
+  }
+
+  /** The number of connections the server has closed (or seen closed) so far. */
+  int connectionsClosed() {
+    return closed.get();
+  }
+
   /** Closes every connection still open (a held one, say), keeping the listener. */
   void closeConnections() {
     for (Socket s : open) {
@@ -102,6 +114,7 @@ final class RawHttpServer implements AutoCloseable {
           s = secure;
         }
         open.add(s);
+        accepted.incrementAndGet();
         Socket accepted = s;
         Thread.ofVirtual().name("raw-http-conn").start(() -> serve(accepted));
       } catch (IOException e) {
@@ -152,6 +165,7 @@ final class RawHttpServer implements AutoCloseable {
       // the client closed or reset the connection: its business
     } finally {
       open.remove(s);
+      closed.incrementAndGet(); // after try-with-resources closed it
     }
   }
 
