@@ -508,14 +508,14 @@ public final class SyncHttpTransport implements HttpTransport {
    *   meanwhile (isStale, before every lease). Reused, the next request read those bytes as the
    *   start of its response: a protocol error for a request the server never saw, or, if they
    *   looked like a response, the wrong answer (RFC 9112, section 6.3: a client must not take
-   *   such bytes as a response). The pool asks
-   *   isConsistent() when the connection is released; the bytes are those the parser's buffer
-   *   holds and those the socket has already received, both counted without blocking.
+   *   such bytes as a response). The pool asks isConsistent() when the connection is released;
+   *   the bytes are those the parser's buffer holds and those the socket has already received,
+   *   both counted without blocking.
    */
   private static final class CheckedConnection extends DefaultManagedHttpClientConnection {
     private static final AtomicLong IDS = new AtomicLong();
-    private final StrictParser parser;
     private static final long STALE_CHECK_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private final StrictParser parser;
     /* The body's write failed on a connection the server reset after it had answered. */
     private volatile boolean bodyCutShort;
     /* When it was last released to the pool (System.nanoTime()). */
@@ -585,7 +585,6 @@ public final class SyncHttpTransport implements HttpTransport {
         super.close();
       }
     }
-
 
     @Override
     public void passivate() {
