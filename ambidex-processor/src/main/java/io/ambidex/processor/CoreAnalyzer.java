@@ -159,7 +159,11 @@ final class CoreAnalyzer {
 
     List<Factory> blockingFactories = factories(core, BLOCKING_FACTORY);
     List<Factory> asyncFactories = factories(core, ASYNC_FACTORY);
-    if (blockingName != null && blockingFactories.isEmpty()) {
+    // A factory annotation on an invalid method has had its [AMBIDEX-FACTORY]; saying the core has
+    // no such method as well would contradict the source.
+    if (blockingName != null
+        && blockingFactories.isEmpty()
+        && !hasAnnotatedMethod(core, BLOCKING_FACTORY)) {
       report(
           Problem.MISSING_FACTORY,
           core,
@@ -173,7 +177,7 @@ final class CoreAnalyzer {
           "This @BlockingFactory is unused: the @BlockingCore " + core.getSimpleName()
               + " does not name a blocking facade (set blocking = \"...\").");
     }
-    if (asyncFactories.isEmpty()) {
+    if (asyncFactories.isEmpty() && !hasAnnotatedMethod(core, ASYNC_FACTORY)) {
       report(
           Problem.MISSING_FACTORY,
           core,
@@ -367,6 +371,15 @@ final class CoreAnalyzer {
       flavours.add(new CoreModel.FlavourFacade(flavour, name));
     }
     return List.copyOf(flavours);
+  }
+
+  private boolean hasAnnotatedMethod(TypeElement core, String annotationName) {
+    for (ExecutableElement method : ElementFilter.methodsIn(core.getEnclosedElements())) {
+      if (annotation(method, annotationName) != null) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private List<Factory> factories(TypeElement core, String annotationName) {

@@ -486,7 +486,22 @@ class DiagnosticsTest {
               "  @BlockingFactory Core blocking() { return this; } //!",
               "  @AsyncFactory static Core async() { return new Core(); }",
               "}")
-          .fails(Problem.FACTORY, "static, non-private method", 2); // and: no blocking factory
+          .fails(Problem.FACTORY, "static, non-private method");
+    }
+
+    @Test
+    void invalidFactories_areNotAlsoReportedAsMissing() {
+      Compiled compiled =
+          compile(
+                  "@AsyncCore(blocking = \"Client\", async = \"AsyncClient\")",
+                  "class Core {",
+                  "  @BlockingFactory private Core blocking() { return this; } //!",
+                  "  @AsyncFactory static Core async() { return new Core(); }",
+                  "}")
+              .fails(Problem.FACTORY, "is private, so the facade cannot call it", 2);
+      assertThat(compiled.compilation()).hadErrorContaining("is not static");
+      assertThat(compiled.compilation().errors())
+          .noneMatch(e -> e.getMessage(null).contains("[AMBIDEX-MISSING-FACTORY]"));
     }
 
     @Test
@@ -497,7 +512,7 @@ class DiagnosticsTest {
               "  @BlockingFactory static Core blocking() { return new Core(); }",
               "  @AsyncFactory private static Core async() { return new Core(); } //!",
               "}")
-          .fails(Problem.FACTORY, "is private", 2);
+          .fails(Problem.FACTORY, "is private");
     }
 
     @Test

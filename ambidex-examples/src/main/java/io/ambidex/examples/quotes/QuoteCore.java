@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -46,8 +47,10 @@ public final class QuoteCore implements AsyncCloseable {
    */
   public CompletionStage<Quote> quote(String symbol) {
     validate(symbol);
-    return Async.retry(RETRY, runtime, () -> transport.send("QUOTE " + symbol))
-        .thenApply(QuoteCore::parse);
+    // Async.then, not thenApply: cancelling the result cancels the request in flight.
+    return Async.then(
+        Async.retry(RETRY, runtime, () -> transport.send("QUOTE " + symbol)),
+        response -> CompletableFuture.completedFuture(parse(response)));
   }
 
   /**
@@ -65,9 +68,9 @@ public final class QuoteCore implements AsyncCloseable {
         symbols,
         4,
         symbol ->
-            quote(symbol)
-                .thenCompose(
-                    q -> runtime.emit(progress, done.incrementAndGet()).thenApply(ignored -> q)));
+            Async.then(
+                quote(symbol),
+                q -> runtime.emit(progress, done.incrementAndGet()).thenApply(ignored -> q)));
   }
 
   private static void validate(String symbol) {
