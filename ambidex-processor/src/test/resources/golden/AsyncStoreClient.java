@@ -217,7 +217,8 @@ public final class AsyncStoreClient implements AsyncCloseable {
    * @return a stage that completes when the value is copied
    */
   public CallFuture<Void> copyFrom(AsyncStoreClient source, String key) {
-    return CallFuture.of("StoreCore.copyFrom", core.copyFrom(source.core, key));
+    return CallFuture.of(
+        "StoreCore.copyFrom", core.copyFrom(source == null ? null : source.core, key));
   }
 
   /** Returns the prefix of this view's keys, "" for the whole store. */

@@ -167,7 +167,8 @@ public final class StoreClient implements AutoCloseable {
    */
   public Integer putAll(Map<String, String> entries, Consumer<Progress> progress) {
     return Immediate.get(
-        core.putAll(entries, FacadeSupport.callback(AsyncCallback.of(progress))),
+        core.putAll(
+            entries, progress == null ? null : FacadeSupport.callback(AsyncCallback.of(progress))),
         "StoreCore.putAll");
   }
 
@@ -180,7 +181,8 @@ public final class StoreClient implements AutoCloseable {
    */
   public String getOrLoad(String key, Function<String, String> loader) {
     return Immediate.get(
-        core.getOrLoad(key, input -> FacadeSupport.stageOf(() -> loader.apply(input))),
+        core.getOrLoad(
+            key, loader == null ? null : input -> FacadeSupport.stageOf(() -> loader.apply(input))),
         "StoreCore.getOrLoad");
   }
 
@@ -221,7 +223,7 @@ public final class StoreClient implements AutoCloseable {
    * @param key the key
    */
   public void copyFrom(StoreClient source, String key) {
-    Immediate.get(core.copyFrom(source.core, key), "StoreCore.copyFrom");
+    Immediate.get(core.copyFrom(source == null ? null : source.core, key), "StoreCore.copyFrom");
   }
 
   /** Returns the prefix of this view's keys, "" for the whole store. */

@@ -1073,7 +1073,11 @@ final class FacadeGenerator {
       if (adapted == null) {
         return name;
       }
-      return isNullable(parameter) ? name + " == null ? null : " + adapted : adapted;
+      // A null argument reaches the core as it is on both facades, whatever the parameter says:
+      // the core decides what null means. Adapted, it failed in the adapter on the blocking facade
+      // (NullPointerException "consumer"), became a lambda around null, or failed reading `core`.
+      boolean guarded = isNullable(parameter) || mapped || parameter.pass() == Pass.CORE;
+      return guarded ? name + " == null ? null : " + adapted : adapted;
     }
 
     /* (a, b) -> FacadeSupport.stageOf(() -> fn.apply(a, b)) */

@@ -111,7 +111,91 @@ final class JavaWriter {
     }
     for (int i = 0; i < arguments.size(); i++) {
       boolean last = i == arguments.size() - 1;
-      out.append(continuation).append(arguments.get(i)).append(last ? tail : ",").append('\n');
+      argument(continuation, arguments.get(i), last ? tail : ",", out);
     }
+  }
+
+  /*
+   * Writes one argument of a wrapped call on its own line. An argument that is itself a call and
+   * does not fit (the core call inside a bridge's call, with an adapted lambda) is wrapped the same
+   * way, one level deeper. Only white space changes, so the code is the same however it breaks.
+   */
+  private static void argument(String margin, String argument, String end, StringBuilder out) {
+    String line = margin + argument + end;
+    int open = line.length() <= LIMIT ? -1 : callOpening(argument);
+    if (open < 0) {
+      out.append(line).append('\n');
+      return;
+    }
+    out.append(margin).append(argument, 0, open + 1).append('\n');
+    String deeper = margin + "    ";
+    List<String> inner = topLevelArguments(argument.substring(open + 1, argument.length() - 1));
+    String innerLine = deeper + String.join(", ", inner) + ")" + end;
+    if (innerLine.length() <= LIMIT) {
+      out.append(innerLine).append('\n');
+      return;
+    }
+    for (int i = 0; i < inner.size(); i++) {
+      boolean last = i == inner.size() - 1;
+      argument(deeper, inner.get(i), last ? ")" + end : ",", out);
+    }
+  }
+
+  /*
+   * The index of the first "(" of {@code code} outside literals if its matching ")" ends the code
+   * and encloses something, else -1.
+   */
+  private static int callOpening(String code) {
+    int depth = 0;
+    int open = -1;
+    for (int i = 0; i < code.length(); i++) {
+      char c = code.charAt(i);
+      if (c == '"' || c == '\'') {
+        i = literalEnd(code, i);
+      } else if (c == '(') {
+        if (depth++ == 0 && open < 0) {
+          open = i;
+        }
+      } else if (c == ')' && --depth == 0) {
+        return i == code.length() - 1 && i > open + 1 ? open : -1;
+      }
+    }
+    return -1;
+  }
+
+  /* Splits an argument list at its commas outside parentheses, brackets, braces and literals. */
+  private static List<String> topLevelArguments(String code) {
+    List<String> arguments = new ArrayList<>();
+    int depth = 0;
+    int start = 0;
+    for (int i = 0; i < code.length(); i++) {
+      char c = code.charAt(i);
+      if (c == '"' || c == '\'') {
+        i = literalEnd(code, i);
+      } else if (c == '(' || c == '[' || c == '{') {
+        depth++;
+      } else if (c == ')' || c == ']' || c == '}') {
+        depth--;
+      } else if (c == ',' && depth == 0) {
+        arguments.add(code.substring(start, i).trim());
+        start = i + 1;
+      }
+    }
+    arguments.add(code.substring(start).trim());
+    return arguments;
+  }
+
+  /* The index of the quote that closes the string or char literal opened at {@code open}. */
+  private static int literalEnd(String code, int open) {
+    char quote = code.charAt(open);
+    for (int i = open + 1; i < code.length(); i++) {
+      char c = code.charAt(i);
+      if (c == '\\') {
+        i++;
+      } else if (c == quote) {
+        return i;
+      }
+    }
+    return code.length() - 1;
   }
 }

@@ -219,6 +219,7 @@ final class StoreCore implements AsyncCloseable {
    */
   public CompletionStage<String> getOrLoad(
       String key, Function<String, CompletionStage<String>> loader) {
+    Objects.requireNonNull(loader, "loader");
     return find(key)
         .thenCompose(
             found ->
@@ -265,6 +266,7 @@ final class StoreCore implements AsyncCloseable {
    * @return a stage that completes when the value is copied
    */
   public CompletionStage<Void> copyFrom(StoreCore source, String key) {
+    Objects.requireNonNull(source, "source");
     return source.find(key).thenCompose(value -> put(key, String.valueOf(value)));
   }
 

@@ -203,6 +203,60 @@ class StoreFacadesTest {
     assertThat(backend.contents()).containsEntry("a", "1").containsEntry("b", "2");
   }
 
+  /*
+   * A null callback reaches the core on both facades, which decides what it means (StoreCore
+   * rejects it, naming its parameter). The blocking facade used to adapt it first and fail in the
+   * adapter with NullPointerException("consumer"), where the async facade's caller got the core's
+   * "progress" (found by following the docs as a newcomer).
+   */
+  @ParityTest
+  void putAll_nullCallback_meetsTheCoresOwnCheckOnBothFacades(
+      Parity<StoreClient, AsyncStoreClient> parity) {
+    Map<String, String> entries = Map.of("a", "1");
+    assertThatThrownBy(
+            () -> {
+              if (parity.isBlocking()) {
+                parity.blocking().putAll(entries, null);
+              } else {
+                parity.async().putAll(entries, null);
+              }
+            })
+        .isExactlyInstanceOf(NullPointerException.class)
+        .hasMessage("progress");
+  }
+
+  /* The same for a mapped function: the core sees the null, not a lambda around it. */
+  @ParityTest
+  void getOrLoad_nullLoader_reachesTheCoreOnBothFacades(
+      Parity<StoreClient, AsyncStoreClient> parity) {
+    assertThatThrownBy(
+            () -> {
+              if (parity.isBlocking()) {
+                parity.blocking().getOrLoad("k", null);
+              } else {
+                parity.async().getOrLoad("k", null);
+              }
+            })
+        .isExactlyInstanceOf(NullPointerException.class)
+        .hasMessage("loader");
+  }
+
+  /* And for a facade passed where the core takes a core: the core sees the null. */
+  @ParityTest
+  void copyFrom_nullSource_reachesTheCoreOnBothFacades(
+      Parity<StoreClient, AsyncStoreClient> parity) {
+    assertThatThrownBy(
+            () -> {
+              if (parity.isBlocking()) {
+                parity.blocking().copyFrom(null, "k");
+              } else {
+                parity.async().copyFrom(null, "k");
+              }
+            })
+        .isExactlyInstanceOf(NullPointerException.class)
+        .hasMessage("source");
+  }
+
   @ParityTest
   void getOrLoad_loaderFunction_isCalledForAMissingKey(
       Parity<StoreClient, AsyncStoreClient> parity, Backend backend) throws Exception {
