@@ -19,6 +19,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.StringJoiner;
+import java.util.regex.Pattern;
 import javax.annotation.processing.Messager;
 import javax.annotation.processing.ProcessingEnvironment;
 import javax.lang.model.SourceVersion;
@@ -59,6 +61,10 @@ final class CoreAnalyzer {
   static final String ASYNC_FACTORY = AsyncFactory.class.getCanonicalName();
   static final String ASYNC_EXECUTOR = AsyncExecutor.class.getCanonicalName();
   static final String EXCLUDE = ExcludeFromFacades.class.getCanonicalName();
+
+  /* "java.util.List<java.lang.String>" -> "List<String>", for messages. */
+  private static final Pattern PACKAGE_PREFIX =
+      Pattern.compile("\\b(?:[a-z_$][\\w$]*\\.)+(?=[A-Z])");
 
   /* Identifiers that are not keywords but cannot name a type (JLS 3.9, TypeIdentifier). */
   private static final Set<String> RESTRICTED_TYPE_NAMES =
@@ -382,6 +388,20 @@ final class CoreAnalyzer {
     return false;
   }
 
+  /*
+   * The factory's fix, shown as the user's own method made right: static, not private, returning
+   * the core's type (package names left out of the parameters' types, for reading).
+   */
+  private static String factoryFix(TypeElement core, String simple, ExecutableElement method) {
+    StringJoiner parameters = new StringJoiner(", ", "(", ")");
+    for (VariableElement parameter : method.getParameters()) {
+      String type = PACKAGE_PREFIX.matcher(parameter.asType().toString()).replaceAll("");
+      parameters.add(type + " " + parameter.getSimpleName());
+    }
+    return Problem.FACTORY.fix() + " Write it as: @" + simple + " static " + core.getSimpleName()
+        + " " + method.getSimpleName() + parameters + " { ... }";
+  }
+
   private List<Factory> factories(TypeElement core, String annotationName) {
     List<Factory> factories = new ArrayList<>();
     String simple = annotationName.substring(annotationName.lastIndexOf('.') + 1);
@@ -391,14 +411,15 @@ final class CoreAnalyzer {
         continue;
       }
       boolean valid = true;
+      String fix = factoryFix(core, simple, method);
       if (!method.getModifiers().contains(Modifier.STATIC)) {
         report(Problem.FACTORY, method, "@" + simple + " " + method.getSimpleName()
-            + " is not static.");
+            + " is not static.", fix);
         valid = false;
       }
       if (method.getModifiers().contains(Modifier.PRIVATE)) {
         report(Problem.FACTORY, method, "@" + simple + " " + method.getSimpleName()
-            + " is private, so the facade cannot call it.");
+            + " is private, so the facade cannot call it.", fix);
         valid = false;
       }
       if (!types.isSameType(types.erasure(method.getReturnType()), types.erasure(core.asType()))) {
@@ -406,7 +427,8 @@ final class CoreAnalyzer {
             Problem.FACTORY,
             method,
             "@" + simple + " " + method.getSimpleName() + " returns " + method.getReturnType()
-                + ", not the core type " + core.getSimpleName() + ".");
+                + ", not the core type " + core.getSimpleName() + ".",
+            fix);
         valid = false;
       }
       if (!accessibleSignature(core, method, (ExecutableType) method.asType())) {

@@ -30,7 +30,7 @@ enum Problem {
   FACTORY(
       "AMBIDEX-FACTORY",
       "A factory is a static, non-private method of the annotated core that returns the core's"
-          + " type, such as: @BlockingFactory static BlobCore blocking(URI endpoint)."),
+          + " type."),
   EXECUTOR(
       "AMBIDEX-EXECUTOR",
       "Annotate at most one method of a @BlockingCore with @AsyncExecutor: an instance method"
@@ -92,6 +92,11 @@ enum Problem {
   /** The stable tag, such as {@code AMBIDEX-RAW-STAGE}. */
   String tag() {
     return tag;
+  }
+
+  /** The tag's usual fix: what to write instead. */
+  String fix() {
+    return fix;
   }
 
   /** The message for one occurrence: the tag, what is wrong, and how to fix it. */

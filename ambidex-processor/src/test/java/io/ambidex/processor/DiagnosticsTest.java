@@ -489,6 +489,23 @@ class DiagnosticsTest {
           .fails(Problem.FACTORY, "static, non-private method");
     }
 
+    /* The example in the fix is the user's own factory made right, not another class's. */
+    @Test
+    void invalidFactory_fixShowsTheFactoryAsItShouldBe() {
+      Compiled compiled =
+          compile(
+                  "@AsyncCore(blocking = \"Client\", async = \"AsyncClient\")",
+                  "class Core {",
+                  "  @BlockingFactory private Core open(String root, int size) { return this; } //!",
+                  "  @AsyncFactory static Core async() { return new Core(); }",
+                  "}")
+              .fails(Problem.FACTORY, "is private", 2);
+      assertThat(compiled.compilation())
+          .hadErrorContaining("Write it as: @BlockingFactory static Core open(String root, int size)");
+      assertThat(compiled.compilation().errors())
+          .noneMatch(e -> e.getMessage(null).contains("BlobCore"));
+    }
+
     @Test
     void invalidFactories_areNotAlsoReportedAsMissing() {
       Compiled compiled =
