@@ -1011,6 +1011,15 @@ public final class BlobTool implements Callable<Integer> {
                 ? to.resolve(baseName(from.key())) : to;
             jobs.add(Plans.prefixHint(store, Plans.download(store, from, file, 0, move()), from,
                 move() ? "move" : "copy"));
+            // The directories the download creates are removed again if it leaves no file.
+            Path created = Locations.firstMissingAncestor(file);
+            try {
+              return tool.runBatch(store, jobs, options, verb, false);
+            } finally {
+              if (created != null && !Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                Locations.removeEmptyParents(file, created);
+              }
+            }
           }
           return tool.runBatch(store, jobs, options, verb, recursive);
         });

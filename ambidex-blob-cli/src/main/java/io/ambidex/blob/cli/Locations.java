@@ -11,6 +11,7 @@ import java.nio.file.FileSystemLoopException;
 import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -327,6 +328,35 @@ final class Locations {
       throw new ExitCodes.Refused(
           existing + ": permission denied; give the user write access (chmod u+w) or choose another"
               + " directory");
+    }
+  }
+
+  /**
+   * The highest of {@code file}'s ancestors that does not exist yet, which {@link #createParents}
+   * would create with those below it; null when the parent directory exists.
+   */
+  static @Nullable Path firstMissingAncestor(Path file) {
+    Path missing = null;
+    for (Path p = file.toAbsolutePath().getParent(); p != null && !Files.exists(p, LinkOption.NOFOLLOW_LINKS);
+        p = p.getParent()) {
+      missing = p;
+    }
+    return missing;
+  }
+
+  /**
+   * Deletes {@code file}'s parent directory and its ancestors up to {@code top}, while they are
+   * empty: the directories a download made for a file it could not write. Stops at the first one
+   * that is not empty, or that cannot be deleted.
+   */
+  static void removeEmptyParents(Path file, Path top) {
+    for (Path p = file.toAbsolutePath().getParent(); p != null && p.startsWith(top);
+        p = p.getParent()) {
+      try {
+        Files.delete(p);
+      } catch (IOException e) {
+        return; // not empty (DirectoryNotEmptyException), gone, or not ours to delete
+      }
     }
   }
 

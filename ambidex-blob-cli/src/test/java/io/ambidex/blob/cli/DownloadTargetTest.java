@@ -53,6 +53,30 @@ class DownloadTargetTest {
     return locked;
   }
 
+  /*
+   * A download into directories that do not exist creates them (as the AWS CLI does), but one that
+   * fails leaves none of them behind: a missing key left new/deeper/ empty (the AWS CLI asks for
+   * the object before it creates anything). Directories that were there stay.
+   */
+  @Test
+  void cp_ofAMissingKey_intoNewDirectories_leavesNoDirectoryBehind() throws Exception {
+    Files.createDirectory(dir.resolve("old"));
+    for (boolean async : new boolean[] {false, true}) {
+      Path file = dir.resolve("old/new/deeper/f.txt");
+      ToolHarness.Run r = async
+          ? tool.blob("--async", "cp", "s3://download-target/no-such-key", file.toString())
+          : tool.blob("cp", "s3://download-target/no-such-key", file.toString());
+      assertThat(r.code()).as("async=" + async + ": " + r.err()).isEqualTo(ExitCodes.NOT_FOUND);
+      assertThat(dir.resolve("old/new")).as("async=%s", async).doesNotExist();
+      assertThat(dir.resolve("old")).isDirectory();
+    }
+    Path source = Files.writeString(dir.resolve("g.txt"), "bytes");
+    assertThat(tool.blob("cp", source.toString(), "s3://download-target/g.txt").code()).isZero();
+    Path file = dir.resolve("old/new/deeper/g.txt");
+    assertThat(tool.blob("cp", "s3://download-target/g.txt", file.toString()).code()).isZero();
+    assertThat(file).hasContent("bytes");
+  }
+
   /* docs/blob-tool.md: 4 is "refused: ... a local permission"; it was 2, a usage error. */
   @Test
   void cp_get_intoAnUnwritableDirectory_areRefused_exit4() throws Exception {
