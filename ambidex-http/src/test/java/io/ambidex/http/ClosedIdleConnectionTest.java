@@ -48,7 +48,7 @@ class ClosedIdleConnectionTest {
   @EnumSource(Kind.class)
   void aConnectionTheServerKeepsOpen_isReused(Kind kind) throws Exception {
     for (boolean tls : new boolean[] {false, true}) {
-      try (RawHttpServer server = server(tls);
+      try (RawHttpServer server = RawHttpServer.start(tls);
           Fixture f = fixture(kind, tls)) {
         server.script(new Script(OK, Mode.KEEP_ALIVE));
         for (int i = 1; i <= REQUESTS; i++) {
@@ -64,7 +64,7 @@ class ClosedIdleConnectionTest {
   }
 
   private static void postsAfterEachClose(Kind kind, boolean tls) throws Exception {
-    try (RawHttpServer server = server(tls);
+    try (RawHttpServer server = RawHttpServer.start(tls);
         Fixture f = fixture(kind, tls)) {
       server.script(new Script(OK, Mode.CLOSE));
       for (int i = 1; i <= REQUESTS; i++) {
@@ -91,16 +91,6 @@ class ClosedIdleConnectionTest {
                     .build(),
                 r -> r.body().readAllBytes(1024)));
     return new String(body, StandardCharsets.US_ASCII);
-  }
-
-  private static RawHttpServer server(boolean tls) throws java.io.IOException {
-    return new RawHttpServer(
-        tls
-            ? new okhttp3.tls.HandshakeCertificates.Builder()
-                .heldCertificate(ConnectAndTlsTest.SERVER)
-                .build()
-                .sslSocketFactory()
-            : null);
   }
 
   private static Fixture fixture(Kind kind, boolean tls) throws Exception {

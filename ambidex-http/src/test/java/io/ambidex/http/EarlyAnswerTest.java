@@ -52,14 +52,7 @@ class EarlyAnswerTest {
   }
 
   private static void refusedEarly(Fixture.Kind kind, boolean tls) throws Exception {
-    try (RawHttpServer server =
-            new RawHttpServer(
-                tls
-                    ? new okhttp3.tls.HandshakeCertificates.Builder()
-                        .heldCertificate(ConnectAndTlsTest.SERVER)
-                        .build()
-                        .sslSocketFactory()
-                    : null);
+    try (RawHttpServer server = RawHttpServer.start(tls);
         Fixture f =
             Fixture.create(
                 kind,

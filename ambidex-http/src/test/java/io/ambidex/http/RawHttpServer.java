@@ -65,6 +65,20 @@ final class RawHttpServer implements AutoCloseable {
     Thread.ofPlatform().daemon().name("raw-http-accept").start(this::accept);
   }
 
+  /**
+   * A server speaking TLS with the test CA's server certificate ({@link ConnectAndTlsTest#SERVER})
+   * when {@code tls} is true, plain HTTP otherwise.
+   */
+  static RawHttpServer start(boolean tls) throws IOException {
+    return new RawHttpServer(
+        tls
+            ? new okhttp3.tls.HandshakeCertificates.Builder()
+                .heldCertificate(ConnectAndTlsTest.SERVER)
+                .build()
+                .sslSocketFactory()
+            : null);
+  }
+
   URI uri(String path) {
     return URI.create(
         (tls == null ? "http://127.0.0.1:" : "https://localhost:") + listener.getLocalPort() + path);

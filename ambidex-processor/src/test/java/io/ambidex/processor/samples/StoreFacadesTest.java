@@ -27,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -57,6 +58,29 @@ class StoreFacadesTest {
               b -> new AsyncStoreClient(b, POOL))
           .build();
 
+  /*
+   * Calls the facade of this run, for what the call itself throws (not through the future, on the
+   * async facade).
+   */
+  private static ThrowingCallable atTheCall(
+      Parity<StoreClient, AsyncStoreClient> parity,
+      Call<StoreClient> blocking,
+      Call<AsyncStoreClient> async) {
+    return () -> {
+      if (parity.isBlocking()) {
+        blocking.on(parity.blocking());
+      } else {
+        async.on(parity.async());
+      }
+    };
+  }
+
+  /** One call on a facade, which may throw what the facade declares. */
+  @FunctionalInterface
+  private interface Call<C> {
+    void on(C client) throws Exception;
+  }
+
   @AfterAll
   static void shutdown() {
     POOL.shutdownNow();
@@ -82,14 +106,7 @@ class StoreFacadesTest {
 
   @ParityTest
   void get_emptyKey_isRejectedAtTheCallOnBothFacades(Parity<StoreClient, AsyncStoreClient> parity) {
-    assertThatThrownBy(
-            () -> {
-              if (parity.isBlocking()) {
-                parity.blocking().get("");
-              } else {
-                parity.async().get(""); // thrown by the call itself, not through the future
-              }
-            })
+    assertThatThrownBy(atTheCall(parity, c -> c.get(""), a -> a.get("")))
         .isExactlyInstanceOf(IllegalArgumentException.class);
   }
 
@@ -214,13 +231,7 @@ class StoreFacadesTest {
       Parity<StoreClient, AsyncStoreClient> parity) {
     Map<String, String> entries = Map.of("a", "1");
     assertThatThrownBy(
-            () -> {
-              if (parity.isBlocking()) {
-                parity.blocking().putAll(entries, null);
-              } else {
-                parity.async().putAll(entries, null);
-              }
-            })
+            atTheCall(parity, c -> c.putAll(entries, null), a -> a.putAll(entries, null)))
         .isExactlyInstanceOf(NullPointerException.class)
         .hasMessage("progress");
   }
@@ -229,14 +240,7 @@ class StoreFacadesTest {
   @ParityTest
   void getOrLoad_nullLoader_reachesTheCoreOnBothFacades(
       Parity<StoreClient, AsyncStoreClient> parity) {
-    assertThatThrownBy(
-            () -> {
-              if (parity.isBlocking()) {
-                parity.blocking().getOrLoad("k", null);
-              } else {
-                parity.async().getOrLoad("k", null);
-              }
-            })
+    assertThatThrownBy(atTheCall(parity, c -> c.getOrLoad("k", null), a -> a.getOrLoad("k", null)))
         .isExactlyInstanceOf(NullPointerException.class)
         .hasMessage("loader");
   }
@@ -245,14 +249,7 @@ class StoreFacadesTest {
   @ParityTest
   void copyFrom_nullSource_reachesTheCoreOnBothFacades(
       Parity<StoreClient, AsyncStoreClient> parity) {
-    assertThatThrownBy(
-            () -> {
-              if (parity.isBlocking()) {
-                parity.blocking().copyFrom(null, "k");
-              } else {
-                parity.async().copyFrom(null, "k");
-              }
-            })
+    assertThatThrownBy(atTheCall(parity, c -> c.copyFrom(null, "k"), a -> a.copyFrom(null, "k")))
         .isExactlyInstanceOf(NullPointerException.class)
         .hasMessage("source");
   }
