@@ -372,6 +372,9 @@ public final class Async {
    * completed, so cleanup is never skipped. The cancelled result completes before it; its {@link
    * CallFuture#settled()} completes after it.
    *
+   * <p>A resource stage that completes with null fails the result with {@link
+   * NullPointerException}; the body is not run.
+   *
    * @param resource the stage of the resource to use
    * @param body uses the resource
    * @return a future of the body's result, completed after the close
@@ -387,6 +390,14 @@ public final class Async {
         (r, openFailure) -> {
           if (openFailure != null) {
             Calls.fail(result, Failures.unwrap(openFailure));
+            return;
+          }
+          if (r == null) {
+            Calls.fail(
+                result,
+                new NullPointerException(
+                    "The resource stage of using() completed with null; a resource must not be"
+                        + " null (use a no-op AsyncCloseable when there is nothing to close)"));
             return;
           }
           CompletionStage<T> bodyStage;

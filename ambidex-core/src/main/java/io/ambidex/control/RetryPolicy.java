@@ -25,7 +25,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The delay before retry {@code n} (1-based) is {@code min(maxDelay, initialDelay *
  * multiplier^(n-1))}, then jittered: {@link Jitter#NONE} keeps it, {@link Jitter#FULL} picks
- * uniformly in {@code [0, delay]}, {@link Jitter#EQUAL} in {@code [delay/2, delay]}.
+ * uniformly in {@code [0, delay]}, {@link Jitter#EQUAL} in {@code [delay/2, delay]}. Delays
+ * longer than {@code Long.MAX_VALUE} nanoseconds (about 292 years, e.g. a {@code maxDelay} of
+ * {@link java.time.temporal.ChronoUnit#FOREVER} for "no cap") count as that long.
  */
 public final class RetryPolicy implements RetryDecider {
   /** How the computed delay is randomised, to spread out clients that failed together. */
@@ -126,13 +128,21 @@ public final class RetryPolicy implements RetryDecider {
     if (retry < 1) {
       throw new IllegalArgumentException("retry must be at least 1, but was " + retry);
     }
-    double base = initialDelay.toNanos() * Math.pow(multiplier, retry - 1);
+    /*
+     * Durations past Long.MAX_VALUE nanoseconds (about 292 years; the builder accepts them, and
+     * ChronoUnit.FOREVER reads as "no cap") saturate there, and the double-to-long cast saturates
+     * too; the inclusive bound of FULL cannot be capped + 1 at Long.MAX_VALUE.
+     */
+    double base = Deadlines.saturatedNanos(initialDelay) * Math.pow(multiplier, retry - 1);
     long capped = (long) Math.min(base, (double) Deadlines.saturatedNanos(maxDelay));
     RandomGenerator r = random != null ? random : ThreadLocalRandom.current();
     long nanos =
         switch (jitter) {
           case NONE -> capped;
-          case FULL -> capped == 0 ? 0 : r.nextLong(capped + 1);
+          case FULL ->
+              capped == 0
+                  ? 0
+                  : capped == Long.MAX_VALUE ? r.nextLong() >>> 1 : r.nextLong(capped + 1);
           case EQUAL -> capped / 2 + (capped - capped / 2 == 0 ? 0 : r.nextLong(capped - capped / 2 + 1));
         };
     return Duration.ofNanos(nanos);

@@ -118,7 +118,9 @@ public final class TaskGroup implements AutoCloseable {
   /**
    * Opens a group whose tasks run on threads from {@code threadFactory}.
    *
-   * @param threadFactory must return a new, unstarted thread for every call
+   * @param threadFactory must return a new, unstarted thread for every call; if it returns null
+   *     or a started thread, {@code startSoon} and {@code start} throw {@link
+   *     IllegalStateException} (a task that such a thread runs anyway is still waited for)
    */
   public static TaskGroup open(ThreadFactory threadFactory) {
     return new TaskGroup(Objects.requireNonNull(threadFactory, "threadFactory"));
@@ -164,7 +166,8 @@ public final class TaskGroup implements AutoCloseable {
    * task is not run.
    *
    * @param task the task
-   * @throws IllegalStateException if the group is closed ("task group is closed to new tasks")
+   * @throws IllegalStateException if the group is closed ("task group is closed to new tasks"),
+   *     or if the thread factory returned null or a started thread
    */
   public void startSoon(Task task) {
     Objects.requireNonNull(task, "task");
@@ -178,7 +181,8 @@ public final class TaskGroup implements AutoCloseable {
    * @param task the task
    * @return the value the task passed to {@code started()}
    * @throws IllegalStateException if the group is closed ("task group is closed to new tasks"),
-   *     or if the task ended without calling {@code started()}
+   *     if the thread factory returned null or a started thread, or if the task ended without
+   *     calling {@code started()}
    * @throws java.util.concurrent.CancellationException if the group is, or got, cancelled before
    *     the task called {@code started()}
    * @throws CallInterruptedException if the calling thread was interrupted first: the task was

@@ -557,6 +557,22 @@ class AsyncTest {
   }
 
   @Test
+  void using_resourceStageCompletesWithNull_failsNamingTheRuleWithoutRunningTheBody() {
+    AtomicBoolean bodyRan = new AtomicBoolean();
+    CallFuture<String> result =
+        Async.using(
+            CompletableFuture.<Resource>completedFuture(null),
+            res -> {
+              bodyRan.set(true);
+              return CompletableFuture.completedFuture("body");
+            });
+    assertThatThrownBy(() -> Immediate.get(result, "using"))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("completed with null");
+    assertThat(bodyRan).isFalse();
+  }
+
+  @Test
   void using_success_closesOnceAndReturnsBodyValue() {
     Resource r = new Resource(CompletableFuture.completedFuture(null));
     CallFuture<String> result =

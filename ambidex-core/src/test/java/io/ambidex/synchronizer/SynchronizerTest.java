@@ -610,6 +610,25 @@ class SynchronizerTest {
   }
 
   @Test
+  void stream_closedEarlyWithAnUnboundedCancelGrace_closesTheSourceAndThrowsItsFailure() {
+    IllegalStateException closeFailure = new IllegalStateException("close failed");
+    ClosingSource source = new ClosingSource(null, closeFailure);
+    try (Synchronizer patient =
+        Synchronizer.builder(name + "-patient")
+            .cancelGrace(java.time.temporal.ChronoUnit.FOREVER.getDuration())
+            .build()) {
+      Throwable thrown =
+          catchThrowable(
+              () -> {
+                try (Stream<Integer> s = patient.stream("rows", () -> source)) {
+                  assertThat(s.limit(1).toList()).containsExactly(0);
+                }
+              });
+      assertThat(thrown).isSameAs(closeFailure);
+    }
+  }
+
+  @Test
   void stream_sourceAndCloseFail_closeFailureSuppressedOnce() {
     IllegalStateException boom = new IllegalStateException("boom");
     IllegalStateException closeFailure = new IllegalStateException("close failed");

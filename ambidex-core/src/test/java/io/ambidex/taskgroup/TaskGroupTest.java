@@ -17,6 +17,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -432,6 +433,50 @@ class TaskGroupTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("thread factory returned null");
     group.close();
+  }
+
+  @Test
+  void startSoon_threadFactoryReturnsAStartedThread_failsNamingTheRuleAndCloseWaitsForTheOthers() {
+    AtomicInteger made = new AtomicInteger();
+    ThreadFactory startsItsSecondThread =
+        r -> {
+          Thread t = Thread.ofVirtual().name("misused-", made.get()).unstarted(r);
+          if (made.incrementAndGet() == 2) {
+            t.start(); // the misuse: a factory must return unstarted threads
+          }
+          return t;
+        };
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicBoolean firstEnded = new AtomicBoolean();
+    TaskGroup group = TaskGroup.open(startsItsSecondThread);
+    group.startSoon(
+        () -> {
+          release.await();
+          firstEnded.set(true);
+        });
+
+    assertThatThrownBy(() -> group.startSoon(() -> {}))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("already started")
+        .hasMessageContaining("new, unstarted thread");
+
+    Thread closer = Thread.currentThread();
+    Thread releaser =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  await()
+                      .atMost(Duration.ofSeconds(20))
+                      .until(() -> closer.getState() == Thread.State.WAITING);
+                  release.countDown();
+                });
+    try {
+      group.close();
+      assertThat(firstEnded).as("close() returned before the first task ended").isTrue();
+    } finally {
+      release.countDown();
+      releaser.interrupt();
+    }
   }
 
   // ---- run: the owner's failure cancels the tasks ----

@@ -6,6 +6,7 @@ import io.ambidex.context.internal.Registry;
 import io.ambidex.stream.AsyncIterator;
 import io.ambidex.synchronizer.Synchronizer;
 
+import io.ambidex.internal.Deadlines;
 import io.ambidex.internal.Failures;
 import io.ambidex.internal.Stages;
 import java.util.ArrayList;
@@ -352,12 +353,16 @@ public final class LoopBatchIterator<T extends @Nullable Object> implements Iter
       return; // closed: the Synchronizer's close closed the source; dead: nothing can now
     }
     CompletableFuture<Void> done = new CompletableFuture<>();
+    // One budget for both waits, in saturated nanoseconds: the grace may be any positive
+    // Duration (toMillis() overflowed past ~292 million years and truncated below 1 ms to 0).
+    long graceNanos = Deadlines.saturatedNanos(host.cancelGrace());
+    long start = System.nanoTime();
     host.runOnLoopAndWait(
         l,
         () -> closeSource().whenComplete((v, e) -> done.complete(null)),
         host.cancelGrace());
     try {
-      done.get(host.cancelGrace().toMillis(), TimeUnit.MILLISECONDS);
+      done.get(Math.max(0, graceNanos - (System.nanoTime() - start)), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       logLateFailure(done);

@@ -507,20 +507,43 @@ public final class GroupCore {
     return outcome;
   }
 
+  /*
+   * `run` ends by calling finished(child), and so does a failed launch: `claimed` makes sure only
+   * one of them does. A factory that breaks its contract and starts the thread it returns may
+   * have the child's body running already; then that thread owns the child (it is attached, so
+   * cancel reaches it, and close waits for it) and the launch only reports the misuse.
+   */
   private void launch(ThreadChild child, Runnable run) {
+    AtomicBoolean claimed = new AtomicBoolean();
+    Runnable once =
+        () -> {
+          if (claimed.compareAndSet(false, true)) {
+            run.run();
+          }
+        };
+    Thread t = null;
     try {
       // The child runs inside the context of the thread that started it (the caller of start()).
-      Thread t = Objects.requireNonNull(threads).newThread(Registry.bind(Registry.capture(), run));
+      t = Objects.requireNonNull(threads).newThread(Registry.bind(Registry.capture(), once));
       if (t == null) {
         throw new IllegalStateException(
             "The " + kind + "'s thread factory returned null; it must return a new, unstarted"
                 + " thread");
       }
+      if (t.getState() != Thread.State.NEW) {
+        throw new IllegalStateException(
+            "The " + kind + "'s thread factory returned a thread that was already started ("
+                + t + "); it must return a new, unstarted thread, which the group starts");
+      }
       child.attach(t);
       t.start();
     } catch (RuntimeException | Error e) {
-      child.thread = null;
-      finished(child, null, false);
+      if (claimed.compareAndSet(false, true)) {
+        child.thread = null;
+        finished(child, null, false);
+      } else if (t != null) {
+        child.attach(t);
+      }
       throw e;
     }
   }
