@@ -158,7 +158,8 @@ public final class Validate {
       // A FIFO, a device, a socket (through any links): written in place, never replaced.
       if (!Files.isWritable(absolute)) {
         throw new IllegalArgumentException(
-            "Cannot download to " + target + ": it is not writable.");
+            "Cannot download to " + target + ": it is not writable; give this user write access"
+                + " to it, or download elsewhere.");
       }
       return new DownloadTarget(absolute, true);
     }
@@ -167,11 +168,13 @@ public final class Validate {
     Path dir = file.getParent();
     if (dir == null || !Files.isDirectory(dir)) {
       throw new IllegalArgumentException(
-          "Cannot download to " + target + named + ": the directory " + dir + " does not exist.");
+          "Cannot download to " + target + named + ": the directory " + dir + " does not exist;"
+              + " create it first (a download does not create directories).");
     }
     if (!Files.isWritable(dir)) {
       throw new IllegalArgumentException(
-          "Cannot download to " + target + named + ": the directory " + dir + " is not writable.");
+          "Cannot download to " + target + named + ": the directory " + dir + " is not writable;"
+              + " give this user write access to it, or download elsewhere.");
     }
     return new DownloadTarget(file, false);
   }
