@@ -2747,9 +2747,12 @@ final class BlobCore implements AsyncCloseable {
    * with what the closed transport or runtime would throw at a new request (an
    * IllegalStateException that names them). A pull already waiting when close() starts is cut by
    * the transport; if that surfaces as the closed runtime's or executor's refusal, it is
-   * translated too, with the refusal as the cause.
+   * translated too, with the refusal as the cause, and so is that refusal thrown at the call by a
+   * pull that began as close() ran on another thread (seen once in CI under load:
+   * ClosedClientTest's async stream, whose publisher looks ahead on an I/O thread).
    */
-  private <T extends @Nullable Object> AsyncIterator<T> whileOpen(
+  /* Package-private for ClosedClientTest, which times a close between its check and the pull. */
+  <T extends @Nullable Object> AsyncIterator<T> whileOpen(
       AsyncIterator<T> source, String what) {
     return new AsyncIterator<>() {
       @Override
@@ -2757,7 +2760,17 @@ final class BlobCore implements AsyncCloseable {
         if (closed) {
           return CompletableFuture.failedFuture(closedWhileRead(what, null));
         }
-        CompletionStage<Boolean> next = source.hasNext();
+        CompletionStage<Boolean> next;
+        try {
+          next = source.hasNext();
+        } catch (IllegalStateException | RejectedExecutionException refused) {
+          // A pull that passed the check above while close() ran on another thread (a
+          // publisher's look-ahead on an I/O thread) meets the closed runtime at the call.
+          if (closed) {
+            return CompletableFuture.failedFuture(closedWhileRead(what, refused));
+          }
+          throw refused;
+        }
         if (next instanceof CompletableFuture<Boolean> f
             && f.isDone()
             && !f.isCompletedExceptionally()) {

@@ -5,6 +5,7 @@ import static io.ambidex.blob.Fixtures.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ambidex.stream.AsyncIterator;
 import io.ambidex.test.Parity;
 import io.ambidex.test.ParityExtension;
 import io.ambidex.test.ParityTest;
@@ -14,6 +15,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -169,6 +172,46 @@ class ClosedClientTest extends EmbeddedS3Fixture {
     assertThat(reader.end.get(30, TimeUnit.SECONDS))
         .isInstanceOf(CancellationException.class)
         .hasMessageContaining("closed");
+  }
+
+  /*
+   * A pull that passed the closed check just as close() ran on another thread (a publisher's
+   * look-ahead on an I/O thread) meets the closed runtime at the call, which throws
+   * IllegalStateException("AsyncRuntime.await was called after the runtime was closed"). Seen once
+   * in CI under load, from asyncStream_beingReadWhenTheClientIsClosed_failsWithCancellation; here
+   * the source closes the client itself inside hasNext(), which is that interleaving.
+   */
+  @Test
+  void pullStartedAsTheClientCloses_failsWithCancellation_notTheRuntimesRefusal() throws Exception {
+    BlobCore core =
+        BlobCore.async(Fixtures.config(s3.endpoint(), s3.accessKey(), s3.secretKey()).build());
+    AsyncIterator<String> source =
+        new AsyncIterator<>() {
+          @Override
+          public CompletionStage<Boolean> hasNext() {
+            core.close().toCompletableFuture().join();
+            throw new IllegalStateException("the runtime was closed");
+          }
+
+          @Override
+          public String next() {
+            throw new AssertionError("never reached");
+          }
+
+          @Override
+          public CompletionStage<Void> close() {
+            return CompletableFuture.completedFuture(null);
+          }
+        };
+
+    CompletionStage<Boolean> pulled = core.whileOpen(source, "open(b, k)").hasNext();
+
+    Throwable failure =
+        pulled.toCompletableFuture().handle((v, e) -> e).get(30, TimeUnit.SECONDS);
+    assertThat(failure)
+        .isInstanceOf(CancellationException.class)
+        .hasMessageContaining("open(b, k) was being read when its client was closed")
+        .hasCauseInstanceOf(IllegalStateException.class);
   }
 
   @Test
