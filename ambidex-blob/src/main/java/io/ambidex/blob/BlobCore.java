@@ -2763,10 +2763,10 @@ final class BlobCore implements AsyncCloseable {
         CompletionStage<Boolean> next;
         try {
           next = source.hasNext();
-        } catch (IllegalStateException | RejectedExecutionException refused) {
+        } catch (RuntimeException refused) {
           // A pull that passed the check above while close() ran on another thread (a
           // publisher's look-ahead on an I/O thread) meets the closed runtime at the call.
-          if (closed) {
+          if (refusedByClose(refused)) {
             return CompletableFuture.failedFuture(closedWhileRead(what, refused));
           }
           throw refused;
@@ -2779,9 +2779,7 @@ final class BlobCore implements AsyncCloseable {
         return Chains.recover(
             next,
             failure -> {
-              if (closed
-                  && (failure instanceof IllegalStateException
-                      || failure instanceof RejectedExecutionException)) {
+              if (refusedByClose(failure)) {
                 throw closedWhileRead(what, failure);
               }
               throw failure instanceof RuntimeException r ? r : new CompletionException(failure);
@@ -2803,6 +2801,13 @@ final class BlobCore implements AsyncCloseable {
         return source.toString();
       }
     };
+  }
+
+  /* The closed runtime's or executor's refusal of a pull, once this client is closed. */
+  private boolean refusedByClose(Throwable failure) {
+    return closed
+        && (failure instanceof IllegalStateException
+            || failure instanceof RejectedExecutionException);
   }
 
   private CancellationException closedWhileRead(String what, @Nullable Throwable cause) {
