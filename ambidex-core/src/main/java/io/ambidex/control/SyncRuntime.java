@@ -13,6 +13,7 @@ import io.ambidex.context.ContextPropagator.Snapshot;
 import io.ambidex.context.internal.Registry;
 import io.ambidex.control.internal.Results;
 import io.ambidex.internal.Done;
+import io.ambidex.internal.Launch;
 import io.ambidex.internal.Stages;
 import io.ambidex.internal.Threads;
 import io.ambidex.internal.Timers;
@@ -189,6 +190,7 @@ public final class SyncRuntime implements CoreRuntime {
     AtomicInteger next = new AtomicInteger();
     AtomicReference<@Nullable Throwable> firstFailure = new AtomicReference<>();
     Thread[] workers = new Thread[lanes];
+    Launch[] launches = new Launch[lanes];
     Deadline deadline = Deadline.current();
     Snapshot context = Registry.capture();
     Runnable lane =
@@ -216,10 +218,11 @@ public final class SyncRuntime implements CoreRuntime {
     int started = 0;
     try {
       for (; started < lanes; started++) {
-        workers[started] = newThread(lane);
+        launches[started] = prepare(lane);
+        workers[started] = launches[started].thread();
       }
-      for (Thread t : workers) {
-        t.start();
+      for (Launch l : launches) {
+        l.start();
       }
     } catch (RuntimeException | Error startFailure) {
       firstFailure.compareAndSet(null, startFailure);
@@ -258,13 +261,9 @@ public final class SyncRuntime implements CoreRuntime {
     return interrupted;
   }
 
-  private Thread newThread(Runnable body) {
-    Thread t = threadFactory.newThread(body);
-    if (t == null) {
-      throw new IllegalStateException(
-          "The SyncRuntime's thread factory returned null; it must return a new thread.");
-    }
-    return t;
+  /* The factory's thread for `body`, which runs only once started (a started one is refused). */
+  private Launch prepare(Runnable body) {
+    return Launch.prepare(threadFactory, body, "SyncRuntime");
   }
 
   @Override
@@ -285,10 +284,11 @@ public final class SyncRuntime implements CoreRuntime {
      */
     AtomicReference<@Nullable CompletionStage<T>> outcome = new AtomicReference<>();
     // Outside the operation's Deadline: the cleanup typically runs because that deadline passed.
-    Thread t = newThread(onCallersBehalf(name, cleanup, null, outcome::set));
+    Launch launch = prepare(onCallersBehalf(name, cleanup, null, outcome::set));
+    Thread t = launch.thread();
     boolean interrupted = Thread.interrupted();
     try {
-      t.start();
+      launch.start();
       // Interrupts meanwhile are kept for afterwards: the cleanup goes on.
       interrupted |= Threads.joinUninterruptibly(t);
     } finally {
@@ -362,7 +362,7 @@ public final class SyncRuntime implements CoreRuntime {
             null);
     Calls.dependOn(result, run);
     try {
-      newThread(run).start();
+      prepare(run).start();
     } catch (RuntimeException | Error startFailure) {
       Calls.fail(result, startFailure);
     }
@@ -510,10 +510,13 @@ public final class SyncRuntime implements CoreRuntime {
     private Builder() {}
 
     /**
-     * Sets the factory of the threads that {@link #mapConcurrently} starts. The default makes
-     * virtual threads named {@code ambidex-sync-N}.
+     * Sets the factory of the threads this runtime starts: the lanes of {@link #mapConcurrently},
+     * and the threads of {@link #shielded} and {@link #fork}. The default makes virtual threads
+     * named {@code ambidex-sync-N}.
      *
-     * @param threadFactory must return a new, unstarted thread for every call
+     * @param threadFactory must return a new, unstarted thread for every call; if it returns null
+     *     or a thread that was already started, the call that needed the thread fails with
+     *     {@link IllegalStateException} and the started thread never runs the runtime's work
      * @return this builder
      */
     public Builder threadFactory(ThreadFactory threadFactory) {

@@ -181,7 +181,9 @@ public final class Producer<T, S extends @Nullable Object> {
      * Sets the factory of the threads that run the body, one per run. The default makes virtual
      * threads named {@code ambidex-producer-N}.
      *
-     * @param threadFactory must return a new, unstarted thread for every call
+     * @param threadFactory must return a new, unstarted thread for every call; if it returns null
+     *     or a thread that was already started, the consumer's first call (or the subscriber's
+     *     {@code onError}) reports an {@link IllegalStateException} and the body never runs
      * @return this builder
      */
     public Builder threadFactory(ThreadFactory threadFactory) {

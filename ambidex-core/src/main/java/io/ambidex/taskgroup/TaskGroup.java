@@ -119,8 +119,8 @@ public final class TaskGroup implements AutoCloseable {
    * Opens a group whose tasks run on threads from {@code threadFactory}.
    *
    * @param threadFactory must return a new, unstarted thread for every call; if it returns null
-   *     or a started thread, {@code startSoon} and {@code start} throw {@link
-   *     IllegalStateException} (a task that such a thread runs anyway is still waited for)
+   *     or a thread that was already started, {@code startSoon} and {@code start} throw {@link
+   *     IllegalStateException} and the task never runs
    */
   public static TaskGroup open(ThreadFactory threadFactory) {
     return new TaskGroup(Objects.requireNonNull(threadFactory, "threadFactory"));
@@ -142,7 +142,8 @@ public final class TaskGroup implements AutoCloseable {
   /**
    * Like {@link #run(Scope)}, with tasks on threads from {@code threadFactory}.
    *
-   * @param threadFactory must return a new, unstarted thread for every call
+   * @param threadFactory must return a new, unstarted thread for every call (see {@link
+   *     #open(ThreadFactory)})
    * @param scope the owner code
    * @return what {@code scope} returned, once every task has ended
    */

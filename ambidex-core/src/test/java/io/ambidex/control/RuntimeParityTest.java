@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -347,6 +348,57 @@ class RuntimeParityTest {
     assertThat(Immediate.get(awaited, "task")).isEqualTo("released");
     assertThat(syncThreads.created()).isEqualTo(1);
     await().atMost(Duration.ofSeconds(10)).until(() -> !syncThreads.anyAlive());
+  }
+
+  /*
+   * A factory that starts the threads it returns breaks its contract: every call that needs a
+   * thread fails naming the rule, and the started threads run none of the runtime's work (the
+   * lanes of mapConcurrently used to run anyway, behind a bare IllegalThreadStateException).
+   */
+  @Test
+  void syncRuntime_threadFactoryReturningStartedThreads_isRefusedByEachCall_andRunsNothing()
+      throws Exception {
+    List<Thread> made = new CopyOnWriteArrayList<>();
+    SyncRuntime runtime =
+        SyncRuntime.builder()
+            .threadFactory(r -> {
+              Thread t = Thread.ofVirtual().unstarted(r);
+              made.add(t);
+              t.start();
+              return t;
+            })
+            .build();
+    AtomicInteger ran = new AtomicInteger();
+    Supplier<CompletionStage<String>> work =
+        () -> {
+          ran.incrementAndGet();
+          return CompletableFuture.completedFuture("ran");
+        };
+
+    assertThat(runtime.mapConcurrently(List.of(1, 2, 3), 3, i -> work.get()).toCompletableFuture())
+        .isCompletedExceptionally()
+        .failsWithin(Duration.ZERO)
+        .withThrowableThat()
+        .havingRootCause()
+        .isInstanceOf(IllegalStateException.class)
+        .withMessageContaining("SyncRuntime's thread factory returned a thread that was already"
+            + " started")
+        .withMessageContaining("must return a new, unstarted thread");
+    assertThat(runtime.fork("task", work).toCompletableFuture())
+        .failsWithin(Duration.ZERO)
+        .withThrowableThat()
+        .havingRootCause()
+        .isInstanceOf(IllegalStateException.class)
+        .withMessageContaining("already started");
+    assertThatThrownBy(() -> runtime.shielded("cleanup", work))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("already started");
+
+    for (Thread t : made) {
+      assertThat(t.join(Duration.ofSeconds(20))).isTrue();
+    }
+    assertThat(made).hasSize(3); // one each: the first refusal stops mapConcurrently
+    assertThat(ran).as("work run on a refused thread").hasValue(0);
   }
 
   /* Cancelling a forked stage interrupts its thread, which closes the channel it is blocked in. */

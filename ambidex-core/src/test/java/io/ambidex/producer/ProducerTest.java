@@ -27,6 +27,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Flow;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -388,6 +391,88 @@ class ProducerTest {
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("thread factory returned null");
     }
+  }
+
+  /** A factory that breaks its contract the way an executor would: it starts what it makes. */
+  private static final class StartingFactory implements ThreadFactory {
+    final List<Thread> made = new CopyOnWriteArrayList<>();
+
+    @Override
+    public Thread newThread(Runnable r) {
+      Thread t = Thread.ofVirtual().name("started-by-factory").unstarted(r);
+      made.add(t);
+      t.start();
+      return t;
+    }
+
+    void awaitTheirEnd() throws InterruptedException {
+      for (Thread t : made) {
+        assertThat(t.join(Duration.ofSeconds(20))).as("the factory's thread ended").isTrue();
+      }
+    }
+  }
+
+  @Test
+  @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // it used to hang
+  void threadFactoryReturningAStartedThread_isRefusedAtTheFirstPull_andTheBodyNeverRuns()
+      throws Exception {
+    StartingFactory factory = new StartingFactory();
+    AtomicInteger bodies = new AtomicInteger();
+    Producer<Integer, Void> p =
+        Producer.builder().threadFactory(factory).build(ctx -> {
+          bodies.incrementAndGet();
+          ctx.started();
+          ctx.send(1);
+        });
+
+    try (ProducerIterator<Integer, Void> it = p.iterator()) {
+      assertThatThrownBy(it::hasNext)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("producer's thread factory returned a thread that was already"
+              + " started")
+          .hasMessageContaining("must return a new, unstarted thread");
+    }
+    AsyncProducerIterator<Integer, Void> async = p.asyncIterator();
+    assertThat(async.hasNext().toCompletableFuture())
+        .failsWithin(Duration.ofSeconds(20))
+        .withThrowableThat()
+        .havingRootCause()
+        .isInstanceOf(IllegalStateException.class)
+        .withMessageContaining("already started");
+    async.close().toCompletableFuture().get(20, TimeUnit.SECONDS);
+
+    List<String> signals = new CopyOnWriteArrayList<>();
+    CountDownLatch terminated = new CountDownLatch(1);
+    p.publisher().subscribe(new Flow.Subscriber<Integer>() {
+      @Override
+      public void onSubscribe(Flow.Subscription s) {
+        signals.add("onSubscribe");
+        s.request(1);
+      }
+
+      @Override
+      public void onNext(Integer item) {
+        signals.add("onNext " + item);
+      }
+
+      @Override
+      public void onError(Throwable failure) {
+        signals.add("onError " + failure.getMessage().contains("already started"));
+        terminated.countDown();
+      }
+
+      @Override
+      public void onComplete() {
+        signals.add("onComplete");
+        terminated.countDown();
+      }
+    });
+    assertThat(terminated.await(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(signals).containsExactly("onSubscribe", "onError true");
+
+    factory.awaitTheirEnd();
+    assertThat(factory.made).hasSize(3);
+    assertThat(bodies).as("bodies run on a refused thread").hasValue(0);
   }
 
   // ---- cancellation and close ----

@@ -436,12 +436,15 @@ class TaskGroupTest {
   }
 
   @Test
-  void startSoon_threadFactoryReturnsAStartedThread_failsNamingTheRuleAndCloseWaitsForTheOthers() {
+  void startSoon_threadFactoryReturnsAStartedThread_failsNamingTheRule_runsNothing_closeWaits()
+      throws Exception {
     AtomicInteger made = new AtomicInteger();
+    AtomicReference<Thread> startedByTheFactory = new AtomicReference<>();
     ThreadFactory startsItsSecondThread =
         r -> {
           Thread t = Thread.ofVirtual().name("misused-", made.get()).unstarted(r);
           if (made.incrementAndGet() == 2) {
+            startedByTheFactory.set(t);
             t.start(); // the misuse: a factory must return unstarted threads
           }
           return t;
@@ -455,10 +458,13 @@ class TaskGroupTest {
           firstEnded.set(true);
         });
 
-    assertThatThrownBy(() -> group.startSoon(() -> {}))
+    AtomicBoolean refusedTaskRan = new AtomicBoolean();
+    assertThatThrownBy(() -> group.startSoon(() -> refusedTaskRan.set(true)))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("already started")
         .hasMessageContaining("new, unstarted thread");
+    assertThat(startedByTheFactory.get().join(Duration.ofSeconds(20))).isTrue();
+    assertThat(refusedTaskRan).as("the task ran on the refused thread").isFalse();
 
     Thread closer = Thread.currentThread();
     Thread releaser =

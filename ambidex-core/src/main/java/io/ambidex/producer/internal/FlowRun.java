@@ -84,7 +84,7 @@ public final class FlowRun<T, S extends @Nullable Object> extends ProducerRun<T,
     Objects.requireNonNull(subscriber, "subscriber"); // rule 1.9
     FlowRun<T, S> run = new FlowRun<>(body, threadFactory, grace, subscriber);
     try {
-      run.thread = newThread(threadFactory, run);
+      run.launch = prepare(threadFactory, run);
     } catch (Throwable refused) {
       // Rule 1.9: onSubscribe first, then the failure.
       run.state = DONE;

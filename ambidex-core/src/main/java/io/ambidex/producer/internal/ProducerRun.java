@@ -7,6 +7,7 @@ import io.ambidex.internal.Deadlines;
 import io.ambidex.BlockingGuard;
 import io.ambidex.Deadline;
 import io.ambidex.internal.Cancellations;
+import io.ambidex.internal.Launch;
 import io.ambidex.internal.Threads;
 import io.ambidex.producer.Producer;
 import io.ambidex.producer.ProducerCancelledException;
@@ -75,6 +76,8 @@ abstract class ProducerRun<T, S extends @Nullable Object> implements ProducerCon
   /** The consumer's context when it created the run; the body runs inside it. */
   final Snapshot context;
 
+  /** The body's thread, made early by a Flow run (to refuse a bad factory before onSubscribe). */
+  volatile @Nullable Launch launch;
   volatile @Nullable Thread thread;
   volatile boolean cancelled;
   volatile @Nullable Thread producerWaiting;
@@ -305,11 +308,11 @@ abstract class ProducerRun<T, S extends @Nullable Object> implements ProducerCon
         || !START.compareAndSet(this, NOT_STARTED, STARTING)) {
       return null;
     }
-    Thread t;
     try {
-      t = thread != null ? thread : newThread(threadFactory, this);
-      thread = t;
-      t.start();
+      Launch l = launch != null ? launch : prepare(threadFactory, this);
+      launch = l;
+      thread = l.thread();
+      l.start();
     } catch (Throwable failure) {
       START.setVolatile(this, NEVER);
       return failure;
@@ -318,13 +321,12 @@ abstract class ProducerRun<T, S extends @Nullable Object> implements ProducerCon
     return null;
   }
 
-  static Thread newThread(ThreadFactory factory, Runnable task) {
-    Thread t = factory.newThread(task);
-    if (t == null) {
-      throw new IllegalStateException(
-          "The producer's thread factory returned null; it must return a new, unstarted thread");
-    }
-    return t;
+  /**
+   * Asks the factory for the body's thread; the body runs on it only once {@link #ensureStarted}
+   * starts it (a thread the factory started itself is refused and never runs the body).
+   */
+  static Launch prepare(ThreadFactory factory, ProducerRun<?, ?> run) {
+    return Launch.prepare(factory, run, "producer");
   }
 
   /** Returns true if the body's thread was started. */

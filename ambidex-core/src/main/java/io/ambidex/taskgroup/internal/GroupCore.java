@@ -11,6 +11,7 @@ import io.ambidex.internal.Cancellations;
 import io.ambidex.taskgroup.TaskStatus;
 import io.ambidex.internal.Done;
 import io.ambidex.internal.Failures;
+import io.ambidex.internal.Launch;
 import io.ambidex.internal.Stages;
 import io.ambidex.internal.Threads;
 import java.util.ArrayDeque;
@@ -508,42 +509,21 @@ public final class GroupCore {
   }
 
   /*
-   * `run` ends by calling finished(child), and so does a failed launch: `claimed` makes sure only
-   * one of them does. A factory that breaks its contract and starts the thread it returns may
-   * have the child's body running already; then that thread owns the child (it is attached, so
-   * cancel reaches it, and close waits for it) and the launch only reports the misuse.
+   * `run` ends by calling finished(child); a failed launch calls it instead. Launch guarantees
+   * that they exclude each other: a thread the factory had already started is refused and never
+   * runs the task, and a start that throws means the task will never run.
    */
   private void launch(ThreadChild child, Runnable run) {
-    AtomicBoolean claimed = new AtomicBoolean();
-    Runnable once =
-        () -> {
-          if (claimed.compareAndSet(false, true)) {
-            run.run();
-          }
-        };
-    Thread t = null;
     try {
       // The child runs inside the context of the thread that started it (the caller of start()).
-      t = Objects.requireNonNull(threads).newThread(Registry.bind(Registry.capture(), once));
-      if (t == null) {
-        throw new IllegalStateException(
-            "The " + kind + "'s thread factory returned null; it must return a new, unstarted"
-                + " thread");
-      }
-      if (t.getState() != Thread.State.NEW) {
-        throw new IllegalStateException(
-            "The " + kind + "'s thread factory returned a thread that was already started ("
-                + t + "); it must return a new, unstarted thread, which the group starts");
-      }
-      child.attach(t);
-      t.start();
+      Launch launch =
+          Launch.prepare(Objects.requireNonNull(threads), Registry.bind(Registry.capture(), run),
+              kind);
+      child.attach(launch.thread());
+      launch.start();
     } catch (RuntimeException | Error e) {
-      if (claimed.compareAndSet(false, true)) {
-        child.thread = null;
-        finished(child, null, false);
-      } else if (t != null) {
-        child.attach(t);
-      }
+      child.thread = null;
+      finished(child, null, false);
       throw e;
     }
   }
