@@ -14,6 +14,7 @@ import java.util.Queue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledFuture;
@@ -92,6 +93,17 @@ public final class CallFuture<T extends @Nullable Object> extends CompletableFut
           public void dependOn(CallFuture<?> future, @Nullable Future<?> upstream) {
             future.dependOn(upstream);
           }
+
+          @Override
+          public void recordFailure(CallFuture<?> future, Throwable failure) {
+            future.recordFailure(failure);
+          }
+
+          @Override
+          public List<Throwable> failuresSoFar(CallFuture<?> future) {
+            List<Throwable> met = future.failuresSoFar;
+            return met == null ? List.of() : List.copyOf(met);
+          }
         });
   }
 
@@ -102,10 +114,13 @@ public final class CallFuture<T extends @Nullable Object> extends CompletableFut
   private static final Future<?> ENDED = CompletableFuture.completedFuture(null);
 
   private static final VarHandle ENDING;
+  private static final VarHandle FAILURES_SO_FAR;
 
   static {
     try {
-      ENDING = MethodHandles.lookup().findVarHandle(CallFuture.class, "ending", Ending.class);
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      ENDING = lookup.findVarHandle(CallFuture.class, "ending", Ending.class);
+      FAILURES_SO_FAR = lookup.findVarHandle(CallFuture.class, "failuresSoFar", List.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -122,6 +137,11 @@ public final class CallFuture<T extends @Nullable Object> extends CompletableFut
   /* Created on the first cancellation that cuts a stage, or the first settled() that must wait. */
   @SuppressWarnings("unused") // accessed through ENDING
   private volatile @Nullable Ending ending;
+  /*
+   * Failures the operation met and went past (Async.retry's failed attempts), for a timeout that
+   * cuts it to report beside its own. Created on the first; most futures never have one.
+   */
+  private volatile @Nullable List<Throwable> failuresSoFar;
 
   /** Creates an incomplete future for {@code operation}. Package-private: created by Ambidex. */
   CallFuture(String operation) {
@@ -309,6 +329,17 @@ public final class CallFuture<T extends @Nullable Object> extends CompletableFut
     if (upstream != ENDED && isDone()) {
       ending().ended.complete(null);
     }
+  }
+
+  private void recordFailure(Throwable failure) {
+    List<Throwable> met = failuresSoFar;
+    if (met == null) {
+      List<Throwable> made = new CopyOnWriteArrayList<>();
+      @SuppressWarnings("unchecked")
+      List<Throwable> won = (List<Throwable>) FAILURES_SO_FAR.compareAndExchange(this, null, made);
+      met = won == null ? made : won;
+    }
+    met.add(failure);
   }
 
   private Ending ending() {

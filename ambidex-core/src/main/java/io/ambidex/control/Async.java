@@ -274,6 +274,11 @@ public final class Async {
    * exceptions. A {@link CancellationException} or an {@link Error} ends the retries whatever the
    * decider says; cancelling the result cancels the attempt in flight or the sleep.
    *
+   * <p>A time limit that cuts the retries reports the attempts too, on both runtimes: the {@link
+   * io.ambidex.OperationTimeoutException} of a {@link CoreRuntime#withTimeout} whose operation
+   * is this retry (its stage, as returned), or of a {@code SyncRuntime} deadline that passes
+   * during the sleep, carries the failures of the attempts made so far as suppressed exceptions.
+   *
    * @param decider the retry policy, or any decider: called once after each failed attempt
    * @param runtime the runtime whose {@link CoreRuntime#sleep} waits between attempts
    * @param attempt starts one attempt
@@ -287,7 +292,6 @@ public final class Async {
     return new Driver<T>("retry") {
       private int attempts;
       private boolean sleeping;
-      private @Nullable List<Throwable> earlier;
 
       @Override
       @SuppressWarnings("unchecked")
@@ -295,7 +299,8 @@ public final class Async {
         if (sleeping) {
           sleeping = false;
           if (failure != null) {
-            Calls.fail(result, failure);
+            // The sleep was cut (a deadline passed, an interrupt): report the attempts with it.
+            Calls.fail(result, withEarlier(failure));
             return null;
           }
         } else if (attempts > 0) {
@@ -311,7 +316,8 @@ public final class Async {
             Calls.fail(result, withEarlier(failure));
             return null;
           }
-          remember(failure);
+          // Recorded on the result, where a timeout that cuts the retries finds them too.
+          Calls.recordFailure(result, failure);
           sleeping = true;
           return runtime.sleep(delay);
         }
@@ -323,22 +329,8 @@ public final class Async {
         }
       }
 
-      private void remember(Throwable failure) {
-        if (earlier == null) {
-          earlier = new ArrayList<>(2);
-        }
-        earlier.add(failure);
-      }
-
       private Throwable withEarlier(Throwable last) {
-        if (earlier != null) {
-          for (Throwable t : earlier) {
-            if (t != last) {
-              last.addSuppressed(t);
-            }
-          }
-        }
-        return last;
+        return Calls.withFailuresSoFar(last, result);
       }
     }.start();
   }
@@ -349,10 +341,10 @@ public final class Async {
    *
    * @param timeout the time limit, positive
    * @param runtime the runtime of the core
-   * @param name the operation's name, for the {@link OperationTimeoutException}
+   * @param name the operation's name, for the {@link io.ambidex.OperationTimeoutException}
    * @param operation starts the operation
-   * @return a future of the operation's result, failed with {@link OperationTimeoutException} if
-   *     the limit passes first
+   * @return a future of the operation's result, failed with {@link
+   *     io.ambidex.OperationTimeoutException} if the limit passes first
    */
   public static <T extends @Nullable Object> CompletionStage<T> withTimeout(
       java.time.Duration timeout,

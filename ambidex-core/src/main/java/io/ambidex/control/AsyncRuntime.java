@@ -224,7 +224,8 @@ public final class AsyncRuntime implements CoreRuntime {
                 Registry.capture(),
                 () -> {
                   Calls.cut(result, f); // its settling is the result's
-                  if (Calls.fail(result, new OperationTimeoutException(name, timeout))) {
+                  OperationTimeoutException timedOut = new OperationTimeoutException(name, timeout);
+                  if (Calls.fail(result, Calls.withFailuresSoFar(timedOut, f))) {
                     f.cancel(true);
                   }
                 }),

@@ -436,7 +436,9 @@ public final class SyncRuntime implements CoreRuntime {
                 Registry.bind(
                     Registry.capture(),
                     () -> {
-                      if (Calls.fail(result, new OperationTimeoutException(name, timeout))) {
+                      OperationTimeoutException timedOut =
+                          new OperationTimeoutException(name, timeout);
+                      if (Calls.fail(result, Calls.withFailuresSoFar(timedOut, f))) {
                         f.cancel(true);
                       }
                     }),

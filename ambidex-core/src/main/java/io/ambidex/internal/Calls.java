@@ -1,6 +1,7 @@
 package io.ambidex.internal;
 
 import io.ambidex.CallFuture;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
@@ -39,6 +40,12 @@ public final class Calls {
 
     /** Records the stage {@code future} waits on, so cancelling the future cancels it. */
     void dependOn(CallFuture<?> future, @Nullable Future<?> upstream);
+
+    /** Records a failure the operation of {@code future} met and went past. */
+    void recordFailure(CallFuture<?> future, Throwable failure);
+
+    /** Returns the failures recorded so far, oldest first. */
+    List<Throwable> failuresSoFar(CallFuture<?> future);
   }
 
   private static @Nullable Access installed;
@@ -96,6 +103,37 @@ public final class Calls {
    */
   public static void cut(CallFuture<?> future, Future<?> stage) {
     Holder.ACCESS.cut(future, stage);
+  }
+
+  /**
+   * Records a failure that the operation of {@code future} met and went past (a failed attempt it
+   * retries), so that a timeout cutting the operation can report it: see {@link
+   * #withFailuresSoFar}. Any thread; the operation's own failure reporting is unchanged.
+   */
+  public static void recordFailure(CallFuture<?> future, Throwable failure) {
+    Holder.ACCESS.recordFailure(future, Objects.requireNonNull(failure, "failure"));
+  }
+
+  /**
+   * Returns the failures recorded on {@code stage} so far, oldest first: none unless it is a
+   * {@code CallFuture} whose operation {@linkplain #recordFailure recorded} some.
+   */
+  public static List<Throwable> failuresSoFar(Future<?> stage) {
+    return stage instanceof CallFuture<?> call ? Holder.ACCESS.failuresSoFar(call) : List.of();
+  }
+
+  /**
+   * Adds the failures recorded on {@code operation} so far to {@code failure} as suppressed
+   * exceptions and returns it: what a timeout that cuts the operation reports, so that the
+   * reason its attempts failed is not lost.
+   */
+  public static <X extends Throwable> X withFailuresSoFar(X failure, Future<?> operation) {
+    for (Throwable met : failuresSoFar(operation)) {
+      if (met != failure) {
+        failure.addSuppressed(met);
+      }
+    }
+    return failure;
   }
 
   /** Completes {@code future} with {@code value}; returns false if it was already done. */

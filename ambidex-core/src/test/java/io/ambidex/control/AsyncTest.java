@@ -36,6 +36,8 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @Timeout(60)
 class AsyncTest {
@@ -399,6 +401,53 @@ class AsyncTest {
         .extracting(Throwable::getMessage)
         .containsExactly("attempt 1", "attempt 2");
     assertThat(runtime.sleeps).hasSize(2);
+  }
+
+  /*
+   * A time limit around the retries reports why the attempts failed, on both runtimes: the sync
+   * path's deadline cuts the sleep, the async path's timer cuts the retry from outside.
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void retry_cutByATimeout_reportsTheAttemptsFailuresWithTheTimeout(boolean sync) {
+    CoreRuntime runtime = sync ? SyncRuntime.create() : asyncRuntime;
+    AtomicInteger attempts = new AtomicInteger();
+    RetryPolicy forever =
+        RetryPolicy.builder().maxAttempts(1_000_000).initialDelay(Duration.ofMillis(20))
+            .maxDelay(Duration.ofMillis(20)).jitter(RetryPolicy.Jitter.NONE).build();
+    CompletionStage<String> timed =
+        runtime.withTimeout(
+            Duration.ofMillis(200),
+            "get",
+            () ->
+                Async.retry(
+                    forever,
+                    runtime,
+                    () ->
+                        CompletableFuture.failedFuture(
+                            new IOException("503 #" + attempts.incrementAndGet()))));
+
+    Throwable thrown =
+        org.assertj.core.api.Assertions.catchThrowable(
+            () -> {
+              if (sync) {
+                Immediate.get(timed, "get");
+              } else {
+                BlockingWait.get(timed, "get");
+              }
+            });
+
+    assertThat(thrown).isInstanceOf(OperationTimeoutException.class);
+    List<String> reported =
+        java.util.Arrays.stream(thrown.getSuppressed())
+            .filter(IOException.class::isInstance)
+            .map(Throwable::getMessage)
+            .toList();
+    assertThat(reported).as("the attempts' failures, in order").isNotEmpty();
+    assertThat(reported)
+        .containsExactlyElementsOf(
+            IntStream.rangeClosed(1, reported.size()).mapToObj(i -> "503 #" + i).toList());
+    assertThat(attempts.get()).isBetween(reported.size(), reported.size() + 1);
   }
 
   @Test

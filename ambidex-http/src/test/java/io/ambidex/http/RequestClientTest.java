@@ -168,6 +168,36 @@ class RequestClientTest {
     assertThat(server.getRequestCount()).isEqualTo(3);
   }
 
+  /* The timeout ends the retries, and says why the attempts before it failed (both paths). */
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void totalTimeout_whileWaitingToRetry_reportsTheFailedAttemptWithTheTimeout(Kind kind) {
+    RetryPolicy patient =
+        RetryPolicy.builder()
+            .maxAttempts(3)
+            .initialDelay(Duration.ofSeconds(30))
+            .jitter(RetryPolicy.Jitter.NONE)
+            .build();
+    fixture = Fixture.create(kind, b -> b.retryPolicy(patient));
+    Fixture f = fixture;
+    server.enqueue(status(503, "overloaded"));
+
+    assertThatThrownBy(
+            () ->
+                f.await(
+                    f.client.send(request("/busy").timeout(Duration.ofSeconds(2)).build(), text())))
+        .isInstanceOf(OperationTimeoutException.class)
+        .satisfies(
+            timedOut ->
+                assertThat(timedOut.getSuppressed())
+                    .filteredOn(e -> !(e instanceof io.ambidex.CallerStackTrace))
+                    .singleElement()
+                    .isInstanceOfSatisfying(
+                        HttpServerErrorException.class,
+                        e -> assertThat(e.status()).isEqualTo(503)));
+    assertThat(server.getRequestCount()).isEqualTo(1);
+  }
+
   @ParameterizedTest
   @EnumSource(Kind.class)
   void tooManyRequests_honoursRetryAfter(Kind kind) {
