@@ -52,7 +52,10 @@ final class StreamsSamples {
 
     private CompletionStage<Page<String, String>> listPage(String prefix, @Nullable String token) {
       String request = "LIST " + prefix + (token == null ? "" : " FROM " + token);
-      return transport.send(request).thenApply(ListingCore::parsePage);
+      // Async.then, not thenApply: closing the iterator mid-page cancels the request itself.
+      return Async.then(
+          transport.send(request),
+          body -> CompletableFuture.completedFuture(parsePage(body)));
     }
 
     /** Parses "key1,key2;next-token", with no ";next-token" on the last page. */

@@ -70,6 +70,26 @@ class StreamsSamplesTest {
     assertThat(requests).hasSize(3);
   }
 
+  /* The page fetch is chained with Async.then, so a close reaches the request in flight. */
+  @Test
+  void asyncIterator_closedWhileAPageIsInFlight_cancelsTheRequest() throws Exception {
+    CompletableFuture<String> inFlight = new CompletableFuture<>();
+    ListingCore core =
+        new ListingCore(
+            request -> {
+              requests.add(request);
+              return inFlight;
+            });
+    AsyncIterator<String> keys = core.list("photos/");
+    CompletionStage<Boolean> first = keys.hasNext();
+
+    keys.close().toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+    assertThat(inFlight).as("the request in flight").isCancelled();
+    assertThat(first.toCompletableFuture()).isCompletedExceptionally();
+    assertThat(requests).containsExactly("LIST photos/");
+  }
+
   @Test
   void blockingIterator_asyncTransport_countsEveryKey() {
     ListingCore core = new ListingCore(asyncTransport());

@@ -1,5 +1,6 @@
 package io.ambidex.it.docs;
 
+import io.ambidex.control.Async;
 import io.ambidex.control.AsyncCallback;
 import io.ambidex.stream.AsyncIterator;
 import io.ambidex.annotations.AsyncCore;
@@ -37,7 +38,8 @@ final class FixedCore {
   }
 
   public <T> CompletionStage<T> decode(String key, Function<byte[], T> decoder) {
-    return transport.get(key).thenApply(decoder);
+    return Async.then(
+        transport.get(key), bytes -> CompletableFuture.completedFuture(decoder.apply(bytes)));
   }
 
   public CompletionStage<Void> touch(String key) {
