@@ -328,11 +328,15 @@ public abstract class PartSource {
     @Override
     public void recycle(Part part) {
       byte[] buf = part.buffer();
-      if (buf == null || buf.length != partSize || ended) {
-        return; // not a full part's buffer, or no part is left to read into it
+      if (buf == null || buf.length != partSize) {
+        return; // not a full part's buffer
       }
       synchronized (spare) {
-        spare.addLast(buf);
+        // Checked under the monitor: the end sets `ended` before it clears the spares under it,
+        // so a buffer handed back as the stream ends is either cleared with them or not kept.
+        if (!ended) {
+          spare.addLast(buf);
+        }
       }
     }
 
