@@ -39,10 +39,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Keys: it refuses, with {@code 400 InvalidArgument} (or {@code KeyTooLongError}) naming the
  * key and the rule, the keys it would not keep as written: on any store, a key that starts with
- * {@code /} or has an empty, {@code .} or {@code ..} segment (its web server resolves them, so the
- * request would name another object); on a data directory, where objects are files, content under
- * a key ending in {@code /}, a segment over 255 bytes, and a key beside an object of its
- * "directory" ({@code a} and {@code a/b}). S3 itself allows all of these.
+ * {@code /} or has an empty, {@code .} or {@code ..} segment (its web server and its stores resolve
+ * them, so the request would name another object; a {@code DeleteObjects} naming such a key is
+ * refused whole); on a data directory, where objects are files, content under a key ending in
+ * {@code /}, a segment over 255 bytes, and a key beside an object of its "directory" ({@code a}
+ * and {@code a/b}). S3 itself allows all of these.
  */
 public final class EmbeddedS3 implements AutoCloseable {
   /** The access key id the embedded store accepts unless told otherwise. */

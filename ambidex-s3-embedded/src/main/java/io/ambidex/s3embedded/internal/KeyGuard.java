@@ -2,29 +2,46 @@ package io.ambidex.s3embedded.internal;
 
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.SequenceInputStream;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import javax.xml.stream.XMLInputFactory;
+import javax.xml.stream.XMLStreamConstants;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A servlet filter in front of S3Proxy that refuses the keys the embedded store would not keep as
- * written, instead of letting it store them under another key or fail with a 500:
+ * written, instead of letting it store them under another key or fail with a 500. It reads the
+ * key of a request's path and of its {@code x-amz-copy-source}, and the keys in the body of a
+ * {@code DeleteObjects} request (read here, then handed on to S3Proxy):
  *
  * <ul>
  *   <li><b>Any store</b>: a key holding a character XML 1.0 cannot carry (U+0001, ...): S3Proxy
  *       lists with the last key as the continuation token, written raw, so a page ending at such
  *       a key was cut short and every listing of the bucket failed. A key that starts with {@code
- *       /} or has an empty, {@code .} or {@code ..} segment. Jetty resolves such paths before S3Proxy sees them, so {@code p/../escape}
- *       was stored (or read, or deleted) as {@code escape}, another object.
+ *       /} or has an empty, {@code .} or {@code ..} segment. Jetty resolves such paths before
+ *       S3Proxy sees them, so {@code p/../escape} was stored (or read, or deleted) as {@code
+ *       escape}, another object; S3Proxy's stores resolve the keys of a {@code DeleteObjects}
+ *       body the same way, so such a request is refused whole.
  *   <li><b>A store on a data directory</b> (objects kept as files): a write of content under a
  *       key ending in {@code /} (kept as an empty directory: the content was lost while the
  *       upload reported success); a segment longer than 255 bytes; a key that is an object's
@@ -44,6 +61,14 @@ public final class KeyGuard implements Filter {
       return new Refusal(400, "InvalidArgument", message);
     }
   }
+
+  /*
+   * A DeleteObjects request (POST ?delete) names its keys in its body, where Jetty resolves
+   * nothing but S3Proxy's stores do: `p/../escape` deleted `escape`, another object. So the keys
+   * of the body are held to the same rule as a key in a path. 1000 keys of 1024 bytes, escaped,
+   * fit in 8 MiB.
+   */
+  private static final int MAX_DELETE_BODY = 8 * 1024 * 1024;
 
   private final @Nullable Path dataDirectory;
   private final @Nullable String virtualHostDomain;
@@ -81,8 +106,129 @@ public final class KeyGuard implements Filter {
         refuse(http, answer, refusal);
         return;
       }
+      if (target == null && isMultiObjectDelete(http)) {
+        byte[] body = http.getInputStream().readNBytes(MAX_DELETE_BODY + 1);
+        if (body.length <= MAX_DELETE_BODY) {
+          refusal = deleteRefusal(body);
+          if (refusal != null) {
+            refuse(http, answer, refusal);
+            return;
+          }
+          chain.doFilter(new ReplayedBody(http, body), response);
+          return;
+        }
+        // Larger than any DeleteObjects S3 accepts: S3Proxy refuses it, unread.
+        chain.doFilter(new ReplayedBody(http, body, http.getInputStream()), response);
+        return;
+      }
     }
     chain.doFilter(request, response);
+  }
+
+  private static boolean isMultiObjectDelete(HttpServletRequest r) {
+    return "POST".equals(r.getMethod()) && hasQueryParameter(r, "delete");
+  }
+
+  /* The first key of a DeleteObjects body that breaks segmentRule, refused; null if none does. */
+  private static @Nullable Refusal deleteRefusal(byte[] body) {
+    try {
+      XMLInputFactory factory = XMLInputFactory.newFactory();
+      factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
+      factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
+      XMLStreamReader xml = factory.createXMLStreamReader(new ByteArrayInputStream(body));
+      try {
+        while (xml.hasNext()) {
+          if (xml.next() == XMLStreamConstants.START_ELEMENT
+              && "Key".equals(xml.getLocalName())) {
+            Refusal rule = segmentRule(xml.getElementText());
+            if (rule != null) {
+              return rule;
+            }
+          }
+        }
+      } finally {
+        xml.close();
+      }
+    } catch (XMLStreamException e) {
+      return null; // not XML: S3Proxy answers MalformedXML
+    }
+    return null;
+  }
+
+  /* Whether the raw query string has `name`, with or without a value (Jetty would parse a form
+     body for getParameter). */
+  static boolean hasQueryParameter(HttpServletRequest r, String name) {
+    String query = r.getQueryString();
+    if (query == null) {
+      return false;
+    }
+    for (String pair : query.split("&")) {
+      int eq = pair.indexOf('=');
+      if (percentDecoded(eq < 0 ? pair : pair.substring(0, eq)).equals(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /* A request whose body, already read by the filter, is read again from the start. */
+  private static final class ReplayedBody extends HttpServletRequestWrapper {
+    private final InputStream body;
+
+    ReplayedBody(HttpServletRequest r, byte[] read) {
+      this(r, read, InputStream.nullInputStream());
+    }
+
+    ReplayedBody(HttpServletRequest r, byte[] read, InputStream rest) {
+      super(r);
+      this.body = new SequenceInputStream(new ByteArrayInputStream(read), rest);
+    }
+
+    @Override
+    public ServletInputStream getInputStream() {
+      return new ServletInputStream() {
+        private boolean finished;
+
+        @Override
+        public int read() throws IOException {
+          int b = body.read();
+          finished = b < 0;
+          return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int off, int len) throws IOException {
+          int n = body.read(buffer, off, len);
+          finished = n < 0;
+          return n;
+        }
+
+        @Override
+        public boolean isFinished() {
+          return finished;
+        }
+
+        @Override
+        public boolean isReady() {
+          return true;
+        }
+
+        @Override
+        public void setReadListener(ReadListener listener) {
+          throw new IllegalStateException(
+              "The embedded store reads a DeleteObjects body synchronously");
+        }
+      };
+    }
+
+    @Override
+    public BufferedReader getReader() {
+      String encoding = getCharacterEncoding();
+      return new BufferedReader(
+          new InputStreamReader(
+              getInputStream(),
+              encoding != null ? Charset.forName(encoding) : StandardCharsets.UTF_8));
+    }
   }
 
   /* {bucket, key} of an object request, or null for a service or bucket request. */

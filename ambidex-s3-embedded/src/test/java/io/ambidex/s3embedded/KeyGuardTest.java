@@ -1,0 +1,77 @@
+package io.ambidex.s3embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * The embedded store's key rules (KeyGuard) as the AWS SDK for Java v2 meets them, on the
+ * filesystem store (the {@code blob} tool's) and the in-memory one: each test failed before its
+ * fix (ARCHITECTURE.md, choices 215 on).
+ */
+@Timeout(120)
+class KeyGuardTest {
+  @TempDir Path dir;
+
+  private static S3Client client(EmbeddedS3 s3) {
+    return S3Client.builder()
+        .endpointOverride(s3.endpoint())
+        .forcePathStyle(true)
+        .region(Region.US_EAST_1)
+        .overrideConfiguration(o -> o.retryStrategy(b -> b.maxAttempts(1)))
+        .credentialsProvider(
+            StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(s3.accessKey(), s3.secretKey())))
+        .build();
+  }
+
+  private EmbeddedS3 start(boolean filesystem) {
+    return EmbeddedS3.start(filesystem ? dir.resolve("data") : null);
+  }
+
+  @ParameterizedTest(name = "filesystem={0}")
+  @ValueSource(booleans = {true, false})
+  void deleteObjects_withAPathLikeKey_isRefused_andDeletesNoOtherObject(boolean filesystem) {
+    try (EmbeddedS3 s3 = start(filesystem);
+        S3Client c = client(s3)) {
+      c.createBucket(b -> b.bucket("multi"));
+      c.putObject(p -> p.bucket("multi").key("escape"), RequestBody.fromString("kept"));
+      c.putObject(p -> p.bucket("multi").key("other"), RequestBody.fromString("other"));
+
+      assertThatThrownBy(
+              () ->
+                  c.deleteObjects(
+                      d ->
+                          d.bucket("multi")
+                              .delete(
+                                  x ->
+                                      x.objects(
+                                          ObjectIdentifier.builder().key("other").build(),
+                                          ObjectIdentifier.builder().key("p/../escape").build()))))
+          .isInstanceOfSatisfying(
+              S3Exception.class,
+              e -> {
+                assertThat(e.statusCode()).isEqualTo(400);
+                assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidArgument");
+                assertThat(e.getMessage()).contains("cannot keep the key 'p/../escape' as written");
+              });
+      assertThat(c.getObjectAsBytes(g -> g.bucket("multi").key("escape")).asUtf8String())
+          .isEqualTo("kept");
+      assertThat(c.getObjectAsBytes(g -> g.bucket("multi").key("other")).asUtf8String())
+          .isEqualTo("other");
+    }
+  }
+}
