@@ -26,7 +26,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 class KeyGuardTest {
   @TempDir Path dir;
 
-  private static S3Client client(EmbeddedS3 s3) {
+  static S3Client client(EmbeddedS3 s3) {
     return S3Client.builder()
         .endpointOverride(s3.endpoint())
         .forcePathStyle(true)

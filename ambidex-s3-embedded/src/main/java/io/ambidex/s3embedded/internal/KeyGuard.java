@@ -155,8 +155,8 @@ public final class KeyGuard implements Filter {
     return null;
   }
 
-  /* Whether the raw query string has `name`, with or without a value (Jetty would parse a form
-     body for getParameter). */
+  /* Whether the raw query string has `name`, with or without a value. Not getParameter: Jetty
+     would read a form-encoded body for it (ClientCompatibility). */
   static boolean hasQueryParameter(HttpServletRequest r, String name) {
     String query = r.getQueryString();
     if (query == null) {
@@ -264,7 +264,7 @@ public final class KeyGuard implements Filter {
     }
     boolean writes =
         "PUT".equals(r.getMethod())
-            || ("POST".equals(r.getMethod()) && r.getParameter("uploads") != null);
+            || ("POST".equals(r.getMethod()) && hasQueryParameter(r, "uploads"));
     if (!writes) {
       return null;
     }
@@ -275,7 +275,7 @@ public final class KeyGuard implements Filter {
             + segment.getBytes(StandardCharsets.UTF_8).length + ". S3 itself allows it.");
       }
     }
-    boolean part = r.getParameter("partNumber") != null || r.getParameter("uploadId") != null;
+    boolean part = hasQueryParameter(r, "partNumber") || hasQueryParameter(r, "uploadId");
     if (key.endsWith("/") && !part) {
       long length = contentLength(r);
       if (length != 0 || "POST".equals(r.getMethod())) {
