@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -73,5 +75,44 @@ class KeyGuardTest {
       assertThat(c.getObjectAsBytes(g -> g.bucket("multi").key("other")).asUtf8String())
           .isEqualTo("other");
     }
+  }
+
+  @Test
+  void directoryMarker_besideAnObjectOfItsName_isRefused_onADataDirectory() {
+    try (EmbeddedS3 s3 = start(true);
+        S3Client c = client(s3)) {
+      c.createBucket(b -> b.bucket("markers"));
+      c.putObject(p -> p.bucket("markers").key("a"), RequestBody.fromString("A"));
+      c.putObject(p -> p.bucket("markers").key("m/"), RequestBody.empty());
+      c.putObject(p -> p.bucket("markers").key("k/j/"), RequestBody.empty());
+
+      // Was: success, and nothing stored ('a/' then read as 'a').
+      assertRefused(
+          () -> c.putObject(p -> p.bucket("markers").key("a/"), RequestBody.empty()),
+          "'a' is an object, so 'a/' cannot be one too");
+      // Were: 500 InternalError, retried by every client.
+      assertRefused(
+          () -> c.putObject(p -> p.bucket("markers").key("m"), RequestBody.fromString("M")),
+          "'m/' is an object, so 'm' cannot be one too");
+      assertRefused(
+          () -> c.putObject(p -> p.bucket("markers").key("k/j"), RequestBody.fromString("J")),
+          "'k/j/' is an object, so 'k/j' cannot be one too");
+      assertThat(
+              c.listObjectsV2(l -> l.bucket("markers")).contents().stream()
+                  .map(S3Object::key)
+                  .toList())
+          .containsExactly("a", "k/j/", "m/");
+    }
+  }
+
+  private static void assertRefused(ThrowingCallable call, String rule) {
+    assertThatThrownBy(call)
+        .isInstanceOfSatisfying(
+            S3Exception.class,
+            e -> {
+              assertThat(e.statusCode()).isEqualTo(400);
+              assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidArgument");
+              assertThat(e.getMessage()).contains(rule);
+            });
   }
 }

@@ -46,7 +46,9 @@ import org.jspecify.annotations.Nullable;
  *       key ending in {@code /} (kept as an empty directory: the content was lost while the
  *       upload reported success); a segment longer than 255 bytes; a key that is an object's
  *       "directory" or whose "directory" is an object ({@code a} and {@code a/b} cannot both be
- *       files: S3Proxy answered 500, retried by every client). And a delete in a bucket that
+ *       files: S3Proxy answered 500, retried by every client), the empty marker {@code a/}
+ *       included ({@code a/} beside {@code a} was answered with success and stored nothing;
+ *       {@code a} beside {@code a/} was a 500). And a delete in a bucket that
  *       does not exist is S3's {@code 404 NoSuchBucket}, not S3Proxy's 204.
  * </ul>
  *
@@ -276,18 +278,23 @@ public final class KeyGuard implements Filter {
       }
     }
     boolean part = hasQueryParameter(r, "partNumber") || hasQueryParameter(r, "uploadId");
-    if (key.endsWith("/") && !part) {
+    if (part) {
+      return null; // checked when the upload was created
+    }
+    if (key.endsWith("/")) {
       long length = contentLength(r);
       if (length != 0 || "POST".equals(r.getMethod())) {
         return Refusal.invalid("The embedded store keeps a key ending in '/' as a directory, which"
             + " holds no content, so '" + key + "' cannot have " + (length > 0 ? length : "any")
             + " bytes. S3 itself allows it; name the object without the trailing '/'.");
       }
-      return null;
     }
-    if (part) {
-      return null; // checked when the upload was created
-    }
+    /*
+     * A key ending in '/' (a "directory marker") is kept as a directory, so its "directory" must
+     * not be an object either: 'a/' beside the object 'a' was answered with success and stored
+     * nothing (and read back as 'a'). And an empty directory is such a marker: 'm' beside 'm/'
+     * was a 500.
+     */
     Path bucketDir = dataDirectory.resolve(bucket);
     Path at = bucketDir;
     String[] segments = key.split("/", -1);
@@ -300,8 +307,16 @@ public final class KeyGuard implements Filter {
             + object + "' first, or choose another key.");
       }
     }
+    if (key.endsWith("/")) {
+      return null;
+    }
     Path file = bucketDir.resolve(key);
-    if (Files.isDirectory(file) && !isEmptyDirectory(file)) {
+    if (Files.isDirectory(file)) {
+      if (isEmptyDirectory(file)) {
+        return Refusal.invalid("The embedded store keeps objects as files and '" + key + "/' as a"
+            + " directory: '" + key + "/' is an object, so '" + key + "' cannot be one too. S3"
+            + " itself allows both; delete '" + key + "/' first, or choose another key.");
+      }
       return Refusal.invalid("The embedded store keeps objects as files: keys start with '" + key
           + "/', so '" + key + "' cannot be an object too. S3 itself allows both; choose another"
           + " key.");
