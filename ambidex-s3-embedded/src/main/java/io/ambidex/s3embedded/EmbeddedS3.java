@@ -43,7 +43,9 @@ import org.jspecify.annotations.Nullable;
  * them, so the request would name another object; a {@code DeleteObjects} naming such a key is
  * refused whole); on a data directory, where objects are files, content under a key ending in
  * {@code /}, a segment over 255 bytes, and a key beside an object of its "directory" ({@code a}
- * and {@code a/b}, or {@code a} and the marker {@code a/}). S3 itself allows all of these.
+ * and {@code a/b}, or {@code a} and the marker {@code a/}). S3 itself allows all of these. And,
+ * as S3 does, it refuses a write of a key over 1024 bytes of UTF-8 with {@code KeyTooLongError}
+ * (S3Proxy has no such limit).
  */
 public final class EmbeddedS3 implements AutoCloseable {
   /** The access key id the embedded store accepts unless told otherwise. */

@@ -115,4 +115,49 @@ class KeyGuardTest {
               assertThat(e.getMessage()).contains(rule);
             });
   }
+
+  @ParameterizedTest(name = "filesystem={0}")
+  @ValueSource(booleans = {true, false})
+  void write_ofAKeyOver1024Bytes_isKeyTooLong_asOnS3(boolean filesystem) {
+    String segment = "s".repeat(200) + "/";
+    String atLimit = segment.repeat(5) + "x".repeat(19); // 1024 bytes
+    String over = segment.repeat(5) + "\u00e9".repeat(10); // 1025: 'é' is 2 bytes
+    String far = segment.repeat(24) + "z"; // 4825 bytes: was a 500 on a data directory
+    try (EmbeddedS3 s3 = start(filesystem);
+        S3Client c = client(s3)) {
+      c.createBucket(b -> b.bucket("long"));
+      c.putObject(p -> p.bucket("long").key(atLimit), RequestBody.fromString("fits"));
+      for (String key : new String[] {over, far}) {
+        assertThatThrownBy(() -> c.putObject(p -> p.bucket("long").key(key), RequestBody.empty()))
+            .as("%d bytes", key.getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
+            .isInstanceOfSatisfying(
+                S3Exception.class,
+                e -> {
+                  assertThat(e.statusCode()).isEqualTo(400);
+                  assertThat(e.awsErrorDetails().errorCode()).isEqualTo("KeyTooLongError");
+                  assertThat(e.getMessage()).contains("at most 1024 bytes");
+                });
+        assertThatThrownBy(() -> c.createMultipartUpload(m -> m.bucket("long").key(key)))
+            .isInstanceOfSatisfying(
+                S3Exception.class,
+                e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("KeyTooLongError"));
+        assertThatThrownBy(
+                () ->
+                    c.copyObject(
+                        p ->
+                            p.sourceBucket("long")
+                                .sourceKey(atLimit)
+                                .destinationBucket("long")
+                                .destinationKey(key)))
+            .isInstanceOfSatisfying(
+                S3Exception.class,
+                e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("KeyTooLongError"));
+      }
+      assertThat(
+              c.listObjectsV2(l -> l.bucket("long")).contents().stream()
+                  .map(S3Object::key)
+                  .toList())
+          .containsExactly(atLimit);
+    }
+  }
 }

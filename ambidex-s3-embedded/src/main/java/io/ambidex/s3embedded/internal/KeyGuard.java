@@ -41,7 +41,9 @@ import org.jspecify.annotations.Nullable;
  *       /} or has an empty, {@code .} or {@code ..} segment. Jetty resolves such paths before
  *       S3Proxy sees them, so {@code p/../escape} was stored (or read, or deleted) as {@code
  *       escape}, another object; S3Proxy's stores resolve the keys of a {@code DeleteObjects}
- *       body the same way, so such a request is refused whole.
+ *       body the same way, so such a request is refused whole. A write (a PUT, a copy, a
+ *       multipart upload's creation) of a key over 1024 bytes, S3's limit, which S3Proxy does
+ *       not check: on a data directory a long enough key was a 500.
  *   <li><b>A store on a data directory</b> (objects kept as files): a write of content under a
  *       key ending in {@code /} (kept as an empty directory: the content was lost while the
  *       upload reported success); a segment longer than 255 bytes; a key that is an object's
@@ -71,6 +73,9 @@ public final class KeyGuard implements Filter {
    * fit in 8 MiB.
    */
   private static final int MAX_DELETE_BODY = 8 * 1024 * 1024;
+
+  /* The longest key S3 accepts, in UTF-8 bytes. */
+  private static final int MAX_KEY_BYTES = 1024;
 
   private final @Nullable Path dataDirectory;
   private final @Nullable String virtualHostDomain;
@@ -257,16 +262,27 @@ public final class KeyGuard implements Filter {
 
   private @Nullable Refusal refusal(HttpServletRequest r, String bucket, String key) {
     Refusal rule = segmentRule(key);
-    if (rule != null || dataDirectory == null) {
+    if (rule != null) {
       return rule;
+    }
+    boolean writes =
+        "PUT".equals(r.getMethod())
+            || ("POST".equals(r.getMethod()) && hasQueryParameter(r, "uploads"));
+    int keyBytes = key.getBytes(StandardCharsets.UTF_8).length;
+    if (writes && keyBytes > MAX_KEY_BYTES) {
+      /* S3's own limit. S3Proxy has none: its stores kept such keys, and on a data directory a
+         key whose path outgrew the file system's was a 500. Writes only, so that an object kept
+         under such a key before can still be read and deleted. */
+      return new Refusal(400, "KeyTooLongError", "Your key is too long: an S3 key is at most "
+          + MAX_KEY_BYTES + " bytes in UTF-8, and '" + shortened(key) + "' has " + keyBytes + ".");
+    }
+    if (dataDirectory == null) {
+      return null;
     }
     if ("DELETE".equals(r.getMethod()) && !Files.isDirectory(dataDirectory.resolve(bucket))) {
       // S3Proxy answers 204, as if the object had been deleted; S3 answers NoSuchBucket.
       return new Refusal(404, "NoSuchBucket", "The specified bucket does not exist: " + bucket);
     }
-    boolean writes =
-        "PUT".equals(r.getMethod())
-            || ("POST".equals(r.getMethod()) && hasQueryParameter(r, "uploads"));
     if (!writes) {
       return null;
     }
