@@ -19,6 +19,7 @@ import javax.net.ssl.SSLContext;
 import org.gaul.s3proxy.BlobStores;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.blobstore.BlobStore;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -293,9 +294,10 @@ public final class EmbeddedS3 implements AutoCloseable {
         properties.setProperty(
             "jclouds.filesystem.basedir", dataDirectory.toAbsolutePath().toString());
       }
+      BlobStore store = BlobStores.create(provider, properties);
       S3Proxy.Builder b =
           S3Proxy.builder()
-              .blobStore(BlobStores.create(provider, properties))
+              .blobStore(store)
               .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey);
       if (tls != null) {
         b.secureEndpoint(URI.create("https://127.0.0.1:" + port)).sslContext(tls);
@@ -309,7 +311,9 @@ public final class EmbeddedS3 implements AutoCloseable {
       installCompatibility(
           proxy,
           new KeyGuard(
-              dataDirectory == null ? null : dataDirectory.toAbsolutePath(), virtualHost),
+              dataDirectory == null ? null : dataDirectory.toAbsolutePath(),
+              virtualHost,
+              store::containerExists),
           new ClientCompatibility());
       try {
         proxy.start();

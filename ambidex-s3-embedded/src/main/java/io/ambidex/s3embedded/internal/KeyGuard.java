@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.function.Predicate;
 import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
@@ -52,6 +53,8 @@ import org.jspecify.annotations.Nullable;
  *       included ({@code a/} beside {@code a} was answered with success and stored nothing;
  *       {@code a} beside {@code a/} was a 500). And a delete in a bucket that
  *       does not exist is S3's {@code 404 NoSuchBucket}, not S3Proxy's 204.
+ *   <li><b>Any store</b>, again: a {@code DeleteObjects} in a bucket that does not exist is S3's
+ *       {@code 404 NoSuchBucket}, not S3Proxy's 200 (reporting the keys deleted, or none).
  * </ul>
  *
  * <p>The answer is S3's {@code 400 InvalidArgument} (or {@code KeyTooLongError}) with a message
@@ -79,16 +82,22 @@ public final class KeyGuard implements Filter {
 
   private final @Nullable Path dataDirectory;
   private final @Nullable String virtualHostDomain;
+  private final Predicate<String> bucketExists;
 
   /**
    * Creates the filter.
    *
    * @param dataDirectory the filesystem store's base directory, or null for the in-memory store
    * @param virtualHostDomain the domain under which buckets are host names, or null
+   * @param bucketExists whether the store has a bucket of this name
    */
-  public KeyGuard(@Nullable Path dataDirectory, @Nullable String virtualHostDomain) {
+  public KeyGuard(
+      @Nullable Path dataDirectory,
+      @Nullable String virtualHostDomain,
+      Predicate<String> bucketExists) {
     this.dataDirectory = dataDirectory;
     this.virtualHostDomain = virtualHostDomain;
+    this.bucketExists = bucketExists;
   }
 
   @Override
@@ -114,6 +123,12 @@ public final class KeyGuard implements Filter {
         return;
       }
       if (target == null && isMultiObjectDelete(http)) {
+        String bucket = bucketOf(http);
+        if (bucket != null && !bucketExists.test(bucket)) {
+          // S3Proxy answered 200, reporting the keys deleted (or none); S3 answers NoSuchBucket.
+          refuse(http, answer, noSuchBucket(bucket));
+          return;
+        }
         byte[] body = http.getInputStream().readNBytes(MAX_DELETE_BODY + 1);
         if (body.length <= MAX_DELETE_BODY) {
           refusal = deleteRefusal(body);
@@ -238,6 +253,26 @@ public final class KeyGuard implements Filter {
     }
   }
 
+  private static Refusal noSuchBucket(String bucket) {
+    return new Refusal(404, "NoSuchBucket", "The specified bucket does not exist: " + bucket);
+  }
+
+  /* The bucket of a bucket request, or null for a service request. */
+  private @Nullable String bucketOf(HttpServletRequest r) {
+    String raw = r.getRequestURI();
+    String host = r.getServerName();
+    if (virtualHostDomain != null
+        && host != null
+        && host.toLowerCase(Locale.ROOT).endsWith("." + virtualHostDomain)) {
+      return host.substring(0, host.length() - virtualHostDomain.length() - 1);
+    }
+    if (raw == null || !raw.startsWith("/") || raw.length() == 1) {
+      return null;
+    }
+    int slash = raw.indexOf('/', 1);
+    return percentDecoded(slash < 0 ? raw.substring(1) : raw.substring(1, slash));
+  }
+
   /* {bucket, key} of an object request, or null for a service or bucket request. */
   private String @Nullable [] bucketAndKey(HttpServletRequest r) {
     String raw = r.getRequestURI(); // as sent: not resolved, not decoded
@@ -281,7 +316,7 @@ public final class KeyGuard implements Filter {
     }
     if ("DELETE".equals(r.getMethod()) && !Files.isDirectory(dataDirectory.resolve(bucket))) {
       // S3Proxy answers 204, as if the object had been deleted; S3 answers NoSuchBucket.
-      return new Refusal(404, "NoSuchBucket", "The specified bucket does not exist: " + bucket);
+      return noSuchBucket(bucket);
     }
     if (!writes) {
       return null;
