@@ -19,6 +19,7 @@ import javax.net.ssl.SSLContext;
 import org.gaul.s3proxy.BlobStores;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.blobstore.BlobStore;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -39,10 +40,13 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Keys: it refuses, with {@code 400 InvalidArgument} (or {@code KeyTooLongError}) naming the
  * key and the rule, the keys it would not keep as written: on any store, a key that starts with
- * {@code /} or has an empty, {@code .} or {@code ..} segment (its web server resolves them, so the
- * request would name another object); on a data directory, where objects are files, content under
- * a key ending in {@code /}, a segment over 255 bytes, and a key beside an object of its
- * "directory" ({@code a} and {@code a/b}). S3 itself allows all of these.
+ * {@code /} or has an empty, {@code .} or {@code ..} segment (its web server and its stores resolve
+ * them, so the request would name another object; a {@code DeleteObjects} naming such a key is
+ * refused whole); on a data directory, where objects are files, content under a key ending in
+ * {@code /}, a segment over 255 bytes, and a key beside an object of its "directory" ({@code a}
+ * and {@code a/b}, or {@code a} and the marker {@code a/}). S3 itself allows all of these. And,
+ * as S3 does, it refuses a write of a key over 1024 bytes of UTF-8 with {@code KeyTooLongError}
+ * (S3Proxy has no such limit).
  */
 public final class EmbeddedS3 implements AutoCloseable {
   /** The access key id the embedded store accepts unless told otherwise. */
@@ -290,9 +294,10 @@ public final class EmbeddedS3 implements AutoCloseable {
         properties.setProperty(
             "jclouds.filesystem.basedir", dataDirectory.toAbsolutePath().toString());
       }
+      BlobStore store = BlobStores.create(provider, properties);
       S3Proxy.Builder b =
           S3Proxy.builder()
-              .blobStore(BlobStores.create(provider, properties))
+              .blobStore(store)
               .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey);
       if (tls != null) {
         b.secureEndpoint(URI.create("https://127.0.0.1:" + port)).sslContext(tls);
@@ -306,7 +311,9 @@ public final class EmbeddedS3 implements AutoCloseable {
       installCompatibility(
           proxy,
           new KeyGuard(
-              dataDirectory == null ? null : dataDirectory.toAbsolutePath(), virtualHost),
+              dataDirectory == null ? null : dataDirectory.toAbsolutePath(),
+              virtualHost,
+              store::containerExists),
           new ClientCompatibility());
       try {
         proxy.start();

@@ -15,17 +15,22 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.net.URLDecoder;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A servlet filter in front of S3Proxy that lets the AWS Common Runtime's S3 client (the CRT, used
  * by the AWS SDKs' CRT-based clients, the AWS CLI's CRT transfer client and Mountpoint) upload in
- * parts, as it can to AWS. It changes two things and nothing else:
+ * parts, as it can to AWS, and lets any client upload a form-encoded body. It changes three things
+ * and nothing else:
  *
  * <ul>
  *   <li><b>A body-less request that expects {@code 100-continue}</b> (the CRT sends {@code POST
@@ -40,6 +45,10 @@ import org.jspecify.annotations.Nullable;
  *       completes a multipart upload, which S3Proxy refuses (501, "NotImplemented"): the filter
  *       accepts it and does <em>not check</em> it (hidden from S3Proxy's list of the request's
  *       headers, still there for the SigV4 signature, which reads the headers it names).
+ *   <li><b>A body sent as {@code application/x-www-form-urlencoded}</b>: Jetty parses such a PUT's
+ *       or POST's body into request parameters, S3Proxy then signed the object's content as query
+ *       parameters and refused the upload (403, "SignatureDoesNotMatch"). The filter gives
+ *       S3Proxy the query's parameters only, so the body stays the object's content.
  * </ul>
  *
  * <p>Not API: installed by {@code EmbeddedS3}.
@@ -59,7 +68,7 @@ public final class ClientCompatibility implements Filter {
       chain.doFilter(request, response);
       return;
     }
-    HttpServletRequest forwarded = withoutObjectSize(http);
+    HttpServletRequest forwarded = withoutObjectSize(new QueryParameters(http));
     if (waitsForContinueWithoutBody(http)) {
       SizedResponse sized = new SizedResponse(answer);
       chain.doFilter(forwarded, sized);
@@ -88,6 +97,68 @@ public final class ClientCompatibility implements Filter {
         return Collections.enumeration(names);
       }
     };
+  }
+
+  /*
+   * The request's parameters are its query's and nothing else. Jetty also parses the body of a
+   * PUT or POST sent as application/x-www-form-urlencoded into parameters, so S3Proxy, which reads
+   * the request's parameters, signed the object's content as if it were query parameters and
+   * answered 403 SignatureDoesNotMatch to a correctly signed upload (and the parse consumed the
+   * body). Decoded as Jetty decodes a query: %XX as UTF-8, '+' as a space; a malformed escape is
+   * kept as written.
+   */
+  private static final class QueryParameters extends HttpServletRequestWrapper {
+    private final Map<String, String[]> parameters;
+
+    QueryParameters(HttpServletRequest r) {
+      super(r);
+      Map<String, List<String>> values = new LinkedHashMap<>();
+      String query = r.getQueryString();
+      if (query != null) {
+        for (String pair : query.split("&")) {
+          if (pair.isEmpty()) {
+            continue;
+          }
+          int eq = pair.indexOf('=');
+          String name = decoded(eq < 0 ? pair : pair.substring(0, eq));
+          String value = eq < 0 ? "" : decoded(pair.substring(eq + 1));
+          values.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
+        }
+      }
+      Map<String, String[]> map = new LinkedHashMap<>();
+      values.forEach((name, list) -> map.put(name, list.toArray(String[]::new)));
+      this.parameters = Collections.unmodifiableMap(map);
+    }
+
+    private static String decoded(String s) {
+      try {
+        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        return s;
+      }
+    }
+
+    @Override
+    public @Nullable String getParameter(String name) {
+      String[] values = parameters.get(name);
+      return values == null ? null : values[0];
+    }
+
+    @Override
+    public Map<String, String[]> getParameterMap() {
+      return parameters;
+    }
+
+    @Override
+    public Enumeration<String> getParameterNames() {
+      return Collections.enumeration(parameters.keySet());
+    }
+
+    @Override
+    public String @Nullable [] getParameterValues(String name) {
+      String[] values = parameters.get(name);
+      return values == null ? null : values.clone();
+    }
   }
 
   /* Holds what S3Proxy writes, then sends it with its length. */
