@@ -267,9 +267,11 @@ public final class EmbeddedS3 implements AutoCloseable {
      * Starts the server.
      *
      * @return the running server
-     * @throws UncheckedIOException if the data directory cannot be created, or this user may not
-     *     write to it (its cause an {@link java.nio.file.AccessDeniedException})
-     * @throws IllegalStateException if the server fails to start within 30 s
+     * @throws UncheckedIOException if the data directory cannot be created (its message says why:
+     *     a file in the way, a permission), or this user may not write to it (its cause an {@link
+     *     java.nio.file.AccessDeniedException})
+     * @throws IllegalStateException if the server fails to start within 30 s, or its port is in
+     *     use (the message says so)
      */
     public EmbeddedS3 start() {
       Properties properties = new Properties();
@@ -281,7 +283,9 @@ public final class EmbeddedS3 implements AutoCloseable {
           Files.createDirectories(dataDirectory);
         } catch (IOException e) {
           throw new UncheckedIOException(
-              "Cannot create the embedded store's data directory " + dataDirectory, e);
+              "Cannot create the embedded store's data directory " + dataDirectory + ": "
+                  + whyNotADirectory(dataDirectory, e),
+              e);
         }
         if (!Files.isWritable(dataDirectory)) {
           // Started anyway, the store failed every write with a bare 500 "Try again".
@@ -330,6 +334,12 @@ public final class EmbeddedS3 implements AutoCloseable {
         throw new IllegalStateException("Interrupted while starting the embedded S3 server", e);
       } catch (Exception e) {
         stopQuietly(proxy);
+        if (causedBy(e, java.net.BindException.class)) {
+          throw new IllegalStateException(
+              "The embedded S3 server cannot listen on 127.0.0.1:" + port + ": the port is in use"
+                  + " (" + e.getMessage() + "); choose another port, or port 0 for a free one",
+              e);
+        }
         throw new IllegalStateException(
             "The embedded S3 server failed to start: " + e.getMessage(), e);
       }
@@ -340,5 +350,39 @@ public final class EmbeddedS3 implements AutoCloseable {
               : URI.create("http://" + host + ":" + proxy.getPort());
       return new EmbeddedS3(proxy, endpoint, accessKey, secretKey);
     }
+  }
+
+  /*
+   * Why Files.createDirectories(dir) failed, in words (the exception's message is only a path):
+   * the nearest existing path on the way, if it is not a directory, else the file system's reason.
+   */
+  private static String whyNotADirectory(Path dir, IOException e) {
+    for (Path p = dir.toAbsolutePath(); p != null; p = p.getParent()) {
+      if (Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.exists(p)) {
+        if (!Files.isDirectory(p)) {
+          return p + " exists and is not a directory; choose another path";
+        }
+        break;
+      }
+    }
+    if (e instanceof java.nio.file.AccessDeniedException denied) {
+      return "permission denied on " + denied.getFile();
+    }
+    if (e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null) {
+      return fs.getFile() + ": " + fs.getReason();
+    }
+    return e.toString();
+  }
+
+  private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
   }
 }

@@ -56,6 +56,30 @@ class EmbeddedS3Test {
   }
 
   @Test
+  void port_inUse_isRefusedSayingSo() throws Exception {
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+      assertThatThrownBy(() -> EmbeddedS3.builder().port(port).start())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("cannot listen on 127.0.0.1:" + port)
+          .hasMessageContaining("the port is in use")
+          .hasMessageContaining("port 0 for a free one");
+    }
+  }
+
+  @Test
+  void dataDirectory_underAFile_isRefusedSayingWhy(@TempDir Path dir) throws Exception {
+    Path file = java.nio.file.Files.writeString(dir.resolve("notes.txt"), "a file");
+    assertThatThrownBy(() -> EmbeddedS3.start(file))
+        .isInstanceOf(java.io.UncheckedIOException.class)
+        .hasMessageContaining(file + " exists and is not a directory; choose another path");
+    assertThatThrownBy(() -> EmbeddedS3.start(file.resolve("data")))
+        .isInstanceOf(java.io.UncheckedIOException.class)
+        .hasMessageContaining(file + " exists and is not a directory");
+  }
+
+  @Test
   void tls_servesHttpsWithTheGivenCertificate() throws Exception {
     HeldCertificate ca = new HeldCertificate.Builder().certificateAuthority(0).build();
     HeldCertificate server =

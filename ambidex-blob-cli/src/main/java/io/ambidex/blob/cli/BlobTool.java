@@ -458,8 +458,16 @@ public final class BlobTool implements Callable<Integer> {
             throw new ExitCodes.Refused("the embedded store's data directory " + store
                 + ": permission denied; give the user write access or " + fix);
           }
+          // The store's message says why (a file in the way, ...); its cause names only a path.
+          String message = String.valueOf(e.getMessage());
+          int colon = message.indexOf(store + ": ");
+          String why =
+              colon >= 0
+                  ? message.substring(colon + store.toString().length() + 2)
+                      .replace("; choose another path", "") // the tool says how, below
+                  : oneLine(e.getCause());
           throw new java.io.UncheckedIOException("the embedded store's data directory " + store
-              + " cannot be used (" + oneLine(e.getCause()) + "); " + fix, e.getCause());
+              + " cannot be used (" + why + "); " + fix, e.getCause());
         }
         config.region(region != null ? region : "us-east-1") // the environment's is not for it
             .endpoint(embedded.endpoint())

@@ -104,6 +104,28 @@ class BlobToolTest {
     assertThat(said).hasLineCount(1).contains(locked.toString()).contains("--data-dir");
   }
 
+  /* Found by exploratory testing of the store: the line named the path but not what was wrong. */
+  @Test
+  void aDataDirectoryUnderAFile_isRefused_inOneLine_sayingWhy() throws Exception {
+    Path file = java.nio.file.Files.writeString(dir.resolve("not-a-dir"), "x");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    int code =
+        BlobTool.run(
+            new String[] {"--no-progress", "--data-dir", file.resolve("store").toString(), "mb",
+                "s3://b"},
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+
+    String said = err.toString(StandardCharsets.UTF_8);
+    assertThat(code).as(said).isNotZero();
+    assertThat(said)
+        .hasLineCount(1)
+        .contains("cannot be used (" + file + " exists and is not a directory")
+        .contains("--data-dir");
+  }
+
   @Test
   void userErrors_printOneLineAndExitNonZero() throws Exception {
     Run badUri = blob("put", "x", "photos/cat");
