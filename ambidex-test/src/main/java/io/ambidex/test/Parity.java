@@ -1,10 +1,12 @@
 package io.ambidex.test;
 
+import io.ambidex.facade.FlavourCalls;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -380,7 +382,9 @@ public final class Parity<B, A> {
 
   /**
    * Waits for a stage as {@link #call} does: at most the extension's timeout, throwing the
-   * failure unwrapped. Useful for stages obtained outside {@link #call}.
+   * failure unwrapped (a cancelled stage throws the {@code CancellationException} it holds, as
+   * the blocking facade does, not the copy that {@code get()} makes of it since JDK 23).
+   * Useful for stages obtained outside {@link #call}.
    *
    * @param stage the stage
    * @return its value
@@ -391,7 +395,8 @@ public final class Parity<B, A> {
     CompletableFuture<? extends T> future = stage.toCompletableFuture();
     try {
       return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (ExecutionException | CompletionException failure) {
+    } catch (ExecutionException | CompletionException | CancellationException failure) {
+      // Since JDK 23, get() throws a new CancellationException("get") around the stored one.
       throw unwrap(failure);
     } catch (TimeoutException timedOut) {
       throw new AssertionError(
@@ -400,11 +405,7 @@ public final class Parity<B, A> {
   }
 
   private static Exception unwrap(Exception failure) {
-    Throwable cause = failure;
-    while ((cause instanceof ExecutionException || cause instanceof CompletionException)
-        && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
+    Throwable cause = FlavourCalls.unwrap(failure); // the blocking facades' own rule
     if (cause instanceof Exception exception) {
       return exception;
     }
