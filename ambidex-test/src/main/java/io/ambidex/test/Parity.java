@@ -39,8 +39,8 @@ import org.jspecify.annotations.Nullable;
  *       async lambda is made at subscription of the flavour's lazy result over it (see {@link
  *       FlavourLens}), and that result is waited for as below; what the lambda throws arrives
  *       through it, as a generated flavour facade signals it, and is thrown unwrapped;
- *   <li>async: the lambda's stage is waited for (at most the extension's timeout, then the test
- *       fails); its value is returned; the exception it failed with is thrown <em>unwrapped</em>
+ *   <li>async: the lambda's stage is waited for (at most the extension's timeout, then it is
+ *       cancelled and the test fails); its value is returned; the exception it failed with is thrown <em>unwrapped</em>
  *       from {@code CompletionException}/{@code ExecutionException}, so one assertion checks that
  *       both facades fail with the same exception type. What the lambda itself throws (argument
  *       errors rejected at the call) is thrown as it is.
@@ -384,6 +384,8 @@ public final class Parity<B, A> {
    * Waits for a stage as {@link #call} does: at most the extension's timeout, throwing the
    * failure unwrapped (a cancelled stage throws the {@code CancellationException} it holds, as
    * the blocking facade does, not the copy that {@code get()} makes of it since JDK 23).
+   * A stage still pending at the timeout is cancelled ({@code cancel(true)} on its {@code
+   * toCompletableFuture()}) before the test fails, so the call does not outlive the test.
    * Useful for stages obtained outside {@link #call}.
    *
    * @param stage the stage
@@ -399,8 +401,13 @@ public final class Parity<B, A> {
       // Since JDK 23, get() throws a new CancellationException("get") around the stored one.
       throw unwrap(failure);
     } catch (TimeoutException timedOut) {
+      // The test fails here; the call must not run on into the next test (nor keep a flavour's
+      // subscription): a CallFuture's cancel reaches the core's stage in flight.
+      future.cancel(true);
       throw new AssertionError(
-          "The async call of " + this + " did not complete within " + timeout + ".", timedOut);
+          "The async call of " + this + " did not complete within " + timeout
+              + "; it was cancelled.",
+          timedOut);
     }
   }
 

@@ -35,4 +35,14 @@ class ParityAwaitTest {
         .isInstanceOf(CancellationException.class)
         .satisfies(e -> assertThat(e.getCause()).isNull());
   }
+
+  @Test
+  void await_timedOut_cancelsTheStage() {
+    CompletableFuture<String> stage = new CompletableFuture<>();
+
+    assertThatThrownBy(() -> asyncParity(Duration.ofMillis(50)).await(stage))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("did not complete within");
+    assertThat(stage).isCancelled();
+  }
 }
