@@ -394,6 +394,16 @@ public final class Parity<B, A> {
    */
   public <T extends @Nullable Object> T await(CompletionStage<? extends T> stage)
       throws Exception {
+    return await(stage, timeout, "The async call of " + this);
+  }
+
+  /*
+   * The kit's one way to wait for a stage (a call, a facade's close): its value, or its failure
+   * unwrapped by the blocking facades' rule; past the timeout the stage is cancelled and an
+   * AssertionError names `what` and the timeout.
+   */
+  static <T extends @Nullable Object> T await(
+      CompletionStage<? extends T> stage, Duration timeout, String what) throws Exception {
     CompletableFuture<? extends T> future = stage.toCompletableFuture();
     try {
       return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -405,9 +415,7 @@ public final class Parity<B, A> {
       // subscription): a CallFuture's cancel reaches the core's stage in flight.
       future.cancel(true);
       throw new AssertionError(
-          "The async call of " + this + " did not complete within " + timeout
-              + "; it was cancelled.",
-          timedOut);
+          what + " did not complete within " + timeout + "; it was cancelled.", timedOut);
     }
   }
 
