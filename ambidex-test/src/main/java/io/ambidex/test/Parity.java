@@ -40,10 +40,10 @@ import org.jspecify.annotations.Nullable;
  *       FlavourLens}), and that result is waited for as below; what the lambda throws arrives
  *       through it, as a generated flavour facade signals it, and is thrown unwrapped;
  *   <li>async: the lambda's stage is waited for (at most the extension's timeout, then it is
- *       cancelled and the test fails); its value is returned; the exception it failed with is thrown <em>unwrapped</em>
- *       from {@code CompletionException}/{@code ExecutionException}, so one assertion checks that
- *       both facades fail with the same exception type. What the lambda itself throws (argument
- *       errors rejected at the call) is thrown as it is.
+ *       cancelled and the test fails); its value is returned; the exception it failed with is
+ *       thrown <em>unwrapped</em> from {@code CompletionException}/{@code ExecutionException}, so
+ *       one assertion checks that both facades fail with the same exception type. What the
+ *       lambda itself throws (argument errors rejected at the call) is thrown as it is.
  * </ul>
  *
  * @param <B> the blocking facade's type
@@ -470,9 +470,10 @@ public final class Parity<B, A> {
       }
     }
 
+    /* After the stream ended, nothing; before, or after a timeout cancelled the result: cancel. */
     void cancel() {
       Flow.Subscription s = subscription;
-      if (s != null && !result.isDone()) {
+      if (s != null && (!result.isDone() || result.isCancelled())) {
         s.cancel();
       }
     }

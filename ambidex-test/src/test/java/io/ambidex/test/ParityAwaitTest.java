@@ -45,4 +45,27 @@ class ParityAwaitTest {
         .hasMessageContaining("did not complete within");
     assertThat(stage).isCancelled();
   }
+
+  @Test
+  void items_timedOut_cancelsTheSubscription() {
+    java.util.concurrent.atomic.AtomicBoolean cancelled =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.Flow.Publisher<String> silent =
+        subscriber ->
+            subscriber.onSubscribe(
+                new java.util.concurrent.Flow.Subscription() {
+                  @Override
+                  public void request(long n) {} // never delivers
+
+                  @Override
+                  public void cancel() {
+                    cancelled.set(true);
+                  }
+                });
+
+    assertThatThrownBy(() -> asyncParity(Duration.ofMillis(50)).items(b -> null, a -> silent))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("did not complete within");
+    assertThat(cancelled).isTrue();
+  }
 }

@@ -273,7 +273,8 @@ class ParityExtensionTest {
         ParityExtension.<Object, BadlyClosing>builder()
             .async(
                 "failing close",
-                () -> new BadlyClosing(CompletableFuture.failedFuture(new IOException("disk gone"))))
+                () ->
+                    new BadlyClosing(CompletableFuture.failedFuture(new IOException("disk gone"))))
             .async("stuck close", () -> new BadlyClosing(new CompletableFuture<>()))
             .timeout(Duration.ofMillis(50))
             .build();
