@@ -7,11 +7,11 @@ import java.util.stream.Stream;
 
 /**
  * What a soak compares before and after: the live threads by name, and the heap in use after a
- * collection. The thread set leaves out the threads a JVM (and the JDK's virtual-thread
- * scheduler's carriers, recognised by their class, the common pool, JUnit, Awaitility and
- * ambidex-http's process-wide deadline and pool-wait timers) starts once and keeps, plus the prefixes a test
- * names for its own servers' pools, so that what remains are the threads the code under test
- * started and did not end.
+ * collection. The thread set leaves out the threads a JVM starts once and keeps (and the JDK's
+ * virtual-thread scheduler's carriers and delay scheduler, recognised by their class, the common
+ * pool, JUnit, Awaitility and ambidex-http's process-wide deadline and pool-wait timers), plus the
+ * prefixes a test names for its own servers' pools, so that what remains are the threads the
+ * code under test started and did not end.
  *
  * <pre>{@code
  * Set<String> before = LeakCheck.liveThreads("qtp", "s3proxy");
@@ -25,10 +25,14 @@ public final class LeakCheck {
   /** Threads started once per JVM and kept: not leaks of the code under test. */
   private static final List<String> PROCESS_WIDE =
       List.of(
-          "ForkJoinPool.commonPool-worker-", "Common-Cleaner", "awaitility", "MasterPoller",
+          "ForkJoinPool.commonPool-", "Common-Cleaner", "awaitility", "MasterPoller",
           "VirtualThread-unblocker", "ambidex-http-deadline",
           "ambidex-http-pool-wait", "junit-jupiter-timeout-watcher",
           "Attach Listener", "process reaper");
+
+  /** The classes of the JDK's own pool threads, left out whatever their names. */
+  private static final Set<String> JDK_POOL_THREADS =
+      Set.of("jdk.internal.misc.CarrierThread", "java.util.concurrent.DelayScheduler");
 
   private LeakCheck() {}
 
@@ -48,7 +52,9 @@ public final class LeakCheck {
         Thread.getAllStackTraces().keySet().stream()
             // The virtual-thread scheduler's carriers, by class: their "ForkJoinPool-N-worker-M"
             // names are those of any ForkJoinPool the code under test might leave running.
-            .filter(t -> !t.getClass().getName().equals("jdk.internal.misc.CarrierThread"))
+            // The same for the delay-scheduler thread that a JDK 25 pool starts for timed
+            // waits (the carriers' pool has one): a leaked pool still shows by its workers.
+            .filter(t -> !JDK_POOL_THREADS.contains(t.getClass().getName()))
             .map(Thread::getName)
             .filter(n -> ignored.stream().noneMatch(n::startsWith))
             .filter(n -> !n.endsWith("-Poller")) // the JDK's I/O pollers for virtual threads

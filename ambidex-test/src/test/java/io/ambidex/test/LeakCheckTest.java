@@ -1,10 +1,12 @@
 package io.ambidex.test;
 
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
@@ -31,8 +33,11 @@ class LeakCheckTest {
 
   @Test
   void liveThreads_virtualThreadCarriersAndTheCommonPool_areLeftOut() throws Exception {
-    Thread.ofVirtual().start(() -> {}).join(); // starts a carrier of the JDK's scheduler
+    // Starts a carrier of the JDK's scheduler, and (JDK 25) its pool's delay scheduler.
+    Thread.ofVirtual().start(() -> sleepQuietly(1)).join();
     ForkJoinPool.commonPool().submit(() -> {}).get(10, TimeUnit.SECONDS);
+    CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(1, MILLISECONDS))
+        .get(10, TimeUnit.SECONDS);
 
     assertThat(LeakCheck.liveThreads()).noneMatch(name -> name.startsWith("ForkJoinPool"));
   }
@@ -82,6 +87,14 @@ class LeakCheckTest {
       for (Thread timer : timers) {
         timer.join();
       }
+    }
+  }
+
+  private static void sleepQuietly(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
