@@ -22,7 +22,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 /**
  * The embedded store's key rules (KeyGuard) as the AWS SDK for Java v2 meets them, on the
  * filesystem store (the {@code blob} tool's) and the in-memory one: each test failed before its
- * fix (ARCHITECTURE.md, choices 215 on).
+ * fix (ARCHITECTURE.md, choices 213 on).
  */
 @Timeout(120)
 class KeyGuardTest {

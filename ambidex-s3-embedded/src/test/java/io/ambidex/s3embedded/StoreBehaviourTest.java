@@ -22,7 +22,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 /**
  * What an AWS SDK for Java v2 client meets on the embedded store beyond its key rules, on the
  * filesystem store (the {@code blob} tool's) and the in-memory one: each test failed before its
- * fix (ARCHITECTURE.md, choices 215 on).
+ * fix (ARCHITECTURE.md, choices 213 on).
  */
 @Timeout(120)
 class StoreBehaviourTest {

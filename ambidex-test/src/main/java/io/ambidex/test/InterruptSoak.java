@@ -54,9 +54,11 @@ public final class InterruptSoak {
    * @param calls how many calls to make, at least 1
    * @param seed the seed of the interrupts' timing
    * @param maxGap the longest time between two interrupts (each gap is uniform below it)
-   * @param timeout how long the calls may take in all; past it the soak fails (a hung call)
+   * @param timeout how long the calls may take in all, positive; past it the soak fails (a hung
+   *     call)
    * @param call makes one call
    * @return the counts, which add up to {@code calls}
+   * @throws IllegalArgumentException if {@code calls} is below 1 or {@code timeout} is not positive
    * @throws AssertionError if a call failed with anything but {@link CallInterruptedException}, or
    *     the calls did not end within {@code timeout}
    * @throws InterruptedException if the thread running the soak is interrupted
@@ -68,6 +70,10 @@ public final class InterruptSoak {
     }
     Objects.requireNonNull(maxGap, "maxGap");
     Objects.requireNonNull(timeout, "timeout");
+    if (!timeout.isPositive()) {
+      throw new IllegalArgumentException(
+          "timeout must be positive (the time the calls may take in all), but was " + timeout);
+    }
     Objects.requireNonNull(call, "call");
     long maxGapMicros = Math.max(1, maxGap.toNanos() / 1_000);
     AtomicBoolean done = new AtomicBoolean();
@@ -113,9 +119,14 @@ public final class InterruptSoak {
     interrupter.setDaemon(true);
     caller.start();
     interrupter.start();
-    caller.join(timeout.toMillis());
-    boolean hung = caller.isAlive();
-    done.set(true);
+    boolean hung;
+    try {
+      // join(Duration), not join(timeout.toMillis()): a timeout under a millisecond would be
+      // join(0), which waits forever.
+      hung = !caller.join(timeout);
+    } finally {
+      done.set(true); // also when this thread is interrupted: the interrupter stops
+    }
     interrupter.join();
     if (hung) {
       throw new AssertionError(

@@ -1,10 +1,12 @@
 package io.ambidex.test;
 
+import io.ambidex.facade.FlavourCalls;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -37,11 +39,11 @@ import org.jspecify.annotations.Nullable;
  *       async lambda is made at subscription of the flavour's lazy result over it (see {@link
  *       FlavourLens}), and that result is waited for as below; what the lambda throws arrives
  *       through it, as a generated flavour facade signals it, and is thrown unwrapped;
- *   <li>async: the lambda's stage is waited for (at most the extension's timeout, then the test
- *       fails); its value is returned; the exception it failed with is thrown <em>unwrapped</em>
- *       from {@code CompletionException}/{@code ExecutionException}, so one assertion checks that
- *       both facades fail with the same exception type. What the lambda itself throws (argument
- *       errors rejected at the call) is thrown as it is.
+ *   <li>async: the lambda's stage is waited for (at most the extension's timeout, then it is
+ *       cancelled and the test fails); its value is returned; the exception it failed with is
+ *       thrown <em>unwrapped</em> from {@code CompletionException}/{@code ExecutionException}, so
+ *       one assertion checks that both facades fail with the same exception type. What the
+ *       lambda itself throws (argument errors rejected at the call) is thrown as it is.
  * </ul>
  *
  * @param <B> the blocking facade's type
@@ -380,7 +382,11 @@ public final class Parity<B, A> {
 
   /**
    * Waits for a stage as {@link #call} does: at most the extension's timeout, throwing the
-   * failure unwrapped. Useful for stages obtained outside {@link #call}.
+   * failure unwrapped (a cancelled stage throws the {@code CancellationException} it holds, as
+   * the blocking facade does, not the copy that {@code get()} makes of it since JDK 23).
+   * A stage still pending at the timeout is cancelled ({@code cancel(true)} on its {@code
+   * toCompletableFuture()}) before the test fails, so the call does not outlive the test.
+   * Useful for stages obtained outside {@link #call}.
    *
    * @param stage the stage
    * @return its value
@@ -388,23 +394,33 @@ public final class Parity<B, A> {
    */
   public <T extends @Nullable Object> T await(CompletionStage<? extends T> stage)
       throws Exception {
+    return await(stage, timeout, "The async call of " + this);
+  }
+
+  /*
+   * The kit's one way to wait for a stage (a call, a facade's close): its value, or its failure
+   * unwrapped by the blocking facades' rule; past the timeout the stage is cancelled and an
+   * AssertionError names `what` and the timeout.
+   */
+  static <T extends @Nullable Object> T await(
+      CompletionStage<? extends T> stage, Duration timeout, String what) throws Exception {
     CompletableFuture<? extends T> future = stage.toCompletableFuture();
     try {
       return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (ExecutionException | CompletionException failure) {
+    } catch (ExecutionException | CompletionException | CancellationException failure) {
+      // Since JDK 23, get() throws a new CancellationException("get") around the stored one.
       throw unwrap(failure);
     } catch (TimeoutException timedOut) {
+      // The test fails here; the call must not run on into the next test (nor keep a flavour's
+      // subscription): a CallFuture's cancel reaches the core's stage in flight.
+      future.cancel(true);
       throw new AssertionError(
-          "The async call of " + this + " did not complete within " + timeout + ".", timedOut);
+          what + " did not complete within " + timeout + "; it was cancelled.", timedOut);
     }
   }
 
   private static Exception unwrap(Exception failure) {
-    Throwable cause = failure;
-    while ((cause instanceof ExecutionException || cause instanceof CompletionException)
-        && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
+    Throwable cause = FlavourCalls.unwrap(failure); // the blocking facades' own rule
     if (cause instanceof Exception exception) {
       return exception;
     }
@@ -454,9 +470,10 @@ public final class Parity<B, A> {
       }
     }
 
+    /* After the stream ended, nothing; before, or after a timeout cancelled the result: cancel. */
     void cancel() {
       Flow.Subscription s = subscription;
-      if (s != null && !result.isDone()) {
+      if (s != null && (!result.isDone() || result.isCancelled())) {
         s.cancel();
       }
     }

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -49,7 +48,8 @@ import org.junit.jupiter.api.extension.TestTemplateInvocationContextProvider;
  *   <li><b>Fresh per run</b>: each run creates its fixture (if the registration has one) and its
  *       facade when the test method first asks for them, and closes both after the test: an
  *       {@code AutoCloseable} is closed, an {@link AsyncCloseable}'s close is waited for (at most
- *       the timeout). A failing close fails the test.
+ *       the timeout). A failing close fails the test with the close's exception, unwrapped as a
+ *       call's is; a close still pending at the timeout fails it with an {@code AssertionError}.
  *   <li><b>Parameters</b>: a {@link Parity} parameter gets the run's facade; a parameter whose type
  *       the run's fixture is an instance of gets the fixture.
  *   <li><b>Names</b>: runs are shown as {@code [blocking] sync transport}, {@code [async] async
@@ -205,7 +205,11 @@ public final class ParityExtension<B, A> implements TestTemplateInvocationContex
       if (resource instanceof AutoCloseable closeable) {
         closeable.close();
       } else if (resource instanceof AsyncCloseable closeable) {
-        closeable.close().toCompletableFuture().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        // As a call's failure: unwrapped, and a close that hangs fails with a named timeout.
+        Parity.await(
+            closeable.close(),
+            timeout,
+            "The close of " + resource + " after the run " + getDisplayName(0));
       }
     }
   }

@@ -79,4 +79,37 @@ class InterruptSoakTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("calls must be at least 1");
   }
+
+  @Test
+  @Timeout(20)
+  void aHungCall_underASubMillisecondTimeout_failsTheSoak() {
+    AtomicBoolean release = new AtomicBoolean();
+    try {
+      assertThatThrownBy(
+              () ->
+                  InterruptSoak.run(
+                      1,
+                      1,
+                      Duration.ofMillis(1),
+                      Duration.ofNanos(500_000), // not join(0), which waits forever
+                      i -> {
+                        while (!release.get()) {
+                          LockSupport.parkNanos(1_000_000); // ignores interrupts: a hung call
+                        }
+                      }))
+          .isInstanceOf(AssertionError.class)
+          .hasMessageContaining("did not end within");
+    } finally {
+      release.set(true);
+    }
+  }
+
+  @Test
+  void rejectsATimeoutThatIsNotPositive() {
+    for (Duration timeout : new Duration[] {Duration.ZERO, Duration.ofSeconds(-1)}) {
+      assertThatThrownBy(() -> InterruptSoak.run(1, 1, Duration.ofMillis(1), timeout, i -> {}))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("timeout must be positive");
+    }
+  }
 }

@@ -258,4 +258,54 @@ class ParityExtensionTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'sync'");
   }
+
+  /** An async facade whose close fails, or never completes, as the test's registration says. */
+  record BadlyClosing(CompletableFuture<Void> closing) implements io.ambidex.AsyncCloseable {
+    @Override
+    public java.util.concurrent.CompletionStage<Void> close() {
+      return closing;
+    }
+  }
+
+  static class ClosesBadly {
+    @RegisterExtension
+    static final ParityExtension<Object, BadlyClosing> FACADES =
+        ParityExtension.<Object, BadlyClosing>builder()
+            .async(
+                "failing close",
+                () ->
+                    new BadlyClosing(CompletableFuture.failedFuture(new IOException("disk gone"))))
+            .async("stuck close", () -> new BadlyClosing(new CompletableFuture<>()))
+            .timeout(Duration.ofMillis(50))
+            .build();
+
+    @ParityTest
+    void body(Parity<Object, BadlyClosing> parity) {
+      parity.async();
+    }
+  }
+
+  @Test
+  void asyncClose_failingOrStuck_failsTheTestWithTheCauseOrANamedTimeout() {
+    run(ClosesBadly.class)
+        .assertThatEvents()
+        .haveExactly(
+            1,
+            event(
+                test(),
+                displayName("[async] failing close"),
+                finishedWithFailure(instanceOf(IOException.class), message("disk gone"))))
+        .haveExactly(
+            1,
+            event(
+                test(),
+                displayName("[async] stuck close"),
+                finishedWithFailure(
+                    instanceOf(AssertionError.class),
+                    message(
+                        m ->
+                            m.contains("[async] stuck close")
+                                && m.contains("close")
+                                && m.contains("PT0.05S")))));
+  }
 }
