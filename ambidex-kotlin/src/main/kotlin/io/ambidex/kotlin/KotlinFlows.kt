@@ -66,12 +66,16 @@ public fun <T> AsyncIterator<out T>.asFlow(): Flow<T> {
  * fun keys(prefix: String): Flow<String> = publisherFlow { async.keys(prefix) }
  * ```
  *
- * Contract, besides [iteratorFlow]'s (cold, close on every ending, unwrapped failures):
+ * Contract, besides [iteratorFlow]'s (cold, close on every ending, unwrapped failures), except
+ * that `collect` does not wait for the core's close (below):
  * - **Demand**: one item is requested ahead (`AsyncIterators.fromPublisher(publisher, 1)`), then
  *   one more each time the collector has taken one; so a paginated listing fetches its next page
  *   when the collector has read the current one, not before.
  * - **Cancellation**: when the collector stops early or is cancelled, the subscription is
- *   cancelled, which for an async facade's publisher closes the core's iterator.
+ *   cancelled, which for an async facade's publisher closes the core's iterator. A Reactive
+ *   Streams `cancel()` signals no completion, so `collect` returns once the subscription is
+ *   cancelled, possibly before that close has finished; use [iteratorFlow] over an
+ *   [AsyncIterator] when the close must be waited for.
  * - What [call] throws (an argument error, say) is thrown by `collect`, as the other flavours
  *   signal it at subscription.
  *
