@@ -124,6 +124,11 @@ public fun <T : Any> Producer<T, *>.asFlow(): Flow<T> {
  *   completes when the collecting coroutine has completed (the flow's `finally` blocks have
  *   run). Cancelling [scope] likewise ends the collection, and `hasNext()` then fails with
  *   `CancellationException`.
+ * - **Blocking consumers**: a consumer that blocks on `hasNext()` (a blocking iterator over this
+ *   iterator) must not run on a thread that [scope]'s dispatcher needs: inside `runBlocking` with
+ *   its own scope, the collection waits for the very thread the consumer blocks, and neither
+ *   moves. Collect on another dispatcher (`CoroutineScope(Dispatchers.Default)`) for such a
+ *   consumer.
  *
  * @param scope where the flow is collected; its cancellation cancels the collection
  * @param capacity how many items the flow may run ahead: zero or more, or [Channel.BUFFERED]
