@@ -42,9 +42,10 @@ import org.jspecify.annotations.Nullable;
  * key and the rule, the keys it would not keep as written: on any store, a key that starts with
  * {@code /} or has an empty, {@code .} or {@code ..} segment (its web server and its stores resolve
  * them, so the request would name another object; a {@code DeleteObjects} naming such a key is
- * refused whole); on a data directory, where objects are files, content under a key ending in
- * {@code /}, a segment over 255 bytes, and a key beside an object of its "directory" ({@code a}
- * and {@code a/b}, or {@code a} and the marker {@code a/}). S3 itself allows all of these. And,
+ * refused whole), and a key beside an object of its "directory" ({@code a} and {@code a/b}, or
+ * {@code a} and the marker {@code a/}: both stores keep keys as a tree); on a data directory,
+ * where objects are files, also content under a key ending in {@code /} and a segment over 255
+ * bytes. S3 itself allows all of these. And,
  * as S3 does, it refuses a write of a key over 1024 bytes of UTF-8 with {@code KeyTooLongError}
  * (S3Proxy has no such limit).
  */
@@ -317,7 +318,7 @@ public final class EmbeddedS3 implements AutoCloseable {
           new KeyGuard(
               dataDirectory == null ? null : dataDirectory.toAbsolutePath(),
               virtualHost,
-              store::containerExists),
+              storeView(store)),
           new ClientCompatibility());
       try {
         proxy.start();
@@ -384,5 +385,37 @@ public final class EmbeddedS3 implements AutoCloseable {
       }
     }
     return false;
+  }
+
+  /* What KeyGuard asks of the blob store behind S3Proxy. */
+  private static KeyGuard.Store storeView(BlobStore store) {
+    return new KeyGuard.Store() {
+      @Override
+      public boolean bucketExists(String bucket) {
+        return store.containerExists(bucket);
+      }
+
+      @Override
+      public boolean objectExists(String bucket, String key) {
+        return store.containerExists(bucket) && store.blobExists(bucket, key);
+      }
+
+      @Override
+      public @Nullable String firstKeyUnder(String bucket, String prefix) {
+        if (!store.containerExists(bucket)) {
+          return null;
+        }
+        var first =
+            store
+                .list(
+                    software.amazon.awssdk.services.s3.model.ListObjectsV2Request.builder()
+                        .bucket(bucket)
+                        .prefix(prefix)
+                        .maxKeys(1)
+                        .build())
+                .contents();
+        return first.isEmpty() ? null : first.get(0).key();
+      }
+    };
   }
 }

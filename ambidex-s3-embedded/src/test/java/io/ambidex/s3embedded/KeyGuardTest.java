@@ -105,6 +105,44 @@ class KeyGuardTest {
     }
   }
 
+  /* The in-memory store keeps keys as a tree too: the same conflicts were its 500s. */
+  @Test
+  void keysBesideAnObjectOfTheirDirectory_areRefused_inMemoryToo() {
+    try (EmbeddedS3 s3 = start(false);
+        S3Client c = client(s3)) {
+      c.createBucket(b -> b.bucket("tree"));
+      c.putObject(p -> p.bucket("tree").key("a"), RequestBody.fromString("A"));
+      c.putObject(p -> p.bucket("tree").key("b/c"), RequestBody.fromString("C"));
+      c.putObject(p -> p.bucket("tree").key("m/"), RequestBody.empty());
+
+      assertRefused(
+          () -> c.putObject(p -> p.bucket("tree").key("a/b"), RequestBody.fromString("AB")),
+          "'a' is an object, so 'a/b' cannot be one too");
+      assertRefused(
+          () -> c.putObject(p -> p.bucket("tree").key("a/"), RequestBody.empty()),
+          "'a' is an object, so 'a/' cannot be one too");
+      assertRefused(
+          () -> c.putObject(p -> p.bucket("tree").key("b"), RequestBody.fromString("B")),
+          "keys start with 'b/', so 'b' cannot be an object too");
+      assertRefused(
+          () -> c.putObject(p -> p.bucket("tree").key("m"), RequestBody.fromString("M")),
+          "'m/' is an object, so 'm' cannot be one too");
+      // Still allowed: an object replaced, a marker put again, an object under a marker.
+      c.putObject(p -> p.bucket("tree").key("a"), RequestBody.fromString("A"));
+      c.putObject(p -> p.bucket("tree").key("m/"), RequestBody.empty());
+      c.putObject(p -> p.bucket("tree").key("m/x"), RequestBody.fromString("X"));
+      c.copyObject(
+          x -> x.sourceBucket("tree").sourceKey("a").destinationBucket("tree")
+              .destinationKey("a").metadataDirective("REPLACE").cacheControl("no-store"));
+      assertThat(
+              c.listObjectsV2(l -> l.bucket("tree")).contents().stream()
+                  .map(o -> o.key() + "=" + o.size())
+                  .toList())
+          .containsExactly("a=1", "b/c=1", "m/=0", "m/x=1");
+      assertThat(c.getObjectAsBytes(g -> g.bucket("tree").key("a")).asUtf8String()).isEqualTo("A");
+    }
+  }
+
   private static void assertRefused(ThrowingCallable call, String rule) {
     assertThatThrownBy(call)
         .isInstanceOfSatisfying(

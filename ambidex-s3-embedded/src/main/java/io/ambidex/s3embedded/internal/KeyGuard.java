@@ -22,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.function.Predicate;
 import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
@@ -53,6 +52,8 @@ import org.jspecify.annotations.Nullable;
  *       included ({@code a/} beside {@code a} was answered with success and stored nothing;
  *       {@code a} beside {@code a/} was a 500). And a delete in a bucket that
  *       does not exist is S3's {@code 404 NoSuchBucket}, not S3Proxy's 204.
+ *   <li><b>The in-memory store</b> keeps keys as a tree too: the same "directory" conflicts,
+ *       asked of the blob store ({@link Store}) instead of the files (they were its 500s).
  *   <li><b>Any store</b>, again: a {@code DeleteObjects} in a bucket that does not exist is S3's
  *       {@code 404 NoSuchBucket}, not S3Proxy's 200 (reporting the keys deleted, or none).
  * </ul>
@@ -82,22 +83,33 @@ public final class KeyGuard implements Filter {
 
   private final @Nullable Path dataDirectory;
   private final @Nullable String virtualHostDomain;
-  private final Predicate<String> bucketExists;
+  private final Store store;
+
+  /** What the filter asks the blob store behind S3Proxy. Not API. */
+  public interface Store {
+    /** Whether the store has a bucket of this name. */
+    boolean bucketExists(String bucket);
+
+    /** Whether an object is stored under exactly this key (false if the bucket is missing). */
+    boolean objectExists(String bucket, String key);
+
+    /** The first key that starts with {@code prefix}, or null (also if the bucket is missing). */
+    @Nullable String firstKeyUnder(String bucket, String prefix);
+  }
 
   /**
    * Creates the filter.
    *
    * @param dataDirectory the filesystem store's base directory, or null for the in-memory store
    * @param virtualHostDomain the domain under which buckets are host names, or null
-   * @param bucketExists whether the store has a bucket of this name
+   * @param store the blob store behind S3Proxy, asked about buckets, and about the keys of the
+   *     in-memory store (a data directory's are its files)
    */
   public KeyGuard(
-      @Nullable Path dataDirectory,
-      @Nullable String virtualHostDomain,
-      Predicate<String> bucketExists) {
+      @Nullable Path dataDirectory, @Nullable String virtualHostDomain, Store store) {
     this.dataDirectory = dataDirectory;
     this.virtualHostDomain = virtualHostDomain;
-    this.bucketExists = bucketExists;
+    this.store = store;
   }
 
   @Override
@@ -124,7 +136,7 @@ public final class KeyGuard implements Filter {
       }
       if (target == null && isMultiObjectDelete(http)) {
         String bucket = bucketOf(http);
-        if (bucket != null && !bucketExists.test(bucket)) {
+        if (bucket != null && !store.bucketExists(bucket)) {
           // S3Proxy answered 200, reporting the keys deleted (or none); S3 answers NoSuchBucket.
           refuse(http, answer, noSuchBucket(bucket));
           return;
@@ -312,7 +324,7 @@ public final class KeyGuard implements Filter {
           + MAX_KEY_BYTES + " bytes in UTF-8, and '" + shortened(key) + "' has " + keyBytes + ".");
     }
     if (dataDirectory == null) {
-      return null;
+      return writes && !isPartOrCopy(r) ? inMemoryTreeRule(bucket, key) : null;
     }
     if ("DELETE".equals(r.getMethod()) && !Files.isDirectory(dataDirectory.resolve(bucket))) {
       // S3Proxy answers 204, as if the object had been deleted; S3 answers NoSuchBucket.
@@ -373,6 +385,55 @@ public final class KeyGuard implements Filter {
           + " key.");
     }
     return null;
+  }
+
+  private static boolean isPartOrCopy(HttpServletRequest r) {
+    return hasQueryParameter(r, "partNumber") || hasQueryParameter(r, "uploadId");
+  }
+
+  /*
+   * The in-memory store keeps keys as a tree too (S3Proxy's transient store is a file system in
+   * memory), so the data directory's conflicts were its 500s: 'a/b' beside the object 'a', 'b'
+   * beside 'b/c'; and 'a/' beside 'a' named 'a' itself (it overwrote a's ETag with the empty
+   * marker's), 'n' beside the marker 'n/' replaced it. The same rule, asked of the blob store
+   * instead of the files: a "directory" is not a blob there (its HEAD is a 404), a file is, and
+   * a key with a trailing '/' names the file without it.
+   */
+  private @Nullable Refusal inMemoryTreeRule(String bucket, String key) {
+    try {
+      String[] segments = key.split("/", -1);
+      StringBuilder ancestor = new StringBuilder();
+      for (int i = 0; i < segments.length - 1; i++) {
+        if (i > 0) {
+          ancestor.append('/');
+        }
+        ancestor.append(segments[i]);
+        String object = ancestor.toString();
+        if (store.objectExists(bucket, object)) {
+          return Refusal.invalid("The embedded store keeps keys as a tree: '" + object + "' is an"
+              + " object, so '" + key + "' cannot be one too. S3 itself allows both; delete '"
+              + object + "' first, or choose another key.");
+        }
+      }
+      if (key.endsWith("/")) {
+        return null;
+      }
+      // Not objectExists(key + "/"): that names the object 'key' itself when it is one.
+      String under = store.firstKeyUnder(bucket, key + "/");
+      if (under != null && under.equals(key + "/")) {
+        return Refusal.invalid("The embedded store keeps keys as a tree: '" + key + "/' is an"
+            + " object, so '" + key + "' cannot be one too. S3 itself allows both; delete '"
+            + key + "/' first, or choose another key.");
+      }
+      if (under != null) {
+        return Refusal.invalid("The embedded store keeps keys as a tree: keys start with '" + key
+            + "/', so '" + key + "' cannot be an object too. S3 itself allows both; choose"
+            + " another key.");
+      }
+      return null;
+    } catch (RuntimeException storeSays) {
+      return null; // a missing bucket, say: S3Proxy answers it
+    }
   }
 
   /* The rule `key` breaks for every store (Jetty resolves such paths), or null. */
