@@ -8,11 +8,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.DeletedObject;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
@@ -28,16 +25,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 class StoreBehaviourTest {
   @TempDir Path dir;
 
-  static S3Client client(EmbeddedS3 s3) {
-    return S3Client.builder()
-        .endpointOverride(s3.endpoint())
-        .forcePathStyle(true)
-        .region(Region.US_EAST_1)
-        .overrideConfiguration(o -> o.retryStrategy(b -> b.maxAttempts(1)))
-        .credentialsProvider(
-            StaticCredentialsProvider.create(
-                AwsBasicCredentials.create(s3.accessKey(), s3.secretKey())))
-        .build();
+  private static S3Client client(EmbeddedS3 s3) {
+    return KeyGuardTest.client(s3);
   }
 
   @ParameterizedTest(name = "filesystem={0}")
