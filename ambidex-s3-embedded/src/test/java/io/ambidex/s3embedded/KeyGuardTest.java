@@ -143,6 +143,27 @@ class KeyGuardTest {
     }
   }
 
+  /* As on S3, an anonymous request is refused (403) before its key is judged. */
+  @ParameterizedTest(name = "filesystem={0}")
+  @ValueSource(booleans = {true, false})
+  void anUnsignedRequest_isForbidden_beforeItsKeyIsJudged(boolean filesystem) throws Exception {
+    try (EmbeddedS3 s3 = start(filesystem);
+        S3Client c = client(s3)) {
+      c.createBucket(b -> b.bucket("open"));
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+
+      java.net.http.HttpResponse<String> put =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(s3.endpoint().resolve("/open/a%01b"))
+                  .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("x"))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+
+      assertThat(put.statusCode()).as(put.body()).isEqualTo(403);
+      assertThat(put.body()).doesNotContain("InvalidArgument");
+    }
+  }
+
   private static void assertRefused(ThrowingCallable call, String rule) {
     assertThatThrownBy(call)
         .isInstanceOfSatisfying(

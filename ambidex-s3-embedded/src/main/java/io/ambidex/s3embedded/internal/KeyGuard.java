@@ -116,7 +116,8 @@ public final class KeyGuard implements Filter {
   public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
       throws IOException, ServletException {
     if (request instanceof HttpServletRequest http
-        && response instanceof HttpServletResponse answer) {
+        && response instanceof HttpServletResponse answer
+        && carriesCredentials(http)) {
       String[] target = bucketAndKey(http);
       Refusal refusal = target == null ? null : refusal(http, target[0], target[1]);
       if (refusal == null && target != null) {
@@ -157,6 +158,19 @@ public final class KeyGuard implements Filter {
       }
     }
     chain.doFilter(request, response);
+  }
+
+  /*
+   * Whether the request is signed at all (a header, or a presigned URL's query). An anonymous
+   * request is left to S3Proxy, which refuses it (403) as S3 does; checked first, the key rules
+   * answered it 400 and the in-memory checks asked the store about its keys. (S3Proxy itself
+   * answers NoSuchBucket before it checks a signature.) A signed request whose signature is
+   * wrong still meets the key rules first.
+   */
+  private static boolean carriesCredentials(HttpServletRequest r) {
+    return r.getHeader("Authorization") != null
+        || hasQueryParameter(r, "X-Amz-Credential")
+        || hasQueryParameter(r, "AWSAccessKeyId");
   }
 
   private static boolean isMultiObjectDelete(HttpServletRequest r) {
