@@ -6,11 +6,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Flow;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -156,5 +158,53 @@ class ReactorFacadesTest {
     }
     assertThat(doubleSignals).as("subscriptions signalled twice").hasValue(0);
     assertThat(dropped).as("signals dropped to Reactor's hooks").hasValue(0);
+  }
+
+  /*
+   * Found by exploratory testing, 2026-12-06: a subscriber that throws from onNext, onComplete or
+   * onError when the future completes on another thread (a fatal error from a map(), a throwing
+   * onErrorDropped hook) threw into CompletableFuture.whenComplete, which keeps it in a future
+   * nobody reads: no signal, no log, nothing. Mono.fromFuture reports it to Hooks.onErrorDropped.
+   */
+  @Test
+  void mono_subscriberThrowsOnALaterCompletion_reportedToOnErrorDropped_notLost() {
+    List<Throwable> dropped = new CopyOnWriteArrayList<>();
+    Hooks.onErrorDropped(dropped::add);
+    try {
+      for (boolean fail : new boolean[] {false, true}) {
+        CompletableFuture<String> future = new CompletableFuture<>();
+        IllegalStateException thrown = new IllegalStateException("subscriber broke rule 2.13");
+        ReactorFacades.mono(() -> future)
+            .subscribe(
+                new CoreSubscriber<String>() {
+                  @Override
+                  public void onSubscribe(Subscription s) {
+                    s.request(1);
+                  }
+
+                  @Override
+                  public void onNext(String v) {
+                    throw thrown;
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {
+                    throw thrown;
+                  }
+
+                  @Override
+                  public void onComplete() {}
+                });
+        if (fail) {
+          future.completeExceptionally(new IOException("failed"));
+        } else {
+          future.complete("v");
+        }
+        assertThat(dropped).as("fail=" + fail).containsExactly(thrown);
+        dropped.clear();
+      }
+    } finally {
+      Hooks.resetOnErrorDropped();
+    }
   }
 }
