@@ -1,7 +1,8 @@
 package io.ambidex.reactor;
 
-import io.ambidex.reactor.internal.FutureMono;
+import io.ambidex.BlockingGuard;
 import io.ambidex.facade.FlavourCalls;
+import io.ambidex.reactor.internal.FutureMono;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
@@ -10,6 +11,7 @@ import reactor.adapter.JdkFlowAdapter;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The adapters generated Reactor facades call: each turns one call of the async facade into a
@@ -33,10 +35,27 @@ import reactor.core.publisher.Mono;
  *   <li><b>Hooks</b>: every {@code Mono} and {@code Flux} passes through Reactor's assembly hooks
  *       ({@code Hooks.onEachOperator}, the debug mode's assembly traces), as the ones of Reactor's
  *       own factories do.
+ *   <li><b>Blocking</b>: the first use of this class registers a non-blocking-thread predicate with
+ *       Reactor ({@link Schedulers#registerNonBlockingThreadPredicate}), so {@code block()},
+ *       {@code blockFirst()} and {@code blockLast()} refuse the threads Ambidex's {@link
+ *       BlockingGuard} refuses in {@link BlockingGuard.Mode#FAIL} (an HTTP I/O thread, a
+ *       Synchronizer's loop), where a facade's signals arrive; blocking there parks the thread the
+ *       awaited call may need. {@code Schedulers.resetNonBlockingThreadPredicate()} removes it.
  * </ul>
  */
 public final class ReactorFacades {
+  static {
+    Schedulers.registerNonBlockingThreadPredicate(ReactorFacades::refusesBlocking);
+  }
+
   private ReactorFacades() {}
+
+  /* Asked of the current thread by block(); another thread cannot be classified. */
+  private static boolean refusesBlocking(Thread thread) {
+    return thread == Thread.currentThread()
+        && BlockingGuard.mode() == BlockingGuard.Mode.FAIL
+        && BlockingGuard.nonBlockingKind() != null;
+  }
 
   /**
    * One call of an async facade's method: what a lazy {@code Mono} or {@code Flux} runs at each

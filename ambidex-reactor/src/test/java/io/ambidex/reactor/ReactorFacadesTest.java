@@ -207,4 +207,42 @@ class ReactorFacadesTest {
       Hooks.resetOnErrorDropped();
     }
   }
+
+  /*
+   * Found by exploratory testing, 2026-12-06: a facade's Mono signals on the thread that completes
+   * the call, for the blob client an HTTP I/O thread, which the BlockingGuard refuses to park. A
+   * block() there (say in a map() after a get) was not refused, because Reactor only knew its own
+   * NonBlocking threads: it parked the I/O thread, and with one I/O thread the inner call could
+   * never complete.
+   */
+  @Test
+  void block_onAThreadTheBlockingGuardRefuses_isRefusedByReactorToo() throws Exception {
+    io.ambidex.BlockingGuard.Registration loops =
+        io.ambidex.BlockingGuard.register(
+            "a test event loop", thread -> thread.getName().equals("ambidex-test-event-loop"));
+    ExecutorService loop =
+        Executors.newSingleThreadExecutor(r -> new Thread(r, "ambidex-test-event-loop"));
+    try {
+      CompletableFuture<String> never = new CompletableFuture<>();
+      Mono<String> mono = ReactorFacades.mono(() -> never);
+      Future<Throwable> refused =
+          loop.submit(
+              () -> {
+                try {
+                  mono.block(java.time.Duration.ofSeconds(5));
+                  return null;
+                } catch (Throwable t) {
+                  return t;
+                }
+              });
+      assertThat(refused.get(25, TimeUnit.SECONDS))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("ambidex-test-event-loop")
+          .hasMessageContaining("not supported");
+      // Reactor checks after subscribing and does not cancel: the call stays in flight.
+    } finally {
+      loop.shutdownNow();
+      loops.close();
+    }
+  }
 }
