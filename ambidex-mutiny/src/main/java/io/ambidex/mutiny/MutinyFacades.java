@@ -28,7 +28,8 @@ import org.jspecify.annotations.Nullable;
  *       failures, unwrapped from {@link java.util.concurrent.CompletionException}, so a subscriber
  *       sees the exception types the blocking facade throws.
  *   <li><b>Threads</b>: events arrive on the thread that completes the future (or emits the
- *       item), or on the subscribing thread when it completed during {@code call}.
+ *       item), or on the subscribing thread when it completed during {@code call}; a {@code
+ *       Multi}'s item that was ready before the demand arrives on the thread that requests it.
  *   <li><b>Interceptors</b>: every {@code Uni} and {@code Multi} passes through {@code
  *       Infrastructure.onUniCreation} or {@code onMultiCreation}, as the ones of Mutiny's own
  *       factories do, so the registered interceptors (context propagation's) decorate it.

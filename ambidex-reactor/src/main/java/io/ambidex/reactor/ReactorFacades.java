@@ -31,7 +31,8 @@ import reactor.core.scheduler.Schedulers;
  *       onError}, unwrapped from {@link java.util.concurrent.CompletionException}, so a subscriber
  *       sees the exception types the blocking facade throws.
  *   <li><b>Threads</b>: signals arrive on the thread that completes the future (or emits the
- *       item), or on the subscribing thread when it completed during {@code call}.
+ *       item), or on the subscribing thread when it completed during {@code call}, or on the
+ *       thread that calls {@code request(n)} when the value or item was ready before the demand.
  *   <li><b>Hooks</b>: every {@code Mono} and {@code Flux} passes through Reactor's assembly hooks
  *       ({@code Hooks.onEachOperator}, the debug mode's assembly traces), as the ones of Reactor's
  *       own factories do.

@@ -245,4 +245,51 @@ class ReactorFacadesTest {
       loops.close();
     }
   }
+
+  /*
+   * Found by exploratory testing, 2026-12-06: the Javadoc and flavours.md said signals arrive on
+   * the thread that completes the call or on the subscribing thread; a value that is ready before
+   * the demand is emitted by request(), on the thread that requests it.
+   */
+  @Test
+  void mono_valueReadyBeforeTheRequest_arrivesOnTheRequestingThread() throws Exception {
+    CompletableFuture<String> future = new CompletableFuture<>();
+    AtomicReference<Subscription> subscription = new AtomicReference<>();
+    AtomicReference<String> signalledOn = new AtomicReference<>();
+    CountDownLatch signalled = new CountDownLatch(1);
+    ReactorFacades.mono(() -> future)
+        .subscribe(
+            new CoreSubscriber<String>() {
+              @Override
+              public void onSubscribe(Subscription s) {
+                subscription.set(s);
+              }
+
+              @Override
+              public void onNext(String v) {
+                signalledOn.set(Thread.currentThread().getName());
+                signalled.countDown();
+              }
+
+              @Override
+              public void onError(Throwable t) {}
+
+              @Override
+              public void onComplete() {}
+            });
+    Thread completer = new Thread(() -> future.complete("v"), "ambidex-test-completer");
+    completer.start();
+    completer.join(10_000);
+    assertThat(future).isCompleted();
+    assertThat(signalledOn).as("nothing before the demand").hasValue(null);
+    ExecutorService requester =
+        Executors.newSingleThreadExecutor(r -> new Thread(r, "ambidex-test-requester"));
+    try {
+      requester.submit(() -> subscription.get().request(1)).get(10, TimeUnit.SECONDS);
+    } finally {
+      requester.shutdownNow();
+    }
+    assertThat(signalled.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(signalledOn).hasValue("ambidex-test-requester");
+  }
 }
