@@ -1,6 +1,7 @@
 package io.ambidex.mutiny;
 
 import io.ambidex.mutiny.internal.FutureUni;
+import io.ambidex.mutiny.internal.UnwrappingPublisher;
 import io.ambidex.facade.FlavourCalls;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -71,7 +72,9 @@ public final class MutinyFacades {
 
   /**
    * A {@code Multi} that runs {@code call} at each subscription and relays the items of the
-   * publisher it returns, requesting from it exactly what is requested downstream.
+   * publisher it returns, requesting from it exactly what is requested downstream; its failure
+   * arrives unwrapped from {@link java.util.concurrent.CompletionException}, as the blocking
+   * facade's stream throws it.
    *
    * @param call starts the operation and returns its publisher (an async facade's publisher, which
    *     accepts one subscriber and pulls the core's sequence on demand)
@@ -90,7 +93,14 @@ public final class MutinyFacades {
               } catch (Throwable failure) {
                 return Multi.createFrom().failure(FlavourCalls.unwrap(failure));
               }
-              return Multi.createFrom().publisher(publisher);
+              // A core's own publisher, relayed as it is, may fail with a stage's
+              // CompletionException, which the blocking facade's stream unwraps.
+              return Multi.createFrom().publisher(new UnwrappingPublisher<T>(narrow(publisher)));
             });
+  }
+
+  @SuppressWarnings("unchecked") // a publisher of ? extends T publishes Ts
+  private static <T> Flow.Publisher<T> narrow(Flow.Publisher<? extends T> publisher) {
+    return (Flow.Publisher<T>) publisher;
   }
 }

@@ -291,4 +291,31 @@ class MutinyFacadesTest {
       Infrastructure.resetDroppedExceptionHandler();
     }
   }
+
+  /*
+   * Found by exploratory testing, 2026-12-06: a core's own Flow.Publisher, relayed as it is by the
+   * async facade, may fail with a stage's CompletionException, which the blocking facade's stream
+   * unwraps; the Multi relayed it wrapped.
+   */
+  @Test
+  void multi_publisherFailsWithCompletionException_arrivesUnwrapped() {
+    IOException cause = new IOException("refused");
+    Flow.Publisher<String> failing =
+        subscriber -> {
+          subscriber.onSubscribe(
+              new Flow.Subscription() {
+                @Override
+                public void request(long n) {}
+
+                @Override
+                public void cancel() {}
+              });
+          subscriber.onError(new CompletionException(cause));
+        };
+    MutinyFacades.<String>multi(() -> failing)
+        .subscribe()
+        .withSubscriber(AssertSubscriber.create(1))
+        .awaitFailure(Duration.ofSeconds(10))
+        .assertFailedWith(IOException.class, "refused");
+  }
 }

@@ -92,7 +92,9 @@ public final class ReactorFacades {
 
   /**
    * A {@code Flux} that runs {@code call} at each subscription and relays the items of the
-   * publisher it returns, requesting from it exactly what is requested downstream.
+   * publisher it returns, requesting from it exactly what is requested downstream; its failure
+   * arrives unwrapped from {@link java.util.concurrent.CompletionException}, as the blocking
+   * facade's stream throws it.
    *
    * @param call starts the operation and returns its publisher (an async facade's publisher, which
    *     accepts one subscriber and pulls the core's sequence on demand)
@@ -112,7 +114,10 @@ public final class ReactorFacades {
             Exceptions.throwIfJvmFatal(failure);
             return Flux.error(FlavourCalls.unwrap(failure));
           }
-          return JdkFlowAdapter.<T>flowPublisherToFlux(narrow(publisher));
+          // A core's own publisher, relayed as it is, may fail with a stage's CompletionException,
+          // which the blocking facade's stream unwraps.
+          return JdkFlowAdapter.<T>flowPublisherToFlux(narrow(publisher))
+              .onErrorMap(FlavourCalls::unwrap);
         });
   }
 

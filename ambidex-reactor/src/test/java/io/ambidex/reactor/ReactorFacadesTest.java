@@ -292,4 +292,27 @@ class ReactorFacadesTest {
     assertThat(signalled.await(10, TimeUnit.SECONDS)).isTrue();
     assertThat(signalledOn).hasValue("ambidex-test-requester");
   }
+
+  /*
+   * Found by exploratory testing, 2026-12-06: a core method that returns its own Flow.Publisher
+   * is relayed as it is by the async facade, and a publisher built on stages fails with their
+   * CompletionException. The blocking facade's stream unwraps it (Failures.rethrow); the Flux
+   * relayed it wrapped, so onErrorResume(IOException.class, ...) missed it.
+   */
+  @Test
+  void flux_publisherFailsWithCompletionException_arrivesUnwrapped() {
+    IOException cause = new IOException("refused");
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    ReactorFacades.<String>flux(
+            () ->
+                reactor.adapter.JdkFlowAdapter.publisherToFlowPublisher(
+                    reactor.core.publisher.Flux.<String>error(new CompletionException(cause))))
+        .onErrorResume(
+            e -> {
+              failure.set(e);
+              return reactor.core.publisher.Flux.empty();
+            })
+        .blockLast(java.time.Duration.ofSeconds(10));
+    assertThat(failure).hasValue(cause);
+  }
 }
