@@ -1,6 +1,7 @@
 package io.ambidex.mutiny;
 
 import io.ambidex.mutiny.internal.FutureUni;
+import io.ambidex.mutiny.internal.UnwrappingPublisher;
 import io.ambidex.facade.FlavourCalls;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -28,7 +29,8 @@ import org.jspecify.annotations.Nullable;
  *       failures, unwrapped from {@link java.util.concurrent.CompletionException}, so a subscriber
  *       sees the exception types the blocking facade throws.
  *   <li><b>Threads</b>: events arrive on the thread that completes the future (or emits the
- *       item), or on the subscribing thread when it completed during {@code call}.
+ *       item), or on the subscribing thread when it completed during {@code call}; a {@code
+ *       Multi}'s item that was ready before the demand arrives on the thread that requests it.
  *   <li><b>Interceptors</b>: every {@code Uni} and {@code Multi} passes through {@code
  *       Infrastructure.onUniCreation} or {@code onMultiCreation}, as the ones of Mutiny's own
  *       factories do, so the registered interceptors (context propagation's) decorate it.
@@ -70,7 +72,9 @@ public final class MutinyFacades {
 
   /**
    * A {@code Multi} that runs {@code call} at each subscription and relays the items of the
-   * publisher it returns, requesting from it exactly what is requested downstream.
+   * publisher it returns, requesting from it exactly what is requested downstream; its failure
+   * arrives unwrapped from {@link java.util.concurrent.CompletionException}, as the blocking
+   * facade's stream throws it.
    *
    * @param call starts the operation and returns its publisher (an async facade's publisher, which
    *     accepts one subscriber and pulls the core's sequence on demand)
@@ -89,7 +93,14 @@ public final class MutinyFacades {
               } catch (Throwable failure) {
                 return Multi.createFrom().failure(FlavourCalls.unwrap(failure));
               }
-              return Multi.createFrom().publisher(publisher);
+              // A core's own publisher, relayed as it is, may fail with a stage's
+              // CompletionException, which the blocking facade's stream unwraps.
+              return Multi.createFrom().publisher(new UnwrappingPublisher<T>(narrow(publisher)));
             });
+  }
+
+  @SuppressWarnings("unchecked") // a publisher of ? extends T publishes Ts
+  private static <T> Flow.Publisher<T> narrow(Flow.Publisher<? extends T> publisher) {
+    return (Flow.Publisher<T>) publisher;
   }
 }

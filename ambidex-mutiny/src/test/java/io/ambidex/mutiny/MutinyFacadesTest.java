@@ -247,4 +247,75 @@ class MutinyFacadesTest {
       }
     };
   }
+
+  /*
+   * Found by exploratory testing, 2026-12-06: a subscriber that throws from onItem or onFailure
+   * when the future completes on another thread threw into CompletableFuture.whenComplete, which
+   * keeps it in a future nobody reads: no event, no log. It goes to Mutiny's dropped-exception
+   * handler instead.
+   */
+  @Test
+  void uni_subscriberThrowsOnALaterCompletion_goesToTheDroppedExceptionHandler() {
+    List<Throwable> dropped = new CopyOnWriteArrayList<>();
+    Infrastructure.setDroppedExceptionHandler(dropped::add);
+    try {
+      for (boolean fail : new boolean[] {false, true}) {
+        CompletableFuture<String> future = new CompletableFuture<>();
+        IllegalStateException thrown = new IllegalStateException("subscriber threw");
+        MutinyFacades.uni(() -> future)
+            .subscribe()
+            .withSubscriber(
+                new io.smallrye.mutiny.subscription.UniSubscriber<String>() {
+                  @Override
+                  public void onSubscribe(io.smallrye.mutiny.subscription.UniSubscription s) {}
+
+                  @Override
+                  public void onItem(String item) {
+                    throw thrown;
+                  }
+
+                  @Override
+                  public void onFailure(Throwable failure) {
+                    throw thrown;
+                  }
+                });
+        if (fail) {
+          future.completeExceptionally(new IOException("failed"));
+        } else {
+          future.complete("v");
+        }
+        assertThat(dropped).as("fail=" + fail).containsExactly(thrown);
+        dropped.clear();
+      }
+    } finally {
+      Infrastructure.resetDroppedExceptionHandler();
+    }
+  }
+
+  /*
+   * Found by exploratory testing, 2026-12-06: a core's own Flow.Publisher, relayed as it is by the
+   * async facade, may fail with a stage's CompletionException, which the blocking facade's stream
+   * unwraps; the Multi relayed it wrapped.
+   */
+  @Test
+  void multi_publisherFailsWithCompletionException_arrivesUnwrapped() {
+    IOException cause = new IOException("refused");
+    Flow.Publisher<String> failing =
+        subscriber -> {
+          subscriber.onSubscribe(
+              new Flow.Subscription() {
+                @Override
+                public void request(long n) {}
+
+                @Override
+                public void cancel() {}
+              });
+          subscriber.onError(new CompletionException(cause));
+        };
+    MutinyFacades.<String>multi(() -> failing)
+        .subscribe()
+        .withSubscriber(AssertSubscriber.create(1))
+        .awaitFailure(Duration.ofSeconds(10))
+        .assertFailedWith(IOException.class, "refused");
+  }
 }

@@ -1,7 +1,8 @@
 package io.ambidex.reactor;
 
-import io.ambidex.reactor.internal.FutureMono;
+import io.ambidex.BlockingGuard;
 import io.ambidex.facade.FlavourCalls;
+import io.ambidex.reactor.internal.FutureMono;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
@@ -10,6 +11,7 @@ import reactor.adapter.JdkFlowAdapter;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The adapters generated Reactor facades call: each turns one call of the async facade into a
@@ -29,14 +31,32 @@ import reactor.core.publisher.Mono;
  *       onError}, unwrapped from {@link java.util.concurrent.CompletionException}, so a subscriber
  *       sees the exception types the blocking facade throws.
  *   <li><b>Threads</b>: signals arrive on the thread that completes the future (or emits the
- *       item), or on the subscribing thread when it completed during {@code call}.
+ *       item), or on the subscribing thread when it completed during {@code call}, or on the
+ *       thread that calls {@code request(n)} when the value or item was ready before the demand.
  *   <li><b>Hooks</b>: every {@code Mono} and {@code Flux} passes through Reactor's assembly hooks
  *       ({@code Hooks.onEachOperator}, the debug mode's assembly traces), as the ones of Reactor's
  *       own factories do.
+ *   <li><b>Blocking</b>: the first use of this class registers a non-blocking-thread predicate with
+ *       Reactor ({@link Schedulers#registerNonBlockingThreadPredicate}), so {@code block()},
+ *       {@code blockFirst()} and {@code blockLast()} refuse the threads Ambidex's {@link
+ *       BlockingGuard} refuses in {@link BlockingGuard.Mode#FAIL} (an HTTP I/O thread, a
+ *       Synchronizer's loop), where a facade's signals arrive; blocking there parks the thread the
+ *       awaited call may need. {@code Schedulers.resetNonBlockingThreadPredicate()} removes it.
  * </ul>
  */
 public final class ReactorFacades {
+  static {
+    Schedulers.registerNonBlockingThreadPredicate(ReactorFacades::refusesBlocking);
+  }
+
   private ReactorFacades() {}
+
+  /* Asked of the current thread by block(); another thread cannot be classified. */
+  private static boolean refusesBlocking(Thread thread) {
+    return thread == Thread.currentThread()
+        && BlockingGuard.mode() == BlockingGuard.Mode.FAIL
+        && BlockingGuard.nonBlockingKind() != null;
+  }
 
   /**
    * One call of an async facade's method: what a lazy {@code Mono} or {@code Flux} runs at each
@@ -72,7 +92,9 @@ public final class ReactorFacades {
 
   /**
    * A {@code Flux} that runs {@code call} at each subscription and relays the items of the
-   * publisher it returns, requesting from it exactly what is requested downstream.
+   * publisher it returns, requesting from it exactly what is requested downstream; its failure
+   * arrives unwrapped from {@link java.util.concurrent.CompletionException}, as the blocking
+   * facade's stream throws it.
    *
    * @param call starts the operation and returns its publisher (an async facade's publisher, which
    *     accepts one subscriber and pulls the core's sequence on demand)
@@ -92,7 +114,10 @@ public final class ReactorFacades {
             Exceptions.throwIfJvmFatal(failure);
             return Flux.error(FlavourCalls.unwrap(failure));
           }
-          return JdkFlowAdapter.<T>flowPublisherToFlux(narrow(publisher));
+          // A core's own publisher, relayed as it is, may fail with a stage's CompletionException,
+          // which the blocking facade's stream unwraps.
+          return JdkFlowAdapter.<T>flowPublisherToFlux(narrow(publisher))
+              .onErrorMap(FlavourCalls::unwrap);
         });
   }
 

@@ -6,11 +6,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Flow;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -156,5 +158,161 @@ class ReactorFacadesTest {
     }
     assertThat(doubleSignals).as("subscriptions signalled twice").hasValue(0);
     assertThat(dropped).as("signals dropped to Reactor's hooks").hasValue(0);
+  }
+
+  /*
+   * Found by exploratory testing, 2026-12-06: a subscriber that throws from onNext, onComplete or
+   * onError when the future completes on another thread (a fatal error from a map(), a throwing
+   * onErrorDropped hook) threw into CompletableFuture.whenComplete, which keeps it in a future
+   * nobody reads: no signal, no log, nothing. Mono.fromFuture reports it to Hooks.onErrorDropped.
+   */
+  @Test
+  void mono_subscriberThrowsOnALaterCompletion_reportedToOnErrorDropped_notLost() {
+    List<Throwable> dropped = new CopyOnWriteArrayList<>();
+    Hooks.onErrorDropped(dropped::add);
+    try {
+      for (boolean fail : new boolean[] {false, true}) {
+        CompletableFuture<String> future = new CompletableFuture<>();
+        IllegalStateException thrown = new IllegalStateException("subscriber broke rule 2.13");
+        ReactorFacades.mono(() -> future)
+            .subscribe(
+                new CoreSubscriber<String>() {
+                  @Override
+                  public void onSubscribe(Subscription s) {
+                    s.request(1);
+                  }
+
+                  @Override
+                  public void onNext(String v) {
+                    throw thrown;
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {
+                    throw thrown;
+                  }
+
+                  @Override
+                  public void onComplete() {}
+                });
+        if (fail) {
+          future.completeExceptionally(new IOException("failed"));
+        } else {
+          future.complete("v");
+        }
+        assertThat(dropped).as("fail=" + fail).containsExactly(thrown);
+        dropped.clear();
+      }
+    } finally {
+      Hooks.resetOnErrorDropped();
+    }
+  }
+
+  /*
+   * Found by exploratory testing, 2026-12-06: a facade's Mono signals on the thread that completes
+   * the call, for the blob client an HTTP I/O thread, which the BlockingGuard refuses to park. A
+   * block() there (say in a map() after a get) was not refused, because Reactor only knew its own
+   * NonBlocking threads: it parked the I/O thread, and with one I/O thread the inner call could
+   * never complete.
+   */
+  @Test
+  void block_onAThreadTheBlockingGuardRefuses_isRefusedByReactorToo() throws Exception {
+    io.ambidex.BlockingGuard.Registration loops =
+        io.ambidex.BlockingGuard.register(
+            "a test event loop", thread -> thread.getName().equals("ambidex-test-event-loop"));
+    ExecutorService loop =
+        Executors.newSingleThreadExecutor(r -> new Thread(r, "ambidex-test-event-loop"));
+    try {
+      CompletableFuture<String> never = new CompletableFuture<>();
+      Mono<String> mono = ReactorFacades.mono(() -> never);
+      Future<Throwable> refused =
+          loop.submit(
+              () -> {
+                try {
+                  mono.block(java.time.Duration.ofSeconds(5));
+                  return null;
+                } catch (Throwable t) {
+                  return t;
+                }
+              });
+      assertThat(refused.get(25, TimeUnit.SECONDS))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("ambidex-test-event-loop")
+          .hasMessageContaining("not supported");
+      // Reactor checks after subscribing and does not cancel: the call stays in flight.
+    } finally {
+      loop.shutdownNow();
+      loops.close();
+    }
+  }
+
+  /*
+   * Found by exploratory testing, 2026-12-06: the Javadoc and flavours.md said signals arrive on
+   * the thread that completes the call or on the subscribing thread; a value that is ready before
+   * the demand is emitted by request(), on the thread that requests it.
+   */
+  @Test
+  void mono_valueReadyBeforeTheRequest_arrivesOnTheRequestingThread() throws Exception {
+    CompletableFuture<String> future = new CompletableFuture<>();
+    AtomicReference<Subscription> subscription = new AtomicReference<>();
+    AtomicReference<String> signalledOn = new AtomicReference<>();
+    CountDownLatch signalled = new CountDownLatch(1);
+    ReactorFacades.mono(() -> future)
+        .subscribe(
+            new CoreSubscriber<String>() {
+              @Override
+              public void onSubscribe(Subscription s) {
+                subscription.set(s);
+              }
+
+              @Override
+              public void onNext(String v) {
+                signalledOn.set(Thread.currentThread().getName());
+                signalled.countDown();
+              }
+
+              @Override
+              public void onError(Throwable t) {}
+
+              @Override
+              public void onComplete() {}
+            });
+    Thread completer = new Thread(() -> future.complete("v"), "ambidex-test-completer");
+    completer.start();
+    completer.join(10_000);
+    assertThat(future).isCompleted();
+    assertThat(signalledOn).as("nothing before the demand").hasValue(null);
+    ExecutorService requester =
+        Executors.newSingleThreadExecutor(r -> new Thread(r, "ambidex-test-requester"));
+    try {
+      requester.submit(() -> subscription.get().request(1)).get(10, TimeUnit.SECONDS);
+    } finally {
+      requester.shutdownNow();
+    }
+    assertThat(signalled.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(signalledOn).hasValue("ambidex-test-requester");
+  }
+
+  /*
+   * Found by exploratory testing, 2026-12-06: a core method that returns its own Flow.Publisher
+   * is relayed as it is by the async facade, and a publisher built on stages fails with their
+   * CompletionException. The blocking facade's stream unwraps it (Failures.rethrow); the Flux
+   * relayed it wrapped, so onErrorResume(IOException.class, ...) missed it.
+   */
+  @Test
+  void flux_publisherFailsWithCompletionException_arrivesUnwrapped() {
+    IOException cause = new IOException("refused");
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    ReactorFacades.<String>flux(
+            () ->
+                reactor.adapter.JdkFlowAdapter.publisherToFlowPublisher(
+                    reactor.core.publisher.Flux.<String>error(new CompletionException(cause))))
+        .onErrorResume(
+            e -> {
+              failure.set(e);
+              return reactor.core.publisher.Flux.empty();
+            })
+        .blockLast(java.time.Duration.ofSeconds(10));
+    assertThat(failure).hasValue(cause);
   }
 }

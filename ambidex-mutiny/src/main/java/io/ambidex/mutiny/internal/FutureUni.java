@@ -2,6 +2,7 @@ package io.ambidex.mutiny.internal;
 
 import io.ambidex.facade.FlavourCalls;
 import io.ambidex.mutiny.MutinyFacades;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.operators.AbstractUni;
 import io.smallrye.mutiny.subscription.UniSubscriber;
 import io.smallrye.mutiny.subscription.UniSubscription;
@@ -72,10 +73,16 @@ public final class FutureUni<T> extends AbstractUni<T> {
       if (!compareAndSet(false, true)) {
         return;
       }
-      if (failure != null) {
-        subscriber.onFailure(FlavourCalls.unwrap(failure));
-      } else {
-        subscriber.onItem(value);
+      // Runs in CompletableFuture.whenComplete, which keeps what its action throws in a future
+      // nobody reads: what a subscriber throws goes to the dropped-exception handler instead.
+      try {
+        if (failure != null) {
+          subscriber.onFailure(FlavourCalls.unwrap(failure));
+        } else {
+          subscriber.onItem(value);
+        }
+      } catch (Throwable thrown) {
+        Infrastructure.handleDroppedException(thrown);
       }
     }
   }

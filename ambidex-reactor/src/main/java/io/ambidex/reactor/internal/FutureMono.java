@@ -122,8 +122,21 @@ public final class FutureMono<T> extends Mono<T> {
       }
     }
 
+    /*
+     * Runs in CompletableFuture.whenComplete, which keeps what its action throws in a future nobody
+     * reads: a subscriber that throws from a signal (rule 2.13) would vanish without a trace, so
+     * what it throws goes to Hooks.onErrorDropped, as Mono.fromFuture's does.
+     */
     @Override
     public void accept(@Nullable T result, @Nullable Throwable failure) {
+      try {
+        complete(result, failure);
+      } catch (Throwable thrown) {
+        Operators.onErrorDropped(thrown, actual.currentContext());
+      }
+    }
+
+    private void complete(@Nullable T result, @Nullable Throwable failure) {
       if (failure != null) {
         if (claim()) {
           actual.onError(FlavourCalls.unwrap(failure));
