@@ -80,6 +80,49 @@ public final class FlavourCalls {
     return Failures.unwrap(failure); // the blocking facade's rule, so the two cannot drift
   }
 
+  /**
+   * Returns a publisher that relays {@code source} and signals its failure {@linkplain #unwrap
+   * unwrapped}, as the blocking facade's stream throws it (a core's own publisher, which the async
+   * facade passes through, may fail with a stage's {@link CompletionException}). Everything else,
+   * the subscription included, is handed through untouched: unlike a flavour's error-mapping
+   * operator, it adds no request checks of its own, so the source's answer to {@code request(n)}
+   * with {@code n <= 0} (Reactive Streams rule 3.9) reaches the subscriber as the source gives it.
+   *
+   * @param source the publisher to relay
+   * @param <T> the item type
+   * @return the relaying publisher
+   * @throws NullPointerException if {@code source} is null
+   */
+  public static <T> java.util.concurrent.Flow.Publisher<T> unwrappingFailures(
+      java.util.concurrent.Flow.Publisher<T> source) {
+    java.util.Objects.requireNonNull(source, "source");
+    return subscriber -> {
+      java.util.Objects.requireNonNull(subscriber, "subscriber"); // rule 1.9
+      source.subscribe(
+          new java.util.concurrent.Flow.Subscriber<T>() {
+            @Override
+            public void onSubscribe(java.util.concurrent.Flow.Subscription subscription) {
+              subscriber.onSubscribe(subscription);
+            }
+
+            @Override
+            public void onNext(T item) {
+              subscriber.onNext(item);
+            }
+
+            @Override
+            public void onError(Throwable failure) {
+              subscriber.onError(unwrap(failure));
+            }
+
+            @Override
+            public void onComplete() {
+              subscriber.onComplete();
+            }
+          });
+    };
+  }
+
   @SuppressWarnings("unchecked")
   private static <X extends Throwable> X sneaky(Throwable failure) throws X {
     throw (X) failure;

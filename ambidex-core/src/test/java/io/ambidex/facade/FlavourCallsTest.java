@@ -50,4 +50,46 @@ class FlavourCallsTest {
     IllegalStateException outer = new IllegalStateException("outer", inner);
     assertThat(FlavourCalls.unwrap(new CompletionException(outer))).isSameAs(outer);
   }
+
+  @Test
+  void unwrappingFailures_relaysItemsAndTheSubscription_andUnwrapsTheFailure() throws Exception {
+    IOException cause = new IOException("refused");
+    java.util.concurrent.SubmissionPublisher<String> source =
+        new java.util.concurrent.SubmissionPublisher<>(Runnable::run, 4);
+    java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.CompletableFuture<Throwable> failed = new CompletableFuture<>();
+    java.util.concurrent.atomic.AtomicReference<java.util.concurrent.Flow.Subscription> handed =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    FlavourCalls.unwrappingFailures(source)
+        .subscribe(
+            new java.util.concurrent.Flow.Subscriber<String>() {
+              @Override
+              public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+                handed.set(s);
+                s.request(10);
+              }
+
+              @Override
+              public void onNext(String item) {
+                seen.add(item);
+              }
+
+              @Override
+              public void onError(Throwable failure) {
+                failed.complete(failure);
+              }
+
+              @Override
+              public void onComplete() {
+                failed.complete(null);
+              }
+            });
+    source.submit("a");
+    source.closeExceptionally(new CompletionException(cause));
+
+    assertThat(failed.get(10, java.util.concurrent.TimeUnit.SECONDS)).isSameAs(cause);
+    assertThat(seen).containsExactly("a");
+    assertThat(handed.get().getClass().getName()).contains("SubmissionPublisher");
+  }
+
 }

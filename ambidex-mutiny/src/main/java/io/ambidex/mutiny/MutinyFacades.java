@@ -1,7 +1,6 @@
 package io.ambidex.mutiny;
 
 import io.ambidex.mutiny.internal.FutureUni;
-import io.ambidex.mutiny.internal.UnwrappingPublisher;
 import io.ambidex.facade.FlavourCalls;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -95,7 +94,7 @@ public final class MutinyFacades {
               }
               // A core's own publisher, relayed as it is, may fail with a stage's
               // CompletionException, which the blocking facade's stream unwraps.
-              return Multi.createFrom().publisher(new UnwrappingPublisher<T>(narrow(publisher)));
+              return Multi.createFrom().publisher(FlavourCalls.unwrappingFailures(narrow(publisher)));
             });
   }
 

@@ -108,7 +108,9 @@ public final class RxJavaFacades {
 
   /**
    * A {@code Flowable} that runs {@code call} at each subscription and relays the items of the
-   * publisher it returns, requesting from it exactly what is requested downstream.
+   * publisher it returns, requesting from it exactly what is requested downstream; its failure
+   * arrives unwrapped from {@link java.util.concurrent.CompletionException}, as the blocking
+   * facade's stream throws it.
    *
    * @param call starts the operation and returns its publisher (an async facade's publisher, which
    *     accepts one subscriber and pulls the core's sequence on demand)
@@ -127,7 +129,10 @@ public final class RxJavaFacades {
             Exceptions.throwIfFatal(failure); // thrown from subscribe(), as by the other sources
             return Flowable.error(FlavourCalls.unwrap(failure));
           }
-          return Flowable.fromPublisher(FlowAdapters.toPublisher(publisher));
+          // A core's own publisher, relayed as it is, may fail with a stage's CompletionException,
+          // which the blocking facade's stream unwraps.
+          return Flowable.fromPublisher(
+              FlowAdapters.toPublisher(FlavourCalls.unwrappingFailures(publisher)));
         });
   }
 }

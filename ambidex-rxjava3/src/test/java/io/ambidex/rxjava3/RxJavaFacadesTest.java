@@ -288,4 +288,19 @@ class RxJavaFacadesTest {
       }
     };
   }
+
+  /* A core's own publisher may fail with a stage's CompletionException: unwrapped, as elsewhere. */
+  @Test
+  void flowable_publisherFailsWithCompletionException_arrivesUnwrapped() {
+    IOException cause = new IOException("refused");
+    java.util.concurrent.SubmissionPublisher<String> failing =
+        new java.util.concurrent.SubmissionPublisher<>(Runnable::run, 4);
+    failing.closeExceptionally(new CompletionException(cause));
+
+    TestSubscriber<String> test = RxJavaFacades.<String>flowable(() -> failing).test();
+
+    test.awaitDone(10, TimeUnit.SECONDS);
+    test.assertError(cause);
+  }
+
 }
