@@ -116,8 +116,8 @@ public final class ReactorFacades {
           }
           // A core's own publisher, relayed as it is, may fail with a stage's CompletionException,
           // which the blocking facade's stream unwraps.
-          return JdkFlowAdapter.<T>flowPublisherToFlux(narrow(publisher))
-              .onErrorMap(FlavourCalls::unwrap);
+          return JdkFlowAdapter.<T>flowPublisherToFlux(
+              FlavourCalls.unwrappingFailures(narrow(publisher)));
         });
   }
 
