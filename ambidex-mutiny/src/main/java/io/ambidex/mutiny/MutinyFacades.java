@@ -1,7 +1,8 @@
 package io.ambidex.mutiny;
 
-import io.ambidex.mutiny.internal.FutureUni;
+import io.ambidex.BlockingGuard;
 import io.ambidex.facade.FlavourCalls;
+import io.ambidex.mutiny.internal.FutureUni;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -33,6 +34,11 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Interceptors</b>: every {@code Uni} and {@code Multi} passes through {@code
  *       Infrastructure.onUniCreation} or {@code onMultiCreation}, as the ones of Mutiny's own
  *       factories do, so the registered interceptors (context propagation's) decorate it.
+ *   <li><b>Blocking</b>: nothing is installed into Mutiny's globals. Mutiny's {@code await()}
+ *       asks one replaceable check ({@link Infrastructure#setCanCallerThreadBeBlockedSupplier}),
+ *       which frameworks such as Quarkus set for their own threads, so the check that refuses
+ *       the threads Ambidex's {@link BlockingGuard} refuses, {@link #callerThreadMayBlock()}, is
+ *       installed by the application, alone or combined with the framework's.
  * </ul>
  */
 public final class MutinyFacades {
@@ -96,6 +102,35 @@ public final class MutinyFacades {
               // CompletionException, which the blocking facade's stream unwraps.
               return Multi.createFrom().publisher(FlavourCalls.unwrappingFailures(narrow(publisher)));
             });
+  }
+
+  /**
+   * Whether the current thread may block, as Ambidex's {@link BlockingGuard} judges it: false in
+   * {@link BlockingGuard.Mode#FAIL} on a thread it refuses (an HTTP I/O thread, a Synchronizer's
+   * loop, a caller-drained loop, a registered kind), true otherwise. A facade's {@code Uni}
+   * signals on the thread that completes the call, for the blob client an HTTP I/O thread, and an
+   * {@code await()} there parks the thread the awaited call may need.
+   *
+   * <p>It is a {@link java.util.function.BooleanSupplier} for Mutiny's own check, which {@code
+   * await()} asks before blocking and which fails it with an {@code IllegalStateException} naming
+   * the thread:
+   *
+   * <pre>{@code
+   * Infrastructure.setCanCallerThreadBeBlockedSupplier(MutinyFacades::callerThreadMayBlock);
+   * // or, beside a framework's own check:
+   * BooleanSupplier framework = ...;
+   * Infrastructure.setCanCallerThreadBeBlockedSupplier(
+   *     () -> MutinyFacades.callerThreadMayBlock() && framework.getAsBoolean());
+   * }</pre>
+   *
+   * <p>The setter replaces the check in force and Mutiny has no getter for it, so this module
+   * installs nothing by itself: installing it would silently remove a framework's check.
+   *
+   * @return false when Ambidex would refuse to block the current thread, true otherwise
+   */
+  public static boolean callerThreadMayBlock() {
+    return BlockingGuard.mode() != BlockingGuard.Mode.FAIL
+        || BlockingGuard.nonBlockingKind() == null;
   }
 
   @SuppressWarnings("unchecked") // a publisher of ? extends T publishes Ts

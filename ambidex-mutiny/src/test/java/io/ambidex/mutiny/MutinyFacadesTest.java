@@ -50,6 +50,55 @@ class MutinyFacadesTest {
     assertThat(RecordingUniInterceptor.sawCreation(facades)).as("the facade's Uni").isTrue();
   }
 
+  /*
+   * A facade's Uni signals on the thread that completes the call (an HTTP I/O thread for the blob
+   * client); await() there parks the thread the awaited call may need. With the check installed,
+   * Mutiny refuses it as Reactor's block() is refused; a thread the guard accepts still awaits.
+   */
+  @Test
+  void await_withTheCheckInstalled_isRefusedOnAThreadTheBlockingGuardRefuses() throws Exception {
+    io.ambidex.BlockingGuard.Registration loops =
+        io.ambidex.BlockingGuard.register(
+            "a test event loop", thread -> thread.getName().equals("ambidex-test-event-loop"));
+    ExecutorService loop =
+        Executors.newSingleThreadExecutor(r -> new Thread(r, "ambidex-test-event-loop"));
+    Infrastructure.setCanCallerThreadBeBlockedSupplier(MutinyFacades::callerThreadMayBlock);
+    try {
+      CompletableFuture<String> never = new CompletableFuture<>();
+      Uni<String> uni = MutinyFacades.uni(() -> never);
+      Future<Throwable> refused =
+          loop.submit(
+              () -> {
+                try {
+                  uni.await().atMost(Duration.ofSeconds(5));
+                  return null;
+                } catch (Throwable t) {
+                  return t;
+                }
+              });
+      assertThat(refused.get(25, TimeUnit.SECONDS))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("ambidex-test-event-loop");
+      assertThat(MutinyFacades.uni(() -> CompletableFuture.completedFuture("v")).await()
+              .atMost(Duration.ofSeconds(5)))
+          .as("on a thread the guard accepts")
+          .isEqualTo("v");
+
+      io.ambidex.BlockingGuard.Mode previous =
+          io.ambidex.BlockingGuard.setMode(io.ambidex.BlockingGuard.Mode.WARN);
+      try {
+        Future<Boolean> warned = loop.submit(MutinyFacades::callerThreadMayBlock);
+        assertThat(warned.get(25, TimeUnit.SECONDS)).as("WARN leaves await() alone").isTrue();
+      } finally {
+        io.ambidex.BlockingGuard.setMode(previous);
+      }
+    } finally {
+      Infrastructure.resetCanCallerThreadBeBlockedSupplier();
+      loop.shutdownNow();
+      loops.close();
+    }
+  }
+
   @Test
   void uni_isLazy_nullIsAnItem_andEachSubscriptionCalls() {
     AtomicInteger calls = new AtomicInteger();
