@@ -58,5 +58,36 @@ public suspend fun <T> CallFuture<T>.awaitCall(): T {
       else -> throw FlavourCalls.unwrap(exceptionNow())
     }
   }
-  return suspendCancellableCoroutine { continuation -> CallAwaiter(continuation, this).register() }
+  return suspendCancellableCoroutine { continuation ->
+    CallAwaiter(continuation, this, null).register()
+  }
+}
+
+/**
+ * [awaitCall] for a result that must be released when nobody receives it, such as an open
+ * stream or a response: [onUndelivered] receives the value of a call that succeeded while the
+ * coroutine was being cancelled, when this function throws [CancellationException] instead of
+ * returning it. Without it, such a value is dropped unreleased (as by kotlinx's own
+ * `CompletionStage.await()` and by a disposed Reactor, RxJava or Mutiny subscription).
+ * ```
+ * val body = async.open(bucket, key).awaitCall { it.close() }
+ * ```
+ *
+ * A value is either returned or given to [onUndelivered], never both, and [onUndelivered] is
+ * called at most once. It runs on the thread that completed the call or on the one that cancelled
+ * the coroutine, so it must be quick and must not throw (kotlinx reports what it throws to the
+ * coroutine's exception handler). A future that has already completed is read in place, so its
+ * value is always returned. Everything else is as for [awaitCall].
+ *
+ * @param onUndelivered releases a value that could not be returned
+ * @return the call's result
+ * @throws CancellationException if the coroutine or the call was cancelled
+ */
+public suspend fun <T> CallFuture<T>.awaitCall(onUndelivered: (T) -> Unit): T {
+  if (isDone) {
+    return awaitCall()
+  }
+  return suspendCancellableCoroutine { continuation ->
+    CallAwaiter(continuation, this, onUndelivered).register()
+  }
 }

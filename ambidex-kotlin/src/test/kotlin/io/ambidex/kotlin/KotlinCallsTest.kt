@@ -99,6 +99,61 @@ class KotlinCallsTest {
     assertThat(inFlight.isCancelled).`as`("the transport's stage in flight").isTrue()
   }
 
+  /*
+   * The value arrives (the future completes on this thread, which schedules the coroutine's
+   * resumption on runBlocking's loop), then the coroutine is cancelled before it runs: kotlinx's
+   * prompt cancellation throws CancellationException, and the value goes to onUndelivered
+   * instead of being dropped unreleased.
+   */
+  @Test
+  fun awaitCall_valueArrivingAsTheCoroutineIsCancelled_goesToOnUndelivered(): Unit = runBlocking {
+    val stage = CompletableFuture<String>()
+    val future = CallFuture.of("open", stage)
+    val undelivered = mutableListOf<String>()
+    var outcome: Result<String>? = null
+
+    val caller = launch(start = CoroutineStart.UNDISPATCHED) {
+      outcome = runCatching { future.awaitCall { undelivered += it } }
+    }
+    stage.complete("body")
+    caller.cancel()
+    caller.join()
+
+    assertThat(outcome!!.exceptionOrNull()).isInstanceOf(CancellationException::class.java)
+    assertThat(undelivered).containsExactly("body")
+  }
+
+  @Test
+  fun awaitCall_withOnUndelivered_returnsADeliveredValueWithoutReleasingIt(): Unit = runBlocking {
+    val stage = CompletableFuture<String>()
+    val undelivered = mutableListOf<String>()
+
+    val answer = async(start = CoroutineStart.UNDISPATCHED) {
+      CallFuture.of("open", stage).awaitCall { undelivered += it }
+    }
+    stage.complete("body")
+
+    assertThat(answer.await()).isEqualTo("body")
+    assertThat(undelivered).isEmpty()
+    assertThat(CallFuture.of("done", CompletableFuture.completedFuture("v")).awaitCall {
+      undelivered += it
+    }).isEqualTo("v")
+    assertThat(undelivered).isEmpty()
+  }
+
+  @Test
+  fun awaitCall_withOnUndelivered_cancelledBeforeAValue_cancelsTheCallAndReleasesNothing(): Unit =
+      runBlocking {
+        val client = AsyncTestClient()
+        val undelivered = mutableListOf<String>()
+
+        val answer = withTimeoutOrNull(100) { client.get("k").awaitCall { undelivered += it } }
+
+        assertThat(answer).isNull()
+        assertThat(client.transport.awaitRequest().isCancelled).isTrue()
+        assertThat(undelivered).isEmpty()
+      }
+
   @Test
   fun awaitCall_timeoutOfTheCoroutine_cancelsTheTransportStageInFlight(): Unit = runBlocking {
     val client = AsyncTestClient()

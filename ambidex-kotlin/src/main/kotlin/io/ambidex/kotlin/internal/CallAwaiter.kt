@@ -21,11 +21,14 @@ import kotlinx.coroutines.Job
  *
  * Cancellation: the continuation's cancellation cancels the future with mayInterrupt = true, as
  * the other flavours do, which CallFuture passes to the stage it waits on. The future's own
- * completion then finds the continuation inactive and does nothing.
+ * completion then finds the continuation inactive and does nothing, except that a value that
+ * arrives anyway (the future completed before its cancel) goes to onUndelivered, as does one that
+ * resumed the continuation just before the cancellation (kotlinx's prompt cancellation).
  */
 internal class CallAwaiter<T>(
     private val continuation: CancellableContinuation<T>,
     private val future: CallFuture<T>,
+    private val onUndelivered: ((T) -> Unit)?,
 ) : BiConsumer<T, Throwable?>, (Throwable?) -> Unit {
 
   fun register() {
@@ -35,7 +38,12 @@ internal class CallAwaiter<T>(
 
   override fun accept(value: T, failure: Throwable?) {
     if (failure == null) {
-      continuation.resume(value)
+      val release = onUndelivered
+      if (release == null) {
+        continuation.resume(value)
+      } else {
+        continuation.resume(value) { _, undelivered, _ -> release(undelivered) }
+      }
       return
     }
     val cause = FlavourCalls.unwrap(failure)
