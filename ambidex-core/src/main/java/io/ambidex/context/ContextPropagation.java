@@ -4,6 +4,7 @@ import io.ambidex.context.internal.Registry;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The registry of {@link ContextPropagator}s the core applies on every thread hop, and the
@@ -86,18 +87,28 @@ public final class ContextPropagation {
     return task -> executor.execute(wrap(task));
   }
 
-  /** Unregisters the propagator it was returned for. */
+  /**
+   * Unregisters the propagator it was returned for. Each handle undoes its own registration
+   * only: once closed, closing it again does nothing, even after the same propagator was
+   * registered anew (that registration belongs to the new handle).
+   */
   public static final class Registration implements AutoCloseable {
     private final ContextPropagator propagator;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private Registration(ContextPropagator propagator) {
       this.propagator = propagator;
     }
 
-    /** Unregisters the propagator; later captures no longer include it. Idempotent. */
+    /**
+     * Unregisters the propagator; later captures no longer include it. Idempotent: only the
+     * first close unregisters, so a stale handle never removes a later registration.
+     */
     @Override
     public void close() {
-      Registry.remove(propagator);
+      if (closed.compareAndSet(false, true)) {
+        Registry.remove(propagator);
+      }
     }
 
     @Override

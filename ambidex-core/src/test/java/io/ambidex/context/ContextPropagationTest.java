@@ -45,6 +45,23 @@ class ContextPropagationTest {
     }
   }
 
+  /*
+   * A handle closed twice used to remove the propagator again by identity, so a stale handle
+   * (closed once already, say in a finally block and again by a shutdown hook) unregistered the
+   * registration someone made after it.
+   */
+  @Test
+  void registrationClosedAgain_afterTheSamePropagatorIsRegisteredAnew_leavesTheNewRegistration() {
+    ThreadLocalPropagator p = new ThreadLocalPropagator();
+    ContextPropagation.Registration first = ContextPropagation.register(p);
+    first.close();
+    try (ContextPropagation.Registration second = ContextPropagation.register(p)) {
+      first.close();
+      assertThat(ContextPropagation.registered()).containsExactly(p);
+    }
+    assertThat(ContextPropagation.registered()).isEmpty();
+  }
+
   @Test
   void scope_closedOnAnotherThread_namesBothThreads() throws Exception {
     ThreadLocalPropagator p = new ThreadLocalPropagator();
