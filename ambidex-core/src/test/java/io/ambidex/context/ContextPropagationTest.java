@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ambidex.CallFuture;
 import io.ambidex.control.Async;
 import io.ambidex.control.AsyncRuntime;
+import io.ambidex.control.SyncRuntime;
 import io.ambidex.testing.ThreadLocalPropagator;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -159,6 +160,41 @@ class ContextPropagationTest {
       assertThatThrownBy(snapshot::restore)
           .isInstanceOf(OutOfMemoryError.class)
           .hasMessage("simulated");
+    }
+  }
+
+  /*
+   * A capture() that throws reaches the caller, as documented; but withTimeout and a combinator
+   * capture after they started the operation (the immediate path captures nothing), and the
+   * started operation was left running: the caller got the exception instead of a future, so
+   * nobody could ever cancel it.
+   */
+  @Test
+  void captureThatThrows_afterTheOperationStarted_cancelsIt_andReachesTheCaller() {
+    ContextPropagator broken =
+        () -> {
+          throw new IllegalStateException("broken capture");
+        };
+    AsyncRuntime async = AsyncRuntime.create();
+    SyncRuntime sync = SyncRuntime.create();
+    try (ContextPropagation.Registration r = ContextPropagation.register(broken)) {
+      CompletableFuture<String> timed = new CompletableFuture<>();
+      assertThatThrownBy(() -> async.withTimeout(Duration.ofMinutes(1), "op", () -> timed))
+          .hasMessage("broken capture");
+      assertThat(timed).as("AsyncRuntime.withTimeout's operation").isCancelled();
+
+      CompletableFuture<String> syncTimed = new CompletableFuture<>();
+      assertThatThrownBy(() -> sync.withTimeout(Duration.ofMinutes(1), "op", () -> syncTimed))
+          .hasMessage("broken capture");
+      assertThat(syncTimed).as("SyncRuntime.withTimeout's operation").isCancelled();
+
+      CompletableFuture<String> attempt = new CompletableFuture<>();
+      assertThatThrownBy(() -> Async.retry((n, f) -> null, async, () -> attempt))
+          .hasMessage("broken capture");
+      assertThat(attempt).as("the combinator's awaited attempt").isCancelled();
+    } finally {
+      async.close();
+      sync.close();
     }
   }
 }

@@ -7,6 +7,7 @@ import io.ambidex.context.ContextPropagator.Snapshot;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Future;
 
 /**
  * The registered propagators and the composite snapshot over them. Not API: the core's hops call
@@ -86,6 +87,20 @@ public final class Registry {
               p.capture(), () -> "The context propagator " + p + " returned a null snapshot");
     }
     return new Composite(ps, parts);
+  }
+
+  /**
+   * Captures as {@link #capture()} does, for a hop taken after {@code started} was started: if a
+   * propagator's capture throws, {@code started} is cancelled before the exception goes on to the
+   * caller, who gets the exception instead of a handle on that work and could never stop it.
+   */
+  public static Snapshot capture(Future<?> started) {
+    try {
+      return capture();
+    } catch (RuntimeException | Error e) {
+      started.cancel(true);
+      throw e;
+    }
   }
 
   /** Returns {@code task} run inside {@code snapshot}; {@code task} itself for {@link #EMPTY}. */
