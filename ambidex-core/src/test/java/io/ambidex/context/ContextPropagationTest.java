@@ -64,6 +64,27 @@ class ContextPropagationTest {
   }
 
   @Test
+  void registerShared_countsItsHandles_andRefusesAPlainRegistrationOfTheSameInstance() {
+    ThreadLocalPropagator p = new ThreadLocalPropagator();
+    ContextPropagation.Registration first = ContextPropagation.registerShared(p);
+    ContextPropagation.Registration second = ContextPropagation.registerShared(p);
+    try {
+      assertThat(ContextPropagation.registered()).containsExactly(p);
+      assertThatThrownBy(() -> ContextPropagation.register(p))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("a propagator is registered once");
+      first.close();
+      first.close();
+      assertThat(ContextPropagation.registered())
+          .as("the second handle holds it; a handle closed twice counts once")
+          .containsExactly(p);
+    } finally {
+      second.close();
+    }
+    assertThat(ContextPropagation.registered()).isEmpty();
+  }
+
+  @Test
   void scope_closedOnAnotherThread_namesBothThreads() throws Exception {
     ThreadLocalPropagator p = new ThreadLocalPropagator();
     try (ContextPropagation.Registration r = ContextPropagation.register(p)) {

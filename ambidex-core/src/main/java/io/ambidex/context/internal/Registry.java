@@ -5,7 +5,9 @@ import io.ambidex.context.ContextPropagator;
 import io.ambidex.context.ContextPropagator.Scope;
 import io.ambidex.context.ContextPropagator.Snapshot;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Future;
 
@@ -22,6 +24,8 @@ public final class Registry {
   private static final System.Logger LOG = System.getLogger(ContextPropagation.class.getName());
   private static final ContextPropagator[] NONE = {};
   private static volatile ContextPropagator[] propagators = NONE;
+  /* The open handles of each propagator registered through addShared; guarded by Registry.class. */
+  private static final Map<ContextPropagator, Integer> shares = new IdentityHashMap<>();
 
   /** The scope of a snapshot that restores nothing. */
   public static final Scope NO_SCOPE = () -> {};
@@ -56,7 +60,29 @@ public final class Registry {
     propagators = more;
   }
 
+  /**
+   * Registers {@code propagator} unless {@link #addShared} registered it already, and counts one
+   * more handle of it; {@link #remove} takes the propagator out when its last handle goes.
+   */
+  public static synchronized void addShared(ContextPropagator propagator) {
+    Integer handles = shares.get(propagator);
+    if (handles == null) {
+      add(propagator); // throws if it was registered by add()
+      shares.put(propagator, 1);
+    } else {
+      shares.put(propagator, handles + 1);
+    }
+  }
+
   public static synchronized void remove(ContextPropagator propagator) {
+    Integer handles = shares.get(propagator);
+    if (handles != null) {
+      if (handles > 1) {
+        shares.put(propagator, handles - 1);
+        return;
+      }
+      shares.remove(propagator);
+    }
     ContextPropagator[] ps = propagators;
     for (int i = 0; i < ps.length; i++) {
       if (ps[i] == propagator) {
