@@ -7,10 +7,15 @@ import io.ambidex.CallFuture;
 import io.ambidex.control.Async;
 import io.ambidex.control.AsyncRuntime;
 import io.ambidex.control.SyncRuntime;
+import io.ambidex.producer.AsyncProducerIterator;
+import io.ambidex.producer.Producer;
 import io.ambidex.testing.ThreadLocalPropagator;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -216,6 +221,55 @@ class ContextPropagationTest {
     } finally {
       async.close();
       sync.close();
+    }
+  }
+
+  /*
+   * An AsyncProducerIterator's close() captured for its cleanup-grace timer after it had marked
+   * itself closing and cancelled the body: a capture that threw reached the caller, but the
+   * timer was never armed, so a later close() returned the same stage, which waited for a body
+   * that ignores its cancellation for as long as that body ran.
+   */
+  @Test
+  void captureThatThrowsInAProducersClose_changesNothing_soAnotherCloseKeepsTheGrace()
+      throws Exception {
+    AtomicBoolean broken = new AtomicBoolean();
+    ContextPropagator brokenOnClose =
+        () -> {
+          if (broken.get()) {
+            throw new IllegalStateException("broken capture");
+          }
+          return () -> () -> {};
+        };
+    CountDownLatch inBody = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Producer<String, @Nullable Void> producer =
+        Producer.builder()
+            .cleanupGrace(Duration.ofMillis(10))
+            .build(
+                ctx -> {
+                  ctx.started();
+                  inBody.countDown();
+                  while (true) { // deaf to its cancellation until released
+                    try {
+                      release.await();
+                      return;
+                    } catch (InterruptedException ignored) {
+                      // stays
+                    }
+                  }
+                });
+    try (ContextPropagation.Registration r = ContextPropagation.register(brokenOnClose)) {
+      AsyncProducerIterator<String, @Nullable Void> it = producer.asyncIterator();
+      it.hasNext();
+      inBody.await();
+      broken.set(true);
+      assertThatThrownBy(it::close).hasMessage("broken capture");
+      broken.set(false);
+      // The grace (10 ms) bounds this close, although the body never ends while it waits.
+      it.close().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } finally {
+      release.countDown();
     }
   }
 }
