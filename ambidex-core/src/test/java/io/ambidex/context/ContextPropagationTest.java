@@ -9,9 +9,12 @@ import io.ambidex.control.AsyncRuntime;
 import io.ambidex.control.SyncRuntime;
 import io.ambidex.producer.AsyncProducerIterator;
 import io.ambidex.producer.Producer;
+import io.ambidex.stream.AsyncIterator;
+import io.ambidex.stream.AsyncIterators;
 import io.ambidex.testing.ThreadLocalPropagator;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -218,6 +221,29 @@ class ContextPropagationTest {
       assertThatThrownBy(() -> Async.retry((n, f) -> null, async, () -> attempt))
           .hasMessage("broken capture");
       assertThat(attempt).as("the combinator's awaited attempt").isCancelled();
+
+      CompletableFuture<Boolean> answer = new CompletableFuture<>();
+      AsyncIterator<String> resumed =
+          AsyncIterators.resumeOn(
+              new AsyncIterator<String>() {
+                @Override
+                public CompletionStage<Boolean> hasNext() {
+                  return answer;
+                }
+
+                @Override
+                public String next() {
+                  throw new AssertionError("not reached");
+                }
+
+                @Override
+                public CompletionStage<@Nullable Void> close() {
+                  return CompletableFuture.completedFuture(null);
+                }
+              },
+              Runnable::run);
+      assertThatThrownBy(resumed::hasNext).hasMessage("broken capture");
+      assertThat(answer).as("resumeOn's source's hasNext()").isCancelled();
     } finally {
       async.close();
       sync.close();
