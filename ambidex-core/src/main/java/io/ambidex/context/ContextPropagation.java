@@ -4,6 +4,7 @@ import io.ambidex.context.internal.Registry;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The registry of {@link ContextPropagator}s the core applies on every thread hop, and the
@@ -38,11 +39,31 @@ public final class ContextPropagation {
    * @param propagator the propagator
    * @return a handle whose {@code close()} unregisters it (idempotent)
    * @throws IllegalArgumentException if this propagator instance is registered already (each
-   *     registration is undone by its own handle, so one instance is registered once)
+   *     registration is undone by its own handle, so one instance is registered once; {@link
+   *     #registerShared} counts the handles of a propagator registered from several places)
    */
   public static Registration register(ContextPropagator propagator) {
     Objects.requireNonNull(propagator, "propagator");
     Registry.add(propagator);
+    return new Registration(propagator);
+  }
+
+  /**
+   * Registers {@code propagator} once however many times it is called, for a propagator that
+   * several independent parts of an application may each register (such as {@code
+   * MicrometerContextPropagator.register()}): the first call registers it as {@link #register}
+   * does; each later call returns a new handle and registers nothing more. The propagator stays
+   * registered until every handle returned for it is closed. Thread-safe.
+   *
+   * @param propagator the propagator
+   * @return a handle of its own whose {@code close()} gives up this registration (idempotent);
+   *     the last one closed unregisters the propagator
+   * @throws IllegalArgumentException if this propagator instance is registered already by {@link
+   *     #register}
+   */
+  public static Registration registerShared(ContextPropagator propagator) {
+    Objects.requireNonNull(propagator, "propagator");
+    Registry.addShared(propagator);
     return new Registration(propagator);
   }
 
@@ -86,18 +107,28 @@ public final class ContextPropagation {
     return task -> executor.execute(wrap(task));
   }
 
-  /** Unregisters the propagator it was returned for. */
+  /**
+   * Unregisters the propagator it was returned for. Each handle undoes its own registration
+   * only: once closed, closing it again does nothing, even after the same propagator was
+   * registered anew (that registration belongs to the new handle).
+   */
   public static final class Registration implements AutoCloseable {
     private final ContextPropagator propagator;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private Registration(ContextPropagator propagator) {
       this.propagator = propagator;
     }
 
-    /** Unregisters the propagator; later captures no longer include it. Idempotent. */
+    /**
+     * Unregisters the propagator; later captures no longer include it. Idempotent: only the
+     * first close unregisters, so a stale handle never removes a later registration.
+     */
     @Override
     public void close() {
-      Registry.remove(propagator);
+      if (closed.compareAndSet(false, true)) {
+        Registry.remove(propagator);
+      }
     }
 
     @Override

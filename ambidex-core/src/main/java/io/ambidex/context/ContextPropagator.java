@@ -26,7 +26,7 @@ package io.ambidex.context;
  *       too (a {@code NoClassDefFoundError} of a missing library, an {@code AssertionError}),
  *       except the JVM's own {@code VirtualMachineError}s (out of memory, stack overflow), which
  *       go on up. An exception from {@code capture()} is thrown to the caller that started the
- *       work.
+ *       work; what the call had started before it captured is cancelled.
  * </ul>
  */
 public interface ContextPropagator {

@@ -216,12 +216,13 @@ public final class AsyncRuntime implements CoreRuntime {
     if (f.isDone()) {
       return stage;
     }
+    Snapshot context = Registry.capture(f); // a capture that throws cancels the operation
     CallFuture<T> result = Calls.createReporting(name);
     Calls.dependOn(result, f);
     Future<?> timeoutTask =
         schedule(
             Registry.bind(
-                Registry.capture(),
+                context,
                 () -> {
                   Calls.cut(result, f); // its settling is the result's
                   OperationTimeoutException timedOut = new OperationTimeoutException(name, timeout);

@@ -428,13 +428,14 @@ public final class SyncRuntime implements CoreRuntime {
       return stage;
     }
     // Not what a sync core should produce, but bound it anyway rather than let it run forever.
+    Snapshot context = Registry.capture(f); // a capture that throws cancels the operation
     CallFuture<T> result = Calls.create(name);
     Calls.dependOn(result, f);
     ScheduledFuture<?> timer =
         Timers.shared()
             .schedule(
                 Registry.bind(
-                    Registry.capture(),
+                    context,
                     () -> {
                       OperationTimeoutException timedOut =
                           new OperationTimeoutException(name, timeout);

@@ -41,7 +41,10 @@ public final class MicrometerContextPropagator implements ContextPropagator {
         ContextSnapshotFactory.builder().contextRegistry(registry).clearMissing(true).build();
   }
 
-  /** Returns a propagator over {@link ContextRegistry#getInstance()}, the process's registry. */
+  /**
+   * Returns a new propagator over {@link ContextRegistry#getInstance()}, the process's registry
+   * (each instance registered is one more propagator; {@link #register()} shares one).
+   */
   public static MicrometerContextPropagator create() {
     return new MicrometerContextPropagator(ContextRegistry.getInstance());
   }
@@ -57,13 +60,20 @@ public final class MicrometerContextPropagator implements ContextPropagator {
   }
 
   /**
-   * Registers a propagator over the process's {@link ContextRegistry} with {@link
-   * ContextPropagation#register}.
+   * Registers the one shared propagator over the process's {@link ContextRegistry} with {@link
+   * ContextPropagation#registerShared}: called again (by another library, another start-up
+   * path), it returns another handle and registers nothing more, so every hop captures and
+   * restores the accessors once. The propagator stays registered until every handle is closed.
    *
-   * @return the registration; closing it unregisters the propagator
+   * @return the registration; closing the last one unregisters the propagator
    */
   public static ContextPropagation.Registration register() {
-    return ContextPropagation.register(create());
+    return ContextPropagation.registerShared(Shared.INSTANCE);
+  }
+
+  /* The instance register() shares, made on first use. */
+  private static final class Shared {
+    static final MicrometerContextPropagator INSTANCE = create();
   }
 
   /** Captures the values of every registered thread-local accessor on the calling thread. */

@@ -5,8 +5,11 @@ import io.ambidex.context.ContextPropagator;
 import io.ambidex.context.ContextPropagator.Scope;
 import io.ambidex.context.ContextPropagator.Snapshot;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Future;
 
 /**
  * The registered propagators and the composite snapshot over them. Not API: the core's hops call
@@ -21,6 +24,8 @@ public final class Registry {
   private static final System.Logger LOG = System.getLogger(ContextPropagation.class.getName());
   private static final ContextPropagator[] NONE = {};
   private static volatile ContextPropagator[] propagators = NONE;
+  /* The open handles of each propagator registered through addShared; guarded by Registry.class. */
+  private static final Map<ContextPropagator, Integer> shares = new IdentityHashMap<>();
 
   /** The scope of a snapshot that restores nothing. */
   public static final Scope NO_SCOPE = () -> {};
@@ -55,7 +60,29 @@ public final class Registry {
     propagators = more;
   }
 
+  /**
+   * Registers {@code propagator} unless {@link #addShared} registered it already, and counts one
+   * more handle of it; {@link #remove} takes the propagator out when its last handle goes.
+   */
+  public static synchronized void addShared(ContextPropagator propagator) {
+    Integer handles = shares.get(propagator);
+    if (handles == null) {
+      add(propagator); // throws if it was registered by add()
+      shares.put(propagator, 1);
+    } else {
+      shares.put(propagator, handles + 1);
+    }
+  }
+
   public static synchronized void remove(ContextPropagator propagator) {
+    Integer handles = shares.get(propagator);
+    if (handles != null) {
+      if (handles > 1) {
+        shares.put(propagator, handles - 1);
+        return;
+      }
+      shares.remove(propagator);
+    }
     ContextPropagator[] ps = propagators;
     for (int i = 0; i < ps.length; i++) {
       if (ps[i] == propagator) {
@@ -86,6 +113,20 @@ public final class Registry {
               p.capture(), () -> "The context propagator " + p + " returned a null snapshot");
     }
     return new Composite(ps, parts);
+  }
+
+  /**
+   * Captures as {@link #capture()} does, for a hop taken after {@code started} was started: if a
+   * propagator's capture throws, {@code started} is cancelled before the exception goes on to the
+   * caller, who gets the exception instead of a handle on that work and could never stop it.
+   */
+  public static Snapshot capture(Future<?> started) {
+    try {
+      return capture();
+    } catch (RuntimeException | Error e) {
+      started.cancel(true);
+      throw e;
+    }
   }
 
   /** Returns {@code task} run inside {@code snapshot}; {@code task} itself for {@link #EMPTY}. */

@@ -126,7 +126,7 @@ public abstract class Driver<R extends @Nullable Object> implements BiConsumer<O
       if (!future.isDone()) {
         track(future);
         if (context == null) {
-          context = Registry.capture();
+          context = Registry.capture(future); // one that throws cancels the awaited stage
         }
         PHASE.setVolatile(this, REGISTERING);
         future.whenComplete(context == Registry.EMPTY ? this : new Resume(this, context));

@@ -1,5 +1,6 @@
 package io.ambidex.producer.internal;
 
+import io.ambidex.context.ContextPropagator.Snapshot;
 import io.ambidex.context.internal.Registry;
 import io.ambidex.internal.CancelHook;
 import io.ambidex.internal.Calls;
@@ -624,6 +625,9 @@ public final class BufferedRun<T, S extends @Nullable Object> extends ProducerRu
       if (existing != null) {
         return existing;
       }
+      // The grace timer's context, captured before anything changes: a capture that throws
+      // leaves the iterator as it was, and a later close() arms the grace.
+      Snapshot context = Registry.capture();
       CallFuture<@Nullable Void> c = Calls.create("Producer.close");
       if (!CLOSING.compareAndSet(BufferedRun.this, null, c)) {
         return Objects.requireNonNull(closing);
@@ -640,7 +644,7 @@ public final class BufferedRun<T, S extends @Nullable Object> extends ProducerRu
         ScheduledFuture<?> timer =
             Timers.shared()
                 .schedule(
-                    Registry.bind(Registry.capture(), () -> completeClose(c)),
+                    Registry.bind(context, () -> completeClose(c)),
                     graceNanos,
                     TimeUnit.NANOSECONDS);
         c.whenComplete((v, e) -> timer.cancel(false));

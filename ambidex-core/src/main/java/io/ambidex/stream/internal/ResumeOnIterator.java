@@ -50,7 +50,7 @@ public final class ResumeOnIterator<T extends @Nullable Object> implements Async
     }
     CallFuture<Boolean> relay = Calls.create(NAME + ".hasNext");
     Calls.dependOn(relay, answer);
-    Snapshot context = Registry.capture();
+    Snapshot context = Registry.capture(answer); // one that throws cancels the source's stage
     pending = relay;
     answer.whenComplete(
         (value, failure) -> {
