@@ -78,7 +78,8 @@ import org.jspecify.annotations.Nullable;
  *       by {@link #close()} (bounded by the close timeout) and by a JVM shutdown hook. A closed
  *       Synchronizer stays closed: every later call throws {@link IllegalStateException}; create
  *       a new one. If the loop thread dies (an {@code Error} escaped a task), every later call
- *       fails with an {@link IllegalStateException} whose cause is that error.
+ *       fails with an {@link IllegalStateException} whose cause is that error, and so does every
+ *       call still waiting on the library then (its task is cancelled).
  *   <li><b>Deadlock guard</b>: a blocking call made on the loop thread itself throws {@link
  *       BlockingNotAllowedException} at once, whatever the {@link BlockingGuard} mode; blocking
  *       calls elsewhere consult the guard.
@@ -170,6 +171,8 @@ public final class Synchronizer implements AutoCloseable {
         l = loop;
         if (l == null) {
           l = new SynchronizerLoop(name, daemon);
+          SynchronizerLoop started = l;
+          l.terminated().whenComplete((v, e) -> failInFlightIfDied(started));
           l.start();
           if (shutdownHook) {
             Thread h =
@@ -193,6 +196,26 @@ public final class Synchronizer implements AutoCloseable {
     return l;
   }
 
+
+  /*
+   * A loop that died leaves the calls waiting on the library in flight, and nothing would end
+   * them: no close() may come (a caller blocked in call() waited for ever), and a stage that was
+   * to complete on the loop never will. Fail them with the error later calls see, and cancel their
+   * stages as close() does (on this thread, the loop's last act: LoopCancel falls back to it).
+   * Every task that registers a call runs on the loop, before its death, so none comes later.
+   */
+  private void failInFlightIfDied(SynchronizerLoop l) {
+    Throwable dead = l.death();
+    if (dead == null) {
+      return;
+    }
+    for (Map.Entry<CallFuture<?>, LoopCancel> e : inFlight.entrySet()) {
+      if (inFlight.remove(e.getKey()) != null
+          && Calls.fail(e.getKey(), SynchronizerLoop.loopDied(name, dead))) {
+        e.getValue().cancel(true);
+      }
+    }
+  }
 
   private IllegalStateException closedError() {
     return new IllegalStateException(

@@ -260,6 +260,24 @@ class SynchronizerTest {
   }
 
   @Test
+  void loopDeath_failsTheCallsInFlightWithTheCause() {
+    CompletableFuture<String> library = new CompletableFuture<>(); // completed by nobody now
+    AtomicBoolean libraryStageCancelled = new AtomicBoolean();
+    library.whenComplete((v, e) -> libraryStageCancelled.set(e instanceof CancellationException));
+    CallFuture<String> inFlight = sync.future("pending", () -> library);
+    await().atMost(Duration.ofSeconds(10)).until(() -> sync.toString().contains("inFlight=1"));
+    OutOfMemoryError fatal = new OutOfMemoryError("simulated");
+    sync.executor().execute(() -> { throw fatal; });
+    assertThatThrownBy(() -> inFlight.get(10, TimeUnit.SECONDS))
+        .isInstanceOf(java.util.concurrent.ExecutionException.class)
+        .cause()
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("died")
+        .hasCause(fatal);
+    await().atMost(Duration.ofSeconds(10)).untilTrue(libraryStageCancelled); // cancelled after
+  }
+
+  @Test
   void runtimeExceptionInARawTask_isLoggedAndTheLoopGoesOn() {
     sync.executor().execute(() -> { throw new IllegalStateException("a bug in a raw task"); });
     assertThat(sync.call("f", () -> CompletableFuture.completedFuture("alive"))).isEqualTo("alive");
