@@ -272,6 +272,52 @@ class SynchronizerWrappersTest {
     assertThat(got).hasSize(600).startsWith("t#0", "t#1");
   }
 
+  /** An async API whose iterator answers hasNext() on its own I/O thread. */
+  public interface AsyncFeed {
+    AsyncIterator<Integer> items();
+  }
+
+  @Test
+  void asyncWrapper_iteratorWhoseSourceAnswersOnItsOwnThread_callsNextOnTheLoop()
+      throws Exception {
+    ExecutorService io = Executors.newSingleThreadExecutor();
+    List<Thread> nextRanOn = new CopyOnWriteArrayList<>();
+    AsyncFeed feed =
+        () ->
+            new AsyncIterator<>() {
+              private int i;
+
+              @Override
+              public CompletionStage<Boolean> hasNext() {
+                return CompletableFuture.supplyAsync(() -> i < 3, io);
+              }
+
+              @Override
+              public Integer next() {
+                nextRanOn.add(Thread.currentThread());
+                return i++;
+              }
+
+              @Override
+              public CompletionStage<Void> close() {
+                return CompletableFuture.completedFuture(null);
+              }
+            };
+    try {
+      AsyncIterator<Integer> items = sync.async(AsyncFeed.class, feed).items();
+      List<Integer> got = new ArrayList<>();
+      while (BlockingWait.get(items.hasNext(), "hasNext", Duration.ofSeconds(10))) {
+        got.add(items.next());
+      }
+      assertThat(got).containsExactly(0, 1, 2);
+      assertThat(nextRanOn)
+          .hasSize(3)
+          .allSatisfy(t -> assertThat(t.getName()).isEqualTo("ambidex-synchronizer-wrappers"));
+    } finally {
+      io.shutdownNow();
+    }
+  }
+
   @Test
   void asyncWrapper_rejectsATargetOfAnotherType() {
     @SuppressWarnings({"unchecked", "rawtypes"})

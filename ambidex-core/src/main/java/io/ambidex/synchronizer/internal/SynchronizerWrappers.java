@@ -1,6 +1,9 @@
 package io.ambidex.synchronizer.internal;
 
 import io.ambidex.AsyncCloseable;
+import io.ambidex.context.ContextPropagator.Snapshot;
+import io.ambidex.context.internal.Registry;
+import io.ambidex.internal.Stages;
 import io.ambidex.stream.AsyncIterator;
 import io.ambidex.synchronizer.Synchronizer;
 import java.lang.ref.ReferenceQueue;
@@ -339,19 +342,7 @@ public final class SynchronizerWrappers {
     @Override
     public CompletionStage<Boolean> hasNext() {
       return host.synchronizer()
-          .async(
-              operation,
-              () ->
-                  source
-                      .hasNext()
-                      .thenApply(
-                          more -> {
-                            if (more) {
-                              T next = source.next();
-                              return new Object[] {next};
-                            }
-                            return null;
-                          }))
+          .async(operation, this::hasNextOnLoop)
           .thenApply(
               box -> {
                 if (box == null) {
@@ -364,6 +355,26 @@ public final class SynchronizerWrappers {
                 available = true;
                 return true;
               });
+    }
+
+    /*
+     * Runs on the loop, inside the caller's context. The source's hasNext() may complete on its
+     * own I/O thread: its next() is then called back on the loop, as all library code is (it
+     * used to run on whichever thread completed the stage).
+     */
+    private CompletionStage<Object @Nullable []> hasNextOnLoop() {
+      CompletableFuture<Boolean> more = Stages.asFuture(source.hasNext());
+      if (more.isDone()) {
+        return more.thenApply(this::take);
+      }
+      SynchronizerLoop loop = host.loop();
+      Snapshot context = Registry.capture();
+      return more.thenApplyAsync(this::take, task -> loop.execute(Registry.bind(context, task)));
+    }
+
+    /* On the loop: the item boxed (it may be null), or null at the end. */
+    private Object @Nullable [] take(boolean more) {
+      return more ? new Object[] {source.next()} : null;
     }
 
     @Override
