@@ -40,6 +40,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -392,10 +393,51 @@ public final class Synchronizer implements AutoCloseable {
       throws X {
     SynchronizerLoop l = loop();
     checkMayBlock(l, operation);
-    AsyncIterator<T> opened =
-        await(l, submit(l, operation, () -> CompletableFuture.completedFuture(source.get()), null),
-            operation, declared);
-    return new LoopBatchIterator<>(host, operation, Objects.requireNonNull(opened, "source"));
+    // Built on the loop, so that it is registered with the host as soon as its source is open:
+    // a caller that stops waiting (interrupted) while the source opens leaves it to nobody, and
+    // the task queued behind the opening then closes it. It used to stay open for ever, not even
+    // closed by close(), which closes only the registered ones.
+    AtomicReference<@Nullable LoopBatchIterator<T>> built = new AtomicReference<>();
+    CallFuture<LoopBatchIterator<T>> opening =
+        submit(
+            l,
+            operation,
+            () -> {
+              AsyncIterator<T> opened =
+                  Objects.requireNonNull(source.get(), () -> operation + " opened a null iterator");
+              LoopBatchIterator<T> it = new LoopBatchIterator<>(host, operation, opened);
+              built.set(it);
+              return CompletableFuture.completedFuture(it);
+            },
+            null);
+    boolean handedOver = false;
+    try {
+      LoopBatchIterator<T> it = await(l, opening, operation, declared);
+      handedOver = true;
+      return it;
+    } finally {
+      if (!handedOver) {
+        closeAbandoned(l, built);
+      }
+    }
+  }
+
+  /* Closes, on the loop after the opening task, the iterator a caller stopped waiting for. */
+  private void closeAbandoned(
+      SynchronizerLoop l, AtomicReference<? extends @Nullable LoopBatchIterator<?>> built) {
+    Runnable closeIt =
+        () -> {
+          LoopBatchIterator<?> it = built.get();
+          if (it != null) {
+            closeAndLog(it, "Closing the source of a stream whose caller stopped waiting for it");
+          }
+        };
+    try {
+      l.execute(closeIt);
+    } catch (RuntimeException stoppedOrDead) {
+      // Stopped: close() queued its closing of the registered sources before it stopped the
+      // loop, behind the opening. Dead: nothing can run the close any more.
+    }
   }
 
   /**
@@ -809,14 +851,16 @@ public final class Synchronizer implements AutoCloseable {
   }
 
   private void closeAndLog(LoopBatchIterator<?> it) {
+    closeAndLog(it, "Closing a source left open when Synchronizer '" + name + "' was closed");
+  }
+
+  /* On the loop: closes the source of `it`; a failure has no caller to go to, it is logged. */
+  private static void closeAndLog(LoopBatchIterator<?> it, String what) {
     it.closeSource()
         .whenComplete(
             (v, e) -> {
               if (e != null) {
-                LOG.log(
-                    System.Logger.Level.WARNING,
-                    "Closing a source left open when Synchronizer '" + name + "' was closed failed",
-                    Failures.unwrap(e));
+                LOG.log(System.Logger.Level.WARNING, what + " failed", Failures.unwrap(e));
               }
             });
   }

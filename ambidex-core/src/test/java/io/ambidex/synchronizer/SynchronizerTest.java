@@ -591,6 +591,38 @@ class SynchronizerTest {
   }
 
   @Test
+  void stream_callerInterruptedWhileTheSourceOpens_closesTheSourceOnceOpened() throws Exception {
+    ClosingSource source = new ClosingSource(null, null);
+    CountDownLatch opening = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicReference<Throwable> seen = new AtomicReference<>();
+    Thread caller =
+        new Thread(
+            () ->
+                seen.set(
+                    catchThrowable(
+                        () ->
+                            sync.stream(
+                                "rows",
+                                () -> {
+                                  opening.countDown();
+                                  awaitQuietly(release); // slow synchronous work opening it
+                                  return source;
+                                }))));
+    caller.start();
+    opening.await();
+    caller.interrupt();
+    caller.join(10_000);
+    assertThat(seen.get()).isInstanceOf(CallInterruptedException.class);
+    release.countDown();
+    // Nobody holds the stream: the source it opened after all is closed, without waiting for
+    // the Synchronizer's close.
+    await().atMost(Duration.ofSeconds(10)).until(() -> source.closes.get() == 1);
+    assertThat(source.closedOn)
+        .allMatch(t -> t.getName().equals("ambidex-synchronizer-" + name));
+  }
+
+  @Test
   void stream_sourceFailsWithoutClose_closesTheSource() {
     IllegalStateException boom = new IllegalStateException("boom");
     ClosingSource source = new ClosingSource(boom, null);
