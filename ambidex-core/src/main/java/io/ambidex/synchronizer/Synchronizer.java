@@ -333,7 +333,8 @@ public final class Synchronizer implements AutoCloseable {
    *
    * @param operation the operation's name
    * @param callerExecutor where the future is completed (and so where continuations run); if it
-   *     rejects the completion, the future is completed on the thread that had the result
+   *     rejects the completion (throws from {@code execute}, whatever the exception), the future
+   *     is completed on the thread that had the result
    * @param function returns the library's stage; runs on the loop thread
    * @return a future of the stage's value; cancelling it cancels the task on the loop
    */
@@ -635,7 +636,9 @@ public final class Synchronizer implements AutoCloseable {
     complete = Registry.bind(context, complete);
     try {
       completion.execute(complete);
-    } catch (RejectedExecutionException rejected) {
+    } catch (RuntimeException rejected) {
+      // A RejectedExecutionException, or another refusal (a closed custom executor's
+      // IllegalStateException): either way the task will not run, and the future must complete.
       complete.run();
     }
   }

@@ -408,6 +408,24 @@ class SynchronizerTest {
   }
 
   @Test
+  void async_callerExecutorThrowingOtherThanRejected_stillCompletesTheFuture() throws Exception {
+    // An executor that refuses with another exception than RejectedExecutionException (a
+    // closed custom executor's IllegalStateException): the future is completed where the
+    // result is, as for a rejection, instead of never.
+    java.util.concurrent.Executor closedExecutor =
+        task -> {
+          throw new IllegalStateException("this executor was shut down");
+        };
+    CompletableFuture<String> later = new CompletableFuture<>();
+    CallFuture<String> now =
+        sync.async("now", closedExecutor, () -> CompletableFuture.completedFuture("ready"));
+    CallFuture<String> afterwards = sync.async("afterwards", closedExecutor, () -> later);
+    assertThat(now.get(10, TimeUnit.SECONDS)).isEqualTo("ready");
+    later.complete("late");
+    assertThat(afterwards.get(10, TimeUnit.SECONDS)).isEqualTo("late");
+  }
+
+  @Test
   void cancellingAnAsyncResult_cancelsTheTaskOnTheLoop() {
     AtomicReference<Thread> cancelledOn = new AtomicReference<>();
     CompletableFuture<String> inner = new CompletableFuture<>();
