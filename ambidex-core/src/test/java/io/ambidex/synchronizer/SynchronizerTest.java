@@ -641,6 +641,30 @@ class SynchronizerTest {
   }
 
   @Test
+  void stream_closedOnTheLoopThread_closesTheSourceThereWithoutWaitingForItself() {
+    // A grace of a day: a close that waited for the loop from the loop itself would hold it
+    // for that long (it used to), so the call below would never return.
+    try (Synchronizer patient =
+        Synchronizer.builder(name + "-patient").cancelGrace(Duration.ofDays(1)).build()) {
+      ClosingSource source = new ClosingSource(null, null);
+      Stream<Integer> rows = patient.stream("rows", () -> source);
+      int closesSeenOnTheLoop =
+          org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+              Duration.ofSeconds(30),
+              () ->
+                  patient.call(
+                      "close rows",
+                      () -> {
+                        rows.close();
+                        return CompletableFuture.completedFuture(source.closes.get());
+                      }));
+      assertThat(closesSeenOnTheLoop).isEqualTo(1);
+      assertThat(source.closedOn)
+          .allMatch(t -> t.getName().equals("ambidex-synchronizer-" + name + "-patient"));
+    }
+  }
+
+  @Test
   void stream_sourceFailsWithoutClose_closesTheSource() {
     IllegalStateException boom = new IllegalStateException("boom");
     ClosingSource source = new ClosingSource(boom, null);
