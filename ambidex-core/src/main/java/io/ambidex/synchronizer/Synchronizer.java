@@ -430,7 +430,8 @@ public final class Synchronizer implements AutoCloseable {
         () -> {
           LoopBatchIterator<?> it = built.get();
           if (it != null) {
-            closeAndLog(it, "Closing the source of a stream whose caller stopped waiting for it");
+            closeAndLog(
+                it, "Closing the source of a stream or iterator whose caller stopped waiting");
           }
         };
     try {
@@ -1073,6 +1074,12 @@ public final class Synchronizer implements AutoCloseable {
      * other, and whoever takes it out of the set closes it. Both may close it, which the
      * AsyncIterator contract allows (close() is idempotent).
      */
+    @Override
+    public void closeAbandoned(
+        SynchronizerLoop l, AtomicReference<? extends @Nullable LoopBatchIterator<?>> built) {
+      Synchronizer.this.closeAbandoned(l, built);
+    }
+
     @Override
     public void opened(LoopBatchIterator<?> iterator) {
       openSources.add(iterator);

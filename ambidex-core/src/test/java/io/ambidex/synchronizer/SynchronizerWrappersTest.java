@@ -318,6 +318,63 @@ class SynchronizerWrappersTest {
     }
   }
 
+  /** An async API whose iterator is opened by slow synchronous work. */
+  public interface AsyncCursor {
+    AsyncIterator<Integer> open();
+  }
+
+  /** Its blocking mirror, whose caller holds a plain Iterator. */
+  public interface Cursor {
+    Iterator<Integer> open();
+  }
+
+  @Test
+  void iteratorResult_callerInterruptedWhileItOpens_closesTheSourceOnceOpened() throws Exception {
+    java.util.concurrent.CountDownLatch opening = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    AtomicInteger closes = new AtomicInteger();
+    AsyncCursor target =
+        () -> {
+          opening.countDown();
+          try {
+            release.await(20, TimeUnit.SECONDS); // slow synchronous work opening it
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return new AsyncIterator<>() {
+            @Override
+            public CompletionStage<Boolean> hasNext() {
+              return CompletableFuture.completedFuture(false);
+            }
+
+            @Override
+            public Integer next() {
+              throw new java.util.NoSuchElementException();
+            }
+
+            @Override
+            public CompletionStage<Void> close() {
+              closes.incrementAndGet();
+              return CompletableFuture.completedFuture(null);
+            }
+          };
+        };
+    Cursor cursor = sync.blocking(Cursor.class, target);
+    java.util.concurrent.atomic.AtomicReference<Throwable> seen =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread caller =
+        new Thread(() -> seen.set(org.assertj.core.api.Assertions.catchThrowable(cursor::open)));
+    caller.start();
+    opening.await();
+    caller.interrupt();
+    caller.join(10_000);
+    assertThat(seen.get()).isInstanceOf(io.ambidex.CallInterruptedException.class);
+    release.countDown();
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> closes.get() == 1);
+  }
+
   @Test
   void asyncWrapper_rejectsATargetOfAnotherType() {
     @SuppressWarnings({"unchecked", "rawtypes"})

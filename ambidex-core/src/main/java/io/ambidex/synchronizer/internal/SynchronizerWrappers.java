@@ -28,6 +28,7 @@ import java.util.Spliterators;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.jspecify.annotations.Nullable;
@@ -183,13 +184,29 @@ public final class SynchronizerWrappers {
 
     private @Nullable Object invokeBlocking(
         Method method, Method targetMethod, String operation, Object[] args) throws Exception {
-      Object value = host.synchronizer().call(operation, Exception.class, () -> stageOf(targetMethod, args));
       Class<?> type = method.getReturnType();
+      // An async iterator is wrapped where it is returned, on the loop, so that it is registered
+      // with the host at once; if the caller stops waiting (interrupted) meanwhile, nobody holds
+      // it, and the task queued behind the call closes it (as Synchronizer.stream does).
+      AtomicReference<@Nullable LoopBatchIterator<?>> built = new AtomicReference<>();
+      Object value;
+      try {
+        value =
+            host.synchronizer()
+                .call(
+                    operation,
+                    Exception.class,
+                    () ->
+                        stageOf(targetMethod, args)
+                            .thenApply(v -> batchedIfIterator(v, type, operation, built)));
+      } catch (Throwable t) {
+        closeAbandoned(built);
+        throw t;
+      }
       if (type == void.class) {
         return null;
       }
-      if (value instanceof AsyncIterator<?> source && !type.isInstance(value)) {
-        LoopBatchIterator<?> it = new LoopBatchIterator<>(host, operation, source);
+      if (value instanceof LoopBatchIterator<?> it && !type.isInstance(value)) {
         if (type == Stream.class) {
           return StreamSupport.stream(
                   Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED), false)
@@ -201,6 +218,33 @@ public final class SynchronizerWrappers {
         return blocking(type, value);
       }
       return value;
+    }
+
+    /* The value, or, for an async iterator the blocking method does not return as it is, a
+     * batched iterator over it, recorded in `built`. */
+    private @Nullable Object batchedIfIterator(
+        @Nullable Object value,
+        Class<?> type,
+        String operation,
+        AtomicReference<@Nullable LoopBatchIterator<?>> built) {
+      if (value instanceof AsyncIterator<?> source
+          && type != void.class
+          && !type.isInstance(value)) {
+        LoopBatchIterator<?> it = new LoopBatchIterator<>(host, operation, source);
+        built.set(it);
+        return it;
+      }
+      return value;
+    }
+
+    private void closeAbandoned(AtomicReference<@Nullable LoopBatchIterator<?>> built) {
+      SynchronizerLoop l;
+      try {
+        l = host.loop();
+      } catch (RuntimeException closedOrDead) {
+        return; // closed: its close closes the registered iterators; dead: nothing can
+      }
+      host.closeAbandoned(l, built);
     }
 
     private @Nullable Object invokeAsync(
