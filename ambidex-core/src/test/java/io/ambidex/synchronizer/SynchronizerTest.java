@@ -203,9 +203,12 @@ class SynchronizerTest {
   @Test
   void blockingUserContinuation_doesNotStallTheLoop() throws Exception {
     CountDownLatch unblockUser = new CountDownLatch(1);
+    CompletableFuture<String> library = new CompletableFuture<>();
+    // Completed only once the continuation is attached: a result already complete would run it
+    // on this thread, which then blocked here instead of on the user's executor.
     CompletableFuture<Void> userContinuation =
-        sync.async("f", userExecutor, () -> CompletableFuture.completedFuture("x"))
-            .thenAccept(v -> awaitQuietly(unblockUser));
+        sync.async("f", userExecutor, () -> library).thenAccept(v -> awaitQuietly(unblockUser));
+    library.complete("x");
     // While the user's continuation blocks, the loop still serves other calls.
     assertThat(sync.call("g", () -> afterSleep("served"))).isEqualTo("served");
     unblockUser.countDown();
