@@ -226,13 +226,22 @@ public final class Synchronizer implements AutoCloseable {
   /**
    * Returns an executor whose tasks run on the loop thread, starting it if needed. Library code
    * uses it to hop back onto the loop from its I/O threads. Each task runs inside the context
-   * captured when it was submitted ({@link io.ambidex.context.ContextPropagation}).
+   * captured when it was submitted ({@link io.ambidex.context.ContextPropagation}). Once the
+   * Synchronizer is closed or its loop died, its {@code execute} throws {@link
+   * RejectedExecutionException} (as {@link Executor} specifies), whose cause is the {@link
+   * IllegalStateException} a call would throw.
    *
    * @return the loop's executor
    */
   public Executor executor() {
-    return task ->
-        loop().execute(Registry.bind(Registry.capture(), Objects.requireNonNull(task, "task")));
+    return task -> {
+      Runnable bound = Registry.bind(Registry.capture(), Objects.requireNonNull(task, "task"));
+      try {
+        loop().execute(bound);
+      } catch (IllegalStateException closedOrDead) {
+        throw new RejectedExecutionException(closedOrDead.getMessage(), closedOrDead);
+      }
+    };
   }
 
   /**

@@ -281,6 +281,19 @@ class SynchronizerTest {
   }
 
   @Test
+  void executor_afterClose_refusesWithRejectedExecutionException() {
+    java.util.concurrent.Executor loop = sync.executor();
+    loop.execute(() -> {});
+    sync.close();
+    // Executor's contract: library code that falls back on a rejection catches this type.
+    assertThatThrownBy(() -> loop.execute(() -> {}))
+        .isInstanceOf(java.util.concurrent.RejectedExecutionException.class)
+        .hasMessageContaining("is closed")
+        .hasCauseInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> loop.execute(null)).isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
   void runtimeExceptionInARawTask_isLoggedAndTheLoopGoesOn() {
     sync.executor().execute(() -> { throw new IllegalStateException("a bug in a raw task"); });
     assertThat(sync.call("f", () -> CompletableFuture.completedFuture("alive"))).isEqualTo("alive");
