@@ -498,8 +498,11 @@ public final class Synchronizer implements AutoCloseable {
   /**
    * Returns an async view of {@code target} through {@code asyncInterface} (which {@code target}
    * implements): each method runs on the loop and its stage is completed on the callback executor,
-   * never on the loop. Results that are of another interface type are wrapped the same way;
-   * arguments that are wrappers are unwrapped; the same target maps to the same wrapper.
+   * never on the loop. A method declared to return an {@link AsyncIterator} returns at once an
+   * iterator whose first {@code hasNext()} runs the target's method on the loop, so no method that
+   * returns a stage or an iterator waits; methods returning plain values do (on the loop).
+   * Results that are of another interface type are wrapped the same way; arguments that are
+   * wrappers are unwrapped; the same target maps to the same wrapper.
    *
    * @param asyncInterface the async interface to implement
    * @param target the async object

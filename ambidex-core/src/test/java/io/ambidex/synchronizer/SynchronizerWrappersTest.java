@@ -376,6 +376,30 @@ class SynchronizerWrappersTest {
   }
 
   @Test
+  void asyncWrapper_iteratorMethodOnAThreadThatMustNotBlock_opensTheSourceWithoutWaiting()
+      throws Exception {
+    // A user's event-loop thread, where the async wrapper is meant to be used.
+    ExecutorService eventLoop =
+        Executors.newSingleThreadExecutor(r -> new Thread(r, "user-event-loop"));
+    io.ambidex.BlockingGuard.Registration guard =
+        io.ambidex.BlockingGuard.register(
+            "user event loop", t -> t.getName().equals("user-event-loop"));
+    try {
+      AsyncDb db = sync.async(AsyncDb.class, fake);
+      AsyncIterator<String> rows = eventLoop.submit(() -> db.rows("t")).get(10, TimeUnit.SECONDS);
+      List<String> got = new ArrayList<>();
+      while (BlockingWait.get(rows.hasNext(), "hasNext", Duration.ofSeconds(10))) {
+        got.add(rows.next());
+      }
+      BlockingWait.get(rows.close(), "close");
+      assertThat(got).hasSize(600).startsWith("t#0", "t#1");
+    } finally {
+      guard.close();
+      eventLoop.shutdownNow();
+    }
+  }
+
+  @Test
   void asyncWrapper_rejectsATargetOfAnotherType() {
     @SuppressWarnings({"unchecked", "rawtypes"})
     Class<Object> raw = (Class) AsyncDb.class;

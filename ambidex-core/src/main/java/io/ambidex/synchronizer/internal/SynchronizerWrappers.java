@@ -29,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.jspecify.annotations.Nullable;
@@ -253,9 +254,14 @@ public final class SynchronizerWrappers {
       if (CompletionStage.class.isAssignableFrom(type)) {
         return host.synchronizer().async(operation, () -> stageOf(targetMethod, args));
       }
+      if (type == AsyncIterator.class) {
+        // Opened on the loop at the first hasNext(): an async caller, on a thread that must not
+        // block (an event loop), cannot wait for the target here (the guard refused it).
+        return new IsolatedIterator<>(operation, () -> stageOf(targetMethod, args));
+      }
       Object value = host.synchronizer().call(operation, () -> stageOf(targetMethod, args));
       if (value instanceof AsyncIterator<?> source) {
-        return new IsolatedIterator<>(operation, source);
+        return new IsolatedIterator<>(operation, () -> CompletableFuture.completedFuture(source));
       }
       if (value != null && type.isInstance(value) && isAsyncInterface(type)) {
         @SuppressWarnings("unchecked")
@@ -370,17 +376,22 @@ public final class SynchronizerWrappers {
 
   /*
    * An AsyncIterator handed to an async caller: hasNext() runs on the loop and completes on the
-   * callback executor; the item it fetched is handed over by next() on the caller's side.
+   * callback executor; the item it fetched is handed over by next() on the caller's side. The
+   * source is opened on the loop by the first hasNext() (the target's method runs then), so the
+   * caller's thread never waits for it; a failure to open fails that hasNext().
    */
   private final class IsolatedIterator<T extends @Nullable Object> implements AsyncIterator<T> {
     private final String operation;
-    private final AsyncIterator<T> source;
+    private final Supplier<? extends CompletionStage<?>> open;
     private @Nullable T item;
     private boolean available;
+    // Loop-confined.
+    private @Nullable AsyncIterator<T> source;
+    private boolean closed;
 
-    IsolatedIterator(String operation, AsyncIterator<T> source) {
+    IsolatedIterator(String operation, Supplier<? extends CompletionStage<?>> open) {
       this.operation = operation;
-      this.source = source;
+      this.open = open;
     }
 
     @Override
@@ -407,17 +418,41 @@ public final class SynchronizerWrappers {
      * used to run on whichever thread completed the stage).
      */
     private CompletionStage<Object @Nullable []> hasNextOnLoop() {
+      AsyncIterator<T> s = source;
+      if (s != null) {
+        return hasNextOnLoop(s);
+      }
+      if (closed) {
+        return CompletableFuture.failedFuture(
+            new IllegalStateException(
+                "The iterator of '" + operation + "' was closed; open a new one to iterate."));
+      }
+      return open.get()
+          .thenCompose(
+              value -> {
+                if (!(value instanceof AsyncIterator<?> opened)) {
+                  throw new NullPointerException(operation + " returned a null iterator");
+                }
+                @SuppressWarnings("unchecked")
+                AsyncIterator<T> typed = (AsyncIterator<T>) opened;
+                source = typed;
+                return hasNextOnLoop(typed);
+              });
+    }
+
+    private CompletionStage<Object @Nullable []> hasNextOnLoop(AsyncIterator<T> source) {
       CompletableFuture<Boolean> more = Stages.asFuture(source.hasNext());
       if (more.isDone()) {
-        return more.thenApply(this::take);
+        return more.thenApply(m -> take(source, m));
       }
       SynchronizerLoop loop = host.loop();
       Snapshot context = Registry.capture();
-      return more.thenApplyAsync(this::take, task -> loop.execute(Registry.bind(context, task)));
+      return more.thenApplyAsync(
+          m -> take(source, m), task -> loop.execute(Registry.bind(context, task)));
     }
 
     /* On the loop: the item boxed (it may be null), or null at the end. */
-    private Object @Nullable [] take(boolean more) {
+    private Object @Nullable [] take(AsyncIterator<T> source, boolean more) {
       return more ? new Object[] {source.next()} : null;
     }
 
@@ -435,7 +470,14 @@ public final class SynchronizerWrappers {
 
     @Override
     public CompletionStage<Void> close() {
-      return host.synchronizer().async(operation + ".close", source::close);
+      return host.synchronizer()
+          .async(
+              operation + ".close",
+              () -> {
+                closed = true;
+                AsyncIterator<T> s = source;
+                return s == null ? CompletableFuture.<Void>completedFuture(null) : s.close();
+              });
     }
   }
 
