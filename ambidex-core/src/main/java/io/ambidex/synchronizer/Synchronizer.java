@@ -789,6 +789,11 @@ public final class Synchronizer implements AutoCloseable {
       }
     }
     if (l == null) {
+      // No loop, so no call; but a sleep scheduled from outside the loop started the runtime's
+      // timer thread (it used to outlive this close, its sleeps pending).
+      if (r != null) {
+        r.close();
+      }
       return;
     }
     for (Map.Entry<CallFuture<?>, LoopCancel> e : inFlight.entrySet()) {

@@ -352,6 +352,18 @@ class SynchronizerTest {
   }
 
   @Test
+  void close_beforeTheLoopStarted_closesTheRuntimeAndCancelsItsSleeps() {
+    // A sleep scheduled from outside the loop starts the runtime's timer thread, not the loop.
+    io.ambidex.control.AsyncRuntime runtime = sync.runtime();
+    CompletableFuture<Void> sleep = runtime.sleep(Duration.ofDays(1)).toCompletableFuture();
+    assertThat(sync.toString()).contains("not started");
+    sync.close();
+    assertThat(runtime.toString()).endsWith("closed]"); // its timer thread is stopped
+    await().atMost(Duration.ofSeconds(10)).until(sleep::isDone);
+    assertThat(sleep).isCancelled();
+  }
+
+  @Test
   void neverStarted_closeIsFree() {
     Synchronizer unused = Synchronizer.create("unused");
     unused.close();
