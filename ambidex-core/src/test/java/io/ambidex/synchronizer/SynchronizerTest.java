@@ -294,6 +294,24 @@ class SynchronizerTest {
   }
 
   @Test
+  void taskLeavingTheInterruptFlagSet_laterTasksRunWithoutIt() {
+    // Library code that "restores" an interrupt it caught, on the loop: the flag used to stay,
+    // so every later task saw it (an interruptible wait in it failed at once) and the idle loop
+    // spun, its park returning at once.
+    sync.call(
+        "restores an interrupt",
+        () -> {
+          Thread.currentThread().interrupt();
+          return CompletableFuture.completedFuture(null);
+        });
+    boolean interrupted =
+        sync.call(
+            "later",
+            () -> CompletableFuture.completedFuture(Thread.currentThread().isInterrupted()));
+    assertThat(interrupted).isFalse();
+  }
+
+  @Test
   void runtimeExceptionInARawTask_isLoggedAndTheLoopGoesOn() {
     sync.executor().execute(() -> { throw new IllegalStateException("a bug in a raw task"); });
     assertThat(sync.call("f", () -> CompletableFuture.completedFuture("alive"))).isEqualTo("alive");
