@@ -40,6 +40,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -78,7 +79,8 @@ import org.jspecify.annotations.Nullable;
  *       by {@link #close()} (bounded by the close timeout) and by a JVM shutdown hook. A closed
  *       Synchronizer stays closed: every later call throws {@link IllegalStateException}; create
  *       a new one. If the loop thread dies (an {@code Error} escaped a task), every later call
- *       fails with an {@link IllegalStateException} whose cause is that error.
+ *       fails with an {@link IllegalStateException} whose cause is that error, and so does every
+ *       call still waiting on the library then (its task is cancelled).
  *   <li><b>Deadlock guard</b>: a blocking call made on the loop thread itself throws {@link
  *       BlockingNotAllowedException} at once, whatever the {@link BlockingGuard} mode; blocking
  *       calls elsewhere consult the guard.
@@ -170,6 +172,8 @@ public final class Synchronizer implements AutoCloseable {
         l = loop;
         if (l == null) {
           l = new SynchronizerLoop(name, daemon);
+          SynchronizerLoop started = l;
+          l.terminated().whenComplete((v, e) -> failInFlightIfDied(started));
           l.start();
           if (shutdownHook) {
             Thread h =
@@ -194,6 +198,26 @@ public final class Synchronizer implements AutoCloseable {
   }
 
 
+  /*
+   * A loop that died leaves the calls waiting on the library in flight, and nothing would end
+   * them: no close() may come (a caller blocked in call() waited for ever), and a stage that was
+   * to complete on the loop never will. Fail them with the error later calls see, and cancel their
+   * stages as close() does (on this thread, the loop's last act: LoopCancel falls back to it).
+   * Every task that registers a call runs on the loop, before its death, so none comes later.
+   */
+  private void failInFlightIfDied(SynchronizerLoop l) {
+    Throwable dead = l.death();
+    if (dead == null) {
+      return;
+    }
+    for (Map.Entry<CallFuture<?>, LoopCancel> e : inFlight.entrySet()) {
+      if (inFlight.remove(e.getKey()) != null
+          && Calls.fail(e.getKey(), SynchronizerLoop.loopDied(name, dead))) {
+        e.getValue().cancel(true);
+      }
+    }
+  }
+
   private IllegalStateException closedError() {
     return new IllegalStateException(
         "Synchronizer '" + name + "' is closed and accepts no more calls; create a new one.");
@@ -202,13 +226,22 @@ public final class Synchronizer implements AutoCloseable {
   /**
    * Returns an executor whose tasks run on the loop thread, starting it if needed. Library code
    * uses it to hop back onto the loop from its I/O threads. Each task runs inside the context
-   * captured when it was submitted ({@link io.ambidex.context.ContextPropagation}).
+   * captured when it was submitted ({@link io.ambidex.context.ContextPropagation}). Once the
+   * Synchronizer is closed or its loop died, its {@code execute} throws {@link
+   * RejectedExecutionException} (as {@link Executor} specifies), whose cause is the {@link
+   * IllegalStateException} a call would throw.
    *
    * @return the loop's executor
    */
   public Executor executor() {
-    return task ->
-        loop().execute(Registry.bind(Registry.capture(), Objects.requireNonNull(task, "task")));
+    return task -> {
+      Runnable bound = Registry.bind(Registry.capture(), Objects.requireNonNull(task, "task"));
+      try {
+        loop().execute(bound);
+      } catch (IllegalStateException closedOrDead) {
+        throw new RejectedExecutionException(closedOrDead.getMessage(), closedOrDead);
+      }
+    };
   }
 
   /**
@@ -309,7 +342,8 @@ public final class Synchronizer implements AutoCloseable {
    *
    * @param operation the operation's name
    * @param callerExecutor where the future is completed (and so where continuations run); if it
-   *     rejects the completion, the future is completed on the thread that had the result
+   *     rejects the completion (throws from {@code execute}, whatever the exception), the future
+   *     is completed on the thread that had the result
    * @param function returns the library's stage; runs on the loop thread
    * @return a future of the stage's value; cancelling it cancels the task on the loop
    */
@@ -369,10 +403,52 @@ public final class Synchronizer implements AutoCloseable {
       throws X {
     SynchronizerLoop l = loop();
     checkMayBlock(l, operation);
-    AsyncIterator<T> opened =
-        await(l, submit(l, operation, () -> CompletableFuture.completedFuture(source.get()), null),
-            operation, declared);
-    return new LoopBatchIterator<>(host, operation, Objects.requireNonNull(opened, "source"));
+    // Built on the loop, so that it is registered with the host as soon as its source is open:
+    // a caller that stops waiting (interrupted) while the source opens leaves it to nobody, and
+    // the task queued behind the opening then closes it. It used to stay open for ever, not even
+    // closed by close(), which closes only the registered ones.
+    AtomicReference<@Nullable LoopBatchIterator<T>> built = new AtomicReference<>();
+    CallFuture<LoopBatchIterator<T>> opening =
+        submit(
+            l,
+            operation,
+            () -> {
+              AsyncIterator<T> opened =
+                  Objects.requireNonNull(source.get(), () -> operation + " opened a null iterator");
+              LoopBatchIterator<T> it = new LoopBatchIterator<>(host, operation, opened);
+              built.set(it);
+              return CompletableFuture.completedFuture(it);
+            },
+            null);
+    boolean handedOver = false;
+    try {
+      LoopBatchIterator<T> it = await(l, opening, operation, declared);
+      handedOver = true;
+      return it;
+    } finally {
+      if (!handedOver) {
+        closeAbandoned(l, built);
+      }
+    }
+  }
+
+  /* Closes, on the loop after the opening task, the iterator a caller stopped waiting for. */
+  private void closeAbandoned(
+      SynchronizerLoop l, AtomicReference<? extends @Nullable LoopBatchIterator<?>> built) {
+    Runnable closeIt =
+        () -> {
+          LoopBatchIterator<?> it = built.get();
+          if (it != null) {
+            closeAndLog(
+                it, "Closing the source of a stream or iterator whose caller stopped waiting");
+          }
+        };
+    try {
+      l.execute(closeIt);
+    } catch (RuntimeException stoppedOrDead) {
+      // Stopped: close() queued its closing of the registered sources before it stopped the
+      // loop, behind the opening. Dead: nothing can run the close any more.
+    }
   }
 
   /**
@@ -422,8 +498,11 @@ public final class Synchronizer implements AutoCloseable {
   /**
    * Returns an async view of {@code target} through {@code asyncInterface} (which {@code target}
    * implements): each method runs on the loop and its stage is completed on the callback executor,
-   * never on the loop. Results that are of another interface type are wrapped the same way;
-   * arguments that are wrappers are unwrapped; the same target maps to the same wrapper.
+   * never on the loop. A method declared to return an {@link AsyncIterator} returns at once an
+   * iterator whose first {@code hasNext()} runs the target's method on the loop, so no method that
+   * returns a stage or an iterator waits; methods returning plain values do (on the loop).
+   * Results that are of another interface type are wrapped the same way; arguments that are
+   * wrappers are unwrapped; the same target maps to the same wrapper.
    *
    * @param asyncInterface the async interface to implement
    * @param target the async object
@@ -570,7 +649,9 @@ public final class Synchronizer implements AutoCloseable {
     complete = Registry.bind(context, complete);
     try {
       completion.execute(complete);
-    } catch (RejectedExecutionException rejected) {
+    } catch (RuntimeException rejected) {
+      // A RejectedExecutionException, or another refusal (a closed custom executor's
+      // IllegalStateException): either way the task will not run, and the future must complete.
       complete.run();
     }
   }
@@ -708,6 +789,11 @@ public final class Synchronizer implements AutoCloseable {
       }
     }
     if (l == null) {
+      // No loop, so no call; but a sleep scheduled from outside the loop started the runtime's
+      // timer thread (it used to outlive this close, its sleeps pending).
+      if (r != null) {
+        r.close();
+      }
       return;
     }
     for (Map.Entry<CallFuture<?>, LoopCancel> e : inFlight.entrySet()) {
@@ -786,14 +872,16 @@ public final class Synchronizer implements AutoCloseable {
   }
 
   private void closeAndLog(LoopBatchIterator<?> it) {
+    closeAndLog(it, "Closing a source left open when Synchronizer '" + name + "' was closed");
+  }
+
+  /* On the loop: closes the source of `it`; a failure has no caller to go to, it is logged. */
+  private static void closeAndLog(LoopBatchIterator<?> it, String what) {
     it.closeSource()
         .whenComplete(
             (v, e) -> {
               if (e != null) {
-                LOG.log(
-                    System.Logger.Level.WARNING,
-                    "Closing a source left open when Synchronizer '" + name + "' was closed failed",
-                    Failures.unwrap(e));
+                LOG.log(System.Logger.Level.WARNING, what + " failed", Failures.unwrap(e));
               }
             });
   }
@@ -1003,6 +1091,12 @@ public final class Synchronizer implements AutoCloseable {
      * other, and whoever takes it out of the set closes it. Both may close it, which the
      * AsyncIterator contract allows (close() is idempotent).
      */
+    @Override
+    public void closeAbandoned(
+        SynchronizerLoop l, AtomicReference<? extends @Nullable LoopBatchIterator<?>> built) {
+      Synchronizer.this.closeAbandoned(l, built);
+    }
+
     @Override
     public void opened(LoopBatchIterator<?> iterator) {
       openSources.add(iterator);

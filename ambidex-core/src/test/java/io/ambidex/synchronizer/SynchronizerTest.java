@@ -203,9 +203,12 @@ class SynchronizerTest {
   @Test
   void blockingUserContinuation_doesNotStallTheLoop() throws Exception {
     CountDownLatch unblockUser = new CountDownLatch(1);
+    CompletableFuture<String> library = new CompletableFuture<>();
+    // Completed only once the continuation is attached: a result already complete would run it
+    // on this thread, which then blocked here instead of on the user's executor.
     CompletableFuture<Void> userContinuation =
-        sync.async("f", userExecutor, () -> CompletableFuture.completedFuture("x"))
-            .thenAccept(v -> awaitQuietly(unblockUser));
+        sync.async("f", userExecutor, () -> library).thenAccept(v -> awaitQuietly(unblockUser));
+    library.complete("x");
     // While the user's continuation blocks, the loop still serves other calls.
     assertThat(sync.call("g", () -> afterSleep("served"))).isEqualTo("served");
     unblockUser.countDown();
@@ -257,6 +260,55 @@ class SynchronizerTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("died")
         .hasCause(fatal);
+  }
+
+  @Test
+  void loopDeath_failsTheCallsInFlightWithTheCause() {
+    CompletableFuture<String> library = new CompletableFuture<>(); // completed by nobody now
+    AtomicBoolean libraryStageCancelled = new AtomicBoolean();
+    library.whenComplete((v, e) -> libraryStageCancelled.set(e instanceof CancellationException));
+    CallFuture<String> inFlight = sync.future("pending", () -> library);
+    await().atMost(Duration.ofSeconds(10)).until(() -> sync.toString().contains("inFlight=1"));
+    OutOfMemoryError fatal = new OutOfMemoryError("simulated");
+    sync.executor().execute(() -> { throw fatal; });
+    assertThatThrownBy(() -> inFlight.get(10, TimeUnit.SECONDS))
+        .isInstanceOf(java.util.concurrent.ExecutionException.class)
+        .cause()
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("died")
+        .hasCause(fatal);
+    await().atMost(Duration.ofSeconds(10)).untilTrue(libraryStageCancelled); // cancelled after
+  }
+
+  @Test
+  void executor_afterClose_refusesWithRejectedExecutionException() {
+    java.util.concurrent.Executor loop = sync.executor();
+    loop.execute(() -> {});
+    sync.close();
+    // Executor's contract: library code that falls back on a rejection catches this type.
+    assertThatThrownBy(() -> loop.execute(() -> {}))
+        .isInstanceOf(java.util.concurrent.RejectedExecutionException.class)
+        .hasMessageContaining("is closed")
+        .hasCauseInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> loop.execute(null)).isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
+  void taskLeavingTheInterruptFlagSet_laterTasksRunWithoutIt() {
+    // Library code that "restores" an interrupt it caught, on the loop: the flag used to stay,
+    // so every later task saw it (an interruptible wait in it failed at once) and the idle loop
+    // spun, its park returning at once.
+    sync.call(
+        "restores an interrupt",
+        () -> {
+          Thread.currentThread().interrupt();
+          return CompletableFuture.completedFuture(null);
+        });
+    boolean interrupted =
+        sync.call(
+            "later",
+            () -> CompletableFuture.completedFuture(Thread.currentThread().isInterrupted()));
+    assertThat(interrupted).isFalse();
   }
 
   @Test
@@ -315,6 +367,18 @@ class SynchronizerTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> loopThreads().isEmpty());
     await().atMost(Duration.ofSeconds(10)).until(() -> Thread.getAllStackTraces().keySet().stream()
         .noneMatch(t -> t.getName().startsWith("ambidex-async-timer-") && t.isAlive()));
+  }
+
+  @Test
+  void close_beforeTheLoopStarted_closesTheRuntimeAndCancelsItsSleeps() {
+    // A sleep scheduled from outside the loop starts the runtime's timer thread, not the loop.
+    io.ambidex.control.AsyncRuntime runtime = sync.runtime();
+    CompletableFuture<Void> sleep = runtime.sleep(Duration.ofDays(1)).toCompletableFuture();
+    assertThat(sync.toString()).contains("not started");
+    sync.close();
+    assertThat(runtime.toString()).endsWith("closed]"); // its timer thread is stopped
+    await().atMost(Duration.ofSeconds(10)).until(sleep::isDone);
+    assertThat(sleep).isCancelled();
   }
 
   @Test
@@ -387,6 +451,24 @@ class SynchronizerTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> sync.toString().contains("inFlight=1"));
     f.cancel(true);
     assertThatThrownBy(f::join).isInstanceOf(CancellationException.class);
+  }
+
+  @Test
+  void async_callerExecutorThrowingOtherThanRejected_stillCompletesTheFuture() throws Exception {
+    // An executor that refuses with another exception than RejectedExecutionException (a
+    // closed custom executor's IllegalStateException): the future is completed where the
+    // result is, as for a rejection, instead of never.
+    java.util.concurrent.Executor closedExecutor =
+        task -> {
+          throw new IllegalStateException("this executor was shut down");
+        };
+    CompletableFuture<String> later = new CompletableFuture<>();
+    CallFuture<String> now =
+        sync.async("now", closedExecutor, () -> CompletableFuture.completedFuture("ready"));
+    CallFuture<String> afterwards = sync.async("afterwards", closedExecutor, () -> later);
+    assertThat(now.get(10, TimeUnit.SECONDS)).isEqualTo("ready");
+    later.complete("late");
+    assertThat(afterwards.get(10, TimeUnit.SECONDS)).isEqualTo("late");
   }
 
   @Test
@@ -570,6 +652,62 @@ class SynchronizerTest {
     assertThat(source.closes).hasValue(1);
     assertThat(source.closedOn)
         .allMatch(t -> t.getName().equals("ambidex-synchronizer-" + name));
+  }
+
+  @Test
+  void stream_callerInterruptedWhileTheSourceOpens_closesTheSourceOnceOpened() throws Exception {
+    ClosingSource source = new ClosingSource(null, null);
+    CountDownLatch opening = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicReference<Throwable> seen = new AtomicReference<>();
+    Thread caller =
+        new Thread(
+            () ->
+                seen.set(
+                    catchThrowable(
+                        () ->
+                            sync.stream(
+                                "rows",
+                                () -> {
+                                  opening.countDown();
+                                  awaitQuietly(release); // slow synchronous work opening it
+                                  return source;
+                                }))));
+    caller.start();
+    opening.await();
+    caller.interrupt();
+    caller.join(10_000);
+    assertThat(seen.get()).isInstanceOf(CallInterruptedException.class);
+    release.countDown();
+    // Nobody holds the stream: the source it opened after all is closed, without waiting for
+    // the Synchronizer's close.
+    await().atMost(Duration.ofSeconds(10)).until(() -> source.closes.get() == 1);
+    assertThat(source.closedOn)
+        .allMatch(t -> t.getName().equals("ambidex-synchronizer-" + name));
+  }
+
+  @Test
+  void stream_closedOnTheLoopThread_closesTheSourceThereWithoutWaitingForItself() {
+    // A grace of a day: a close that waited for the loop from the loop itself would hold it
+    // for that long (it used to), so the call below would never return.
+    try (Synchronizer patient =
+        Synchronizer.builder(name + "-patient").cancelGrace(Duration.ofDays(1)).build()) {
+      ClosingSource source = new ClosingSource(null, null);
+      Stream<Integer> rows = patient.stream("rows", () -> source);
+      int closesSeenOnTheLoop =
+          org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+              Duration.ofSeconds(30),
+              () ->
+                  patient.call(
+                      "close rows",
+                      () -> {
+                        rows.close();
+                        return CompletableFuture.completedFuture(source.closes.get());
+                      }));
+      assertThat(closesSeenOnTheLoop).isEqualTo(1);
+      assertThat(source.closedOn)
+          .allMatch(t -> t.getName().equals("ambidex-synchronizer-" + name + "-patient"));
+    }
   }
 
   @Test

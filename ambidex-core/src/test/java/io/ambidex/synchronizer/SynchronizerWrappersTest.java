@@ -272,6 +272,133 @@ class SynchronizerWrappersTest {
     assertThat(got).hasSize(600).startsWith("t#0", "t#1");
   }
 
+  /** An async API whose iterator answers hasNext() on its own I/O thread. */
+  public interface AsyncFeed {
+    AsyncIterator<Integer> items();
+  }
+
+  @Test
+  void asyncWrapper_iteratorWhoseSourceAnswersOnItsOwnThread_callsNextOnTheLoop()
+      throws Exception {
+    ExecutorService io = Executors.newSingleThreadExecutor();
+    List<Thread> nextRanOn = new CopyOnWriteArrayList<>();
+    AsyncFeed feed =
+        () ->
+            new AsyncIterator<>() {
+              private int i;
+
+              @Override
+              public CompletionStage<Boolean> hasNext() {
+                return CompletableFuture.supplyAsync(() -> i < 3, io);
+              }
+
+              @Override
+              public Integer next() {
+                nextRanOn.add(Thread.currentThread());
+                return i++;
+              }
+
+              @Override
+              public CompletionStage<Void> close() {
+                return CompletableFuture.completedFuture(null);
+              }
+            };
+    try {
+      AsyncIterator<Integer> items = sync.async(AsyncFeed.class, feed).items();
+      List<Integer> got = new ArrayList<>();
+      while (BlockingWait.get(items.hasNext(), "hasNext", Duration.ofSeconds(10))) {
+        got.add(items.next());
+      }
+      assertThat(got).containsExactly(0, 1, 2);
+      assertThat(nextRanOn)
+          .hasSize(3)
+          .allSatisfy(t -> assertThat(t.getName()).isEqualTo("ambidex-synchronizer-wrappers"));
+    } finally {
+      io.shutdownNow();
+    }
+  }
+
+  /** An async API whose iterator is opened by slow synchronous work. */
+  public interface AsyncCursor {
+    AsyncIterator<Integer> open();
+  }
+
+  /** Its blocking mirror, whose caller holds a plain Iterator. */
+  public interface Cursor {
+    Iterator<Integer> open();
+  }
+
+  @Test
+  void iteratorResult_callerInterruptedWhileItOpens_closesTheSourceOnceOpened() throws Exception {
+    java.util.concurrent.CountDownLatch opening = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    AtomicInteger closes = new AtomicInteger();
+    AsyncCursor target =
+        () -> {
+          opening.countDown();
+          try {
+            release.await(20, TimeUnit.SECONDS); // slow synchronous work opening it
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return new AsyncIterator<>() {
+            @Override
+            public CompletionStage<Boolean> hasNext() {
+              return CompletableFuture.completedFuture(false);
+            }
+
+            @Override
+            public Integer next() {
+              throw new java.util.NoSuchElementException();
+            }
+
+            @Override
+            public CompletionStage<Void> close() {
+              closes.incrementAndGet();
+              return CompletableFuture.completedFuture(null);
+            }
+          };
+        };
+    Cursor cursor = sync.blocking(Cursor.class, target);
+    java.util.concurrent.atomic.AtomicReference<Throwable> seen =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread caller =
+        new Thread(() -> seen.set(org.assertj.core.api.Assertions.catchThrowable(cursor::open)));
+    caller.start();
+    opening.await();
+    caller.interrupt();
+    caller.join(10_000);
+    assertThat(seen.get()).isInstanceOf(io.ambidex.CallInterruptedException.class);
+    release.countDown();
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> closes.get() == 1);
+  }
+
+  @Test
+  void asyncWrapper_iteratorMethodOnAThreadThatMustNotBlock_opensTheSourceWithoutWaiting()
+      throws Exception {
+    // A user's event-loop thread, where the async wrapper is meant to be used.
+    ExecutorService eventLoop =
+        Executors.newSingleThreadExecutor(r -> new Thread(r, "user-event-loop"));
+    io.ambidex.BlockingGuard.Registration guard =
+        io.ambidex.BlockingGuard.register(
+            "user event loop", t -> t.getName().equals("user-event-loop"));
+    try {
+      AsyncDb db = sync.async(AsyncDb.class, fake);
+      AsyncIterator<String> rows = eventLoop.submit(() -> db.rows("t")).get(10, TimeUnit.SECONDS);
+      List<String> got = new ArrayList<>();
+      while (BlockingWait.get(rows.hasNext(), "hasNext", Duration.ofSeconds(10))) {
+        got.add(rows.next());
+      }
+      BlockingWait.get(rows.close(), "close");
+      assertThat(got).hasSize(600).startsWith("t#0", "t#1");
+    } finally {
+      guard.close();
+      eventLoop.shutdownNow();
+    }
+  }
+
   @Test
   void asyncWrapper_rejectsATargetOfAnotherType() {
     @SuppressWarnings({"unchecked", "rawtypes"})

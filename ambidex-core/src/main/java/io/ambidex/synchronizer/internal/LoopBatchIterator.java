@@ -337,8 +337,9 @@ public final class LoopBatchIterator<T extends @Nullable Object> implements Iter
 
   /**
    * Closes the source on the loop and waits for its close at most the Synchronizer's cancel grace;
-   * a slower close goes on in the background (and is logged if it fails). Throws the close's
-   * failure unless the end of the iteration reported it already. Idempotent.
+   * a slower close goes on in the background (and is logged if it fails). Called on the loop
+   * thread itself, closes the source there and waits for nothing. Throws the close's failure
+   * unless the end of the iteration reported it already. Idempotent.
    */
   @Override
   public void close() {
@@ -351,6 +352,18 @@ public final class LoopBatchIterator<T extends @Nullable Object> implements Iter
       l = host.loop();
     } catch (IllegalStateException closedOrDead) {
       return; // closed: the Synchronizer's close closed the source; dead: nothing can now
+    }
+    if (l.thread() == Thread.currentThread()) {
+      // Closed by code on the loop itself: waiting for the loop would hold it for the whole
+      // grace, and run the close only after that (it did). The loop owns the source: close it
+      // here, and wait for nothing, as the Synchronizer's close() on the loop does not.
+      CompletableFuture<Void> closing = closeSource();
+      if (!closing.isDone()) {
+        logLateFailure(closing);
+        return;
+      }
+      throwCloseFailure();
+      return;
     }
     CompletableFuture<Void> done = new CompletableFuture<>();
     // One budget for both waits, in saturated nanoseconds: the grace may be any positive
@@ -371,6 +384,11 @@ public final class LoopBatchIterator<T extends @Nullable Object> implements Iter
       logLateFailure(done); // bounded: the source finishes closing in the background
       return;
     }
+    throwCloseFailure();
+  }
+
+  /* Throws the source's close failure, unless something reported it already. */
+  private void throwCloseFailure() {
     Throwable failure = claimCloseFailure();
     if (failure != null) {
       throw Failures.rethrow(failure, operation, null);
@@ -378,7 +396,7 @@ public final class LoopBatchIterator<T extends @Nullable Object> implements Iter
   }
 
   /* Logs the close's failure if it fails after close() stopped waiting for it. */
-  private void logLateFailure(CompletableFuture<Void> done) {
+  private void logLateFailure(CompletableFuture<?> done) {
     done.whenComplete(
         (v, e) -> {
           Throwable failure = claimCloseFailure();

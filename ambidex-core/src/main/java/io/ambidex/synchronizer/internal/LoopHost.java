@@ -5,6 +5,7 @@ import io.ambidex.synchronizer.Synchronizer;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -43,6 +44,14 @@ public interface LoopHost {
 
   /** Runs {@code action} on the loop and waits for it at most {@code limit}; false if it did not. */
   boolean runOnLoopAndWait(SynchronizerLoop loop, Runnable action, Duration limit);
+
+  /**
+   * Closes on the loop, behind the tasks already queued, the iterator that {@code built} holds
+   * once the task that opens it has run: for a caller that stopped waiting for it. A failure of
+   * that close is logged.
+   */
+  void closeAbandoned(
+      SynchronizerLoop loop, AtomicReference<? extends @Nullable LoopBatchIterator<?>> built);
 
   /** Registers an iterator whose source is open, for the Synchronizer's close to close it. */
   void opened(LoopBatchIterator<?> iterator);

@@ -158,6 +158,11 @@ public final class SynchronizerLoop implements Executor {
           System.Logger.Level.WARNING,
           "A task on the loop of Synchronizer '" + name + "' threw; the loop goes on.",
           e);
+    } finally {
+      // An interrupt belongs to the task it was meant for (close() interrupts a task that
+      // outlives its timeout; library code may restore one it caught): left set, it would reach
+      // every later task and make the idle loop spin, park() returning at once.
+      Thread.interrupted();
     }
   }
 

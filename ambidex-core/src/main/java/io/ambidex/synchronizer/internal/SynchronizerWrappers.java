@@ -1,6 +1,9 @@
 package io.ambidex.synchronizer.internal;
 
 import io.ambidex.AsyncCloseable;
+import io.ambidex.context.ContextPropagator.Snapshot;
+import io.ambidex.context.internal.Registry;
+import io.ambidex.internal.Stages;
 import io.ambidex.stream.AsyncIterator;
 import io.ambidex.synchronizer.Synchronizer;
 import java.lang.ref.ReferenceQueue;
@@ -25,6 +28,8 @@ import java.util.Spliterators;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.jspecify.annotations.Nullable;
@@ -180,13 +185,29 @@ public final class SynchronizerWrappers {
 
     private @Nullable Object invokeBlocking(
         Method method, Method targetMethod, String operation, Object[] args) throws Exception {
-      Object value = host.synchronizer().call(operation, Exception.class, () -> stageOf(targetMethod, args));
       Class<?> type = method.getReturnType();
+      // An async iterator is wrapped where it is returned, on the loop, so that it is registered
+      // with the host at once; if the caller stops waiting (interrupted) meanwhile, nobody holds
+      // it, and the task queued behind the call closes it (as Synchronizer.stream does).
+      AtomicReference<@Nullable LoopBatchIterator<?>> built = new AtomicReference<>();
+      Object value;
+      try {
+        value =
+            host.synchronizer()
+                .call(
+                    operation,
+                    Exception.class,
+                    () ->
+                        stageOf(targetMethod, args)
+                            .thenApply(v -> batchedIfIterator(v, type, operation, built)));
+      } catch (Throwable t) {
+        closeAbandoned(built);
+        throw t;
+      }
       if (type == void.class) {
         return null;
       }
-      if (value instanceof AsyncIterator<?> source && !type.isInstance(value)) {
-        LoopBatchIterator<?> it = new LoopBatchIterator<>(host, operation, source);
+      if (value instanceof LoopBatchIterator<?> it && !type.isInstance(value)) {
         if (type == Stream.class) {
           return StreamSupport.stream(
                   Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED), false)
@@ -200,15 +221,47 @@ public final class SynchronizerWrappers {
       return value;
     }
 
+    /* The value, or, for an async iterator the blocking method does not return as it is, a
+     * batched iterator over it, recorded in `built`. */
+    private @Nullable Object batchedIfIterator(
+        @Nullable Object value,
+        Class<?> type,
+        String operation,
+        AtomicReference<@Nullable LoopBatchIterator<?>> built) {
+      if (value instanceof AsyncIterator<?> source
+          && type != void.class
+          && !type.isInstance(value)) {
+        LoopBatchIterator<?> it = new LoopBatchIterator<>(host, operation, source);
+        built.set(it);
+        return it;
+      }
+      return value;
+    }
+
+    private void closeAbandoned(AtomicReference<@Nullable LoopBatchIterator<?>> built) {
+      SynchronizerLoop l;
+      try {
+        l = host.loop();
+      } catch (RuntimeException closedOrDead) {
+        return; // closed: its close closes the registered iterators; dead: nothing can
+      }
+      host.closeAbandoned(l, built);
+    }
+
     private @Nullable Object invokeAsync(
         Method method, Method targetMethod, String operation, Object[] args) {
       Class<?> type = method.getReturnType();
       if (CompletionStage.class.isAssignableFrom(type)) {
         return host.synchronizer().async(operation, () -> stageOf(targetMethod, args));
       }
+      if (type == AsyncIterator.class) {
+        // Opened on the loop at the first hasNext(): an async caller, on a thread that must not
+        // block (an event loop), cannot wait for the target here (the guard refused it).
+        return new IsolatedIterator<>(operation, () -> stageOf(targetMethod, args));
+      }
       Object value = host.synchronizer().call(operation, () -> stageOf(targetMethod, args));
       if (value instanceof AsyncIterator<?> source) {
-        return new IsolatedIterator<>(operation, source);
+        return new IsolatedIterator<>(operation, () -> CompletableFuture.completedFuture(source));
       }
       if (value != null && type.isInstance(value) && isAsyncInterface(type)) {
         @SuppressWarnings("unchecked")
@@ -323,35 +376,28 @@ public final class SynchronizerWrappers {
 
   /*
    * An AsyncIterator handed to an async caller: hasNext() runs on the loop and completes on the
-   * callback executor; the item it fetched is handed over by next() on the caller's side.
+   * callback executor; the item it fetched is handed over by next() on the caller's side. The
+   * source is opened on the loop by the first hasNext() (the target's method runs then), so the
+   * caller's thread never waits for it; a failure to open fails that hasNext().
    */
   private final class IsolatedIterator<T extends @Nullable Object> implements AsyncIterator<T> {
     private final String operation;
-    private final AsyncIterator<T> source;
+    private final Supplier<? extends CompletionStage<?>> open;
     private @Nullable T item;
     private boolean available;
+    // Loop-confined.
+    private @Nullable AsyncIterator<T> source;
+    private boolean closed;
 
-    IsolatedIterator(String operation, AsyncIterator<T> source) {
+    IsolatedIterator(String operation, Supplier<? extends CompletionStage<?>> open) {
       this.operation = operation;
-      this.source = source;
+      this.open = open;
     }
 
     @Override
     public CompletionStage<Boolean> hasNext() {
       return host.synchronizer()
-          .async(
-              operation,
-              () ->
-                  source
-                      .hasNext()
-                      .thenApply(
-                          more -> {
-                            if (more) {
-                              T next = source.next();
-                              return new Object[] {next};
-                            }
-                            return null;
-                          }))
+          .async(operation, this::hasNextOnLoop)
           .thenApply(
               box -> {
                 if (box == null) {
@@ -364,6 +410,50 @@ public final class SynchronizerWrappers {
                 available = true;
                 return true;
               });
+    }
+
+    /*
+     * Runs on the loop, inside the caller's context. The source's hasNext() may complete on its
+     * own I/O thread: its next() is then called back on the loop, as all library code is (it
+     * used to run on whichever thread completed the stage).
+     */
+    private CompletionStage<Object @Nullable []> hasNextOnLoop() {
+      AsyncIterator<T> s = source;
+      if (s != null) {
+        return hasNextOnLoop(s);
+      }
+      if (closed) {
+        return CompletableFuture.failedFuture(
+            new IllegalStateException(
+                "The iterator of '" + operation + "' was closed; open a new one to iterate."));
+      }
+      return open.get()
+          .thenCompose(
+              value -> {
+                if (!(value instanceof AsyncIterator<?> opened)) {
+                  throw new NullPointerException(operation + " returned a null iterator");
+                }
+                @SuppressWarnings("unchecked")
+                AsyncIterator<T> typed = (AsyncIterator<T>) opened;
+                source = typed;
+                return hasNextOnLoop(typed);
+              });
+    }
+
+    private CompletionStage<Object @Nullable []> hasNextOnLoop(AsyncIterator<T> source) {
+      CompletableFuture<Boolean> more = Stages.asFuture(source.hasNext());
+      if (more.isDone()) {
+        return more.thenApply(m -> take(source, m));
+      }
+      SynchronizerLoop loop = host.loop();
+      Snapshot context = Registry.capture();
+      return more.thenApplyAsync(
+          m -> take(source, m), task -> loop.execute(Registry.bind(context, task)));
+    }
+
+    /* On the loop: the item boxed (it may be null), or null at the end. */
+    private Object @Nullable [] take(AsyncIterator<T> source, boolean more) {
+      return more ? new Object[] {source.next()} : null;
     }
 
     @Override
@@ -380,7 +470,14 @@ public final class SynchronizerWrappers {
 
     @Override
     public CompletionStage<Void> close() {
-      return host.synchronizer().async(operation + ".close", source::close);
+      return host.synchronizer()
+          .async(
+              operation + ".close",
+              () -> {
+                closed = true;
+                AsyncIterator<T> s = source;
+                return s == null ? CompletableFuture.<Void>completedFuture(null) : s.close();
+              });
     }
   }
 

@@ -117,6 +117,12 @@ class LoopBatchIteratorTest {
     }
 
     @Override
+    public void closeAbandoned(
+        SynchronizerLoop l, AtomicReference<? extends @Nullable LoopBatchIterator<?>> built) {
+      throw new AssertionError("fill() called LoopHost.closeAbandoned()");
+    }
+
+    @Override
     public void opened(LoopBatchIterator<?> iterator) {}
 
     @Override
