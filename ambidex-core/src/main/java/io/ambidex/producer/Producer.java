@@ -148,7 +148,9 @@ public final class Producer<T, S extends @Nullable Object> {
    * <ul>
    *   <li>{@code onSubscribe} is called on the subscribing thread. The body's thread is created
    *       then, and started at the first {@code request(n)}; a thread factory that fails is
-   *       reported at once with {@code onError}.
+   *       reported at once with {@code onError}. An {@code onSubscribe} that throws cancels the
+   *       subscription (rule 2.13): the body never runs, and {@code subscribe} returns normally
+   *       (rule 1.9), logging the violation.
    *   <li>{@code onNext}, {@code onComplete} and {@code onError} are called on the body's thread,
    *       one at a time, never more items than requested; each {@code send} returns once the
    *       subscriber has outstanding demand. Nothing is buffered.
