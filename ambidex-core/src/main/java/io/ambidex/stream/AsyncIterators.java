@@ -148,7 +148,10 @@ public final class AsyncIterators {
    *       each later fetch gets the previous page's {@link Page#nextToken()}. The listing ends
    *       after a page without a next token. Empty pages are skipped. A page whose next token
    *       equals the token that fetched it fails the iteration with {@link
-   *       IllegalStateException}, instead of looping forever.
+   *       IllegalStateException}, instead of looping forever; so does a token that comes back
+   *       after other pages (a cycle such as a, b, a), found within about twice the pages before
+   *       and in the cycle (the pages fetched meanwhile are delivered again). Tokens are compared
+   *       with {@code equals}; no list of them is kept.
    *   <li><b>Failures</b>: a fetch that throws, returns null or whose stage fails fails that
    *       {@code hasNext()} and every later one, after the items of the earlier pages.
    *   <li><b>Close</b> cancels a fetch in flight: the pending {@code hasNext()} fails with {@link
