@@ -150,7 +150,8 @@ public final class Producer<T, S extends @Nullable Object> {
    *       then, and started at the first {@code request(n)}; a thread factory that fails is
    *       reported at once with {@code onError}. An {@code onSubscribe} that throws cancels the
    *       subscription (rule 2.13): the body never runs, and {@code subscribe} returns normally
-   *       (rule 1.9), logging the violation.
+   *       (rule 1.9), logging the violation; an {@code onComplete} or {@code onError} that throws
+   *       is logged too.
    *   <li>{@code onNext}, {@code onComplete} and {@code onError} are called on the body's thread,
    *       one at a time, never more items than requested; each {@code send} returns once the
    *       subscriber has outstanding demand. Nothing is buffered.

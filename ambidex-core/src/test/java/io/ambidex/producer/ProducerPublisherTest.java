@@ -300,4 +300,44 @@ class ProducerPublisherTest {
     });
     assertThat(seen).containsExactly("onSubscribe", "onError");
   }
+
+  @Test
+  void subscriberWhoseOnCompleteOrOnErrorThrows_isLogged_notThrownOnTheBodysThread()
+      throws InterruptedException {
+    List<Throwable> uncaught = new CopyOnWriteArrayList<>();
+    List<Thread> made = new CopyOnWriteArrayList<>();
+    Producer.Builder builder = Producer.builder().threadFactory(r -> {
+      Thread t = threads.newThread(r);
+      t.setUncaughtExceptionHandler((thread, e) -> uncaught.add(e));
+      made.add(t);
+      return t;
+    });
+    Producer<Integer, Void> completes = builder.build(ctx -> ctx.started());
+    Producer<Integer, Void> fails = builder.build(ctx -> {
+      throw new IllegalStateException("body failure");
+    });
+    for (Producer<Integer, Void> p : List.of(completes, fails)) {
+      p.publisher().subscribe(new Recorder<Integer>() {
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+          s.request(1);
+        }
+
+        @Override
+        public void onComplete() {
+          throw new IllegalStateException("subscriber bug in onComplete");
+        }
+
+        @Override
+        public void onError(Throwable t) {
+          throw new IllegalStateException("subscriber bug in onError");
+        }
+      });
+    }
+    assertThat(made).hasSize(2);
+    for (Thread t : made) {
+      t.join();
+    }
+    assertThat(uncaught).isEmpty();
+  }
 }

@@ -275,7 +275,13 @@ public final class FlowRun<T, S extends @Nullable Object> extends ProducerRun<T,
         Flow.Subscriber<? super T> s = subscriber;
         subscriber = null;
         if (s != null) {
-          s.onComplete();
+          try {
+            s.onComplete();
+          } catch (Throwable violation) {
+            // Rule 2.13: nobody is left to tell; the body's thread must not die of it.
+            LOG.log(System.Logger.Level.WARNING, "onComplete threw, in violation of rule 2.13",
+                violation);
+          }
         }
       } else {
         signalError(failure);
@@ -288,7 +294,11 @@ public final class FlowRun<T, S extends @Nullable Object> extends ProducerRun<T,
     Flow.Subscriber<? super T> s = subscriber;
     subscriber = null;
     if (s != null) {
-      s.onError(failure);
+      try {
+        s.onError(failure);
+      } catch (Throwable violation) {
+        LOG.log(System.Logger.Level.WARNING, "onError threw, in violation of rule 2.13", violation);
+      }
     }
   }
 
