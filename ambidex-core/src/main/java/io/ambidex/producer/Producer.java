@@ -56,8 +56,9 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  *
  * <p>When <em>not</em> to use a producer: when the source is already asynchronous (an async
- * transport's pages, a {@code Flow.Publisher}), write a plain {@link AsyncIterator} over it; it
- * needs no thread at all. A producer is for sources that can only be read by blocking code.
+ * transport's pages, a {@code Flow.Publisher}), write a plain {@link
+ * io.ambidex.stream.AsyncIterator} over it; it needs no thread at all. A producer is for sources
+ * that can only be read by blocking code.
  *
  * @param <T> the item type
  * @param <S> the setup value's type ({@link Void} for none)

@@ -40,9 +40,9 @@ import org.jspecify.annotations.Nullable;
  *       runtime, call each task at once on the calling thread and track the stage it returns (no
  *       thread of its own); {@link #open(CoreRuntime)} with a blocking runtime ({@link
  *       SyncRuntime}) runs each task on a new thread from the runtime's factory, where its stage
- *       must complete (or it fails with {@link IncompleteStageException}), and {@code start()}
- *       and {@code close()} block until they can return a completed stage, as every stage of a
- *       blocking runtime is.
+ *       must complete (or it fails with {@link io.ambidex.IncompleteStageException}), and {@code
+ *       start()} and {@code close()} block until they can return a completed stage, as every
+ *       stage of a blocking runtime is.
  *   <li><b>Failure</b>: the first task whose stage fails (or that throws) cancels the group: the
  *       other tasks' stages are cancelled (their threads interrupted), and tasks started afterwards
  *       are not run. A cancelled task's reaction to it is not a failure.
