@@ -195,10 +195,13 @@ public final class AsyncTaskGroup implements AsyncCloseable {
    * Closes the group: returns a stage that completes when every task has ended, failed with the
    * group's failure if a task failed. Cancelling the stage cancels the group. Idempotent: every
    * call returns the same stage. Under a blocking runtime the call blocks until the stage is
-   * complete (an interrupt cancels the group and fails the stage with {@link
-   * CallInterruptedException}, after the tasks ended).
+   * complete; an interrupt cancels the group and, after the tasks ended, that call returns a
+   * stage of its own failed with {@link CallInterruptedException} (later calls return the close's
+   * stage, as {@link TaskGroup#close()} throws nothing after an interrupted close).
    *
    * @return the stage of the close
+   * @throws IllegalStateException under a blocking runtime, if called by one of the group's own
+   *     tasks (it would wait for itself)
    */
   @Override
   public CallFuture<Void> close() {
