@@ -56,8 +56,9 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  *
  * <p>When <em>not</em> to use a producer: when the source is already asynchronous (an async
- * transport's pages, a {@code Flow.Publisher}), write a plain {@link AsyncIterator} over it; it
- * needs no thread at all. A producer is for sources that can only be read by blocking code.
+ * transport's pages, a {@code Flow.Publisher}), write a plain {@link
+ * io.ambidex.stream.AsyncIterator} over it; it needs no thread at all. A producer is for sources
+ * that can only be read by blocking code.
  *
  * @param <T> the item type
  * @param <S> the setup value's type ({@link Void} for none)
@@ -148,7 +149,10 @@ public final class Producer<T, S extends @Nullable Object> {
    * <ul>
    *   <li>{@code onSubscribe} is called on the subscribing thread. The body's thread is created
    *       then, and started at the first {@code request(n)}; a thread factory that fails is
-   *       reported at once with {@code onError}.
+   *       reported at once with {@code onError}. An {@code onSubscribe} that throws cancels the
+   *       subscription (rule 2.13): the body never runs, and {@code subscribe} returns normally
+   *       (rule 1.9), logging the violation; an {@code onComplete} or {@code onError} that throws
+   *       is logged too.
    *   <li>{@code onNext}, {@code onComplete} and {@code onError} are called on the body's thread,
    *       one at a time, never more items than requested; each {@code send} returns once the
    *       subscriber has outstanding demand. Nothing is buffered.

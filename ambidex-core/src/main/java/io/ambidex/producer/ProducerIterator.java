@@ -15,19 +15,19 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Lazy</b>: the body's thread starts at the first {@link #setup()}, {@link #hasNext()}
  *       or {@link #next()}; an iterator that is closed before that never runs the body.
  *   <li><b>Thread</b>: the calling thread parks (after a short spin) while it waits for the
- *       producer; the {@link BlockingGuard} is consulted before it parks. Items are drained in
- *       batches: a consumer that keeps up never parks per item. One consumer thread at a time;
- *       only {@link #close()} may be called from another thread.
- *   <li><b>Failures</b>, translated by the <a href="package-summary.html#translation">package's
- *       exception table</a> (same type, the caller's stack attached): a failure of the body
- *       before {@code started()} is thrown by {@code setup()} or by the first {@code hasNext()};
- *       a failure after it is thrown by the {@code hasNext()} that follows the last item sent
- *       before it, and by every later one. A body that returns without calling {@code started()}
- *       fails with {@link IllegalStateException}.
+ *       producer; the {@link io.ambidex.BlockingGuard} is consulted before it parks. Items are
+ *       drained in batches: a consumer that keeps up never parks per item. One consumer thread at
+ *       a time; only {@link #close()} may be called from another thread.
+ *   <li><b>Failures</b>, translated by the <a href="../package-summary.html#translation">exception
+ *       table of {@code io.ambidex}</a> (same type, the caller's stack attached): a failure of
+ *       the body before {@code started()} is thrown by {@code setup()} or by the first {@code
+ *       hasNext()}; a failure after it is thrown by the {@code hasNext()} that follows the last
+ *       item sent before it, and by every later one. A body that returns without calling {@code
+ *       started()} fails with {@link IllegalStateException}.
  *   <li><b>End</b>: when {@code hasNext()} returns false or throws the body's failure, the body's
  *       thread has ended.
  *   <li><b>Interrupt</b>: a thread interrupted while it waits closes the iterator (cancelling the
- *       producer), keeps its interrupt flag and gets {@link CallInterruptedException}.
+ *       producer), keeps its interrupt flag and gets {@link io.ambidex.CallInterruptedException}.
  *   <li><b>Close</b>: see {@link #close()}. After close, {@code setup()} returns the setup value
  *       if it had arrived, and everything else throws {@link IllegalStateException}.
  * </ul>
@@ -44,7 +44,7 @@ public interface ProducerIterator<T, S extends @Nullable Object> extends Closeab
    * @return the value the body passed to {@code started()}
    * @throws IllegalStateException if the body returned without calling {@code started()}, or if
    *     the iterator was closed first
-   * @throws CallInterruptedException if the thread was interrupted while waiting
+   * @throws io.ambidex.CallInterruptedException if the thread was interrupted while waiting
    * @throws java.lang.reflect.UndeclaredThrowableException if the body failed with a checked
    *     exception (use {@link #setup(Class)} to have it thrown as it is)
    */
@@ -64,7 +64,7 @@ public interface ProducerIterator<T, S extends @Nullable Object> extends Closeab
    * body has returned and every item was consumed.
    *
    * @throws IllegalStateException if the iterator was closed
-   * @throws CallInterruptedException if the thread was interrupted while waiting
+   * @throws io.ambidex.CallInterruptedException if the thread was interrupted while waiting
    */
   @Override
   boolean hasNext();

@@ -148,7 +148,10 @@ public final class AsyncIterators {
    *       each later fetch gets the previous page's {@link Page#nextToken()}. The listing ends
    *       after a page without a next token. Empty pages are skipped. A page whose next token
    *       equals the token that fetched it fails the iteration with {@link
-   *       IllegalStateException}, instead of looping forever.
+   *       IllegalStateException}, instead of looping forever; so does a token that comes back
+   *       after other pages (a cycle such as a, b, a), found within about twice the pages before
+   *       and in the cycle (the pages fetched meanwhile are delivered again). Tokens are compared
+   *       with {@code equals}; no list of them is kept.
    *   <li><b>Failures</b>: a fetch that throws, returns null or whose stage fails fails that
    *       {@code hasNext()} and every later one, after the items of the earlier pages.
    *   <li><b>Close</b> cancels a fetch in flight: the pending {@code hasNext()} fails with {@link
@@ -386,7 +389,8 @@ public final class AsyncIterators {
   /**
    * Like {@link #forEach}, for an action that is itself asynchronous: the next item is pulled
    * only after the stage {@code action} returned has completed, and cancelling the result
-   * cancels that stage too. The same shape as {@link Async#forEach}, over an async source.
+   * cancels that stage too. The same shape as {@link io.ambidex.control.Async#forEach}, over an
+   * async source.
    *
    * @param source the items, owned by the operation
    * @param action returns the stage of the work on one item
@@ -480,9 +484,9 @@ public final class AsyncIterators {
    * <ul>
    *   <li><b>Threads</b>: {@code hasNext()} reads a source stage that is already complete in place,
    *       on the caller's thread (no thread, no park, no guard: a sync source costs nothing);
-   *       otherwise it waits like {@link BlockingWait}: the {@link BlockingGuard} is consulted, the
-   *       caller parks, an interrupt cancels the stage and throws {@link
-   *       CallInterruptedException}.
+   *       otherwise it waits like {@link io.ambidex.BlockingWait}: the {@link
+   *       io.ambidex.BlockingGuard} is consulted, the caller parks, an interrupt cancels the stage
+   *       and throws {@link io.ambidex.CallInterruptedException}.
    *   <li><b>Failures</b> are thrown as the bridges throw them (see the package's translation
    *       table), from {@code hasNext()} and again from any later {@code hasNext()}.
    *   <li><b>Close</b>: {@code close()} closes the source and waits for that close (a fetch in

@@ -16,8 +16,8 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Immutable</b>: the items are copied into an unmodifiable list; they may be null if
  *       {@code T} allows it.
  *   <li><b>Tokens are opaque</b>: {@code K} is whatever the service uses (a continuation string, a
- *       marker record, a URI). Ambidex only compares a next token with the token that fetched the
- *       page, to detect a service that would loop forever.
+ *       marker record, a URI). Ambidex only compares tokens with {@code equals}, to detect a
+ *       service that would loop forever (a token that comes back).
  * </ul>
  *
  * @param items the page's items, never null (an empty page is allowed)

@@ -40,9 +40,9 @@ import org.jspecify.annotations.Nullable;
  *       runtime, call each task at once on the calling thread and track the stage it returns (no
  *       thread of its own); {@link #open(CoreRuntime)} with a blocking runtime ({@link
  *       SyncRuntime}) runs each task on a new thread from the runtime's factory, where its stage
- *       must complete (or it fails with {@link IncompleteStageException}), and {@code start()}
- *       and {@code close()} block until they can return a completed stage, as every stage of a
- *       blocking runtime is.
+ *       must complete (or it fails with {@link io.ambidex.IncompleteStageException}), and {@code
+ *       start()} and {@code close()} block until they can return a completed stage, as every
+ *       stage of a blocking runtime is.
  *   <li><b>Failure</b>: the first task whose stage fails (or that throws) cancels the group: the
  *       other tasks' stages are cancelled (their threads interrupted), and tasks started afterwards
  *       are not run. A cancelled task's reaction to it is not a failure.
@@ -195,10 +195,13 @@ public final class AsyncTaskGroup implements AsyncCloseable {
    * Closes the group: returns a stage that completes when every task has ended, failed with the
    * group's failure if a task failed. Cancelling the stage cancels the group. Idempotent: every
    * call returns the same stage. Under a blocking runtime the call blocks until the stage is
-   * complete (an interrupt cancels the group and fails the stage with {@link
-   * CallInterruptedException}, after the tasks ended).
+   * complete; an interrupt cancels the group and, after the tasks ended, that call returns a
+   * stage of its own failed with {@link CallInterruptedException} (later calls return the close's
+   * stage, as {@link TaskGroup#close()} throws nothing after an interrupted close).
    *
    * @return the stage of the close
+   * @throws IllegalStateException under a blocking runtime, if called by one of the group's own
+   *     tasks (it would wait for itself)
    */
   @Override
   public CallFuture<Void> close() {

@@ -38,9 +38,9 @@ import org.jspecify.annotations.Nullable;
  *       interrupted I/O) is not a failure; anything else it throws is.
  *   <li><b>Close</b>: {@link #close()} waits for every task, including tasks started by tasks
  *       meanwhile, then throws the group's failure: the first task failure, with the others
- *       attached as suppressed, translated by the <a href="package-summary.html#translation">
- *       package's exception table</a>. Interrupting the thread in {@code close()} cancels the
- *       group; close still waits for the tasks to end, then throws {@link
+ *       attached as suppressed, translated by the <a href="../package-summary.html#translation">
+ *       exception table of {@code io.ambidex}</a>. Interrupting the thread in {@code close()}
+ *       cancels the group; close still waits for the tasks to end, then throws {@link
  *       CallInterruptedException} with the interrupt flag set.
  *   <li><b>Closed</b>: once {@code close()} has finished, {@code startSoon} and {@code start}
  *       throw {@link IllegalStateException} ("task group is closed to new tasks") at once.
@@ -51,8 +51,8 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  *
  * <p>The async counterpart is {@link AsyncTaskGroup}; a core that writes its orchestration once
- * uses {@link AsyncTaskGroup#open(CoreRuntime)}, which runs tasks on threads under a {@link
- * SyncRuntime}.
+ * uses {@link AsyncTaskGroup#open(io.ambidex.control.CoreRuntime)}, which runs tasks on threads
+ * under a {@link io.ambidex.control.SyncRuntime}.
  */
 public final class TaskGroup implements AutoCloseable {
   /** A task run by {@link #startSoon}. */
@@ -188,9 +188,9 @@ public final class TaskGroup implements AutoCloseable {
    *     the task called {@code started()}
    * @throws CallInterruptedException if the calling thread was interrupted first: the task was
    *     cancelled and has ended, and the interrupt flag is set
-   * @throws BlockingNotAllowedException if the calling thread must not block
+   * @throws io.ambidex.BlockingNotAllowedException if the calling thread must not block
    * @throws RuntimeException the task's own failure before {@code started()}, translated by the
-   *     <a href="package-summary.html#translation">package's exception table</a>
+   *     <a href="../package-summary.html#translation">exception table of {@code io.ambidex}</a>
    */
   public <V extends @Nullable Object> V start(StartableTask<V> task) {
     Objects.requireNonNull(task, "task");
@@ -223,8 +223,8 @@ public final class TaskGroup implements AutoCloseable {
    * @throws CallInterruptedException if the closing thread was interrupted (after the tasks
    *     ended; the group's failure, if any, is suppressed in it)
    * @throws IllegalStateException if called by one of the group's own tasks
-   * @throws BlockingNotAllowedException if tasks are running and the calling thread must not
-   *     block (the group stays open)
+   * @throws io.ambidex.BlockingNotAllowedException if tasks are running and the calling thread
+   *     must not block (the group stays open)
    */
   @Override
   public void close() {

@@ -254,4 +254,90 @@ class ProducerPublisherTest {
     assertThat(r.signals).containsExactly("onSubscribe", "onError:RuntimeException");
     assertThat(r.error.get()).isSameAs(refused);
   }
+
+  @Test
+  void subscriberWhoseOnSubscribeThrows_subscribeReturnsNormally_andTheBodyNeverRuns() {
+    AtomicBoolean ran = new AtomicBoolean();
+    Producer<Integer, Void> p = producer().build(ctx -> {
+      ran.set(true);
+      ctx.started();
+      ctx.send(1);
+    });
+    Recorder<Integer> r = new Recorder<Integer>() {
+      @Override
+      public void onSubscribe(Flow.Subscription s) {
+        super.onSubscribe(s);
+        throw new IllegalStateException("subscriber bug");
+      }
+    };
+    // Rule 1.9: subscribe returns normally; rule 2.13: the subscription is considered cancelled.
+    p.publisher().subscribe(r);
+    r.s().request(1);
+    assertThat(ran).isFalse();
+    assertThat(r.signals).containsExactly("onSubscribe");
+    assertThat(threads.threads()).allMatch(t -> t.getState() == Thread.State.NEW);
+  }
+
+  @Test
+  void refusingThreadFactory_subscriberWhoseOnSubscribeAndOnErrorThrow_subscribeReturnsNormally() {
+    Flow.Publisher<Integer> publisher =
+        Producer.builder().threadFactory(r -> {
+          throw new RuntimeException("no threads");
+        }).<Integer, Void>build(ctx -> ctx.started()).publisher();
+    List<String> seen = new CopyOnWriteArrayList<>();
+    publisher.subscribe(new Recorder<Integer>() {
+      @Override
+      public void onSubscribe(Flow.Subscription s) {
+        seen.add("onSubscribe");
+        throw new IllegalStateException("subscriber bug in onSubscribe");
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        seen.add("onError");
+        throw new IllegalStateException("subscriber bug in onError");
+      }
+    });
+    assertThat(seen).containsExactly("onSubscribe", "onError");
+  }
+
+  @Test
+  void subscriberWhoseOnCompleteOrOnErrorThrows_isLogged_notThrownOnTheBodysThread()
+      throws InterruptedException {
+    List<Throwable> uncaught = new CopyOnWriteArrayList<>();
+    List<Thread> made = new CopyOnWriteArrayList<>();
+    Producer.Builder builder = Producer.builder().threadFactory(r -> {
+      Thread t = threads.newThread(r);
+      t.setUncaughtExceptionHandler((thread, e) -> uncaught.add(e));
+      made.add(t);
+      return t;
+    });
+    Producer<Integer, Void> completes = builder.build(ctx -> ctx.started());
+    Producer<Integer, Void> fails = builder.build(ctx -> {
+      throw new IllegalStateException("body failure");
+    });
+    for (Producer<Integer, Void> p : List.of(completes, fails)) {
+      p.publisher().subscribe(new Recorder<Integer>() {
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+          s.request(1);
+        }
+
+        @Override
+        public void onComplete() {
+          throw new IllegalStateException("subscriber bug in onComplete");
+        }
+
+        @Override
+        public void onError(Throwable t) {
+          throw new IllegalStateException("subscriber bug in onError");
+        }
+      });
+    }
+    assertThat(made).hasSize(2);
+    for (Thread t : made) {
+      t.join();
+    }
+    assertThat(uncaught).isEmpty();
+  }
 }

@@ -262,6 +262,30 @@ class PaginateTest {
   }
 
   @Test
+  void paginate_serviceWhoseTokensCycle_failsInsteadOfLoopingForever() throws Exception {
+    // Empty pages "a" -> "b" -> "c" -> "a" ...: one hasNext() would fetch forever. The fake gives
+    // up after 1000 fetches, so the loop shows as its failure rather than as a hang.
+    List<String> asked = new CopyOnWriteArrayList<>();
+    AsyncIterator<Integer> items =
+        AsyncIterators.paginate(
+            null,
+            (String token) -> {
+              asked.add(String.valueOf(token));
+              if (asked.size() > 1000) {
+                return CompletableFuture.failedFuture(new AssertionError("the listing looped"));
+              }
+              String next =
+                  token == null || token.equals("c") ? "a" : token.equals("a") ? "b" : "c";
+              return CompletableFuture.completedFuture(Page.of(List.<Integer>of(), next));
+            });
+    Throwable failure = failureOf(AsyncIterators.collect(items, Collectors.toList()));
+    assertThat(failure)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("came back");
+    assertThat(asked.size()).isLessThan(20);
+  }
+
+  @Test
   void paginate_closedWhileAFetchIsInFlight_cancelsTheFetch() throws Exception {
     CompletableFuture<Page<Integer, String>> fetch = new CompletableFuture<>();
     AsyncIterator<Integer> items = AsyncIterators.paginate(null, (String token) -> fetch);

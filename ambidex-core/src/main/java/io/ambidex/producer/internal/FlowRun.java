@@ -37,6 +37,7 @@ public final class FlowRun<T, S extends @Nullable Object> extends ProducerRun<T,
   private static final int RUNNING = 2;
   private static final int DONE = 3;
 
+  private static final System.Logger LOG = System.getLogger(Producer.class.getName());
   private static final VarHandle STATE;
   private static final VarHandle REQUESTED;
 
@@ -88,17 +89,29 @@ public final class FlowRun<T, S extends @Nullable Object> extends ProducerRun<T,
     } catch (Throwable refused) {
       // Rule 1.9: onSubscribe first, then the failure.
       run.state = DONE;
-      subscriber.onSubscribe(run);
-      subscriber.onError(refused);
+      try {
+        subscriber.onSubscribe(run);
+      } catch (Throwable violation) {
+        LOG.log(System.Logger.Level.WARNING, "onSubscribe threw, in violation of rule 2.13",
+            violation);
+      }
+      try {
+        subscriber.onError(refused);
+      } catch (Throwable violation) {
+        LOG.log(System.Logger.Level.WARNING, "onError threw, in violation of rule 2.13", violation);
+      }
       return null;
     }
     try {
       subscriber.onSubscribe(run);
     } catch (Throwable violation) {
-      // Rule 2.13: the subscription is considered cancelled.
+      // Rule 2.13: the subscription is considered cancelled. Rule 1.9: subscribe() returns
+      // normally, so the violation is logged, as AsyncIterators.toPublisher does.
       run.state = DONE;
       run.subscriber = null;
-      throw violation;
+      LOG.log(System.Logger.Level.WARNING, "onSubscribe threw, in violation of rule 2.13",
+          violation);
+      return null;
     }
     return STATE.compareAndSet(run, SUBSCRIBING, IDLE) ? run : null;
   }
@@ -262,7 +275,13 @@ public final class FlowRun<T, S extends @Nullable Object> extends ProducerRun<T,
         Flow.Subscriber<? super T> s = subscriber;
         subscriber = null;
         if (s != null) {
-          s.onComplete();
+          try {
+            s.onComplete();
+          } catch (Throwable violation) {
+            // Rule 2.13: nobody is left to tell; the body's thread must not die of it.
+            LOG.log(System.Logger.Level.WARNING, "onComplete threw, in violation of rule 2.13",
+                violation);
+          }
         }
       } else {
         signalError(failure);
@@ -275,7 +294,11 @@ public final class FlowRun<T, S extends @Nullable Object> extends ProducerRun<T,
     Flow.Subscriber<? super T> s = subscriber;
     subscriber = null;
     if (s != null) {
-      s.onError(failure);
+      try {
+        s.onError(failure);
+      } catch (Throwable violation) {
+        LOG.log(System.Logger.Level.WARNING, "onError threw, in violation of rule 2.13", violation);
+      }
     }
   }
 

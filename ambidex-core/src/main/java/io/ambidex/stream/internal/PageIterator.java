@@ -25,10 +25,21 @@ import org.jspecify.annotations.Nullable;
  * is answered with a CallFuture that depends on it: cancelling the answer cancels the fetch, and
  * close() cancels it too. A failed, cancelled or invalid fetch ends the iteration: that failure is
  * the answer of this and every later hasNext().
+ *
+ * A token that comes back. A next token equal to the one that fetched its page is refused at once.
+ * A longer cycle (a -> b -> a) is found with Brent's algorithm, in constant memory: `mark` holds
+ * one token of the listing, and each next token is compared with it; after `power` pages the mark
+ * moves to the newest token and `power` doubles. Once the listing is in a cycle of length L, the
+ * mark lands in it by the time `power` reaches L, so the token comes back within about twice the
+ * pages before and in the cycle. A listing that never repeats a token is never refused; one equals
+ * per page is the cost.
  */
 public final class PageIterator<T extends @Nullable Object, K> implements AsyncIterator<Page<T, K>> {
   private final Function<? super @Nullable K, ? extends CompletionStage<Page<T, K>>> fetch;
   private @Nullable K token;
+  private @Nullable K mark;
+  private long power = 1;
+  private long sinceMark;
   private boolean started;
   private @Nullable Page<T, K> current;
   private @Nullable CompletionStage<Boolean> terminal;
@@ -39,6 +50,7 @@ public final class PageIterator<T extends @Nullable Object, K> implements AsyncI
       @Nullable K firstToken,
       Function<? super @Nullable K, ? extends CompletionStage<Page<T, K>>> fetch) {
     this.token = firstToken;
+    this.mark = firstToken;
     this.fetch = fetch;
   }
 
@@ -112,6 +124,23 @@ public final class PageIterator<T extends @Nullable Object, K> implements AsyncI
                   + " never ends; the service returned the token '"
                   + next
                   + "' again"));
+    }
+    if (next != null) {
+      if (next.equals(mark)) {
+        return end(
+            new IllegalStateException(
+                "A token of the listing came back, so the listing would never end: the service"
+                    + " returned the token '"
+                    + next
+                    + "' again, within "
+                    + (sinceMark + 1)
+                    + " pages"));
+      }
+      if (++sinceMark == power) {
+        mark = next;
+        power <<= 1;
+        sinceMark = 0;
+      }
     }
     token = next;
     current = page;
