@@ -3,6 +3,7 @@
 package io.ambidex.processor.samples;
 
 import io.ambidex.CallerDrained;
+import io.ambidex.control.AsyncRuntime;
 import io.ambidex.facade.FacadeSupport;
 import java.time.Duration;
 import java.util.stream.Stream;

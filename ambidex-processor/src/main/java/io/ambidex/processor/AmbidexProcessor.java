@@ -65,7 +65,11 @@ public final class AmbidexProcessor extends AbstractProcessor {
   public synchronized void init(ProcessingEnvironment processingEnv) {
     super.init(processingEnv);
     analyzer = new CoreAnalyzer(processingEnv);
-    generator = new FacadeGenerator(processingEnv.getElementUtils(), processingEnv.getTypeUtils());
+    generator =
+        new FacadeGenerator(
+            processingEnv.getElementUtils(),
+            processingEnv.getTypeUtils(),
+            DocLinks.of(processingEnv));
   }
 
   @Override

@@ -45,11 +45,14 @@ final class FacadeGenerator {
 
   private final Elements elements;
   private final Types types;
+  private final DocLinks docLinks; // null outside javac: comments are copied as written
 
-  FacadeGenerator(Elements elements, Types types) {
+  FacadeGenerator(Elements elements, Types types, DocLinks docLinks) {
     this.elements = elements;
     this.types = types;
+    this.docLinks = docLinks;
   }
+
 
   /** Returns the source of the blocking facade. */
   String blocking(CoreModel model) {
@@ -102,9 +105,15 @@ final class FacadeGenerator {
                       != null);
     }
 
+    /* The doc comment of a core's element, its references made to resolve in this facade. */
+    private String docComment(Element element) {
+      String comment = elements.getDocComment(element);
+      return docLinks == null ? comment : docLinks.qualify(element, comment, TypeRenderer::token);
+    }
+
     String write() {
       TypeElement core = model.core();
-      w.javadoc(classDoc());
+      w.javadoc(t.registered(classDoc()));
       if (generatedAvailable(core)) {
         w.wrapped(
             "@" + t.qualified("javax.annotation.processing.Generated") + "(",
@@ -192,7 +201,7 @@ final class FacadeGenerator {
     private List<String> classDoc() {
       String coreName = "{@code " + model.coreSimpleName() + "}";
       List<String> lines =
-          new ArrayList<>(Javadoc.parse(elements.getDocComment(model.core())).description());
+          new ArrayList<>(Javadoc.parse(docComment(model.core())).description());
       List<String> policies = new ArrayList<>();
       String intro;
       boolean streams = hasResult(Result.ITERATOR) || hasResult(Result.PUBLISHER);
@@ -416,7 +425,7 @@ final class FacadeGenerator {
         taken.add(parameter.name());
       }
       String field = taken.contains("async") ? "this.async" : "async";
-      w.javadoc(methodDoc(method));
+      w.javadoc(t.registered(methodDoc(method)));
       boolean safeVarargs = annotations(method.element(), true);
       List<String> parameters = new ArrayList<>();
       List<String> arguments = new ArrayList<>();
@@ -538,7 +547,7 @@ final class FacadeGenerator {
     private void factory(Factory factory) {
       ExecutableElement method = factory.method();
       boolean constructor = factory.staticName().isEmpty();
-      Javadoc doc = Javadoc.parse(elements.getDocComment(method)).without("return");
+      Javadoc doc = Javadoc.parse(docComment(method)).without("return");
       if (doc.isEmpty()) {
         doc =
             Javadoc.of(
@@ -551,7 +560,7 @@ final class FacadeGenerator {
       if (!constructor) {
         doc = doc.withReturn("a new {@code " + name + "}");
       }
-      w.javadoc(doc.lines());
+      w.javadoc(t.registered(doc.lines()));
       annotations(method, false);
       List<String> parameters = new ArrayList<>();
       List<String> arguments = new ArrayList<>();
@@ -595,7 +604,7 @@ final class FacadeGenerator {
         taken.add(parameter.name());
       }
       String field = taken.contains("core") ? "this.core" : "core";
-      w.javadoc(methodDoc(method));
+      w.javadoc(t.registered(methodDoc(method)));
       if (method.close()) {
         w.line("@Override");
       }
@@ -1292,7 +1301,7 @@ final class FacadeGenerator {
      * overrides nothing to inherit from.
      */
     private Javadoc documentation(ExecutableElement method) {
-      Javadoc doc = Javadoc.parse(elements.getDocComment(method));
+      Javadoc doc = Javadoc.parse(docComment(method));
       if (!doc.inherits()) {
         return doc;
       }
@@ -1350,7 +1359,8 @@ final class FacadeGenerator {
         if (tag.name().equals("throws") || tag.name().equals("exception")) {
           String condition = tag.afterArgument();
           result2 = result2.withParagraph(
-              "The returned " + type + " signals {@code " + tag.argument() + "}"
+              "The returned " + type + " signals {@code "
+                  + TypeRenderer.docSimpleName(tag.argument()) + "}"
                   + (condition.isEmpty() ? "." : " " + condition
                       + (condition.endsWith(".") ? "" : ".")));
         }
@@ -1383,7 +1393,8 @@ final class FacadeGenerator {
         if (isThrowsTag(tag) && (all || isChecked(tag, method))) {
           String condition = tag.afterArgument();
           result = result.withParagraph(
-              "The returned " + fails + " {@code " + tag.argument() + "}"
+              "The returned " + fails + " {@code "
+                  + TypeRenderer.docSimpleName(tag.argument()) + "}"
                   + (condition.isEmpty() ? "." : " " + condition
                       + (condition.endsWith(".") ? "" : ".")));
         }
@@ -1401,7 +1412,7 @@ final class FacadeGenerator {
      * core's package). Other names are taken as unchecked, as before.
      */
     private boolean isChecked(Javadoc.Tag tag, Method method) {
-      String name = tag.argument();
+      String name = TypeRenderer.plain(tag.argument());
       if (declaresChecked(method, name)) {
         return true;
       }

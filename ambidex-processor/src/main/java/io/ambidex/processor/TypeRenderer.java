@@ -54,6 +54,46 @@ final class TypeRenderer {
     reservedSimpleNames.add(ownSimpleName);
   }
 
+  /**
+   * Returns the token naming {@code type} (a top-level one's, followed by {@code .Nested} for a
+   * nested type) without referencing it: for a doc comment's types, referenced by {@link
+   * #registered} only if they are still in the doc that is written.
+   */
+  static String token(TypeElement type) {
+    if (type.getNestingKind() == NestingKind.MEMBER) {
+      return token((TypeElement) type.getEnclosingElement()) + "." + type.getSimpleName();
+    }
+    return "\u0001" + type.getQualifiedName() + "\u0002";
+  }
+
+  /** References the classes whose tokens {@code lines} hold; returns {@code lines}. */
+  List<String> registered(List<String> lines) {
+    for (String line : lines) {
+      Matcher matcher = TOKEN.matcher(line);
+      while (matcher.find()) {
+        referenced.add(matcher.group(1));
+      }
+    }
+    return lines;
+  }
+
+  /** Returns {@code text} with each token replaced by its qualified name. */
+  static String plain(String text) {
+    return text.replace("\u0001", "").replace("\u0002", "");
+  }
+
+  /**
+   * Returns the simple name of a type name as written in a doc comment: a plain name as it is,
+   * a token's (or a qualified name's) last part.
+   */
+  static String docSimpleName(String name) {
+    if (name.indexOf('\u0001') < 0) {
+      return name;
+    }
+    String plain = plain(name);
+    return plain.substring(plain.lastIndexOf('.') + 1);
+  }
+
   /** Returns the token for a top-level class given by its qualified name. */
   String qualified(String qualifiedName) {
     referenced.add(qualifiedName);

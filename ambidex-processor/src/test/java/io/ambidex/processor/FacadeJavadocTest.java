@@ -146,6 +146,56 @@ class FacadeJavadocTest {
         .contains("@throws IllegalArgumentException if the image is empty");
   }
 
+  /*
+   * A core's comment links types through the core's own imports, and a nested type by its simple
+   * name; copied into the facades as written, those links named nothing there (the blob client's
+   * {@link CancellationException} broke its javadoc jar). They now resolve where the core wrote
+   * them and are written as each facade names the type: imported when the simple name is free.
+   * doclint (on in compile()) fails the compilation on a link that does not resolve.
+   */
+  @Test
+  void linksThroughTheCoresImports_andToItsNestedTypes_resolveInEveryFacade() {
+    Compilation compilation =
+        compile(
+            JavaFileObjects.forSourceLines(
+                "test.Core",
+                "package test;",
+                "import io.ambidex.annotations.*;",
+                "import java.io.UncheckedIOException;",
+                "import java.util.concurrent.CancellationException;",
+                "import java.util.concurrent.CompletableFuture;",
+                "import java.util.concurrent.CompletionStage;",
+                "/** Core; a closed one fails with {@link CancellationException}. */",
+                "@AsyncCore(blocking = \"Client\", async = \"AsyncClient\")",
+                "final class Core {",
+                "  /** What {@link #read} gives. */",
+                "  enum Kind { A, B }",
+                "  @BlockingFactory @AsyncFactory static Core create() { return new Core(); }",
+                "  /**",
+                "   * Reads a {@link Kind}; see {@linkplain CompletionStage#thenApply the stage}.",
+                "   *",
+                "   * @return a stage of the kind",
+                "   * @throws UncheckedIOException if the disk fails",
+                "   * @see CancellationException",
+                "   */",
+                "  public CompletionStage<String> read() {",
+                "    return CompletableFuture.completedFuture(Kind.A.name());",
+                "  }",
+                "}"));
+
+    assertThat(compilation).succeeded();
+    String blocking = generated(compilation, "test.Client");
+    assertThat(blocking)
+        .contains("import java.util.concurrent.CancellationException;")
+        .contains("{@link CancellationException}")
+        .contains("{@link Core.Kind}")
+        .contains("@throws UncheckedIOException if the disk fails")
+        .contains("@see CancellationException");
+    assertThat(generated(compilation, "test.AsyncClient"))
+        .contains("{@linkplain CompletionStage#thenApply the stage}")
+        .contains("{@link Core.Kind}");
+  }
+
   @Test
   void inheritDoc_isResolvedFromTheOverriddenMethod() {
     Compilation compilation =
