@@ -39,7 +39,7 @@ import org.jspecify.annotations.Nullable;
  *       Only the operation completes its future, so no caller can forge another caller's result.
  *   <li><b>Timeouts work</b>: {@code orTimeout} and {@code completeOnTimeout} are supported and
  *       run on a shared daemon timer thread; {@code orTimeout} does not cancel the operation (use
- *       {@link Async#withTimeout} for that).
+ *       {@link io.ambidex.control.Async#withTimeout} for that).
  *   <li><b>Derived stages</b> ({@code thenApply}, {@code copy}, ...) are plain {@code
  *       CompletableFuture}s, as usual; their continuations run on the thread that completes this
  *       future, or on the caller's thread if it is already complete.

@@ -21,15 +21,16 @@ import org.jspecify.annotations.Nullable;
  * The caller-drained bridge: the calling thread runs the operation's scheduled work itself until
  * the operation completes, the pattern of Kotlin's {@code runBlocking} and gRPC's {@code
  * ThreadlessExecutor}. A core whose continuations go through the executor this bridge supplies,
- * and whose delays go through an {@link AsyncRuntime} (which detects the call), runs timers and
- * retries with real delays on the caller's thread, with no second thread.
+ * and whose delays go through an {@link io.ambidex.control.AsyncRuntime} (which detects the call),
+ * runs timers and retries with real delays on the caller's thread, with no second thread.
  *
  * <p>Policies:
  *
  * <ul>
  *   <li><b>Thread</b>: every task submitted to the supplied executor, and every {@link
- *       AsyncRuntime} sleep or timeout started on this thread during the call, runs on the
- *       calling thread. Work that a transport completes on its own threads wakes the caller.
+ *       io.ambidex.control.AsyncRuntime} sleep or timeout started on this thread during the call,
+ *       runs on the calling thread. Work that a transport completes on its own threads wakes the
+ *       caller.
  *   <li><b>Guard</b>: before the caller first parks, {@link BlockingGuard#check} runs. While
  *       draining, the caller counts as an Ambidex loop thread, so a nested {@link BlockingWait}
  *       in the operation's own work fails clearly instead of deadlocking the loop.

@@ -5,12 +5,14 @@ import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The deadline of the current blocking call, as set by {@link SyncRuntime#withTimeout}. Sync
- * transports read it to bound their socket waits; {@link SyncRuntime#sleep} never sleeps past it.
+ * The deadline of the current blocking call, as set by {@link
+ * io.ambidex.control.SyncRuntime#withTimeout}. Sync transports read it to bound their socket waits;
+ * {@link io.ambidex.control.SyncRuntime#sleep} never sleeps past it.
  *
  * <p>Policy: a deadline is bound to the thread that runs the blocking call, and copied to the
- * threads that {@link SyncRuntime#mapConcurrently} starts. Nested deadlines keep the earliest.
- * The async path does not use it: {@link AsyncRuntime#withTimeout} cancels the stage instead.
+ * threads that {@link io.ambidex.control.SyncRuntime#mapConcurrently} starts. Nested deadlines keep
+ * the earliest. The async path does not use it: {@link io.ambidex.control.AsyncRuntime#withTimeout}
+ * cancels the stage instead.
  */
 public final class Deadline {
   private static final ThreadLocal<Deadline> CURRENT = new ThreadLocal<>();

@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The zero-hop bridge: returns the outcome of a stage that has <em>already completed</em>, on the
  * caller's thread. It is what a blocking facade uses over a core built on a sync transport and
- * {@link SyncRuntime}, where every stage completes during the call.
+ * {@link io.ambidex.control.SyncRuntime}, where every stage completes during the call.
  *
  * <p>Policies:
  *

@@ -5,7 +5,7 @@ import java.time.Duration;
 /**
  * An operation did not finish before its deadline and was cancelled. Thrown by the blocking bridges
  * when their wait times out, and used as the failure of stages returned by {@link
- * Async#withTimeout}, so the blocking path and the async path see the same type.
+ * io.ambidex.control.Async#withTimeout}, so the blocking path and the async path see the same type.
  */
 public final class OperationTimeoutException extends RuntimeException {
   private static final long serialVersionUID = 1L;

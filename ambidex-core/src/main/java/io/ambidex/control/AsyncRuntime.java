@@ -49,8 +49,8 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Which thread continues</b>: a sleep completes on the timer thread, which then runs the
  *       core's continuation, unless the builder set a {@linkplain Builder#completionExecutor
  *       completion executor}; a sleep that executor refuses fails, on the timer thread, with
- *       {@link java.util.concurrent.RejectedExecutionException}. Inside a {@link CallerDrained}
- *       call, sleeps and timeouts started on
+ *       {@link java.util.concurrent.RejectedExecutionException}. Inside a {@link
+ *       io.ambidex.CallerDrained} call, sleeps and timeouts started on
  *       the draining thread fire on that thread instead, and the timer is not used.
  *   <li><b>{@link #mapConcurrently}</b>: {@link Async#parallel} with {@code min(limit,
  *       maxConcurrency)} permits: no thread of its own.

@@ -27,8 +27,8 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>{@link #mapConcurrently}</td><td>threads (virtual by default), each driving its
  *       task's stage immediately; the caller waits</td>
  *       <td>stages under a permit limit; no thread</td></tr>
- *   <tr><td>{@link #withTimeout}</td><td>a {@link Deadline} that sleeps and sync transports
- *       honour</td><td>a timer that cancels the stage</td></tr>
+ *   <tr><td>{@link #withTimeout}</td><td>a {@link io.ambidex.Deadline} that sleeps and sync
+ *       transports honour</td><td>a timer that cancels the stage</td></tr>
  *   <tr><td>{@link #emit}</td><td>a callback's returned stage is never waited for</td>
  *       <td>a callback's returned stage is waited for, without blocking</td></tr>
  *   <tr><td>{@link #shielded}</td><td>a thread of its own; the caller waits, and its interrupts
@@ -53,9 +53,10 @@ public interface CoreRuntime extends AsyncCloseable {
    * Returns a stage that completes after {@code duration}.
    *
    * @param duration zero or positive
-   * @return a stage completed after the delay; failed with {@link CallInterruptedException} or
-   *     cancelled if the wait is interrupted, or with {@link OperationTimeoutException} if the
-   *     current {@link Deadline} ends first
+   * @return a stage completed after the delay; failed with {@link
+   *     io.ambidex.CallInterruptedException} or cancelled if the wait is interrupted, or with
+   *     {@link io.ambidex.OperationTimeoutException} if the current {@link io.ambidex.Deadline}
+   *     ends first
    */
   CompletionStage<@Nullable Void> sleep(Duration duration);
 
@@ -75,7 +76,7 @@ public interface CoreRuntime extends AsyncCloseable {
 
   /**
    * Runs {@code operation} under a time limit; if the limit passes first, the result fails with
-   * {@link OperationTimeoutException}.
+   * {@link io.ambidex.OperationTimeoutException}.
    *
    * @param timeout positive
    * @param name the operation's name, for the exception

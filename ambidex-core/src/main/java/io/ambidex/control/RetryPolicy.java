@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  * CoreRuntime} so the same policy blocks on the sync path and schedules on the async path.
  *
  * <p>Rules that no predicate can change: a {@link CancellationException} (including {@link
- * CallInterruptedException}) and an {@link Error} are never retried.
+ * io.ambidex.CallInterruptedException}) and an {@link Error} are never retried.
  *
  * <p>The delay before retry {@code n} (1-based) is {@code min(maxDelay, initialDelay *
  * multiplier^(n-1))}, then jittered: {@link Jitter#NONE} keeps it, {@link Jitter#FULL} picks

@@ -44,7 +44,7 @@ import org.jspecify.annotations.Nullable;
  * #fork}'s, which the core reads through {@link #await}), so a core on a sync transport and this
  * runtime runs on the caller's thread (and on the threads of {@link #mapConcurrently} and {@link
  * #shielded}, which it waits for, and of {@link #fork}) and its facade reads the result with
- * {@link Immediate}.
+ * {@link io.ambidex.Immediate}.
  *
  * <p>Policies:
  *

@@ -73,7 +73,7 @@ public final class FacadeSupport {
   /**
    * Returns a blocking stream over {@code items} for a facade on the {@link Immediate} bridge:
    * every {@code hasNext()} stage must already be complete; an incomplete one is cancelled and the
-   * stream throws {@link IncompleteStageException}.
+   * stream throws {@link io.ambidex.IncompleteStageException}.
    *
    * @param operation the operation's name, for error messages
    * @param items the core's iterator
@@ -161,9 +161,9 @@ public final class FacadeSupport {
   /**
    * Returns a publisher of the items of {@code items}, for one subscriber (a second one receives
    * {@code onSubscribe} then {@code onError(IllegalStateException)} naming the operation). It is
-   * {@link AsyncIterators#toPublisher(AsyncIterator)}, with its policies: items only under demand,
-   * one {@code hasNext()} of look-ahead, the source closed on cancel, end and failure, and the
-   * Reactive Streams rules (checked by the TCK).
+   * {@link io.ambidex.stream.AsyncIterators#toPublisher(AsyncIterator)}, with its policies: items
+   * only under demand, one {@code hasNext()} of look-ahead, the source closed on cancel, end and
+   * failure, and the Reactive Streams rules (checked by the TCK).
    *
    * @param operation the operation's name, for error messages
    * @param items the core's iterator

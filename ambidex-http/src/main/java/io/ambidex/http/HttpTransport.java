@@ -15,9 +15,9 @@ import java.util.concurrent.CompletionStage;
  * <ul>
  *   <li><b>At the call</b>: a null request throws {@link NullPointerException}; a closed
  *       transport throws {@link IllegalStateException}. Nothing else is thrown: every I/O failure
- *       fails the stage with an {@link HttpIOException} subtype (the lower-layer exception is its
- *       cause), or {@link io.ambidex.OperationTimeoutException} for a passed {@link
- *       io.ambidex.Deadline}, or {@link java.util.concurrent.CancellationException}.
+ *       fails the stage with an {@link io.ambidex.http.error.HttpIOException} subtype (the
+ *       lower-layer exception is its cause), or {@link io.ambidex.OperationTimeoutException} for a
+ *       passed {@link io.ambidex.Deadline}, or {@link java.util.concurrent.CancellationException}.
  *   <li><b>Status codes are not failures</b>: every response is returned as it is, with its body
  *       unread. No redirect is followed, no content is decoded, no retry is made: that is the
  *       {@link RequestClient}'s job.

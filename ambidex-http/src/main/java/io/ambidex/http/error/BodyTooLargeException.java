@@ -4,7 +4,7 @@ import java.io.IOException;
 
 /**
  * A response body was larger than the limit the reader set (for instance {@link
- * ResponseBody#readAllBytes(long)}). The connection was closed rather than drained.
+ * io.ambidex.http.ResponseBody#readAllBytes(long)}). The connection was closed rather than drained.
  */
 public class BodyTooLargeException extends HttpIOException {
   private static final long serialVersionUID = 1L;
