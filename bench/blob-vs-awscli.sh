@@ -40,7 +40,7 @@ fi
 BLOB_JAR=ambidex-blob-cli/target/blob.jar
 BENCH_JAR=ambidex-bench/target/benchmarks.jar
 if [[ ! -f "$BLOB_JAR" || ! -f "$BENCH_JAR" ]]; then
-  mvn -B -q -DskipTests -pl ambidex-blob-cli,ambidex-bench -am package >&2
+  mvn -B -q -DskipTests -Dmaven.javadoc.skip=true -pl ambidex-blob-cli,ambidex-bench -am package >&2
 fi
 J="$("$root/bin/java21")"
 
