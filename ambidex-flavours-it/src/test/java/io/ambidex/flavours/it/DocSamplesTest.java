@@ -8,8 +8,11 @@ import io.ambidex.blob.BlobObject;
 import io.ambidex.blob.MutinyBlobClient;
 import io.ambidex.blob.ReactorBlobClient;
 import io.ambidex.blob.Rx3BlobClient;
+import io.ambidex.mutiny.MutinyFacades;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import reactor.core.publisher.Mono;
@@ -77,5 +80,24 @@ class DocSamplesTest {
 
     assertThat(new String(data, UTF_8)).isEqualTo("hello");
     assertThat(objects).extracting(BlobObject::key).containsExactly("greeting");
+  }
+
+  /* docs/mutiny.md's opt-in: the BlockingGuard's check, alone and beside a framework's. */
+  @Test
+  void mutinyAwaitCheck() {
+    boolean[] frameworkAllows = {true};
+    BooleanSupplier frameworkCheck = () -> frameworkAllows[0];
+    try {
+      Infrastructure.setCanCallerThreadBeBlockedSupplier(MutinyFacades::callerThreadMayBlock);
+      // beside a framework's own check:
+      Infrastructure.setCanCallerThreadBeBlockedSupplier(
+          () -> MutinyFacades.callerThreadMayBlock() && frameworkCheck.getAsBoolean());
+
+      assertThat(Infrastructure.canCallerThreadBeBlocked()).as("a test thread may block").isTrue();
+      frameworkAllows[0] = false;
+      assertThat(Infrastructure.canCallerThreadBeBlocked()).as("the framework refuses").isFalse();
+    } finally {
+      Infrastructure.resetCanCallerThreadBeBlockedSupplier();
+    }
   }
 }
