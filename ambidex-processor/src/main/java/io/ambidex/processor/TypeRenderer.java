@@ -90,8 +90,7 @@ final class TypeRenderer {
     if (name.indexOf('\u0001') < 0) {
       return name;
     }
-    String plain = plain(name);
-    return plain.substring(plain.lastIndexOf('.') + 1);
+    return simpleName(plain(name));
   }
 
   /** Returns the token for a top-level class given by its qualified name. */
