@@ -15,6 +15,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledFuture;
@@ -104,6 +105,11 @@ public final class CallFuture<T extends @Nullable Object> extends CompletableFut
             List<Throwable> met = future.failuresSoFar;
             return met == null ? List.of() : List.copyOf(met);
           }
+
+          @Override
+          public void refuseWaits(CallFuture<?> future, Runnable check) {
+            future.waitCheck = check;
+          }
         });
   }
 
@@ -142,6 +148,12 @@ public final class CallFuture<T extends @Nullable Object> extends CompletableFut
    * cuts it to report beside its own. Created on the first; most futures never have one.
    */
   private volatile @Nullable List<Throwable> failuresSoFar;
+  /*
+   * Run before a blocking wait on this future while it is open, where the bridge knows a wait
+   * that can only deadlock (the Synchronizer's loop thread waiting for its own task); null for
+   * most futures.
+   */
+  private volatile @Nullable Runnable waitCheck;
 
   /** Creates an incomplete future for {@code operation}. Package-private: created by Ambidex. */
   CallFuture(String operation) {
@@ -387,6 +399,53 @@ public final class CallFuture<T extends @Nullable Object> extends CompletableFut
       current.cancel(mayInterruptIfRunning);
     }
     return cancelled;
+  }
+
+  // ---- waiting ----
+
+  /**
+   * Waits for the outcome, as {@link CompletableFuture#get()} does.
+   *
+   * @throws BlockingNotAllowedException if this future is open and the current thread is the one
+   *     that must run the operation for it to complete (a {@link
+   *     io.ambidex.synchronizer.Synchronizer}'s loop thread waiting for its own task), where the
+   *     wait could only deadlock; compose the stage instead
+   */
+  @Override
+  public T get() throws InterruptedException, ExecutionException {
+    checkWait();
+    return super.get();
+  }
+
+  /**
+   * Waits at most the timeout for the outcome, as {@link CompletableFuture#get(long, TimeUnit)}
+   * does.
+   *
+   * @throws BlockingNotAllowedException on the same condition as {@link #get()}
+   */
+  @Override
+  public T get(long timeout, TimeUnit unit)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    checkWait();
+    return super.get(timeout, unit);
+  }
+
+  /**
+   * Waits for the outcome, as {@link CompletableFuture#join()} does.
+   *
+   * @throws BlockingNotAllowedException on the same condition as {@link #get()}
+   */
+  @Override
+  public T join() {
+    checkWait();
+    return super.join();
+  }
+
+  private void checkWait() {
+    Runnable check = waitCheck;
+    if (check != null && !isDone()) {
+      check.run();
+    }
   }
 
   // ---- refused operations ----

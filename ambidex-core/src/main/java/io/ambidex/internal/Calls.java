@@ -46,6 +46,9 @@ public final class Calls {
 
     /** Returns the failures recorded so far, oldest first. */
     List<Throwable> failuresSoFar(CallFuture<?> future);
+
+    /** Installs the check {@code future}'s blocking waits run first while it is open. */
+    void refuseWaits(CallFuture<?> future, Runnable check);
   }
 
   private static @Nullable Access installed;
@@ -134,6 +137,15 @@ public final class Calls {
       }
     }
     return failure;
+  }
+
+  /**
+   * Makes {@code future}'s blocking waits ({@code get}, timed {@code get}, {@code join}) run
+   * {@code check} first while the future is open, so a wait that can only deadlock (on the thread
+   * that must complete it) throws instead. Call it before the future is handed out.
+   */
+  public static void refuseWaits(CallFuture<?> future, Runnable check) {
+    Holder.ACCESS.refuseWaits(future, Objects.requireNonNull(check, "check"));
   }
 
   /** Completes {@code future} with {@code value}; returns false if it was already done. */

@@ -311,7 +311,10 @@ public final class Synchronizer implements AutoCloseable {
    * Runs {@code function} on the loop and returns a future of its stage at once: for fanning out
    * from blocking code ({@code get()} each future later). The future completes on the thread that
    * completes the library's stage, often the loop: wait on it, do not attach slow continuations
-   * to it (use {@link #async} for that). Cancelling it cancels the task on the loop.
+   * to it (use {@link #async} for that). Cancelling it cancels the task on the loop. Code on the
+   * loop must compose the future rather than wait on it: there, {@code get()} and {@code join()}
+   * of a future still open throw {@link BlockingNotAllowedException} (the loop would wait for
+   * itself), as {@link #call} does, for this method's and {@link #async}'s futures alike.
    *
    * @param operation the operation's name
    * @param function returns the library's stage; runs on the loop thread
@@ -538,6 +541,11 @@ public final class Synchronizer implements AutoCloseable {
   }
 
   void checkMayBlock(SynchronizerLoop l, String operation) {
+    refuseOnLoop(l, operation);
+    BlockingGuard.check(operation);
+  }
+
+  private void refuseOnLoop(SynchronizerLoop l, String operation) {
     if (l.thread() == Thread.currentThread()) {
       throw new BlockingNotAllowedException(
           operation,
@@ -545,7 +553,6 @@ public final class Synchronizer implements AutoCloseable {
           "the loop thread of Synchronizer '" + name
               + "', where a blocking call would deadlock waiting for itself");
     }
-    BlockingGuard.check(operation);
   }
 
   /*
@@ -560,6 +567,9 @@ public final class Synchronizer implements AutoCloseable {
       Supplier<? extends CompletionStage<T>> function,
       @Nullable Executor completion) {
     CallFuture<T> result = Calls.create(operation);
+    // Its task runs on the loop, so the loop waiting on it waits for itself: get() and join()
+    // there throw, as call() does, whatever the guard's mode.
+    Calls.refuseWaits(result, () -> refuseOnLoop(l, operation));
     // The caller's context: restored around the function on the loop, around the cancellation
     // forwarded to the loop, and around the completion on the caller's executor.
     Snapshot context = Registry.capture();

@@ -33,6 +33,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The behaviours of synchronicity's test suite, for the Java Synchronizer. */
 @Timeout(60)
@@ -246,6 +248,79 @@ class SynchronizerTest {
     } finally {
       BlockingGuard.setMode(before);
     }
+  }
+
+  /** The ways code can wait on a future: each must refuse on the loop while the future is open. */
+  enum Wait {
+    GET {
+      @Override
+      Object on(CallFuture<?> future) throws Exception {
+        return future.get();
+      }
+    },
+    TIMED_GET {
+      @Override
+      Object on(CallFuture<?> future) throws Exception {
+        return future.get(30, TimeUnit.SECONDS);
+      }
+    },
+    JOIN {
+      @Override
+      Object on(CallFuture<?> future) {
+        return future.join();
+      }
+    };
+
+    abstract Object on(CallFuture<?> future) throws Exception;
+  }
+
+  @ParameterizedTest
+  @EnumSource(Wait.class)
+  @Timeout(20)
+  void waitingOnTheLoopForAFuturesTask_failsAtOnceSayingItWouldDeadlock(Wait wait) {
+    BlockingGuard.Mode before = BlockingGuard.setMode(BlockingGuard.Mode.OFF);
+    try {
+      for (boolean async : new boolean[] {false, true}) {
+        Throwable thrown =
+            catchThrowable(
+                () -> sync.call("outer", () -> {
+                  CallFuture<Integer> inner =
+                      async
+                          ? sync.async("inner", () -> CompletableFuture.completedFuture(1))
+                          : sync.future("inner", () -> CompletableFuture.completedFuture(1));
+                  try {
+                    return CompletableFuture.completedFuture(wait.on(inner));
+                  } catch (Exception e) {
+                    return CompletableFuture.failedFuture(e);
+                  }
+                }));
+        assertThat(thrown)
+            .as("async=%s", async)
+            .isInstanceOf(BlockingNotAllowedException.class)
+            .hasMessageContaining("'inner'")
+            .hasMessageContaining("deadlock");
+      }
+      // The loop is free again: nothing waits on it.
+      assertThat(sync.call("after", () -> CompletableFuture.completedFuture(2))).isEqualTo(2);
+    } finally {
+      BlockingGuard.setMode(before);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Wait.class)
+  void waitingOnTheLoopForAFutureAlreadyDone_returnsItsValue(Wait wait) throws Exception {
+    CallFuture<Integer> done = sync.future("done", () -> CompletableFuture.completedFuture(7));
+    assertThat(done.get(10, TimeUnit.SECONDS)).isEqualTo(7);
+    Object seen =
+        sync.call("outer", () -> {
+          try {
+            return CompletableFuture.completedFuture(wait.on(done));
+          } catch (Exception e) {
+            return CompletableFuture.failedFuture(e);
+          }
+        });
+    assertThat(seen).isEqualTo(7);
   }
 
   // ---- lifecycle ----
