@@ -12,6 +12,7 @@ import io.ambidex.stream.internal.IteratorPublisher;
 import io.ambidex.stream.AsyncIterator;
 import io.ambidex.synchronizer.internal.IsolatedBatchIterator;
 import io.ambidex.synchronizer.internal.LoopBatchIterator;
+import io.ambidex.synchronizer.internal.LoopSource;
 import io.ambidex.synchronizer.internal.LoopHost;
 import io.ambidex.synchronizer.internal.SynchronizerLoop;
 import io.ambidex.synchronizer.internal.SynchronizerWrappers;
@@ -82,10 +83,12 @@ import org.jspecify.annotations.Nullable;
  *       Synchronizer stays closed: every later call throws {@link IllegalStateException}; create
  *       a new one. If the loop thread dies (an {@code Error} escaped a task), every later call
  *       fails with an {@link IllegalStateException} whose cause is that error, and so does every
- *       call still waiting on the library then (its task is cancelled).
+ *       call still waiting on the library then (its task is cancelled); the sources of the
+ *       streams and iterators still open are closed on the dying thread.
  *   <li><b>Deadlock guard</b>: a blocking call made on the loop thread itself throws {@link
- *       BlockingNotAllowedException} at once, whatever the {@link BlockingGuard} mode; blocking
- *       calls elsewhere consult the guard.
+ *       BlockingNotAllowedException} at once, whatever the {@link BlockingGuard} mode, and so
+ *       does a wait there on an open future of this Synchronizer; blocking calls elsewhere
+ *       consult the guard.
  *   <li><b>Interrupts</b>: interrupting a caller blocked in {@link #call} cancels the task on the
  *       loop, waits (at most the cancel grace) until the loop has run the cleanup that
  *       cancellation triggered, restores the interrupt flag and throws {@link
@@ -126,7 +129,7 @@ public final class Synchronizer implements AutoCloseable {
   private @Nullable AsyncRuntime runtime; // guarded by lock
   private final Map<CallFuture<?>, LoopCancel> inFlight = new ConcurrentHashMap<>();
   /* Batched iterators whose source is open: close() closes them on the loop. */
-  private final Set<LoopBatchIterator<?>> openSources = ConcurrentHashMap.newKeySet();
+  private final Set<LoopSource> openSources = ConcurrentHashMap.newKeySet();
   private final LoopHost host = new Host();
   private final SynchronizerWrappers wrappers = new SynchronizerWrappers(host);
 
@@ -206,6 +209,9 @@ public final class Synchronizer implements AutoCloseable {
    * to complete on the loop never will. Fail them with the error later calls see, and cancel their
    * stages as close() does (on this thread, the loop's last act: LoopCancel falls back to it).
    * Every task that registers a call runs on the loop, before its death, so none comes later.
+   * Then close the sources of the streams and iterators still open, here too: their own close()
+   * needs the loop, so they used to stay open. This is still the loop thread, where library code
+   * runs; their closes are started, not waited for, and a failure is logged.
    */
   private void failInFlightIfDied(SynchronizerLoop l) {
     Throwable dead = l.death();
@@ -217,6 +223,10 @@ public final class Synchronizer implements AutoCloseable {
           && Calls.fail(e.getKey(), SynchronizerLoop.loopDied(name, dead))) {
         e.getValue().cancel(true);
       }
+    }
+    for (LoopSource it : List.copyOf(openSources)) {
+      closeAndLog(
+          it, "Closing a source left open when the loop of Synchronizer '" + name + "' died");
     }
   }
 
@@ -855,7 +865,7 @@ public final class Synchronizer implements AutoCloseable {
     }
     Runnable closeAll =
         () -> {
-          for (LoopBatchIterator<?> it : List.copyOf(openSources)) {
+          for (LoopSource it : List.copyOf(openSources)) {
             closeAndLog(it);
           }
         };
@@ -871,7 +881,7 @@ public final class Synchronizer implements AutoCloseable {
   }
 
   /* Closes one source left open, on the loop if it still runs tasks, else on this thread. */
-  private void closeLeftOpen(@Nullable SynchronizerLoop l, LoopBatchIterator<?> it) {
+  private void closeLeftOpen(@Nullable SynchronizerLoop l, LoopSource it) {
     if (l != null && l.thread() != Thread.currentThread()) {
       try {
         l.execute(() -> closeAndLog(it));
@@ -883,12 +893,12 @@ public final class Synchronizer implements AutoCloseable {
     closeAndLog(it);
   }
 
-  private void closeAndLog(LoopBatchIterator<?> it) {
+  private void closeAndLog(LoopSource it) {
     closeAndLog(it, "Closing a source left open when Synchronizer '" + name + "' was closed");
   }
 
   /* On the loop: closes the source of `it`; a failure has no caller to go to, it is logged. */
-  private static void closeAndLog(LoopBatchIterator<?> it, String what) {
+  private static void closeAndLog(LoopSource it, String what) {
     it.closeSource()
         .whenComplete(
             (v, e) -> {
@@ -1110,15 +1120,18 @@ public final class Synchronizer implements AutoCloseable {
     }
 
     @Override
-    public void opened(LoopBatchIterator<?> iterator) {
+    public void opened(LoopSource iterator) {
       openSources.add(iterator);
-      if (closed && openSources.remove(iterator)) {
-        closeLeftOpen(loop, iterator);
+      SynchronizerLoop l = loop;
+      if ((closed || (l != null && l.death() != null)) && openSources.remove(iterator)) {
+        // Registered after close() or the dying loop swept the set (a source a blocking
+        // fallback opened registers on its caller's thread): the same handshake as above.
+        closeLeftOpen(l, iterator);
       }
     }
 
     @Override
-    public void released(LoopBatchIterator<?> iterator) {
+    public void released(LoopSource iterator) {
       openSources.remove(iterator);
     }
   }

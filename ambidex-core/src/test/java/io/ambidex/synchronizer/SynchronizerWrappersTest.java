@@ -6,6 +6,8 @@ import io.ambidex.stream.AsyncIterator;
 import io.ambidex.synchronizer.Synchronizer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -15,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -233,6 +236,73 @@ class SynchronizerWrappersTest {
     assertThat(it.next()).isEqualTo(1);
     sync.close();
     assertThat(target.closes).hasValue(1);
+  }
+
+  @Test
+  void asyncWrapperIterator_leftOpen_isClosedByTheSynchronizersClose() throws Exception {
+    CountingRows target = new CountingRows();
+    AsyncIterator<Integer> it = sync.async(AsyncRows.class, target).rows(1000);
+    assertThat(it.hasNext().toCompletableFuture().get(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(it.next()).isEqualTo(1);
+    sync.close();
+    assertThat(target.closes).hasValue(1);
+  }
+
+  @Test
+  void loopDeath_closesTheSourcesLeftOpen_blockingAndAsync() throws Exception {
+    CountingRows target = new CountingRows();
+    Iterator<Integer> blocking = sync.blocking(Rows.class, target).rows(1000);
+    assertThat(blocking.next()).isEqualTo(1);
+    AsyncIterator<Integer> async = sync.async(AsyncRows.class, target).rows(1000);
+    assertThat(async.hasNext().toCompletableFuture().get(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(target.closes).hasValue(0);
+
+    sync.executor().execute(() -> { throw new OutOfMemoryError("simulated"); });
+
+    await().atMost(Duration.ofSeconds(10)).untilAtomic(target.closes, equalTo(2));
+    assertThatThrownBy(() -> async.hasNext().toCompletableFuture().get(10, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("died");
+    assertThat(async.close().toCompletableFuture().get(10, TimeUnit.SECONDS)).isNull();
+  }
+
+  @Test
+  void asyncWrapperIterator_afterTheSynchronizerClosed_failsHasNextsStage_andClosesQuietly()
+      throws Exception {
+    CountingRows target = new CountingRows();
+    AsyncIterator<Integer> it = sync.async(AsyncRows.class, target).rows(1000);
+    assertThat(it.hasNext().toCompletableFuture().get(10, TimeUnit.SECONDS)).isTrue();
+    it.next();
+    sync.close();
+
+    CompletionStage<Boolean> more = it.hasNext(); // a stage, not a throw
+    assertThatThrownBy(() -> more.toCompletableFuture().get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
+    assertThat(it.close().toCompletableFuture().get(10, TimeUnit.SECONDS)).isNull();
+    assertThat(target.closes).hasValue(1);
+  }
+
+  @Test
+  void asyncWrapperIterator_closedBeforeItsFirstHasNext_neverOpensTheSource() throws Exception {
+    AtomicInteger opened = new AtomicInteger();
+    CountingRows counting = new CountingRows();
+    AsyncRows target =
+        n -> {
+          opened.incrementAndGet();
+          return counting.rows(n);
+        };
+    AsyncIterator<Integer> it = sync.async(AsyncRows.class, target).rows(3);
+    assertThat(it.close().toCompletableFuture().get(10, TimeUnit.SECONDS)).isNull();
+    assertThatThrownBy(() -> it.hasNext().toCompletableFuture().get(10, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("was closed");
+    assertThat(opened).hasValue(0);
+    assertThat(counting.closes).hasValue(0);
   }
 
   @Test

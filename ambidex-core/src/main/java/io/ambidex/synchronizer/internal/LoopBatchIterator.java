@@ -50,7 +50,8 @@ import org.jspecify.annotations.Nullable;
  * log. A close that outlasts close()'s wait and then fails is logged, as is one the
  * Synchronizer's close started.
  */
-public final class LoopBatchIterator<T extends @Nullable Object> implements Iterator<T>, AutoCloseable {
+public final class LoopBatchIterator<T extends @Nullable Object>
+    implements Iterator<T>, AutoCloseable, LoopSource {
   private static final System.Logger LOG = System.getLogger(Synchronizer.class.getName());
 
   /** A batch: the items fetched, whether the source ended after them, and its failure if any. */
@@ -313,6 +314,7 @@ public final class LoopBatchIterator<T extends @Nullable Object> implements Iter
    * Runs on the loop: drops a pending hasNext() and closes the source, the first time; returns
    * that one close every time. Never throws.
    */
+  @Override
   public CompletableFuture<Void> closeSource() {
     CompletableFuture<Void> closing = sourceClosing;
     if (closing != null) {

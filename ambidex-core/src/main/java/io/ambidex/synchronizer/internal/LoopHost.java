@@ -54,8 +54,8 @@ public interface LoopHost {
       SynchronizerLoop loop, AtomicReference<? extends @Nullable LoopBatchIterator<?>> built);
 
   /** Registers an iterator whose source is open, for the Synchronizer's close to close it. */
-  void opened(LoopBatchIterator<?> iterator);
+  void opened(LoopSource iterator);
 
   /** Unregisters an iterator once its source's close has started. */
-  void released(LoopBatchIterator<?> iterator);
+  void released(LoopSource iterator);
 }

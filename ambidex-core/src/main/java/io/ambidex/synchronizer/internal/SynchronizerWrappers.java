@@ -261,7 +261,9 @@ public final class SynchronizerWrappers {
       }
       Object value = host.synchronizer().call(operation, () -> stageOf(targetMethod, args));
       if (value instanceof AsyncIterator<?> source) {
-        return new IsolatedIterator<>(operation, () -> CompletableFuture.completedFuture(source));
+        @SuppressWarnings("unchecked")
+        AsyncIterator<Object> opened = (AsyncIterator<Object>) source;
+        return new IsolatedIterator<>(operation, opened);
       }
       if (value != null && type.isInstance(value) && isAsyncInterface(type)) {
         @SuppressWarnings("unchecked")
@@ -378,38 +380,58 @@ public final class SynchronizerWrappers {
    * An AsyncIterator handed to an async caller: hasNext() runs on the loop and completes on the
    * callback executor; the item it fetched is handed over by next() on the caller's side. The
    * source is opened on the loop by the first hasNext() (the target's method runs then), so the
-   * caller's thread never waits for it; a failure to open fails that hasNext().
+   * caller's thread never waits for it; a failure to open fails that hasNext(). Once open, the
+   * source is registered with the host until its close starts, so the Synchronizer's close
+   * closes a source its caller left open (it used to stay open). A Synchronizer that is closed or
+   * whose loop died fails hasNext()'s stage (it used to throw), and close() then completes: the
+   * Synchronizer's close closed the source, or a dead loop can close nothing.
    */
-  private final class IsolatedIterator<T extends @Nullable Object> implements AsyncIterator<T> {
+  private final class IsolatedIterator<T extends @Nullable Object>
+      implements AsyncIterator<T>, LoopSource {
     private final String operation;
     private final Supplier<? extends CompletionStage<?>> open;
     private @Nullable T item;
     private boolean available;
-    // Loop-confined.
+    // Loop-confined, but for a source the caller's thread opened (written before publication).
     private @Nullable AsyncIterator<T> source;
     private boolean closed;
+    private @Nullable CompletableFuture<Void> sourceClosing;
 
     IsolatedIterator(String operation, Supplier<? extends CompletionStage<?>> open) {
       this.operation = operation;
       this.open = open;
     }
 
+    /* Over a source already open, registered at once so the Synchronizer's close finds it. */
+    IsolatedIterator(String operation, AsyncIterator<T> opened) {
+      this.operation = operation;
+      this.open = () -> CompletableFuture.completedFuture(opened);
+      this.source = opened;
+      host.opened(this);
+    }
+
     @Override
     public CompletionStage<Boolean> hasNext() {
-      return host.synchronizer()
-          .async(operation, this::hasNextOnLoop)
-          .thenApply(
-              box -> {
-                if (box == null) {
-                  available = false;
-                  return false;
-                }
-                @SuppressWarnings("unchecked")
-                T next = (T) box[0];
-                item = next;
-                available = true;
-                return true;
-              });
+      CompletableFuture<Object @Nullable []> fetched;
+      try {
+        fetched = host.synchronizer().async(operation, this::hasNextOnLoop);
+      } catch (RuntimeException closedOrDead) {
+        // An async method reports through its stage: IllegalStateException, the Synchronizer
+        // closed or its loop died.
+        return CompletableFuture.failedFuture(closedOrDead);
+      }
+      return fetched.thenApply(
+          box -> {
+            if (box == null) {
+              available = false;
+              return false;
+            }
+            @SuppressWarnings("unchecked")
+            T next = (T) box[0];
+            item = next;
+            available = true;
+            return true;
+          });
     }
 
     /*
@@ -418,16 +440,16 @@ public final class SynchronizerWrappers {
      * used to run on whichever thread completed the stage).
      */
     private CompletionStage<Object @Nullable []> hasNextOnLoop() {
-      AsyncIterator<T> s = source;
-      if (s != null) {
-        return hasNextOnLoop(s);
-      }
       if (closed) {
         return CompletableFuture.failedFuture(
             new IllegalStateException(
                 "The iterator of '" + operation + "' was closed; open a new one to iterate."));
       }
-      return open.get()
+      AsyncIterator<T> s = source;
+      if (s != null) {
+        return hasNextOnLoop(s);
+      }
+      return onLoop(Stages.asFuture(open.get()))
           .thenCompose(
               value -> {
                 if (!(value instanceof AsyncIterator<?> opened)) {
@@ -436,19 +458,28 @@ public final class SynchronizerWrappers {
                 @SuppressWarnings("unchecked")
                 AsyncIterator<T> typed = (AsyncIterator<T>) opened;
                 source = typed;
+                host.opened(this);
+                if (closed) {
+                  // Closed while it opened: nobody else will close it.
+                  closeSource();
+                  return hasNextOnLoop();
+                }
                 return hasNextOnLoop(typed);
               });
     }
 
     private CompletionStage<Object @Nullable []> hasNextOnLoop(AsyncIterator<T> source) {
-      CompletableFuture<Boolean> more = Stages.asFuture(source.hasNext());
-      if (more.isDone()) {
-        return more.thenApply(m -> take(source, m));
+      return onLoop(Stages.asFuture(source.hasNext())).thenApply(m -> take(source, m));
+    }
+
+    /* `stage`, whose continuations run on the loop: in place if it is done (we are on it). */
+    private <V> CompletableFuture<V> onLoop(CompletableFuture<V> stage) {
+      if (stage.isDone()) {
+        return stage;
       }
       SynchronizerLoop loop = host.loop();
       Snapshot context = Registry.capture();
-      return more.thenApplyAsync(
-          m -> take(source, m), task -> loop.execute(Registry.bind(context, task)));
+      return stage.thenApplyAsync(v -> v, task -> loop.execute(Registry.bind(context, task)));
     }
 
     /* On the loop: the item boxed (it may be null), or null at the end. */
@@ -470,14 +501,36 @@ public final class SynchronizerWrappers {
 
     @Override
     public CompletionStage<Void> close() {
-      return host.synchronizer()
-          .async(
-              operation + ".close",
-              () -> {
-                closed = true;
-                AsyncIterator<T> s = source;
-                return s == null ? CompletableFuture.<Void>completedFuture(null) : s.close();
-              });
+      try {
+        return host.synchronizer().async(operation + ".close", this::closeSource);
+      } catch (RuntimeException closedOrDead) {
+        // Closed: the Synchronizer's close closed the source (it was registered). Dead: nothing
+        // can run the source's close any more (a known debt); either way, nothing to report.
+        return CompletableFuture.completedFuture(null);
+      }
+    }
+
+    @Override
+    public CompletableFuture<Void> closeSource() {
+      closed = true;
+      CompletableFuture<Void> closing = sourceClosing;
+      if (closing != null) {
+        return closing;
+      }
+      AsyncIterator<T> s = source;
+      if (s == null) {
+        return CompletableFuture.completedFuture(null); // never opened; an opening closes itself
+      }
+      try {
+        closing =
+            Stages.asFuture(
+                Objects.requireNonNull(s.close(), () -> operation + "'s close() returned null"));
+      } catch (RuntimeException e) {
+        closing = CompletableFuture.failedFuture(e);
+      }
+      sourceClosing = closing;
+      host.released(this);
+      return closing;
     }
   }
 

@@ -123,9 +123,9 @@ class LoopBatchIteratorTest {
     }
 
     @Override
-    public void opened(LoopBatchIterator<?> iterator) {}
+    public void opened(LoopSource iterator) {}
 
     @Override
-    public void released(LoopBatchIterator<?> iterator) {}
+    public void released(LoopSource iterator) {}
   }
 }
