@@ -1,5 +1,6 @@
 package io.ambidex.producer.internal;
 
+import io.ambidex.internal.Signals;
 import io.ambidex.producer.Producer;
 import io.ambidex.producer.ProducerCancelledException;
 import java.lang.invoke.MethodHandles;
@@ -89,28 +90,14 @@ public final class FlowRun<T, S extends @Nullable Object> extends ProducerRun<T,
     } catch (Throwable refused) {
       // Rule 1.9: onSubscribe first, then the failure.
       run.state = DONE;
-      try {
-        subscriber.onSubscribe(run);
-      } catch (Throwable violation) {
-        LOG.log(System.Logger.Level.WARNING, "onSubscribe threw, in violation of rule 2.13",
-            violation);
-      }
-      try {
-        subscriber.onError(refused);
-      } catch (Throwable violation) {
-        LOG.log(System.Logger.Level.WARNING, "onError threw, in violation of rule 2.13", violation);
-      }
+      Signals.refuse(LOG, subscriber, run, refused);
       return null;
     }
-    try {
-      subscriber.onSubscribe(run);
-    } catch (Throwable violation) {
+    if (!Signals.onSubscribe(LOG, subscriber, run)) {
       // Rule 2.13: the subscription is considered cancelled. Rule 1.9: subscribe() returns
       // normally, so the violation is logged, as AsyncIterators.toPublisher does.
       run.state = DONE;
       run.subscriber = null;
-      LOG.log(System.Logger.Level.WARNING, "onSubscribe threw, in violation of rule 2.13",
-          violation);
       return null;
     }
     return STATE.compareAndSet(run, SUBSCRIBING, IDLE) ? run : null;
@@ -275,13 +262,7 @@ public final class FlowRun<T, S extends @Nullable Object> extends ProducerRun<T,
         Flow.Subscriber<? super T> s = subscriber;
         subscriber = null;
         if (s != null) {
-          try {
-            s.onComplete();
-          } catch (Throwable violation) {
-            // Rule 2.13: nobody is left to tell; the body's thread must not die of it.
-            LOG.log(System.Logger.Level.WARNING, "onComplete threw, in violation of rule 2.13",
-                violation);
-          }
+          Signals.onComplete(LOG, s); // a throw is logged: the body's thread must not die of it
         }
       } else {
         signalError(failure);
@@ -294,11 +275,7 @@ public final class FlowRun<T, S extends @Nullable Object> extends ProducerRun<T,
     Flow.Subscriber<? super T> s = subscriber;
     subscriber = null;
     if (s != null) {
-      try {
-        s.onError(failure);
-      } catch (Throwable violation) {
-        LOG.log(System.Logger.Level.WARNING, "onError threw, in violation of rule 2.13", violation);
-      }
+      Signals.onError(LOG, s, failure);
     }
   }
 

@@ -3,6 +3,7 @@ package io.ambidex.stream.internal;
 import io.ambidex.stream.AsyncIterator;
 import io.ambidex.stream.AsyncIterators;
 import io.ambidex.internal.Failures;
+import io.ambidex.internal.Signals;
 import io.ambidex.internal.Stages;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
@@ -83,16 +84,7 @@ public final class IteratorPublisher<T> implements Flow.Publisher<T> {
 
   /* Rule 1.9: onSubscribe comes first, even when the subscription is refused. */
   private static void refuse(Flow.Subscriber<?> subscriber, Throwable failure) {
-    try {
-      subscriber.onSubscribe(NoSubscription.INSTANCE);
-    } catch (Throwable t) {
-      LOG.log(System.Logger.Level.WARNING, "onSubscribe threw, in violation of rule 2.13", t);
-    }
-    try {
-      subscriber.onError(failure);
-    } catch (Throwable t) {
-      LOG.log(System.Logger.Level.WARNING, "onError threw, in violation of rule 2.13", t);
-    }
+    Signals.refuse(LOG, subscriber, NoSubscription.INSTANCE, failure);
   }
 
   @Override
@@ -146,11 +138,7 @@ public final class IteratorPublisher<T> implements Flow.Publisher<T> {
     }
 
     void start() {
-      Flow.Subscriber<? super T> s = Objects.requireNonNull(subscriber);
-      try {
-        s.onSubscribe(this);
-      } catch (Throwable t) {
-        LOG.log(System.Logger.Level.WARNING, "onSubscribe threw, in violation of rule 2.13", t);
+      if (!Signals.onSubscribe(LOG, Objects.requireNonNull(subscriber), this)) {
         cancelled = true;
       }
       loop(1);
@@ -360,19 +348,15 @@ public final class IteratorPublisher<T> implements Flow.Publisher<T> {
       Throwable failure = terminalFailure;
       Throwable closeProblem = closeFailure;
       terminalFailure = null;
-      try {
-        if (failure != null) {
-          if (closeProblem != null && closeProblem != failure) {
-            failure.addSuppressed(closeProblem);
-          }
-          s.onError(failure);
-        } else if (closeProblem != null) {
-          s.onError(closeProblem);
-        } else {
-          s.onComplete();
+      if (failure != null) {
+        if (closeProblem != null && closeProblem != failure) {
+          failure.addSuppressed(closeProblem);
         }
-      } catch (Throwable t) {
-        LOG.log(System.Logger.Level.WARNING, "onComplete or onError threw (rule 2.13)", t);
+        Signals.onError(LOG, s, failure);
+      } else if (closeProblem != null) {
+        Signals.onError(LOG, s, closeProblem);
+      } else {
+        Signals.onComplete(LOG, s);
       }
     }
 
