@@ -33,7 +33,7 @@ import reactor.core.publisher.Flux;
  *
  * <pre>
  * /usr/lib/jvm/temurin-25-jdk-amd64/bin/java -jar ambidex-bench/target/benchmarks.jar \
- *     AsyncIteratorBenchmark -prof gc
+ *     AsyncIteratorBenchmark -f 1 -wi 3 -w 1s -i 5 -r 1s -prof gc
  * </pre>
  */
 @State(Scope.Benchmark)

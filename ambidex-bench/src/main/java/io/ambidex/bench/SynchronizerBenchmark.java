@@ -28,6 +28,12 @@ import reactor.core.scheduler.Schedulers;
  * to a one-thread executor and the peers' equivalents. Every row pays one hop to another thread
  * and one wake-up back. Means are noise on a small machine: read the p50.
  *
+ * <p>Every row runs the same work on the other thread: the core's {@code op(key)}, whose stage is
+ * complete when it returns, read there ({@link #opOnce}). The Synchronizer rows run it on the
+ * loop; the raw hop and Reactor run it on the executor and read it with {@code join()}, as the
+ * Lettuce-style row does. (Before choice 253 those two ran the plain blocking steps instead, with
+ * a new transport per call: less work than the Synchronizer rows, so the reference was cheaper.)
+ *
  * <p>Run (after {@code mvn -B -pl ambidex-bench -am package -DskipTests}, from the repository
  * root):
  *
@@ -85,9 +91,7 @@ public class SynchronizerBenchmark {
                 SyncOp.class.getClassLoader(),
                 new Class<?>[] {SyncOp.class},
                 (proxy, method, args) ->
-                    CompletableFuture.supplyAsync(
-                            () -> core.op((String) args[0]).toCompletableFuture().join(), ioThread)
-                        .join());
+                    CompletableFuture.supplyAsync(() -> opOnce((String) args[0]), ioThread).join());
   }
 
   /** Stops the loop and the executor. */
@@ -101,7 +105,7 @@ public class SynchronizerBenchmark {
   /** The raw hop: supplyAsync on a one-thread executor, then join. */
   @Benchmark
   public int rawSupplyAsyncJoin() {
-    return CompletableFuture.supplyAsync(this::runOnce, ioThread).join();
+    return CompletableFuture.supplyAsync(this::opOnce, ioThread).join();
   }
 
   /** {@code Synchronizer.call}: the blocking wrapper. */
@@ -137,10 +141,15 @@ public class SynchronizerBenchmark {
   /** Reactor: {@code Mono.fromCallable(..).subscribeOn(scheduler).block()}. */
   @Benchmark
   public Integer reactorSubscribeOnBlock() {
-    return Mono.fromCallable(this::runOnce).subscribeOn(reactorScheduler).block();
+    return Mono.fromCallable(this::opOnce).subscribeOn(reactorScheduler).block();
   }
 
-  private int runOnce() {
-    return Work.parse(new Work.SyncTransport().call(Work.validate(key)));
+  /** The work every row does on the other thread: the core's operation, its stage read. */
+  private Integer opOnce() {
+    return opOnce(key);
+  }
+
+  private Integer opOnce(String k) {
+    return core.op(k).toCompletableFuture().join();
   }
 }

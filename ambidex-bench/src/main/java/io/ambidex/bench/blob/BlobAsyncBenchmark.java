@@ -102,11 +102,36 @@ public class BlobAsyncBenchmark {
       blobs.createBucket(Clients.BUCKET).join();
     }
     put();
+    // The GET rows' operation once, checked: every key must read back the bytes put.
+    checkAll();
   }
 
-  /** Closes the client and stops the server. */
+  /** Reads every key back with the row's client and compares it with what was put. */
+  private void checkAll() {
+    for (int i = 0; i < IN_FLIGHT; i++) {
+      byte[] got =
+          sdk
+              ? s3.getObject(sdkGets[i], AsyncResponseTransformer.toBytes()).join().asByteArrayUnsafe()
+              : blobs.get(Clients.BUCKET, keys[i]).join();
+      if (!java.util.Arrays.equals(got, data)) {
+        throw new IllegalStateException(
+            client + ": " + keys[i] + " read back " + got.length + " bytes that are not the "
+                + data.length + " put");
+      }
+    }
+  }
+
+  /** Checks what the measured PUTs stored, then closes the client and stops the server. */
   @TearDown(Level.Trial)
   public void tearDown() {
+    try {
+      checkAll();
+    } finally {
+      close();
+    }
+  }
+
+  private void close() {
     try {
       if (s3 != null) {
         s3.close();

@@ -95,11 +95,37 @@ public class BlobBlockingBenchmark {
       blobs.createBucket(Clients.BUCKET);
       blobs.put(Clients.BUCKET, "get", data);
     }
+    // Each row's operation once, checked: a path that returns the wrong bytes, or stores
+    // nothing, fails here instead of reporting its throughput.
+    check("get()", get());
+    put();
+    check("the object put() stored", read("put"));
   }
 
-  /** Closes the client and stops the server. */
+  private byte[] read(String key) {
+    return sdk
+        ? s3.getObjectAsBytes(b -> b.bucket(Clients.BUCKET).key(key)).asByteArrayUnsafe()
+        : blobs.get(Clients.BUCKET, key);
+  }
+
+  private void check(String what, byte[] got) {
+    if (!java.util.Arrays.equals(got, data)) {
+      throw new IllegalStateException(
+          client + ": " + what + " has " + got.length + " bytes that are not the " + SIZE + " put");
+    }
+  }
+
+  /** Checks the object the measured PUTs stored, then closes the client and stops the server. */
   @TearDown(Level.Trial)
   public void tearDown() {
+    try {
+      check("the object put() stored", read("put"));
+    } finally {
+      close();
+    }
+  }
+
+  private void close() {
     try {
       if (s3 != null) {
         s3.close();

@@ -149,6 +149,15 @@ public class BlobLargeTransferBenchmark {
   private RawS3 raw;
   private ExecutorService streamReads;
 
+  /** The sum of the source's bytes (signed), which a stream row's readers must touch; or 0. */
+  private long sourceByteSum;
+
+  /** The bytes touched so far ({@code Sink.consumed + RawS3.touched}) when the iteration began. */
+  private long touchedBefore;
+
+  /** What the last {@link #downloadBytes()} returned, checked after the iteration. */
+  private byte[] lastBytes;
+
   /**
    * Starts the server, writes the source file (seeded random bytes), builds the client
    * and, for the download rows, stores the object with our client.
@@ -187,6 +196,9 @@ public class BlobLargeTransferBenchmark {
         setup.put(Clients.BUCKET, OBJECT, source);
       }
     }
+    if (params.getBenchmark().endsWith(".downloadStream")) {
+      sourceByteSum = byteSum(source);
+    }
     streamReads = Executors.newFixedThreadPool(2);
     if (client.equals("limit")) {
       raw = new RawS3(server.endpoint(), PARTS_IN_FLIGHT);
@@ -210,6 +222,8 @@ public class BlobLargeTransferBenchmark {
   @Setup(Level.Iteration)
   public void clearTarget() throws IOException {
     Files.deleteIfExists(target);
+    touchedBefore = Sink.consumed + RawS3.touched;
+    lastBytes = null;
   }
 
   /**
@@ -227,11 +241,50 @@ public class BlobLargeTransferBenchmark {
       throw new IllegalStateException(
           "The upload stored " + Files.size(stored) + " bytes instead of " + size);
     }
+    // The stream rows touch every byte: what they touched must add up to the source's bytes (a
+    // reader that got zeros, or the wrong object, of the right length fails here).
+    long touched = Sink.consumed + RawS3.touched - touchedBefore;
+    if (params.getBenchmark().endsWith(".downloadStream") && touched != sourceByteSum) {
+      throw new IllegalStateException(
+          "The stream's bytes sum to " + touched + ", the source's to " + sourceByteSum);
+    }
+    if (lastBytes != null) {
+      byte[] bytes = lastBytes;
+      lastBytes = null;
+      long at = mismatch(source, bytes);
+      if (at >= 0) {
+        throw new IllegalStateException("The bytes downloaded differ from the source at " + at);
+      }
+    }
   }
 
-  /** Closes the client, stops the server and deletes the files. */
+  /**
+   * Closes the client, stops the server and deletes the files; first checks, byte for byte, the
+   * last file a download wrote and the object the last upload stored (the iterations' checks
+   * compare sizes only, to keep the machine's page cache and disk out of the next shot).
+   */
   @TearDown(Level.Trial)
-  public void tearDown() throws IOException {
+  public void tearDown(BenchmarkParams params) throws IOException {
+    try {
+      if (params.getBenchmark().endsWith(".download") && Files.exists(target)) {
+        long at = Files.mismatch(source, target);
+        if (at >= 0) {
+          throw new IllegalStateException("The downloaded file differs from the source at " + at);
+        }
+      }
+      Path stored = dir.resolve("store").resolve(Clients.BUCKET).resolve(UPLOADED);
+      if (params.getBenchmark().contains(".upload") && Files.exists(stored)) {
+        long at = Files.mismatch(source, stored);
+        if (at >= 0) {
+          throw new IllegalStateException("The uploaded object differs from the source at " + at);
+        }
+      }
+    } finally {
+      close();
+    }
+  }
+
+  private void close() throws IOException {
     try {
       if (s3 != null) {
         s3.close();
@@ -445,6 +498,7 @@ public class BlobLargeTransferBenchmark {
     if (bytes.length != size) {
       throw new IllegalStateException("Got " + bytes.length + " bytes instead of " + size);
     }
+    lastBytes = bytes;
     return bytes;
   }
 
@@ -512,6 +566,35 @@ public class BlobLargeTransferBenchmark {
     public void onComplete() {
       done.complete(read);
     }
+  }
+
+  /* The sum of a file's bytes, signed, as touch() adds them. */
+  private static long byteSum(Path file) throws IOException {
+    long sum = 0;
+    byte[] block = new byte[Clients.MIB];
+    try (InputStream in = Files.newInputStream(file)) {
+      for (int n; (n = in.readNBytes(block, 0, block.length)) > 0; ) {
+        for (int i = 0; i < n; i++) {
+          sum += block[i];
+        }
+      }
+    }
+    return sum;
+  }
+
+  /* Where an array first differs from a file of the same length, or -1. */
+  private static long mismatch(Path file, byte[] bytes) throws IOException {
+    byte[] block = new byte[Clients.MIB];
+    long at = 0;
+    try (InputStream in = Files.newInputStream(file)) {
+      for (int n; (n = in.readNBytes(block, 0, block.length)) > 0; at += n) {
+        int i = java.util.Arrays.mismatch(block, 0, n, bytes, (int) at, (int) Math.min(at + n, bytes.length));
+        if (i >= 0) {
+          return at + i;
+        }
+      }
+    }
+    return at == bytes.length ? -1 : at;
   }
 
   private static void writeRandom(Path file, long size) throws IOException {

@@ -20,9 +20,10 @@ import software.amazon.awssdk.transfer.s3.S3TransferManager;
 /**
  * The two clients of the blob benchmarks, set up alike: the same endpoint, path-style addressing,
  * static credentials, region {@code us-east-1}, and a pool large enough for the requests each
- * benchmark has in flight. The AWS SDK computes and validates checksums only when an operation
- * requires them ({@code WHEN_REQUIRED}, as TOOLBOX.md says for S3-compatible servers); every other
- * SDK setting is its default. What each client does per request is listed in {@code
+ * benchmark has in flight. The AWS SDK's Java clients compute and validate checksums only when an
+ * operation requires them ({@code WHEN_REQUIRED}, as TOOLBOX.md says for S3-compatible servers),
+ * except the {@code sdk-defaults} rows; the CRT transfer manager keeps its integrity defaults;
+ * every other SDK setting is its default. What each client does per request is listed in {@code
  * docs/benchmarks.md}.
  */
 final class Clients {
@@ -154,8 +155,12 @@ final class Clients {
   /**
    * The SDK's transfer manager over its CRT-based client ({@code S3AsyncClient.crtBuilder()}),
    * parts of {@code partSize}, at most {@code parts} requests at once (the CRT otherwise sizes its
-   * concurrency from a target throughput). Its defaults otherwise: it sends CRC32 checksums with
-   * uploads and validates downloads where the object has one.
+   * concurrency from a target throughput). Its integrity defaults ({@code WHEN_SUPPORTED} both
+   * ways): it sends a CRC32 with every upload (a trailer of its {@code aws-chunked} body) and
+   * validates downloads where the object has a checksum. Until choice 252 this builder set {@code
+   * requestChecksumCalculation(WHEN_REQUIRED)}, which the CRT client honours
+   * ({@code CrtChecksumUtils}: no algorithm for PutObject, checksum location NONE): its uploads
+   * carried no checksum at all, while the tables compared them with ours as "CRC32".
    */
   static S3TransferManager sdkCrtTransferManager(URI endpoint, long partSize, int parts) {
     S3AsyncClient crt =
@@ -167,7 +172,6 @@ final class Clients {
             .minimumPartSizeInBytes(partSize)
             .thresholdInBytes(partSize)
             .maxConcurrency(parts)
-            .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
             .build();
     return S3TransferManager.builder().s3Client(crt).build();
   }
