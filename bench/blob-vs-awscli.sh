@@ -10,7 +10,9 @@
 #   BLOB_FLAGS: more global options for blob, e.g. "--checksum-algorithm CRC32C" (the default is
 #   MD5 against a non-AWS endpoint; the AWS CLI sends CRC32). CONCURRENCY (16): blob's
 #   --concurrency; the AWS CLI keeps its defaults (10 requests at once, multipart from 8 MiB), as
-#   people use it. ROUNDS (1): each measurement is repeated that many times, alternating the two
+#   people use it, unless AWS_LIKE_BLOB=1: then it runs with blob's settings (CONCURRENCY requests
+#   at once, multipart from 16 MiB in 8 MiB parts) from a config file of its own, so both tools
+#   do the same requests. ROUNDS (1): each measurement is repeated that many times, alternating the two
 #   tools. WARMUP_ROUNDS (1): unmeasured rounds of the small set by both tools first, so that the
 #   server (a JVM) is compiled before anything is measured. Needs about 8 GB of disk under TMPDIR
 #   (downloaded trees are kept until the end).
@@ -66,6 +68,14 @@ endpoint="http://127.0.0.1:$port"
 export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench-local-secret AWS_DEFAULT_REGION=us-east-1
 export AWS_EC2_METADATA_DISABLED=true
 unset AWS_CA_BUNDLE AWS_PROFILE || true
+export AWS_CONFIG_FILE="$work/aws-config"
+if [[ "${AWS_LIKE_BLOB:-0}" == 1 ]]; then
+  # blob's defaults: --concurrency requests at once; one PUT below 16 MiB, else 8 MiB parts.
+  printf '[default]\ns3 =\n  max_concurrent_requests = %s\n  multipart_threshold = 16MB\n  multipart_chunksize = 8MB\n' \
+    "$CONCURRENCY" > "$AWS_CONFIG_FILE"
+else
+  : > "$AWS_CONFIG_FILE" # the CLI's defaults, whatever ~/.aws/config says
+fi
 
 # The tool as users run it: bin/blob, with its JVM options and class-data archive.
 # (Small scripts, not functions: /usr/bin/time runs them to count their CPU.)
@@ -167,7 +177,7 @@ done
 
 {
   echo "# $(date -u +%FT%TZ) $(uname -sr), $(nproc) cores, load average before/after: see below"
-  echo "# blob: $("$J" -version 2>&1 | head -1); aws: $(aws --version 2>&1)"
+  echo "# blob: $("$J" -version 2>&1 | head -1); aws: $(aws --version 2>&1); AWS_LIKE_BLOB=${AWS_LIKE_BLOB:-0}"
   echo "# SMALL_N=$SMALL_N SMALL_KIB=$SMALL_KIB LARGE_N=$LARGE_N LARGE_MIB=$LARGE_MIB CONCURRENCY=$CONCURRENCY ROUNDS=$ROUNDS WARMUP_ROUNDS=$WARMUP_ROUNDS BLOB_JAVA_OPTS=${BLOB_JAVA_OPTS:-} BLOB_FLAGS=${BLOB_FLAGS:-}"
   echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >> "$out/summary.txt"
