@@ -9,10 +9,11 @@
 #   SMALL_N (default 10000) files of SMALL_KIB (4) KiB; LARGE_N (100) files of LARGE_MIB (8) MiB;
 #   BLOB_FLAGS: more global options for blob, e.g. "--checksum-algorithm CRC32C" (the default is
 #   MD5 against a non-AWS endpoint; the AWS CLI sends CRC32). CONCURRENCY (16): blob's
-#   --concurrency; the AWS CLI keeps its defaults (10 requests at once, multipart from 8 MiB), as
-#   people use it, unless AWS_LIKE_BLOB=1: then it runs with blob's settings (CONCURRENCY requests
-#   at once, multipart from 16 MiB in 8 MiB parts) from a config file of its own, so both tools
-#   do the same requests. ROUNDS (1): each measurement is repeated that many times, alternating the two
+#   --concurrency. The AWS CLI runs twice: `aws` with its defaults (10 requests at once, multipart
+#   from 8 MiB), as people use it, and `aws-tuned` with blob's settings (CONCURRENCY requests at
+#   once, one PUT below 16 MiB, else 8 MiB parts), so that one row compares the same requests;
+#   each from a config file of the script's own, whatever ~/.aws/config says. TOOLS ("blob aws
+#   aws-tuned"): which of the three run. ROUNDS (1): each measurement is repeated that many times, alternating the two
 #   tools. WARMUP_ROUNDS (1): unmeasured rounds of the small set by both tools first, so that the
 #   server (a JVM) is compiled before anything is measured. Needs about 8 GB of disk under TMPDIR
 #   (downloaded trees are kept until the end).
@@ -68,22 +69,22 @@ endpoint="http://127.0.0.1:$port"
 export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench-local-secret AWS_DEFAULT_REGION=us-east-1
 export AWS_EC2_METADATA_DISABLED=true
 unset AWS_CA_BUNDLE AWS_PROFILE || true
-export AWS_CONFIG_FILE="$work/aws-config"
-if [[ "${AWS_LIKE_BLOB:-0}" == 1 ]]; then
-  # blob's defaults: --concurrency requests at once; one PUT below 16 MiB, else 8 MiB parts.
-  printf '[default]\ns3 =\n  max_concurrent_requests = %s\n  multipart_threshold = 16MB\n  multipart_chunksize = 8MB\n' \
-    "$CONCURRENCY" > "$AWS_CONFIG_FILE"
-else
-  : > "$AWS_CONFIG_FILE" # the CLI's defaults, whatever ~/.aws/config says
-fi
+TOOLS="${TOOLS:-blob aws aws-tuned}"
+: > "$work/aws-config" # the CLI's defaults
+# blob's defaults: --concurrency requests at once; one PUT below 16 MiB, else 8 MiB parts.
+printf '[default]\ns3 =\n  max_concurrent_requests = %s\n  multipart_threshold = 16MB\n  multipart_chunksize = 8MB\n' \
+  "$CONCURRENCY" > "$work/aws-tuned-config"
 
 # The tool as users run it: bin/blob, with its JVM options and class-data archive.
 # (Small scripts, not functions: /usr/bin/time runs them to count their CPU.)
 printf '#!/usr/bin/env bash\nexec "%s/bin/blob" --no-progress --endpoint "%s" %s "$@"\n' "$root" "$endpoint" "${BLOB_FLAGS:-}" > "$work/blob"
-printf '#!/usr/bin/env bash\nexec aws --endpoint-url "%s" s3 "$@"\n' "$endpoint" > "$work/awss3"
-chmod +x "$work/blob" "$work/awss3"
+for variant in aws aws-tuned; do
+  printf '#!/usr/bin/env bash\nAWS_CONFIG_FILE="%s" exec aws --endpoint-url "%s" s3 "$@"\n' \
+    "$work/$variant-config" "$endpoint" > "$work/$variant"
+done
+chmod +x "$work/blob" "$work/aws" "$work/aws-tuned"
 blob() { "$work/blob" "$@"; }
-awss3() { "$work/awss3" "$@"; }
+awss3() { "$work/aws" "$@"; }
 
 echo "Making the files: $SMALL_N x $SMALL_KIB KiB, $LARGE_N x $LARGE_MIB MiB..." >&2
 python3 - "$work/small" "$SMALL_N" "$SMALL_KIB" "$work/large" "$LARGE_N" "$LARGE_MIB" <<'PY'
@@ -155,8 +156,10 @@ measure() {
 
 for set in small large; do
   for round in $(seq "$ROUNDS"); do
-    # Alternate which tool goes first, so that neither always runs on the other's leftovers.
-    tools="blob aws"; (( round % 2 == 0 )) && tools="aws blob"
+    # Rotate which tool goes first, so that none always runs on another's leftovers.
+    read -ra order <<< "$TOOLS"
+    shift_by=$(( (round - 1) % ${#order[@]} ))
+    tools="${order[*]:shift_by} ${order[*]:0:shift_by}"
     for tool in $tools; do
       prefix="s3://bench/$tool-$set-$round"
       down="$work/down-$tool-$set-$round"
@@ -165,9 +168,9 @@ for set in small large; do
         measure blob "$set" download "$round" "$work/blob" cp --recursive --concurrency "$CONCURRENCY" "$prefix/" "$down"
         measure blob "$set" sync-nochange "$round" "$work/blob" sync --concurrency "$CONCURRENCY" "$work/$set" "$prefix/"
       else
-        measure aws "$set" upload "$round" "$work/awss3" cp --recursive --only-show-errors "$work/$set" "$prefix/"
-        measure aws "$set" download "$round" "$work/awss3" cp --recursive --only-show-errors "$prefix/" "$down"
-        measure aws "$set" sync-nochange "$round" "$work/awss3" sync --only-show-errors "$work/$set" "$prefix/"
+        measure "$tool" "$set" upload "$round" "$work/$tool" cp --recursive --only-show-errors "$work/$set" "$prefix/"
+        measure "$tool" "$set" download "$round" "$work/$tool" cp --recursive --only-show-errors "$prefix/" "$down"
+        measure "$tool" "$set" sync-nochange "$round" "$work/$tool" sync --only-show-errors "$work/$set" "$prefix/"
       fi
       diff -r "$work/$set" "$down" > /dev/null || { echo "DIFFERENT: $down" >&2; exit 1; }
       trash "$down"
@@ -177,7 +180,7 @@ done
 
 {
   echo "# $(date -u +%FT%TZ) $(uname -sr), $(nproc) cores, load average before/after: see below"
-  echo "# blob: $("$J" -version 2>&1 | head -1); aws: $(aws --version 2>&1); AWS_LIKE_BLOB=${AWS_LIKE_BLOB:-0}"
+  echo "# blob: $("$J" -version 2>&1 | head -1); aws: $(aws --version 2>&1); TOOLS=$TOOLS"
   echo "# SMALL_N=$SMALL_N SMALL_KIB=$SMALL_KIB LARGE_N=$LARGE_N LARGE_MIB=$LARGE_MIB CONCURRENCY=$CONCURRENCY ROUNDS=$ROUNDS WARMUP_ROUNDS=$WARMUP_ROUNDS BLOB_JAVA_OPTS=${BLOB_JAVA_OPTS:-} BLOB_FLAGS=${BLOB_FLAGS:-}"
   echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >> "$out/summary.txt"
