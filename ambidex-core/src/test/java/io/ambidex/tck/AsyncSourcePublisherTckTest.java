@@ -15,7 +15,7 @@ public class AsyncSourcePublisherTckTest extends FlowPublisherVerification<Long>
   private final ExecutorService executor = Executors.newFixedThreadPool(2);
 
   public AsyncSourcePublisherTckTest() {
-    super(Tck.environment());
+    super(Tck.environment(), Tck.REFERENCE_DROP_MILLIS);
   }
 
   @AfterClass

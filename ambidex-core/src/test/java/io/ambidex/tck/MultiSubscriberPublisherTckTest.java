@@ -11,7 +11,7 @@ import org.reactivestreams.tck.flow.FlowPublisherVerification;
  */
 public class MultiSubscriberPublisherTckTest extends FlowPublisherVerification<Long> {
   public MultiSubscriberPublisherTckTest() {
-    super(Tck.environment());
+    super(Tck.environment(), Tck.REFERENCE_DROP_MILLIS);
   }
 
   @Override

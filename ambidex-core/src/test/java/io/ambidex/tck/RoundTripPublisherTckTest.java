@@ -16,7 +16,7 @@ public class RoundTripPublisherTckTest extends FlowPublisherVerification<Long> {
   private final ExecutorService executor = Executors.newFixedThreadPool(2);
 
   public RoundTripPublisherTckTest() {
-    super(Tck.environment());
+    super(Tck.environment(), Tck.REFERENCE_DROP_MILLIS);
   }
 
   @AfterClass

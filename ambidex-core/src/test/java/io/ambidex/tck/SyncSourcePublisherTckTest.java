@@ -7,7 +7,7 @@ import org.reactivestreams.tck.flow.FlowPublisherVerification;
 /** The Reactive Streams TCK for {@code toPublisher} over a source whose stages are complete. */
 public class SyncSourcePublisherTckTest extends FlowPublisherVerification<Long> {
   public SyncSourcePublisherTckTest() {
-    super(Tck.environment());
+    super(Tck.environment(), Tck.REFERENCE_DROP_MILLIS);
   }
 
   @Override
