@@ -3,7 +3,6 @@ package io.ambidex.internal;
 import io.ambidex.CallFuture;
 import java.util.concurrent.CompletableFuture;
 import org.jetbrains.lincheck.datastructures.IntGen;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
 import org.jetbrains.lincheck.datastructures.Validate;
@@ -62,7 +61,7 @@ public class CallFutureLincheckTest {
 
   @Test
   void modelChecking() {
-    new ModelCheckingOptions()
+    ModelChecking.options()
         .iterations(15)
         .invocationsPerIteration(1_000)
         .threads(2)

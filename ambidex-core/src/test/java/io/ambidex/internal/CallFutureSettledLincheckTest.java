@@ -5,7 +5,6 @@ import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.jetbrains.lincheck.datastructures.IntGen;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
 import org.jetbrains.lincheck.datastructures.StressOptions;
@@ -96,7 +95,7 @@ public class CallFutureSettledLincheckTest {
 
   @Test
   void modelChecking() {
-    new ModelCheckingOptions()
+    ModelChecking.options()
         .iterations(20)
         .invocationsPerIteration(1_000)
         .threads(3)

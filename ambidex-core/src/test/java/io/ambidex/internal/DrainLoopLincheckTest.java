@@ -2,7 +2,6 @@ package io.ambidex.internal;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.jetbrains.lincheck.datastructures.Validate;
@@ -80,7 +79,7 @@ public class DrainLoopLincheckTest {
 
   @Test
   void modelChecking() {
-    new ModelCheckingOptions()
+    ModelChecking.options()
         .iterations(15)
         .invocationsPerIteration(500)
         .threads(3)

@@ -1,5 +1,6 @@
 package io.ambidex.control.internal;
 
+import io.ambidex.internal.ModelChecking;
 import io.ambidex.internal.Outcomes;
 import io.ambidex.control.Async;
 import java.util.List;
@@ -8,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.jetbrains.lincheck.datastructures.IntGen;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
 import org.jetbrains.lincheck.datastructures.StressOptions;
@@ -170,7 +170,7 @@ public class FanOutLincheckTest {
 
   @Test
   void modelChecking() {
-    new ModelCheckingOptions()
+    ModelChecking.options()
         .iterations(15)
         .invocationsPerIteration(500)
         .threads(2)

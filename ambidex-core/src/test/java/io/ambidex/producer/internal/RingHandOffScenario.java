@@ -1,11 +1,11 @@
 package io.ambidex.producer.internal;
 
+import io.ambidex.internal.ModelChecking;
 import io.ambidex.producer.AsyncProducerIterator;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import org.jetbrains.lincheck.datastructures.IntGen;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
 import org.junit.jupiter.api.Test;
@@ -85,7 +85,7 @@ public abstract class RingHandOffScenario {
 
   @Test
   void modelChecking() {
-    new ModelCheckingOptions()
+    ModelChecking.options()
         .sequentialSpecification(QueueSpec.class)
         .iterations(10)
         .invocationsPerIteration(2_000)

@@ -1,10 +1,10 @@
 package io.ambidex.stream.internal;
 
+import io.ambidex.internal.ModelChecking;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import org.jetbrains.lincheck.datastructures.IntGen;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
 import org.jetbrains.lincheck.datastructures.StressOptions;
@@ -157,7 +157,7 @@ public class PublisherIteratorLincheckTest {
 
   @Test
   void modelChecking() {
-    new ModelCheckingOptions()
+    ModelChecking.options()
         .sequentialSpecification(QueueSpec.class)
         .iterations(30)
         .invocationsPerIteration(2_000)

@@ -1,5 +1,6 @@
 package io.ambidex.synchronizer.internal;
 
+import io.ambidex.internal.ModelChecking;
 import static org.jetbrains.lincheck.datastructures.ManagedStrategyGuaranteeKt.forClasses;
 
 import io.ambidex.synchronizer.Synchronizer;
@@ -8,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.jetbrains.lincheck.datastructures.Validate;
@@ -141,7 +141,7 @@ public class SynchronizerLincheckTest {
   @Timeout(300)
   void modelChecking() {
     callsPerScenario = 3 * 2;
-    new ModelCheckingOptions()
+    ModelChecking.options()
         .iterations(8)
         .invocationsPerIteration(300)
         .threads(3)

@@ -1,5 +1,6 @@
 package io.ambidex.synchronizer.internal;
 
+import io.ambidex.internal.ModelChecking;
 import static org.jetbrains.lincheck.datastructures.ManagedStrategyGuaranteeKt.forClasses;
 
 import io.ambidex.stream.AsyncIterator;
@@ -16,7 +17,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.jetbrains.lincheck.datastructures.Validate;
@@ -248,7 +248,7 @@ public class SynchronizerStreamLincheckTest {
   void modelChecking() {
     asyncSource = false;
     callsPerScenario = 3 * 2;
-    new ModelCheckingOptions()
+    ModelChecking.options()
         .iterations(8)
         .invocationsPerIteration(300)
         .threads(3)

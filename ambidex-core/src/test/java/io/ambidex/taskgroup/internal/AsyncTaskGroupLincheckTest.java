@@ -1,5 +1,6 @@
 package io.ambidex.taskgroup.internal;
 
+import io.ambidex.internal.ModelChecking;
 import static org.jetbrains.lincheck.datastructures.ManagedStrategyGuaranteeKt.forClasses;
 
 import io.ambidex.internal.Outcomes;
@@ -11,7 +12,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.jetbrains.lincheck.datastructures.Validate;
@@ -190,7 +190,7 @@ public class AsyncTaskGroupLincheckTest {
   @Test
   @Timeout(300)
   void modelChecking() {
-    new ModelCheckingOptions()
+    ModelChecking.options()
         .iterations(10)
         .invocationsPerIteration(500)
         .threads(2)
