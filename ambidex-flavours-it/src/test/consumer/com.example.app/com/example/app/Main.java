@@ -1,0 +1,70 @@
+package com.example.app;
+
+import com.example.app.echo.AsyncEcho;
+import com.example.app.echo.Echo;
+import com.example.app.echo.ReactorEcho;
+import com.sun.net.httpserver.HttpServer;
+import io.ambidex.Immediate;
+import io.ambidex.control.SyncRuntime;
+import io.ambidex.http.HttpRequest;
+import io.ambidex.http.RequestClient;
+import io.ambidex.http.SyncHttpTransport;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+
+/** Runs one scenario, named by its argument, and prints what a user would see. */
+public final class Main {
+  private Main() {}
+
+  /**
+   * Runs the scenario named by {@code args[0]}.
+   *
+   * @param args the scenario's name
+   * @throws Exception whatever the scenario throws, which ends the JVM with a status of 1
+   */
+  public static void main(String[] args) throws Exception {
+    switch (args[0]) {
+      case "facades" -> facades();
+      case "http" -> http();
+      default -> throw new IllegalArgumentException("no scenario " + args[0]);
+    }
+  }
+
+  /* The facades the processor generated in this module, over the core's two runtimes. */
+  private static void facades() {
+    System.out.println("blocking " + new Echo().echo("one"));
+    System.out.println("async " + new AsyncEcho().echo("two").join());
+    System.out.println("reactor " + new ReactorEcho().echo("three").block());
+  }
+
+  /* The blocking HTTP transport against a server of the JDK's, on the loopback interface. */
+  private static void http() throws Exception {
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext(
+        "/",
+        exchange -> {
+          byte[] body = "pong".getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
+    server.start();
+    try {
+      RequestClient client =
+          RequestClient.builder(SyncHttpTransport.create(), SyncRuntime.create()).build();
+      try {
+        URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/ping");
+        HttpRequest request = HttpRequest.newBuilder(uri).build();
+        String body = Immediate.get(client.send(request, r -> r.body().readString(1024)), "ping");
+        System.out.println("http " + body);
+      } finally {
+        Immediate.get(client.close(), "close");
+      }
+    } finally {
+      server.stop(0); // its dispatcher thread is not a daemon: stopped even when the call fails
+    }
+  }
+}
