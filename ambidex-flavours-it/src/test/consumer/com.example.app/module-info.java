@@ -3,6 +3,12 @@
  * runs it with {@code java -m}). It requires what docs/modules.md tells users to require.
  */
 module com.example.app {
+  requires io.ambidex.blob;
+  requires io.ambidex.rxjava3;
+  requires io.ambidex.mutiny;
+  // No descriptor (S3Proxy and its Jetty stay on the class path): an automatic module, named by
+  // the Automatic-Module-Name of its jar.
+  requires io.ambidex.s3embedded;
   requires io.ambidex.http;
   requires jdk.httpserver;
   // The generated facades of EchoCore are public types of an exported package whose methods

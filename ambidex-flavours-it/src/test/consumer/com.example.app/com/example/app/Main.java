@@ -5,14 +5,24 @@ import com.example.app.echo.Echo;
 import com.example.app.echo.ReactorEcho;
 import com.sun.net.httpserver.HttpServer;
 import io.ambidex.Immediate;
+import io.ambidex.blob.AsyncBlobClient;
+import io.ambidex.blob.BlobClient;
+import io.ambidex.blob.BlobConfig;
+import io.ambidex.blob.BlobObject;
+import io.ambidex.blob.Credentials;
+import io.ambidex.blob.MutinyBlobClient;
+import io.ambidex.blob.ReactorBlobClient;
+import io.ambidex.blob.Rx3BlobClient;
 import io.ambidex.control.SyncRuntime;
 import io.ambidex.http.HttpRequest;
 import io.ambidex.http.RequestClient;
 import io.ambidex.http.SyncHttpTransport;
+import io.ambidex.s3embedded.EmbeddedS3;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /** Runs one scenario, named by its argument, and prints what a user would see. */
 public final class Main {
@@ -28,6 +38,7 @@ public final class Main {
     switch (args[0]) {
       case "facades" -> facades();
       case "http" -> http();
+      case "blob" -> blob();
       default -> throw new IllegalArgumentException("no scenario " + args[0]);
     }
   }
@@ -37,6 +48,42 @@ public final class Main {
     System.out.println("blocking " + new Echo().echo("one"));
     System.out.println("async " + new AsyncEcho().echo("two").join());
     System.out.println("reactor " + new ReactorEcho().echo("three").block());
+  }
+
+  /* The blob client's generated facades, all five, against the embedded store. */
+  private static void blob() {
+    try (EmbeddedS3 s3 = EmbeddedS3.start(null)) {
+      BlobConfig config =
+          BlobConfig.builder()
+              .endpoint(s3.endpoint())
+              .credentials(Credentials.of(s3.accessKey(), s3.secretKey()))
+              .build();
+      try (BlobClient blobs = new BlobClient(config)) {
+        blobs.createBucket("photos");
+        blobs.put("photos", "hello.txt", "hello".getBytes(StandardCharsets.UTF_8));
+        System.out.println("blocking " + text(blobs.get("photos", "hello.txt")));
+      }
+      AsyncBlobClient async = new AsyncBlobClient(config);
+      System.out.println("async " + text(async.get("photos", "hello.txt").join()));
+      async.close().toCompletableFuture().join();
+      ReactorBlobClient reactor = new ReactorBlobClient(config);
+      System.out.println(
+          "reactor " + reactor.list("photos", "").map(BlobObject::key).collectList().block());
+      reactor.close().block();
+      Rx3BlobClient rx = new Rx3BlobClient(config);
+      System.out.println(
+          "rxjava " + rx.list("photos", "").map(BlobObject::key).toList().blockingGet());
+      rx.close().blockingAwait();
+      MutinyBlobClient mutiny = new MutinyBlobClient(config);
+      List<String> keys =
+          mutiny.list("photos", "").map(BlobObject::key).collect().asList().await().indefinitely();
+      System.out.println("mutiny " + keys);
+      mutiny.close().await().indefinitely();
+    }
+  }
+
+  private static String text(byte[] bytes) {
+    return new String(bytes, StandardCharsets.UTF_8);
   }
 
   /* The blocking HTTP transport against a server of the JDK's, on the loopback interface. */

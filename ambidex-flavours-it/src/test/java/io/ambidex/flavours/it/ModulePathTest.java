@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.spi.ToolProvider;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -50,9 +51,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ModulePathTest {
   private static final Path CONSUMER = Path.of("src/test/consumer").toAbsolutePath();
   private static final String APP = "com.example.app";
-  private static final List<String> ROOTS =
-      List.of(
-          "io.ambidex.http", "io.ambidex.reactor", "io.ambidex.annotations", "io.ambidex.core");
+  private static final Pattern REQUIRES =
+      Pattern.compile("^\\s*requires (?:static )?(?:transitive )?([\\w.]+);", Pattern.MULTILINE);
 
   @TempDir static Path work;
   private static final List<Path> modulePath = new ArrayList<>();
@@ -82,6 +82,17 @@ class ModulePathTest {
   @Test
   void generatedFacades_ofACoreInTheUsersNamedModule_compileAndRun() throws Exception {
     assertThat(run("facades")).containsSubsequence("blocking one", "async two", "reactor three");
+  }
+
+  @Test
+  void blobFacades_inANamedApplication_useTheEmbeddedStoreAsAnAutomaticModule() throws Exception {
+    assertThat(run("blob"))
+        .containsSubsequence(
+            "blocking hello",
+            "async hello",
+            "reactor [hello.txt]",
+            "rxjava [hello.txt]",
+            "mutiny [hello.txt]");
   }
 
   @Test
@@ -146,8 +157,14 @@ class ModulePathTest {
       entries.put(p, descriptor(p));
     }
     entries.forEach((p, d) -> d.ifPresent(descriptor -> modules.putIfAbsent(descriptor.name(), p)));
+    List<String> roots =
+        REQUIRES.matcher(Files.readString(CONSUMER.resolve(APP).resolve("module-info.java")))
+            .results()
+            .map(m -> m.group(1))
+            .filter(name -> !name.startsWith("java.") && !name.startsWith("jdk."))
+            .toList();
     Set<String> reached = new LinkedHashSet<>();
-    Deque<String> todo = new ArrayDeque<>(ROOTS);
+    Deque<String> todo = new ArrayDeque<>(roots);
     while (!todo.isEmpty()) {
       String name = todo.pop();
       Path location = modules.get(name);
@@ -165,7 +182,7 @@ class ModulePathTest {
               .orElse(false);
       (onModulePath ? modulePath : classPath).add(p);
     }
-    assertThat(reached).as("modules reached from the consumer's requires").containsAll(ROOTS);
+    assertThat(reached).as("modules reached from the consumer's requires").containsAll(roots);
   }
 
   /* The entry's module as the module path would see it; empty if it cannot be a module. */
