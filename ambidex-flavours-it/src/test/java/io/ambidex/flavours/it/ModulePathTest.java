@@ -64,24 +64,37 @@ class ModulePathTest {
   static void compileTheConsumer() throws IOException {
     sortTheTestClassPath();
     compiled = work.resolve("app");
+    compile(
+        compiled,
+        "--processor-path",
+        join(List.of(entry("ambidex-processor"), modules.get("io.ambidex.annotations"))));
+  }
+
+  /* Compiles the consumer into a directory, the processor found through the options given. */
+  private static void compile(Path out, String... processorOptions) {
     List<String> args = new ArrayList<>();
     // Warnings are errors, as in this build: a user following docs/modules.md gets none.
     args.addAll(List.of("-Xlint:all,-requires-automatic,-processing,-path", "-Werror"));
-    args.addAll(List.of("-d", compiled.toString()));
-    args.addAll(List.of("-s", work.resolve("generated").toString()));
+    args.addAll(List.of("-d", out.toString(), "-s", Path.of(out + "-src").toString()));
     args.addAll(List.of("--module-path", join(modulePath)));
-    args.addAll(
-        List.of(
-            "--processor-path",
-            join(List.of(entry("ambidex-processor"), modules.get("io.ambidex.annotations")))));
+    args.addAll(List.of(processorOptions));
     args.addAll(List.of("--module-source-path", CONSUMER.toString(), "--module", APP));
-    String out = runTool("javac", args);
-    assertThat(out).as("javac's output").isEmpty();
+    String output = runTool("javac", args);
+    assertThat(output).as("javac's output").isEmpty();
   }
 
   @Test
   void generatedFacades_ofACoreInTheUsersNamedModule_compileAndRun() throws Exception {
     assertThat(run("facades")).containsSubsequence("blocking one", "async two", "reactor three");
+  }
+
+  @Test
+  void processor_onTheProcessorModulePathAlone_generatesTheFacades() throws Exception {
+    Path out = work.resolve("app-processor-module-path");
+    compile(out, "--processor-module-path", entry("ambidex-processor").toString());
+    assertThat(out.resolve(APP).resolve("com/example/app/echo/AsyncEcho.class")).exists();
+    assertThat(run(out, "facades"))
+        .containsSubsequence("blocking one", "async two", "reactor three");
   }
 
   @Test
@@ -102,10 +115,16 @@ class ModulePathTest {
 
   /* Runs Main with one scenario in a child JVM; returns its output lines, failing on exit != 0. */
   private static List<String> run(String scenario) throws IOException, InterruptedException {
+    return run(compiled, scenario);
+  }
+
+  /* Runs Main, compiled into the given directory, with one scenario in a child JVM. */
+  private static List<String> run(Path app, String scenario)
+      throws IOException, InterruptedException {
     String java = ProcessHandle.current().info().command().orElse("java");
-    Path log = work.resolve(scenario + ".log");
+    Path log = Files.createTempFile(work, scenario, ".log");
     List<String> command = new ArrayList<>(List.of(java, "-Xmx256m"));
-    command.addAll(List.of("--module-path", compiled + File.pathSeparator + join(modulePath)));
+    command.addAll(List.of("--module-path", app + File.pathSeparator + join(modulePath)));
     command.addAll(List.of("-cp", join(classPath)));
     command.addAll(List.of("-m", APP + "/com.example.app.Main", scenario));
     Process p =
