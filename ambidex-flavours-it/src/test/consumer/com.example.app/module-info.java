@@ -21,4 +21,8 @@ module com.example.app {
   requires static transitive java.compiler;
 
   exports com.example.app.echo;
+  // The Synchronizer calls the greeter reflectively from io.ambidex.core: its package is
+  // exported to the core (and to no one else). com.example.app.hidden is not exported at all.
+  exports com.example.app.shared to
+      io.ambidex.core;
 }

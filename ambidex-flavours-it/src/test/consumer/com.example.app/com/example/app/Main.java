@@ -3,6 +3,10 @@ package com.example.app;
 import com.example.app.echo.AsyncEcho;
 import com.example.app.echo.Echo;
 import com.example.app.echo.ReactorEcho;
+import com.example.app.hidden.BlockingStore;
+import com.example.app.hidden.Store;
+import com.example.app.shared.BlockingGreeter;
+import com.example.app.shared.Greeter;
 import com.sun.net.httpserver.HttpServer;
 import io.ambidex.Immediate;
 import io.ambidex.blob.AsyncBlobClient;
@@ -18,11 +22,13 @@ import io.ambidex.http.HttpRequest;
 import io.ambidex.http.RequestClient;
 import io.ambidex.http.SyncHttpTransport;
 import io.ambidex.s3embedded.EmbeddedS3;
+import io.ambidex.synchronizer.Synchronizer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /** Runs one scenario, named by its argument, and prints what a user would see. */
 public final class Main {
@@ -39,6 +45,7 @@ public final class Main {
       case "facades" -> facades();
       case "http" -> http();
       case "blob" -> blob();
+      case "synchronizer" -> synchronizer();
       default -> throw new IllegalArgumentException("no scenario " + args[0]);
     }
   }
@@ -84,6 +91,20 @@ public final class Main {
 
   private static String text(byte[] bytes) {
     return new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  /* The Synchronizer's reflective wrappers: a target in a package exported to the core, one not. */
+  private static void synchronizer() {
+    try (Synchronizer loop = Synchronizer.create("app")) {
+      Greeter greeter = name -> CompletableFuture.completedFuture("hello " + name);
+      System.out.println("exported " + loop.blocking(BlockingGreeter.class, greeter).greet("you"));
+      Store store = key -> CompletableFuture.completedFuture("value of " + key);
+      try {
+        System.out.println("hidden " + loop.blocking(BlockingStore.class, store).get("k"));
+      } catch (IllegalStateException e) {
+        System.out.println("hidden failed: " + e.getMessage());
+      }
+    }
   }
 
   /* The blocking HTTP transport against a server of the JDK's, on the loopback interface. */

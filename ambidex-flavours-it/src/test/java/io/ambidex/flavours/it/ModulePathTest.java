@@ -109,6 +109,21 @@ class ModulePathTest {
   }
 
   @Test
+  void synchronizerWrapper_ofAnInterfaceInAPackageNotExportedToTheCore_namesTheMissingExport()
+      throws Exception {
+    assertThat(run("synchronizer"))
+        .contains("exported hello you")
+        .anySatisfy(
+            line ->
+                assertThat(line)
+                    .startsWith("hidden failed: ")
+                    .contains(
+                        "module com.example.app does not export com.example.app.hidden to"
+                            + " io.ambidex.core",
+                        "add 'exports com.example.app.hidden to io.ambidex.core;'"));
+  }
+
+  @Test
   void syncHttpTransport_inANamedApplication_sendsARequest() throws Exception {
     assertThat(run("http")).contains("http pong");
   }
