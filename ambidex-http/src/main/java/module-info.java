@@ -11,6 +11,11 @@ module io.ambidex.http {
   requires org.apache.httpcomponents.client5.httpclient5;
   requires org.apache.httpcomponents.core5.httpcore5;
   requires org.apache.httpcomponents.core5.httpcore5.h2;
+  // Not ours: httpclient5's connection operator (and httpcore5's) use jdk.net.Sockets and
+  // jdk.net.ExtendedSocketOptions. Automatic modules declare no requires, so without this line a
+  // named application launched with `java -m` resolves no jdk.net, and the first transport built
+  // fails with NoClassDefFoundError: jdk/net/Sockets (jlink would leave jdk.net out too).
+  requires jdk.net;
 
   exports io.ambidex.http;
   exports io.ambidex.http.error;

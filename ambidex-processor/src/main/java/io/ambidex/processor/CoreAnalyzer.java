@@ -1,11 +1,5 @@
 package io.ambidex.processor;
 
-import io.ambidex.annotations.AsyncCore;
-import io.ambidex.annotations.AsyncExecutor;
-import io.ambidex.annotations.AsyncFactory;
-import io.ambidex.annotations.BlockingCore;
-import io.ambidex.annotations.BlockingFactory;
-import io.ambidex.annotations.ExcludeFromFacades;
 import io.ambidex.processor.CoreModel.Bridge;
 import io.ambidex.processor.CoreModel.Factory;
 import io.ambidex.processor.CoreModel.Method;
@@ -55,12 +49,19 @@ import javax.tools.JavaFileObject;
  * core with problems gets no facades.
  */
 final class CoreAnalyzer {
-  static final String ASYNC_CORE = AsyncCore.class.getCanonicalName();
-  static final String BLOCKING_CORE = BlockingCore.class.getCanonicalName();
-  static final String BLOCKING_FACTORY = BlockingFactory.class.getCanonicalName();
-  static final String ASYNC_FACTORY = AsyncFactory.class.getCanonicalName();
-  static final String ASYNC_EXECUTOR = AsyncExecutor.class.getCanonicalName();
-  static final String EXCLUDE = ExcludeFromFacades.class.getCanonicalName();
+  /*
+   * The annotations by name, never by class literal: the processor reads them as mirrors and
+   * never loads them, so it runs from its own jar alone. On --processor-module-path it is an
+   * automatic module, which requires nothing, so io.ambidex.annotations would not be resolved
+   * there and loading AsyncCore failed (NoClassDefFoundError). AnnotationNamesTest keeps these
+   * strings equal to the annotations' names.
+   */
+  static final String ASYNC_CORE = "io.ambidex.annotations.AsyncCore";
+  static final String BLOCKING_CORE = "io.ambidex.annotations.BlockingCore";
+  static final String BLOCKING_FACTORY = "io.ambidex.annotations.BlockingFactory";
+  static final String ASYNC_FACTORY = "io.ambidex.annotations.AsyncFactory";
+  static final String ASYNC_EXECUTOR = "io.ambidex.annotations.AsyncExecutor";
+  static final String EXCLUDE = "io.ambidex.annotations.ExcludeFromFacades";
 
   /* "java.util.List<java.lang.String>" -> "List<String>", for messages. */
   private static final Pattern PACKAGE_PREFIX =

@@ -281,10 +281,7 @@ public final class SynchronizerWrappers {
         return CompletableFuture.failedFuture(e.getCause());
       } catch (IllegalAccessException e) {
         return CompletableFuture.failedFuture(
-            new IllegalStateException(
-                "Cannot call " + targetMethod + " on " + target.getClass().getName()
-                    + ": declare it in a public interface that the target implements.",
-                e));
+            new IllegalStateException(inaccessible(targetMethod, target), e));
       }
       if (result instanceof CompletionStage<?> stage) {
         @SuppressWarnings("unchecked")
@@ -293,6 +290,27 @@ public final class SynchronizerWrappers {
       }
       return CompletableFuture.completedFuture(result);
     }
+  }
+
+  /*
+   * Why the core may not call the method. On the module path the usual cause is encapsulation: a
+   * public interface of a package its module does not export (or open) to io.ambidex.core, which
+   * only that module's descriptor can change.
+   */
+  private static String inaccessible(Method method, Object target) {
+    Class<?> owner = method.getDeclaringClass();
+    Module module = owner.getModule();
+    Module core = SynchronizerWrappers.class.getModule();
+    String pkg = owner.getPackageName();
+    if (module.isNamed() && core.isNamed() && !module.isExported(pkg, core)
+        && !module.isOpen(pkg, core)) {
+      return "Cannot call " + method + " on " + target.getClass().getName() + ": module "
+          + module.getName() + " does not export " + pkg + " to " + core.getName()
+          + ", whose Synchronizer calls it reflectively; add 'exports " + pkg + " to "
+          + core.getName() + ";' to its module-info.";
+    }
+    return "Cannot call " + method + " on " + target.getClass().getName()
+        + ": declare it in a public interface that the target implements.";
   }
 
   /*
