@@ -31,7 +31,7 @@ import reactor.core.scheduler.Schedulers;
  * <p>Every row runs the same work on the other thread: the core's {@code op(key)}, whose stage is
  * complete when it returns, read there ({@link #opOnce}). The Synchronizer rows run it on the
  * loop; the raw hop and Reactor run it on the executor and read it with {@code join()}, as the
- * Lettuce-style row does. (Before choice 253 those two ran the plain blocking steps instead, with
+ * Lettuce-style row does. (Before choice 252 those two ran the plain blocking steps instead, with
  * a new transport per call: less work than the Synchronizer rows, so the reference was cheaper.)
  *
  * <p>Run (after {@code mvn -B -pl ambidex-bench -am package -DskipTests}, from the repository

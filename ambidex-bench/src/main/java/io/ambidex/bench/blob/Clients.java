@@ -157,7 +157,7 @@ final class Clients {
    * parts of {@code partSize}, at most {@code parts} requests at once (the CRT otherwise sizes its
    * concurrency from a target throughput). Its integrity defaults ({@code WHEN_SUPPORTED} both
    * ways): it sends a CRC32 with every upload (a trailer of its {@code aws-chunked} body) and
-   * validates downloads where the object has a checksum. Until choice 252 this builder set {@code
+   * validates downloads where the object has a checksum. Until choice 251 this builder set {@code
    * requestChecksumCalculation(WHEN_REQUIRED)}, which the CRT client honours
    * ({@code CrtChecksumUtils}: no algorithm for PutObject, checksum location NONE): its uploads
    * carried no checksum at all, while the tables compared them with ours as "CRC32".
