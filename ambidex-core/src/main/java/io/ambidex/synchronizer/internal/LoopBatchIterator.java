@@ -325,13 +325,7 @@ public final class LoopBatchIterator<T extends @Nullable Object>
     if (pending != null) {
       pending.cancel(true);
     }
-    try {
-      closing =
-          Stages.asFuture(
-              Objects.requireNonNull(source.close(), "The source's close() returned null"));
-    } catch (RuntimeException e) {
-      closing = CompletableFuture.failedFuture(e);
-    }
+    closing = LoopSource.close(source);
     sourceClosing = closing;
     host.released(this);
     return closing;

@@ -1,5 +1,8 @@
 package io.ambidex.synchronizer.internal;
 
+import io.ambidex.internal.Stages;
+import io.ambidex.stream.AsyncIterator;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -13,4 +16,17 @@ public interface LoopSource {
    * after. Never throws; a failure of the source's close fails the stage.
    */
   CompletableFuture<Void> closeSource();
+
+  /**
+   * Calls {@code source.close()} for an implementation's {@link #closeSource}: a throw or a null
+   * stage becomes a failed stage, never an exception.
+   */
+  static CompletableFuture<Void> close(AsyncIterator<?> source) {
+    try {
+      return Stages.asFuture(
+          Objects.requireNonNull(source.close(), "The source's close() returned null"));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
 }

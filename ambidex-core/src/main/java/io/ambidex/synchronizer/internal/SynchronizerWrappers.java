@@ -539,13 +539,7 @@ public final class SynchronizerWrappers {
       if (s == null) {
         return CompletableFuture.completedFuture(null); // never opened; an opening closes itself
       }
-      try {
-        closing =
-            Stages.asFuture(
-                Objects.requireNonNull(s.close(), () -> operation + "'s close() returned null"));
-      } catch (RuntimeException e) {
-        closing = CompletableFuture.failedFuture(e);
-      }
+      closing = LoopSource.close(s);
       sourceClosing = closing;
       host.released(this);
       return closing;
