@@ -71,21 +71,18 @@ class ContextPathsTest {
   }
 
   /**
-   * A stage completed by a fresh thread that has no context of its own, once a continuation is
-   * registered on it.
+   * A stage completed by a fresh thread named {@code foreign-completer}, with no context of its
+   * own, once {@code release} is done. A test completes {@code release} after the code under test
+   * has registered its continuation. Waiting for a dependent instead was not enough: a completion
+   * that races the registration is handed back to the registering thread (by CompletableFuture,
+   * and by the driver's REGISTERING to INLINE handshake), and the Micrometer twin of this suite
+   * once saw the continuation run on main in CI.
    */
-  private static <T> CompletableFuture<T> completedByForeignThread(T value) {
+  private static <T> CompletableFuture<T> completedByForeignThread(
+      CompletableFuture<?> release, T value) {
     CompletableFuture<T> f = new CompletableFuture<>();
     Thread.ofPlatform().name("foreign-completer").start(() -> {
-      // Completes only once someone waits on it, so the continuation always runs here.
-      while (f.getNumberOfDependents() == 0) {
-        try {
-          Thread.sleep(1);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
+      release.join();
       f.complete(value);
     });
     return f;
@@ -186,16 +183,18 @@ class ContextPathsTest {
   @Test
   void permits_taskReleasedByAnotherCompletion_startsInsideTheFanOutCallersContext() {
     List<Seen> starts = Collections.synchronizedList(new ArrayList<>());
+    CompletableFuture<@Nullable Void> release = new CompletableFuture<>();
     CompletableFuture<List<String>> all =
         Async.parallel(
                 List.of(1, 2, 3),
                 1,
                 i -> {
                   starts.add(seen());
-                  return completedByForeignThread("x" + i);
+                  return completedByForeignThread(release, "x" + i);
                 })
             .toCompletableFuture();
     tl.local.set("changed after the call"); // the fan-out keeps what its caller had
+    release.complete(null); // task 1's continuation is registered: tasks 2 and 3 start off main
     assertThat(all.join()).containsExactly("x1", "x2", "x3");
     assertThat(starts).hasSize(3);
     // The first task starts on the caller; the next two are released on the completer's thread.
@@ -205,10 +204,14 @@ class ContextPathsTest {
 
   @Test
   void combinatorContinuation_afterAForeignCompletion_runsInsideTheCallersContext() {
+    CompletableFuture<@Nullable Void> release = new CompletableFuture<>();
     CompletableFuture<Seen> s =
-        Async.then(completedByForeignThread(1), v -> CompletableFuture.completedFuture(seen()))
+        Async.then(
+                completedByForeignThread(release, 1),
+                v -> CompletableFuture.completedFuture(seen()))
             .toCompletableFuture();
     tl.local.remove(); // the caller moves on; the continuation keeps what it had at the call
+    release.complete(null);
     assertHoppedWithContextValue(s.join());
   }
 
@@ -353,7 +356,9 @@ class ContextPathsTest {
                     @Override
                     public CompletionStage<Boolean> hasNext() {
                       pulls.add(seen());
-                      return completedByForeignThread(left > 0);
+                      // completed at once: later pulls run on the loop or the completer
+                      return completedByForeignThread(
+                          CompletableFuture.completedFuture(null), left > 0);
                     }
 
                     @Override

@@ -85,18 +85,18 @@ class MicrometerPathsTest {
     assertThat(s).as("the caller's MDC entry and thread-local").isEqualTo(new Seen(s.thread(), "r-1", "alice"));
   }
 
-  private static <T> CompletableFuture<T> completedByForeignThread(T value) {
+  /**
+   * A future completed by a new thread named {@code foreign-completer} once {@code release} is
+   * done. The test completes {@code release} after the code under test has registered its
+   * continuation; waiting for a dependent instead was not enough, since a completion that races
+   * the registration is handed back to the registering thread (by CompletableFuture, and by the
+   * driver's REGISTERING to INLINE handshake), and CI once saw the continuation run on main.
+   */
+  private static <T> CompletableFuture<T> completedByForeignThread(
+      CompletableFuture<?> release, T value) {
     CompletableFuture<T> f = new CompletableFuture<>();
     Thread.ofPlatform().name("foreign-completer").start(() -> {
-      // Completes only once someone waits on it, so the continuation always runs here.
-      while (f.getNumberOfDependents() == 0) {
-        try {
-          Thread.sleep(1);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
+      release.join();
       f.complete(value);
     });
     return f;
@@ -146,13 +146,15 @@ class MicrometerPathsTest {
   @Test
   void permits_taskReleasedByAnotherCompletion_seesTheCallersValues() {
     List<Seen> starts = Collections.synchronizedList(new ArrayList<>());
+    CompletableFuture<@Nullable Void> release = new CompletableFuture<>();
     CompletableFuture<List<Integer>> all =
         Async.parallel(List.of(1, 2, 3), 1, i -> {
           starts.add(seen());
-          return completedByForeignThread(i);
+          return completedByForeignThread(release, i);
         }).toCompletableFuture();
     MDC.clear();
     USER.remove();
+    release.complete(null); // task 1's continuation is registered: tasks 2 and 3 start off main
     assertThat(all.join()).containsExactly(1, 2, 3);
     assertThat(starts.subList(1, 3)).allSatisfy(s -> {
       assertThat(s.thread()).isEqualTo("foreign-completer");
@@ -165,12 +167,14 @@ class MicrometerPathsTest {
     ExecutorService pool = Executors.newSingleThreadExecutor(r -> new Thread(r, "caller-pool"));
     try (Synchronizer sync = Synchronizer.create("micrometer")) {
       CompletableFuture<Seen> onLoop = new CompletableFuture<>();
+      CompletableFuture<@Nullable Void> release = new CompletableFuture<>();
       CompletableFuture<Seen> back =
           sync.async("seen", pool, () -> {
                 onLoop.complete(seen());
-                return completedByForeignThread("v");
+                return completedByForeignThread(release, "v");
               })
               .thenApply(v -> seen());
+      release.complete(null);
       assertThat(onLoop.join().thread()).startsWith("ambidex-synchronizer-");
       assertHoppedWithContext(onLoop.join());
       assertThat(back.join().thread()).isEqualTo("caller-pool");
