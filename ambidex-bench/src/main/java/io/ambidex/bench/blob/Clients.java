@@ -130,7 +130,22 @@ final class Clients {
    * accepted by the embedded store ({@code EmbeddedS3}).
    */
   static S3AsyncClient sdkMultipart(URI endpoint, long threshold, long partSize, int parts) {
-    return asyncBuilder(endpoint, Math.max(parts * 2, 8))
+    return sdkMultipart(endpoint, threshold, partSize, parts, false);
+  }
+
+  /**
+   * The same, with the SDK's own integrity defaults when {@code defaults} ({@code WHEN_SUPPORTED}
+   * both ways: a CRC32 with the object and each part), else at {@code WHEN_REQUIRED}.
+   */
+  static S3AsyncClient sdkMultipart(
+      URI endpoint, long threshold, long partSize, int parts, boolean defaults) {
+    S3AsyncClientBuilder builder = asyncBuilder(endpoint, Math.max(parts * 2, 8));
+    if (defaults) {
+      builder
+          .requestChecksumCalculation(RequestChecksumCalculation.WHEN_SUPPORTED)
+          .responseChecksumValidation(ResponseChecksumValidation.WHEN_SUPPORTED);
+    }
+    return builder
         .multipartEnabled(true)
         .multipartConfiguration(
             c ->
