@@ -316,7 +316,10 @@ public final class SynchronizerWrappers {
   /*
    * Finds the target's method for a wrapper method: same name and arity, declared in a public type
    * the target implements (so it can be invoked across modules), preferring one whose parameter
-   * types accept the actual arguments. Cached per (wrapper method) when unambiguous.
+   * types accept the actual arguments. Of the same method declared by several of those types,
+   * one that the core may call (its package exported or open to the core's module) wins: a target
+   * may implement it through an exported interface and a non-exported one, and only the first
+   * can be invoked from here. Cached per (wrapper method) when unambiguous.
    */
   private Method resolve(Method method, Object target, Object[] args) {
     Method cached = resolved.get(method);
@@ -341,6 +344,8 @@ public final class SynchronizerWrappers {
           best = m;
         } else if (!sameSignature(best, m)) {
           ambiguous = true;
+        } else if (!callableByTheCore(best) && callableByTheCore(m)) {
+          best = m;
         }
       }
     }
@@ -355,6 +360,15 @@ public final class SynchronizerWrappers {
       resolved.put(method, best);
     }
     return best;
+  }
+
+  /* Whether the core's module may invoke a public method of this declaring type. */
+  private static boolean callableByTheCore(Method m) {
+    Class<?> owner = m.getDeclaringClass();
+    Module module = owner.getModule();
+    Module core = SynchronizerWrappers.class.getModule();
+    String pkg = owner.getPackageName();
+    return module.isExported(pkg, core) || module.isOpen(pkg, core);
   }
 
   private static boolean sameSignature(Method a, Method b) {

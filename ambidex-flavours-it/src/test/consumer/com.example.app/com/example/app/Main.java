@@ -4,6 +4,7 @@ import com.example.app.echo.AsyncEcho;
 import com.example.app.echo.Echo;
 import com.example.app.echo.ReactorEcho;
 import com.example.app.hidden.BlockingStore;
+import com.example.app.hidden.DualGreeter;
 import com.example.app.hidden.Store;
 import com.example.app.shared.BlockingGreeter;
 import com.example.app.shared.Greeter;
@@ -96,6 +97,10 @@ public final class Main {
   /* The Synchronizer's reflective wrappers: a target in a package exported to the core, one not. */
   private static void synchronizer() {
     try (Synchronizer loop = Synchronizer.create("app")) {
+      // The same method through the exported interface and a hidden one: the wrapper calls it
+      // through the one the core may call. (First: a wrapper method resolved once is reused.)
+      System.out.println(
+          "both " + loop.blocking(BlockingGreeter.class, new DualGreeter()).greet("you"));
       Greeter greeter = name -> CompletableFuture.completedFuture("hello " + name);
       System.out.println("exported " + loop.blocking(BlockingGreeter.class, greeter).greet("you"));
       Store store = key -> CompletableFuture.completedFuture("value of " + key);
