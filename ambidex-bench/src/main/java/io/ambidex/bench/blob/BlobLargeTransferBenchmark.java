@@ -62,8 +62,9 @@ import software.amazon.awssdk.transfer.s3.model.DownloadRequest;
  * download rows of ours check: a download above 16 MiB is 8 MiB ranged GETs, 4 at once, written at
  * their offsets. {@code sdk-defaults} is the same SDK client with its own integrity defaults
  * ({@code WHEN_SUPPORTED}: a CRC32 with the object and each part, a download checked where the
- * object has a checksum) instead of {@code WHEN_REQUIRED}. {@code sdk-crt} is the SDK's {@code S3TransferManager} over its CRT-based client
- * (8 MiB parts, 4 requests at once): multipart uploads with CRC32 checksums, ranged downloads.
+ * object has a checksum) instead of {@code WHEN_REQUIRED}. {@code sdk-crt} is the SDK's {@code
+ * S3TransferManager} over its CRT-based client (8 MiB parts, 4 requests at once): multipart
+ * uploads with CRC32 checksums, ranged downloads.
  * {@code limit} is {@link RawS3}: signed requests written by hand, bodies moved between socket and
  * file in large blocks, nothing checked: the server-bound limit of this setup (the same ranges and
  * parallelism as ours for a file, one GET for a stream). The server (S3Proxy over a filesystem

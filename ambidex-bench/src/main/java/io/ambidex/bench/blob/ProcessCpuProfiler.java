@@ -32,9 +32,9 @@ import org.openjdk.jmh.results.ScalarResult;
  *
  * <p>A benchmark's check of its own result runs outside the timed part but, for JMH, inside an
  * iteration (a trial's teardown runs within its last one): such code runs through {@link
- * #excluded}, and the process's CPU time while it runs is left out of {@code cpu.time.norm}. Comparing two 256
- * MiB files at a trial's end had added about 170 ms to the last iteration's figure, 35 ms to the
- * mean of five (docs/benchmarks.md, 2026-12-06 13:30).
+ * #excluded}, and the process's CPU time while it runs is left out of {@code cpu.time.norm}.
+ * Comparing two 256 MiB files at a trial's end had added about 170 ms to the last iteration's
+ * figure, 35 ms to the mean of five (docs/benchmarks.md, 2026-12-06 13:30).
  */
 public final class ProcessCpuProfiler implements InternalProfiler {
   /** The CPU time of code run through {@link #excluded}, in nanoseconds, since the JVM started. */
