@@ -302,8 +302,7 @@ public final class SynchronizerWrappers {
     Module module = owner.getModule();
     Module core = SynchronizerWrappers.class.getModule();
     String pkg = owner.getPackageName();
-    if (module.isNamed() && core.isNamed() && !module.isExported(pkg, core)
-        && !module.isOpen(pkg, core)) {
+    if (module.isNamed() && core.isNamed() && !callableByTheCore(method)) {
       return "Cannot call " + method + " on " + target.getClass().getName() + ": module "
           + module.getName() + " does not export " + pkg + " to " + core.getName()
           + ", whose Synchronizer calls it reflectively; add 'exports " + pkg + " to "
