@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -150,11 +151,12 @@ public class BlobLargeTransferBenchmark {
   private RawS3 raw;
   private ExecutorService streamReads;
 
-  /** The sum of the source's bytes (signed), which a stream row's readers must touch; or 0. */
-  private long sourceByteSum;
-
-  /** The bytes touched so far ({@code Sink.consumed + RawS3.touched}) when the iteration began. */
-  private long touchedBefore;
+  /**
+   * The source's CRC32C, which what a stream row's reader computed over the bytes it read, in
+   * order, must equal (so a reader that got zeros, another object or the right bytes in the
+   * wrong order fails its shot); or 0.
+   */
+  private long sourceCrc32c;
 
   /** What the last {@link #downloadBytes()} returned, checked after the iteration. */
   private byte[] lastBytes;
@@ -199,8 +201,9 @@ public class BlobLargeTransferBenchmark {
         setup.put(Clients.BUCKET, OBJECT, source);
       }
     }
-    if (params.getBenchmark().endsWith(".downloadStream")) {
-      sourceByteSum = byteSum(source);
+    if (params.getBenchmark().endsWith(".downloadStream")
+        || params.getBenchmark().endsWith(".downloadBytes")) {
+      sourceCrc32c = crc32c(source);
     }
     streamReads = Executors.newFixedThreadPool(2);
     if (client.equals("limit")) {
@@ -228,7 +231,6 @@ public class BlobLargeTransferBenchmark {
   @Setup(Level.Iteration)
   public void clearTarget() throws IOException {
     Files.deleteIfExists(target);
-    touchedBefore = Sink.consumed + RawS3.touched;
     lastBytes = null;
   }
 
@@ -246,13 +248,6 @@ public class BlobLargeTransferBenchmark {
     if (params.getBenchmark().contains(".upload") && Files.size(stored) != size) {
       throw new IllegalStateException(
           "The upload stored " + Files.size(stored) + " bytes instead of " + size);
-    }
-    // The stream rows touch every byte: what they touched must add up to the source's bytes (a
-    // reader that got zeros, or the wrong object, of the right length fails here).
-    long touched = Sink.consumed + RawS3.touched - touchedBefore;
-    if (params.getBenchmark().endsWith(".downloadStream") && touched != sourceByteSum) {
-      throw new IllegalStateException(
-          "The stream's bytes sum to " + touched + ", the source's to " + sourceByteSum);
     }
     if (lastBytes != null) {
       byte[] bytes = lastBytes;
@@ -434,8 +429,9 @@ public class BlobLargeTransferBenchmark {
   @Benchmark
   public Object downloadStream() throws Exception {
     long read;
+    CRC32C crc = new CRC32C();
     if (raw != null) {
-      read = raw.stream(Clients.BUCKET, OBJECT, size);
+      read = raw.stream(Clients.BUCKET, OBJECT, size, crc);
     } else if (transfers != null) {
       AsyncResponseTransformer<GetObjectResponse, ResponseInputStream<GetObjectResponse>> toStream =
           AsyncResponseTransformer.toBlockingInputStream();
@@ -449,24 +445,23 @@ public class BlobLargeTransferBenchmark {
               .completionFuture()
               .join()
               .result();
-      read = drain(in);
+      read = drain(in, crc);
     } else if (s3 != null) {
       read =
           drain(
               s3.getObject(
                       GetObjectRequest.builder().bucket(Clients.BUCKET).key(OBJECT).build(),
                       AsyncResponseTransformer.toBlockingInputStream())
-                  .join());
+                  .join(),
+              crc);
     } else if (blobs != null) {
       try (Stream<ByteBuffer> body = blobs.open(Clients.BUCKET, OBJECT)) {
-        read = body.mapToLong(BlobLargeTransferBenchmark::touch).sum();
+        read = body.mapToLong(b -> touch(b, crc)).sum();
       }
     } else {
-      read = Sink.drain(asyncBlobs.open(Clients.BUCKET, OBJECT)).join();
+      read = Sink.drain(asyncBlobs.open(Clients.BUCKET, OBJECT), crc).join();
     }
-    if (read != size) {
-      throw new IllegalStateException("The stream had " + read + " bytes instead of " + size);
-    }
+    checkStream(read, crc);
     return read;
   }
 
@@ -481,7 +476,10 @@ public class BlobLargeTransferBenchmark {
   @Fork(value = 1, jvmArgsAppend = "-Xmx2g")
   public Object downloadBytes() throws Exception {
     if (raw != null) {
-      return raw.stream(Clients.BUCKET, OBJECT, size);
+      CRC32C crc = new CRC32C();
+      long read = raw.stream(Clients.BUCKET, OBJECT, size, crc);
+      checkStream(read, crc);
+      return read;
     }
     byte[] bytes;
     if (transfers != null) {
@@ -516,41 +514,62 @@ public class BlobLargeTransferBenchmark {
     return bytes;
   }
 
+  /*
+   * A stream row's shot read the whole object, in order: its length and the CRC32C of what it
+   * read, as they arrived. Inside the timed part, which it adds two comparisons to.
+   */
+  private void checkStream(long read, CRC32C crc) {
+    if (read != size) {
+      throw new IllegalStateException("The stream had " + read + " bytes instead of " + size);
+    }
+    if (crc.getValue() != sourceCrc32c) {
+      throw new IllegalStateException(String.format(
+          "The stream's bytes have CRC32C %08x, the source's %08x: wrong bytes or wrong order",
+          crc.getValue(), sourceCrc32c));
+    }
+  }
+
   /* Reads to the end in 64 KiB blocks, touching every byte; returns the count. */
-  private static long drain(InputStream in) throws IOException {
+  private static long drain(InputStream in, CRC32C crc) throws IOException {
     try (in) {
       byte[] block = new byte[64 * 1024];
       long total = 0;
       for (int n; (n = in.read(block)) >= 0; ) {
-        total += touch(ByteBuffer.wrap(block, 0, n));
+        total += touch(ByteBuffer.wrap(block, 0, n), crc);
       }
       return total;
     }
   }
 
-  /* Touches every byte of a buffer (their sum kept in Sink.consumed); returns its length. */
-  private static long touch(ByteBuffer b) {
+  /*
+   * Touches every byte of a buffer, in order, adding them to crc (the reader's check of what it
+   * read); returns its length and leaves the buffer as it was.
+   */
+  private static long touch(ByteBuffer b, CRC32C crc) {
     int len = b.remaining();
-    long sum = 0;
-    for (int i = b.position(), end = b.limit(); i < end; i++) {
-      sum += b.get(i);
-    }
-    Sink.consumed += sum;
+    int at = b.position();
+    crc.update(b);
+    b.position(at);
     return len;
   }
 
-  /** A subscriber that pulls 16 buffers ahead and touches every byte. */
+  /**
+   * A subscriber that pulls 16 buffers ahead and touches every byte, in order, into a CRC32C
+   * that its caller reads once the returned future completes.
+   */
   private static final class Sink implements Flow.Subscriber<ByteBuffer> {
-    /* Keeps the sums observable, so that the loops that compute them are not removed. */
-    static volatile long consumed;
-
     private final CompletableFuture<Long> done = new CompletableFuture<>();
+    private final CRC32C crc;
     private long read;
     private Flow.Subscription subscription;
     private int outstanding;
 
-    static CompletableFuture<Long> drain(Flow.Publisher<ByteBuffer> body) {
-      Sink sink = new Sink();
+    private Sink(CRC32C crc) {
+      this.crc = crc;
+    }
+
+    static CompletableFuture<Long> drain(Flow.Publisher<ByteBuffer> body, CRC32C crc) {
+      Sink sink = new Sink(crc);
       body.subscribe(sink);
       return sink.done;
     }
@@ -564,7 +583,7 @@ public class BlobLargeTransferBenchmark {
 
     @Override
     public void onNext(ByteBuffer item) {
-      read += touch(item);
+      read += touch(item, crc);
       if (--outstanding == 8) {
         outstanding += 8;
         subscription.request(8);
@@ -582,18 +601,16 @@ public class BlobLargeTransferBenchmark {
     }
   }
 
-  /* The sum of a file's bytes, signed, as touch() adds them. */
-  private static long byteSum(Path file) throws IOException {
-    long sum = 0;
+  /* The CRC32C of a file's bytes. */
+  private static long crc32c(Path file) throws IOException {
+    CRC32C crc = new CRC32C();
     byte[] block = new byte[Clients.MIB];
     try (InputStream in = Files.newInputStream(file)) {
       for (int n; (n = in.readNBytes(block, 0, block.length)) > 0; ) {
-        for (int i = 0; i < n; i++) {
-          sum += block[i];
-        }
+        crc.update(block, 0, n);
       }
     }
-    return sum;
+    return crc.getValue();
   }
 
   /* Where an array first differs from a file of the same length, or -1. */

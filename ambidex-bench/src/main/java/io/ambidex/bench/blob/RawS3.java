@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.zip.Checksum;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
@@ -30,7 +31,7 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
  * {@code rangeSize} bytes, each read into a 1 MiB direct buffer and written at its offset (two
  * copies, both by the kernel; {@link FileChannel#transferFrom} from a socket would loop over 8 KiB
  * reads and writes, which cost more CPU than the clients measured); a stream is one GET read into
- * a 256 KiB array, every byte touched as the benchmark's readers do; an upload is {@code
+ * a 256 KiB array, every byte touched (a CRC32C) as the benchmark's readers do; an upload is {@code
  * parallel} plain PUTs of equal slices of the file to keys {@code <key>-0..n} with {@link
  * FileChannel#transferTo} ({@code sendfile}; no multipart: the same bytes through the server's
  * write path, without the create and complete requests).
@@ -40,9 +41,6 @@ final class RawS3 {
   /* One 1 MiB direct buffer per download thread, reused across ranges. */
   private static final ThreadLocal<ByteBuffer> BUFFERS =
       ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(1024 * 1024));
-
-  /* Keeps the sums of the stream's bytes observable, so that the loop is not removed. */
-  static volatile long touched;
 
   private final URI endpoint;
   private final int parallel;
@@ -99,8 +97,11 @@ final class RawS3 {
     threads.shutdownNow();
   }
 
-  /** Reads the whole object with one GET, touching every byte; returns the byte count. */
-  long stream(String bucket, String key, long size) throws IOException {
+  /**
+   * Reads the whole object with one GET, touching every byte in order (into {@code crc}, as the
+   * benchmark's readers do); returns the byte count.
+   */
+  long stream(String bucket, String key, long size, Checksum crc) throws IOException {
     Map<String, List<String>> headers = sign(SdkHttpMethod.GET, bucket, key, Map.of());
     try (SocketChannel ch = connect()) {
       send(ch, "GET", bucket, key, headers, -1);
@@ -109,18 +110,14 @@ final class RawS3 {
       int bodyAt = readHead(ch, buf, 200);
       buf.position(bodyAt);
       long read = 0;
-      long sum = 0;
       while (true) {
-        for (int i = buf.position(), end = buf.limit(); i < end; i++) {
-          sum += a[i];
-        }
+        crc.update(a, buf.position(), buf.remaining());
         read += buf.remaining();
         if (read >= size || ch.read(buf.clear()) < 0) {
           break;
         }
         buf.flip();
       }
-      touched += sum;
       return read;
     }
   }
