@@ -1,5 +1,6 @@
 package io.ambidex.context;
 
+import static io.ambidex.testsupport.ForeignCompletion.completedByForeignThread;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ambidex.CallFuture;
@@ -68,24 +69,6 @@ class ContextPathsTest {
   private void assertHoppedWithContext(Seen s) {
     assertThat(s.thread()).as("ran on another thread").isNotEqualTo(Thread.currentThread().getName());
     assertThat(s.value()).as("the caller's value on thread " + s.thread()).isEqualTo("caller");
-  }
-
-  /**
-   * A stage completed by a fresh thread named {@code foreign-completer}, with no context of its
-   * own, once {@code release} is done. A test completes {@code release} after the code under test
-   * has registered its continuation. Waiting for a dependent instead was not enough: a completion
-   * that races the registration is handed back to the registering thread (by CompletableFuture,
-   * and by the driver's REGISTERING to INLINE handshake), and the Micrometer twin of this suite
-   * once saw the continuation run on main in CI.
-   */
-  private static <T> CompletableFuture<T> completedByForeignThread(
-      CompletableFuture<?> release, T value) {
-    CompletableFuture<T> f = new CompletableFuture<>();
-    Thread.ofPlatform().name("foreign-completer").start(() -> {
-      release.join();
-      f.complete(value);
-    });
-    return f;
   }
 
   /*

@@ -1,5 +1,6 @@
 package io.ambidex.context.micrometer;
 
+import static io.ambidex.testsupport.ForeignCompletion.completedByForeignThread;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ambidex.Immediate;
@@ -83,23 +84,6 @@ class MicrometerPathsTest {
   private static void assertHoppedWithContext(Seen s) {
     assertThat(s.thread()).as("ran on another thread").isNotEqualTo(Thread.currentThread().getName());
     assertThat(s).as("the caller's MDC entry and thread-local").isEqualTo(new Seen(s.thread(), "r-1", "alice"));
-  }
-
-  /**
-   * A future completed by a new thread named {@code foreign-completer} once {@code release} is
-   * done. The test completes {@code release} after the code under test has registered its
-   * continuation; waiting for a dependent instead was not enough, since a completion that races
-   * the registration is handed back to the registering thread (by CompletableFuture, and by the
-   * driver's REGISTERING to INLINE handshake), and CI once saw the continuation run on main.
-   */
-  private static <T> CompletableFuture<T> completedByForeignThread(
-      CompletableFuture<?> release, T value) {
-    CompletableFuture<T> f = new CompletableFuture<>();
-    Thread.ofPlatform().name("foreign-completer").start(() -> {
-      release.join();
-      f.complete(value);
-    });
-    return f;
   }
 
   /*
