@@ -3,6 +3,8 @@ package io.ambidex.blob;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.concurrent.Flow;
@@ -22,6 +24,49 @@ public final class BoundedMemoryMain {
   private BoundedMemoryMain() {}
 
   public static void main(String[] args) throws Exception {
+    try {
+      run(args);
+    } catch (Throwable t) {
+      // The evidence a CI log keeps (a heap dump stays on a machine that is gone by then): what
+      // failed, then what the heap holds now, while the other threads still hold what they hold.
+      // Then out at once: after an OutOfMemoryError the JVM may not end by itself (seen at
+      // -Xmx30m: a thread left running kept it alive), and the test would wait its full time.
+      t.printStackTrace();
+      System.out.println(classHistogram());
+      System.out.flush();
+      Runtime.getRuntime().halt(1);
+    }
+  }
+
+  /*
+   * The JVM's class histogram, its first 30 lines, or why there is none: from the JDK's jcmd
+   * beside this JVM's java, run against this process (the test's module does not read
+   * java.management, whose DiagnosticCommand MBean would give the same in process).
+   */
+  static String classHistogram() {
+    try {
+      Path self = Path.of(ProcessHandle.current().info().command().orElseThrow());
+      Path out = java.nio.file.Files.createTempFile("bounded-memory-histogram", ".txt");
+      Process jcmd = new ProcessBuilder(
+              self.resolveSibling("jcmd").toString(),
+              Long.toString(ProcessHandle.current().pid()),
+              "GC.class_histogram")
+          .redirectErrorStream(true)
+          .redirectOutput(out.toFile())
+          .start();
+      if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
+        jcmd.destroyForcibly();
+      }
+      String text = java.nio.file.Files.readString(out, StandardCharsets.UTF_8);
+      java.nio.file.Files.deleteIfExists(out);
+      return "Class histogram of the child's heap:\n"
+          + String.join("\n", text.lines().limit(30).toList());
+    } catch (Exception | Error e) {
+      return "No class histogram: " + e;
+    }
+  }
+
+  private static void run(String[] args) throws Exception {
     URI endpoint = URI.create(args[0]);
     long size = Long.parseLong(args[4]) * 1024 * 1024;
     BlobConfig config =

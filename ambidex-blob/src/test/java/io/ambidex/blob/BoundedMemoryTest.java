@@ -18,9 +18,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  * streams of unknown length (blocking, then async; 8 MiB parts, 4 at a time, so at most 32 MiB of
  * part buffers, 36 MiB of G1 regions since each is a humongous array) and streams them back. The
  * server runs in this JVM; the client in a child JVM launched with the test class path, its GC log
- * in its output (shown on failure) and, if it runs out of memory, its heap's class histogram in
- * that output too and a heap dump written to {@code target/}: it did once under load, and the
- * failure kept no evidence (ARCHITECTURE.md, Known debts).
+ * in its output (shown on failure), with its heap's class histogram if it fails (see {@link
+ * BoundedMemoryMain}), and a heap dump written to {@code target/} if it runs out of memory: it did
+ * once under load, and the failure kept no evidence (ARCHITECTURE.md, Known debts).
  */
 class BoundedMemoryTest {
   static final int MIB_PER_OBJECT = 256;
@@ -34,10 +34,6 @@ class BoundedMemoryTest {
       sdk.createBucket(b -> b.bucket(bucket));
       Path log = dir.resolve("child.log");
       String java = ProcessHandle.current().info().command().orElse("java");
-      // If the child runs out of memory, the class histogram of its heap at that moment goes to
-      // its output, which a failure shows: the heap dump stays on the machine that ran the test
-      // (a CI machine is gone by the time anyone looks), the histogram reaches the build log.
-      Path jcmd = Path.of(java).resolveSibling("jcmd");
       String classPath =
           System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
       Process child =
@@ -49,7 +45,6 @@ class BoundedMemoryTest {
                       "-XX:+HeapDumpOnOutOfMemoryError",
                       "-XX:HeapDumpPath="
                           + Path.of("target", "bounded-memory-oom.hprof").toAbsolutePath(),
-                      "-XX:OnOutOfMemoryError=" + jcmd + " %p GC.class_histogram",
                       "-cp",
                       classPath,
                       BoundedMemoryMain.class.getName(),
