@@ -4,6 +4,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -29,8 +30,9 @@ public final class BoundedMemoryMain {
     } catch (Throwable t) {
       // The evidence a CI log keeps (a heap dump stays on a machine that is gone by then): what
       // failed, then what the heap holds now, while the other threads still hold what they hold.
-      // Then out at once: after an OutOfMemoryError the JVM may not end by itself (seen at
-      // -Xmx30m: a thread left running kept it alive), and the test would wait its full time.
+      // Then out at once, whatever threads are left: a child that has failed must not make the
+      // test wait its full time (a try that read jcmd's output through a pipe once kept the
+      // child alive past its main).
       t.printStackTrace();
       System.out.println(classHistogram());
       System.out.flush();
@@ -46,7 +48,7 @@ public final class BoundedMemoryMain {
   static String classHistogram() {
     try {
       Path self = Path.of(ProcessHandle.current().info().command().orElseThrow());
-      Path out = java.nio.file.Files.createTempFile("bounded-memory-histogram", ".txt");
+      Path out = Files.createTempFile("bounded-memory-histogram", ".txt");
       Process jcmd = new ProcessBuilder(
               self.resolveSibling("jcmd").toString(),
               Long.toString(ProcessHandle.current().pid()),
@@ -57,8 +59,8 @@ public final class BoundedMemoryMain {
       if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
         jcmd.destroyForcibly();
       }
-      String text = java.nio.file.Files.readString(out, StandardCharsets.UTF_8);
-      java.nio.file.Files.deleteIfExists(out);
+      String text = Files.readString(out, StandardCharsets.UTF_8);
+      Files.deleteIfExists(out);
       return "Class histogram of the child's heap:\n"
           + String.join("\n", text.lines().limit(30).toList());
     } catch (Exception | Error e) {
