@@ -154,8 +154,12 @@ final class BlobCore implements AsyncCloseable {
           .build();
   private static final long MAX_XML = 16 * 1024 * 1024;
 
-  /* The largest range of a stream read in ranges: each is held whole until the reader takes it. */
-  private static final long STREAM_RANGE = 4 * 1024 * 1024;
+  /*
+   * The largest range of a stream read in ranges (ARCHITECTURE.md, choice 261): the reader takes
+   * each as it fills, and up to `concurrency` of them (plus the one the reader last took from) are
+   * in memory per open stream.
+   */
+  private static final long STREAM_RANGE = 8L * 1024 * 1024;
   private static final String S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/";
   private static final java.util.Base64.Encoder BASE64 = java.util.Base64.getEncoder();
 
@@ -2017,11 +2021,11 @@ final class BlobCore implements AsyncCloseable {
   /**
    * Opens an object's bytes as a stream of buffers, which the caller must close (or read to the
    * end). The request is sent on the first pull; each buffer is the caller's own. An object larger
-   * than the multipart threshold is read as ranged GETs, {@code concurrency} ahead of the reader
-   * (on the blocking client, each on a virtual thread of its own while the reader consumes), each
-   * range one buffer of {@code min(partSize, 4 MiB)} bytes (memory: at most {@code (concurrency +
-   * 1)} such buffers), each retried on its own; closing the stream early cancels the ranges in
-   * flight. At the end the bytes are checked against the object's checksum (else its ETag): a
+   * than the multipart threshold is read as ranged GETs of {@code min(partSize, 8 MiB)} bytes,
+   * {@code concurrency} at a time (on the blocking client, each on a virtual thread of its own
+   * while the reader consumes), handed out in order as they arrive, in slices of at least 256 KiB
+   * (memory: at most {@code concurrency + 1} ranges), each retried on its own from where its bytes
+   * end; closing the stream early cancels the ranges in flight. At the end the bytes are checked against the object's checksum (else its ETag): a
    * mismatch fails the last pull with {@link BlobIntegrityException} instead of ending the stream
    * normally, so treat the data as unverified until the end has been reached. Closing early
    * closes the connection. An object up to the threshold whose composite checksum needs its
@@ -2073,7 +2077,7 @@ final class BlobCore implements AsyncCloseable {
                 () -> http.send(request),
                 what(bucket, key),
                 runtime,
-                (start, length, etag) -> fetchRange(bucket, key, start, length, etag),
+                (start, into, etag) -> fetchRange(bucket, key, start, into, etag),
                 (parts, size) -> partLengths(bucket, key, parts, size),
                 config.multipartThreshold(),
                 config.concurrency(),
@@ -2092,14 +2096,17 @@ final class BlobCore implements AsyncCloseable {
         Long.toString(received));
   }
 
-  /* One range of a stream read in ranges, into an array of its own (a retry starts a new one). */
-  private CompletionStage<byte[]> fetchRange(
-      String bucket, String key, long start, int length, String etag) {
+  /*
+   * One range of a stream read in ranges, into its own array (a retry goes on where the last
+   * attempt stopped; DownloadStream.Range).
+   */
+  private CompletionStage<?> fetchRange(
+      String bucket, String key, long start, DownloadStream.Range range, String etag) {
     String what = what(bucket, key);
     HttpRequest get =
         request(bucket, key)
             .GET()
-            .setHeader("Range", "bytes=" + start + "-" + (start + length - 1))
+            .setHeader("Range", "bytes=" + start + "-" + (start + range.length() - 1))
             .setHeader("If-Match", etag)
             .build();
     return http.send(
@@ -2113,14 +2120,8 @@ final class BlobCore implements AsyncCloseable {
           }
           // A copy per chunk, in place: the stream's reader, which hashes what it takes, goes on
           // off the I/O thread (openStream).
-          return readRange(r.body().chunks(), start, length, what);
+          return range.fill(r.body().chunks());
         });
-  }
-
-  private static CompletionStage<byte[]> readRange(
-      AsyncIterator<ByteBuffer> chunks, long start, int length, String what) {
-    String range = "range at " + start + " of " + what;
-    return fill(chunks, length, null, "the " + range, "The " + range);
   }
 
   // ---- metadata, delete, list, copy ----

@@ -283,11 +283,11 @@ class ForeignCompositeTest {
             .isEqualTo(6);
         assertThat(proxy.matching("GET", "").size() - rangesBefore)
             .as("one GET per read below the threshold; above it, one more per range: the parts,"
-                + " except for the streams, whose ranges are of 4 MiB (min(partSize, 4 MiB))")
+                + " except for the streams, whose ranges are of 5 MiB (min(partSize, 8 MiB))")
             .isEqualTo(
                 threshold > SIZE
                     ? 6
-                    : 4 * (1 + PARTS.length) + 2 * (1 + (SIZE + 4 * MIB - 1) / (4 * MIB)));
+                    : 4 * (1 + PARTS.length) + 2 * (1 + (SIZE + 5 * MIB - 1) / (5 * MIB)));
 
         flip = true;
         for (ThrowingRead r : reads(blocking, async, key)) {

@@ -10,12 +10,14 @@ import io.ambidex.test.Parity;
 import io.ambidex.test.ParityExtension;
 import io.ambidex.test.ParityTest;
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Flow;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -50,7 +52,7 @@ class RangedDownloadTest {
 
   static final int SIZE = 12 * MIB + 5; // three ranges of at most 5 MiB
   static final int PART = 5 * MIB;
-  static final int STREAM_RANGE = 4 * MIB;
+  static final int STREAM_RANGE = Math.min(PART, 8 * MIB); // min(partSize, 8 MiB)
   static final Pattern RANGE = Pattern.compile("bytes=([0-9]+)-([0-9]+)");
 
   enum Kind {
@@ -291,7 +293,7 @@ class RangedDownloadTest {
       s3.handler = server(data, kind, (start, end, b) -> null);
       List<java.nio.ByteBuffer> got = p.items(c -> c.open("bkt", "k")).async(a -> a.open("bkt", "k"));
       Fixtures.assertSameBytes(concat(got), data);
-      // A stream's ranges are at most 4 MiB (each is held whole until the reader takes it).
+      // A stream's ranges are min(partSize, 8 MiB).
       assertThat(ranged(s3)).as(kind.name()).hasSize((SIZE + STREAM_RANGE - 1) / STREAM_RANGE);
 
       s3.handler = server(data, kind, damaging(data, 2 * STREAM_RANGE, 0, 0x04));
@@ -320,6 +322,139 @@ class RangedDownloadTest {
             start == STREAM_RANGE ? MockS3.error(500, "InternalError") : null);
     assertThatThrownBy(() -> p.items(c -> c.open("bkt", "k")).async(a -> a.open("bkt", "k")))
         .isInstanceOfSatisfying(BlobException.class, e -> assertThat(e.status()).isEqualTo(500));
+  }
+
+  /*
+   * A stream hands out a range's bytes as they arrive, not once the whole range is in: this
+   * server sends the first MiB of the first range, then holds the rest until the reader has
+   * taken a buffer (at most 10 s, which the test then reports).
+   */
+  @ParityTest
+  void open_handsOutARangeAsItArrives(Parity<BlobClient, AsyncBlobClient> p, MockS3 s3)
+      throws Exception {
+    byte[] data = bytes(SIZE, 97);
+    CountDownLatch taken = new CountDownLatch(1);
+    AtomicBoolean heldWhole = new AtomicBoolean();
+    s3.handler =
+        server(data, Kind.CRC32C_FULL_OBJECT, (start, end, b) ->
+            start != 0
+                ? null
+                : partial(b, data, start, end, MIB, sink -> {
+                  if (!await(taken)) {
+                    heldWhole.set(true);
+                  }
+                  sink.write(data, start + MIB, end + 1 - start - MIB);
+                }));
+    List<ByteBuffer> got =
+        p.items(c -> c.open("bkt", "k").peek(b -> taken.countDown()))
+            .async(a -> peek(a.open("bkt", "k"), b -> taken.countDown()));
+    Fixtures.assertSameBytes(concat(got), data);
+    assertThat(heldWhole).as("the reader got nothing before the whole first range was sent").isFalse();
+  }
+
+  /*
+   * A range whose connection breaks after the reader has taken some of it is fetched again, and
+   * the retry does not write over what the reader took (the caller owns it: here it zeroes each
+   * buffer once it has copied it); the bytes read are the object's, checked by its checksum.
+   */
+  @ParityTest
+  void open_rangeBrokenAfterTheReaderTookSome_isRetried_withoutWritingOverIt(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) throws Exception {
+    byte[] data = bytes(SIZE, 98);
+    AtomicInteger attempts = new AtomicInteger();
+    CountDownLatch tookSome = new CountDownLatch(1);
+    AtomicBoolean neverTook = new AtomicBoolean();
+    s3.handler =
+        server(data, Kind.CRC32C_FULL_OBJECT, (start, end, b) ->
+            start != STREAM_RANGE || attempts.getAndIncrement() > 0
+                ? null
+                : partial(b, data, start, end, MIB, sink -> {
+                  if (!await(tookSome)) {
+                    neverTook.set(true);
+                  }
+                  throw new java.io.IOException("the test breaks the connection midway");
+                }));
+    ByteArrayOutputStream copied = new ByteArrayOutputStream();
+    java.util.function.Consumer<ByteBuffer> take =
+        b -> {
+          synchronized (copied) {
+            byte[] copy = new byte[b.remaining()];
+            b.duplicate().get(copy);
+            copied.write(copy, 0, copy.length);
+            b.duplicate().put(new byte[b.remaining()]);
+            if (copied.size() > STREAM_RANGE) {
+              tookSome.countDown();
+            }
+          }
+        };
+    List<ByteBuffer> got =
+        p.items(c -> c.open("bkt", "k").peek(take)).async(a -> peek(a.open("bkt", "k"), take));
+    Fixtures.assertSameBytes(copied.toByteArray(), data);
+    assertThat(neverTook).as("the reader took nothing of the range before it broke").isFalse();
+    assertThat(attempts).as("the broken range's attempts").hasValue(2);
+    byte[] after = concat(got);
+    assertThat(after).as("what the reader zeroed, after the retry").isEqualTo(new byte[data.length]);
+  }
+
+  /* A 206 of the range whose body sends `first` bytes, flushes, then runs `rest`. */
+  static MockResponse partial(
+      MockResponse.Builder b, byte[] data, int start, int end, int first, BodyRest rest) {
+    return b.code(206)
+        .addHeader("Content-Range", "bytes " + start + "-" + end + "/" + data.length)
+        .body(new mockwebserver3.MockResponseBody() {
+          @Override
+          public long getContentLength() {
+            return end + 1L - start;
+          }
+
+          @Override
+          public void writeTo(okio.BufferedSink sink) throws java.io.IOException {
+            sink.write(data, start, first);
+            sink.flush();
+            rest.write(sink);
+          }
+        })
+        .build();
+  }
+
+  interface BodyRest {
+    void write(okio.BufferedSink sink) throws java.io.IOException;
+  }
+
+  static boolean await(CountDownLatch latch) {
+    try {
+      return latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /* The publisher's items, each given to `each` before the subscriber gets it. */
+  static <T> Flow.Publisher<T> peek(Flow.Publisher<T> publisher, java.util.function.Consumer<T> each) {
+    return subscriber ->
+        publisher.subscribe(new Flow.Subscriber<T>() {
+          @Override
+          public void onSubscribe(Flow.Subscription s) {
+            subscriber.onSubscribe(s);
+          }
+
+          @Override
+          public void onNext(T item) {
+            each.accept(item);
+            subscriber.onNext(item);
+          }
+
+          @Override
+          public void onError(Throwable failure) {
+            subscriber.onError(failure);
+          }
+
+          @Override
+          public void onComplete() {
+            subscriber.onComplete();
+          }
+        });
   }
 
   /*

@@ -1,10 +1,13 @@
 package io.ambidex.blob.internal;
 
+import io.ambidex.blob.BlobIntegrityException;
 import io.ambidex.control.CoreRuntime;
 import io.ambidex.stream.AsyncIterator;
+import io.ambidex.stream.AsyncIterators;
 import io.ambidex.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
@@ -22,25 +25,31 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>With a {@link RangeFetcher}, an object larger than the threshold is read in ranges: the
  * first response is closed once its headers are read, and ranges of {@code rangeSize} bytes are
- * fetched {@code window} at a time, each into an array of its own that is handed out whole, in
- * order (at most {@code window + 1} ranges in memory). The ranges are fetched alongside the reader
- * through the runtime's {@link CoreRuntime#fork} (on threads of their own on the blocking path,
- * where a fetch would otherwise run to its end on the reader's thread, one range after another),
- * and the reader waits for the next one with {@link CoreRuntime#await}. The checksum is computed
- * in order as the ranges are handed out, so every kind of checksum is checked. A composite checksum
- * whose parts are unknown (an object another tool uploaded in parts) is checked too, once {@link
- * PartLengths} has told them: above the threshold before the ranges are fetched; up to it, the
- * body is read whole first and handed out as one buffer. Not API.
+ * fetched {@code window} at a time, each into a {@link Range} (an array of its own), and handed
+ * out in order as they fill: the reader takes a range's bytes while the rest of it is still
+ * arriving, in slices of at least {@value #MIN_SLICE} bytes (or the range's end), so at most
+ * {@code window} ranges are in memory, the one being read among them. The ranges are fetched
+ * alongside the reader through the runtime's {@link CoreRuntime#fork} (on threads of their own on
+ * the blocking path, where a fetch would otherwise run to its end on the reader's thread, one
+ * range after another), and the reader waits for more bytes with {@link CoreRuntime#await}. The
+ * checksum is computed in order as the slices are handed out, so every kind of checksum is
+ * checked. A composite checksum whose parts are unknown (an object another tool uploaded in
+ * parts) is checked too, once {@link PartLengths} has told them: above the threshold before the
+ * ranges are fetched; up to it, the body is read whole first and handed out as one buffer. Not
+ * API.
  */
 public final class DownloadStream implements AsyncIterator<ByteBuffer> {
+  /** The smallest slice of a range handed out before the range's end (256 KiB). */
+  static final int MIN_SLICE = 256 * 1024;
+
   /** Fetches one range of an object. */
   @FunctionalInterface
   public interface RangeFetcher {
     /**
-     * Fetches {@code length} bytes from {@code start}, failing if the object's ETag is no longer
-     * {@code etag}, or if the server sends another number of bytes.
+     * Fetches the {@link Range#length()} bytes of {@code into} from {@code start}, each attempt's
+     * body through {@link Range#fill}, failing if the object's ETag is no longer {@code etag}.
      */
-    CompletionStage<byte[]> fetch(long start, int length, String etag);
+    CompletionStage<?> fetch(long start, Range into, String etag);
   }
 
   /** Learns the lengths of an object's parts, for a composite checksum another tool left. */
@@ -62,11 +71,11 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
   private final long threshold;
   private final int window;
   private final long rangeSize;
-  private final ArrayDeque<CompletableFuture<byte[]>> inFlight = new ArrayDeque<>();
+  private final ArrayDeque<Fetch> inFlight = new ArrayDeque<>();
   private long size = -1; // > 0 once reading in ranges
   private String etag = "";
   private long nextStart; // the start of the next range to fetch
-  private byte @Nullable [] current;
+  private int handedOut; // how much of the first range in flight the reader has taken
   private @Nullable CompletableFuture<HttpResponse> sending;
   private volatile @Nullable CompletableFuture<?> learning; // the part lengths, while asked for
   private volatile @Nullable AsyncIterator<ByteBuffer> chunks;
@@ -175,12 +184,15 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
              */
             size = length;
             nextStart = length; // no range to fetch
+            Range whole = new Range((int) length, "body of " + what);
             inFlight.addLast(
-                Chains.then(
-                    response.body().readAllBytes(length),
-                    bytes ->
-                        Chains.then(
-                            learn(learn, toLearn, length, v), ignored -> Chains.done(bytes))));
+                new Fetch(
+                    whole,
+                    Chains.then(
+                            whole.fill(response.body().chunks()),
+                            ignored -> learn(learn, toLearn, length, v))
+                        .toCompletableFuture(),
+                    true));
             return nextRange();
           }
           AsyncIterator<ByteBuffer> opened = response.body().chunks();
@@ -208,28 +220,60 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
         });
   }
 
-  /* Keeps `window` ranges in flight and answers once the next one has arrived. */
+  /*
+   * Keeps `window` ranges in flight and answers true once the first one has a slice for the
+   * reader: MIN_SLICE bytes it has not taken, or the rest of the range. A range is dropped once
+   * the reader has taken all of it and its fetch has ended (so that a fetch that fails after its
+   * last byte, on a body longer than asked for, is not missed).
+   */
   private CompletionStage<Boolean> nextRange() {
     RangeFetcher f = Objects.requireNonNull(ranges, "ranges");
     CoreRuntime r = Objects.requireNonNull(runtime, "runtime");
-    while (inFlight.size() < window && nextStart < size) {
-      long start = nextStart;
-      int length = (int) Math.min(rangeSize, size - start);
-      nextStart += length;
-      inFlight.addLast(
-          r.fork("GET " + what + " (range at " + start + ")", () -> f.fetch(start, length, etag))
-              .toCompletableFuture());
+    while (true) {
+      Fetch head;
+      synchronized (inFlight) { // close() may run on another thread, as a wait of ours ends
+        if (closed) {
+          throw new CancellationException("The download stream of " + what + " was closed.");
+        }
+        while (inFlight.size() < window && nextStart < size) {
+          long start = nextStart;
+          Range range =
+              new Range((int) Math.min(rangeSize, size - start), "range at " + start + " of " + what);
+          nextStart += range.length();
+          CompletableFuture<?> fetched =
+              r.fork("GET " + what + " (range at " + start + ")", () -> f.fetch(start, range, etag))
+                  .toCompletableFuture();
+          fetched.whenComplete((ignored, e) -> range.end());
+          inFlight.addLast(new Fetch(range, fetched, false));
+        }
+        head = inFlight.peekFirst();
+      }
+      if (head == null) {
+        return checkEnd(CompletableFuture.completedFuture(false));
+      }
+      int filled = head.range.filled();
+      int length = head.range.length();
+      boolean fetched = head.done.isDone() && !head.done.isCompletedExceptionally();
+      boolean slice =
+          head.whole
+              ? fetched
+              : handedOut < length && filled - handedOut >= Math.min(MIN_SLICE, length - handedOut);
+      if (slice && handedOut < filled) {
+        return CompletableFuture.completedFuture(true);
+      }
+      if (handedOut == length && fetched) {
+        synchronized (inFlight) {
+          inFlight.pollFirst();
+        }
+        handedOut = 0;
+        continue;
+      }
+      CompletionStage<?> more =
+          head.whole || filled == length || head.done.isCompletedExceptionally()
+              ? head.done
+              : head.range.awaitFilled(Math.min(handedOut + MIN_SLICE, length));
+      return Chains.then(r.await("GET " + what, more), ignored -> nextRange());
     }
-    CompletableFuture<byte[]> head = inFlight.peekFirst();
-    if (head == null) {
-      return checkEnd(CompletableFuture.completedFuture(false));
-    }
-    return Chains.then(
-        r.await("GET " + what, head),
-        bytes -> {
-          current = bytes;
-          return CompletableFuture.completedFuture(true);
-        });
   }
 
   private CompletionStage<Boolean> checkEnd(CompletionStage<Boolean> has) {
@@ -248,16 +292,23 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
 
   @Override
   public ByteBuffer next() {
-    byte[] range = current;
-    if (range != null) {
-      current = null;
-      inFlight.pollFirst();
-      ByteBuffer b = ByteBuffer.wrap(range);
+    Fetch head;
+    synchronized (inFlight) {
+      head = size > 0 ? inFlight.peekFirst() : null;
+    }
+    if (head != null) {
+      int end = head.range.filled();
+      if (end <= handedOut) {
+        throw new NoSuchElementException("hasNext() did not answer true");
+      }
+      // A slice of the range's own array: the fetch writes only past it, and nobody else holds it.
+      ByteBuffer b = ByteBuffer.wrap(head.range.bytes, handedOut, end - handedOut).slice();
+      handedOut = end;
       DownloadVerifier v = verifier;
       if (v != null) {
         v.update(b);
       }
-      return b; // the range's own array: nobody else holds it
+      return b;
     }
     AsyncIterator<ByteBuffer> c = chunks;
     if (c == null) {
@@ -280,8 +331,13 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
     if (l != null) {
       l.cancel(true);
     }
-    for (CompletableFuture<byte[]> f; (f = inFlight.pollFirst()) != null; ) {
-      f.cancel(true);
+    List<Fetch> cancelled;
+    synchronized (inFlight) {
+      cancelled = List.copyOf(inFlight);
+      inFlight.clear();
+    }
+    for (Fetch f : cancelled) {
+      f.done.cancel(true);
     }
     AsyncIterator<ByteBuffer> c = chunks;
     if (c != null) {
@@ -298,5 +354,127 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
   @Override
   public String toString() {
     return "DownloadStream[" + what + (ranged ? ", ranged" : "") + "]";
+  }
+
+  /* A range in flight: where its bytes go, its fetch, and whether it is handed out only whole. */
+  private record Fetch(Range range, CompletableFuture<?> done, boolean whole) {}
+
+  /**
+   * The bytes of one range of an object, in an array of its own, filled in order by its fetch
+   * (one attempt after another) while the stream's reader takes what has arrived. One fetch
+   * writes and one reader reads: the count of bytes filled is published after the bytes.
+   */
+  public static final class Range {
+    final byte[] bytes;
+    private final String name;
+    private volatile int filled;
+    private int attempts; // guarded by this
+    private boolean ended; // guarded by this
+    private @Nullable CompletableFuture<@Nullable Void> waiter; // guarded by this
+    private int waitingFor; // guarded by this
+
+    /* `name` is what messages call it: "range at 0 of ...", "body of ...". */
+    Range(int length, String name) {
+      this.bytes = new byte[length];
+      this.name = name;
+    }
+
+    /** Returns how many bytes the range has. */
+    public int length() {
+      return bytes.length;
+    }
+
+    /* How many bytes, from the range's start, have arrived. */
+    int filled() {
+      return filled;
+    }
+
+    /**
+     * Reads one attempt's body, which holds the range from its start: bytes that an earlier
+     * attempt already put in place are skipped (a retry must not rewrite what the reader may
+     * have taken; the server guarantees the same object by {@code If-Match}), the rest is put
+     * after them. An earlier attempt still reading is refused from then on. Fails if the body
+     * holds more than the range, or ends before it.
+     *
+     * @param chunks the attempt's body
+     * @return a stage that completes once the body has ended with the whole range in place
+     */
+    public CompletionStage<@Nullable Void> fill(AsyncIterator<ByteBuffer> chunks) {
+      int attempt;
+      synchronized (this) {
+        attempt = ++attempts;
+      }
+      long[] at = {0};
+      return Chains.then(
+          AsyncIterators.forEach(chunks, chunk -> receive(attempt, at, chunk)),
+          ignored -> {
+            if (at[0] != bytes.length) {
+              throw new BlobIntegrityException(
+                  "The " + name + " ended after " + at[0] + " of its " + bytes.length + " bytes.",
+                  Long.toString(bytes.length),
+                  Long.toString(at[0]));
+            }
+            return Chains.done(null);
+          });
+    }
+
+    private void receive(int attempt, long[] at, ByteBuffer chunk) {
+      int n = chunk.remaining();
+      if (n > bytes.length - at[0]) {
+        throw new IllegalStateException(
+            "The server sent more than the " + bytes.length + " bytes of the " + name + ".");
+      }
+      int from = (int) at[0];
+      at[0] += n;
+      CompletableFuture<@Nullable Void> wake;
+      synchronized (this) {
+        if (attempt != attempts) {
+          throw new CancellationException("A later attempt took over the " + name + ".");
+        }
+        int have = filled;
+        if (from + n <= have) {
+          return; // already in place, from an earlier attempt
+        }
+        int skip = Math.max(0, have - from);
+        chunk.position(chunk.position() + skip).get(bytes, from + skip, n - skip);
+        filled = from + n;
+        wake = waiter;
+        if (wake == null || filled < waitingFor) {
+          return;
+        }
+        waiter = null;
+      }
+      wake.complete(null);
+    }
+
+    /*
+     * A stage that completes once `target` bytes have arrived or the fetch has ended (then the
+     * caller looks at the fetch). For the one reader.
+     */
+    CompletionStage<@Nullable Void> awaitFilled(int target) {
+      synchronized (this) {
+        if (filled >= target || ended) {
+          return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<@Nullable Void> w = new CompletableFuture<>();
+        waiter = w;
+        waitingFor = target;
+        return w;
+      }
+    }
+
+    /* The fetch has ended, well or not: wakes the reader, which looks at how it ended. */
+    void end() {
+      CompletableFuture<@Nullable Void> wake;
+      synchronized (this) {
+        ended = true;
+        attempts++; // refuses a straggling attempt
+        wake = waiter;
+        waiter = null;
+      }
+      if (wake != null) {
+        wake.complete(null);
+      }
+    }
   }
 }
