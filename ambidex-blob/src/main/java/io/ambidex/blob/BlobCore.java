@@ -156,8 +156,7 @@ final class BlobCore implements AsyncCloseable {
 
   /*
    * The largest range of a stream read in ranges (ARCHITECTURE.md, choice 261): the reader takes
-   * each as it fills, and up to `concurrency` of them (plus the one the reader last took from) are
-   * in memory per open stream.
+   * each as it fills, block by block, so an open stream holds at most `concurrency` ranges' worth.
    */
   private static final long STREAM_RANGE = 8L * 1024 * 1024;
   private static final String S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/";
@@ -2023,14 +2022,15 @@ final class BlobCore implements AsyncCloseable {
    * end). The request is sent on the first pull; each buffer is the caller's own. An object larger
    * than the multipart threshold is read as ranged GETs of {@code min(partSize, 8 MiB)} bytes,
    * {@code concurrency} at a time (on the blocking client, each on a virtual thread of its own
-   * while the reader consumes), handed out in order as they arrive, in slices of at least 256 KiB
-   * (memory: at most {@code concurrency + 1} ranges), each retried on its own from where its bytes
-   * end; closing the stream early cancels the ranges in flight. At the end the bytes are checked against the object's checksum (else its ETag): a
+   * while the reader consumes), handed out in order as they arrive, in arrays of 256 KiB (memory:
+   * what the ranges received and the reader has not taken, at most {@code concurrency} ranges),
+   * each retried on its own from where its bytes end; closing the stream early cancels the ranges
+   * in flight. At the end the bytes are checked against the object's checksum (else its ETag): a
    * mismatch fails the last pull with {@link BlobIntegrityException} instead of ending the stream
    * normally, so treat the data as unverified until the end has been reached. Closing early
    * closes the connection. An object up to the threshold whose composite checksum needs its
    * parts' lengths (see Integrity in the class comment) is read whole before its first buffer is
-   * handed out, as one buffer.
+   * handed out.
    *
    * @param bucket the bucket
    * @param key the object's key

@@ -23,6 +23,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -349,13 +350,16 @@ class RangedDownloadTest {
         p.items(c -> c.open("bkt", "k").peek(b -> taken.countDown()))
             .async(a -> peek(a.open("bkt", "k"), b -> taken.countDown()));
     Fixtures.assertSameBytes(concat(got), data);
-    assertThat(heldWhole).as("the reader got nothing before the whole first range was sent").isFalse();
+    assertThat(heldWhole)
+        .as("the reader got nothing before the whole first range was sent")
+        .isFalse();
   }
 
   /*
    * A range whose connection breaks after the reader has taken some of it is fetched again, and
-   * the retry does not write over what the reader took (the caller owns it: here it zeroes each
-   * buffer once it has copied it); the bytes read are the object's, checked by its checksum.
+   * goes on where its bytes in place end: what the reader took stays as the reader left it (the
+   * caller owns it: here it zeroes each buffer once it has copied it), and the bytes read are the
+   * object's, checked by its checksum.
    */
   @ParityTest
   void open_rangeBrokenAfterTheReaderTookSome_isRetried_withoutWritingOverIt(
@@ -375,7 +379,7 @@ class RangedDownloadTest {
                   throw new java.io.IOException("the test breaks the connection midway");
                 }));
     ByteArrayOutputStream copied = new ByteArrayOutputStream();
-    java.util.function.Consumer<ByteBuffer> take =
+    Consumer<ByteBuffer> take =
         b -> {
           synchronized (copied) {
             byte[] copy = new byte[b.remaining()];
@@ -393,7 +397,9 @@ class RangedDownloadTest {
     assertThat(neverTook).as("the reader took nothing of the range before it broke").isFalse();
     assertThat(attempts).as("the broken range's attempts").hasValue(2);
     byte[] after = concat(got);
-    assertThat(after).as("what the reader zeroed, after the retry").isEqualTo(new byte[data.length]);
+    assertThat(after)
+        .as("what the reader zeroed, after the retry")
+        .isEqualTo(new byte[data.length]);
   }
 
   /* A 206 of the range whose body sends `first` bytes, flushes, then runs `rest`. */
@@ -431,7 +437,7 @@ class RangedDownloadTest {
   }
 
   /* The publisher's items, each given to `each` before the subscriber gets it. */
-  static <T> Flow.Publisher<T> peek(Flow.Publisher<T> publisher, java.util.function.Consumer<T> each) {
+  static <T> Flow.Publisher<T> peek(Flow.Publisher<T> publisher, Consumer<T> each) {
     return subscriber ->
         publisher.subscribe(new Flow.Subscriber<T>() {
           @Override

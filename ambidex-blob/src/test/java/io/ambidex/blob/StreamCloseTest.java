@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class StreamCloseTest extends EmbeddedS3Fixture {
-  static final int SIZE = 24 * MIB + 3; // above the 5 MiB threshold: four ranges of 5 MiB and one more
+  static final int SIZE = 24 * MIB + 3; // above the 5 MiB threshold: four 5 MiB ranges and one more
   static final int CONCURRENCY = 3;
   static final int ROUNDS = 12;
 

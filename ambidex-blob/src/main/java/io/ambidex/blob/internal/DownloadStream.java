@@ -25,22 +25,27 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>With a {@link RangeFetcher}, an object larger than the threshold is read in ranges: the
  * first response is closed once its headers are read, and ranges of {@code rangeSize} bytes are
- * fetched {@code window} at a time, each into a {@link Range} (an array of its own), and handed
- * out in order as they fill: the reader takes a range's bytes while the rest of it is still
- * arriving, in slices of at least {@value #MIN_SLICE} bytes (or the range's end), so at most
- * {@code window} ranges are in memory, the one being read among them. The ranges are fetched
+ * fetched {@code window} at a time, each into a {@link Range}, and handed out in order as they
+ * fill: a range's bytes go into arrays of {@value #BLOCK} bytes, allocated as the bytes arrive,
+ * and the reader takes each array once it is full (or the range's last), while the rest of the
+ * range is still arriving; the range lets go of an array once the reader has it. So what a stream
+ * holds is the bytes its ranges have received and the reader has not taken: at most {@code
+ * window} ranges' worth, in arrays small enough for any heap. The ranges are fetched
  * alongside the reader through the runtime's {@link CoreRuntime#fork} (on threads of their own on
  * the blocking path, where a fetch would otherwise run to its end on the reader's thread, one
  * range after another), and the reader waits for more bytes with {@link CoreRuntime#await}. The
  * checksum is computed in order as the slices are handed out, so every kind of checksum is
  * checked. A composite checksum whose parts are unknown (an object another tool uploaded in
  * parts) is checked too, once {@link PartLengths} has told them: above the threshold before the
- * ranges are fetched; up to it, the body is read whole first and handed out as one buffer. Not
- * API.
+ * ranges are fetched; up to it, the body is read whole before its first buffer is handed out.
+ * Not API.
  */
 public final class DownloadStream implements AsyncIterator<ByteBuffer> {
-  /** The smallest slice of a range handed out before the range's end (256 KiB). */
-  static final int MIN_SLICE = 256 * 1024;
+  /**
+   * The size of the arrays a range is received into and handed out as (256 KiB): below half of
+   * G1's smallest region, so never a humongous allocation.
+   */
+  static final int BLOCK = 256 * 1024;
 
   /** Fetches one range of an object. */
   @FunctionalInterface
@@ -221,8 +226,8 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
   }
 
   /*
-   * Keeps `window` ranges in flight and answers true once the first one has a slice for the
-   * reader: MIN_SLICE bytes it has not taken, or the rest of the range. A range is dropped once
+   * Keeps `window` ranges in flight and answers true once the first one has an array for the
+   * reader: its next block is full (or it is the range's last, complete). A range is dropped once
    * the reader has taken all of it and its fetch has ended (so that a fetch that fails after its
    * last byte, on a body longer than asked for, is not missed).
    */
@@ -237,8 +242,8 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
         }
         while (inFlight.size() < window && nextStart < size) {
           long start = nextStart;
-          Range range =
-              new Range((int) Math.min(rangeSize, size - start), "range at " + start + " of " + what);
+          int n = (int) Math.min(rangeSize, size - start);
+          Range range = new Range(n, "range at " + start + " of " + what);
           nextStart += range.length();
           CompletableFuture<?> fetched =
               r.fork("GET " + what + " (range at " + start + ")", () -> f.fetch(start, range, etag))
@@ -253,12 +258,9 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
       }
       int filled = head.range.filled();
       int length = head.range.length();
+      int blockEnd = Math.min(length, (handedOut / BLOCK + 1) * BLOCK);
       boolean fetched = head.done.isDone() && !head.done.isCompletedExceptionally();
-      boolean slice =
-          head.whole
-              ? fetched
-              : handedOut < length && filled - handedOut >= Math.min(MIN_SLICE, length - handedOut);
-      if (slice && handedOut < filled) {
+      if (handedOut < length && filled >= blockEnd && (fetched || !head.whole)) {
         return CompletableFuture.completedFuture(true);
       }
       if (handedOut == length && fetched) {
@@ -271,7 +273,7 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
       CompletionStage<?> more =
           head.whole || filled == length || head.done.isCompletedExceptionally()
               ? head.done
-              : head.range.awaitFilled(Math.min(handedOut + MIN_SLICE, length));
+              : head.range.awaitFilled(blockEnd);
       return Chains.then(r.await("GET " + what, more), ignored -> nextRange());
     }
   }
@@ -297,13 +299,14 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
       head = size > 0 ? inFlight.peekFirst() : null;
     }
     if (head != null) {
-      int end = head.range.filled();
-      if (end <= handedOut) {
+      int length = head.range.length();
+      if (handedOut >= length
+          || head.range.filled() < Math.min(length, (handedOut / BLOCK + 1) * BLOCK)) {
         throw new NoSuchElementException("hasNext() did not answer true");
       }
-      // A slice of the range's own array: the fetch writes only past it, and nobody else holds it.
-      ByteBuffer b = ByteBuffer.wrap(head.range.bytes, handedOut, end - handedOut).slice();
-      handedOut = end;
+      // The block's own array: the fetch is done with it, and the range lets go of it.
+      ByteBuffer b = ByteBuffer.wrap(head.range.take(handedOut / BLOCK));
+      handedOut += b.remaining();
       DownloadVerifier v = verifier;
       if (v != null) {
         v.update(b);
@@ -360,12 +363,14 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
   private record Fetch(Range range, CompletableFuture<?> done, boolean whole) {}
 
   /**
-   * The bytes of one range of an object, in an array of its own, filled in order by its fetch
-   * (one attempt after another) while the stream's reader takes what has arrived. One fetch
-   * writes and one reader reads: the count of bytes filled is published after the bytes.
+   * The bytes of one range of an object, received in order by its fetch (one attempt after
+   * another) into arrays of {@value #BLOCK} bytes allocated as the bytes arrive, while the
+   * stream's reader takes the full ones. One fetch writes and one reader reads: the count of
+   * bytes received is published after the bytes, and the fetch writes only past it.
    */
   public static final class Range {
-    final byte[] bytes;
+    private final int length;
+    private final @Nullable byte[][] blocks;
     private final String name;
     private volatile int filled;
     private int attempts; // guarded by this
@@ -375,18 +380,26 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
 
     /* `name` is what messages call it: "range at 0 of ...", "body of ...". */
     Range(int length, String name) {
-      this.bytes = new byte[length];
+      this.length = length;
+      this.blocks = new byte[(length + BLOCK - 1) / BLOCK][];
       this.name = name;
     }
 
     /** Returns how many bytes the range has. */
     public int length() {
-      return bytes.length;
+      return length;
     }
 
     /* How many bytes, from the range's start, have arrived. */
     int filled() {
       return filled;
+    }
+
+    /* Hands block `i` (received whole) to the reader, and lets go of it. */
+    byte[] take(int i) {
+      byte[] block = Objects.requireNonNull(blocks[i], "block");
+      blocks[i] = null;
+      return block;
     }
 
     /**
@@ -408,10 +421,10 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
       return Chains.then(
           AsyncIterators.forEach(chunks, chunk -> receive(attempt, at, chunk)),
           ignored -> {
-            if (at[0] != bytes.length) {
+            if (at[0] != length) {
               throw new BlobIntegrityException(
-                  "The " + name + " ended after " + at[0] + " of its " + bytes.length + " bytes.",
-                  Long.toString(bytes.length),
+                  "The " + name + " ended after " + at[0] + " of its " + length + " bytes.",
+                  Long.toString(length),
                   Long.toString(at[0]));
             }
             return Chains.done(null);
@@ -420,9 +433,9 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
 
     private void receive(int attempt, long[] at, ByteBuffer chunk) {
       int n = chunk.remaining();
-      if (n > bytes.length - at[0]) {
+      if (n > length - at[0]) {
         throw new IllegalStateException(
-            "The server sent more than the " + bytes.length + " bytes of the " + name + ".");
+            "The server sent more than the " + length + " bytes of the " + name + ".");
       }
       int from = (int) at[0];
       at[0] += n;
@@ -436,7 +449,18 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
           return; // already in place, from an earlier attempt
         }
         int skip = Math.max(0, have - from);
-        chunk.position(chunk.position() + skip).get(bytes, from + skip, n - skip);
+        chunk.position(chunk.position() + skip);
+        for (int pos = from + skip; pos < from + n; ) {
+          int i = pos / BLOCK;
+          byte[] block = blocks[i];
+          if (block == null) {
+            block = new byte[Math.min(BLOCK, length - i * BLOCK)];
+            blocks[i] = block;
+          }
+          int k = Math.min(from + n - pos, block.length - pos % BLOCK);
+          chunk.get(block, pos % BLOCK, k);
+          pos += k;
+        }
         filled = from + n;
         wake = waiter;
         if (wake == null || filled < waitingFor) {
