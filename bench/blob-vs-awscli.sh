@@ -13,8 +13,9 @@
 #   from 8 MiB), as people use it, and `aws-tuned` with blob's settings (CONCURRENCY requests at
 #   once, one PUT below 16 MiB, else 8 MiB parts), so that one row compares the same requests;
 #   each from a config file of the script's own, whatever ~/.aws/config says. TOOLS ("blob aws
-#   aws-tuned"): which of the three run. ROUNDS (1): each measurement is repeated that many times, alternating the two
-#   tools. WARMUP_ROUNDS (1): unmeasured rounds of the small set by both tools first, so that the
+#   aws-tuned"): which tools run; also "blob-heavy", blob on the JVM for heavy hashing whatever
+#   the command (BLOB_JVM=heavy; bin/blob-workload chooses otherwise). ROUNDS (1): each
+#   measurement is repeated that many times, rotating which tool goes first. WARMUP_ROUNDS (1): unmeasured rounds of the small set by both tools first, so that the
 #   server (a JVM) is compiled before anything is measured. Needs about 8 GB of disk under TMPDIR
 #   (downloaded trees are kept until the end).
 #
@@ -78,11 +79,14 @@ printf '[default]\ns3 =\n  max_concurrent_requests = %s\n  multipart_threshold =
 # The tool as users run it: bin/blob, with its JVM options and class-data archive.
 # (Small scripts, not functions: /usr/bin/time runs them to count their CPU.)
 printf '#!/usr/bin/env bash\nexec "%s/bin/blob" --no-progress --endpoint "%s" %s "$@"\n' "$root" "$endpoint" "${BLOB_FLAGS:-}" > "$work/blob"
+# blob-heavy: the same, always on the JVM for heavy hashing (C2, G1), whatever the command
+# (bin/blob-workload's choice overridden), to measure what that choice is worth.
+printf '#!/usr/bin/env bash\nBLOB_JVM=heavy exec "%s/blob" "$@"\n' "$work" > "$work/blob-heavy"
 for variant in aws aws-tuned; do
   printf '#!/usr/bin/env bash\nAWS_CONFIG_FILE="%s" exec aws --endpoint-url "%s" s3 "$@"\n' \
     "$work/$variant-config" "$endpoint" > "$work/$variant"
 done
-chmod +x "$work/blob" "$work/aws" "$work/aws-tuned"
+chmod +x "$work/blob" "$work/blob-heavy" "$work/aws" "$work/aws-tuned"
 blob() { "$work/blob" "$@"; }
 awss3() { "$work/aws" "$@"; }
 
@@ -163,10 +167,10 @@ for set in small large; do
     for tool in $tools; do
       prefix="s3://bench/$tool-$set-$round"
       down="$work/down-$tool-$set-$round"
-      if [[ $tool == blob ]]; then
-        measure blob "$set" upload "$round" "$work/blob" cp --recursive --concurrency "$CONCURRENCY" "$work/$set" "$prefix/"
-        measure blob "$set" download "$round" "$work/blob" cp --recursive --concurrency "$CONCURRENCY" "$prefix/" "$down"
-        measure blob "$set" sync-nochange "$round" "$work/blob" sync --concurrency "$CONCURRENCY" "$work/$set" "$prefix/"
+      if [[ $tool == blob* ]]; then
+        measure "$tool" "$set" upload "$round" "$work/$tool" cp --recursive --concurrency "$CONCURRENCY" "$work/$set" "$prefix/"
+        measure "$tool" "$set" download "$round" "$work/$tool" cp --recursive --concurrency "$CONCURRENCY" "$prefix/" "$down"
+        measure "$tool" "$set" sync-nochange "$round" "$work/$tool" sync --concurrency "$CONCURRENCY" "$work/$set" "$prefix/"
       else
         measure "$tool" "$set" upload "$round" "$work/$tool" cp --recursive --only-show-errors "$work/$set" "$prefix/"
         measure "$tool" "$set" download "$round" "$work/$tool" cp --recursive --only-show-errors "$prefix/" "$down"
