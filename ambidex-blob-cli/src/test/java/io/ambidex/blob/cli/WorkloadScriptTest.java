@@ -95,6 +95,24 @@ class WorkloadScriptTest {
   }
 
   @Test
+  void aTreeOfMoreFilesThanBlobLightFiles_isHeavy_andASourceNamedLikeAnOperatorIsAPath()
+      throws Exception {
+    assertThat(runWith(Map.of("BLOB_LIGHT_FILES", "2"), "sync", small.toString(), "s3://b/p/"))
+        .isEqualTo("heavy");
+    assertThat(runWith(Map.of("BLOB_LIGHT_FILES", "3"), "sync", small.toString(), "s3://b/p/"))
+        .isEqualTo("light");
+
+    // Read by find as an operator, "(" would fail the count, which makes it heavy.
+    Files.write(Files.createDirectories(dir.resolve("(")).resolve("f"), new byte[10]);
+    ProcessBuilder inDir = new ProcessBuilder("bash", SCRIPT.toString(), "cp", "--recursive", "(",
+        "s3://b/p/").directory(dir.toFile()).redirectErrorStream(true);
+    Process process = inDir.start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(out.strip()).isEqualTo("light");
+  }
+
+  @Test
   void theLimit_isBlobLightMax() throws Exception {
     assertThat(runWith(Map.of("BLOB_LIGHT_MAX", "100"), "sync", small.toString(), "s3://b/p/"))
         .isEqualTo("heavy");
@@ -117,6 +135,7 @@ class WorkloadScriptTest {
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().remove("BLOB_LIGHT_MAX");
+    builder.environment().remove("BLOB_LIGHT_FILES");
     builder.environment().putAll(env);
     Process process = builder.start();
     process.getOutputStream().close();
