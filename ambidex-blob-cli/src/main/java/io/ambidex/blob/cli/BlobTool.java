@@ -1368,6 +1368,9 @@ public final class BlobTool implements Callable<Integer> {
         description = "The bucket and an optional prefix; none lists the buckets.")
     String where;
 
+    /* Listings of --recursive in flight at once: the other commands' default --concurrency. */
+    private static final int LISTINGS_AT_ONCE = 16;
+
     @Option(names = {"-r", "--recursive"}, description = "List every object under the prefix, all levels.")
     boolean recursive;
 
@@ -1411,9 +1414,8 @@ public final class BlobTool implements Callable<Integer> {
           tool.checkOutput();
         };
         if (recursive) {
-          try (Stream<BlobObject> objects = store.listAll(at.bucket(), at.key())) {
-            objects.forEach(print::accept);
-          }
+          // In key order, each "directory" listed on its own, LISTINGS_AT_ONCE at a time.
+          Locations.forEachObject(store, at.bucket(), at.key(), LISTINGS_AT_ONCE, print::accept);
         } else {
           try (Stream<ListEntry> entries = store.list(at.bucket(), at.key())) {
             entries.forEach(print);
