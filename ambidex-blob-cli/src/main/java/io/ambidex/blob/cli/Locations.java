@@ -282,10 +282,6 @@ final class Locations {
         }
       }
     }
-    if (!flat) {
-      // A page gives its objects, then its directories: in key order (S3's, UTF-8's) together.
-      level.sort((x, y) -> utf8Order(name(x), name(y)));
-    }
     if (flat) {
       level.clear();
       try (Stream<BlobObject> objects = store.listAll(bucket, prefix)) {
@@ -293,6 +289,8 @@ final class Locations {
       }
       return;
     }
+    // A page gives its objects, then its directories: in key order (S3's, UTF-8's) together.
+    level.sort((x, y) -> utf8Order(name(x), name(y)));
     record Ahead(String directory, CompletableFuture<List<BlobObject>> objects) {}
     ArrayDeque<Ahead> ahead = new ArrayDeque<>();
     ExecutorService fetches = Executors.newThreadPerTaskExecutor(
