@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ambidex.s3embedded.EmbeddedS3;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -116,7 +118,11 @@ class DownloadTargetTest {
       expected = download(async, key, fifo);
     } finally {
       if (!read.isDone() && !Files.isRegularFile(fifo)) {
-        Files.newOutputStream(fifo).close(); // a writer that ends: the reader's open returns
+        // A writer that ends, so that a reader still waiting in its open returns. Opened for
+        // reading and writing, which on Linux never waits for the other end: opened for writing
+        // only, it waited for ever when the reader had ended between isDone() and the open (a
+        // CI run hung here), and no timeout interrupts an open(2).
+        FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE).close();
       }
     }
     assertThat(read.get(60, TimeUnit.SECONDS)).isEqualTo(expected);
