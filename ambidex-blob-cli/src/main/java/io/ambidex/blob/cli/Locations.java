@@ -199,25 +199,20 @@ final class Locations {
   static Map<String, Entry> list(
       Store store, String bucket, String prefix, Filters filters, int concurrency) {
     Map<String, Entry> entries = new TreeMap<>();
-    List<String> directories = new ArrayList<>();
-    try (Stream<ListEntry> level = store.list(bucket, prefix)) {
-      for (ListEntry e : (Iterable<ListEntry>) level::iterator) {
-        if (e instanceof CommonPrefix p) {
-          directories.add(p.prefix());
-        } else if (e instanceof BlobObject o) {
-          add(entries, o, prefix, filters);
-        }
-        if (directories.size() > MAX_PARALLEL_PREFIXES) {
-          break;
-        }
-      }
-    }
-    if (directories.size() > MAX_PARALLEL_PREFIXES) {
-      entries.clear();
+    List<ListEntry> level = level(store, bucket, prefix, MAX_PARALLEL_PREFIXES, Integer.MAX_VALUE);
+    if (level == null) {
       try (Stream<BlobObject> objects = store.listAll(bucket, prefix)) {
         objects.forEach(o -> add(entries, o, prefix, filters));
       }
       return entries;
+    }
+    List<String> directories = new ArrayList<>();
+    for (ListEntry e : level) {
+      if (e instanceof CommonPrefix p) {
+        directories.add(p.prefix());
+      } else if (e instanceof BlobObject o) {
+        add(entries, o, prefix, filters);
+      }
     }
     SyncRuntime runtime = SyncRuntime.create();
     try {
@@ -267,23 +262,8 @@ final class Locations {
   /** {@link #forEachObject}, with its limits given (tests make them small). */
   static void forEachObject(Store store, String bucket, String prefix, int concurrency,
       Consumer<BlobObject> each, int maxDirectories, int maxLevel, int aheadPerDirectory) {
-    List<ListEntry> level = new ArrayList<>();
-    int directories = 0;
-    boolean flat = false;
-    try (Stream<ListEntry> entries = store.list(bucket, prefix)) {
-      for (ListEntry e : (Iterable<ListEntry>) entries::iterator) {
-        level.add(e);
-        if (e instanceof CommonPrefix) {
-          directories++;
-        }
-        if (directories > maxDirectories || level.size() > maxLevel) {
-          flat = true;
-          break;
-        }
-      }
-    }
-    if (flat) {
-      level.clear();
+    List<ListEntry> level = level(store, bucket, prefix, maxDirectories, maxLevel);
+    if (level == null) {
       try (Stream<BlobObject> objects = store.listAll(bucket, prefix)) {
         objects.forEach(each);
       }
@@ -330,6 +310,29 @@ final class Locations {
       fetches.shutdownNow();
       fetches.close();
     }
+  }
+
+  /*
+   * The level under `prefix` (delimiter `/`), in the store's order, or null when it has more than
+   * `maxDirectories` directories or `maxLevel` entries: then one flat listing costs fewer
+   * requests and less memory than a listing per directory.
+   */
+  private static @Nullable List<ListEntry> level(
+      Store store, String bucket, String prefix, int maxDirectories, int maxLevel) {
+    List<ListEntry> level = new ArrayList<>();
+    int directories = 0;
+    try (Stream<ListEntry> entries = store.list(bucket, prefix)) {
+      for (ListEntry e : (Iterable<ListEntry>) entries::iterator) {
+        level.add(e);
+        if (e instanceof CommonPrefix) {
+          directories++;
+        }
+        if (directories > maxDirectories || level.size() > maxLevel) {
+          return null;
+        }
+      }
+    }
+    return level;
   }
 
   private static String name(ListEntry e) {
