@@ -7,12 +7,14 @@ import io.ambidex.stream.AsyncIterators;
 import io.ambidex.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -23,15 +25,22 @@ import org.jspecify.annotations.Nullable;
  * with {@link io.ambidex.blob.BlobIntegrityException} instead of answering false if they do not
  * match. Closing it early closes the connection.
  *
- * <p>With a {@link RangeFetcher}, an object larger than the threshold is read in ranges: the
- * first response is closed once its headers are read, and ranges of {@code rangeSize} bytes are
- * fetched {@code window} at a time, each into a {@link Range}, and handed out in order as they
- * fill: a range's bytes go into arrays of {@value #BLOCK} bytes, allocated as the bytes arrive,
- * and the reader takes each array once it is full (or the range's last), while the rest of the
- * range is still arriving; the range lets go of an array once the reader has it. So what a stream
- * holds is the bytes its ranges have received and the reader has not taken: at most {@code
- * window} ranges' worth, in arrays small enough for any heap. The ranges are fetched
- * alongside the reader through the runtime's {@link CoreRuntime#fork} (on threads of their own on
+ * <p>With a {@link RangeFetcher}, an object larger than the threshold is read in ranges of {@code
+ * rangeSize} bytes, fetched {@code window} at a time, each into a {@link Range}, and handed out in
+ * order as they fill. An object of at least {@value #LEAD_MIN_RANGES} ranges starts with its first
+ * response, the lead, read in order as for a small object, and adds ranges only when they would
+ * help (a measure, made once, of the reader's waits and of what one ranged GET beside the lead
+ * brings, see {@link #spread}); its connection breaking midway is resumed by ranges from where it
+ * stopped, when the retry policy allows a retry. A smaller one is read in ranges from the start:
+ * its first response is closed once its headers are read (so is the first response of an
+ * object whose composite checksum needs its parts' lengths: the HEADs that learn them must not
+ * wait for the connection the lead would hold). A range's bytes go into arrays of {@value #BLOCK}
+ * bytes, allocated as the bytes arrive, and the reader takes each array once it is full (or the
+ * range's last), while the rest of the range is still arriving; the range lets go of an array
+ * once the reader has it. So what a stream holds is the bytes its ranges have received and the
+ * reader has not taken: at most {@code window} ranges' worth (the probe's among them), in arrays
+ * small enough for any heap; the lead's chunks are copied out one at a time, as for a small
+ * object. The ranges are fetched alongside the reader through the runtime's {@link CoreRuntime#fork} (on threads of their own on
  * the blocking path, where a fetch would otherwise run to its end on the reader's thread, one
  * range after another), and the reader waits for more bytes with {@link CoreRuntime#await}. The
  * checksum is computed in order as the slices are handed out, so every kind of checksum is
@@ -46,6 +55,32 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
    * G1's smallest region, so never a humongous allocation.
    */
   static final int BLOCK = 256 * 1024;
+
+  /** The fewest ranges an object must make for its stream to start with one GET, the lead. */
+  static final int LEAD_MIN_RANGES = 4;
+
+  /**
+   * A lead that brings this many bytes a second (256 MiB/s) serves on alone, unprobed: three times
+   * what one connection to S3 is documented to carry (85-90 MB/s), so more connections would not
+   * be the gain they are there, while the reader's own work (a copy and the checksum, MD5 near
+   * 500 MB/s) and its caller's come close to this rate, and every range is a request the server
+   * works for (and S3 bills).
+   */
+  static final double FAST_ENOUGH = 256.0 * 1024 * 1024;
+
+  /** What the lead serves before it is measured: its connection's and the reader's warm-up. */
+  static final long WARM_UP = 1024 * 1024;
+
+  /**
+   * How the lead stands: not measured yet, measured with a ranged GET beside it, or decided
+   * (serving on alone, with at most the probe's range after it, or given over to ranges).
+   */
+  private enum Lead {
+    MEASURING,
+    PROBING,
+    ALONE,
+    SPREAD
+  }
 
   /** Fetches one range of an object. */
   @FunctionalInterface
@@ -76,6 +111,7 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
   private final long threshold;
   private final int window;
   private final long rangeSize;
+  private final Predicate<Throwable> resume;
   private final ArrayDeque<Fetch> inFlight = new ArrayDeque<>();
   private long size = -1; // > 0 once reading in ranges
   private String etag = "";
@@ -87,6 +123,19 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
   private @Nullable DownloadVerifier verifier;
   private volatile boolean closed;
   private boolean ended;
+  // The lead, read by the reader's calls one after another (each after the last's stage ended).
+  private long total = -1; // the object's length while the lead serves it
+  private long leadAt; // what the lead has handed out
+  private long leadEnd; // where the lead stops: the end, the probe's start, or where ranges go on
+  private Lead lead = Lead.MEASURING;
+  private long measuredFrom = -1; // leadAt when the measure began (past WARM_UP)
+  private long measuredSince; // System.nanoTime() then
+  private long waited; // how long the reader waited on the lead since then, in nanoseconds
+  private long aloneBytes; // what the lead served alone while measured
+  private long aloneNanos; // in how long
+  private long probedSince; // System.nanoTime() when the probe was sent
+  private long probedAt; // leadAt then
+  private @Nullable Fetch probe; // the object's last range, fetched beside the lead; guarded by inFlight
 
   /**
    * Creates the stream.
@@ -97,7 +146,7 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
    */
   public DownloadStream(
       Supplier<? extends CompletionStage<HttpResponse>> send, String what, boolean ranged) {
-    this(send, what, ranged, null, null, null, Long.MAX_VALUE, 1, 1);
+    this(send, what, ranged, null, null, null, Long.MAX_VALUE, 1, 1, failure -> false);
   }
 
   /**
@@ -111,6 +160,8 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
    * @param threshold the size above which the object is read in ranges
    * @param window how many ranges are fetched at once
    * @param rangeSize the size of each range but the last, at most {@code Integer.MAX_VALUE}
+   * @param resume whether the lead's failure (unwrapped) may be resumed by ranges from where it
+   *     stopped: the retry policy's answer for a first attempt
    */
   public DownloadStream(
       Supplier<? extends CompletionStage<HttpResponse>> send,
@@ -120,8 +171,9 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
       PartLengths partLengths,
       long threshold,
       int window,
-      long rangeSize) {
-    this(send, what, false, runtime, ranges, partLengths, threshold, window, rangeSize);
+      long rangeSize,
+      Predicate<Throwable> resume) {
+    this(send, what, false, runtime, ranges, partLengths, threshold, window, rangeSize, resume);
   }
 
   private DownloadStream(
@@ -133,7 +185,8 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
       @Nullable PartLengths partLengths,
       long threshold,
       int window,
-      long rangeSize) {
+      long rangeSize,
+      Predicate<Throwable> resume) {
     this.send = send;
     this.what = what;
     this.ranged = ranged;
@@ -143,6 +196,7 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
     this.threshold = threshold;
     this.window = window;
     this.rangeSize = Math.min(rangeSize, Integer.MAX_VALUE - 16);
+    this.resume = resume;
   }
 
   @Override
@@ -155,7 +209,7 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
     }
     AsyncIterator<ByteBuffer> c = chunks;
     if (c != null) {
-      return checkEnd(c.hasNext());
+      return total > 0 ? lead(c) : checkEnd(c.hasNext());
     }
     if (sending == null) {
       sending = send.get().toCompletableFuture();
@@ -174,6 +228,13 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
           PartLengths learn = partLengths;
           if (ranges != null && length > threshold) {
             etag = response.headers().firstValue("etag").orElse("");
+            if (toLearn == 0 && length >= LEAD_MIN_RANGES * rangeSize) {
+              total = length;
+              leadEnd = length;
+              AsyncIterator<ByteBuffer> opened = response.body().chunks();
+              chunks = opened;
+              return lead(opened);
+            }
             response.close(); // its headers are all the ranges need
             size = length;
             if (toLearn == 0 || learn == null) {
@@ -204,6 +265,148 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
           chunks = opened;
           return checkEnd(opened.hasNext());
         });
+  }
+
+  /*
+   * The lead's next: measures and decides on the way (the reader calls this before each buffer),
+   * then waits for the lead's next chunk, or leaves the lead once it has served its part.
+   */
+  private CompletionStage<Boolean> lead(AsyncIterator<ByteBuffer> c) {
+    long now = System.nanoTime();
+    if (lead == Lead.MEASURING && leadAt >= WARM_UP) {
+      if (measuredFrom < 0) {
+        measuredFrom = leadAt;
+        measuredSince = now;
+      } else if (leadAt - measuredFrom >= 2 * rangeSize) {
+        probeOrNot(now);
+      }
+    } else if (lead == Lead.PROBING) {
+      Fetch p;
+      synchronized (inFlight) {
+        p = probe;
+      }
+      if (p != null && p.done.isDone()) {
+        decide(p, now);
+      }
+    }
+    if (leadAt >= leadEnd && leadEnd < total) {
+      return leave(c);
+    }
+    return c.hasNext()
+        .handle(
+            (more, failure) -> {
+              if (measuredFrom >= 0) {
+                waited += System.nanoTime() - now;
+              }
+              if (failure == null && more) {
+                return CompletableFuture.completedFuture(true);
+              }
+              if (failure == null && leadAt == total) {
+                return checkEnd(CompletableFuture.completedFuture(false));
+              }
+              Throwable cause =
+                  failure != null
+                      ? Chains.unwrap(failure)
+                      : new BlobIntegrityException(
+                          "The body of " + what + " ended after " + leadAt + " of its " + total
+                              + " bytes.",
+                          Long.toString(total),
+                          Long.toString(leadAt));
+              if (closed || !resume.test(cause)) {
+                return CompletableFuture.<Boolean>failedFuture(cause);
+              }
+              // Its connection broke: ranges go on from where it stopped, each retried on its own.
+              lead = Lead.SPREAD;
+              leadEnd = leadAt;
+              return leave(c);
+            })
+        .thenCompose(next -> next);
+  }
+
+  /*
+   * After WARM_UP bytes and two ranges' worth measured: a reader that waited on the lead for at
+   * least a third of that time may gain from more connections, so the object's last range is
+   * fetched beside the lead (the lead then stops where it starts); one that did not is the bound
+   * itself, and the lead serves on alone.
+   */
+  private void probeOrNot(long now) {
+    long start = total - rangeSize;
+    long bytes = leadAt - measuredFrom;
+    long nanos = now - measuredSince;
+    if (window < 2
+        || start <= leadAt
+        || waited * 3 < nanos
+        || (double) bytes / nanos * 1e9 >= FAST_ENOUGH) {
+      lead = Lead.ALONE;
+      return;
+    }
+    RangeFetcher f = Objects.requireNonNull(ranges, "ranges");
+    CoreRuntime r = Objects.requireNonNull(runtime, "runtime");
+    Range range = new Range((int) rangeSize, "range at " + start + " of " + what);
+    synchronized (inFlight) {
+      if (closed) {
+        return; // the reader's next wait fails
+      }
+      CompletableFuture<?> fetched =
+          r.fork("GET " + what + " (range at " + start + ")", () -> f.fetch(start, range, etag))
+              .toCompletableFuture();
+      fetched.whenComplete((ignored, e) -> range.end());
+      probe = new Fetch(range, fetched, false);
+    }
+    lead = Lead.PROBING;
+    leadEnd = start;
+    aloneBytes = bytes;
+    aloneNanos = nanos;
+    probedSince = now;
+    probedAt = leadAt;
+  }
+
+  /* The probe has ended: ranges take over from here if the two together were worth it. */
+  private void decide(Fetch p, long now) {
+    if (p.done.isCompletedExceptionally()) {
+      synchronized (inFlight) {
+        probe = null; // the lead serves the end too, and the probe's failure is not the stream's
+      }
+      lead = Lead.ALONE;
+      leadEnd = total;
+      return;
+    }
+    long together = leadAt - probedAt + p.range.length();
+    if (spread(aloneBytes, aloneNanos, together, now - probedSince)) {
+      lead = Lead.SPREAD;
+      leadEnd = leadAt;
+    } else {
+      lead = Lead.ALONE;
+    }
+  }
+
+  /**
+   * Whether ranges beside the lead are worth it: the bytes that arrived while one ranged GET ran
+   * beside the lead came at least 1.5 times as fast as the lead's alone. (A reader that does not
+   * wait on the lead is not measured this way: {@code probeOrNot}.)
+   */
+  static boolean spread(long aloneBytes, long aloneNanos, long togetherBytes, long togetherNanos) {
+    if (aloneNanos <= 0 || togetherNanos <= 0) {
+      return false;
+    }
+    return (double) togetherBytes / togetherNanos >= 1.5 * aloneBytes / aloneNanos;
+  }
+
+  /*
+   * The lead has served its part (up to the probe, to where ranges go on, or where it broke): its
+   * connection is closed mid-body (a pooled connection cannot be given back with bytes unread),
+   * and the ranges go on from there, the probe last.
+   */
+  private CompletionStage<Boolean> leave(AsyncIterator<ByteBuffer> c) {
+    chunks = null;
+    nextStart = leadAt;
+    handedOut = 0;
+    size = total;
+    if (lead == Lead.PROBING) {
+      lead = Lead.ALONE; // reached the probe before it ended: nothing left to decide
+    }
+    c.close(); // its failures are the closed lead's, not the stream's
+    return nextRange();
   }
 
   /* Learns the parts of `v`'s composite; the verifier becomes the one that checks it. */
@@ -240,9 +443,11 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
         if (closed) {
           throw new CancellationException("The download stream of " + what + " was closed.");
         }
-        while (inFlight.size() < window && nextStart < size) {
+        Fetch last = probe; // the probe goes last, and counts against the window meanwhile
+        long end = last != null ? size - last.range.length() : size;
+        while (inFlight.size() + (last != null ? 1 : 0) < window && nextStart < end) {
           long start = nextStart;
-          int n = (int) Math.min(rangeSize, size - start);
+          int n = (int) Math.min(rangeSize, end - start);
           Range range = new Range(n, "range at " + start + " of " + what);
           nextStart += range.length();
           CompletableFuture<?> fetched =
@@ -250,6 +455,11 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
                   .toCompletableFuture();
           fetched.whenComplete((ignored, e) -> range.end());
           inFlight.addLast(new Fetch(range, fetched, false));
+        }
+        if (last != null && nextStart == end) {
+          inFlight.addLast(last);
+          probe = null;
+          nextStart = size;
         }
         head = inFlight.peekFirst();
       }
@@ -318,6 +528,12 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
       throw new NoSuchElementException("hasNext() did not answer true");
     }
     ByteBuffer chunk = c.next();
+    if (total > 0) {
+      // The lead hands out up to where it stops; the rest of its chunk is not the stream's.
+      int n = (int) Math.min(chunk.remaining(), leadEnd - leadAt);
+      chunk = chunk.slice(chunk.position(), n);
+      leadAt += n;
+    }
     DownloadVerifier v = verifier;
     if (v != null) {
       v.update(chunk);
@@ -336,8 +552,12 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
     }
     List<Fetch> cancelled;
     synchronized (inFlight) {
-      cancelled = List.copyOf(inFlight);
+      cancelled = new ArrayList<>(inFlight);
       inFlight.clear();
+      if (probe != null) {
+        cancelled.add(probe);
+        probe = null;
+      }
     }
     for (Fetch f : cancelled) {
       f.done.cancel(true);

@@ -158,4 +158,22 @@ class DownloadStreamRangeTest {
         .hasCauseInstanceOf(BlobIntegrityException.class)
         .hasMessageContaining("range at 0 of bkt/k ended after " + (BLOCK - 1));
   }
+
+  @Test
+  void spread_onlyWhenTheTwoTogetherBringAHalfMoreThanTheLeadAlone() {
+    long mib = 1024 * 1024;
+    long ms = 1_000_000;
+    // Alone: 16 MiB in 100 ms. Together (the lead and the probe): per 100 ms.
+    assertThat(DownloadStream.spread(16 * mib, 100 * ms, 24 * mib, 100 * ms)).isTrue();
+    assertThat(DownloadStream.spread(16 * mib, 100 * ms, 32 * mib, 100 * ms)).isTrue();
+    assertThat(DownloadStream.spread(16 * mib, 100 * ms, 24 * mib - 1, 100 * ms))
+        .as("just under 1.5 times")
+        .isFalse();
+    assertThat(DownloadStream.spread(16 * mib, 100 * ms, 16 * mib, 100 * ms))
+        .as("a shared bound: the probe took what the lead lost")
+        .isFalse();
+    assertThat(DownloadStream.spread(16 * mib, 100 * ms, 24 * mib, 200 * ms)).isFalse();
+    assertThat(DownloadStream.spread(16 * mib, 0, 24 * mib, 100 * ms)).as("nothing measured").isFalse();
+    assertThat(DownloadStream.spread(16 * mib, 100 * ms, 24 * mib, 0)).isFalse();
+  }
 }
