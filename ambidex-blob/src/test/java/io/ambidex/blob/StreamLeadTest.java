@@ -46,8 +46,11 @@ class StreamLeadTest {
           .async("mockwebserver", MockS3::create, m -> new AsyncBlobClient(m.config()))
           .build();
 
-  /** Four ranges of 5 MiB (the test client's part size) and a little. */
-  static final int SIZE = 4 * PART + 4321;
+  /**
+   * Six ranges of 5 MiB (the test client's part size) and a little: the lead is measured up to
+   * 11 MiB, and then takes 1.4 s (at 10 MiB/s) to reach the probe, time for the probe to answer.
+   */
+  static final int SIZE = 6 * PART + 4321;
 
   /** Where the probe starts: the object's last range, of a whole range size. */
   static final int PROBE = SIZE - PART;
@@ -165,11 +168,11 @@ class StreamLeadTest {
   void aProbeThatAnswersLate_leavesTheLeadServing_upToIt(
       Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) throws Exception {
     byte[] data = bytes(SIZE, 202);
-    // The probe is sent after about 1.1 s; the lead reaches it about 0.4 s later.
+    // The probe is sent after about 1.1 s; the lead reaches it about 1.4 s later.
     RangeFault late =
         (start, end, b) -> {
           try {
-            Thread.sleep(2_000);
+            Thread.sleep(3_000);
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
