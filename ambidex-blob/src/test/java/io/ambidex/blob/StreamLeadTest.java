@@ -201,6 +201,27 @@ class StreamLeadTest {
   }
 
   @ParityTest
+  void withOneRequestAtATime_theLeadServesAlone_evenWhenSlow(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) throws Exception {
+    byte[] data = bytes(SIZE, 207);
+    s3.handler = server(data, Kind.CRC32C_FULL_OBJECT, StreamLeadTest::slowly, (s, e, b) -> null);
+
+    List<ByteBuffer> got;
+    BlobConfig one =
+        Fixtures.config(s3.endpoint(), "AKIDEXAMPLE", "secret").concurrency(1).build();
+    try (SideClient c = SideClient.open(p, one)) {
+      got = c.call(b -> {
+        try (var body = b.open("bkt", "k")) {
+          return body.toList();
+        }
+      }, a -> collect(a.open("bkt", "k")));
+    }
+
+    Fixtures.assertSameBytes(concat(got), data);
+    assertThat(ranged(s3)).as("one range at a time cannot go faster than the lead").isEmpty();
+  }
+
+  @ParityTest
   void aLeadThatBreaks_isResumedByRanges_andTheWholeIsChecked(
       Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) throws Exception {
     byte[] data = bytes(SIZE, 203);
