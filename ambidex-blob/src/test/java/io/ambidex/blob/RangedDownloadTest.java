@@ -111,6 +111,12 @@ class RangedDownloadTest {
    */
   static Function<RecordedRequest, MockResponse> server(
       byte[] data, Kind kind, RangeFault fault) {
+    return server(data, data, kind, fault);
+  }
+
+  /** As {@link #server(byte[], Kind, RangeFault)}, serving {@code body} with {@code data}'s headers. */
+  static Function<RecordedRequest, MockResponse> server(
+      byte[] data, byte[] body, Kind kind, RangeFault fault) {
     Map<String, String> headers = headers(data, kind);
     return r -> {
       MockResponse.Builder b = new MockResponse.Builder();
@@ -118,7 +124,7 @@ class RangedDownloadTest {
       String range = r.getHeaders().get("Range");
       if (range == null) {
         // The first GET, of the whole object: the client reads its headers and closes it.
-        return b.code(200).body(new okio.Buffer().write(data)).build();
+        return b.code(200).body(new okio.Buffer().write(body)).build();
       }
       Matcher m = RANGE.matcher(range);
       if (!m.matches() || !headers.get("ETag").equals(r.getHeaders().get("If-Match"))) {
@@ -131,8 +137,8 @@ class RangedDownloadTest {
         return faulty;
       }
       return b.code(206)
-          .addHeader("Content-Range", "bytes " + start + "-" + end + "/" + data.length)
-          .body(new okio.Buffer().write(Arrays.copyOfRange(data, start, end + 1)))
+          .addHeader("Content-Range", "bytes " + start + "-" + end + "/" + body.length)
+          .body(new okio.Buffer().write(Arrays.copyOfRange(body, start, end + 1)))
           .build();
     };
   }

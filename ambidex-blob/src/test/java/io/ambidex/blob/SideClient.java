@@ -44,6 +44,46 @@ final class SideClient implements AutoCloseable {
     }
   }
 
+  /** Collects a stream's items as {@link Parity#items} does (the stream is closed). */
+  <T> java.util.List<T> items(
+      Parity.BlockingCall<? super BlobClient, ? extends java.util.stream.Stream<? extends T>>
+          onBlocking,
+      Parity.AsyncItems<? super AsyncBlobClient, ? extends T> onAsync)
+      throws Exception {
+    if (blocking != null) {
+      try (java.util.stream.Stream<? extends T> stream = onBlocking.call(blocking)) {
+        return java.util.List.copyOf(stream.toList());
+      }
+    }
+    java.util.concurrent.CompletableFuture<java.util.List<T>> all =
+        new java.util.concurrent.CompletableFuture<>();
+    onAsync.call(java.util.Objects.requireNonNull(async)).subscribe(
+        new java.util.concurrent.Flow.Subscriber<T>() {
+          private final java.util.List<T> items = new java.util.ArrayList<>();
+
+          @Override
+          public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+            s.request(Long.MAX_VALUE);
+          }
+
+          @Override
+          public void onNext(T item) {
+            items.add(item);
+          }
+
+          @Override
+          public void onError(Throwable failure) {
+            all.completeExceptionally(failure);
+          }
+
+          @Override
+          public void onComplete() {
+            all.complete(java.util.List.copyOf(items));
+          }
+        });
+    return parity.await(all);
+  }
+
   /** Closes the client (waits for the async one); a failure to close fails the test. */
   @Override
   public void close() {

@@ -56,45 +56,31 @@ class StreamLeadTest {
   static final int PROBE = SIZE - PART;
 
   /*
-   * Serves `body` with the headers of `data` (its ETag, checksums): the GET of the whole object
-   * (the lead) as `lead` writes it, a ranged GET (with If-Match of that ETag) as `fault` answers
-   * it or else from `body`.
+   * Serves `body` with the headers of `data` (its ETag, checksums) as RangedDownloadTest's server
+   * does, but with the GET of the whole object (the lead) sent as `lead` writes it.
    */
   static Function<RecordedRequest, MockResponse> server(
       byte[] data, byte[] body, Kind kind, LeadBody lead, RangeFault fault) {
+    Function<RecordedRequest, MockResponse> ranges = RangedDownloadTest.server(data, body, kind, fault);
     java.util.Map<String, String> headers = RangedDownloadTest.headers(data, kind);
     return r -> {
+      if (r.getHeaders().get("Range") != null) {
+        return ranges.apply(r);
+      }
       MockResponse.Builder b = new MockResponse.Builder();
       headers.forEach(b::addHeader);
-      String range = r.getHeaders().get("Range");
-      if (range == null) {
-        return b.code(200)
-            .body(new mockwebserver3.MockResponseBody() {
-              @Override
-              public long getContentLength() {
-                return body.length;
-              }
+      return b.code(200)
+          .body(new mockwebserver3.MockResponseBody() {
+            @Override
+            public long getContentLength() {
+              return body.length;
+            }
 
-              @Override
-              public void writeTo(okio.BufferedSink sink) throws IOException {
-                lead.write(body, sink);
-              }
-            })
-            .build();
-      }
-      Matcher m = RangedDownloadTest.RANGE.matcher(range);
-      if (!m.matches() || !headers.get("ETag").equals(r.getHeaders().get("If-Match"))) {
-        return MockS3.error(400, "NotARangeWithIfMatch");
-      }
-      int start = Integer.parseInt(m.group(1));
-      int end = Integer.parseInt(m.group(2));
-      MockResponse faulty = fault.answer(start, end, b);
-      if (faulty != null) {
-        return faulty;
-      }
-      return b.code(206)
-          .addHeader("Content-Range", "bytes " + start + "-" + end + "/" + body.length)
-          .body(new okio.Buffer().write(java.util.Arrays.copyOfRange(body, start, end + 1)))
+            @Override
+            public void writeTo(okio.BufferedSink sink) throws IOException {
+              lead.write(body, sink);
+            }
+          })
           .build();
     };
   }
@@ -124,6 +110,18 @@ class StreamLeadTest {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
     }
+  }
+
+  /* Serves every ranged GET, each after `millis`. */
+  static RangeFault answeringAfter(long millis) {
+    return (start, end, b) -> {
+      try {
+        Thread.sleep(millis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return null;
+    };
   }
 
   /* [start, end] of each ranged GET the server saw, by start (ranges in flight arrive in any order). */
@@ -169,15 +167,7 @@ class StreamLeadTest {
       Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) throws Exception {
     byte[] data = bytes(SIZE, 202);
     // The probe is sent after about 1.1 s; the lead reaches it about 1.4 s later.
-    RangeFault late =
-        (start, end, b) -> {
-          try {
-            Thread.sleep(3_000);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          return null;
-        };
+    RangeFault late = answeringAfter(3_000);
     s3.handler = server(data, Kind.MD5_SINGLE, StreamLeadTest::slowly, late);
 
     List<ByteBuffer> got = p.items(c -> c.open("bkt", "k")).async(a -> a.open("bkt", "k"));
@@ -210,11 +200,7 @@ class StreamLeadTest {
     BlobConfig one =
         Fixtures.config(s3.endpoint(), "AKIDEXAMPLE", "secret").concurrency(1).build();
     try (SideClient c = SideClient.open(p, one)) {
-      got = c.call(b -> {
-        try (var body = b.open("bkt", "k")) {
-          return body.toList();
-        }
-      }, a -> collect(a.open("bkt", "k")));
+      got = c.items(b -> b.open("bkt", "k"), a -> a.open("bkt", "k"));
     }
 
     Fixtures.assertSameBytes(concat(got), data);
@@ -241,11 +227,7 @@ class StreamLeadTest {
 
       List<ByteBuffer> got;
       try (SideClient c = SideClient.open(p, shortTimeout(s3).build())) {
-        got = c.call(b -> {
-          try (var body = b.open("bkt", "k")) {
-            return body.toList();
-          }
-        }, a -> collect(a.open("bkt", "k")));
+        got = c.items(b -> b.open("bkt", "k"), a -> a.open("bkt", "k"));
       }
 
       Fixtures.assertSameBytes(concat(got), data);
@@ -263,14 +245,7 @@ class StreamLeadTest {
     byte[] data = bytes(SIZE, 204);
     s3.handler = server(data, Kind.MD5_SINGLE, StreamLeadTest::stalls, (s, e, b) -> null);
     try (SideClient c = SideClient.open(p, shortTimeout(s3).retryPolicy(RetryPolicy.none()).build())) {
-      assertThatThrownBy(
-              () -> c.call(
-                  b -> {
-                    try (var body = b.open("bkt", "k")) {
-                      return body.toList();
-                    }
-                  },
-                  a -> collect(a.open("bkt", "k"))))
+      assertThatThrownBy(() -> c.items(b -> b.open("bkt", "k"), a -> a.open("bkt", "k")))
           .isInstanceOf(HttpIOException.class);
     }
     assertThat(ranged(s3)).as("no range: retries are off").isEmpty();
@@ -300,15 +275,7 @@ class StreamLeadTest {
   void closedWhileProbing_cancelsTheProbe_andTheClientGoesOn(
       Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) throws Exception {
     byte[] data = bytes(SIZE, 206);
-    RangeFault late =
-        (start, end, b) -> {
-          try {
-            Thread.sleep(1_000);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          return null;
-        };
+    RangeFault late = answeringAfter(1_000);
     s3.handler = server(data, Kind.MD5_SINGLE, StreamLeadTest::slowly, late);
     long enough = 12L * MIB; // past the probe's start (after 11 MiB), before its answer
     java.util.concurrent.atomic.AtomicLong taken = new java.util.concurrent.atomic.AtomicLong();
@@ -325,37 +292,6 @@ class StreamLeadTest {
     s3.handler = RangedDownloadTest.server(data, Kind.MD5_SINGLE, (s, e, b) -> null);
     Fixtures.assertSameBytes(
         concat(p.items(c -> c.open("bkt", "k")).async(a -> a.open("bkt", "k"))), data);
-  }
-
-  /* What `publisher` sends, once it has ended. */
-  static java.util.concurrent.CompletableFuture<List<ByteBuffer>> collect(
-      Flow.Publisher<ByteBuffer> publisher) {
-    java.util.concurrent.CompletableFuture<List<ByteBuffer>> done =
-        new java.util.concurrent.CompletableFuture<>();
-    publisher.subscribe(new Flow.Subscriber<ByteBuffer>() {
-      private final List<ByteBuffer> items = new ArrayList<>();
-
-      @Override
-      public void onSubscribe(Flow.Subscription s) {
-        s.request(Long.MAX_VALUE);
-      }
-
-      @Override
-      public void onNext(ByteBuffer item) {
-        items.add(item);
-      }
-
-      @Override
-      public void onError(Throwable failure) {
-        done.completeExceptionally(failure);
-      }
-
-      @Override
-      public void onComplete() {
-        done.complete(items);
-      }
-    });
-    return done;
   }
 
   /* The buffers of `publisher` until `n` bytes have passed, then a cancel and the end. */
