@@ -2024,8 +2024,8 @@ final class BlobCore implements AsyncCloseable {
    * the reader well: measured once, a GET that is fast (256 MiB/s or more) or that the reader does
    * not wait on serves the whole object; otherwise one ranged GET of the object's end runs beside
    * it, and if the two together bring at least 1.5 times as much, ranges take over from where the
-   * reader is. A GET whose connection breaks is resumed by ranges from where it stopped, if the
-   * retry policy allows a retry. A smaller object larger than the multipart threshold (or one
+   * reader is. That GET, for an object of any size, is resumed by ranges from where it stopped
+   * if its connection breaks and the retry policy allows a retry. A smaller object larger than the multipart threshold (or one
    * whose composite checksum needs its parts' lengths) is read as ranged GETs from the start. The
    * ranges are of {@code min(partSize, 8 MiB)} bytes, {@code concurrency} at a time (on the blocking client, each on a virtual thread of its own
    * while the reader consumes), handed out in order as they arrive, in arrays of 256 KiB (memory:

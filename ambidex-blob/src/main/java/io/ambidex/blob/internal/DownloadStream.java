@@ -30,11 +30,12 @@ import org.jspecify.annotations.Nullable;
  * order as they fill. An object of at least {@value #LEAD_MIN_RANGES} ranges starts with its first
  * response, the lead, read in order as for a small object, and adds ranges only when they would
  * help (a measure, made once, of the reader's waits and of what one ranged GET beside the lead
- * brings, see {@link #spread}); its connection breaking midway is resumed by ranges from where it
- * stopped, when the retry policy allows a retry. A smaller one is read in ranges from the start:
+ * brings, see {@link #spread}). A smaller one above the threshold is read in ranges from the start:
  * its first response is closed once its headers are read (so is the first response of an
  * object whose composite checksum needs its parts' lengths: the HEADs that learn them must not
- * wait for the connection the lead would hold). A range's bytes go into arrays of {@value #BLOCK}
+ * wait for the connection the lead would hold); one up to the threshold is read from its first
+ * response alone. Whenever a first response serves the stream, its connection breaking midway is
+ * resumed by ranges from where it stopped, when the retry policy allows a retry. A range's bytes go into arrays of {@value #BLOCK}
  * bytes, allocated as the bytes arrive, and the reader takes each array once it is full (or the
  * range's last), while the rest of the range is still arriving; the range lets go of an array
  * once the reader has it. So what a stream holds is the bytes its ranges have received and the
@@ -263,6 +264,14 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
           }
           AsyncIterator<ByteBuffer> opened = response.body().chunks();
           chunks = opened;
+          if (ranges != null && length > 0) {
+            // A lead that is never measured: it serves the object, and a break is resumed.
+            etag = response.headers().firstValue("etag").orElse("");
+            total = length;
+            leadEnd = length;
+            lead = Lead.ALONE;
+            return lead(opened);
+          }
           return checkEnd(opened.hasNext());
         });
   }
