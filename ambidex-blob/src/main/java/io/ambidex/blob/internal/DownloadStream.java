@@ -31,23 +31,24 @@ import org.jspecify.annotations.Nullable;
  * response, the lead, read in order as for a small object, and adds ranges only when they would
  * help (a measure, made once, of the reader's waits and of what one ranged GET beside the lead
  * brings, see {@link #spread}). A smaller one above the threshold is read in ranges from the start:
- * its first response is closed once its headers are read (so is the first response of an
- * object whose composite checksum needs its parts' lengths: the HEADs that learn them must not
- * wait for the connection the lead would hold); one up to the threshold is read from its first
- * response alone. Whenever a first response serves the stream, its connection breaking midway is
- * resumed by ranges from where it stopped, when the retry policy allows a retry. A range's bytes go into arrays of {@value #BLOCK}
- * bytes, allocated as the bytes arrive, and the reader takes each array once it is full (or the
- * range's last), while the rest of the range is still arriving; the range lets go of an array
- * once the reader has it. So what a stream holds is the bytes its ranges have received and the
- * reader has not taken: at most {@code window} ranges' worth (the probe's among them), in arrays
- * small enough for any heap; the lead's chunks are copied out one at a time, as for a small
- * object. The ranges are fetched alongside the reader through the runtime's {@link CoreRuntime#fork} (on threads of their own on
- * the blocking path, where a fetch would otherwise run to its end on the reader's thread, one
- * range after another), and the reader waits for more bytes with {@link CoreRuntime#await}. The
- * checksum is computed in order as the slices are handed out, so every kind of checksum is
- * checked. A composite checksum whose parts are unknown (an object another tool uploaded in
- * parts) is checked too, once {@link PartLengths} has told them: above the threshold before the
- * ranges are fetched; up to it, the body is read whole before its first buffer is handed out.
+ * its first response is closed once its headers are read (so is the first response of an object
+ * whose composite checksum needs its parts' lengths: the HEADs that learn them must not wait for
+ * the connection the lead would hold); one up to the threshold is read from its first response
+ * alone. Whenever a first response serves the stream, its connection breaking midway is resumed by
+ * ranges from where it stopped, when the retry policy allows a retry. A range's bytes go into
+ * arrays of {@value #BLOCK} bytes, allocated as the bytes arrive, and the reader takes each array
+ * once it is full (or the range's last), while the rest of the range is still arriving; the range
+ * lets go of an array once the reader has it. So what a stream holds is the bytes its ranges have
+ * received and the reader has not taken: at most {@code window} ranges' worth (the probe's among
+ * them), in arrays small enough for any heap; the lead's chunks are copied out one at a time, as
+ * for a small object. The ranges are fetched alongside the reader through the runtime's {@link
+ * CoreRuntime#fork} (on threads of their own on the blocking path, where a fetch would otherwise
+ * run to its end on the reader's thread, one range after another), and the reader waits for more
+ * bytes with {@link CoreRuntime#await}. The checksum is computed in order as the slices are handed
+ * out, so every kind of checksum is checked. A composite checksum whose parts are unknown (an
+ * object another tool uploaded in parts) is checked too, once {@link PartLengths} has told them:
+ * above the threshold before the ranges are fetched; up to it, the body is read whole before its
+ * first buffer is handed out.
  * Not API.
  */
 public final class DownloadStream implements AsyncIterator<ByteBuffer> {
@@ -136,7 +137,7 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
   private long aloneNanos; // in how long
   private long probedSince; // System.nanoTime() when the probe was sent
   private long probedAt; // leadAt then
-  private @Nullable Fetch probe; // the object's last range, fetched beside the lead; guarded by inFlight
+  private @Nullable Fetch probe; // the last range, fetched beside the lead (inFlight's lock)
 
   /**
    * Creates the stream.
