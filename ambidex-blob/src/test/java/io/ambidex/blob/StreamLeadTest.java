@@ -30,12 +30,13 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A stream of an object of at least four ranges starts with one GET, the lead, and adds ranged
- * GETs only when they help: against a scripted server whose whole-object GET is slow (about 10
- * MiB/s) while its ranges are fast, the client probes with the object's last range and then
- * hands the rest over to ranges; when that probe is slow to answer, the lead serves on up to it;
- * a lead whose connection breaks is resumed by ranges from where it stopped (unless retries are
- * off). Every object is checked whole however its bytes came, through both generated clients.
+ * A stream of an object of at least four ranges starts with one GET, the lead, and adds ranged GETs
+ * only when they help: against a scripted server whose whole-object GET is slow (about 10 MiB/s)
+ * while its ranges are fast, the client probes with the object's last range and then hands the rest
+ * over to ranges; when that probe is slow to answer, the lead serves on up to it, and when it
+ * fails, to the end; a lead whose connection breaks is resumed by ranges from where it stopped
+ * (unless retries are off). Every object is checked whole however its bytes came, through both
+ * generated clients.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class StreamLeadTest {
@@ -190,6 +191,26 @@ class StreamLeadTest {
   static BlobConfig.Builder shortTimeout(MockS3 s3) {
     return Fixtures.config(s3.endpoint(), "AKIDEXAMPLE", "secret")
         .readTimeout(java.time.Duration.ofSeconds(1));
+  }
+
+  @ParityTest
+  void aProbeThatFails_isDropped_andTheLeadServesTheEnd(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) throws Exception {
+    byte[] data = bytes(SIZE, 208);
+    s3.handler =
+        server(
+            data,
+            Kind.CRC32C_FULL_OBJECT,
+            StreamLeadTest::slowly,
+            (start, end, b) -> MockS3.error(500, "InternalError"));
+
+    List<ByteBuffer> got = p.items(c -> c.open("bkt", "k")).async(a -> a.open("bkt", "k"));
+
+    Fixtures.assertSameBytes(concat(got), data);
+    assertThat(spans(s3))
+        .as("the probe's attempts (three, the test client's retries), and no other range")
+        .hasSize(3)
+        .allSatisfy(span -> assertThat(span).containsExactly(PROBE, SIZE - 1));
   }
 
   @ParityTest
