@@ -1,6 +1,9 @@
 package io.ambidex.blob;
 
 import io.ambidex.test.Parity;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,7 +33,7 @@ final class SideClient implements AutoCloseable {
     if (blocking != null) {
       return onBlocking.call(blocking);
     }
-    return parity.await(onAsync.call(java.util.Objects.requireNonNull(async)));
+    return parity.await(onAsync.call(Objects.requireNonNull(async)));
   }
 
   void run(
@@ -40,48 +43,21 @@ final class SideClient implements AutoCloseable {
     if (blocking != null) {
       onBlocking.run(blocking);
     } else {
-      parity.await(onAsync.call(java.util.Objects.requireNonNull(async)));
+      parity.await(onAsync.call(Objects.requireNonNull(async)));
     }
   }
 
   /** Collects a stream's items as {@link Parity#items} does (the stream is closed). */
-  <T> java.util.List<T> items(
-      Parity.BlockingCall<? super BlobClient, ? extends java.util.stream.Stream<? extends T>>
-          onBlocking,
+  <T> List<T> items(
+      Parity.BlockingCall<? super BlobClient, ? extends Stream<? extends T>> onBlocking,
       Parity.AsyncItems<? super AsyncBlobClient, ? extends T> onAsync)
       throws Exception {
     if (blocking != null) {
-      try (java.util.stream.Stream<? extends T> stream = onBlocking.call(blocking)) {
-        return java.util.List.copyOf(stream.toList());
+      try (Stream<? extends T> stream = onBlocking.call(blocking)) {
+        return List.copyOf(stream.toList());
       }
     }
-    java.util.concurrent.CompletableFuture<java.util.List<T>> all =
-        new java.util.concurrent.CompletableFuture<>();
-    onAsync.call(java.util.Objects.requireNonNull(async)).subscribe(
-        new java.util.concurrent.Flow.Subscriber<T>() {
-          private final java.util.List<T> items = new java.util.ArrayList<>();
-
-          @Override
-          public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
-            s.request(Long.MAX_VALUE);
-          }
-
-          @Override
-          public void onNext(T item) {
-            items.add(item);
-          }
-
-          @Override
-          public void onError(Throwable failure) {
-            all.completeExceptionally(failure);
-          }
-
-          @Override
-          public void onComplete() {
-            all.complete(java.util.List.copyOf(items));
-          }
-        });
-    return parity.await(all);
+    return parity.collect(onAsync.call(Objects.requireNonNull(async)));
   }
 
   /** Closes the client (waits for the async one); a failure to close fails the test. */
@@ -92,7 +68,7 @@ final class SideClient implements AutoCloseable {
       return;
     }
     try {
-      parity.await(java.util.Objects.requireNonNull(async).close());
+      parity.await(Objects.requireNonNull(async).close());
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {

@@ -365,14 +365,29 @@ public final class Parity<B, A> {
         return List.copyOf(stream.toList());
       }
     }
-    CollectingSubscriber<T> subscriber = new CollectingSubscriber<>();
     FlavourLens lens = flavour;
     if (lens != null) {
       A facade = async();
-      lens.<T>stream(() -> onAsync.call(facade)).subscribe(subscriber);
-    } else {
-      onAsync.call(async()).subscribe(subscriber);
+      return collect(lens.<T>stream(() -> onAsync.call(facade)));
     }
+    return collect(onAsync.call(async()));
+  }
+
+  /**
+   * Collects a publisher's items as {@link #items} does on the async side: it subscribes, asks
+   * for one item at a time, and waits at most the extension's timeout for the end. Past the
+   * timeout, or if this thread is interrupted, the subscription is cancelled before the test
+   * fails, so the stream does not outlive it. Useful for a publisher obtained outside {@link
+   * #items}, such as one from a second client that a test builds with a configuration of its own.
+   *
+   * @param publisher the stream to read; subscribed to once
+   * @return the items, in order
+   * @throws Exception the exception the stream failed with, unwrapped
+   */
+  public <T> List<T> collect(Flow.Publisher<? extends T> publisher) throws Exception {
+    Objects.requireNonNull(publisher, "publisher");
+    CollectingSubscriber<T> subscriber = new CollectingSubscriber<>();
+    publisher.subscribe(subscriber);
     try {
       return await(subscriber.result);
     } finally {

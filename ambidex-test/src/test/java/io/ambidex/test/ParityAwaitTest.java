@@ -3,13 +3,21 @@ package io.ambidex.test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** {@link Parity#await} on its own: what it throws, and what it leaves behind on a timeout. */
+/**
+ * {@link Parity#await} and {@link Parity#collect} on their own: what they return and throw, and
+ * what they leave behind on a timeout.
+ */
 @Timeout(30)
 class ParityAwaitTest {
   private static Parity<Object, Object> asyncParity(Duration timeout) {
@@ -67,5 +75,54 @@ class ParityAwaitTest {
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining("did not complete within");
     assertThat(cancelled).isTrue();
+  }
+
+  @Test
+  void collect_asksForOneItemAtATime_andReturnsThemInOrder() throws Exception {
+    List<Long> requests = Collections.synchronizedList(new ArrayList<>());
+    Flow.Publisher<Integer> three =
+        subscriber ->
+            subscriber.onSubscribe(
+                new Flow.Subscription() {
+                  private int next = 1;
+
+                  @Override
+                  public void request(long n) {
+                    requests.add(n);
+                    if (next <= 3) {
+                      subscriber.onNext(next++);
+                    } else {
+                      subscriber.onComplete();
+                    }
+                  }
+
+                  @Override
+                  public void cancel() {
+                    throw new AssertionError("a stream that ended must not be cancelled");
+                  }
+                });
+
+    assertThat(asyncParity(Duration.ofSeconds(10)).collect(three)).containsExactly(1, 2, 3);
+    assertThat(requests).containsExactly(1L, 1L, 1L, 1L);
+  }
+
+  @Test
+  void collect_failedStream_throwsItsFailureUnwrapped() {
+    IOException broken = new IOException("the connection was reset");
+    Flow.Publisher<String> failing =
+        subscriber -> {
+          subscriber.onSubscribe(
+              new Flow.Subscription() {
+                @Override
+                public void request(long n) {}
+
+                @Override
+                public void cancel() {}
+              });
+          subscriber.onError(broken);
+        };
+
+    assertThatThrownBy(() -> asyncParity(Duration.ofSeconds(10)).collect(failing))
+        .isSameAs(broken);
   }
 }
