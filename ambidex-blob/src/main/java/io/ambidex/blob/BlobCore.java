@@ -1004,7 +1004,8 @@ final class BlobCore implements AsyncCloseable {
    * larger than the multipart threshold is fetched as {@link #download} fetches it: ranged GETs
    * of {@code partSize} bytes (the object's own parts when known), {@code concurrency} at a time,
    * each retried on its own and guarded by {@code If-Match} on the ETag, each copied to its place
-   * in the one array returned.
+   * in the one array returned. An object whose response carries no ETag cannot be guarded, so its
+   * first GET serves it whole.
    *
    * @param bucket the bucket
    * @param key the object's key
@@ -1057,7 +1058,7 @@ final class BlobCore implements AsyncCloseable {
                     what + " has " + length
                         + " bytes, too many for an array; use download or open.");
               }
-              if (range == null && length > config.multipartThreshold()) {
+              if (range == null && length > config.multipartThreshold() && guarded(r.headers())) {
                 HttpHeaders headers = r.headers();
                 r.close();
                 return Chains.<Object>done(new Ranged(headers, length));
@@ -1218,7 +1219,8 @@ final class BlobCore implements AsyncCloseable {
    * object larger than the multipart threshold is fetched as ranged GETs of {@code partSize} bytes
    * (the object's own parts when known), {@code concurrency} at a time, each written
    * at its offset and retried on its own, each guarded by {@code If-Match} on the ETag; a range
-   * that fails for good fails the download with its error.
+   * that fails for good fails the download with its error. An object whose response carries no
+   * ETag cannot be guarded, so its first GET serves it whole.
    *
    * @param bucket the bucket
    * @param key the object's key
@@ -1258,7 +1260,7 @@ final class BlobCore implements AsyncCloseable {
               get,
               r -> {
                 long size = r.body().contentLength();
-                if (size > config.multipartThreshold() && !special) {
+                if (size > config.multipartThreshold() && !special && guarded(r.headers())) {
                   HttpHeaders headers = r.headers();
                   r.close();
                   return Chains.<Object>done(new Ranged(headers, size));
@@ -1298,6 +1300,15 @@ final class BlobCore implements AsyncCloseable {
       throw e;
     }
     return transfer.endWith("BlobCore.download", downloaded);
+  }
+
+  /*
+   * Whether ranges of the object a response describes can be guarded by If-Match: only with an
+   * ETag (S3 always sends one). Without, ranges could mix two versions of an object replaced
+   * meanwhile, so the first GET serves it whole.
+   */
+  private static boolean guarded(HttpHeaders headers) {
+    return !headers.firstValue("etag").orElse("").isEmpty();
   }
 
   /** The first GET's answer when the object is to be fetched in ranges. */
@@ -2019,24 +2030,28 @@ final class BlobCore implements AsyncCloseable {
 
   /**
    * Opens an object's bytes as a stream of buffers, which the caller must close (or read to the
-   * end). The request is sent on the first pull; each buffer is the caller's own. An object of at
-   * least four ranges of {@code min(partSize, 8 MiB)} is read from that one GET as long as it serves
-   * the reader well: measured once, a GET that is fast (256 MiB/s or more) or that the reader does
-   * not wait on serves the whole object; otherwise one ranged GET of the object's end runs beside
-   * it, and if the two together bring at least 1.5 times as much, ranges take over from where the
-   * reader is. That GET, for an object of any size, is resumed by ranges from where it stopped
-   * if its connection breaks and the retry policy allows a retry. A smaller object larger than the multipart threshold (or one
-   * whose composite checksum needs its parts' lengths) is read as ranged GETs from the start. The
-   * ranges are of {@code min(partSize, 8 MiB)} bytes, {@code concurrency} at a time (on the blocking client, each on a virtual thread of its own
-   * while the reader consumes), handed out in order as they arrive, in arrays of 256 KiB (memory:
-   * what the ranges received and the reader has not taken, at most {@code concurrency} ranges),
-   * each retried on its own from where its bytes end; closing the stream early cancels the ranges
-   * in flight. At the end the bytes are checked against the object's checksum (else its ETag): a
-   * mismatch fails the last pull with {@link BlobIntegrityException} instead of ending the stream
-   * normally, so treat the data as unverified until the end has been reached. Closing early
-   * closes the connection. An object up to the threshold whose composite checksum needs its
-   * parts' lengths (see Integrity in the class comment) is read whole before its first buffer is
-   * handed out.
+   * end). The request is sent on the first pull; each buffer is the caller's own.
+   *
+   * <p>An object of at least four ranges of {@code min(partSize, 8 MiB)} is read from that one GET
+   * as long as it serves the reader well: measured once, a GET that is fast (256 MiB/s or more) or
+   * that the reader does not wait on serves the whole object; otherwise one ranged GET of the
+   * object's end runs beside it, and if the two together bring at least 1.5 times as much, ranges
+   * take over from where the reader is. That GET, for an object of any size, is resumed by ranges
+   * from where it stopped if its connection breaks and the retry policy allows a retry. A smaller
+   * object larger than the multipart threshold (or one whose composite checksum needs its parts'
+   * lengths) is read as ranged GETs from the start. The ranges are of {@code min(partSize, 8 MiB)}
+   * bytes, {@code concurrency} at a time (on the blocking client, each on a virtual thread of its
+   * own while the reader consumes), handed out in order as they arrive, in arrays of 256 KiB
+   * (memory: what the ranges received and the reader has not taken, at most {@code concurrency}
+   * ranges), each retried on its own from where its bytes end, each guarded by {@code If-Match}
+   * on the ETag; closing the stream early cancels the ranges in flight. An object whose response
+   * carries no ETag cannot be guarded: its one GET serves it whole, and a break fails the stream.
+   *
+   * <p>At the end the bytes are checked against the object's checksum (else its ETag): a mismatch
+   * fails the last pull with {@link BlobIntegrityException} instead of ending the stream normally,
+   * so treat the data as unverified until the end has been reached. Closing early closes the
+   * connection. An object up to the threshold whose composite checksum needs its parts' lengths
+   * (see Integrity in the class comment) is read whole before its first buffer is handed out.
    *
    * @param bucket the bucket
    * @param key the object's key

@@ -61,8 +61,14 @@ class RangedDownloadTest {
     MD5_MULTIPART,
     CRC32C_FULL_OBJECT,
     SHA256_COMPOSITE,
-    NONE
+    NONE,
+    /** A full-object CRC32C and no ETag: ranges cannot be guarded by If-Match. */
+    CRC32C_NO_ETAG
   }
+
+  /** The kinds whose objects carry an ETag, so that their ranges are guarded by If-Match. */
+  static final List<Kind> GUARDED =
+      Arrays.stream(Kind.values()).filter(k -> k != Kind.CRC32C_NO_ETAG).toList();
 
   /** The headers of the object for each way of checking it. */
   static Map<String, String> headers(byte[] data, Kind kind) {
@@ -100,6 +106,11 @@ class RangedDownloadTest {
             "x-amz-checksum-type", "COMPOSITE",
             "x-amz-meta-ambidex-part-size", Integer.toString(PART));
       }
+      case CRC32C_NO_ETAG:
+        return Map.of(
+            "x-amz-checksum-crc32c",
+                Base64.getEncoder().encodeToString(Hasher.of(ChecksumAlgorithm.CRC32C, data, 0, data.length)),
+            "x-amz-checksum-type", "FULL_OBJECT");
       default:
         return Map.of("ETag", "\"opaque\"");
     }
@@ -127,7 +138,8 @@ class RangedDownloadTest {
         return b.code(200).body(new okio.Buffer().write(body)).build();
       }
       Matcher m = RANGE.matcher(range);
-      if (!m.matches() || !headers.get("ETag").equals(r.getHeaders().get("If-Match"))) {
+      String etag = headers.get("ETag");
+      if (!m.matches() || etag == null || !etag.equals(r.getHeaders().get("If-Match"))) {
         return MockS3.error(400, "NotARangeWithIfMatch");
       }
       int start = Integer.parseInt(m.group(1));
@@ -195,12 +207,42 @@ class RangedDownloadTest {
     }
   }
 
+  /*
+   * Ranges are guarded by If-Match on the ETag; an object whose response carries none cannot be,
+   * so its first GET serves it whole on every path (file, memory, stream), still checked against
+   * its checksum.
+   */
+  @ParityTest
+  void anObjectWithoutAnEtag_isServedByItsFirstGet_onEveryPath(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3, @TempDir Path dir) throws Exception {
+    byte[] data = bytes(6 * PART + 17, 91); // enough ranges for a stream's lead and its probe
+    s3.handler = server(data, Kind.CRC32C_NO_ETAG, (start, end, b) -> null);
+    Path target = dir.resolve("out.bin");
+
+    p.call(c -> c.download("bkt", "k", target, null), a -> a.download("bkt", "k", target, null));
+    Fixtures.assertSameBytes(Files.readAllBytes(target), data);
+    Fixtures.assertSameBytes(p.call(c -> c.get("bkt", "k"), a -> a.get("bkt", "k")), data);
+    Fixtures.assertSameBytes(
+        concat(p.items(c -> c.open("bkt", "k")).async(a -> a.open("bkt", "k"))), data);
+
+    assertThat(ranged(s3)).as("no range: none could be guarded").isEmpty();
+    assertThat(s3.matching("GET", "/bkt/k")).as("one GET per download").hasSize(3);
+
+    // Still checked: a damaged byte fails the stream's last pull.
+    byte[] damaged = data.clone();
+    damaged[data.length / 2] ^= 0x10;
+    s3.handler = server(data, damaged, Kind.CRC32C_NO_ETAG, (start, end, b) -> null);
+    assertThatThrownBy(
+            () -> p.items(c -> c.open("bkt", "k")).async(a -> a.open("bkt", "k")))
+        .isInstanceOf(BlobIntegrityException.class);
+  }
+
   @ParityTest
   void download_everyKindOfChecksum_isVerifiedWhole(
       Parity<BlobClient, AsyncBlobClient> p, MockS3 s3, @TempDir Path dir) throws Exception {
     byte[] data = bytes(SIZE, 90);
     Path target = dir.resolve("out.bin");
-    for (Kind kind : Kind.values()) {
+    for (Kind kind : GUARDED) {
       s3.requests.clear();
       s3.handler = server(data, kind, (start, end, b) -> null);
       BlobObject got =
@@ -295,7 +337,7 @@ class RangedDownloadTest {
   void open_largeObject_readInRanges_inOrder_verified(
       Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) throws Exception {
     byte[] data = bytes(SIZE, 94);
-    for (Kind kind : Kind.values()) {
+    for (Kind kind : GUARDED) {
       s3.requests.clear();
       s3.handler = server(data, kind, (start, end, b) -> null);
       List<java.nio.ByteBuffer> got = p.items(c -> c.open("bkt", "k")).async(a -> a.open("bkt", "k"));
@@ -494,7 +536,7 @@ class RangedDownloadTest {
   void get_largeObject_fetchedInRanges_everyKindOfChecksumVerified(
       Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) throws Exception {
     byte[] data = bytes(SIZE, 97);
-    for (Kind kind : Kind.values()) {
+    for (Kind kind : GUARDED) {
       s3.requests.clear();
       s3.handler = server(data, kind, (start, end, b) -> null);
       Fixtures.assertSameBytes(p.call(c -> c.get("bkt", "k"), a -> a.get("bkt", "k")), data);

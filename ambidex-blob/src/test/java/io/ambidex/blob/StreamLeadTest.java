@@ -285,6 +285,22 @@ class StreamLeadTest {
     }
   }
 
+  /* Without an ETag no range can be guarded by If-Match: a broken lead fails, however retried. */
+  @ParityTest
+  void aLeadThatBreaks_withoutAnEtag_failsTyped(Parity<BlobClient, AsyncBlobClient> p, MockS3 s3)
+      throws Exception {
+    for (int size : new int[] {SIZE, 4 * MIB}) {
+      s3.requests.clear();
+      byte[] data = bytes(size, 205);
+      s3.handler = server(data, Kind.CRC32C_NO_ETAG, StreamLeadTest::stalls, (s, e, b) -> null);
+      try (SideClient c = SideClient.open(p, shortTimeout(s3).build())) {
+        assertThatThrownBy(() -> c.items(b -> b.open("bkt", "k"), a -> a.open("bkt", "k")))
+            .isInstanceOf(HttpIOException.class);
+      }
+      assertThat(ranged(s3)).as("no range: none could be guarded").isEmpty();
+    }
+  }
+
   @ParityTest
   void damagedBytes_inTheLead_orEverywhere_failTheLastPull(
       Parity<BlobClient, AsyncBlobClient> p, MockS3 s3) throws Exception {

@@ -228,8 +228,11 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
           long length = response.body().contentLength();
           int toLearn = v.partsToLearn();
           PartLengths learn = partLengths;
-          if (ranges != null && length > threshold) {
-            etag = response.headers().firstValue("etag").orElse("");
+          // Ranges carry If-Match: an object without an ETag is served by this response alone.
+          String tag = response.headers().firstValue("etag").orElse("");
+          boolean guarded = !tag.isEmpty();
+          if (ranges != null && length > threshold && guarded) {
+            etag = tag;
             if (toLearn == 0 && length >= LEAD_MIN_RANGES * rangeSize) {
               total = length;
               leadEnd = length;
@@ -244,7 +247,7 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
             }
             return Chains.then(learn(learn, toLearn, length, v), ignored -> nextRange());
           }
-          if (toLearn > 0 && learn != null && length > 0) {
+          if (toLearn > 0 && learn != null && length > 0 && length <= threshold) {
             /*
              * Up to the threshold, read whole before its first byte is handed out: the parts are
              * learnt once the body is in (its connection back in the pool), then the body is the
@@ -265,9 +268,9 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
           }
           AsyncIterator<ByteBuffer> opened = response.body().chunks();
           chunks = opened;
-          if (ranges != null && length > 0) {
+          if (ranges != null && length > 0 && guarded) {
             // A lead that is never measured: it serves the object, and a break is resumed.
-            etag = response.headers().firstValue("etag").orElse("");
+            etag = tag;
             total = length;
             leadEnd = length;
             lead = Lead.ALONE;
