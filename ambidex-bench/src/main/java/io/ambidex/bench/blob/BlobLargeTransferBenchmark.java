@@ -51,7 +51,7 @@ import software.amazon.awssdk.transfer.s3.model.DownloadRequest;
  * One 256 MiB object (1 GiB with {@code -p mib=1024}): a multipart upload from a file, and a
  * download to a file, timed one transfer per iteration ({@code SingleShotTime}, after ten untimed
  * ones that also warm the server up), each client in its own fork with the same heap ({@code
- * -Xmx512m}). Both clients cut the upload alike: 8 MiB parts above 16 MiB, 4 parts in flight. Ours
+ * -Xmx512m}, fixed and touched at start). Both clients cut the upload alike: 8 MiB parts above 16 MiB, 4 parts in flight. Ours
  * is {@code put(bucket, key, Path)} on {@link BlobClient} (parts on virtual threads) or {@link
  * AsyncBlobClient}, and {@code download(bucket, key, Path, null)}; the AWS SDK's is its Java
  * multipart client ({@code S3AsyncClient} on Netty with {@code multipartEnabled(true)}), {@code
@@ -97,7 +97,12 @@ import software.amazon.awssdk.transfer.s3.model.DownloadRequest;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = "-Xmx512m")
+// The heap fixed and touched at start (-Xms = -Xmx, AlwaysPreTouch): a JVM whose heap grows maps
+// fresh pages as it goes, and the kernel's zeroing of them was measured as the client's time. A
+// 256 MiB `get` into memory took 190-215 ms in every shot with a touched heap, and 330-940 ms in
+// the shots that grew the heap without one (client CPU 300-850 ms against 130-160), so whole
+// forks looked slow or fast by how their collector happened to reuse regions (2026-12-07).
+@Fork(value = 1, jvmArgsAppend = {"-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch"})
 // Ten warm-up transfers, not two: each fork starts its own server, a JVM whose JIT compiled during
 // the first shots. With two, the server's CPU per download was 296 ms for ours and 260 for the
 // CRT's ranged GETs against about 125-150 once warm, on the two cores the client shares, and the
@@ -473,7 +478,7 @@ public class BlobLargeTransferBenchmark {
    * larger heap than the other rows: the SDK's collector holds the object twice at its end.
    */
   @Benchmark
-  @Fork(value = 1, jvmArgsAppend = "-Xmx2g")
+  @Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
   public Object downloadBytes() throws Exception {
     if (raw != null) {
       CRC32C crc = new CRC32C();

@@ -62,6 +62,7 @@ public final class S3ServerProcess implements AutoCloseable {
     command.add(java);
     command.add("-Xms" + HEAP);
     command.add("-Xmx" + HEAP);
+    command.add("-XX:+AlwaysPreTouch"); // no page of its heap first touched while measured
     command.add("-XX:+UseG1GC");
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
