@@ -1058,7 +1058,9 @@ final class BlobCore implements AsyncCloseable {
                     what + " has " + length
                         + " bytes, too many for an array; use download or open.");
               }
-              if (range == null && length > config.multipartThreshold() && guarded(r.headers())) {
+              if (range == null
+                  && length > config.multipartThreshold()
+                  && DownloadStream.guarded(r.headers())) {
                 HttpHeaders headers = r.headers();
                 r.close();
                 return Chains.<Object>done(new Ranged(headers, length));
@@ -1260,7 +1262,9 @@ final class BlobCore implements AsyncCloseable {
               get,
               r -> {
                 long size = r.body().contentLength();
-                if (size > config.multipartThreshold() && !special && guarded(r.headers())) {
+                if (size > config.multipartThreshold()
+                    && !special
+                    && DownloadStream.guarded(r.headers())) {
                   HttpHeaders headers = r.headers();
                   r.close();
                   return Chains.<Object>done(new Ranged(headers, size));
@@ -1300,15 +1304,6 @@ final class BlobCore implements AsyncCloseable {
       throw e;
     }
     return transfer.endWith("BlobCore.download", downloaded);
-  }
-
-  /*
-   * Whether ranges of the object a response describes can be guarded by If-Match: only with an
-   * ETag (S3 always sends one). Without, ranges could mix two versions of an object replaced
-   * meanwhile, so the first GET serves it whole.
-   */
-  private static boolean guarded(HttpHeaders headers) {
-    return !headers.firstValue("etag").orElse("").isEmpty();
   }
 
   /** The first GET's answer when the object is to be fetched in ranges. */

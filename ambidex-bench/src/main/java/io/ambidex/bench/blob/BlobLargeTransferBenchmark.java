@@ -51,8 +51,8 @@ import software.amazon.awssdk.transfer.s3.model.DownloadRequest;
  * One 256 MiB object (1 GiB with {@code -p mib=1024}): a multipart upload from a file, and a
  * download to a file, timed one transfer per iteration ({@code SingleShotTime}, after ten untimed
  * ones that also warm the server up), each client in its own fork with the same heap ({@code
- * -Xmx512m}, fixed and touched at start). Both clients cut the upload alike: 8 MiB parts above 16 MiB, 4 parts in flight. Ours
- * is {@code put(bucket, key, Path)} on {@link BlobClient} (parts on virtual threads) or {@link
+ * -Xmx512m}, fixed and touched at start). Both clients cut the upload alike: 8 MiB parts above
+ * 16 MiB, 4 parts in flight. Ours is {@code put(bucket, key, Path)} on {@link BlobClient} (parts on virtual threads) or {@link
  * AsyncBlobClient}, and {@code download(bucket, key, Path, null)}; the AWS SDK's is its Java
  * multipart client ({@code S3AsyncClient} on Netty with {@code multipartEnabled(true)}), {@code
  * putObject(.., AsyncRequestBody.fromFile(..))}, and {@code getObject(..,

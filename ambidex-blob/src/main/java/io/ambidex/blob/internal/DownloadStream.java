@@ -2,9 +2,10 @@ package io.ambidex.blob.internal;
 
 import io.ambidex.blob.BlobIntegrityException;
 import io.ambidex.control.CoreRuntime;
+import io.ambidex.http.HttpHeaders;
+import io.ambidex.http.HttpResponse;
 import io.ambidex.stream.AsyncIterator;
 import io.ambidex.stream.AsyncIterators;
-import io.ambidex.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -57,6 +58,18 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
    * G1's smallest region, so never a humongous allocation.
    */
   static final int BLOCK = 256 * 1024;
+
+  /**
+   * Whether the object a response describes may be fetched in ranges: each range carries {@code
+   * If-Match} on its ETag, so that an object replaced meanwhile fails instead of mixing two
+   * versions, and a response without an ETag cannot be guarded (S3 always sends one).
+   *
+   * @param headers the first response's headers
+   * @return true if they carry a non-empty ETag
+   */
+  public static boolean guarded(HttpHeaders headers) {
+    return !headers.firstValue("etag").orElse("").isEmpty();
+  }
 
   /** The fewest ranges an object must make for its stream to start with one GET, the lead. */
   static final int LEAD_MIN_RANGES = 4;
@@ -228,11 +241,10 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
           long length = response.body().contentLength();
           int toLearn = v.partsToLearn();
           PartLengths learn = partLengths;
-          // Ranges carry If-Match: an object without an ETag is served by this response alone.
-          String tag = response.headers().firstValue("etag").orElse("");
-          boolean guarded = !tag.isEmpty();
+          // An object without an ETag is served by this response alone (guarded).
+          boolean guarded = guarded(response.headers());
           if (ranges != null && length > threshold && guarded) {
-            etag = tag;
+            etag = response.headers().firstValue("etag").orElseThrow();
             if (toLearn == 0 && length >= LEAD_MIN_RANGES * rangeSize) {
               total = length;
               leadEnd = length;
@@ -270,7 +282,7 @@ public final class DownloadStream implements AsyncIterator<ByteBuffer> {
           chunks = opened;
           if (ranges != null && length > 0 && guarded) {
             // A lead that is never measured: it serves the object, and a break is resumed.
-            etag = tag;
+            etag = response.headers().firstValue("etag").orElseThrow();
             total = length;
             leadEnd = length;
             lead = Lead.ALONE;
