@@ -297,6 +297,33 @@ class RangedDownloadTest {
     assertThat(ranges).hasSize(4);
   }
 
+  /*
+   * A range's first attempt sends wrong bytes (three MiB and more: some written to the file,
+   * some still gathered for the next write) and breaks; its retry sends the right ones. What the
+   * first attempt wrote must be overwritten, what it gathered never written, and the whole
+   * checked: the file is the object, byte for byte.
+   */
+  @ParityTest
+  void download_rangeBrokenAfterWrongBytes_itsRetryWritesTheRangeAgain(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3, @TempDir Path dir) throws Exception {
+    byte[] data = bytes(SIZE, 94);
+    byte[] wrong = bytes(SIZE, 95);
+    Path target = dir.resolve("out.bin");
+    AtomicInteger attempts = new AtomicInteger();
+    s3.handler =
+        server(data, Kind.CRC32C_FULL_OBJECT, (start, end, b) ->
+            start != PART || attempts.getAndIncrement() > 0
+                ? null
+                : partial(b, wrong, start, end, 3 * MIB + 1000, sink -> {
+                  throw new java.io.IOException("the test breaks the connection midway");
+                }));
+
+    p.call(c -> c.download("bkt", "k", target, null), a -> a.download("bkt", "k", target, null));
+    Fixtures.assertSameBytes(Files.readAllBytes(target), data);
+    assertNothingBut(dir, target);
+    assertThat(attempts).as("range 2's attempts").hasValue(2);
+  }
+
   @ParityTest
   void download_rangeFailingForGood_failsTyped_andLeavesNothing(
       Parity<BlobClient, AsyncBlobClient> p, MockS3 s3, @TempDir Path dir) throws Exception {
