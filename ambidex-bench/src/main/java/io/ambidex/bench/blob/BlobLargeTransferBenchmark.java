@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -249,10 +250,14 @@ public class BlobLargeTransferBenchmark {
       throw new IllegalStateException(
           "The download wrote " + Files.size(target) + " bytes instead of " + size);
     }
-    Path stored = dir.resolve("store").resolve(Clients.BUCKET).resolve(UPLOADED);
-    if (params.getBenchmark().contains(".upload") && Files.size(stored) != size) {
-      throw new IllegalStateException(
-          "The upload stored " + Files.size(stored) + " bytes instead of " + size);
+    if (params.getBenchmark().contains(".upload")) {
+      long stored = 0;
+      for (Path p : stored()) {
+        stored += Files.size(p);
+      }
+      if (stored != size) {
+        throw new IllegalStateException("The upload stored " + stored + " bytes instead of " + size);
+      }
     }
     if (lastBytes != null) {
       byte[] bytes = lastBytes;
@@ -284,9 +289,9 @@ public class BlobLargeTransferBenchmark {
                 "The downloaded file differs from the source at " + at);
           }
         }
-        Path stored = dir.resolve("store").resolve(Clients.BUCKET).resolve(UPLOADED);
-        if (params.getBenchmark().contains(".upload") && Files.exists(stored)) {
-          long at = Files.mismatch(source, stored);
+        List<Path> stored = stored();
+        if (params.getBenchmark().contains(".upload") && Files.exists(stored.get(0))) {
+          long at = mismatch(source, stored);
           if (at >= 0) {
             throw new IllegalStateException(
                 "The uploaded object differs from the source at " + at);
@@ -619,6 +624,38 @@ public class BlobLargeTransferBenchmark {
   }
 
   /* Where an array first differs from a file of the same length, or -1. */
+  /*
+   * The files of the object the last upload stored, in the order of its bytes: the limit's slices
+   * (RawS3.upload stores one object per slice), or the one object.
+   */
+  private List<Path> stored() {
+    Path bucket = dir.resolve("store").resolve(Clients.BUCKET);
+    return raw != null
+        ? raw.sliceKeys(UPLOADED).stream().map(bucket::resolve).toList()
+        : List.of(bucket.resolve(UPLOADED));
+  }
+
+  /* Where `file` and the concatenation of `parts` first differ, or -1 if they are the same. */
+  private static long mismatch(Path file, List<Path> parts) throws IOException {
+    byte[] a = new byte[Clients.MIB];
+    byte[] b = new byte[Clients.MIB];
+    long at = 0;
+    try (InputStream in = Files.newInputStream(file)) {
+      for (Path part : parts) {
+        try (InputStream p = Files.newInputStream(part)) {
+          for (int n; (n = p.readNBytes(b, 0, b.length)) > 0; at += n) {
+            int m = in.readNBytes(a, 0, n);
+            int i = java.util.Arrays.mismatch(a, 0, m, b, 0, n);
+            if (i >= 0) {
+              return at + i;
+            }
+          }
+        }
+      }
+      return in.read() < 0 ? -1 : at;
+    }
+  }
+
   private static long mismatch(Path file, byte[] bytes) throws IOException {
     byte[] block = new byte[Clients.MIB];
     long at = 0;

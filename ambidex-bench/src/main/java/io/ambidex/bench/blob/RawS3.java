@@ -73,6 +73,15 @@ final class RawS3 {
     }
   }
 
+  /** The keys {@link #upload} stores {@code key}'s slices under, in the order of the bytes. */
+  List<String> sliceKeys(String key) {
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < parallel; i++) {
+      keys.add(key + "-" + i);
+    }
+    return keys;
+  }
+
   /** Uploads {@code source} as {@code parallel} objects {@code key-i} of equal slices. */
   void upload(String bucket, String key, Path source, long size) throws Exception {
     try (FileChannel file = FileChannel.open(source, StandardOpenOption.READ)) {

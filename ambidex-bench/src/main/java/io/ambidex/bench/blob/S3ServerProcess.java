@@ -19,6 +19,10 @@ import org.jspecify.annotations.Nullable;
  * fork's. {@link #close()} closes the child's standard input, which stops it, and waits for it (it
  * is killed if it has not exited within 10 s). A fork that dies closes that stream too, so no
  * server outlives its benchmark.
+ *
+ * <p>The system property {@value #EXTRA_ARGS} of the fork (set with JMH's {@code -jvmArgsAppend})
+ * adds JVM options to the server's command line, separated by spaces: for instance an
+ * async-profiler agent, to see where the server's CPU goes.
  */
 public final class S3ServerProcess implements AutoCloseable {
   /** The access key the server accepts. */
@@ -26,6 +30,9 @@ public final class S3ServerProcess implements AutoCloseable {
 
   /** The secret key the server accepts. */
   public static final String SECRET_KEY = "bench-local-secret";
+
+  /** The system property whose value, split at spaces, is added to the server's JVM options. */
+  public static final String EXTRA_ARGS = "ambidex.bench.serverJvmArgs";
 
   /** The server JVM's heap: fixed, so that it is the same for every benchmark. */
   public static final String HEAP = "1g";
@@ -64,6 +71,11 @@ public final class S3ServerProcess implements AutoCloseable {
     command.add("-Xmx" + HEAP);
     command.add("-XX:+AlwaysPreTouch"); // no page of its heap first touched while measured
     command.add("-XX:+UseG1GC");
+    for (String arg : System.getProperty(EXTRA_ARGS, "").trim().split("\\s+")) {
+      if (!arg.isEmpty()) {
+        command.add(arg);
+      }
+    }
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(S3ServerMain.class.getName());
@@ -80,8 +92,12 @@ public final class S3ServerProcess implements AutoCloseable {
     try {
       BufferedReader out =
           new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-      // The first line is "port N"; a child that dies first ends the stream (null).
+      // The server's first line is "port N"; an agent of EXTRA_ARGS may print before it ("Profiling
+      // started"), so up to 20 other lines are skipped. A child that dies first ends the stream.
       String line = out.readLine();
+      for (int skipped = 0; line != null && !line.startsWith("port ") && skipped < 20; skipped++) {
+        line = out.readLine();
+      }
       if (line == null || !line.startsWith("port ")) {
         throw new IllegalStateException(
             "The S3 server JVM did not report its port (it printed " + line + "); see its stderr");
