@@ -432,8 +432,9 @@ public final class BlobConfig {
     /**
      * Sets how many parts of one upload are sent at once, and how many ranges of one large
      * download are fetched at once. Default 4. Memory: a download to a file above the multipart
-     * threshold gathers each range in flight in a direct buffer of 1 MiB, and the client keeps
-     * {@code concurrency} such buffers between downloads.
+     * threshold gathers each range in flight in a direct buffer of 1 MiB; a client has at most
+     * {@code 4 * concurrency} such buffers in use at once (a range beyond them writes without
+     * one) and keeps {@code concurrency} between downloads.
      *
      * @param parts between 1 and 64
      * @return this builder

@@ -72,6 +72,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.IntStream;
@@ -191,7 +192,8 @@ final class BlobCore implements AsyncCloseable {
   private final InFlight inFlight = new InFlight();
   /*
    * The buffers in which a ranged download to a file gathers each range's chunks (RangeFile): one
-   * MiB each, one per range in flight, `concurrency` kept between downloads (see RangeFile).
+   * MiB each, one per range in flight, at most 4 * `concurrency` in use at once and `concurrency`
+   * kept between downloads (see RangeFile).
    */
   private final BufferPool rangeBuffers;
   /*
@@ -211,7 +213,8 @@ final class BlobCore implements AsyncCloseable {
     this.config = config;
     this.runtime = runtime;
     this.offload = offload;
-    this.rangeBuffers = new BufferPool(RangeFile.BUFFER, config.concurrency());
+    this.rangeBuffers =
+        new BufferPool(RangeFile.BUFFER, RangeFile.IN_USE * config.concurrency(), config.concurrency());
     PayloadSigning signing = config.payloadSigning().forScheme(config.endpoint().getScheme());
     this.signPayload = signing == PayloadSigning.SIGNED;
     Signer signer = new Signer(config.credentials(), config.region(), signing);
@@ -1461,6 +1464,9 @@ final class BlobCore implements AsyncCloseable {
 
                 @Override
                 public void finish() {}
+
+                @Override
+                public void abandon() {}
               };
             }
 
@@ -1552,7 +1558,7 @@ final class BlobCore implements AsyncCloseable {
       Hasher h = perRange == null ? null : Hasher.of(perRange);
       long[] position = {start};
       RangeWriter out = sink.from(start);
-      return Chains.then(
+      CompletableFuture<byte @Nullable []> written = Chains.then(
           AsyncIterators.forEach(
               chunks,
               chunk -> {
@@ -1584,6 +1590,13 @@ final class BlobCore implements AsyncCloseable {
             }
             return Chains.done(h == null ? null : h.digest());
           });
+      written.whenComplete(
+          (v, e) -> {
+            if (e != null) {
+              out.abandon(); // failed or cancelled: what it gathered is never written
+            }
+          });
+      return written;
     }
 
     private void verify(List<byte @Nullable []> sums, RangeSink sink) throws IOException {
@@ -1820,14 +1833,17 @@ final class BlobCore implements AsyncCloseable {
   }
 
   /*
-   * One attempt of one range. An attempt that fails is dropped as it is (what it held is never
-   * written: the retry writes the range again from its start); finish() is called once the
-   * range's last chunk has been written, and puts everything in place.
+   * One attempt of one range. finish() is called once the range's last chunk has been written,
+   * and puts everything in place; abandon() once the attempt has failed or been cancelled (what
+   * it held is never written: a retry writes the range again from its start), possibly while a
+   * write of its own is still running on another thread.
    */
   private interface RangeWriter {
     void write(ByteBuffer chunk) throws IOException;
 
     void finish() throws IOException;
+
+    void abandon();
   }
 
   /*
@@ -1837,18 +1853,20 @@ final class BlobCore implements AsyncCloseable {
    * the chunk-sized positional writes of four ranges cost 132 ms of CPU, a fifth of it spent
    * spinning on the file's inode lock, which a buffered write holds while copying; one-MiB writes
    * taken one at a time (writeLock: a waiting range parks instead of spinning in the kernel) cost
-   * less (docs/benchmarks.md). The copy into the buffer replaces the JDK's copy of a heap chunk
-   * into its own temporary direct buffer. A buffer is given back to the client's pool only after
-   * its range's finish(): an attempt that failed or was cancelled may still be writing into its
-   * buffer on another thread, so its buffer is left to the collector.
+   * about 50 (choice 266). The copy into the buffer replaces the JDK's copy of a heap chunk into
+   * its own temporary direct buffer. The buffers come from the client's pool, which bounds how
+   * many are in use at once (4 * concurrency, so that many downloads at once do not hold a MiB
+   * per range each): a range that finds none writes each chunk as it comes, as before. Each
+   * attempt's writer has a lock of its own, so that abandon() (on the thread that cancels) waits
+   * for a write in progress and the buffer can then go back to the pool.
    */
   private static final class RangeFile implements RangeSink {
     static final int BUFFER = 1024 * 1024;
+    static final int IN_USE = 4; // buffers in use at most, per unit of concurrency
     private final Path temp;
     private final FileChannel channel;
     private final BufferPool buffers;
-    private final java.util.concurrent.locks.ReentrantLock writeLock =
-        new java.util.concurrent.locks.ReentrantLock();
+    private final ReentrantLock writeLock = new ReentrantLock();
 
     RangeFile(Path temp, FileChannel channel, BufferPool buffers) {
       this.temp = temp;
@@ -1859,49 +1877,92 @@ final class BlobCore implements AsyncCloseable {
     @Override
     public RangeWriter from(long start) {
       return new RangeWriter() {
+        private final ReentrantLock lock = new ReentrantLock();
         private @Nullable ByteBuffer buffer;
-        private long at = start; // where the buffer's first byte goes
+        private long at = start; // the file position of the buffer's first byte, or the next
+        private boolean over;
 
         @Override
         public void write(ByteBuffer chunk) throws IOException {
-          while (chunk.hasRemaining()) {
-            ByteBuffer b = buffer;
-            if (b == null) {
-              b = buffer = buffers.take();
+          lock.lock();
+          try {
+            if (over) {
+              throw new IllegalStateException("A write after its range's attempt ended");
             }
-            int n = Math.min(chunk.remaining(), b.remaining());
-            b.put(b.position(), chunk, chunk.position(), n);
-            b.position(b.position() + n);
-            chunk.position(chunk.position() + n);
-            if (!b.hasRemaining()) {
-              flush(b);
+            while (chunk.hasRemaining()) {
+              ByteBuffer b = buffer;
+              if (b == null) {
+                b = buffer = buffers.take();
+                if (b == null) { // as many in use as the pool allows: this chunk as it is
+                  at += writeAt(chunk, at);
+                  return;
+                }
+              }
+              int n = Math.min(chunk.remaining(), b.remaining());
+              b.put(b.position(), chunk, chunk.position(), n);
+              b.position(b.position() + n);
+              chunk.position(chunk.position() + n);
+              if (!b.hasRemaining()) {
+                at += writeAt(b.flip(), at);
+                b.clear();
+              }
             }
+          } finally {
+            lock.unlock();
           }
         }
 
         @Override
         public void finish() throws IOException {
-          ByteBuffer b = buffer;
-          if (b != null) {
+          lock.lock();
+          try {
+            over = true;
+            ByteBuffer b = buffer;
             buffer = null;
-            flush(b);
-            buffers.give(b);
+            if (b != null) {
+              try {
+                at += writeAt(b.flip(), at);
+              } finally {
+                buffers.give(b);
+              }
+            }
+          } finally {
+            lock.unlock();
           }
         }
 
-        private void flush(ByteBuffer b) throws IOException {
-          b.flip();
-          writeLock.lock();
+        @Override
+        public void abandon() {
+          lock.lock();
           try {
-            while (b.hasRemaining()) {
-              at += channel.write(b, at);
+            if (!over) {
+              over = true;
+              ByteBuffer b = buffer;
+              buffer = null;
+              if (b != null) {
+                buffers.give(b);
+              }
             }
           } finally {
-            writeLock.unlock();
+            lock.unlock();
           }
-          b.clear();
         }
       };
+    }
+
+    /* Writes all of `b` at `position`, one range at a time; returns the bytes written. */
+    private int writeAt(ByteBuffer b, long position) throws IOException {
+      int n = b.remaining();
+      long p = position;
+      writeLock.lock();
+      try {
+        while (b.hasRemaining()) {
+          p += channel.write(b, p);
+        }
+      } finally {
+        writeLock.unlock();
+      }
+      return n;
     }
 
     @Override

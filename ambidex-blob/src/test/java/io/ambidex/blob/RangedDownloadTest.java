@@ -20,6 +20,9 @@ import java.util.Map;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -322,6 +325,60 @@ class RangedDownloadTest {
     Fixtures.assertSameBytes(Files.readAllBytes(target), data);
     assertNothingBut(dir, target);
     assertThat(attempts).as("range 2's attempts").hasValue(2);
+  }
+
+  /*
+   * The client lends at most 4 * concurrency buffers of a MiB to the ranges in flight (here 4:
+   * concurrency 1); six downloads at once hold six ranges, each kept in flight until all six have
+   * begun, so two find no buffer and write each chunk as it comes. Every file is the object.
+   */
+  @ParityTest
+  void download_moreRangesAtOnceThanBuffersToLend_everyFileIsRight(
+      Parity<BlobClient, AsyncBlobClient> p, MockS3 s3, @TempDir Path dir) throws Exception {
+    byte[] data = bytes(SIZE, 96);
+    int downloads = 6;
+    CountDownLatch allBegun = new CountDownLatch(downloads);
+    AtomicBoolean neverAll = new AtomicBoolean();
+    s3.handler =
+        server(data, Kind.CRC32C_FULL_OBJECT, (start, end, b) ->
+            start != 0
+                ? null
+                : partial(b, data, start, end, MIB, sink -> {
+                  allBegun.countDown();
+                  if (!await(allBegun)) {
+                    neverAll.set(true);
+                  }
+                  sink.write(data, start + MIB, end + 1 - start - MIB);
+                }));
+    BlobConfig oneRangeEach =
+        Fixtures.config(s3.endpoint(), "AKIDEXAMPLE", "secret")
+            .concurrency(1)
+            .maxConnections(8)
+            .build();
+    ExecutorService callers = Executors.newFixedThreadPool(downloads);
+    try (SideClient c = SideClient.open(p, oneRangeEach)) {
+      List<Future<?>> calls = new java.util.ArrayList<>();
+      for (int i = 0; i < downloads; i++) {
+        Path target = dir.resolve("out" + i + ".bin");
+        calls.add(
+            callers.submit(
+                () -> c.call(
+                    b -> b.download("bkt", "k", target, null),
+                    a -> a.download("bkt", "k", target, null))));
+      }
+      for (Future<?> call : calls) {
+        call.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      callers.shutdownNow();
+    }
+    assertThat(neverAll).as("the six first ranges were never all in flight at once").isFalse();
+    for (int i = 0; i < downloads; i++) {
+      Fixtures.assertSameBytes(Files.readAllBytes(dir.resolve("out" + i + ".bin")), data);
+    }
+    try (Stream<Path> listed = Files.list(dir)) {
+      assertThat(listed).as("no temporary file left").hasSize(downloads);
+    }
   }
 
   @ParityTest
