@@ -214,7 +214,8 @@ final class BlobCore implements AsyncCloseable {
     this.runtime = runtime;
     this.offload = offload;
     this.rangeBuffers =
-        new BufferPool(RangeFile.BUFFER, RangeFile.IN_USE * config.concurrency(), config.concurrency());
+        new BufferPool(
+            RangeFile.BUFFER, RangeFile.IN_USE * config.concurrency(), config.concurrency());
     PayloadSigning signing = config.payloadSigning().forScheme(config.endpoint().getScheme());
     this.signPayload = signing == PayloadSigning.SIGNED;
     Signer signer = new Signer(config.credentials(), config.region(), signing);

@@ -256,7 +256,8 @@ public class BlobLargeTransferBenchmark {
         stored += Files.size(p);
       }
       if (stored != size) {
-        throw new IllegalStateException("The upload stored " + stored + " bytes instead of " + size);
+        throw new IllegalStateException(
+            "The upload stored " + stored + " bytes instead of " + size);
       }
     }
     if (lastBytes != null) {

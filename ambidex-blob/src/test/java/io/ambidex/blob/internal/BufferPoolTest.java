@@ -94,7 +94,8 @@ class BufferPoolTest {
   @Timeout(60)
   void concurrentHolders_neverShareABuffer_norExceedTheLimit() throws Exception {
     BufferPool pool = new BufferPool(64, 4, 2);
-    Set<ByteBuffer> held = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
+    Set<ByteBuffer> held =
+        Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
     AtomicInteger most = new AtomicInteger();
     ExecutorService threads = Executors.newFixedThreadPool(8);
     try {
