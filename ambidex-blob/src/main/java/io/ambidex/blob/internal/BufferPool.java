@@ -88,9 +88,4 @@ public final class BufferPool {
   public int out() {
     return out.get();
   }
-
-  /** Every buffer's capacity in bytes. */
-  public int capacity() {
-    return capacity;
-  }
 }
