@@ -373,14 +373,14 @@ final class BlobCore implements AsyncCloseable {
       return single(
           bucket,
           key,
-          PartSource.ofBytes(data, Math.max(1, size), signPayload, config.checksum()),
+          PartSource.ofBytes(data, Math.max(1, size), signPayload, checksumOf(options)),
           options,
           tracker);
     }
     return trackedMultipart(
         bucket,
         key,
-        PartSource.ofBytes(data, config.partSize(), signPayload, config.checksum()),
+        PartSource.ofBytes(data, config.partSize(), signPayload, checksumOf(options)),
         options,
         tracker);
   }
@@ -448,7 +448,7 @@ final class BlobCore implements AsyncCloseable {
           bucket,
           key,
           PartSource.ofFile(
-              file, size, Math.max(1, size), signPayload, config.checksum(), offload),
+              file, size, Math.max(1, size), signPayload, checksumOf(options), offload),
           options,
           tracker);
     }
@@ -456,7 +456,7 @@ final class BlobCore implements AsyncCloseable {
         bucket,
         key,
         PartSource.ofFile(
-            file, size, config.partSize(), signPayload, config.checksum(), offload),
+            file, size, config.partSize(), signPayload, checksumOf(options), offload),
         options,
         tracker);
   }
@@ -525,7 +525,7 @@ final class BlobCore implements AsyncCloseable {
     Objects.requireNonNull(options, "options");
     PartSource.StreamSource source =
         PartSource.ofStream(
-            in, config.partSize(), signPayload, config.checksum(), offload);
+            in, config.partSize(), signPayload, checksumOf(options), offload);
     ProgressTracker tracker =
         new ProgressTracker(runtime, progress, TransferProgress.Direction.UPLOAD, -1);
     InFlight.Transfer transfer = inFlight.begin();
@@ -550,6 +550,12 @@ final class BlobCore implements AsyncCloseable {
       throw e;
     }
     return transfer.endWith("BlobCore.put", result);
+  }
+
+  /* The checksum an upload carries: its options', else the client's. */
+  private ChecksumAlgorithm checksumOf(PutOptions options) {
+    ChecksumAlgorithm own = options.checksum();
+    return own != null ? own : config.checksum();
   }
 
   /* What a phase returns when its transfer was cancelled before it began; nobody sees it. */
@@ -2429,6 +2435,92 @@ final class BlobCore implements AsyncCloseable {
     Validate.bucket(bucket);
     Validate.key(key);
     return http.send(request(bucket, key).DELETE().build(), BlobCore::discard);
+  }
+
+  /**
+   * Finds out whether the service checks uploads' flexible checksums of {@code algorithm}, by
+   * trying one: a PUT of an empty object under {@code key} whose {@code x-amz-checksum-*} header
+   * is deliberately wrong (the checksum of one zero byte). A service that checks refuses it and
+   * stores nothing; one that ignores the header stores the object, which is then deleted. Use it
+   * where the endpoint's kind is unknown, to choose {@link BlobConfig.Builder#checksum} or {@link
+   * PutOptions#withChecksum} (the {@code blob} tool does, before its first upload): a
+   * service that only echoes a checksum (moto) cannot be told from one that checks it any other
+   * way, and a checksum nobody checks protects nothing (ARCHITECTURE.md, choice 70).
+   *
+   * <p>It writes: it needs permission to put (and, on a service that does not check, to delete)
+   * {@code key}; choose a key nothing else uses, under a prefix the credentials may write. On a
+   * versioned bucket a service that does not check keeps the deleted probe as a noncurrent
+   * version.
+   *
+   * @param bucket the bucket
+   * @param key a key for the probe object, used by nothing else
+   * @param algorithm a flexible checksum (not {@link ChecksumAlgorithm#MD5}, which every service
+   *     checks)
+   * @return a stage that completes with true if the service refused the wrong checksum (S3's
+   *     {@code BadDigest}, MinIO's {@code XAmzContentChecksumMismatch}), false if it stored the
+   *     object (deleted again) or refused the header itself (a 400 or 501 with another code,
+   *     such as {@code NotImplemented} or {@code InvalidArgument}); it fails as {@code put} would
+   *     for anything else (credentials, a missing bucket, the network), and if the object was
+   *     stored but could not be deleted, with the delete's failure (whose message, for a refusal,
+   *     names the object to delete)
+   * @throws IllegalArgumentException if {@code algorithm} is {@link ChecksumAlgorithm#MD5}
+   */
+  public CompletionStage<Boolean> probeChecksum(
+      String bucket, String key, ChecksumAlgorithm algorithm) {
+    checkOpen();
+    Validate.bucket(bucket);
+    Validate.key(key);
+    Objects.requireNonNull(algorithm, "algorithm");
+    if (!algorithm.flexible()) {
+      throw new IllegalArgumentException(
+          "MD5 is not a flexible checksum: every S3-compatible service checks Content-MD5, so"
+              + " there is nothing to probe; probe CRC32C, CRC32, CRC64NVME, SHA1 or SHA256.");
+    }
+    String wrong = BASE64.encodeToString(Hasher.of(algorithm, new byte[1], 0, 1));
+    HttpRequest put =
+        request(bucket, key).PUT(RequestBody.empty()).setHeader(algorithm.header(), wrong).build();
+    CompletionStage<Boolean> refused =
+        Chains.recover(
+            Chains.then(http.send(put, BlobCore::discard), stored -> Chains.done(Boolean.FALSE)),
+            failure -> {
+              if (failure instanceof BlobIntegrityException integrity
+                  && integrity.refusal() != null
+                  && integrity.refusal().bodySnippet().contains("<Code>BadDigest</Code>")) {
+                return Boolean.TRUE;
+              }
+              if (failure instanceof BlobException e) {
+                if (e.code().equals("BadDigest")
+                    || e.code().equals("XAmzContentChecksumMismatch")) {
+                  return Boolean.TRUE;
+                }
+                if ((e.status() == 400 || e.status() == 501)
+                    && !(e instanceof BlobAuthenticationException)
+                    && !(e instanceof NoSuchBucketException)) {
+                  return null; // the header refused: it does not check, and nothing was stored
+                }
+              }
+              throw failure instanceof RuntimeException r ? r : new CompletionException(failure);
+            });
+    return Chains.then(
+        refused,
+        checked -> {
+          if (checked == null) {
+            return Chains.done(Boolean.FALSE);
+          }
+          if (checked) {
+            return Chains.done(Boolean.TRUE);
+          }
+          return Chains.onFailure(
+              Chains.then(delete(bucket, key), deleted -> Chains.done(Boolean.FALSE)),
+              failure -> {
+                if (failure instanceof BlobException e) {
+                  e.withDetail(
+                      "The service stored the checksum probe " + what(bucket, key) + " (it does"
+                          + " not check " + algorithm + "), and this delete of it failed: delete"
+                          + " it yourself.");
+                }
+              });
+        });
   }
 
   /**

@@ -10,8 +10,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * What an upload (or a copy that replaces metadata) stores beside the bytes: the object's {@code
  * Content-Type}, {@code Cache-Control}, {@code Content-Disposition} and {@code Content-Encoding},
- * and its user metadata ({@code x-amz-meta-*}). Give it to {@code put} or {@code copy}; read it
- * back with {@code describe} ({@link ObjectDetails}).
+ * its user metadata ({@code x-amz-meta-*}), and for an upload the checksum it is sent with, when
+ * not the client's. Give it to {@code put} or {@code copy}; read it back with {@code describe}
+ * ({@link ObjectDetails}).
  *
  * <p>Immutable and thread-safe. Start from {@link #defaults()} (nothing set: the server's defaults
  * apply) and derive copies with the {@code with…} methods; each checks its value at once and
@@ -46,25 +47,29 @@ public final class PutOptions {
    */
   public static final int MAX_METADATA_BYTES = 2048 - 27;
 
-  private static final PutOptions DEFAULTS = new PutOptions(null, null, null, null, Map.of());
+  private static final PutOptions DEFAULTS =
+      new PutOptions(null, null, null, null, Map.of(), null);
 
   private final @Nullable String contentType;
   private final @Nullable String cacheControl;
   private final @Nullable String contentDisposition;
   private final @Nullable String contentEncoding;
   private final Map<String, String> metadata;
+  private final @Nullable ChecksumAlgorithm checksum;
 
   private PutOptions(
       @Nullable String contentType,
       @Nullable String cacheControl,
       @Nullable String contentDisposition,
       @Nullable String contentEncoding,
-      Map<String, String> metadata) {
+      Map<String, String> metadata,
+      @Nullable ChecksumAlgorithm checksum) {
     this.contentType = contentType;
     this.cacheControl = cacheControl;
     this.contentDisposition = contentDisposition;
     this.contentEncoding = contentEncoding;
     this.metadata = metadata;
+    this.checksum = checksum;
   }
 
   /** Returns the options with nothing set: the object gets the server's defaults. */
@@ -85,7 +90,8 @@ public final class PutOptions {
         cacheControl,
         contentDisposition,
         contentEncoding,
-        metadata);
+        metadata,
+        checksum);
   }
 
   /**
@@ -101,7 +107,8 @@ public final class PutOptions {
         headerValue("Cache-Control", cacheControl),
         contentDisposition,
         contentEncoding,
-        metadata);
+        metadata,
+        checksum);
   }
 
   /**
@@ -118,7 +125,8 @@ public final class PutOptions {
         cacheControl,
         headerValue("Content-Disposition", contentDisposition),
         contentEncoding,
-        metadata);
+        metadata,
+        checksum);
   }
 
   /**
@@ -135,7 +143,8 @@ public final class PutOptions {
         cacheControl,
         contentDisposition,
         headerValue("Content-Encoding", contentEncoding),
-        metadata);
+        metadata,
+        checksum);
   }
 
   /**
@@ -192,7 +201,24 @@ public final class PutOptions {
         cacheControl,
         contentDisposition,
         contentEncoding,
-        Collections.unmodifiableSortedMap(new TreeMap<>(copy)));
+        Collections.unmodifiableSortedMap(new TreeMap<>(copy)),
+        checksum);
+  }
+
+  /**
+   * Returns a copy whose upload carries {@code checksum} instead of the client's {@link
+   * BlobConfig#checksum()}: the single request's or every part's checksum, and the multipart
+   * checksum named on creation and completion. For an endpoint found to check flexible checksums
+   * ({@code probeChecksum}) by a client configured for {@code MD5}, or to store a particular
+   * algorithm with one object. Downloads are unaffected (they check what the object has, as
+   * {@link BlobConfig#checksum()} lets them ask for it); a {@code copy} ignores it (the service
+   * computes the copy's checksums).
+   *
+   * @param checksum the algorithm, or null for the client's
+   */
+  public PutOptions withChecksum(@Nullable ChecksumAlgorithm checksum) {
+    return new PutOptions(
+        contentType, cacheControl, contentDisposition, contentEncoding, metadata, checksum);
   }
 
   /** Returns the {@code Content-Type} to send, or null to leave it to the server. */
@@ -224,6 +250,14 @@ public final class PutOptions {
   }
 
   /**
+   * Returns the checksum the upload carries, or null for the client's {@link
+   * BlobConfig#checksum()}.
+   */
+  public @Nullable ChecksumAlgorithm checksum() {
+    return checksum;
+  }
+
+  /**
    * Returns the request headers these options stand for, by their lower-case names: the four
    * object headers that are set, then {@code x-amz-meta-NAME} for each metadata entry.
    */
@@ -245,7 +279,7 @@ public final class PutOptions {
     return h;
   }
 
-  /** Equal when every header and every metadata entry is. */
+  /** Equal when every header, every metadata entry and the checksum are. */
   @Override
   public boolean equals(@Nullable Object o) {
     return o instanceof PutOptions p
@@ -253,12 +287,14 @@ public final class PutOptions {
         && Objects.equals(cacheControl, p.cacheControl)
         && Objects.equals(contentDisposition, p.contentDisposition)
         && Objects.equals(contentEncoding, p.contentEncoding)
-        && metadata.equals(p.metadata);
+        && metadata.equals(p.metadata)
+        && checksum == p.checksum;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(contentType, cacheControl, contentDisposition, contentEncoding, metadata);
+    return Objects.hash(
+        contentType, cacheControl, contentDisposition, contentEncoding, metadata, checksum);
   }
 
   /**
@@ -275,6 +311,9 @@ public final class PutOptions {
     append(s, "contentEncoding", contentEncoding);
     if (!metadata.isEmpty()) {
       append(s, "metadata", metadata.toString());
+    }
+    if (checksum != null) {
+      append(s, "checksum", checksum.name());
     }
     if (s.length() == start) {
       s.append("defaults");

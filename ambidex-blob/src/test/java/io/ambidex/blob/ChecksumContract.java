@@ -124,6 +124,75 @@ abstract class ChecksumContract {
     }
   }
 
+  /** Whether the server refuses an upload whose flexible checksum is wrong (S3Proxy) or not (moto). */
+  abstract boolean checksFlexibleChecksums();
+
+  /*
+   * The probe tells the two kinds of server apart, through both facades, and leaves nothing under
+   * its key either way: S3Proxy refuses the wrong checksum and stores nothing, moto stores the
+   * probe, which is deleted again.
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = ChecksumAlgorithm.class,
+      names = {"CRC32C", "CRC32", "CRC64NVME", "SHA1", "SHA256"})
+  void probeChecksum_saysWhetherTheServerChecks_andLeavesNothing(ChecksumAlgorithm algorithm)
+      throws Exception {
+    String key = "probe/" + algorithm.name();
+    try (BlobClient blocking = new BlobClient(config(ChecksumAlgorithm.MD5))) {
+      assertThat(blocking.probeChecksum(BUCKET, key, algorithm)).isEqualTo(checksFlexibleChecksums());
+    }
+    assertThat(sdk.listObjectsV2(b -> b.bucket(BUCKET).prefix(key)).contents()).isEmpty();
+    AsyncBlobClient async = new AsyncBlobClient(config(ChecksumAlgorithm.MD5));
+    try {
+      assertThat(await(async.probeChecksum(BUCKET, key, algorithm)))
+          .isEqualTo(checksFlexibleChecksums());
+    } finally {
+      await(async.close());
+    }
+    assertThat(sdk.listObjectsV2(b -> b.bucket(BUCKET).prefix(key)).contents()).isEmpty();
+  }
+
+  /*
+   * A client configured for MD5 uploads with the checksum its PutOptions name, single and
+   * multipart, from a file and a stream, through both facades; and reads the objects back.
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = ChecksumAlgorithm.class,
+      names = {"CRC32C", "SHA256"})
+  void putOptionsChecksum_replacesTheClients_forThatUpload(ChecksumAlgorithm algorithm)
+      throws Exception {
+    byte[] small = bytes(70_000, 30 + algorithm.ordinal());
+    byte[] large = bytes(5 * MIB + 999, 35 + algorithm.ordinal());
+    Path file = dir.resolve("options-" + algorithm + ".bin");
+    Files.write(file, large);
+    PutOptions options = PutOptions.defaults().withChecksum(algorithm);
+    String p = "options-" + algorithm.name();
+    try (BlobClient blocking = new BlobClient(config(ChecksumAlgorithm.MD5))) {
+      AsyncBlobClient async = new AsyncBlobClient(config(ChecksumAlgorithm.MD5));
+      try {
+        blocking.put(BUCKET, p + "/b-small", small, options, null);
+        blocking.put(BUCKET, p + "/b-large", new ByteArrayInputStream(large), options, null);
+        await(async.put(BUCKET, p + "/a-small", new ByteArrayInputStream(small), options, null));
+        assertThat(await(async.put(BUCKET, p + "/a-large", file, options, null)).parts())
+            .isEqualTo(2);
+        blocking.put(BUCKET, p + "/md5", small); // the client's own, as before
+        for (String side : List.of("b", "a")) {
+          assertThat(storedChecksum(algorithm, p + "/" + side + "-small"))
+              .isEqualTo(expected(algorithm, small, 5 * MIB));
+          assertThat(storedChecksum(algorithm, p + "/" + side + "-large").replaceAll("-[0-9]+$", ""))
+              .isEqualTo(expected(algorithm, large, 5 * MIB).replaceAll("-[0-9]+$", ""));
+          Fixtures.assertSameBytes(blocking.get(BUCKET, p + "/" + side + "-large"), large);
+          Fixtures.assertSameBytes(await(async.get(BUCKET, p + "/" + side + "-small")), small);
+        }
+        assertThat(storedChecksum(algorithm, p + "/md5")).isNull();
+      } finally {
+        await(async.close());
+      }
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(
       value = ChecksumAlgorithm.class,

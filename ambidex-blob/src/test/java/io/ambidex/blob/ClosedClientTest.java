@@ -82,6 +82,7 @@ class ClosedClientTest extends EmbeddedS3Fixture {
     assertClosed(p, "createBucket", () -> p.run(c -> c.createBucket("bkt")).async(a -> a.createBucket("bkt")));
     assertClosed(p, "deleteBucket", () -> p.run(c -> c.deleteBucket("bkt")).async(a -> a.deleteBucket("bkt")));
     assertClosed(p, "abortUpload", () -> p.run(c -> c.abortUpload("bkt", "k", "id")).async(a -> a.abortUpload("bkt", "k", "id")));
+    assertClosed(p, "probeChecksum", () -> p.call(c -> c.probeChecksum("bkt", "k", ChecksumAlgorithm.CRC32C)).async(a -> a.probeChecksum("bkt", "k", ChecksumAlgorithm.CRC32C)));
     assertClosed(
         p,
         "presign",

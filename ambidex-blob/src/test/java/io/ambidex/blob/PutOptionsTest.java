@@ -22,6 +22,7 @@ class PutOptionsTest {
     assertThat(d.contentDisposition()).isNull();
     assertThat(d.contentEncoding()).isNull();
     assertThat(d.metadata()).isEmpty();
+    assertThat(d.checksum()).isNull();
     assertThat(d.headers()).isEmpty();
     assertThat(d).hasToString("PutOptions[defaults]");
   }
@@ -72,6 +73,25 @@ class PutOptionsTest {
 
     assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
     assertThat(a).isNotEqualTo(b.withCacheControl("no-cache"));
+    assertThat(a).isNotEqualTo(b.withChecksum(ChecksumAlgorithm.CRC32C));
+    assertThat(a.withChecksum(ChecksumAlgorithm.SHA1))
+        .isEqualTo(b.withChecksum(ChecksumAlgorithm.SHA1))
+        .hasSameHashCodeAs(b.withChecksum(ChecksumAlgorithm.SHA1));
+  }
+
+  /* The checksum is how the upload is sent, not a header stored with the object. */
+  @Test
+  void withChecksum_isKeptByTheOtherCopies_butIsNoHeader() {
+    PutOptions o =
+        PutOptions.defaults().withChecksum(ChecksumAlgorithm.CRC32C).withContentType("a/b")
+            .withMetadata("k", "v").withCacheControl("no-cache").withContentDisposition("inline")
+            .withContentEncoding("gzip");
+
+    assertThat(o.checksum()).isEqualTo(ChecksumAlgorithm.CRC32C);
+    assertThat(o.headers()).doesNotContainKeys("x-amz-checksum-crc32c", "x-amz-checksum-algorithm");
+    assertThat(o.withChecksum(null).checksum()).isNull();
+    assertThat(PutOptions.defaults().withChecksum(ChecksumAlgorithm.MD5))
+        .hasToString("PutOptions[checksum=MD5]");
   }
 
   @ParameterizedTest
