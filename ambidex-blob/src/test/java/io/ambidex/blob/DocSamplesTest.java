@@ -97,6 +97,26 @@ class DocSamplesTest {
   }
 
   @Test
+  void probeSample_uploadsWithTheChecksumTheServiceChecks(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("report.csv"), "a,b\n1,2\n");
+    try (EmbeddedS3 s3 = EmbeddedS3.start(null);
+        BlobClient blobs = new BlobClient(BlobConfig.builder()
+            .endpoint(s3.endpoint())
+            .credentials(Credentials.of(s3.accessKey(), s3.secretKey()))
+            .build())) {
+      blobs.createBucket("data");
+
+      boolean checks = blobs.probeChecksum("data", "uploads/.probe-1f3a", ChecksumAlgorithm.CRC32C);
+      PutOptions options = checks ? PutOptions.defaults().withChecksum(ChecksumAlgorithm.CRC32C)
+                                  : PutOptions.defaults();
+      blobs.put("data", "uploads/report.csv", file, options, null);
+
+      assertThat(checks).isTrue(); // S3Proxy checks
+      assertThat(blobs.describe("data", "uploads/report.csv").checksums()).containsKey("crc32c");
+    }
+  }
+
+  @Test
   void addressingSample_buildsTheConfigurationItDescribes() throws Exception {
     int port = 9443;
     String accessKeyId = "ASIAEXAMPLE";

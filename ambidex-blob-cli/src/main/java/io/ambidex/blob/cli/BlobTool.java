@@ -105,7 +105,8 @@ public final class BlobTool implements Callable<Integer> {
       paramLabel = "ALG",
       description = "The checksum sent with every upload and part, and checked on download:"
           + " ${COMPLETION-CANDIDATES}. Default: CRC32C for the embedded store and AWS"
-          + " endpoints, MD5 (Content-MD5) for any other --endpoint.")
+          + " endpoints; for any other --endpoint, CRC32C if the service refuses a wrong one"
+          + " (asked once, at a command's first upload), else MD5 (Content-MD5).")
   ChecksumAlgorithm checksumAlgorithm;
 
   @Option(scope = ScopeType.INHERIT, names = "--async",
@@ -427,6 +428,16 @@ public final class BlobTool implements Callable<Integer> {
 
   /** Opens a store whose connection pool fits {@code concurrency} operations at once. */
   <T> T withStore(int concurrency, StoreAction<T> action) throws Exception {
+    return withStore(concurrency, null, action);
+  }
+
+  /**
+   * Opens a store for a command that uploads to {@code uploadsTo} (null if it uploads nothing):
+   * against an endpoint of unknown kind, with no --checksum-algorithm, its first upload finds out
+   * whether the service checks CRC32C ({@link UploadChecksum}).
+   */
+  <T> T withStore(int concurrency, @org.jspecify.annotations.Nullable S3Uri uploadsTo,
+      StoreAction<T> action) throws Exception {
     awaitPreload();
     EmbeddedS3 embedded = null;
     try {
@@ -496,7 +507,14 @@ public final class BlobTool implements Callable<Integer> {
             "no credentials for " + where + ": export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY,"
                 + " or name an AWS profile that has them with --profile (" + oneLine(e) + ")");
       }
-      try (Store store = async ? Store.async(built) : Store.blocking(built)) {
+      // An endpoint of unknown kind gets MD5 by default (the library's choice 70); the uploads
+      // of this command carry CRC32C instead if the service is found to check it (choice 267).
+      UploadChecksum uploads =
+          uploadsTo != null && remote() && checksumAlgorithm == null
+                  && built.checksum() == ChecksumAlgorithm.MD5
+              ? UploadChecksum.probing(uploadsTo, err::println)
+              : UploadChecksum.AS_CONFIGURED;
+      try (Store store = async ? Store.async(built, uploads) : Store.blocking(built, uploads)) {
         return action.run(store);
       }
     } finally {
@@ -533,11 +551,17 @@ public final class BlobTool implements Callable<Integer> {
 
   /** Runs a transfer with a progress bar on a terminal (none otherwise, or with --no-progress). */
   <T> T transfer(String label, Transfer<T> action) throws Exception {
+    return transfer(label, null, action);
+  }
+
+  /** Runs a transfer that uploads to {@code uploadsTo} (see {@link #withStore(int, S3Uri, StoreAction)}). */
+  <T> T transfer(String label, @org.jspecify.annotations.Nullable S3Uri uploadsTo,
+      Transfer<T> action) throws Exception {
     ProgressBar bar = showProgress() ? new ProgressBar(err, label) : null;
     Consumer<TransferProgress> progress =
         bar == null ? event -> {} : event -> bar.update(event.loaded(), event.total());
     try {
-      return withStore(store -> action.run(store, progress));
+      return withStore(0, uploadsTo, store -> action.run(store, progress));
     } finally {
       if (bar != null) {
         bar.close();
@@ -971,7 +995,7 @@ public final class BlobTool implements Callable<Integer> {
         if (!recursive && !accepted(from.getFileName() == null ? source : from.getFileName().toString())) {
           return ExitCodes.OK;
         }
-        return tool.withStore(options.concurrency, store -> {
+        return tool.withStore(options.concurrency, to, store -> {
           java.util.List<Batch.Job> jobs = new ArrayList<>();
           if (recursive) {
             String prefix = Locations.asDirectory(to.key());
@@ -1106,7 +1130,7 @@ public final class BlobTool implements Callable<Integer> {
               "standard input has no file name: write the whole key, e.g. s3://" + to.bucket() + "/"
                   + to.key() + "data.bin");
         }
-        return tool.withStore(store ->
+        return tool.withStore(0, to, store ->
             tool.runBatch(store, java.util.List.of(Plans.uploadStream(store, tool.in, to, base)), options, verb, false));
       }
       if (target.equals("-") && remoteSource) {
@@ -1232,7 +1256,7 @@ public final class BlobTool implements Callable<Integer> {
       if (remoteSource && !remoteTarget) {
         upload.rejectFor("sync from s3:// to a local directory");
       }
-      return tool.withStore(options.concurrency, store -> {
+      return tool.withStore(options.concurrency, remoteSource ? null : S3Uri.parse(target), store -> {
         long partSize = store.config().partSize();
         java.util.List<Batch.Job> jobs;
         if (!remoteSource) {
@@ -1691,7 +1715,7 @@ public final class BlobTool implements Callable<Integer> {
           : parsed.requireKey("put");
       PutOptions withType = name == null ? put : upload.forName(put, name.toString());
       PutResult result =
-          tool.transfer("put", (store, progress) ->
+          tool.transfer("put", to, (store, progress) ->
               Store.await(store.put(to.bucket(), to.key(), file, withType, progress)));
       tool.out.println("upload: " + file + " to " + to + " (etag " + result.etag() + ")");
       return 0;

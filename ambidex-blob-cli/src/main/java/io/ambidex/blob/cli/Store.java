@@ -11,6 +11,7 @@ import io.ambidex.blob.ObjectDetails;
 import io.ambidex.blob.PendingUpload;
 import io.ambidex.blob.PutOptions;
 import io.ambidex.blob.PutResult;
+import io.ambidex.control.Async;
 import io.ambidex.control.SyncRuntime;
 import io.ambidex.http.TransferProgress;
 import io.ambidex.stream.AsyncIterators;
@@ -132,7 +133,13 @@ interface Store extends AutoCloseable {
 
   /** The blocking client: every call runs on this thread. */
   static Store blocking(BlobConfig config) {
+    return blocking(config, UploadChecksum.AS_CONFIGURED);
+  }
+
+  /** The blocking client, its uploads carrying the checksum {@code uploads} decides. */
+  static Store blocking(BlobConfig config, UploadChecksum uploads) {
     BlobClient client = new BlobClient(config);
+    UploadChecksum.Probe probe = (b, k, a) -> call(() -> client.probeChecksum(b, k, a));
     SyncRuntime runtime = SyncRuntime.create();
     return new Store() {
       @Override
@@ -168,7 +175,8 @@ interface Store extends AutoCloseable {
           Path file,
           PutOptions options,
           Consumer<TransferProgress> progress) {
-        return call(() -> client.put(bucket, key, file, options, progress::accept));
+        return call(() -> client.put(
+            bucket, key, file, await(uploads.apply(options, probe)), progress::accept));
       }
 
       @Override
@@ -178,7 +186,8 @@ interface Store extends AutoCloseable {
           InputStream in,
           PutOptions options,
           Consumer<TransferProgress> progress) {
-        return call(() -> client.put(bucket, key, in, options, progress::accept));
+        return call(() -> client.put(
+            bucket, key, in, await(uploads.apply(options, probe)), progress::accept));
       }
 
       @Override
@@ -267,6 +276,11 @@ interface Store extends AutoCloseable {
 
   /** The async client: calls return at once; the commands wait only where a human would. */
   static Store async(BlobConfig config) {
+    return async(config, UploadChecksum.AS_CONFIGURED);
+  }
+
+  /** The async client, its uploads carrying the checksum {@code uploads} decides. */
+  static Store async(BlobConfig config, UploadChecksum uploads) {
     AsyncBlobClient client = new AsyncBlobClient(config);
     return new Store() {
       @Override
@@ -296,10 +310,11 @@ interface Store extends AutoCloseable {
           Path file,
           PutOptions options,
           Consumer<TransferProgress> progress) {
-        return start(() -> client.put(bucket, key, file, options, event -> {
-          progress.accept(event);
-          return null;
-        }));
+        return start(() -> Async.then(uploads.apply(options, client::probeChecksum),
+            sent -> client.put(bucket, key, file, sent, event -> {
+              progress.accept(event);
+              return null;
+            })));
       }
 
       @Override
@@ -309,10 +324,11 @@ interface Store extends AutoCloseable {
           InputStream in,
           PutOptions options,
           Consumer<TransferProgress> progress) {
-        return start(() -> client.put(bucket, key, in, options, event -> {
-          progress.accept(event);
-          return null;
-        }));
+        return start(() -> Async.then(uploads.apply(options, client::probeChecksum),
+            sent -> client.put(bucket, key, in, sent, event -> {
+              progress.accept(event);
+              return null;
+            })));
       }
 
       @Override

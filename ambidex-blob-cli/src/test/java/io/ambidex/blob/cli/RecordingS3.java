@@ -15,14 +15,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A server that records what the tool sends: every request's method, path and headers. A {@code
- * PUT} is answered 200 with the MD5 of its body as the ETag (what the client checks), a listing
- * with an empty one (so {@code sync} finds nothing there), anything else 404. The JDK's own HTTP server, so no server second-guesses a missing header (S3Proxy guesses a
+ * PUT} is answered 200 with the MD5 of its body as the ETag (what the client checks), whatever
+ * checksum it carries (so the tool's checksum probe finds a service that does not check), a
+ * listing with an empty one (so {@code sync} finds nothing there), a {@code DELETE} with {@link
+ * #deleteStatus}, anything else 404. The JDK's own HTTP server, so no server second-guesses a missing header (S3Proxy guesses a
  * content type from the key when none is sent).
  */
 final class RecordingS3 implements AutoCloseable {
   record Request(String method, String path, Headers headers) {}
 
   final List<Request> requests = new CopyOnWriteArrayList<>();
+  /** The status every DELETE gets: 204, as S3 answers, unless a test sets another. */
+  volatile int deleteStatus = 204;
   private final HttpServer server;
 
   RecordingS3() throws IOException {
@@ -46,6 +50,8 @@ final class RecordingS3 implements AutoCloseable {
           exchange.getResponseHeaders().set("Content-Type", "application/xml");
           exchange.sendResponseHeaders(200, empty.length);
           exchange.getResponseBody().write(empty);
+        } else if (exchange.getRequestMethod().equals("DELETE")) {
+          exchange.sendResponseHeaders(deleteStatus, -1);
         } else {
           exchange.sendResponseHeaders(404, -1);
         }
