@@ -2479,48 +2479,55 @@ final class BlobCore implements AsyncCloseable {
     String wrong = BASE64.encodeToString(Hasher.of(algorithm, new byte[1], 0, 1));
     HttpRequest put =
         request(bucket, key).PUT(RequestBody.empty()).setHeader(algorithm.header(), wrong).build();
-    CompletionStage<Boolean> refused =
+    CompletionStage<ProbeAnswer> answer =
         Chains.recover(
-            Chains.then(http.send(put, BlobCore::discard), stored -> Chains.done(Boolean.FALSE)),
+            Chains.then(http.send(put, BlobCore::discard), ok -> Chains.done(ProbeAnswer.STORED)),
             failure -> {
               if (failure instanceof BlobIntegrityException integrity
                   && integrity.refusal() != null
                   && integrity.refusal().bodySnippet().contains("<Code>BadDigest</Code>")) {
-                return Boolean.TRUE;
+                return ProbeAnswer.REFUSED_AS_WRONG;
               }
               if (failure instanceof BlobException e) {
                 if (e.code().equals("BadDigest")
                     || e.code().equals("XAmzContentChecksumMismatch")) {
-                  return Boolean.TRUE;
+                  return ProbeAnswer.REFUSED_AS_WRONG;
                 }
                 if ((e.status() == 400 || e.status() == 501)
                     && !(e instanceof BlobAuthenticationException)
                     && !(e instanceof NoSuchBucketException)) {
-                  return null; // the header refused: it does not check, and nothing was stored
+                  return ProbeAnswer.HEADER_REFUSED;
                 }
               }
               throw failure instanceof RuntimeException r ? r : new CompletionException(failure);
             });
     return Chains.then(
-        refused,
-        checked -> {
-          if (checked == null) {
-            return Chains.done(Boolean.FALSE);
-          }
-          if (checked) {
-            return Chains.done(Boolean.TRUE);
-          }
-          return Chains.onFailure(
-              Chains.then(delete(bucket, key), deleted -> Chains.done(Boolean.FALSE)),
-              failure -> {
-                if (failure instanceof BlobException e) {
-                  e.withDetail(
-                      "The service stored the checksum probe " + what(bucket, key) + " (it does"
-                          + " not check " + algorithm + "), and this delete of it failed: delete"
-                          + " it yourself.");
-                }
-              });
+        answer,
+        a -> switch (a) {
+          case REFUSED_AS_WRONG -> Chains.done(Boolean.TRUE);
+          case HEADER_REFUSED -> Chains.done(Boolean.FALSE); // nothing was stored
+          case STORED ->
+              Chains.onFailure(
+                  Chains.then(delete(bucket, key), deleted -> Chains.done(Boolean.FALSE)),
+                  failure -> {
+                    if (failure instanceof BlobException e) {
+                      e.withDetail(
+                          "The service stored the checksum probe " + what(bucket, key) + " (it"
+                              + " does not check " + algorithm + "), and this delete of it"
+                              + " failed: delete it yourself.");
+                    }
+                  });
         });
+  }
+
+  /* What a service did with probeChecksum's upload. */
+  private enum ProbeAnswer {
+    /* Refused as a checksum mismatch: it checks. */
+    REFUSED_AS_WRONG,
+    /* Refused the checksum header itself: it does not check, and stored nothing. */
+    HEADER_REFUSED,
+    /* Stored it: it does not check; the probe is to be deleted. */
+    STORED
   }
 
   /**
