@@ -7,7 +7,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -36,7 +35,34 @@ public final class Chains {
    */
   public static <T extends @Nullable Object> CompletableFuture<T> recover(
       CompletionStage<T> first, Function<? super Throwable, ? extends T> fallback) {
-    return recoverWith(first, failure -> done(fallback.apply(failure)));
+    CompletableFuture<T> source = first.toCompletableFuture();
+    CompletableFuture<T> result =
+        new CompletableFuture<>() {
+          @Override
+          public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            source.cancel(mayInterruptIfRunning);
+            return cancelled;
+          }
+        };
+    source.whenComplete(
+        (value, failure) -> {
+          if (failure == null) {
+            result.complete(value);
+            return;
+          }
+          Throwable f = unwrap(failure);
+          if (f instanceof CancellationException || f instanceof Error) {
+            result.completeExceptionally(f);
+            return;
+          }
+          try {
+            result.complete(fallback.apply(f));
+          } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+          }
+        });
+    return result;
   }
 
   /**
@@ -47,7 +73,8 @@ public final class Chains {
    */
   public static <T extends @Nullable Object> CompletableFuture<T> recoverWith(
       CompletionStage<T> first, Function<? super Throwable, ? extends CompletionStage<T>> fallback) {
-    AtomicReference<CompletionStage<T>> current = new AtomicReference<>(first);
+    java.util.concurrent.atomic.AtomicReference<CompletionStage<T>> current =
+        new java.util.concurrent.atomic.AtomicReference<>(first);
     CompletableFuture<T> result =
         new CompletableFuture<>() {
           @Override
