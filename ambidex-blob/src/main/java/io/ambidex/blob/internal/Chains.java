@@ -66,59 +66,6 @@ public final class Chains {
   }
 
   /**
-   * Returns a stage that completes as {@code first} does, except that a failure other than a
-   * cancellation or an {@link Error} completes it as the stage {@code fallback} returns for the
-   * failure (unwrapped). Cancelling the result cancels {@code first}, or the fallback's stage once
-   * it runs.
-   */
-  public static <T extends @Nullable Object> CompletableFuture<T> recoverWith(
-      CompletionStage<T> first, Function<? super Throwable, ? extends CompletionStage<T>> fallback) {
-    java.util.concurrent.atomic.AtomicReference<CompletionStage<T>> current =
-        new java.util.concurrent.atomic.AtomicReference<>(first);
-    CompletableFuture<T> result =
-        new CompletableFuture<>() {
-          @Override
-          public boolean cancel(boolean mayInterruptIfRunning) {
-            boolean cancelled = super.cancel(mayInterruptIfRunning);
-            current.get().toCompletableFuture().cancel(mayInterruptIfRunning);
-            return cancelled;
-          }
-        };
-    first.whenComplete(
-        (value, failure) -> {
-          if (failure == null) {
-            result.complete(value);
-            return;
-          }
-          Throwable f = unwrap(failure);
-          if (f instanceof CancellationException || f instanceof Error) {
-            result.completeExceptionally(f);
-            return;
-          }
-          CompletionStage<T> next;
-          try {
-            next = fallback.apply(f);
-          } catch (RuntimeException e) {
-            result.completeExceptionally(e);
-            return;
-          }
-          current.set(next);
-          if (result.isCancelled()) {
-            next.toCompletableFuture().cancel(true);
-          }
-          next.whenComplete(
-              (v, f2) -> {
-                if (f2 == null) {
-                  result.complete(v);
-                } else {
-                  result.completeExceptionally(unwrap(f2));
-                }
-              });
-        });
-    return result;
-  }
-
-  /**
    * Returns a stage that completes as {@code first} does, after {@code action} has seen its
    * failure (unwrapped), unless that is a cancellation: a failure can be given details before
    * anyone else sees it. Cancelling the result cancels {@code first}.
