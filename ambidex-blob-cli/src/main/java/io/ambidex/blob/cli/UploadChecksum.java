@@ -58,11 +58,6 @@ final class UploadChecksum {
     return new UploadChecksum(destination.bucket(), key, warn);
   }
 
-  /** True if uploads may probe first (for tests). */
-  boolean probes() {
-    return key != null;
-  }
-
   /**
    * Returns {@code options} as the upload should send them: unchanged when nothing is probed or
    * the service does not check CRC32C, with CRC32C when it does. The first call probes; a probe
