@@ -163,10 +163,13 @@ final class BlobCore implements AsyncCloseable {
   private static final long STREAM_RANGE = 8L * 1024 * 1024;
   private static final String S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/";
   private static final java.util.Base64.Encoder BASE64 = java.util.Base64.getEncoder();
+  private static final String CHECKSUM_MODE = "x-amz-checksum-mode";
 
   private final BlobConfig config;
   private final CoreRuntime runtime;
   private final RequestClient http;
+  /* Set once a service refused x-amz-checksum-mode itself (sendAskingChecksum); never unset. */
+  private volatile boolean checksumModeRefused;
   /*
    * The async client's virtual threads for work that must not hold a transport I/O thread:
    * reading a file or stream to upload, reading a download's body checked with a digest (see
@@ -1065,7 +1068,7 @@ final class BlobCore implements AsyncCloseable {
     String what = what(bucket, key);
     // As download(): a whole object above the multipart threshold is fetched again in ranges.
     CompletionStage<Object> first =
-        http.send(
+        sendAskingChecksum(
             get.build(),
             r -> {
               long length = r.body().contentLength();
@@ -1275,7 +1278,7 @@ final class BlobCore implements AsyncCloseable {
     CompletionStage<BlobObject> downloaded;
     try {
       CompletionStage<Object> first =
-          http.send(
+          sendAskingChecksum(
               get,
               r -> {
                 long size = r.body().contentLength();
@@ -2260,7 +2263,7 @@ final class BlobCore implements AsyncCloseable {
         range != null
             ? new DownloadStream(() -> http.send(request), what(bucket, key), true)
             : new DownloadStream(
-                () -> http.send(request),
+                () -> askingChecksum(request, http::send, HttpResponse::close),
                 what(bucket, key),
                 runtime,
                 (start, into, etag) -> fetchRange(bucket, key, start, into, etag),
@@ -2861,12 +2864,59 @@ final class BlobCore implements AsyncCloseable {
 
   // ---- helpers ----
 
-  /* A GET or HEAD of a whole object asks for its flexible checksum when the service has them. */
+  /*
+   * A GET of a whole object asks for the object's flexible checksum, whatever the client's own
+   * algorithm (choice 268): an object uploaded with one is then checked with it, by a hardware
+   * CRC rather than MD5, and a service that keeps none ignores the header. Not once a service has
+   * refused the header itself (sendAskingChecksum).
+   */
   private HttpRequest.Builder withChecksumMode(HttpRequest.Builder b) {
-    if (config.checksum().flexible()) {
-      b.setHeader("x-amz-checksum-mode", "ENABLED");
+    if (!checksumModeRefused) {
+      b.setHeader(CHECKSUM_MODE, "ENABLED");
     }
     return b;
+  }
+
+  /*
+   * Sends a GET made with withChecksumMode. A service that refuses x-amz-checksum-mode itself
+   * (501 NotImplemented, as an S3Proxy before flexible checksums answers an x-amz- header it does
+   * not know; 400 InvalidArgument or InvalidRequest) gets the request again without it; when that
+   * succeeds, this client asks no more. A failure of the second request is the one reported.
+   */
+  private <T> CompletionStage<T> sendAskingChecksum(
+      HttpRequest request, Function<HttpResponse, CompletionStage<T>> handler) {
+    // The handler has closed the response; a value that comes too late holds nothing.
+    return askingChecksum(request, r -> http.send(r, handler), value -> {});
+  }
+
+  /*
+   * The resend of sendAskingChecksum, for a send whose value is `late`'s to release when it
+   * arrives after the caller cancelled (a response: see Chains.recoverWith).
+   */
+  private <T> CompletionStage<T> askingChecksum(
+      HttpRequest request,
+      Function<HttpRequest, CompletionStage<T>> send,
+      Consumer<? super T> late) {
+    if (request.headers().firstValue(CHECKSUM_MODE).isEmpty()) {
+      return send.apply(request);
+    }
+    if (checksumModeRefused) { // refused since the request was built (a stream reconnecting)
+      return send.apply(request.toBuilder().removeHeader(CHECKSUM_MODE).build());
+    }
+    CompletionStage<T> first = send.apply(request);
+    return Chains.recoverWith(
+        first,
+        failure -> {
+          if (!(failure instanceof BlobException e)
+              || !(e.status() == 501
+                  || (e.status() == 400
+                      && (e.code().equals("InvalidArgument") || e.code().equals("InvalidRequest"))))) {
+            return Chains.failed(failure);
+          }
+          return send.apply(request.toBuilder().removeHeader(CHECKSUM_MODE).build());
+        },
+        value -> checksumModeRefused = true,
+        late);
   }
 
   private HttpRequest.Builder request(String bucket, @Nullable String key) {

@@ -9,12 +9,13 @@ package io.ambidex.blob;
  * of a CRC is completed with checksum type {@code FULL_OBJECT} (the CRC of the whole object,
  * combined from the parts' CRCs), one of a SHA with type {@code COMPOSITE} (the checksum of the
  * parts' checksums, "-N"), the only type S3 allows for them. {@link #MD5} is for services without
- * flexible checksums (S3Proxy, OpenStack Swift's s3api, older S3-compatible servers): {@code
- * Content-MD5} on every body, and the ETag checked.
+ * flexible checksums (OpenStack Swift's s3api, older S3-compatible servers): {@code Content-MD5}
+ * on every body, and the ETag checked.
  *
  * <p>Downloads are checked against whatever the object carries, whichever client uploaded it: a
  * flexible checksum when the service returns one ({@code x-amz-checksum-mode: ENABLED} is sent
- * unless the algorithm is {@link #MD5}), else the ETag when it is an MD5.
+ * whatever the algorithm, and left out from then on if a service refuses it), else the ETag when
+ * it is an MD5.
  */
 public enum ChecksumAlgorithm {
   /** CRC-32C (Castagnoli), hardware-accelerated by the JDK: the default for AWS endpoints. */

@@ -7,6 +7,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -61,6 +63,79 @@ public final class Chains {
           } catch (RuntimeException e) {
             result.completeExceptionally(e);
           }
+        });
+    return result;
+  }
+
+  /**
+   * Returns a stage that completes as {@code first} does, except that a failure other than a
+   * cancellation or an {@link Error} completes it as the stage {@code fallback} returns for the
+   * failure (unwrapped). Cancelling the result cancels {@code first}, or the fallback's stage once
+   * it runs. {@code recovered} sees a value of the fallback's stage before the result completes
+   * with it (what a caller then does already knows that the fallback worked).
+   *
+   * <p>The result's cancel succeeds even when the stage underneath has already produced its value
+   * (its completion may still be on its way here), so a value that arrives once the result is
+   * complete is given to {@code late}: a value that holds a resource (a response and its
+   * connection) is released there, as a caller that cancelled the stage underneath itself would
+   * have released it on seeing its cancel fail.
+   */
+  public static <T extends @Nullable Object> CompletableFuture<T> recoverWith(
+      CompletionStage<T> first,
+      Function<? super Throwable, ? extends CompletionStage<T>> fallback,
+      Consumer<? super T> recovered,
+      Consumer<? super T> late) {
+    AtomicReference<CompletionStage<T>> current = new AtomicReference<>(first);
+    CompletableFuture<T> result =
+        new CompletableFuture<>() {
+          @Override
+          public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            current.get().toCompletableFuture().cancel(mayInterruptIfRunning);
+            return cancelled;
+          }
+        };
+    first.whenComplete(
+        (value, failure) -> {
+          if (failure == null) {
+            if (!result.complete(value)) {
+              late.accept(value);
+            }
+            return;
+          }
+          Throwable f = unwrap(failure);
+          if (f instanceof CancellationException || f instanceof Error) {
+            result.completeExceptionally(f);
+            return;
+          }
+          CompletionStage<T> next;
+          try {
+            next = fallback.apply(f);
+          } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+            return;
+          }
+          current.set(next);
+          if (result.isCancelled()) {
+            next.toCompletableFuture().cancel(true);
+          }
+          next.whenComplete(
+              (v, f2) -> {
+                if (f2 == null) {
+                  try {
+                    recovered.accept(v);
+                  } catch (RuntimeException e) {
+                    late.accept(v);
+                    result.completeExceptionally(e);
+                    return;
+                  }
+                  if (!result.complete(v)) {
+                    late.accept(v);
+                  }
+                } else {
+                  result.completeExceptionally(unwrap(f2));
+                }
+              });
         });
     return result;
   }
