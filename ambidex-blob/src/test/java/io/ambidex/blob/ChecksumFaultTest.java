@@ -25,11 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ChecksumFaultTest {
   @RegisterExtension
-  static final ParityExtension<BlobClient, AsyncBlobClient> CLIENTS =
-      ParityExtension.<BlobClient, AsyncBlobClient>builder()
-          .blocking("mockwebserver", MockS3::create, m -> new BlobClient(m.config()))
-          .async("mockwebserver", MockS3::create, m -> new AsyncBlobClient(m.config()))
-          .build();
+  static final ParityExtension<BlobClient, AsyncBlobClient> CLIENTS = MockS3.clients();
 
   private static final ChecksumAlgorithm[] FLEXIBLE = {
     ChecksumAlgorithm.CRC32C,

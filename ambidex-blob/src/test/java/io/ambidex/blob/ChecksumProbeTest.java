@@ -22,11 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(60)
 class ChecksumProbeTest {
   @RegisterExtension
-  static final ParityExtension<BlobClient, AsyncBlobClient> CLIENTS =
-      ParityExtension.<BlobClient, AsyncBlobClient>builder()
-          .blocking("mockwebserver", MockS3::create, m -> new BlobClient(m.config()))
-          .async("mockwebserver", MockS3::create, m -> new AsyncBlobClient(m.config()))
-          .build();
+  static final ParityExtension<BlobClient, AsyncBlobClient> CLIENTS = MockS3.clients();
 
   private static Boolean probe(Parity<BlobClient, AsyncBlobClient> p, ChecksumAlgorithm algorithm)
       throws Exception {

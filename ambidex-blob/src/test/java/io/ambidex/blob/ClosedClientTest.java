@@ -33,11 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class ClosedClientTest extends EmbeddedS3Fixture {
   @RegisterExtension
-  static final ParityExtension<BlobClient, AsyncBlobClient> CLIENTS =
-      ParityExtension.<BlobClient, AsyncBlobClient>builder()
-          .blocking("mockwebserver", MockS3::create, m -> new BlobClient(m.config()))
-          .async("mockwebserver", MockS3::create, m -> new AsyncBlobClient(m.config()))
-          .build();
+  static final ParityExtension<BlobClient, AsyncBlobClient> CLIENTS = MockS3.clients();
 
   static void close(Parity<BlobClient, AsyncBlobClient> p) throws Exception {
     p.run(c -> c.close(), a -> a.close());

@@ -33,11 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FaultTest {
   @RegisterExtension
-  static final ParityExtension<BlobClient, AsyncBlobClient> CLIENTS =
-      ParityExtension.<BlobClient, AsyncBlobClient>builder()
-          .blocking("mockwebserver", MockS3::create, m -> new BlobClient(m.config()))
-          .async("mockwebserver", MockS3::create, m -> new AsyncBlobClient(m.config()))
-          .build();
+  static final ParityExtension<BlobClient, AsyncBlobClient> CLIENTS = MockS3.clients();
 
   // ---- downloads ----
 

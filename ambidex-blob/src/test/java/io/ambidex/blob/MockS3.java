@@ -1,5 +1,6 @@
 package io.ambidex.blob;
 
+import io.ambidex.test.ParityExtension;
 import java.net.URI;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -29,6 +30,17 @@ final class MockS3 implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException("cannot start MockWebServer", e);
     }
+  }
+
+  /**
+   * The parity extension of a test class scripted on this server: each facade gets a fresh
+   * MockS3 (the test's {@code MockS3} parameter) and a client of its {@link #config()}.
+   */
+  static ParityExtension<BlobClient, AsyncBlobClient> clients() {
+    return ParityExtension.<BlobClient, AsyncBlobClient>builder()
+        .blocking("mockwebserver", MockS3::create, m -> new BlobClient(m.config()))
+        .async("mockwebserver", MockS3::create, m -> new AsyncBlobClient(m.config()))
+        .build();
   }
 
   private final String scheme;

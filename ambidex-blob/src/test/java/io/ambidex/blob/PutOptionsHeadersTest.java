@@ -26,11 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class PutOptionsHeadersTest {
   @RegisterExtension
-  static final ParityExtension<BlobClient, AsyncBlobClient> CLIENTS =
-      ParityExtension.<BlobClient, AsyncBlobClient>builder()
-          .blocking("mockwebserver", MockS3::create, m -> new BlobClient(m.config()))
-          .async("mockwebserver", MockS3::create, m -> new AsyncBlobClient(m.config()))
-          .build();
+  static final ParityExtension<BlobClient, AsyncBlobClient> CLIENTS = MockS3.clients();
 
   static final PutOptions OPTIONS =
       PutOptions.defaults()

@@ -48,11 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RangedDownloadTest {
   @RegisterExtension
-  static final ParityExtension<BlobClient, AsyncBlobClient> CLIENTS =
-      ParityExtension.<BlobClient, AsyncBlobClient>builder()
-          .blocking("mockwebserver", MockS3::create, m -> new BlobClient(m.config()))
-          .async("mockwebserver", MockS3::create, m -> new AsyncBlobClient(m.config()))
-          .build();
+  static final ParityExtension<BlobClient, AsyncBlobClient> CLIENTS = MockS3.clients();
 
   static final int SIZE = 12 * MIB + 5; // three ranges of at most 5 MiB
   static final int PART = 5 * MIB;

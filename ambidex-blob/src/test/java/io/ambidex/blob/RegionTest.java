@@ -38,11 +38,7 @@ class RegionTest {
   }
 
   @RegisterExtension
-  static final ParityExtension<BlobClient, AsyncBlobClient> CLIENTS =
-      ParityExtension.<BlobClient, AsyncBlobClient>builder()
-          .blocking("mockwebserver", MockS3::create, m -> new BlobClient(m.config()))
-          .async("mockwebserver", MockS3::create, m -> new AsyncBlobClient(m.config()))
-          .build();
+  static final ParityExtension<BlobClient, AsyncBlobClient> CLIENTS = MockS3.clients();
 
   @ParityTest
   void createBucket_inUsEast1_sendsNoBody(Parity<BlobClient, AsyncBlobClient> p, MockS3 s3)
