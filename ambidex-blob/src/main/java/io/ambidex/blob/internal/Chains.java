@@ -37,34 +37,7 @@ public final class Chains {
    */
   public static <T extends @Nullable Object> CompletableFuture<T> recover(
       CompletionStage<T> first, Function<? super Throwable, ? extends T> fallback) {
-    CompletableFuture<T> source = first.toCompletableFuture();
-    CompletableFuture<T> result =
-        new CompletableFuture<>() {
-          @Override
-          public boolean cancel(boolean mayInterruptIfRunning) {
-            boolean cancelled = super.cancel(mayInterruptIfRunning);
-            source.cancel(mayInterruptIfRunning);
-            return cancelled;
-          }
-        };
-    source.whenComplete(
-        (value, failure) -> {
-          if (failure == null) {
-            result.complete(value);
-            return;
-          }
-          Throwable f = unwrap(failure);
-          if (f instanceof CancellationException || f instanceof Error) {
-            result.completeExceptionally(f);
-            return;
-          }
-          try {
-            result.complete(fallback.apply(f));
-          } catch (RuntimeException e) {
-            result.completeExceptionally(e);
-          }
-        });
-    return result;
+    return recoverWith(first, f -> done(fallback.apply(f)), value -> {}, value -> {});
   }
 
   /**

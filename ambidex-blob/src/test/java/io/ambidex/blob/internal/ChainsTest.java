@@ -163,6 +163,34 @@ class ChainsTest {
     assertThat(late).containsExactly("fallback");
   }
 
+  /* recover is recoverWith with a value for a fallback: the same rules. */
+  @Test
+  void recover_givesTheFallbacksValue_forAFailureOnly_andPassesACancelOn() {
+    CompletableFuture<String> failing = new CompletableFuture<>();
+    CompletableFuture<String> fellBack = Chains.recover(failing, f -> "for " + f.getMessage());
+    failing.completeExceptionally(new CompletionException(new IllegalStateException("refused")));
+    assertThat(fellBack.join()).isEqualTo("for refused");
+
+    CompletableFuture<String> cancelled = new CompletableFuture<>();
+    CompletableFuture<String> notRecovered = Chains.recover(cancelled, f -> "fallback");
+    cancelled.cancel(true);
+    assertThatThrownBy(notRecovered::join).isInstanceOf(CancellationException.class);
+
+    CompletableFuture<String> inFlight = new CompletableFuture<>();
+    assertThat(Chains.recover(inFlight, f -> "fallback").cancel(true)).isTrue();
+    assertThat(inFlight).isCancelled();
+
+    CompletableFuture<String> throwing = new CompletableFuture<>();
+    CompletableFuture<String> failed =
+        Chains.recover(
+            throwing,
+            f -> {
+              throw new IllegalArgumentException("fallback threw");
+            });
+    throwing.completeExceptionally(new IllegalStateException("refused"));
+    assertThatThrownBy(failed::join).cause().hasMessage("fallback threw");
+  }
+
   private CompletableFuture<String> recoverWith(
       CompletableFuture<String> first,
       Function<Throwable, CompletionStage<String>> fallback) {
