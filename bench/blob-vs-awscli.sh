@@ -4,8 +4,12 @@
 # nothing to do. Results go to docs/benchmarks.md ("The blob tool vs the AWS CLI").
 #
 # Usage: bench/blob-vs-awscli.sh [RESULTS_DIR]
-#   RESULTS_DIR/results.tsv: per command its wall-clock seconds, the tool's CPU seconds and the
-#   server's CPU seconds during it.
+#   RESULTS_DIR/results.tsv: per command its wall-clock seconds, the tool's CPU seconds, the
+#   server's CPU seconds and the machine's seconds of waiting for the disk during it (iowait
+#   from /proc/stat, summed over the cores). Before each command the script flushes the page
+#   cache's dirty pages (`sync`): the previous commands' writes (up to several GB) are otherwise
+#   written back in bursts by the kernel in the middle of a later command, stalling the server's
+#   and the tool's writes for seconds in whichever command they hit.
 #   SMALL_N (default 10000) files of SMALL_KIB (4) KiB; LARGE_N (100) files of LARGE_MIB (8) MiB;
 #   BLOB_FLAGS: more global options for blob, e.g. "--checksum-algorithm CRC32C" (the default is
 #   MD5 against a non-AWS endpoint; the AWS CLI sends CRC32). CONCURRENCY (16): blob's
@@ -133,29 +137,34 @@ for w in $(seq "$WARMUP_ROUNDS"); do
 done
 
 results="$out/results.tsv"
-printf 'tool\tset\toperation\tround\tseconds\ttool_cpu\tserver_cpu\n' > "$results"
+printf 'tool\tset\toperation\tround\tseconds\ttool_cpu\tserver_cpu\tiowait\n' > "$results"
 # The server's CPU seconds so far (user + system, from /proc), to tell how much of a command's
 # time the server itself needed.
 tick="$(getconf CLK_TCK)"
 server_cpu() { awk -v t="$tick" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$server_pid/stat"; }
+# The machine's iowait so far, in clock ticks (the first line of /proc/stat, its fifth field).
+iowait() { awk '$1 == "cpu" { print $6; exit }' /proc/stat; }
 # Runs one measured command: TOOL SET OPERATION ROUND COMMAND... Records its wall-clock seconds,
-# the CPU seconds of the tool's process (GNU time: the command and what it waited for) and the
-# server's.
+# the CPU seconds of the tool's process (GNU time: the command and what it waited for), the
+# server's, and the seconds the machine's cores waited for the disk.
 measure() {
   local tool="$1" set="$2" op="$3" round="$4"; shift 4
-  local start end cpu0 cpu1 s0 s1
-  s0=$(server_cpu)
+  local start end cpu0 cpu1 s0 s1 w0 w1
+  sync
+  s0=$(server_cpu); w0=$(iowait)
   start=$(date +%s.%N)
   if ! /usr/bin/time -f '%U %S' -o "$work/time" "$@" > "$out/$tool-$set-$op-$round.log" 2>&1; then
     echo "FAILED: $tool $set $op (see $out/$tool-$set-$op-$round.log)" >&2
     exit 1
   fi
   end=$(date +%s.%N)
-  s1=$(server_cpu)
+  s1=$(server_cpu); w1=$(iowait)
   local s; s=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')
   local c; c=$(awk '{ printf "%.2f", $1 + $2 }' "$work/time")
   local sc; sc=$(awk -v a="$s0" -v b="$s1" 'BEGIN { printf "%.2f", b - a }')
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$set" "$op" "$round" "$s" "$c" "$sc" | tee -a "$results"
+  local wa; wa=$(awk -v a="$w0" -v b="$w1" -v hz="$tick" 'BEGIN { printf "%.2f", (b - a) / hz }')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$set" "$op" "$round" "$s" "$c" "$sc" "$wa" \
+    | tee -a "$results"
 }
 
 for set in small large; do
