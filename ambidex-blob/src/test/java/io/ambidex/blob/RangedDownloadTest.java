@@ -313,9 +313,7 @@ class RangedDownloadTest {
         server(data, Kind.CRC32C_FULL_OBJECT, (start, end, b) ->
             start != PART || attempts.getAndIncrement() > 0
                 ? null
-                : partial(b, wrong, start, end, 3 * MIB + 1000, sink -> {
-                  throw new java.io.IOException("the test breaks the connection midway");
-                }));
+                : partial(b, wrong, start, end, 3 * MIB + 1000, RangedDownloadTest::breakConnection));
 
     p.call(c -> c.download("bkt", "k", target, null), a -> a.download("bkt", "k", target, null));
     Fixtures.assertSameBytes(Files.readAllBytes(target), data);
@@ -504,7 +502,7 @@ class RangedDownloadTest {
                   if (!await(tookSome)) {
                     neverTook.set(true);
                   }
-                  throw new java.io.IOException("the test breaks the connection midway");
+                  breakConnection(sink);
                 }));
     ByteArrayOutputStream copied = new ByteArrayOutputStream();
     Consumer<ByteBuffer> take =
@@ -528,6 +526,17 @@ class RangedDownloadTest {
     assertThat(after)
         .as("what the reader zeroed, after the retry")
         .isEqualTo(new byte[data.length]);
+  }
+
+  /*
+   * Closes the response's connection midway through its body. Throwing alone is not enough:
+   * MockWebServer ends the exchange but leaves the socket open, and the client saw the break
+   * only about 20 s later (its retry came then): the tests waited out a stall instead of a break,
+   * 20 s per facade.
+   */
+  static void breakConnection(okio.BufferedSink sink) throws java.io.IOException {
+    sink.close();
+    throw new java.io.IOException("the test breaks the connection midway");
   }
 
   /* A 206 of the range whose body sends `first` bytes, flushes, then runs `rest`. */
