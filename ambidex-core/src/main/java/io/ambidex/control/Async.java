@@ -100,6 +100,11 @@ public final class Async {
    * keep its connection.) A throw from {@code next} fails the result; failures are unwrapped
    * from {@code CompletionException}.
    *
+   * <p>A value that arrives after the result was cancelled (its stage had already produced it, or
+   * cannot be cancelled) is dropped: no later step sees it. For a value that must be closed, such
+   * as a response holding a connection, open it with {@link #using}, which closes a resource
+   * whenever it arrives.
+   *
    * @param first the first stage
    * @param next starts the second stage from the first one's value
    * @return a future of the second stage's value
@@ -362,7 +367,12 @@ public final class Async {
    *
    * <p>Cancelling the result cancels the body; the close still runs, after the body's stage has
    * completed, so cleanup is never skipped. The cancelled result completes before it; its {@link
-   * CallFuture#settled()} completes after it.
+   * CallFuture#settled()} completes after it. A resource that arrives after the cancel is closed
+   * without running the body. (A {@code CompletableFuture} resource stage is cancelled with the
+   * result, and its producer, whose {@code complete} then returns false, keeps the resource; a
+   * stage of another kind cannot be cancelled from here, so its resource is closed when it
+   * comes. Likewise a body stage of another kind is not stopped by the cancel, and the close
+   * waits for it to complete.)
    *
    * <p>A resource stage that completes with null fails the result with {@link
    * NullPointerException}; the body is not run.
@@ -376,9 +386,11 @@ public final class Async {
     Objects.requireNonNull(resource, "resource");
     Objects.requireNonNull(body, "body");
     CallFuture<T> result = Calls.createReporting("using");
-    CompletableFuture<C> opening = Stages.asFuture(resource);
-    Calls.dependOn(result, opening);
-    opening.whenComplete(
+    // The cancel goes to the stage as a CompletableFuture; the resource is taken from the stage
+    // itself. For a stage of another kind the two differ (toCompletableFuture() is a copy), and a
+    // resource that arrives after the copy was cancelled must still be closed.
+    Calls.dependOn(result, Stages.asFuture(resource));
+    resource.whenComplete(
         (r, openFailure) -> {
           if (openFailure != null) {
             Calls.fail(result, Failures.unwrap(openFailure));
@@ -402,9 +414,10 @@ public final class Async {
               bodyStage = CompletableFuture.failedFuture(t);
             }
           }
-          CompletableFuture<T> running = Stages.asFuture(bodyStage);
-          Calls.dependOn(result, running);
-          running.whenComplete(
+          // Likewise the close waits for the body's own stage, not for a copy that a cancel
+          // completes while the body still runs.
+          Calls.dependOn(result, Stages.asFuture(bodyStage));
+          bodyStage.whenComplete(
               (value, bodyFailure) -> {
                 Calls.dependOn(result, null);
                 CompletionStage<Void> closing;

@@ -662,6 +662,40 @@ class AsyncTest {
   }
 
   @Test
+  void using_resourceOfAnotherKindArrivingAfterTheCancel_isClosed_withoutTheBody() {
+    // A stage that is not a CompletableFuture: cancelling the result cannot stop it, so the
+    // resource it produces later must still be closed.
+    CompletableFuture<Resource> source = new CompletableFuture<>();
+    AtomicBoolean bodyRan = new AtomicBoolean();
+    CallFuture<String> result =
+        Async.using(
+            source.minimalCompletionStage(),
+            res -> {
+              bodyRan.set(true);
+              return CompletableFuture.completedFuture("body");
+            });
+    result.cancel(true);
+    Resource r = new Resource(CompletableFuture.completedFuture(null));
+    source.complete(r);
+    assertThat(r.closes).as("closes of the resource that came after the cancel").hasValue(1);
+    assertThat(bodyRan).isFalse();
+    assertThat(result).isCancelled();
+  }
+
+  @Test
+  void using_cancelledWhileABodyOfAnotherKindRuns_closesOnlyOnceItEnds() {
+    Resource r = new Resource(CompletableFuture.completedFuture(null));
+    CompletableFuture<String> body = new CompletableFuture<>();
+    CallFuture<String> result =
+        Async.using(CompletableFuture.completedFuture(r), res -> body.minimalCompletionStage());
+    result.cancel(true);
+    assertThat(r.closes).as("closes while the body still runs").hasValue(0);
+    body.complete("done");
+    assertThat(r.closes).hasValue(1);
+    assertThat(result).isCancelled();
+  }
+
+  @Test
   void using_asyncResource_closesAfterAsyncBody() {
     Resource r = new Resource(CompletableFuture.completedFuture(null));
     CallFuture<Integer> result = Async.using(later(r), res -> later(7));
