@@ -31,7 +31,9 @@ import org.jspecify.annotations.Nullable;
  * phase the exchange is in when the cancel lands, its dependency may be a non-cancellable
  * placeholder (InternalHttpAsyncExecRuntime.execute on a fresh connection), and the connection then
  * stays leased until the read timeout. Closing the endpoint fails the exchange at once, and Apache
- * releases (discards) it.
+ * releases (discards) it. The close can land while the I/O thread is handing that endpoint to its
+ * exchange; Apache's chain then throws out of the hand-off, which is therefore caught and turned
+ * into the lease's failure (Lease.completed; ARCHITECTURE.md choice 271).
  *
  * It also ends the wait for a pool slot itself, in the two cases where Apache's async pool does
  * not (found by exploratory testing, ARCHITECTURE.md choice 184): the pool checks a lease's
@@ -180,7 +182,16 @@ public final class TrackingConnectionManager implements AsyncClientConnectionMan
       }
       byExchange.put(id, endpoint);
       if (next != null) {
-        next.completed(endpoint);
+        try {
+          next.completed(endpoint);
+        } catch (RuntimeException e) {
+          // Apache's chain runs on from here up to the request's execution, and lets an
+          // unchecked exception out (AsyncConnectExec catches only checked ones): a cancel whose
+          // abort closed this endpoint in the meantime makes it throw ConnectionShutdownException.
+          // Uncaught, the exchange would never end and the slot stay leased for good; as the
+          // lease's failure, it fails the exchange, which discards the endpoint.
+          next.failed(e);
+        }
       }
     }
 
