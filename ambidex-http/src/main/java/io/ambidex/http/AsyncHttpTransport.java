@@ -8,9 +8,12 @@ import io.ambidex.http.internal.ApacheTerms;
 import io.ambidex.http.internal.Chunks;
 import io.ambidex.http.internal.Futures;
 import io.ambidex.http.internal.LazyTls;
+import io.ambidex.http.internal.Reclaim;
 import io.ambidex.http.internal.TrackingConnectionManager;
 import io.ambidex.http.internal.Translate;
 import java.io.IOException;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -87,7 +90,8 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Cancellation</b>: cancelling the returned stage before the head arrives aborts the
  *       exchange; after it, closing the body does. Either way the connection is closed and its
  *       pool slot freed. A response that arrives after its stage was cancelled is closed, never
- *       leaked.
+ *       leaked; so is one the caller drops unclosed, once the garbage collector finds it
+ *       unreachable (with a warning logged to {@code io.ambidex.http}).
  *   <li><b>Backpressure</b>: at most 128 KiB of a response body (plus one socket read of up to
  *       64 KiB) is buffered ahead of the reader; request bodies are pulled one chunk at a time as
  *       the socket accepts them.
@@ -245,6 +249,7 @@ public final class AsyncHttpTransport implements HttpTransport {
               .build());
     }
     Exchange exchange = new Exchange(request, read, context);
+    CompletableFuture<HttpResponse> result = exchange.result();
     Future<Void> future;
     try {
       future =
@@ -253,8 +258,8 @@ public final class AsyncHttpTransport implements HttpTransport {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    exchange.started(future);
-    return exchange.result;
+    exchange.started(future, result);
+    return result;
   }
 
   /**
@@ -262,7 +267,7 @@ public final class AsyncHttpTransport implements HttpTransport {
    * body is not one of this class's exchanges. For tests.
    */
   static long deliveredBytes(ResponseBody body) {
-    return body.source() instanceof Exchange e ? e.delivered() : -1;
+    return body.source() instanceof BodySource s ? s.exchange.delivered() : -1;
   }
 
   /**
@@ -271,7 +276,7 @@ public final class AsyncHttpTransport implements HttpTransport {
    * exchanges. For tests.
    */
   static long credit(ResponseBody body) {
-    return body.source() instanceof Exchange e ? e.credit() : 0;
+    return body.source() instanceof BodySource s ? s.exchange.credit() : 0;
   }
 
   /** Returns the number of pooled connections currently leased (in use). For tests. */
@@ -395,7 +400,12 @@ public final class AsyncHttpTransport implements HttpTransport {
   @SuppressWarnings("try") // a context scope is closed, never read
   private final class Exchange
       implements AsyncResponseConsumer<Void>, FutureCallback<Void>, AsyncIterator<ByteBuffer> {
-    final CompletableFuture<HttpResponse> result = new CompletableFuture<>();
+    /*
+     * The caller's stage, until the head is delivered. Apache holds this exchange until the body
+     * ends, so after that the exchange must not hold the stage, whose value holds the response:
+     * a response the caller dropped unread must become unreachable (BodySource, Reclaim).
+     */
+    private volatile @Nullable CompletableFuture<HttpResponse> result = new CompletableFuture<>();
     /*
      * The sender's context (io.ambidex.context), captured by send() on its thread: the I/O thread
      * completes the response and each body read inside it, so what continues from them (the
@@ -427,7 +437,11 @@ public final class AsyncHttpTransport implements HttpTransport {
       this.context = context;
     }
 
-    void started(Future<Void> f) {
+    CompletableFuture<HttpResponse> result() {
+      return Objects.requireNonNull(result, "result() is read before the exchange starts");
+    }
+
+    void started(Future<Void> f, CompletableFuture<HttpResponse> result) {
       future = f;
       result.whenComplete(
           (r, e) -> {
@@ -515,11 +529,19 @@ public final class AsyncHttpTransport implements HttpTransport {
               response.getCode(),
               headers.build(),
               new ResponseBody(
-                  this, length, contentType, request.method() + " " + request.uri(), null, null));
+                  new BodySource(this),
+                  length,
+                  contentType,
+                  request.method() + " " + request.uri(),
+                  null,
+                  null));
+      CompletableFuture<HttpResponse> out = result;
       boolean delivered;
       try (ContextPropagator.Scope scope = senderContext.restore()) {
-        delivered = result.complete(r);
+        delivered = out != null && out.complete(r);
       }
+      // Not before: if the restore breaks, failed() still has the stage to fail (onIoThread).
+      result = null;
       if (!delivered) {
         close(); // the caller cancelled: nobody will ever read this response
       }
@@ -685,7 +707,8 @@ public final class AsyncHttpTransport implements HttpTransport {
     public void failed(Exception cause) {
       RuntimeException e = translate(malformedAsProtocolError(cause), request, read);
       try (ContextPropagator.Scope scope = failingScope()) {
-        if (result.completeExceptionally(e)) {
+        CompletableFuture<HttpResponse> out = result;
+        if (out != null && out.completeExceptionally(e)) {
           return;
         }
         fail(e);
@@ -725,7 +748,8 @@ public final class AsyncHttpTransport implements HttpTransport {
               : new CancellationException(
                   request.method() + " " + request.uri() + " was cancelled");
       try (ContextPropagator.Scope scope = failingScope()) {
-        if (!result.completeExceptionally(c)) {
+        CompletableFuture<HttpResponse> out = result;
+        if (out == null || !out.completeExceptionally(c)) {
           fail(c);
         }
       }
@@ -813,6 +837,60 @@ public final class AsyncHttpTransport implements HttpTransport {
         w.completeExceptionally(new CancellationException("the response body was closed"));
       }
       return Chunks.CLOSED;
+    }
+
+    /* Reclaim's action: the caller dropped the response (BodySource). */
+    void reclaim() {
+      boolean connectionHeld;
+      synchronized (lock) {
+        connectionHeld = !closed && !ended && failure == null;
+      }
+      if (connectionHeld) {
+        Reclaim.warnDropped(request.method() + " " + request.uri());
+      }
+      close();
+    }
+  }
+
+  /*
+   * The body source a response holds: the exchange's reader side, behind one more object, because
+   * Apache holds the exchange until the body ends and a Cleaner's referent must be reachable only
+   * from the caller's side. Every view of the body (the ResponseBody, its progress and verified
+   * iterators, its InputStream) holds this; once none is reachable, Reclaim closes the exchange.
+   * A closed source is no longer watched.
+   */
+  private static final class BodySource implements AsyncIterator<ByteBuffer> {
+    final Exchange exchange;
+    private final Cleaner.Cleanable reclaim;
+
+    BodySource(Exchange exchange) {
+      this.exchange = exchange;
+      this.reclaim = Reclaim.register(this, exchange::reclaim);
+    }
+
+    @Override
+    public CompletionStage<Boolean> hasNext() {
+      try {
+        return exchange.hasNext();
+      } finally {
+        Reference.reachabilityFence(this);
+      }
+    }
+
+    @Override
+    public ByteBuffer next() {
+      try {
+        return exchange.next();
+      } finally {
+        Reference.reachabilityFence(this);
+      }
+    }
+
+    @Override
+    public CompletionStage<Void> close() {
+      CompletionStage<Void> closed = exchange.close();
+      reclaim.clean(); // runs reclaim() on a closed exchange: it only stops watching
+      return closed;
     }
   }
 

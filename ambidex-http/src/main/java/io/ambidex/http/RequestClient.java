@@ -71,7 +71,11 @@ import org.jspecify.annotations.Nullable;
  *       handler; it fails with {@link io.ambidex.OperationTimeoutException}.
  *   <li><b>Cancellation</b>: cancelling a returned stage cancels the attempt in flight (aborting
  *       its exchange) or the wait before the next one; a response that arrives too late is
- *       closed.
+ *       closed. Cancel the stage this client returns: one derived from it ({@code thenCompose},
+ *       {@code thenApply}) is a plain {@code CompletableFuture}, whose cancellation does not reach
+ *       the call. A response that nobody can reach any more is closed once the garbage collector
+ *       finds it, with a warning logged to {@code io.ambidex.http}; until then it holds its
+ *       connection.
  *   <li><b>At the call</b>: null arguments throw {@link NullPointerException}; a closed client
  *       throws {@link IllegalStateException}. Everything else arrives through the stage.
  * </ul>

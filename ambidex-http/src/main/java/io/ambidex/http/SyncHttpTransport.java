@@ -7,9 +7,12 @@ import io.ambidex.http.internal.ApacheTerms;
 import io.ambidex.http.internal.Chunks;
 import io.ambidex.http.internal.DeadlineAbort;
 import io.ambidex.http.internal.LazyTls;
+import io.ambidex.http.internal.Reclaim;
 import io.ambidex.http.internal.Translate;
 import java.io.FilterInputStream;
 import java.io.IOException;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Proxy;
@@ -74,7 +77,8 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li><b>Thread</b>: connect, request body and response head on the caller's thread; the body is
  *       read on the thread that reads it. No thread of its own (a shared daemon timer only when a
- *       {@link Deadline} is set).
+ *       {@link Deadline} is set, and a shared daemon thread that closes responses dropped
+ *       unclosed).
  *   <li><b>Pool</b>: connections are pooled and reused per host (at most {@link
  *       Builder#maxConnections} in all); a caller that finds the pool exhausted waits for a slot,
  *       within the connect timeout.
@@ -85,6 +89,10 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Interrupt</b>: sockets are interruptible channels, so interrupting the calling thread
  *       (platform or virtual) closes the connection and the call fails with {@link
  *       CallInterruptedException}, flag kept set; the pool slot is freed.
+ *   <li><b>Dropped responses</b>: a response the caller drops without reading its body to the
+ *       end or closing it holds its connection until the garbage collector finds it unreachable;
+ *       then the connection is closed, its pool slot freed, and a warning logged to {@code
+ *       io.ambidex.http}. Close what you take.
  *   <li><b>Nothing hidden</b>: no automatic retries, redirects, cookies or content decoding;
  *       those belong to the {@link RequestClient}, or are not wanted (decoding would break
  *       length and checksum verification).
@@ -244,7 +252,7 @@ public final class SyncHttpTransport implements HttpTransport {
       long length = entity == null ? 0 : Math.max(-1, entity.getContentLength());
       String contentType = entity == null ? null : entity.getContentType();
       AsyncIterator<ByteBuffer> source =
-          new ClassicBody(request, req, response, content, length, abort, read);
+          new ClassicBody(request, req, response, content, length, abort, read, name);
       return HttpResponse.of(
           request,
           response.getCode(),
@@ -334,17 +342,17 @@ public final class SyncHttpTransport implements HttpTransport {
   /*
    * The response body source: reads the entity stream on the reading thread. At the end of the
    * stream Apache has already returned the connection to the pool; a close before the end aborts
-   * the exchange (closing the connection) instead of letting close() drain the rest.
+   * the exchange (closing the connection) instead of letting close() drain the rest. A body the
+   * caller drops unclosed is released the same way once it is unreachable (Reclaim).
    */
   private final class ClassicBody extends Chunks.Immediate {
     private final HttpRequest request;
-    private final HttpUriRequestBase exchange;
-    private final ClassicHttpResponse response;
     private final @Nullable InputStream content;
     private final @Nullable DeadlineAbort abort;
     private final Duration read;
     private final byte[] buffer;
-    private boolean eof;
+    private final Release release;
+    private final Cleaner.Cleanable reclaim;
 
     ClassicBody(
         HttpRequest request,
@@ -353,44 +361,81 @@ public final class SyncHttpTransport implements HttpTransport {
         @Nullable InputStream content,
         long length,
         @Nullable DeadlineAbort abort,
-        Duration read) {
+        Duration read,
+        String name) {
       this.request = request;
-      this.exchange = exchange;
-      this.response = response;
       this.content = content;
       this.abort = abort;
       this.read = read;
       this.buffer =
           new byte[length >= 0 ? (int) Math.max(1, Math.min(length, RequestBody.CHUNK_SIZE)) : 16 * 1024];
-      if (content == null) {
-        eof = true;
-      }
+      this.release = new Release(name, exchange, response, abort, content == null);
+      this.reclaim = Reclaim.register(this, release);
     }
 
     @Override
     protected @Nullable ByteBuffer read() {
-      InputStream in = content;
-      if (eof || in == null) {
-        return null;
-      }
-      if (abort != null) {
-        abort.beforeRead();
-      }
-      int n;
       try {
-        n = in.read(buffer);
-      } catch (IOException | RuntimeException e) {
-        throw failure(e, request, abort, read);
+        InputStream in = content;
+        if (release.eof || in == null) {
+          return null;
+        }
+        if (abort != null) {
+          abort.beforeRead();
+        }
+        int n;
+        try {
+          n = in.read(buffer);
+        } catch (IOException | RuntimeException e) {
+          throw failure(e, request, abort, read);
+        }
+        if (n < 0) {
+          release.eof = true;
+          return null;
+        }
+        return ByteBuffer.wrap(buffer, 0, n);
+      } finally {
+        Reference.reachabilityFence(this); // not reclaimed while a read runs
       }
-      if (n < 0) {
-        eof = true;
-        return null;
-      }
-      return ByteBuffer.wrap(buffer, 0, n);
     }
 
     @Override
     protected void release() {
+      release.closing = true;
+      reclaim.clean();
+    }
+  }
+
+  /*
+   * What releasing a ClassicBody does, in an object of its own: Reclaim runs it once the body is
+   * unreachable, so it must not hold the body.
+   */
+  private static final class Release implements Runnable {
+    private final String name;
+    private final HttpUriRequestBase exchange;
+    private final ClassicHttpResponse response;
+    private final @Nullable DeadlineAbort abort;
+    volatile boolean eof;
+    volatile boolean closing; // released by the body itself, not found dropped
+
+    Release(
+        String name,
+        HttpUriRequestBase exchange,
+        ClassicHttpResponse response,
+        @Nullable DeadlineAbort abort,
+        boolean eof) {
+      this.name = name;
+      this.exchange = exchange;
+      this.response = response;
+      this.abort = abort;
+      this.eof = eof;
+    }
+
+    @Override
+    public void run() {
+      if (!eof && !closing) {
+        Reclaim.warnDropped(name);
+      }
       if (abort != null) {
         abort.disarm();
       }
