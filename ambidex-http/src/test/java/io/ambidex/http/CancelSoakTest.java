@@ -8,13 +8,7 @@ import java.util.Arrays;
 import java.util.Random;
 import io.ambidex.test.LeakCheck;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.concurrent.CancellationException;
@@ -56,24 +50,7 @@ class CancelSoakTest {
   private static final Pattern DROPPED = Pattern.compile("/o/(-?\\d+) became unreachable");
 
   private MockWebServer server;
-  private final Logger logger = Logger.getLogger("io.ambidex.http");
-  private final List<Integer> dropped = new CopyOnWriteArrayList<>();
-  private final Handler capture =
-      new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-          Matcher m = DROPPED.matcher(String.valueOf(r.getMessage()));
-          if (r.getLevel().intValue() >= Level.WARNING.intValue() && m.find()) {
-            dropped.add(Integer.parseInt(m.group(1)));
-          }
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-      };
+  private WarningCapture warnings;
 
   static byte[] payload() {
     byte[] b = new byte[BODY];
@@ -87,7 +64,7 @@ class CancelSoakTest {
 
   @BeforeEach
   void start() throws Exception {
-    logger.addHandler(capture);
+    warnings = WarningCapture.start();
     server = new MockWebServer();
     server.setDispatcher(
         new Dispatcher() {
@@ -101,7 +78,7 @@ class CancelSoakTest {
 
   @AfterEach
   void stop() {
-    logger.removeHandler(capture);
+    warnings.close();
     server.close();
   }
 
@@ -197,6 +174,13 @@ class CancelSoakTest {
               System.gc();
               assertThat(f.leased()).isZero();
             });
+    Set<Integer> dropped = new HashSet<>();
+    for (String w : warnings.messages()) {
+      Matcher m = DROPPED.matcher(w);
+      if (m.find()) {
+        dropped.add(Integer.parseInt(m.group(1)));
+      }
+    }
     assertThat(dropped).as("exchanges released only when collected").isSubsetOf(mayBeDropped);
     await()
         .atMost(Duration.ofSeconds(30))
