@@ -51,7 +51,10 @@ import org.jspecify.annotations.Nullable;
  *       is kept (see the consumer types for the translation on the blocking side).
  *   <li><b>Cancellation</b>: closing or cancelling the consumer makes the body's pending or next
  *       {@code send} throw {@link ProducerCancelledException}, so its {@code finally} blocks run;
- *       closing waits for that at most the {@linkplain Builder#cleanupGrace cleanup grace}.
+ *       closing waits for that at most the {@linkplain Builder#cleanupGrace cleanup grace}. An
+ *       iterator or stream dropped without a close is cancelled the same way once the garbage
+ *       collector finds it unreachable, with a warning logged to {@code io.ambidex.producer};
+ *       until then its body holds what its setup opened, so close what you take.
  *   <li><b>Nulls</b>: items must not be null; the setup value may be.
  * </ul>
  *

@@ -9,8 +9,8 @@ import java.util.stream.Stream;
  * What a soak compares before and after: the live threads by name, and the heap in use after a
  * collection. The thread set leaves out the threads a JVM starts once and keeps (and the JDK's
  * virtual-thread scheduler's carriers and delay scheduler, recognised by their class, the common
- * pool, JUnit, Awaitility, ambidex-http's process-wide deadline and pool-wait timers and its
- * reclaimer of dropped responses), plus the prefixes a test names for its own servers' pools, so
+ * pool, JUnit, Awaitility, ambidex-http's process-wide deadline and pool-wait timers, and the
+ * reclaimers of dropped responses and producer iterators), plus the prefixes a test names for its own servers' pools, so
  * that what remains are the threads the code under test started and did not end.
  *
  * <pre>{@code
@@ -27,7 +27,7 @@ public final class LeakCheck {
       List.of(
           "ForkJoinPool.commonPool-", "Common-Cleaner", "awaitility", "MasterPoller",
           "VirtualThread-unblocker", "ambidex-http-deadline",
-          "ambidex-http-pool-wait", "ambidex-http-reclaim", "junit-jupiter-timeout-watcher",
+          "ambidex-http-pool-wait", "ambidex-http-reclaim", "ambidex-producer-reclaim", "junit-jupiter-timeout-watcher",
           "Attach Listener", "process reaper");
 
   /** The classes of the JDK's own pool threads, left out whatever their names. */

@@ -15,6 +15,7 @@ import io.ambidex.internal.Failures;
 import io.ambidex.internal.Timers;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.Reference;
 import java.time.Duration;
 import java.util.NoSuchElementException;
 import java.util.Objects;
@@ -157,12 +158,27 @@ public final class BufferedRun<T, S extends @Nullable Object> extends ProducerRu
   }
 
   public ProducerIterator<T, S> blocking() {
-    return new Blocking();
+    Blocking view = new Blocking();
+    Abandoned.watch(view, this::abandon);
+    return view;
   }
 
   public AsyncProducerIterator<T, S> async() {
     Calls.dependOn(setup, canceller);
-    return new AsyncView();
+    AsyncView view = new AsyncView();
+    Abandoned.watch(view, this::abandon);
+    return view;
+  }
+
+  /* Abandoned's action: the consumer's view became unreachable. A closed run needs nothing. */
+  private void abandon() {
+    if (closed) {
+      return;
+    }
+    if (wasStarted() && !ended) {
+      Abandoned.warnDropped(String.valueOf(body));
+    }
+    canceller.cancel(false);
   }
 
   // ---- the body's side ----
@@ -453,6 +469,14 @@ public final class BufferedRun<T, S extends @Nullable Object> extends ProducerRu
     }
 
     private <X extends Exception> S awaitSetup(@Nullable Class<X> declared) throws X {
+      try {
+        return awaitSetupReachable(declared);
+      } finally {
+        Reference.reachabilityFence(this); // not abandoned while its consumer waits (Abandoned)
+      }
+    }
+
+    private <X extends Exception> S awaitSetupReachable(@Nullable Class<X> declared) throws X {
       if (!setup.isDone() || setup.isCompletedExceptionally()) {
         ensureOpen("setup()");
         startIfNeeded();
@@ -468,6 +492,14 @@ public final class BufferedRun<T, S extends @Nullable Object> extends ProducerRu
 
     @Override
     public boolean hasNext() {
+      try {
+        return hasNextReachable();
+      } finally {
+        Reference.reachabilityFence(this);
+      }
+    }
+
+    private boolean hasNextReachable() {
       if (ix.head < ix.consumerTail && !closed) {
         maybeGrant();
         return true;
@@ -496,15 +528,19 @@ public final class BufferedRun<T, S extends @Nullable Object> extends ProducerRu
 
     @Override
     public T next() {
-      if (ix.head < ix.consumerTail && !closed) {
-        maybeGrant(); // asking for an item is asking for more, as in hasNext()
+      try {
+        if (ix.head < ix.consumerTail && !closed) {
+          maybeGrant(); // asking for an item is asking for more, as in hasNext()
+          return take();
+        }
+        ensureOpen("next()");
+        if (!hasNextReachable()) {
+          throw new NoSuchElementException("The producer has ended: no more items");
+        }
         return take();
+      } finally {
+        Reference.reachabilityFence(this);
       }
-      ensureOpen("next()");
-      if (!hasNext()) {
-        throw new NoSuchElementException("The producer has ended: no more items");
-      }
-      return take();
     }
 
     @Override
@@ -516,18 +552,22 @@ public final class BufferedRun<T, S extends @Nullable Object> extends ProducerRu
 
     @Override
     public void close() {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      wakeOnClose();
-      if (!ended) {
-        cancelBody();
-      }
-      awaitEnd(); // also when the body has just ended: its thread is finishing
-      Throwable failure = takeCleanupFailure();
-      if (failure != null) {
-        throw Failures.rethrow(failure, "Producer.close", null);
+      try {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        wakeOnClose();
+        if (!ended) {
+          cancelBody();
+        }
+        awaitEnd(); // also when the body has just ended: its thread is finishing
+        Throwable failure = takeCleanupFailure();
+        if (failure != null) {
+          throw Failures.rethrow(failure, "Producer.close", null);
+        }
+      } finally {
+        Reference.reachabilityFence(this);
       }
     }
 
@@ -541,17 +581,29 @@ public final class BufferedRun<T, S extends @Nullable Object> extends ProducerRu
   private final class AsyncView implements AsyncProducerIterator<T, S> {
     @Override
     public CompletionStage<S> setup() {
-      if (!closed) {
-        startIfNeeded();
-      } else if (!setup.isDone()) {
-        return Calls.failed("Producer.setup",
-            new IllegalStateException("setup() was called on a closed producer iterator"));
+      try {
+        if (!closed) {
+          startIfNeeded();
+        } else if (!setup.isDone()) {
+          return Calls.failed("Producer.setup",
+              new IllegalStateException("setup() was called on a closed producer iterator"));
+        }
+        return setup;
+      } finally {
+        Reference.reachabilityFence(this);
       }
-      return setup;
     }
 
     @Override
     public CompletionStage<Boolean> hasNext() {
+      try {
+        return hasNextReachable();
+      } finally {
+        Reference.reachabilityFence(this);
+      }
+    }
+
+    private CompletionStage<Boolean> hasNextReachable() {
       if (ix.head < ix.consumerTail && !closed) {
         maybeGrant();
         return TRUE;
@@ -621,6 +673,14 @@ public final class BufferedRun<T, S extends @Nullable Object> extends ProducerRu
 
     @Override
     public CompletionStage<Void> close() {
+      try {
+        return closeReachable();
+      } finally {
+        Reference.reachabilityFence(this);
+      }
+    }
+
+    private CompletionStage<Void> closeReachable() {
       CallFuture<@Nullable Void> existing = closing;
       if (existing != null) {
         return existing;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.ambidex.producer.AsyncProducerIterator;
+import java.lang.ref.Reference;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -75,6 +76,8 @@ class ProducerInterleavingTest {
     assertThat(last).isNotDone();
     run.publishEnd(null);
     assertThat(last).isCompletedWithValue(false);
+    // Held to the end: an iterator found unreachable is abandoned, which fails what it left pending.
+    Reference.reachabilityFence(it);
   }
 
   @Test
