@@ -42,6 +42,8 @@ import org.jspecify.annotations.Nullable;
  *       {@code setup()}, {@code hasNext()}/{@code next()}, or {@code request(n)}.
  *   <li><b>Thread</b>: the body runs on a new thread from the {@linkplain Builder#threadFactory
  *       thread factory} (virtual by default), one per run, which ends when the body returns.
+ *       One daemon thread for the whole process, started with the first iterator, cancels the
+ *       runs of iterators dropped unclosed.
  *   <li><b>Backpressure</b>: {@code started} and {@code send} return only when the consumer has
  *       demand. Iterators buffer at most {@linkplain Builder#bufferSize bufferSize} items (256 by
  *       default) and hand them over in batches; the publisher delivers exactly what is requested

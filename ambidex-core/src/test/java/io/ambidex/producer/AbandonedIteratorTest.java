@@ -76,14 +76,14 @@ class AbandonedIteratorTest {
   void streamDroppedUnclosed_bodyIsCancelled_andItsFinallyRuns() {
     List<Integer> first = counting.stream().limit(3).toList(); // the stream is never closed
     assertThat(first).containsExactly(0, 1, 2);
-    awaitNoneOpen();
+    awaitOpen(0);
     assertThat(warnings).anySatisfy(w -> assertThat(w).contains("became unreachable"));
   }
 
   @Test
   void asyncIteratorDroppedUnclosed_bodyIsCancelled_andItsFinallyRuns() throws Exception {
     takeTwoAsync();
-    awaitNoneOpen();
+    awaitOpen(0);
   }
 
   @Test
@@ -93,14 +93,7 @@ class AbandonedIteratorTest {
       List<Integer> dropped = counting.stream().limit(2).toList();
       assertThat(dropped).containsExactly(0, 1);
       // Once the dropped one's body has ended, the collector has seen the held one too.
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(100))
-          .until(
-              () -> {
-                System.gc();
-                return open.get() == 1;
-              });
+      awaitOpen(1);
       assertThat(held.next()).isEqualTo(1);
       assertThat(held.next()).isEqualTo(2);
     }
@@ -116,14 +109,15 @@ class AbandonedIteratorTest {
     }
   }
 
-  private void awaitNoneOpen() {
+  /* Asks the collector to run until exactly that many bodies are still open. */
+  private void awaitOpen(int bodies) {
     await()
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(100))
         .until(
             () -> {
               System.gc();
-              return open.get() == 0;
+              return open.get() == bodies;
             });
   }
 }

@@ -112,18 +112,23 @@ class DroppedResponseTest {
       HttpResponse held = f.await(f.client.send(request("/kept")));
       dropUnread(f, "/dropped");
       // Once the dropped one is reclaimed, the collector has seen the held one too: still leased.
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(100))
-          .until(
-              () -> {
-                System.gc();
-                return f.leased() == 1;
-              });
+      awaitLeased(f, 1);
       assertThat(f.await(held.body().readAllBytes(SIZE))).isEqualTo(PAYLOAD);
       assertThat(warnings.messages()).noneSatisfy(w -> assertThat(w).contains("/kept"));
       await().atMost(Duration.ofSeconds(30)).until(() -> f.leased() == 0);
     }
+  }
+
+  /* Asks the collector to run until exactly that many connections are leased. */
+  private static void awaitLeased(Fixture f, int connections) {
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              System.gc();
+              return f.leased() == connections;
+            });
   }
 
   /* Takes a response and lets go of it, body unread, in a frame of its own. */
@@ -138,14 +143,7 @@ class DroppedResponseTest {
    * slot is free again: a whole exchange runs through it.
    */
   private void assertReclaimed(Fixture f, String path) {
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(100))
-        .until(
-            () -> {
-              System.gc();
-              return f.leased() == 0;
-            });
+    awaitLeased(f, 0);
     assertThat(warnings.messages()).anySatisfy(w -> assertThat(w).contains("GET", path));
     byte[] body = f.await(f.client.send(request("/next"), r -> r.body().readAllBytes(SIZE)));
     assertThat(body).isEqualTo(PAYLOAD);
